@@ -1,0 +1,48 @@
+package io.usagesink;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Records usage events as statistics. The single SPI every backend implements.
+ *
+ * <p>Implementations are thread-safe, and {@link #record(UsageEvent)} never blocks the caller on
+ * I/O and never throws for operational reasons (Redis down, sink closed): failures are reported
+ * through the returned stage and counted in {@link #stats()}. What completion of the stage means
+ * differs per backend and each documents it: "durable in Redis" for the Redis backends, "accepted
+ * into the buffer" for the buffered backend, "dropped" for noop.
+ *
+ * <p>Obtain one with {@link UsageSinks#open(SinkConfig)} (discovery by {@link
+ * java.util.ServiceLoader}) or through a backend's own builder.
+ */
+public interface UsageSink extends AutoCloseable {
+
+  /**
+   * Records one event. Returns at once.
+   *
+   * @return a stage that completes normally when the event is as safe as this backend promises,
+   *     or exceptionally (for example with {@link IllegalStateException} after {@link #close()})
+   * @throws NullPointerException if {@code event} is null
+   */
+  CompletionStage<Void> record(UsageEvent event);
+
+  /**
+   * Starts writing everything recorded so far, and returns at once.
+   *
+   * @return a stage that completes when everything recorded before this call is stored, or
+   *     exceptionally when some of it could not be stored (it stays pending where the backend can
+   *     retry it)
+   */
+  CompletionStage<Void> flush();
+
+  /**
+   * Stops accepting events, stores what is pending within {@link SinkConfig#closeTimeout()} and
+   * releases connections and threads. Runs once; later calls return at once. Blocks for at most the
+   * close timeout; what could not be stored by then is counted in {@link SinkStats#failed()} and
+   * logged. Interrupting the caller ends the wait early and keeps the interrupt flag set.
+   */
+  @Override
+  void close();
+
+  /** A consistent-enough snapshot of this sink's counters; cheap, never blocks. */
+  SinkStats stats();
+}

@@ -1,0 +1,34 @@
+package io.usagesink;
+
+/**
+ * A factory of {@link UsageSink}s, found with {@link java.util.ServiceLoader}.
+ *
+ * <p>A backend jar registers its provider in
+ * {@code META-INF/services/io.usagesink.UsageSinkProvider} (and with {@code provides
+ * io.usagesink.UsageSinkProvider with ...} in its {@code module-info}). Discovery instantiates
+ * providers but never calls {@link #create(SinkConfig)} on any but the chosen one, so a provider's
+ * constructor must be cheap and must not connect to anything.
+ *
+ * <p>Implementations are thread-safe and stateless.
+ */
+public interface UsageSinkProvider {
+
+  /** The name users select this backend by ({@code usagesink.backend}), e.g. {@code redis-lua}. */
+  String name();
+
+  /**
+   * Which provider wins when several are on the class path and none is named; higher wins.
+   * Default 0.
+   */
+  default int priority() {
+    return 0;
+  }
+
+  /**
+   * Creates a sink. May connect and start threads.
+   *
+   * @throws ConfigurationException if the configuration is not usable for this backend; the
+   *     message names the property and the value
+   */
+  UsageSink create(SinkConfig config);
+}
