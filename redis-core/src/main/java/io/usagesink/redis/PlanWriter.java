@@ -1,0 +1,41 @@
+package io.usagesink.redis;
+
+import io.usagesink.plan.UsagePlan;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Writes a {@link UsagePlan} to Redis. Obtain one from {@link PlanWriters}.
+ *
+ * <p>Implementations are thread-safe and never block the caller: {@link #write} sends the commands
+ * and returns at once. A writer does not own its {@link RedisConnection}; closing the connection is
+ * the caller's business.
+ *
+ * <p><b>Idempotency.</b> With a non-null {@code guardId} the {@linkplain PlanWriters#lua Lua
+ * writer} applies the plan at most once per guard id (within {@code SinkConfig.guardTtl()}): an
+ * idempotency key {@code <keyPrefix>guard:{<slot tag>}:<guardId>} is set with {@code SET NX EX}
+ * inside the same script that applies the counters, so a retry after an ambiguous failure (the
+ * connection dropped after Redis ran the script) never counts twice. On a cluster each slot group
+ * carries its own guard key in its own slot and is applied at most once independently. The
+ * {@linkplain PlanWriters#pipeline pipeline writer} has no guard: it ignores {@code guardId}, so a
+ * retried pipeline write may count twice (at-least-once). Without a guard id no writer is safe to
+ * retry after an ambiguous failure.
+ */
+public interface PlanWriter {
+
+  /**
+   * Writes {@code plan}; returns at once.
+   *
+   * @param plan the updates to apply
+   * @param guardId the idempotency id of this plan, or {@code null} for none (see the class
+   *     documentation); a retry of the same plan must use the same id
+   * @return completes when Redis has replied to every command of the plan; completes exceptionally
+   *     with the Redis or connection error otherwise (on a cluster: when any slot group failed; the
+   *     other groups may have been applied, which a retry under the same guard id skips)
+   * @throws NullPointerException if {@code plan} is null
+   * @throws IllegalArgumentException if {@code guardId} is blank
+   */
+  CompletableFuture<WriteResult> write(UsagePlan plan, String guardId);
+
+  /** Short name of the writing strategy for reports: {@code lua} or {@code pipeline}. */
+  String name();
+}

@@ -1,0 +1,29 @@
+package io.usagesink.redis;
+
+import io.usagesink.SinkConfig;
+import java.util.Objects;
+
+/** Factories of the {@link PlanWriter}s. Stateless. */
+public final class PlanWriters {
+  private PlanWriters() {}
+
+  /**
+   * A writer that applies each plan with one EVALSHA of one constant, generic Lua script (one per
+   * hash-slot group on a cluster, sent in parallel). All updates of a call are applied atomically;
+   * a guard id makes the write idempotent. The script is loaded with {@code SCRIPT LOAD}; on {@code
+   * NOSCRIPT} (restart, failover, {@code SCRIPT FLUSH}) it is loaded again and the call retried once.
+   * Uses {@link SinkConfig#keyPrefix()} and {@link SinkConfig#guardTtl()}.
+   */
+  public static PlanWriter lua(RedisConnection connection, SinkConfig config) {
+    return new LuaPlanWriter(Objects.requireNonNull(connection, "connection"), Objects.requireNonNull(config, "config"));
+  }
+
+  /**
+   * A writer that sends a plan as individual commands (HINCRBY per counter, then EXPIRE per expiry,
+   * then SADD + EXPIRE per index addition) in one pipelined batch: one flush, one round trip. Not
+   * atomic and not idempotent (a guard id is ignored).
+   */
+  public static PlanWriter pipeline(RedisConnection connection, SinkConfig config) {
+    return new PipelinePlanWriter(Objects.requireNonNull(connection, "connection"), Objects.requireNonNull(config, "config"));
+  }
+}

@@ -1,0 +1,250 @@
+package io.usagesink.redis;
+
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.usagesink.ConfigurationException;
+import io.usagesink.SinkConfig;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One Lettuce connection to Redis (a single server or a Redis Cluster), built from {@link
+ * SinkConfig#redisUri()}: {@code redis://} or {@code rediss://} (TLS), {@code user:password@} (ACL)
+ * or {@code :password@}, a database index ({@code /2}), and comma-separated seed nodes for a
+ * cluster ({@code redis://h1:7000,h2:7001}). Command timeouts and the connect timeout come from
+ * {@link SinkConfig#commandTimeout()}.
+ *
+ * <p><b>Cluster detection.</b> Unless {@link SinkConfig#redisCluster()} forces a mode, the first
+ * node is asked {@code INFO cluster}; with {@code cluster_enabled:1} a {@link RedisClusterClient}
+ * is used (commands are routed by key slot), otherwise a {@link RedisClient}.
+ *
+ * <p><b>Behaviour on faults.</b> The connection reconnects by itself. Commands issued while it is
+ * disconnected are queued and sent after the reconnect; commands that were written but not answered
+ * when the connection broke are sent again after the reconnect (Lettuce's at-least-once mode). Every
+ * command fails after the command timeout if no reply came.
+ *
+ * <p>Thread-safe: share one instance between writers and readers. {@link #close()} closes the
+ * connection and the client, and the {@link ClientResources} only if this instance created them.
+ * No message of this class contains the Redis password: URIs are shown masked.
+ */
+public final class RedisConnection implements AutoCloseable {
+
+  private final String maskedUri;
+  private final AbstractRedisClient client;
+  private final StatefulConnection<String, String> connection;
+  private final RedisClusterAsyncCommands<String, String> async;
+  private final boolean cluster;
+  private final ClientResources resources;
+  private final boolean ownsResources;
+  private final Duration commandTimeout;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private RedisConnection(String maskedUri, AbstractRedisClient client, StatefulConnection<String, String> connection,
+      RedisClusterAsyncCommands<String, String> async, boolean cluster, ClientResources resources,
+      boolean ownsResources, Duration commandTimeout) {
+    this.maskedUri = maskedUri;
+    this.client = client;
+    this.connection = connection;
+    this.async = async;
+    this.cluster = cluster;
+    this.resources = resources;
+    this.ownsResources = ownsResources;
+    this.commandTimeout = commandTimeout;
+  }
+
+  /**
+   * Connects as configured, with its own {@link ClientResources} (closed by {@link #close()}).
+   * Blocks until connected (at most about the command timeout per attempt).
+   *
+   * @throws ConfigurationException when no URI is configured or the URI is unusable
+   * @throws RedisConnectFailedException when Redis cannot be reached or rejects the credentials
+   */
+  public static RedisConnection open(SinkConfig config) {
+    Objects.requireNonNull(config, "config");
+    String uri = requireUri(config);
+    ClientResources resources = DefaultClientResources.create();
+    try {
+      return open(config, uri, resources, true);
+    } catch (RuntimeException e) {
+      resources.shutdown(0, 2, TimeUnit.SECONDS);
+      throw e;
+    }
+  }
+
+  /**
+   * Connects as configured, using shared {@code resources}; whoever created them closes them, after
+   * this connection is closed. Blocks until connected.
+   *
+   * @throws ConfigurationException when no URI is configured or the URI is unusable
+   * @throws RedisConnectFailedException when Redis cannot be reached or rejects the credentials
+   */
+  public static RedisConnection open(SinkConfig config, ClientResources resources) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(resources, "resources");
+    return open(config, requireUri(config), resources, false);
+  }
+
+  private static String requireUri(SinkConfig config) {
+    return config.redisUri().orElseThrow(() -> new ConfigurationException(
+        "usagesink.redis.uri (or REDIS_URL) is not set; set it to the Redis to write to, e.g. "
+            + "redis://localhost:6379 or rediss://user:password@host:6380/0"));
+  }
+
+  private static RedisConnection open(SinkConfig config, String uri, ClientResources resources, boolean owns) {
+    String masked = UriMasking.mask(uri);
+    String password = UriMasking.password(uri);
+    List<RedisURI> nodes = RedisUriParsing.parse(uri, config.commandTimeout());
+    Duration timeout = config.commandTimeout();
+    boolean cluster = config.redisCluster().orElseGet(() -> detectCluster(nodes.get(0), resources, timeout, masked, password));
+    SocketOptions socket = SocketOptions.builder().connectTimeout(min(timeout, Duration.ofSeconds(10))).keepAlive(true).build();
+    TimeoutOptions timeouts = TimeoutOptions.enabled(timeout);
+    if (cluster) {
+      if (nodes.get(0).getDatabase() != 0) {
+        throw new ConfigurationException("usagesink.redis.uri=" + masked + " selects database "
+            + nodes.get(0).getDatabase() + " but Redis Cluster has only database 0; remove the /database part");
+      }
+      RedisClusterClient c = RedisClusterClient.create(resources, nodes);
+      c.setOptions(ClusterClientOptions.builder().socketOptions(socket).timeoutOptions(timeouts)
+          .autoReconnect(true).build());
+      try {
+        StatefulRedisClusterConnection<String, String> conn = c.connect(StringCodec.UTF8);
+        conn.setTimeout(timeout);
+        return new RedisConnection(masked, c, conn, conn.async(), true, resources, owns, timeout);
+      } catch (RuntimeException e) {
+        c.shutdown(0, 2, TimeUnit.SECONDS);
+        throw connectFailed(masked, password, true, e);
+      }
+    }
+    RedisClient c = RedisClient.create(resources);
+    c.setOptions(ClientOptions.builder().socketOptions(socket).timeoutOptions(timeouts).autoReconnect(true).build());
+    try {
+      StatefulRedisConnection<String, String> conn = c.connect(StringCodec.UTF8, nodes.get(0));
+      conn.setTimeout(timeout);
+      return new RedisConnection(masked, c, conn, conn.async(), false, resources, owns, timeout);
+    } catch (RuntimeException e) {
+      c.shutdown(0, 2, TimeUnit.SECONDS);
+      throw connectFailed(masked, password, false, e);
+    }
+  }
+
+  private static boolean detectCluster(RedisURI first, ClientResources resources, Duration timeout, String masked,
+      String password) {
+    RedisClient probe = RedisClient.create(resources);
+    probe.setOptions(ClientOptions.builder()
+        .socketOptions(SocketOptions.builder().connectTimeout(min(timeout, Duration.ofSeconds(10))).build())
+        .timeoutOptions(TimeoutOptions.enabled(timeout)).autoReconnect(false).build());
+    try (StatefulRedisConnection<String, String> conn = probe.connect(StringCodec.UTF8, first)) {
+      String info = conn.sync().info("cluster");
+      return info != null && info.contains("cluster_enabled:1");
+    } catch (RuntimeException e) {
+      throw connectFailed(masked, password, false, e);
+    } finally {
+      probe.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  private static RedisConnectFailedException connectFailed(String masked, String password, boolean cluster,
+      RuntimeException e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String reason = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    String what = cluster ? "Redis Cluster" : "Redis";
+    if (reason.contains("WRONGPASS") || reason.contains("NOAUTH") || reason.contains("NOPERM")
+        || reason.contains("invalid password") || reason.contains("AUTH")) {
+      return new RedisConnectFailedException("cannot authenticate to " + what + " at " + masked
+          + ": " + UriMasking.scrub(reason, password) + " (check the user and password of usagesink.redis.uri)", null);
+    }
+    boolean exec = root instanceof RedisCommandExecutionException;
+    boolean connect = e instanceof RedisConnectionException || !exec;
+    return new RedisConnectFailedException((connect ? "cannot connect to " : "cannot use ") + what + " at " + masked
+        + ": " + UriMasking.scrub(reason, password), null);
+  }
+
+  /** Whether this is a Redis Cluster connection (commands routed by slot). */
+  public boolean isCluster() {
+    return cluster;
+  }
+
+  /** The URI with the password masked; safe to log. */
+  public String maskedUri() {
+    return maskedUri;
+  }
+
+  /** The command timeout in effect. */
+  public Duration commandTimeout() {
+    return commandTimeout;
+  }
+
+  /**
+   * The Lettuce asynchronous commands of this connection (routed by slot on a cluster), for
+   * diagnostics and tools such as {@code INFO commandstats}. Thread-safe; do not change the
+   * connection's state through it ({@code setAutoFlushCommands}, {@code SELECT}, ...).
+   */
+  public RedisClusterAsyncCommands<String, String> async() {
+    return async;
+  }
+
+  /** The underlying Lettuce connection (a cluster connection when {@link #isCluster()}). */
+  StatefulConnection<String, String> stateful() {
+    return connection;
+  }
+
+  /** The cluster connection; only when {@link #isCluster()}. */
+  @SuppressWarnings("unchecked")
+  StatefulRedisClusterConnection<String, String> clusterConnection() {
+    if (!cluster) {
+      throw new IllegalStateException("not a cluster connection");
+    }
+    return (StatefulRedisClusterConnection<String, String>) connection;
+  }
+
+  /** Whether {@link #close()} has been called. */
+  public boolean isClosed() {
+    return closed.get();
+  }
+
+  /** Closes the connection and the client (and the resources if this instance created them). Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      connection.close();
+    } finally {
+      client.shutdown(0, 2, TimeUnit.SECONDS);
+      if (ownsResources) {
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "RedisConnection{" + maskedUri + (cluster ? ", cluster" : "") + (closed.get() ? ", closed" : "") + "}";
+  }
+}
