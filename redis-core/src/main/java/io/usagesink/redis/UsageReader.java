@@ -1,0 +1,247 @@
+package io.usagesink.redis;
+
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.usagesink.SinkConfig;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Reads the statistics the reference (CRS) layout stores: totals, monthly, daily and hourly counters
+ * of an API key, of an account, of a key or account per model, and of a model across all keys; the
+ * system minute metrics; and a {@link #dump()} of every statistics key.
+ *
+ * <p>Periods are buckets of the layout's zone ({@link UsagePeriod}); model names are given as stored,
+ * that is already normalised by the layout (e.g. {@code claude-3-5-sonnet-20241022}, not {@code
+ * us.anthropic.claude-3-5-sonnet-20241022-v2:0}). Absent hashes and fields read as 0.
+ *
+ * <p>Thread-safe. Every method blocks until Redis answered, at most the connection's command timeout
+ * per round trip ({@link #dump()} makes several), and throws {@link RedisReadException} when Redis
+ * fails or does not answer in time; an interrupt ends the wait with {@link RedisReadException} and
+ * keeps the interrupt flag set.
+ */
+public final class UsageReader {
+
+  private static final int DUMP_BATCH = 512;
+
+  private final RedisConnection connection;
+  private final RedisClusterAsyncCommands<String, String> redis;
+  private final String keyPrefix;
+  private final Duration timeout;
+
+  private UsageReader(RedisConnection connection, String keyPrefix) {
+    this.connection = connection;
+    this.redis = connection.async();
+    this.keyPrefix = keyPrefix;
+    this.timeout = connection.commandTimeout();
+  }
+
+  /** A reader over {@code connection}; {@link SinkConfig#keyPrefix()} marks bookkeeping keys to leave out of dumps. */
+  public static UsageReader of(RedisConnection connection, SinkConfig config) {
+    Objects.requireNonNull(connection, "connection");
+    Objects.requireNonNull(config, "config");
+    return new UsageReader(connection, config.keyPrefix());
+  }
+
+  /** An API key's counters in {@code period} ({@code usage:<keyId>}, {@code usage:daily:<keyId>:<day>}, ...). */
+  public UsageCounts key(String keyId, UsagePeriod period) {
+    req(keyId, "keyId");
+    return switch (period.kind()) {
+      case ALL_TIME -> read("usage:" + keyId, true, false);
+      case MONTH -> read("usage:monthly:" + keyId + ":" + period.label(), false, false);
+      case DAY -> read("usage:daily:" + keyId + ":" + period.label(), false, false);
+      case HOUR -> read("usage:hourly:" + keyId + ":" + period.label(), false, false);
+    };
+  }
+
+  /**
+   * An API key's counters for one model in {@code period} ({@code usage:<keyId>:model:daily:<model>:<day>}, ...).
+   *
+   * @throws IllegalArgumentException for {@link UsagePeriod#allTime()}: the layout keeps none
+   */
+  public UsageCounts keyModel(String keyId, String model, UsagePeriod period) {
+    req(keyId, "keyId");
+    req(model, "model");
+    return read("usage:" + keyId + ":model:" + bucket(period, "per-model statistics of a key") + ":" + model
+        + ":" + period.label(), false, false);
+  }
+
+  /** An account's counters in {@code period} ({@code account_usage:<accountId>}, {@code account_usage:daily:...}, ...). */
+  public UsageCounts account(String accountId, UsagePeriod period) {
+    req(accountId, "accountId");
+    return switch (period.kind()) {
+      case ALL_TIME -> read("account_usage:" + accountId, true, false);
+      case MONTH -> read("account_usage:monthly:" + accountId + ":" + period.label(), false, false);
+      case DAY -> read("account_usage:daily:" + accountId + ":" + period.label(), false, false);
+      case HOUR -> read("account_usage:hourly:" + accountId + ":" + period.label(), false, false);
+    };
+  }
+
+  /**
+   * An account's counters for one model in {@code period} ({@code account_usage:model:daily:<accountId>:<model>:<day>}, ...).
+   *
+   * @throws IllegalArgumentException for {@link UsagePeriod#allTime()}: the layout keeps none
+   */
+  public UsageCounts accountModel(String accountId, String model, UsagePeriod period) {
+    req(accountId, "accountId");
+    req(model, "model");
+    return read("account_usage:model:" + bucket(period, "per-model statistics of an account") + ":" + accountId
+        + ":" + model + ":" + period.label(), false, false);
+  }
+
+  /**
+   * One model's counters over all API keys in {@code period} ({@code usage:model:daily:<model>:<day>}, ...).
+   *
+   * @throws IllegalArgumentException for {@link UsagePeriod#allTime()}: the layout keeps none
+   */
+  public UsageCounts model(String model, UsagePeriod period) {
+    req(model, "model");
+    return read("usage:model:" + bucket(period, "per-model statistics") + ":" + model + ":" + period.label(),
+        false, false);
+  }
+
+  /** The system metrics of the UTC minute containing {@code at} ({@code system:metrics:minute:<epochMinute>}). */
+  public UsageCounts minute(Instant at) {
+    return read("system:metrics:minute:" + Math.floorDiv(at.toEpochMilli(), 60_000L), false, true);
+  }
+
+  /** The raw fields of any hash, as integers (absent: empty). */
+  public SortedMap<String, Long> hash(String key) {
+    return read(req(key, "key"), false, false).fields();
+  }
+
+  private static String bucket(UsagePeriod period, String what) {
+    return switch (period.kind()) {
+      case MONTH -> "monthly";
+      case DAY -> "daily";
+      case HOUR -> "hourly";
+      case ALL_TIME -> throw new IllegalArgumentException(
+          "period all-time is not stored for " + what + " in this layout; use a month, day or hour");
+    };
+  }
+
+  private static String req(String value, String name) {
+    Objects.requireNonNull(value, name);
+    if (value.isEmpty()) {
+      throw new IllegalArgumentException(name + " must not be empty");
+    }
+    return value;
+  }
+
+  private UsageCounts read(String key, boolean prefixed, boolean minute) {
+    Map<String, String> raw = await(redis.hgetall(key), "HGETALL " + key);
+    return UsageCounts.of(key, raw == null ? Map.of() : raw, prefixed, minute);
+  }
+
+  /**
+   * Every statistics key (all keys except those under the bookkeeping prefix), with type, contents
+   * and TTL, sorted by key: the shape of the golden files' {@code state}. On a cluster every master is
+   * scanned. Not a snapshot: keys written during the dump may or may not appear.
+   */
+  public SortedMap<String, StoredKey> dump() {
+    return dump("*");
+  }
+
+  /** Like {@link #dump()}, limited to keys matching the glob {@code pattern} (as SCAN MATCH). */
+  public SortedMap<String, StoredKey> dump(String pattern) {
+    Objects.requireNonNull(pattern, "pattern");
+    List<String> keys = new ArrayList<>();
+    ScanArgs args = ScanArgs.Builder.matches(pattern).limit(1000);
+    KeyScanCursor<String> cursor = await(redis.scan(args), "SCAN");
+    while (true) {
+      for (String k : cursor.getKeys()) {
+        if (!k.startsWith(keyPrefix)) {
+          keys.add(k);
+        }
+      }
+      if (cursor.isFinished()) {
+        break;
+      }
+      ScanCursor next = cursor;
+      cursor = await(redis.scan(next, args), "SCAN");
+    }
+    Collections.sort(keys);
+    TreeMap<String, StoredKey> out = new TreeMap<>();
+    for (int from = 0; from < keys.size(); from += DUMP_BATCH) {
+      List<String> batch = keys.subList(from, Math.min(keys.size(), from + DUMP_BATCH));
+      List<RedisFuture<String>> types = new ArrayList<>(batch.size());
+      List<RedisFuture<Long>> ttls = new ArrayList<>(batch.size());
+      for (String k : batch) {
+        types.add(redis.type(k));
+        ttls.add(redis.ttl(k));
+      }
+      List<RedisFuture<?>> contents = new ArrayList<>(batch.size());
+      for (int i = 0; i < batch.size(); i++) {
+        String type = await(types.get(i), "TYPE " + batch.get(i));
+        String k = batch.get(i);
+        contents.add(switch (type) {
+          case "hash" -> redis.hgetall(k);
+          case "set" -> redis.smembers(k);
+          case "string" -> redis.get(k);
+          default -> null;
+        });
+      }
+      for (int i = 0; i < batch.size(); i++) {
+        String k = batch.get(i);
+        String type = await(types.get(i), "TYPE " + k);
+        long ttl = await(ttls.get(i), "TTL " + k);
+        RedisFuture<?> content = contents.get(i);
+        if ("none".equals(type) || ttl == -2) {
+          continue; // expired or deleted since the scan
+        }
+        Object value = content == null ? null : await(content, type.toUpperCase(java.util.Locale.ROOT) + " " + k);
+        out.put(k, switch (type) {
+          case "hash" -> StoredKey.hash(castMap(value), ttl);
+          case "set" -> StoredKey.set(castSet(value), ttl);
+          case "string" -> new StoredKey("string", new TreeMap<>(), List.of(), (String) value, ttl);
+          default -> new StoredKey(type, new TreeMap<>(), List.of(), null, ttl);
+        });
+      }
+    }
+    return Collections.unmodifiableSortedMap(out);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, String> castMap(Object o) {
+    return o == null ? Map.of() : (Map<String, String>) o;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Set<String> castSet(Object o) {
+    return o == null ? Set.of() : (Set<String>) o;
+  }
+
+  private <T> T await(Future<T> f, String what) {
+    try {
+      return f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RedisReadException("interrupted while reading " + what + " from " + connection.maskedUri(), e);
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause() == null ? e : e.getCause();
+      throw new RedisReadException(what + " failed on " + connection.maskedUri() + ": " + c.getMessage(), c);
+    } catch (TimeoutException e) {
+      throw new RedisReadException(what + " got no reply from " + connection.maskedUri() + " within " + timeout, e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "UsageReader{" + connection.maskedUri() + "}";
+  }
+}
