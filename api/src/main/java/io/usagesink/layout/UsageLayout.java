@@ -6,9 +6,9 @@ import java.time.Instant;
 
 /**
  * Turns usage into the Redis updates of one statistics layout: key names, fields, TTLs and index
- * sets. Pure computation: no I/O.
+ * sets. Pure computation: no I/O, never blocks.
  *
- * <p>Implementations are immutable and thread-safe.
+ * <p>Implementations are immutable and thread-safe. Get one from {@link UsageLayouts}.
  */
 public interface UsageLayout {
 
@@ -19,13 +19,20 @@ public interface UsageLayout {
     return b.build();
   }
 
-  /** Adds the updates of {@code tally} to {@code into} (merging with what is there). */
+  /**
+   * Adds the updates of {@code tally} to {@code into} (merging with what is there).
+   *
+   * @throws ArithmeticException if a merged counter overflows a long (see {@link UsagePlan.Builder})
+   */
   void plan(UsageTally tally, UsagePlan.Builder into);
 
   /**
-   * The start of the finest time bucket this layout distinguishes that contains {@code at}. Two
-   * instants with the same bucket start land in exactly the same keys, so an aggregating sink may
-   * sum their usage before planning.
+   * The start of the finest time bucket this layout distinguishes that contains {@code at}. Every
+   * instant from the result up to {@code at} lands in exactly the same keys as {@code at} (for the
+   * same ids and model); hence two instants with the same bucket start do too, and an aggregating
+   * sink may sum their usage ({@link UsageTally#plus(UsageTally)}) before planning. The converse
+   * need not hold: a bucket may be finer than the keys require (for instance split at a
+   * daylight-saving transition).
    */
   Instant bucketStart(Instant at);
 
