@@ -4,9 +4,11 @@ import io.usagesink.layout.StatsPolicy;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.time.ZoneId;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.TreeMap;
 
 /**
@@ -58,6 +60,7 @@ public final class SinkConfig {
   private final boolean shutdownHook;
   private final InstantSource clock;
   private final Map<String, String> properties;
+  private final Map<String, String> environment;
 
   private SinkConfig(Builder b) {
     this.backend = b.backend;
@@ -76,6 +79,7 @@ public final class SinkConfig {
     this.shutdownHook = b.shutdownHook;
     this.clock = b.clock;
     this.properties = Map.copyOf(b.properties);
+    this.environment = Map.copyOf(b.environment);
   }
 
   /** A builder with every default. */
@@ -84,19 +88,57 @@ public final class SinkConfig {
   }
 
   /**
-   * Reads the configuration from system properties, then the environment (a system property wins).
-   * See README's configuration table for the names.
+   * Reads the configuration from the system properties and the environment variables; a system
+   * property wins over the environment. Equivalent to {@code from(System.getProperties(),
+   * System.getenv())}.
    *
-   * @throws ConfigurationException naming the property and value that is invalid
+   * @throws ConfigurationException naming the property (or environment variable) and the value that
+   *     is invalid, and what is allowed
+   * @see #from(Map, Map)
    */
   public static SinkConfig fromEnvironment() {
-    return ConfigReader.read(System.getProperties(), System.getenv());
+    Properties system = System.getProperties();
+    Map<String, String> snapshot = new HashMap<>();
+    for (String name : system.stringPropertyNames()) {
+      String value = system.getProperty(name);
+      if (value != null) {
+        snapshot.put(name, value);
+      }
+    }
+    return ConfigReader.read(snapshot, System.getenv());
   }
 
   /**
-   * Reads the configuration from the given properties and environment variables (a property wins).
+   * Reads the configuration from the given properties and environment variables; a property wins
+   * over the environment. Blank values count as not set. Unset settings keep their defaults.
    *
-   * @throws ConfigurationException naming the property and value that is invalid
+   * <table>
+   *   <caption>Settings</caption>
+   *   <tr><th>property</th><th>environment variable</th><th>value</th></tr>
+   *   <tr><td>{@code usagesink.backend}</td><td>{@code USAGESINK_BACKEND}</td><td>provider name</td></tr>
+   *   <tr><td>{@code usagesink.redis.uri}</td><td>{@code REDIS_URL}</td><td>Redis URI</td></tr>
+   *   <tr><td>{@code usagesink.redis.cluster}</td><td>{@code USAGESINK_REDIS_CLUSTER}</td><td>{@code true|false}</td></tr>
+   *   <tr><td>{@code usagesink.zone}</td><td>{@code USAGESINK_ZONE}</td><td>zone id</td></tr>
+   *   <tr><td>{@code usagesink.metrics-window}</td><td>{@code USAGESINK_METRICS_WINDOW}</td><td>whole minutes, e.g. {@code 5m}</td></tr>
+   *   <tr><td>{@code usagesink.key-prefix}</td><td>{@code USAGESINK_KEY_PREFIX}</td><td>text</td></tr>
+   *   <tr><td>{@code usagesink.close-timeout}</td><td>{@code USAGESINK_CLOSE_TIMEOUT}</td><td>duration</td></tr>
+   *   <tr><td>{@code usagesink.command-timeout}</td><td>{@code USAGESINK_COMMAND_TIMEOUT}</td><td>duration</td></tr>
+   *   <tr><td>{@code usagesink.guard-ttl}</td><td>{@code USAGESINK_GUARD_TTL}</td><td>duration, at least 1s</td></tr>
+   *   <tr><td>{@code usagesink.buffered.flush-interval}</td><td>{@code USAGESINK_BUFFERED_FLUSH_INTERVAL}</td><td>duration</td></tr>
+   *   <tr><td>{@code usagesink.buffered.max-pending-counters}</td><td>{@code USAGESINK_BUFFERED_MAX_PENDING_COUNTERS}</td><td>positive int</td></tr>
+   *   <tr><td>{@code usagesink.buffered.writer}</td><td>{@code USAGESINK_BUFFERED_WRITER}</td><td>{@code lua|pipeline}</td></tr>
+   *   <tr><td>{@code usagesink.buffered.shutdown-hook}</td><td>{@code USAGESINK_BUFFERED_SHUTDOWN_HOOK}</td><td>{@code true|false}</td></tr>
+   *   <tr><td>{@code ENABLE_USAGE_STATISTICS}, {@code ENABLE_HOURLY_STATS}, {@code ENABLE_MINUTE_STATS},
+   *       {@code ENABLE_MODEL_STATS}, {@code ENABLE_DETAILED_CACHE_STATS}</td><td>(same name)</td>
+   *       <td>on unless {@code false} (see {@link StatsPolicy#fromSwitches})</td></tr>
+   * </table>
+   *
+   * <p>Durations are written {@code 500ms}, {@code 60s}, {@code 5m}, {@code 1h}, {@code 1d} or in
+   * ISO-8601 ({@code PT1S}). Every other {@code usagesink.*} property and every {@code USAGESINK_*}
+   * environment variable is kept for {@link #property(String)}.
+   *
+   * @throws ConfigurationException naming the property (or environment variable, whichever was
+   *     used) and the value that is invalid, and what is allowed; a Redis URI is shown masked
    */
   public static SinkConfig from(Map<?, ?> properties, Map<String, String> environment) {
     return ConfigReader.read(properties, environment);
@@ -107,9 +149,17 @@ public final class SinkConfig {
     return Optional.ofNullable(backend);
   }
 
-  /** The Redis URI ({@code usagesink.redis.uri} / {@code REDIS_URL}), if any. Contains secrets. */
+  /**
+   * The Redis URI ({@code usagesink.redis.uri} / {@code REDIS_URL}), if any. May contain a
+   * password: never log it; log {@link #maskedRedisUri()}.
+   */
   public Optional<String> redisUri() {
     return Optional.ofNullable(redisUri);
+  }
+
+  /** The Redis URI with its password replaced by {@code ***}, if any; safe to log. */
+  public Optional<String> maskedRedisUri() {
+    return Optional.ofNullable(redisUri).map(RedisUris::mask);
   }
 
   /** Forced cluster mode ({@code usagesink.redis.cluster}); empty means detect. */
@@ -177,9 +227,21 @@ public final class SinkConfig {
     return clock;
   }
 
-  /** A raw setting by property name (for custom backends), if it was given. */
+  /**
+   * A raw setting by property name, for custom backends: the property if it was given, else the
+   * environment variable of the same name in upper case with dots and dashes as underscores (for
+   * {@code usagesink.my-backend.url}: {@code USAGESINK_MY_BACKEND_URL}) when the configuration was
+   * read with {@link #from(Map, Map)} or {@link #fromEnvironment()}.
+   */
   public Optional<String> property(String name) {
-    return Optional.ofNullable(properties.get(name));
+    Objects.requireNonNull(name, "name");
+    String value = properties.get(name);
+    return Optional.ofNullable(value != null ? value : environment.get(environmentName(name)));
+  }
+
+  /** The environment variable name of a property: upper case, dots and dashes as underscores. */
+  static String environmentName(String property) {
+    return property.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_');
   }
 
   /** A builder initialised from this configuration. */
@@ -201,14 +263,51 @@ public final class SinkConfig {
     b.shutdownHook = shutdownHook;
     b.clock = clock;
     b.properties.putAll(properties);
+    b.environment.putAll(environment);
     return b;
+  }
+
+  /** Equal when every setting is equal (the clock by its own {@code equals}). */
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof SinkConfig)) {
+      return false;
+    }
+    SinkConfig c = (SinkConfig) o;
+    return maxPendingCounters == c.maxPendingCounters
+        && shutdownHook == c.shutdownHook
+        && Objects.equals(backend, c.backend)
+        && Objects.equals(redisUri, c.redisUri)
+        && Objects.equals(redisCluster, c.redisCluster)
+        && zone.equals(c.zone)
+        && metricsWindow.equals(c.metricsWindow)
+        && statsPolicy.equals(c.statsPolicy)
+        && keyPrefix.equals(c.keyPrefix)
+        && closeTimeout.equals(c.closeTimeout)
+        && commandTimeout.equals(c.commandTimeout)
+        && guardTtl.equals(c.guardTtl)
+        && flushInterval.equals(c.flushInterval)
+        && bufferedWriter.equals(c.bufferedWriter)
+        && clock.equals(c.clock)
+        && properties.equals(c.properties)
+        && environment.equals(c.environment);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(backend, redisUri, redisCluster, zone, metricsWindow, statsPolicy, keyPrefix,
+        closeTimeout, commandTimeout, guardTtl, flushInterval, maxPendingCounters, bufferedWriter,
+        shutdownHook, clock, properties, environment);
   }
 
   /** Lists the settings; the Redis password is masked. */
   @Override
   public String toString() {
     return "SinkConfig{backend=" + backend
-        + ", redisUri=" + (redisUri == null ? null : RedisUris.mask(redisUri))
+        + ", redisUri=" + RedisUris.mask(redisUri)
         + ", redisCluster=" + redisCluster
         + ", zone=" + zone
         + ", metricsWindow=" + metricsWindow
@@ -222,6 +321,7 @@ public final class SinkConfig {
         + ", bufferedWriter=" + bufferedWriter
         + ", shutdownHook=" + shutdownHook
         + ", properties=" + new TreeMap<>(properties).keySet()
+        + (environment.isEmpty() ? "" : ", environment=" + new TreeMap<>(environment).keySet())
         + "}";
   }
 
@@ -246,22 +346,31 @@ public final class SinkConfig {
     private boolean shutdownHook = true;
     private InstantSource clock = InstantSource.system();
     private final Map<String, String> properties = new TreeMap<>();
+    private final Map<String, String> environment = new TreeMap<>();
 
     private Builder() {}
 
-    /** The backend to use by name; {@code null} lets discovery choose. */
+    /**
+     * The backend to use by name (surrounding white space is removed; names are matched ignoring
+     * case); {@code null} lets discovery choose.
+     */
     public Builder backend(String name) {
       if (name != null && name.isBlank()) {
         throw new IllegalArgumentException("backend must be null or non-blank but was \"" + name + "\"");
       }
-      this.backend = name;
+      this.backend = name == null ? null : name.strip();
       return this;
     }
 
-    /** The Redis URI, e.g. {@code redis://user:secret@host:6379/0} or {@code rediss://...}. */
+    /**
+     * The Redis URI, e.g. {@code redis://user:secret@host:6379/0}, {@code rediss://...} (TLS) or a
+     * cluster seed list {@code redis://secret@h1:7000,h2:7001}; {@code null} for none.
+     *
+     * @throws IllegalArgumentException naming the setting and the URI with its password masked
+     */
     public Builder redisUri(String uri) {
       if (uri != null) {
-        RedisUris.validate(uri);
+        RedisUris.validate("redisUri", uri);
       }
       this.redisUri = uri;
       return this;
@@ -369,6 +478,12 @@ public final class SinkConfig {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(value, "value");
       properties.put(name, value);
+      return this;
+    }
+
+    /** Environment variables kept for {@link SinkConfig#property(String)}; used by ConfigReader. */
+    Builder environment(Map<String, String> variables) {
+      environment.putAll(variables);
       return this;
     }
 

@@ -17,11 +17,13 @@ import java.util.concurrent.CompletionStage;
 public interface UsageSink extends AutoCloseable {
 
   /**
-   * Records one event. Returns at once.
+   * Records one event. Returns at once. The event is counted in {@link SinkStats#recorded()} when
+   * accepted, or in {@link SinkStats#rejected()} when refused.
    *
    * @return a stage that completes normally when the event is as safe as this backend promises,
-   *     or exceptionally (for example with {@link IllegalStateException} after {@link #close()})
-   * @throws NullPointerException if {@code event} is null
+   *     or exceptionally: after {@link #close()} with {@link IllegalStateException} (the event is
+   *     rejected); otherwise with the backend's failure
+   * @throws NullPointerException if {@code event} is null (the only exception this method throws)
    */
   CompletionStage<Void> record(UsageEvent event);
 
@@ -30,7 +32,7 @@ public interface UsageSink extends AutoCloseable {
    *
    * @return a stage that completes when everything recorded before this call is stored, or
    *     exceptionally when some of it could not be stored (it stays pending where the backend can
-   *     retry it)
+   *     retry it). After {@link #close()} nothing is pending and the stage completes normally.
    */
   CompletionStage<Void> flush();
 
@@ -43,6 +45,9 @@ public interface UsageSink extends AutoCloseable {
   @Override
   void close();
 
-  /** A consistent-enough snapshot of this sink's counters; cheap, never blocks. */
+  /**
+   * A snapshot of this sink's counters; cheap, never blocks. See {@link SinkStats} for the
+   * accounting invariant every backend keeps.
+   */
   SinkStats stats();
 }
