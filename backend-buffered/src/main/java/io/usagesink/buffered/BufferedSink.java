@@ -1,0 +1,429 @@
+package io.usagesink.buffered;
+
+import io.usagesink.SinkConfig;
+import io.usagesink.SinkStats;
+import io.usagesink.UsageEvent;
+import io.usagesink.UsageSink;
+import io.usagesink.layout.UsageLayout;
+import io.usagesink.layout.UsageLayouts;
+import io.usagesink.redis.PlanWriter;
+import io.usagesink.redis.PlanWriters;
+import io.usagesink.redis.RedisConnection;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The buffered backend: aggregates usage in memory and writes it to Redis in merged batches, each
+ * applied exactly once.
+ *
+ * <p><b>Recording.</b> {@link #record(UsageEvent)} adds the event to one small accumulator per
+ * (key, account, model, start of the layout's finest time bucket of the event) and returns. It is
+ * O(1), lock-free when the accumulator exists (one map lookup, a few atomic adds), allocates two
+ * small objects, and never blocks on I/O. The returned stage is already complete: it means
+ * <em>accepted into the buffer</em>, not stored; {@link #flush()} and {@link #close()} say when the
+ * data is stored. <b>Event time decides the bucket</b>, never flush time: an event at 10:59:59.9
+ * lands in hour 10 even when it is flushed at 11:00:01.
+ *
+ * <p><b>Flushing.</b> One daemon worker thread writes batches, one at a time and in order. The
+ * accumulators of a flush interval form a generation; a cut closes the current generation and the
+ * worker plans each accumulator once with the layout (the same planner every Redis backend uses),
+ * merges them into one plan (so each TTL and each counter is sent once per key per batch) and
+ * writes it with the configured writer. A cut happens when the flush interval has passed on the
+ * sink's clock, when half of {@code maxPendingCounters} accumulators are pending, on {@link
+ * #flush()} and on {@link #close()}. With the system clock the worker waits for the interval
+ * itself. With any other clock (for example one that follows event timestamps, as {@code replay
+ * --clock events} does) time may jump, so {@code record()} also reads the clock and cuts when the
+ * interval has passed: every interval becomes its own batch, exactly as a real-time run would have
+ * flushed it, however fast events are replayed.
+ *
+ * <p><b>Exactly once.</b> Every batch carries a unique id ({@code <sink instance>:<generation>}),
+ * passed to the writer as its guard id; the Lua writer applies a guard id at most once. A failed or
+ * ambiguous write (error, timeout, connection lost) keeps the <em>same</em> batch, with the same
+ * id and content, and retries it with exponential backoff (50 ms doubling to 5 s) until it is
+ * applied or found already applied. Meanwhile new events keep accumulating in the current
+ * generation, which is not cut until the failing batch is stored: at most one batch is in flight,
+ * and newer usage waits and merges. <b>The guard rule:</b> the guard of a batch lives {@link
+ * SinkConfig#guardTtl()} from when it was applied, so a retry is only safe while the guard of an
+ * earlier, possibly applied attempt is still alive; a batch is therefore retried for at most
+ * {@code guardTtl - commandTimeout} after its first attempt (9 min 50 s with the defaults). A batch
+ * still failing then is given up: its events are counted {@link SinkStats#failed()} and logged.
+ * Raise {@code usagesink.guard-ttl} to bridge longer outages (one guard key per batch). With the
+ * pipeline writer ({@code usagesink.buffered.writer=pipeline}) there is no guard: a retried batch
+ * may be counted twice (at-least-once).
+ *
+ * <p><b>Bounded memory.</b> Memory grows with distinct accumulators, not with events (about 300
+ * bytes each). At most {@link SinkConfig#maxPendingCounters()} accumulators are pending (recorded
+ * into but not yet stored, including the batch in flight); when half of them are pending an early
+ * flush starts. When the cap is reached, an event that needs a <em>new</em> accumulator is dropped:
+ * counted {@link SinkStats#recorded() recorded} and {@link SinkStats#dropped() dropped}, its stage
+ * fails with {@link IllegalStateException}, and the number dropped is logged once per flush. Events
+ * for accumulators that already exist are still accepted, since they cost no memory. Refusing new
+ * keys rather than evicting old ones keeps every accepted number exact.
+ *
+ * <p><b>Close.</b> {@link #close()} runs once: it stops accepting events (later ones are {@link
+ * SinkStats#rejected() rejected}), writes everything pending within {@link
+ * SinkConfig#closeTimeout()}, counts what could not be stored as failed, logs a summary and closes
+ * the Redis connection it opened. A JVM shutdown hook closes the sink when {@link
+ * SinkConfig#shutdownHook()} is on (the default); {@code close()} removes it.
+ *
+ * <p><b>Failures</b> never reach the caller of {@code record()} and never stop the worker: each
+ * failed write is caught, counted ({@link SinkStats#retries()}) and logged once with the batch
+ * figures.
+ *
+ * <p>Thread-safe. Build one with {@link #builder(SinkConfig)}, or through {@code
+ * UsageSinks.open(config)} with {@code usagesink.backend=buffered}.
+ */
+public final class BufferedSink implements UsageSink {
+
+  private static final System.Logger LOG = System.getLogger(BufferedSink.class.getName());
+  /** The stage of every accepted event: complete and immutable, so it is shared. */
+  private static final CompletionStage<Void> ACCEPTED = CompletableFuture.completedStage(null);
+
+  private static final VarHandle CURRENT;
+  private static final VarHandle DEADLINE;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      CURRENT = lookup.findVarHandle(BufferedSink.class, "current", Generation.class);
+      DEADLINE = lookup.findVarHandle(BufferedSink.class, "deadline", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final SinkConfig config;
+  private final UsageLayout layout;
+  private final InstantSource clock;
+  /** Whether record() reads the clock: only for clocks that may jump (not the system clock). */
+  private final boolean clockChecksInRecord;
+  private final long intervalMillis;
+  private final String name;
+  private final PendingBudget budget;
+  private final SinkCounters counters = new SinkCounters();
+  private final FlushWorker flusher;
+  private final Thread shutdownHook;
+  private final AtomicBoolean closeCalled = new AtomicBoolean();
+
+  @SuppressWarnings("unused") // accessed through CURRENT
+  private volatile Generation current;
+  /** Clock millis at which the current generation is due; accessed through DEADLINE too. */
+  private volatile long deadline;
+  private volatile boolean closing;
+
+  private BufferedSink(Builder b, PlanWriter writer, RedisConnection ownedConnection) {
+    this.config = b.config;
+    this.layout = b.layout != null ? b.layout : UsageLayouts.crs(b.config);
+    this.clock = b.clock != null ? b.clock : b.config.clock();
+    this.clockChecksInRecord = !isSystemClock(clock);
+    this.intervalMillis = Math.max(1, config.flushInterval().toMillis());
+    String instance = UUID.randomUUID().toString();
+    this.name = "usagesink-buffered-" + instance.substring(0, 8);
+    int max = config.maxPendingCounters();
+    this.budget = new PendingBudget(max, Math.max(1, max / 2));
+    Generation first = new Generation(1, false);
+    this.current = first;
+    this.deadline = clock.millis() + intervalMillis;
+    this.flusher = new FlushWorker(this, first, writer, ownedConnection, layout, config, budget, counters,
+        "buffered:" + instance + ":");
+    this.shutdownHook = config.shutdownHook() ? new Thread(this::close, name + "-shutdown") : null;
+    flusher.start();
+    if (shutdownHook != null) {
+      Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+  }
+
+  /** A builder of a buffered sink configured by {@code config}. */
+  public static Builder builder(SinkConfig config) {
+    return new Builder(config);
+  }
+
+  private static boolean isSystemClock(InstantSource clock) {
+    return clock.equals(InstantSource.system())
+        || clock instanceof Clock c && c.equals(Clock.system(c.getZone()));
+  }
+
+  /**
+   * Adds the event to its accumulator and returns a completed stage: the event is accepted into the
+   * buffer, not yet stored. The stage fails with {@link IllegalStateException} after {@link
+   * #close()} (the event is rejected) or when {@code maxPendingCounters} is reached and the event
+   * needs a new accumulator (the event is dropped); with {@link IllegalArgumentException} when a
+   * pending sum would exceed {@code Long.MAX_VALUE / 4} (rejected).
+   */
+  @Override
+  public CompletionStage<Void> record(UsageEvent event) {
+    Objects.requireNonNull(event, "event");
+    if (closing) {
+      return rejectClosed();
+    }
+    if (clockChecksInRecord) {
+      long now = clock.millis();
+      if (now >= deadline && cutIfDue(now)) {
+        flusher.wake();
+      }
+    }
+    AccumulatorKey key = new AccumulatorKey(event.keyId(), event.accountId(), event.model(),
+        layout.bucketStart(event.at()));
+    for (;;) {
+      Generation g = current;
+      Accumulator acc = g.get(key);
+      if (acc == null) {
+        acc = g.insert(key, budget);
+        if (acc == null) { // g was cut and is being drained: go to the current generation
+          if (closing) {
+            return rejectClosed();
+          }
+          continue;
+        }
+        if (acc == Generation.FULL) {
+          return dropFull();
+        }
+        if (budget.flushDue()) {
+          flusher.requestEarlyFlush();
+        }
+      }
+      if (acc.tryEnter()) {
+        boolean fits;
+        try {
+          fits = acc.add(event);
+        } finally {
+          acc.exit();
+        }
+        if (!fits) {
+          counters.rejected.increment();
+          return CompletableFuture.failedStage(new IllegalArgumentException("event refused: a pending sum of ("
+              + event.keyId() + ", " + event.accountId() + ", " + event.model() + ") would exceed "
+              + Accumulator.LIMIT + "; no counter can hold it"));
+        }
+        counters.recorded.increment();
+        return ACCEPTED;
+      }
+      if (closing) {
+        return rejectClosed();
+      }
+      Thread.onSpinWait(); // sealed by the worker after a cut: retry in the current generation
+    }
+  }
+
+  private CompletionStage<Void> rejectClosed() {
+    counters.rejected.increment();
+    return CompletableFuture.failedStage(new IllegalStateException("sink " + name + " is closed; event rejected"));
+  }
+
+  private CompletionStage<Void> dropFull() {
+    counters.recorded.increment();
+    counters.dropped.increment();
+    flusher.noteDropped();
+    return CompletableFuture.failedStage(new IllegalStateException("sink " + name + ": maxPendingCounters="
+        + budget.max() + " reached; event dropped (it needs a new counter; a flush is under way)"));
+  }
+
+  /**
+   * Cuts the current generation when the flush interval has passed at {@code now} (sink clock
+   * millis) and no batch is failing; advances the deadline to the next interval boundary. Called by
+   * record() (clocks that may jump) and by the worker. Returns whether this call advanced it.
+   */
+  boolean cutIfDue(long now) {
+    long d = deadline;
+    if (now < d || flusher.backlogged()) {
+      return false;
+    }
+    long next = d + ((now - d) / intervalMillis + 1) * intervalMillis;
+    if (!DEADLINE.compareAndSet(this, d, next)) {
+      return false;
+    }
+    Generation g = current;
+    if (!g.isEmpty()) {
+      cut(g, false);
+    }
+    return true;
+  }
+
+  /**
+   * Replaces {@code g} as the current generation by a new one; {@code false} if {@code g} is no
+   * longer current. {@code sealedNext} makes the new generation refuse every event (used by close).
+   */
+  boolean cut(Generation g, boolean sealedNext) {
+    Generation n = new Generation(g.id + 1, sealedNext);
+    if (!CURRENT.compareAndSet(this, g, n)) {
+      return false;
+    }
+    g.next = n;
+    return true;
+  }
+
+  Generation current() {
+    return current;
+  }
+
+  long clockMillis() {
+    return clock.millis();
+  }
+
+  long deadlineMillis() {
+    return deadline;
+  }
+
+  boolean clockChecksInRecord() {
+    return clockChecksInRecord;
+  }
+
+  boolean closing() {
+    return closing;
+  }
+
+  String name() {
+    return name;
+  }
+
+  /**
+   * Starts a flush of everything recorded so far. The stage completes when all of it is stored, or
+   * exceptionally with the write's error when a write covering it failed (the data stays pending
+   * and is retried). A flush already running is not started twice: this one is served by the next
+   * batch that covers everything recorded before the call. After close the stage is complete.
+   */
+  @Override
+  public CompletionStage<Void> flush() {
+    return flusher.requestFlush(current.id);
+  }
+
+  /**
+   * Stops accepting events and writes everything pending within {@link SinkConfig#closeTimeout()};
+   * what could not be stored by then is counted failed and logged. Runs once; later calls return at
+   * once. Interrupting the caller ends the wait early (pending data is then given up at once) and
+   * keeps the interrupt flag set.
+   */
+  @Override
+  public void close() {
+    if (!closeCalled.compareAndSet(false, true)) {
+      return;
+    }
+    Duration timeout = config.closeTimeout();
+    closing = true;
+    flusher.beginClose(System.nanoTime() + timeout.toNanos());
+    if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException shuttingDown) {
+        // the JVM is already shutting down; the hook will find the sink closed
+      }
+    }
+    boolean finished = false;
+    try {
+      // the worker gives up at the deadline; allow it a moment to finish its books
+      finished = flusher.join(timeout.toMillis() + 1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      flusher.beginClose(System.nanoTime());
+    }
+    SinkStats s = stats();
+    if (!finished) {
+      LOG.log(System.Logger.Level.WARNING, name + ": close returned before the flush worker finished; "
+          + s.pending() + " counters still pending");
+    }
+    LOG.log(s.failed() > 0 || s.dropped() > 0 ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
+        name + " closed: recorded=" + s.recorded() + " stored=" + s.stored() + " failed=" + s.failed()
+            + " dropped=" + s.dropped() + " rejected=" + s.rejected() + " flushes=" + s.flushes()
+            + " retries=" + s.retries() + " commands=" + s.commands());
+  }
+
+  /** Counters of this sink; {@code pending} counts pending accumulators, the rest count events. */
+  @Override
+  public SinkStats stats() {
+    return counters.snapshot(budget.pending());
+  }
+
+  @Override
+  public String toString() {
+    return "BufferedSink{" + name + ", layout=" + layout + ", flushInterval=" + config.flushInterval()
+        + ", writer=" + flusher.writerName() + "}";
+  }
+
+  /**
+   * Builds a {@link BufferedSink}. Not thread-safe. By default the sink opens its own Redis
+   * connection from the configuration and writes with the writer {@link
+   * SinkConfig#bufferedWriter()} names; tests and benchmarks may inject a writer, a layout and a
+   * clock instead.
+   */
+  public static final class Builder {
+    private final SinkConfig config;
+    private PlanWriter writer;
+    private UsageLayout layout;
+    private InstantSource clock;
+
+    private Builder(SinkConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /**
+     * Writes with {@code writer} instead of opening a connection; the sink does not close it. For
+     * exactly-once retries the writer must honour guard ids as {@link PlanWriter} describes.
+     */
+    public Builder writer(PlanWriter writer) {
+      this.writer = Objects.requireNonNull(writer, "writer");
+      return this;
+    }
+
+    /** Plans with {@code layout}; default {@link UsageLayouts#crs(SinkConfig)}. */
+    public Builder layout(UsageLayout layout) {
+      this.layout = Objects.requireNonNull(layout, "layout");
+      return this;
+    }
+
+    /** Measures the flush interval on {@code clock}; default {@link SinkConfig#clock()}. */
+    public Builder clock(InstantSource clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Builds and starts the sink (connecting to Redis unless a writer was injected).
+     *
+     * @throws io.usagesink.ConfigurationException when the configuration names no usable Redis
+     * @throws io.usagesink.redis.RedisConnectFailedException when Redis cannot be reached
+     */
+    public BufferedSink build() {
+      if (writer != null) {
+        return new BufferedSink(this, writer, null);
+      }
+      RedisConnection connection = RedisConnection.open(config);
+      try {
+        PlanWriter w = "pipeline".equals(config.bufferedWriter())
+            ? PlanWriters.pipeline(connection, config)
+            : PlanWriters.lua(connection, config);
+        return new BufferedSink(this, w, connection);
+      } catch (RuntimeException e) {
+        connection.close();
+        throw e;
+      }
+    }
+  }
+
+  /** Stats counters. Hot ones are LongAdders (no contended cache line between recording threads). */
+  static final class SinkCounters {
+    final LongAdder recorded = new LongAdder();
+    final LongAdder rejected = new LongAdder();
+    final LongAdder dropped = new LongAdder();
+    final LongAdder stored = new LongAdder();
+    final LongAdder failed = new LongAdder();
+    final LongAdder commands = new LongAdder();
+    final LongAdder roundTrips = new LongAdder();
+    final LongAdder flushes = new LongAdder();
+    final LongAdder retries = new LongAdder();
+
+    SinkStats snapshot(long pending) {
+      return new SinkStats(recorded.sum(), rejected.sum(), stored.sum(), pending, failed.sum(), dropped.sum(),
+          commands.sum(), roundTrips.sum(), flushes.sum(), retries.sum());
+    }
+  }
+
+}
