@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -63,13 +64,21 @@ final class ConfigReader {
    *     {@link SinkConfig#from(Map, Map)}
    */
   static SinkConfig read(Map<?, ?> properties, Map<String, String> environment) {
+    Objects.requireNonNull(properties, "properties");
+    Objects.requireNonNull(environment, "environment");
     Map<String, String> props = new TreeMap<>();
     properties.forEach((k, v) -> {
       if (k instanceof String && v instanceof String) {
         props.put((String) k, (String) v);
       }
     });
-    return new ConfigReader(props, Map.copyOf(environment)).read();
+    Map<String, String> env = new TreeMap<>();
+    environment.forEach((k, v) -> {
+      if (k != null && v != null) {
+        env.put(k, v);
+      }
+    });
+    return new ConfigReader(props, env).read();
   }
 
   private SinkConfig read() {

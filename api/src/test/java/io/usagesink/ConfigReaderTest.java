@@ -139,6 +139,15 @@ class ConfigReaderTest {
   }
 
   @Test
+  void nullValuesCountAsNotSet() {
+    Map<String, String> env = new HashMap<>();
+    env.put("USAGESINK_BACKEND", null);
+    Map<String, Object> props = new HashMap<>();
+    props.put("usagesink.zone", null);
+    assertThat(SinkConfig.from(props, env)).isEqualTo(SinkConfig.builder().build());
+  }
+
+  @Test
   void fromEnvironmentReadsTheSystemProperties() {
     String name = "usagesink.config-reader-test.marker";
     System.setProperty(name, "seen");
