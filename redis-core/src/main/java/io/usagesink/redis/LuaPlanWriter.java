@@ -128,7 +128,8 @@ final class LuaPlanWriter implements PlanWriter {
   }
 
   private CompletionStage<Long> evalsha(String[] keys, String[] argv) {
-    return redis.<Long>evalsha(PlanScript.SHA, ScriptOutputType.INTEGER, keys, argv);
+    return Timeouts.bound(connection,
+        redis.<Long>evalsha(PlanScript.SHA, ScriptOutputType.INTEGER, keys, argv).toCompletableFuture(), "EVALSHA");
   }
 
   /** Loads the script (on every master of a cluster); concurrent callers share one load. */
@@ -143,7 +144,7 @@ final class LuaPlanWriter implements PlanWriter {
       return other != null ? other : reload();
     }
     try {
-      redis.scriptLoad(PlanScript.SOURCE).whenComplete((sha, e) -> {
+      Timeouts.bound(connection, redis.scriptLoad(PlanScript.SOURCE).toCompletableFuture(), "SCRIPT LOAD").whenComplete((sha, e) -> {
         if (e != null) {
           next.completeExceptionally(unwrap(e));
         } else {

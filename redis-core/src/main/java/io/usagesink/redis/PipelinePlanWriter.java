@@ -1,42 +1,46 @@
 package io.usagesink.redis;
 
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.output.BooleanOutput;
 import io.lettuce.core.output.IntegerOutput;
-import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.RedisCommand;
+import io.netty.util.Timeout;
 import io.usagesink.SinkConfig;
 import io.usagesink.plan.CounterDelta;
 import io.usagesink.plan.Expiry;
 import io.usagesink.plan.IndexAdd;
 import io.usagesink.plan.UsagePlan;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BiConsumer;
 
 /**
  * Sends a plan as HINCRBY..., EXPIRE..., (SADD, EXPIRE)... in one {@code dispatch} of a command
- * batch: Lettuce writes the whole batch to the channel and flushes once, so the plan costs one round
- * trip, and concurrent writers can share the connection (no {@code setAutoFlushCommands} toggling,
- * which is not safe on a shared connection). On a cluster the cluster connection routes each
- * command to its node.
+ * batch: Lettuce encodes the whole batch into the channel and flushes once, so the plan costs one
+ * round trip, and concurrent writers can share the connection (no {@code setAutoFlushCommands}
+ * toggling, which is not safe on a shared connection). On a cluster the cluster connection routes
+ * each command to its node. One timer per plan bounds the wait: when it fires, the commands not yet
+ * answered are failed (those not yet written are then never written).
  */
 final class PipelinePlanWriter implements PlanWriter {
 
   private static final RedisCodec<String, String> CODEC = StringCodec.UTF8;
 
   private final RedisConnection connection;
+  private final Duration timeout;
 
   PipelinePlanWriter(RedisConnection connection, SinkConfig config) {
     this.connection = connection;
+    this.timeout = connection.commandTimeout();
   }
 
   @Override
@@ -49,40 +53,33 @@ final class PipelinePlanWriter implements PlanWriter {
       return CompletableFuture.completedFuture(WriteResult.NOTHING);
     }
     int n = commandCount(plan);
-    List<RedisCommand<String, String, ?>> batch = new ArrayList<>(n);
+    Batch batch = new Batch(n, new WriteResult(n, 1, 0, 1, 0, true));
+    List<RedisCommand<String, String, ?>> commands = batch.commands;
     for (CounterDelta c : plan.counters()) {
-      batch.add(new AsyncCommand<>(new Command<>(CommandType.HINCRBY, new IntegerOutput<>(CODEC),
-          new CommandArgs<>(CODEC).addKey(c.key()).addKey(c.field()).add(c.delta()))));
+      commands.add(batch.command(CommandType.HINCRBY,
+          new CommandArgs<>(CODEC).addKey(c.key()).addKey(c.field()).add(c.delta())));
     }
     for (Expiry e : plan.expiries()) {
-      batch.add(expire(e.key(), e.ttlSeconds()));
+      commands.add(batch.command(CommandType.EXPIRE, new CommandArgs<>(CODEC).addKey(e.key()).add(e.ttlSeconds())));
     }
     for (IndexAdd a : plan.indexAdds()) {
-      batch.add(new AsyncCommand<>(new Command<>(CommandType.SADD, new IntegerOutput<>(CODEC),
-          new CommandArgs<>(CODEC).addKey(a.setKey()).addValue(a.member()))));
+      commands.add(batch.command(CommandType.SADD, new CommandArgs<>(CODEC).addKey(a.setKey()).addValue(a.member())));
       if (a.ttlSeconds() > 0) {
-        batch.add(expire(a.setKey(), a.ttlSeconds()));
+        commands.add(batch.command(CommandType.EXPIRE, new CommandArgs<>(CODEC).addKey(a.setKey()).add(a.ttlSeconds())));
       }
     }
-    WriteResult result = new WriteResult(n, 1, 0, 1, 0, true);
-    CompletableFuture<WriteResult> done = new CompletableFuture<>();
-    Completion completion = new Completion(n, result, done);
-    for (RedisCommand<String, String, ?> cmd : batch) {
-      ((AsyncCommand<String, String, ?>) cmd).whenComplete(completion);
-    }
     try {
-      connection.stateful().dispatch(batch);
+      connection.stateful().dispatch(commands);
     } catch (RuntimeException e) {
-      // dispatch rejects synchronously only when the connection is closed or the queue is full;
-      // such commands are completed exceptionally by Lettuce as well, so this only covers the rest
-      done.completeExceptionally(e);
+      batch.failAll(e);
+      return batch.done;
     }
-    return done;
-  }
-
-  private static AsyncCommand<String, String, Boolean> expire(String key, long ttl) {
-    return new AsyncCommand<>(new Command<>(CommandType.EXPIRE, new BooleanOutput<>(CODEC),
-        new CommandArgs<>(CODEC).addKey(key).add(ttl)));
+    if (!batch.done.isDone()) {
+      Timeout t = connection.timer().newTimeout(x -> batch.failAll(Timeouts.timedOut("pipeline of " + n + " commands", timeout)),
+          timeout.toNanos(), TimeUnit.NANOSECONDS);
+      batch.done.whenComplete((r, e) -> t.cancel());
+    }
+    return batch.done;
   }
 
   /** The number of commands the plan becomes. */
@@ -99,32 +96,95 @@ final class PipelinePlanWriter implements PlanWriter {
     return "pipeline";
   }
 
-  /** Completes {@code done} when every command has replied; with the first error if any failed. */
-  private static final class Completion implements BiConsumer<Object, Throwable> {
-    private final AtomicInteger remaining;
-    private final AtomicReference<Throwable> firstError = new AtomicReference<>();
-    private final WriteResult result;
-    private final CompletableFuture<WriteResult> done;
+  /** The commands of one plan and their shared completion: done when every command has replied. */
+  private static final class Batch {
+    final List<RedisCommand<String, String, ?>> commands;
+    final CompletableFuture<WriteResult> done = new CompletableFuture<>();
+    final AtomicInteger remaining;
+    final AtomicReference<Throwable> firstError = new AtomicReference<>();
+    final WriteResult result;
 
-    Completion(int n, WriteResult result, CompletableFuture<WriteResult> done) {
+    Batch(int n, WriteResult result) {
+      this.commands = new ArrayList<>(n);
       this.remaining = new AtomicInteger(n);
       this.result = result;
-      this.done = done;
     }
 
-    @Override
-    public void accept(Object value, Throwable error) {
+    BatchCommand command(CommandType type, CommandArgs<String, String> args) {
+      return new BatchCommand(this, type, args);
+    }
+
+    void settled(Throwable error) {
       if (error != null) {
         firstError.compareAndSet(null, error);
       }
       if (remaining.decrementAndGet() == 0) {
-        Throwable e = firstError.get();
-        if (e == null) {
-          done.complete(result);
-        } else {
-          done.completeExceptionally(e);
+        finish();
+      }
+    }
+
+    void finish() {
+      Throwable e = firstError.get();
+      if (e == null) {
+        done.complete(result);
+      } else {
+        done.completeExceptionally(e);
+      }
+    }
+
+    /** Fails every command not yet answered (so it is never written if still queued) and the batch. */
+    void failAll(Throwable error) {
+      firstError.compareAndSet(null, error);
+      for (RedisCommand<String, String, ?> c : commands) {
+        if (!c.isDone()) {
+          c.completeExceptionally(error);
         }
       }
+      done.completeExceptionally(firstError.get());
+    }
+  }
+
+  /** A command that reports its completion to its batch instead of completing a future of its own. */
+  private static final class BatchCommand extends Command<String, String, Long> {
+    private final Batch batch;
+    private volatile boolean settled;
+
+    BatchCommand(Batch batch, CommandType type, CommandArgs<String, String> args) {
+      super(type, new IntegerOutput<>(CODEC), args);
+      this.batch = batch;
+    }
+
+    @Override
+    public void complete() {
+      super.complete();
+      String error = getOutput().getError();
+      settle(error == null ? null : new RedisCommandExecutionException(error));
+    }
+
+    @Override
+    public boolean completeExceptionally(Throwable throwable) {
+      boolean first = super.completeExceptionally(throwable);
+      settle(throwable);
+      return first;
+    }
+
+    @Override
+    public void cancel() {
+      super.cancel();
+      settle(new java.util.concurrent.CancellationException(getType() + " cancelled"));
+    }
+
+    private void settle(Throwable error) {
+      if (settled) {
+        return;
+      }
+      synchronized (this) {
+        if (settled) {
+          return;
+        }
+        settled = true;
+      }
+      batch.settled(error);
     }
   }
 }

@@ -38,8 +38,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p><b>Behaviour on faults.</b> The connection reconnects by itself. Commands issued while it is
  * disconnected are queued and sent after the reconnect; commands that were written but not answered
- * when the connection broke are sent again after the reconnect (Lettuce's at-least-once mode). Every
- * command fails after the command timeout if no reply came.
+ * when the connection broke are sent again after the reconnect (Lettuce's at-least-once mode). The
+ * writers and the reader give up on a write or read after the command timeout; a command given up
+ * that has not been sent yet is never sent. Lettuce itself sets no per-command timeout on this
+ * connection (one timer per write is far cheaper than one per command), so callers of {@link
+ * #async()} bound their own waits.
  *
  * <p>Thread-safe: share one instance between writers and readers. {@link #close()} closes the
  * connection and the client, and the {@link ClientResources} only if this instance created them.
@@ -115,7 +118,8 @@ public final class RedisConnection implements AutoCloseable {
     Duration timeout = config.commandTimeout();
     boolean cluster = config.redisCluster().orElseGet(() -> detectCluster(nodes.get(0), resources, timeout, masked, password));
     SocketOptions socket = SocketOptions.builder().connectTimeout(min(timeout, Duration.ofSeconds(10))).keepAlive(true).build();
-    TimeoutOptions timeouts = TimeoutOptions.enabled(timeout);
+    // no per-command timer in Lettuce: the writers time out a whole write with one timer (see Timeouts)
+    TimeoutOptions timeouts = TimeoutOptions.builder().timeoutCommands(false).build();
     if (cluster) {
       if (nodes.get(0).getDatabase() != 0) {
         throw new ConfigurationException("usagesink.redis.uri=" + masked + " selects database "
@@ -202,10 +206,16 @@ public final class RedisConnection implements AutoCloseable {
   /**
    * The Lettuce asynchronous commands of this connection (routed by slot on a cluster), for
    * diagnostics and tools such as {@code INFO commandstats}. Thread-safe; do not change the
-   * connection's state through it ({@code setAutoFlushCommands}, {@code SELECT}, ...).
+   * connection's state through it ({@code setAutoFlushCommands}, {@code SELECT}, ...). Its commands
+   * have no timeout of their own: bound your waits ({@code get(timeout, unit)}).
    */
   public RedisClusterAsyncCommands<String, String> async() {
     return async;
+  }
+
+  /** The timer for write and read timeouts (the client resources' timer). */
+  io.netty.util.Timer timer() {
+    return resources.timer();
   }
 
   /** The underlying Lettuce connection (a cluster connection when {@link #isCluster()}). */

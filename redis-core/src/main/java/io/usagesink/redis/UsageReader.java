@@ -236,6 +236,7 @@ public final class UsageReader {
       Throwable c = e.getCause() == null ? e : e.getCause();
       throw new RedisReadException(what + " failed on " + connection.maskedUri() + ": " + c.getMessage(), c);
     } catch (TimeoutException e) {
+      f.cancel(true);
       throw new RedisReadException(what + " got no reply from " + connection.maskedUri() + " within " + timeout, e);
     }
   }

@@ -1,0 +1,31 @@
+package io.usagesink.redis.pipeline.internal;
+
+import io.usagesink.SinkConfig;
+import io.usagesink.UsageSink;
+import io.usagesink.UsageSinkProvider;
+import io.usagesink.redis.pipeline.RedisPipelineSink;
+
+/** Provides {@code redis-pipeline} (priority {@value #PRIORITY}). Stateless; the constructor does nothing. */
+public final class RedisPipelineSinkProvider implements UsageSinkProvider {
+
+  /** Priority among providers on the class path: {@value}. */
+  public static final int PRIORITY = 10;
+
+  /** For {@code ServiceLoader}. */
+  public RedisPipelineSinkProvider() {}
+
+  @Override
+  public String name() {
+    return RedisPipelineSink.NAME;
+  }
+
+  @Override
+  public int priority() {
+    return PRIORITY;
+  }
+
+  @Override
+  public UsageSink create(SinkConfig config) {
+    return RedisPipelineSink.builder().config(config).build();
+  }
+}
