@@ -37,11 +37,13 @@ final class LocalRedisCluster implements RedisClusterHandle {
         node.call("CLUSTER", "ADDSLOTSRANGE", Integer.toString(firstSlot(i)), Integer.toString(firstSlot(i + 1) - 1));
         node.call("CLUSTER", "SET-CONFIG-EPOCH", Integer.toString(i + 1));
       }
-      LocalRedisServer first = nodes.get(0);
-      for (int i = 1; i < MASTERS; i++) {
-        LocalRedisServer other = nodes.get(i);
-        first.call("CLUSTER", "MEET", LocalRedisServer.HOST, Integer.toString(other.port()),
-            Integer.toString(other.clusterBusPort()));
+      // every pair meets directly: waiting for gossip to introduce the others costs about a second
+      for (int i = 0; i < MASTERS; i++) {
+        for (int j = i + 1; j < MASTERS; j++) {
+          LocalRedisServer other = nodes.get(j);
+          nodes.get(i).call("CLUSTER", "MEET", LocalRedisServer.HOST, Integer.toString(other.port()),
+              Integer.toString(other.clusterBusPort()));
+        }
       }
       LocalRedisCluster cluster = new LocalRedisCluster(nodes);
       cluster.awaitHealthy(FORM_TIMEOUT);

@@ -280,6 +280,18 @@ class RedisServerIT {
   }
 
   @Test
+  void tlsClientWithoutTheCertificateFailsUnlessItSkipsVerification() {
+    assumeThat(RedisFixture.tlsUnavailableReason()).as("TLS support").isEmpty();
+    RedisServer server = start(RedisFixture.builder().tls(true));
+
+    RedisClient strict = RedisClient.create(resources, server.tlsUri());
+    toClose.add(strict::shutdown);
+    assertThatThrownBy(strict::connect).isInstanceOf(RedisException.class);
+
+    assertThat(connect(server.tlsUri() + "?verifyPeer=NONE").sync().ping()).isEqualTo("PONG");
+  }
+
+  @Test
   void processControlIsRefusedForAServerTheFixtureDoesNotOwn() {
     RedisServer local = start(RedisFixture.builder());
     try (ExternalRedisServer external = ExternalRedisServer.connect(local.uri())) {
