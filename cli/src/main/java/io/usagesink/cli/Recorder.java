@@ -1,0 +1,184 @@
+package io.usagesink.cli;
+
+import io.usagesink.SinkStats;
+import io.usagesink.UsageEvent;
+import io.usagesink.UsageSink;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Feeds events into one sink from the calling thread and measures what happened: how long each
+ * {@code record()} call took (the call itself, in nanoseconds, into an HdrHistogram), how many of
+ * the returned stages completed normally or exceptionally, and how long recording plus {@code
+ * close()} took.
+ *
+ * <p>At most {@link #maxInFlight} events are in flight (recorded, stage not yet complete), like a
+ * gateway with bounded concurrency, so a backend whose {@code record()} returns before the write
+ * cannot pile up unbounded memory. Waiting for a free slot is not part of the measured latency.
+ *
+ * <p>Not thread-safe: one instance per run, used by one thread.
+ */
+final class Recorder {
+
+  /** Default bound on events in flight. */
+  static final int DEFAULT_MAX_IN_FLIGHT = 1024;
+
+  /** Extra time given to stage callbacks after {@code close()} returned. */
+  private static final long SETTLE_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+  private final int maxInFlight;
+  private EventClock clock;
+  private double ratePerSecond;
+  private long deadlineNanos = Long.MAX_VALUE;
+  private long maxEvents = Long.MAX_VALUE;
+  private Progress progress = Progress.NONE;
+
+  Recorder(int maxInFlight) {
+    if (maxInFlight <= 0) {
+      throw new IllegalArgumentException("maxInFlight must be > 0 but was " + maxInFlight);
+    }
+    this.maxInFlight = maxInFlight;
+  }
+
+  /** Advance this clock to each event's time before recording it ({@code --clock events}). */
+  Recorder eventClock(EventClock clock) {
+    this.clock = clock;
+    return this;
+  }
+
+  /** Pace recording at this many events per real second; 0 means as fast as possible. */
+  Recorder rate(double eventsPerSecond) {
+    this.ratePerSecond = eventsPerSecond;
+    return this;
+  }
+
+  /** Stop taking events after this much time (the busy workload's time box). */
+  Recorder timeBox(Duration d) {
+    this.deadlineNanos = d.toNanos();
+    return this;
+  }
+
+  /** Record at most this many events. */
+  Recorder maxEvents(long n) {
+    this.maxEvents = n;
+    return this;
+  }
+
+  /** Where to report progress. */
+  Recorder progress(Progress p) {
+    this.progress = Objects.requireNonNull(p, "progress");
+    return this;
+  }
+
+  /**
+   * What one run did.
+   *
+   * @param offered events passed to {@code record()}
+   * @param completed stages that completed normally
+   * @param failed stages that completed exceptionally (or {@code record()} threw)
+   * @param unconfirmed stages still incomplete after {@code close()} returned
+   * @param latencyNanos duration of each {@code record()} call
+   * @param recording time from the first record to the last
+   * @param total time from the first record until {@code close()} returned
+   * @param stats the sink's statistics after close
+   * @param firstFailure message of the first failure, or {@code null}
+   */
+  record Outcome(long offered, long completed, long failed, long unconfirmed, Histogram latencyNanos,
+      Duration recording, Duration total, SinkStats stats, String firstFailure) {
+
+    /** Events per second over {@link #total()} (recording plus close). */
+    double eventsPerSecond() {
+      double s = total.toNanos() / 1e9;
+      return s <= 0 ? 0 : offered / s;
+    }
+  }
+
+  /**
+   * Records every event of {@code events} (within the limits set), then closes the sink (which
+   * flushes, waiting up to its close timeout). The sink is closed even when this throws.
+   */
+  Outcome run(UsageSink sink, Iterator<UsageEvent> events) {
+    Histogram latency = new Histogram(TimeUnit.MINUTES.toNanos(10), 3);
+    Semaphore slots = new Semaphore(maxInFlight);
+    AtomicLong completed = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
+    AtomicReference<String> firstFailure = new AtomicReference<>();
+    long offered = 0;
+    long start = System.nanoTime();
+    long recordingEnd;
+    try {
+      while (offered < maxEvents && events.hasNext()) {
+        long now = System.nanoTime();
+        if (now - start >= deadlineNanos) {
+          break;
+        }
+        UsageEvent e = events.next();
+        if (ratePerSecond > 0) {
+          long due = start + (long) (offered * 1e9 / ratePerSecond);
+          while ((now = System.nanoTime()) < due) {
+            LockSupport.parkNanos(due - now);
+          }
+        }
+        if (clock != null) {
+          clock.advanceTo(e.at());
+        }
+        slots.acquireUninterruptibly();
+        long t0 = System.nanoTime();
+        CompletionStage<Void> stage;
+        try {
+          stage = sink.record(e);
+        } catch (RuntimeException ex) {
+          latency.recordValue(Math.max(0, System.nanoTime() - t0));
+          slots.release();
+          failed.incrementAndGet();
+          firstFailure.compareAndSet(null, describe(ex));
+          offered++;
+          continue;
+        }
+        latency.recordValue(Math.max(0, System.nanoTime() - t0));
+        offered++;
+        stage.whenComplete((ok, ex) -> {
+          if (ex == null) {
+            completed.incrementAndGet();
+          } else {
+            failed.incrementAndGet();
+            firstFailure.compareAndSet(null, describe(ex));
+          }
+          slots.release();
+        });
+        progress.advance(offered, now - start);
+      }
+      recordingEnd = System.nanoTime();
+    } finally {
+      sink.close();
+    }
+    long end = System.nanoTime();
+    // callbacks of the last stages may still be running on the client's threads
+    long settleUntil = System.nanoTime() + SETTLE_NANOS;
+    while (slots.availablePermits() < maxInFlight && System.nanoTime() < settleUntil) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+    }
+    long done = completed.get();
+    long bad = failed.get();
+    return new Outcome(offered, done, bad, Math.max(0, offered - done - bad), latency,
+        Duration.ofNanos(recordingEnd - start), Duration.ofNanos(end - start), sink.stats(), firstFailure.get());
+  }
+
+  private static String describe(Throwable t) {
+    Throwable root = t;
+    while ((root instanceof java.util.concurrent.CompletionException
+        || root instanceof java.util.concurrent.ExecutionException) && root.getCause() != null) {
+      root = root.getCause();
+    }
+    String m = root.getMessage();
+    return root.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+  }
+}

@@ -1,0 +1,139 @@
+package io.usagesink.cli;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The keys of a Redis database as values, in the {@code state} format of the golden reference
+ * files: key -> {@code {"type": "hash", "fields": {...}, "ttl": N}} or {@code {"type": "set",
+ * "members": [...], "ttl": N}} ({@code ttl} -1 means no expiry). Keys, fields and members are
+ * sorted. Strings, lists and sorted sets (which the statistics never use) appear as {@code value}
+ * or {@code members}.
+ *
+ * <p>Immutable and thread-safe.
+ */
+final class RedisState {
+
+  /** One key. {@code fields} for hashes, {@code members} for sets/lists/sorted sets, {@code value} for strings. */
+  record Entry(String type, SortedMap<String, String> fields, List<String> members, String value, long ttl) {
+    Entry {
+      Objects.requireNonNull(type, "type");
+      fields = fields == null ? null : Collections.unmodifiableSortedMap(new TreeMap<>(fields));
+      members = members == null ? null : List.copyOf(members);
+    }
+
+    static Entry hash(Map<String, String> fields, long ttl) {
+      return new Entry("hash", new TreeMap<>(fields), null, null, ttl);
+    }
+
+    static Entry set(Set<String> members, long ttl) {
+      return new Entry("set", null, new ArrayList<>(new TreeSet<>(members)), null, ttl);
+    }
+
+    /** The JSON shape: {@code type}, then {@code fields}/{@code members}/{@code value}, then {@code ttl}. */
+    Map<String, Object> toJson() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("type", type);
+      if (fields != null) {
+        m.put("fields", fields);
+      }
+      if (members != null) {
+        m.put("members", members);
+      }
+      if (value != null) {
+        m.put("value", value);
+      }
+      m.put("ttl", ttl);
+      return m;
+    }
+
+    /** Same type and content; TTLs equal, or both expiring and within {@code ttlToleranceSeconds}. */
+    boolean sameAs(Entry o, long ttlToleranceSeconds) {
+      if (!type.equals(o.type) || !Objects.equals(fields, o.fields) || !Objects.equals(members, o.members)
+          || !Objects.equals(value, o.value)) {
+        return false;
+      }
+      if (ttl < 0 || o.ttl < 0) {
+        return ttl == o.ttl;
+      }
+      return Math.abs(ttl - o.ttl) <= ttlToleranceSeconds;
+    }
+  }
+
+  private final SortedMap<String, Entry> keys;
+
+  RedisState(Map<String, Entry> keys) {
+    this.keys = Collections.unmodifiableSortedMap(new TreeMap<>(keys));
+  }
+
+  /** Key -> entry, sorted by key. */
+  SortedMap<String, Entry> keys() {
+    return keys;
+  }
+
+  int size() {
+    return keys.size();
+  }
+
+  /** The golden {@code state} JSON shape, sorted. */
+  Map<String, Object> toJson() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    keys.forEach((k, e) -> m.put(k, e.toJson()));
+    return m;
+  }
+
+  /**
+   * The differences to {@code other} (at most {@code limit}, as sentences); empty when both hold the
+   * same keys with the same content and TTLs within the tolerance.
+   */
+  List<String> differences(RedisState other, long ttlToleranceSeconds, int limit) {
+    List<String> out = new ArrayList<>();
+    TreeSet<String> all = new TreeSet<>(keys.keySet());
+    all.addAll(other.keys.keySet());
+    for (String k : all) {
+      if (out.size() >= limit) {
+        break;
+      }
+      Entry a = keys.get(k);
+      Entry b = other.keys.get(k);
+      if (a == null) {
+        out.add(k + ": only in the other state");
+      } else if (b == null) {
+        out.add(k + ": missing in the other state");
+      } else if (!a.sameAs(b, ttlToleranceSeconds)) {
+        out.add(k + ": " + describe(a, b));
+      }
+    }
+    return out;
+  }
+
+  private static String describe(Entry a, Entry b) {
+    if (!a.type.equals(b.type)) {
+      return "type " + a.type + " vs " + b.type;
+    }
+    if (a.fields != null && !a.fields.equals(b.fields)) {
+      TreeSet<String> names = new TreeSet<>(a.fields.keySet());
+      names.addAll(b.fields.keySet());
+      for (String f : names) {
+        if (!Objects.equals(a.fields.get(f), b.fields.get(f))) {
+          return "field " + f + " " + a.fields.get(f) + " vs " + b.fields.get(f);
+        }
+      }
+    }
+    if (!Objects.equals(a.members, b.members)) {
+      return "members " + a.members + " vs " + b.members;
+    }
+    if (!Objects.equals(a.value, b.value)) {
+      return "value " + a.value + " vs " + b.value;
+    }
+    return "ttl " + a.ttl + " vs " + b.ttl;
+  }
+}

@@ -1,0 +1,89 @@
+package io.usagesink.cli;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The measurements of one backend on one workload. Immutable.
+ *
+ * @param workload the workload's name
+ * @param backend the backend configuration
+ * @param events events recorded
+ * @param clientCommandsPerEvent commands the client sent, per event (server-side count; see {@link CommandAttribution})
+ * @param scriptCommandsPerEvent commands Redis ran inside scripts, per event
+ * @param serverCommandsPerEvent billed commands per event: client + inside scripts
+ * @param roundTripsPerEvent network round trips per event (the sink's own count)
+ * @param eventsPerSecond events over the time from the first record until close returned
+ * @param p50Micros median duration of a {@code record()} call, microseconds
+ * @param p99Micros 99th percentile, microseconds
+ * @param maxMicros maximum, microseconds
+ * @param stateMatchesPipeline whether the final Redis state equals the pipeline backend's on the
+ *     same workload ({@code null} when there is no pipeline run to compare with)
+ * @param projection the seed-day projection, or {@code null} for other workloads
+ * @param keys statistics keys in Redis after the run
+ * @param seconds duration of the run (record + close)
+ * @param stateDifferences the first differences to the pipeline's state, if any
+ * @param problems what went wrong (failed, dropped, unconfirmed events), if anything
+ * @param commands the server-side command counts of the run (name -> calls)
+ */
+record RunResult(
+    String workload,
+    BackendSpec backend,
+    long events,
+    double clientCommandsPerEvent,
+    double scriptCommandsPerEvent,
+    double serverCommandsPerEvent,
+    double roundTripsPerEvent,
+    double eventsPerSecond,
+    double p50Micros,
+    double p99Micros,
+    double maxMicros,
+    Boolean stateMatchesPipeline,
+    Projection projection,
+    long keys,
+    double seconds,
+    List<String> stateDifferences,
+    List<String> problems,
+    Map<String, Long> commands) {
+
+  /** Requests per day of the originating scenario. */
+  static final int SCENARIO_REQUESTS_PER_DAY = 3_000;
+  /** Per-command price of the originating scenario: 0.20 USD per 100,000 commands. */
+  static final double USD_PER_100K_COMMANDS = 0.20;
+  /** Days per month in the projection. */
+  static final int DAYS_PER_MONTH = 30;
+
+  /**
+   * The originating note's question: billed commands per day for 3,000 requests a day, and what a
+   * month of that costs at 0.20 USD per 100,000 commands (30-day month).
+   *
+   * @param billedCommands billed commands per day
+   * @param usdPerMonth USD per 30-day month
+   */
+  record Projection(double billedCommands, double usdPerMonth) {
+    static Projection ofPerEvent(double billedPerEvent) {
+      return ofPerDay(billedPerEvent * SCENARIO_REQUESTS_PER_DAY);
+    }
+
+    static Projection ofPerDay(double billedPerDay) {
+      return new Projection(billedPerDay, billedPerDay * DAYS_PER_MONTH * USD_PER_100K_COMMANDS / 100_000);
+    }
+  }
+
+  /** A figure from the originating note, for comparison. */
+  record NoteFigure(String label, double commandsPerDay) {
+    double perRequest() {
+      return commandsPerDay / SCENARIO_REQUESTS_PER_DAY;
+    }
+
+    Projection projection() {
+      return Projection.ofPerDay(commandsPerDay);
+    }
+  }
+
+  /** The note's own figures for 3,000 requests a day. */
+  static final List<NoteFigure> NOTE_FIGURES = List.of(
+      new NoteFigure("note: today (full statistics)", 482_640),
+      new NoteFigure("note: dimensions cut", 144_000),
+      new NoteFigure("note: statistics off", 15_000));
+}
