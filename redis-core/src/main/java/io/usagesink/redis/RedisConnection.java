@@ -7,6 +7,7 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -19,9 +20,11 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.usagesink.ConfigurationException;
 import io.usagesink.SinkConfig;
+import java.io.File;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -49,6 +52,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * No message of this class contains the Redis password: URIs are shown masked.
  */
 public final class RedisConnection implements AutoCloseable {
+
+  /**
+   * Optional property: a PEM file of certificate authorities to trust for {@code rediss://} (for
+   * servers with a private CA); without it the JVM's default trust store is used: {@value}.
+   */
+  public static final String TLS_CA_FILE_PROPERTY = "usagesink.redis.tls.ca-file";
 
   private final String maskedUri;
   private final AbstractRedisClient client;
@@ -116,7 +125,9 @@ public final class RedisConnection implements AutoCloseable {
     String password = UriMasking.password(uri);
     List<RedisURI> nodes = RedisUriParsing.parse(uri, config.commandTimeout());
     Duration timeout = config.commandTimeout();
-    boolean cluster = config.redisCluster().orElseGet(() -> detectCluster(nodes.get(0), resources, timeout, masked, password));
+    boolean cluster = config.redisCluster().orElseGet(() -> detectCluster(nodes.get(0), resources, timeout, masked,
+        password, sslOptions(config)));
+    SslOptions ssl = sslOptions(config);
     SocketOptions socket = SocketOptions.builder().connectTimeout(min(timeout, Duration.ofSeconds(10))).keepAlive(true).build();
     // no per-command timer in Lettuce: the writers time out a whole write with one timer (see Timeouts)
     TimeoutOptions timeouts = TimeoutOptions.builder().timeoutCommands(false).build();
@@ -127,7 +138,7 @@ public final class RedisConnection implements AutoCloseable {
       }
       RedisClusterClient c = RedisClusterClient.create(resources, nodes);
       c.setOptions(ClusterClientOptions.builder().socketOptions(socket).timeoutOptions(timeouts)
-          .autoReconnect(true).build());
+          .sslOptions(ssl).autoReconnect(true).build());
       try {
         StatefulRedisClusterConnection<String, String> conn = c.connect(StringCodec.UTF8);
         conn.setTimeout(timeout);
@@ -138,7 +149,8 @@ public final class RedisConnection implements AutoCloseable {
       }
     }
     RedisClient c = RedisClient.create(resources);
-    c.setOptions(ClientOptions.builder().socketOptions(socket).timeoutOptions(timeouts).autoReconnect(true).build());
+    c.setOptions(ClientOptions.builder().socketOptions(socket).timeoutOptions(timeouts).sslOptions(ssl)
+        .autoReconnect(true).build());
     try {
       StatefulRedisConnection<String, String> conn = c.connect(StringCodec.UTF8, nodes.get(0));
       conn.setTimeout(timeout);
@@ -150,9 +162,9 @@ public final class RedisConnection implements AutoCloseable {
   }
 
   private static boolean detectCluster(RedisURI first, ClientResources resources, Duration timeout, String masked,
-      String password) {
+      String password, SslOptions ssl) {
     RedisClient probe = RedisClient.create(resources);
-    probe.setOptions(ClientOptions.builder()
+    probe.setOptions(ClientOptions.builder().sslOptions(ssl)
         .socketOptions(SocketOptions.builder().connectTimeout(min(timeout, Duration.ofSeconds(10))).build())
         .timeoutOptions(TimeoutOptions.enabled(timeout)).autoReconnect(false).build());
     try (StatefulRedisConnection<String, String> conn = probe.connect(StringCodec.UTF8, first)) {
@@ -163,6 +175,19 @@ public final class RedisConnection implements AutoCloseable {
     } finally {
       probe.shutdown(0, 2, TimeUnit.SECONDS);
     }
+  }
+
+  private static SslOptions sslOptions(SinkConfig config) {
+    Optional<String> ca = config.property(TLS_CA_FILE_PROPERTY);
+    if (ca.isEmpty()) {
+      return SslOptions.create();
+    }
+    File file = new File(ca.get());
+    if (!file.isFile() || !file.canRead()) {
+      throw new ConfigurationException("Invalid value for property " + TLS_CA_FILE_PROPERTY + "=" + ca.get()
+          + ". Must be a readable PEM file of CA certificates.");
+    }
+    return SslOptions.builder().jdkSslProvider().trustManager(file).build();
   }
 
   private static Duration min(Duration a, Duration b) {

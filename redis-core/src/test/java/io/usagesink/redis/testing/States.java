@@ -1,0 +1,56 @@
+package io.usagesink.redis.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.usagesink.redis.StoredKey;
+import io.usagesink.testkit.golden.StoredValue;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/** Comparison of stored Redis states (dumps) with a TTL tolerance. */
+public final class States {
+  private States() {}
+
+  /** A golden file's state in the form of {@link io.usagesink.redis.UsageReader#dump()}. */
+  public static SortedMap<String, StoredKey> fromGolden(Map<String, StoredValue> golden) {
+    SortedMap<String, StoredKey> out = new TreeMap<>();
+    golden.forEach((k, v) -> out.put(k, StoredValue.SET.equals(v.type())
+        ? StoredKey.set(v.members(), v.ttl()) : StoredKey.hash(v.fields(), v.ttl())));
+    return out;
+  }
+
+  /** {@code state} with every TTL > 0 replaced by 0 (kept: -1, no expiry), for exact comparison of content. */
+  public static SortedMap<String, StoredKey> withoutTtls(Map<String, StoredKey> state) {
+    SortedMap<String, StoredKey> out = new TreeMap<>();
+    state.forEach((k, v) -> out.put(k, v.ttl() > 0 ? v.withTtl(0) : v));
+    return out;
+  }
+
+  /** The keys whose TTLs differ by more than {@code toleranceSeconds} (or expire in one but not the other). */
+  public static List<String> ttlMismatches(Map<String, StoredKey> actual, Map<String, StoredKey> expected,
+      long toleranceSeconds) {
+    List<String> out = new ArrayList<>();
+    expected.forEach((k, e) -> {
+      StoredKey a = actual.get(k);
+      if (a == null) {
+        return;
+      }
+      boolean bothExpire = a.ttl() > 0 && e.ttl() > 0;
+      if (bothExpire ? Math.abs(a.ttl() - e.ttl()) > toleranceSeconds : a.ttl() != e.ttl()) {
+        out.add(k + ": ttl " + a.ttl() + ", expected " + e.ttl());
+      }
+    });
+    return out;
+  }
+
+  /** Asserts same keys, same content, TTLs within {@code toleranceSeconds}. */
+  public static void assertSameState(Map<String, StoredKey> actual, Map<String, StoredKey> expected,
+      long toleranceSeconds, String what) {
+    assertThat(actual.keySet()).as(what + ": keys").containsExactlyElementsOf(new TreeMap<>(expected).keySet());
+    assertThat(withoutTtls(actual)).as(what + ": content").isEqualTo(withoutTtls(expected));
+    assertThat(ttlMismatches(actual, expected, toleranceSeconds)).as(what + ": TTLs within " + toleranceSeconds + " s").isEmpty();
+  }
+}
