@@ -115,8 +115,8 @@ final class RedisProcess {
       if (!"PONG".equals(admin.callOnce("PING"))) {
         return false;
       }
-      String info = (String) admin.callOnce("INFO", "server");
-      long pid = Info.parse(info).containsKey("process_id") ? Long.parseLong(Info.parse(info).get("process_id")) : -1;
+      String processId = Info.parse((String) admin.callOnce("INFO", "server")).get("process_id");
+      long pid = processId == null ? -1 : Long.parseLong(processId);
       if (pid != process.pid()) {
         admin.disconnect();
         throw new PortTakenException("port " + port + " is answered by another Redis (pid " + pid + "), not ours");
