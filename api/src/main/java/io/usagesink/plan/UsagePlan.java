@@ -122,7 +122,7 @@ public final class UsagePlan {
     private String[] fields;
     private long[] deltas;
     private int counterCount;
-    private int[] counterSlots; // 0 = empty, else index + 1; length is a power of two
+    private int[] counterSlots; // 0 = empty, else index + 1; a power of two, at most 3/4 full
     private int counterShift;
 
     private String[] expiryKeys;
@@ -335,9 +335,9 @@ public final class UsagePlan {
       }
     }
 
-    /** A power of two at least twice {@code capacity} (load factor <= 0.5). */
+    /** A power of two at least 4/3 of {@code capacity} (load factor <= 0.75). */
     private static int tableSize(int capacity) {
-      int n = Integer.highestOneBit(Math.max(capacity, 2) * 2 - 1) << 1;
+      int n = Integer.highestOneBit(capacity + capacity / 3 + 1) << 1; // > capacity, so probing ends
       if (n <= 0 || n > (1 << 30)) {
         throw new IllegalStateException("plan too large: " + capacity + " entries");
       }
