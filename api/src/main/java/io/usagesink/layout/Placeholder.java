@@ -29,9 +29,4 @@ enum Placeholder {
   String token() {
     return token;
   }
-
-  /** Whether this placeholder is a time bucket of the layout's zone (not the UTC minute). */
-  boolean isLocalCalendar() {
-    return this == DAY || this == MONTH || this == HOUR;
-  }
 }

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * A key or field name with {@link Placeholder}s, e.g. {@code usage:daily:{keyId}:{day}}. Parsed once
@@ -76,19 +75,9 @@ final class Template {
     return uses.contains(p);
   }
 
-  /** The placeholders the template contains. */
-  Set<Placeholder> placeholders() {
-    return EnumSet.copyOf(uses);
-  }
-
   /** The text when the template has no placeholder, else {@code null}. */
   String constant() {
     return placeholders.length == 0 ? text : null;
-  }
-
-  /** The template text as written. */
-  String text() {
-    return text;
   }
 
   /**

@@ -28,6 +28,12 @@ import java.util.Objects;
  * The minute hash lives {@code metricsWindow} minutes x 120 seconds (600 s for the default 5
  * minutes); daily keys 32 days, monthly 365 days, hourly 7 days; the total hashes never expire.
  *
+ * <p><b>Finest bucket</b> ({@link UsageLayout#bucketStart}): the UTC minute when minute statistics
+ * are on; otherwise the local hour when hourly statistics are on; otherwise the local day. Local
+ * hours and days are computed at the offset in force, so half- and quarter-hour zones are exact,
+ * and in zones with transitions a bucket also starts at each offset transition (a DST day or a
+ * repeated hour is split, never merged).
+ *
  * <p><b>Order guaranteed.</b> A plan lists all counters, then all expiries. Counters come in CRS's
  * HINCRBY order (token usage, then account usage), fields in CRS's order; expiries come in CRS's
  * EXPIRE order (token usage, then account usage). This reproduces CRS's command sequence exactly,

@@ -11,6 +11,8 @@ import static org.assertj.core.api.Assertions.entry;
 
 import io.usagesink.SinkConfig;
 import io.usagesink.UsageEvent;
+import io.usagesink.plan.CounterDelta;
+import io.usagesink.plan.Expiry;
 import io.usagesink.plan.UsagePlan;
 import java.time.Duration;
 import java.time.Instant;
@@ -222,9 +224,9 @@ class CrsLayoutTest {
     UsagePlan token = layout.plan(event().keyId("k1").longContext(true).build());
     UsagePlan account = layout.plan(event().accountId("a1").longContext(true).build());
     UsagePlan both = layout.plan(event().keyId("k1").accountId("a1").longContext(true).build());
-    assertThat(both.counters()).hasSize(144).startsWith(token.counters().toArray(new io.usagesink.plan.CounterDelta[0]))
-        .endsWith(account.counters().toArray(new io.usagesink.plan.CounterDelta[0]));
-    List<io.usagesink.plan.Expiry> expiries = new ArrayList<>(token.expiries());
+    assertThat(both.counters()).hasSize(144).startsWith(token.counters().toArray(new CounterDelta[0]))
+        .endsWith(account.counters().toArray(new CounterDelta[0]));
+    List<Expiry> expiries = new ArrayList<>(token.expiries());
     expiries.addAll(account.expiries());
     assertThat(both.expiries()).isEqualTo(expiries);
     assertThat(both.size()).isEqualTo(160);
