@@ -18,6 +18,7 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import io.usagesink.ConfigurationException;
 import io.usagesink.SinkConfig;
 import java.io.File;
@@ -83,7 +84,8 @@ public final class RedisConnection implements AutoCloseable {
   }
 
   /**
-   * Connects as configured, with its own {@link ClientResources} (closed by {@link #close()}).
+   * Connects as configured, with its own {@link ClientResources} (closed by {@link #close()}; they
+   * reconnect after 10 ms, doubling to at most 1 s between attempts).
    * Blocks until connected (at most about the command timeout per attempt).
    *
    * @throws ConfigurationException when no URI is configured or the URI is unusable
@@ -92,7 +94,10 @@ public final class RedisConnection implements AutoCloseable {
   public static RedisConnection open(SinkConfig config) {
     Objects.requireNonNull(config, "config");
     String uri = requireUri(config);
-    ClientResources resources = DefaultClientResources.create();
+    // reconnect quickly (10 ms doubling to at most 1 s) rather than Lettuce's default of up to 30 s
+    ClientResources resources = DefaultClientResources.builder()
+        .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+        .build();
     try {
       return open(config, uri, resources, true);
     } catch (RuntimeException e) {

@@ -2,7 +2,10 @@ package io.usagesink.redis.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.usagesink.UsageEvent;
+import io.usagesink.layout.UsageLayout;
 import io.usagesink.redis.StoredKey;
+import io.usagesink.testkit.golden.PlanInterpreter;
 import io.usagesink.testkit.golden.StoredValue;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +23,36 @@ public final class States {
     golden.forEach((k, v) -> out.put(k, StoredValue.SET.equals(v.type())
         ? StoredKey.set(v.members(), v.ttl()) : StoredKey.hash(v.fields(), v.ttl())));
     return out;
+  }
+
+  /** The state {@code events} must leave on an empty Redis (by the in-memory plan interpreter; TTLs as set). */
+  public static SortedMap<String, StoredKey> expected(UsageLayout layout, List<UsageEvent> events) {
+    PlanInterpreter model = new PlanInterpreter();
+    for (UsageEvent e : events) {
+      model.apply(layout.plan(e));
+    }
+    return fromGolden(model.state());
+  }
+
+  /**
+   * Asserts that no counter of {@code expected} is missing or lower in {@code actual} (no loss) and
+   * no other key exists, and returns by how much the counters exceed it in total (over-counting).
+   */
+  public static long assertNoLossAndMeasureExcess(Map<String, StoredKey> actual, Map<String, StoredKey> expected) {
+    assertThat(actual.keySet()).as("keys").containsExactlyInAnyOrderElementsOf(expected.keySet());
+    long excess = 0;
+    for (Map.Entry<String, StoredKey> e : expected.entrySet()) {
+      StoredKey a = actual.get(e.getKey());
+      assertThat(a.fields().keySet()).as(e.getKey()).containsExactlyInAnyOrderElementsOf(e.getValue().fields().keySet());
+      assertThat(a.members()).as(e.getKey()).isEqualTo(e.getValue().members());
+      for (Map.Entry<String, String> f : e.getValue().fields().entrySet()) {
+        long want = Long.parseLong(f.getValue());
+        long got = Long.parseLong(a.fields().get(f.getKey()));
+        assertThat(got).as(e.getKey() + " " + f.getKey() + " (no loss)").isGreaterThanOrEqualTo(want);
+        excess += got - want;
+      }
+    }
+    return excess;
   }
 
   /** {@code state} with every TTL > 0 replaced by 0 (kept: -1, no expiry), for exact comparison of content. */

@@ -1,0 +1,194 @@
+package io.usagesink.redis.pipeline;
+
+import static io.usagesink.redis.testing.States.assertNoLossAndMeasureExcess;
+import static io.usagesink.redis.testing.States.assertSameState;
+import static io.usagesink.redis.testing.States.expected;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.usagesink.SinkConfig;
+import io.usagesink.SinkStats;
+import io.usagesink.UsageEvent;
+import io.usagesink.UsageSink;
+import io.usagesink.UsageSinks;
+import io.usagesink.layout.UsageLayout;
+import io.usagesink.layout.UsageLayouts;
+import io.usagesink.redis.RedisConnection;
+import io.usagesink.redis.StoredKey;
+import io.usagesink.redis.UsagePeriod;
+import io.usagesink.redis.UsageReader;
+import io.usagesink.redis.testing.SinkRuns;
+import io.usagesink.redis.testing.Workloads;
+import io.usagesink.testkit.redis.CommandStats;
+import io.usagesink.testkit.redis.Persistence;
+import io.usagesink.testkit.redis.RedisServer;
+import io.usagesink.testkit.redis.junit.IsolatedRedis;
+import io.usagesink.testkit.redis.junit.RedisExtension;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The redis-pipeline backend against a real Redis: golden states, commands per event, discovery,
+ * and what it does under faults (documented in {@link RedisPipelineSink}: at-least-once per command,
+ * no loss within the command timeout, possible over-counting after a connection drop).
+ */
+@ExtendWith(RedisExtension.class)
+class RedisPipelineSinkIT {
+
+  private static final UsageEvent BOTH = UsageEvent.builder().at(Instant.parse("2025-08-15T03:10:00Z"))
+      .keyId("k1").accountId("a1").model("claude-sonnet-4-20250514").inputTokens(1200).outputTokens(350).build();
+
+  private static UsageSink sink(SinkConfig config) {
+    return RedisPipelineSink.builder().config(config).build();
+  }
+
+  @Test
+  void everyGoldenCaseThroughTheSinkLeavesTheRecordedState(RedisServer redis) throws Exception {
+    SinkRuns.assertGoldenCases(SinkConfig.builder().redisUri(redis.uri()).build(), RedisPipelineSinkIT::sink, redis::flushAll);
+  }
+
+  @Test
+  void anEventCostsTheLayoutsCommandsInOneRoundTrip(RedisServer redis) throws Exception {
+    SinkConfig config = SinkConfig.builder().redisUri(redis.uri()).build();
+    try (UsageSink sink = sink(config)) {
+      CommandStats before = redis.commandStats();
+      sink.record(BOTH).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      CommandStats delta = redis.commandStats().minus(before).without("info");
+      assertThat(delta.asMap()).isEqualTo(Map.of("hincrby", 80L + 52, "expire", 10L + 6));
+      assertThat(sink.stats().commands()).isEqualTo(90 + 58);
+      assertThat(sink.stats().roundTrips()).isEqualTo(1);
+
+      before = redis.commandStats();
+      sink.record(BOTH.toBuilder().longContext(true).build()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      assertThat(redis.commandStats().minus(before).without("info").total()).isEqualTo(96 + 64);
+      before = redis.commandStats();
+      sink.record(BOTH.toBuilder().accountId(null).build()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      assertThat(redis.commandStats().minus(before).without("info").total()).isEqualTo(90);
+    }
+  }
+
+  @Test
+  void theProviderIsFoundByItsName(RedisServer redis) throws Exception {
+    SinkConfig config = SinkConfig.builder().redisUri(redis.uri()).backend("redis-pipeline").build();
+    try (UsageSink sink = UsageSinks.open(config)) {
+      sink.record(BOTH).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      assertThat(sink.toString()).contains("redis-pipeline");
+    }
+    try (RedisConnection c = RedisConnection.open(config)) {
+      assertThat(UsageReader.of(c, config).key("k1", UsagePeriod.allTime()).requests()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aSharedConnectionIsNotClosedByTheSink(RedisServer redis) throws Exception {
+    SinkConfig config = SinkConfig.builder().redisUri(redis.uri()).build();
+    try (RedisConnection c = RedisConnection.open(config)) {
+      try (UsageSink sink = RedisPipelineSink.builder().config(config).connection(c).build()) {
+        sink.record(BOTH).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+      assertThat(c.isClosed()).isFalse();
+      assertThat(UsageReader.of(c, config).key("k1", UsagePeriod.allTime()).requests()).isEqualTo(1);
+    }
+  }
+
+  /** Connections killed every 300 ms: nothing is lost; replayed commands may count twice (at-least-once). */
+  @Test
+  void killedConnectionsLoseNothingButMayOverCount(RedisServer redis) throws Exception {
+    SinkConfig config = SinkConfig.builder().redisUri(redis.uri()).zone(ZoneOffset.ofHours(8)).build();
+    List<UsageEvent> events = Workloads.random(7, 3_000);
+    ScheduledExecutorService killer = Executors.newSingleThreadScheduledExecutor();
+    SinkStats stats;
+    try (UsageSink sink = sink(config)) {
+      killer.scheduleAtFixedRate(redis::killClients, 300, 300, TimeUnit.MILLISECONDS);
+      SinkRuns.awaitAll(SinkRuns.recordAll(sink, events, 256), 120);
+      killer.shutdownNow();
+      stats = sink.stats();
+    } finally {
+      killer.shutdownNow();
+    }
+    assertThat(stats.failed()).isZero();
+    assertThat(stats.stored()).isEqualTo(events.size());
+    long excess = assertNoLossAndMeasureExcess(dump(config), expected(UsageLayouts.crs(config), events));
+    System.out.println("redis-pipeline, connections killed every 300 ms: " + events.size()
+        + " events, no loss, over-count (sum of excess counter values) = " + excess);
+  }
+
+  /** A server down for 3 s (kill -9, restart with AOF): queued commands go out after the reconnect; nothing lost. */
+  @Test
+  void aServerDownForThreeSecondsLosesNothing(@IsolatedRedis(persistence = Persistence.AOF_ALWAYS) RedisServer redis)
+      throws Exception {
+    SinkConfig config = SinkConfig.builder().redisUri(redis.uri()).zone(ZoneOffset.ofHours(8)).build();
+    List<UsageEvent> events = Workloads.random(8, 2_000);
+    try (UsageSink sink = sink(config)) {
+      List<CompletableFuture<Void>> first = SinkRuns.recordAll(sink, events.subList(0, 1_000), 256);
+      redis.kill();
+      List<CompletableFuture<Void>> during = SinkRuns.recordAll(sink, events.subList(1_000, 1_200), 1_000);
+      Thread.sleep(3_000);
+      redis.restart();
+      List<CompletableFuture<Void>> after = SinkRuns.recordAll(sink, events.subList(1_200, 2_000), 256);
+      SinkRuns.awaitAll(first, 60);
+      SinkRuns.awaitAll(during, 60);
+      SinkRuns.awaitAll(after, 60);
+      assertThat(sink.stats().failed()).isZero();
+    }
+    long excess = assertNoLossAndMeasureExcess(dump(config), expected(UsageLayouts.crs(config), events));
+    System.out.println("redis-pipeline, server killed and restarted after 3 s (AOF always): no loss, over-count = " + excess);
+  }
+
+  /** A SCRIPT FLUSH does not concern the pipeline: exact totals. */
+  @Test
+  void aScriptFlushChangesNothing(RedisServer redis) throws Exception {
+    SinkConfig config = SinkConfig.builder().redisUri(redis.uri()).zone(ZoneOffset.ofHours(8)).build();
+    List<UsageEvent> events = Workloads.random(9, 1_000);
+    try (UsageSink sink = sink(config)) {
+      List<CompletableFuture<Void>> a = SinkRuns.recordAll(sink, events.subList(0, 500), 256);
+      redis.scriptFlush();
+      List<CompletableFuture<Void>> b = SinkRuns.recordAll(sink, events.subList(500, 1_000), 256);
+      SinkRuns.awaitAll(a, 60);
+      SinkRuns.awaitAll(b, 60);
+    }
+    assertSameState(dump(config), expected(UsageLayouts.crs(config), events), 30, "after SCRIPT FLUSH");
+  }
+
+  /** Down longer than the command timeout: the events fail, are counted, and are never sent later. */
+  @Test
+  void eventsNotAnsweredWithinTheCommandTimeoutFailAndAreNotSentLater(@IsolatedRedis RedisServer redis) throws Exception {
+    SinkConfig config = SinkConfig.builder().redisUri(redis.uri()).commandTimeout(Duration.ofSeconds(1)).build();
+    try (UsageSink sink = sink(config)) {
+      sink.record(BOTH).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      redis.stop();
+      CompletableFuture<Void> lost = sink.record(BOTH.toBuilder().keyId("lost").build()).toCompletableFuture();
+      assertThat(lost).isNotDone(); // record returned at once
+      assertThatThrownBy(() -> lost.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+          .hasMessageContaining("got no reply within 1000 ms");
+      assertThat(sink.stats().failed()).isEqualTo(1);
+      redis.restart();
+      sink.record(BOTH.toBuilder().keyId("after").build()).toCompletableFuture().get(20, TimeUnit.SECONDS);
+      SinkStats s = sink.stats();
+      assertThat(s.recorded()).isEqualTo(s.stored() + s.failed());
+    }
+    SortedMap<String, StoredKey> state = dump(config);
+    assertThat(state).containsKey("usage:after").doesNotContainKey("usage:lost");
+  }
+
+  private static SortedMap<String, StoredKey> dump(SinkConfig config) {
+    try (RedisConnection c = RedisConnection.open(config)) {
+      return UsageReader.of(c, config).dump();
+    }
+  }
+
+  static UsageLayout layout(SinkConfig config) {
+    return UsageLayouts.crs(config);
+  }
+}
