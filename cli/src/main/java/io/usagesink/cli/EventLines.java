@@ -194,6 +194,36 @@ final class EventLines {
     }
   }
 
+  /**
+   * The event as one JSON line that {@link #parse} reads back to an equal event: absent ids and
+   * zero counts are left out, {@code longContext} only when true.
+   */
+  static String format(UsageEvent e) {
+    com.fasterxml.jackson.databind.node.ObjectNode o = JSON.createObjectNode();
+    if (e.id() != null) {
+      o.put("id", e.id());
+    }
+    o.put("at", e.at().toString());
+    if (e.keyId() != null) {
+      o.put("keyId", e.keyId());
+    }
+    if (e.accountId() != null) {
+      o.put("accountId", e.accountId());
+    }
+    o.put("model", e.model());
+    long[] counts = {e.inputTokens(), e.outputTokens(), e.cacheCreateTokens(), e.cacheReadTokens(),
+        e.ephemeral5mTokens(), e.ephemeral1hTokens(), e.realCostMicros(), e.ratedCostMicros()};
+    for (int i = 0; i < counts.length; i++) {
+      if (counts[i] != 0) {
+        o.put(COUNT_FIELDS.get(i), counts[i]);
+      }
+    }
+    if (e.longContext()) {
+      o.put("longContext", true);
+    }
+    return o.toString();
+  }
+
   private static Instant instant(JsonNode root, long line) throws BadLineException {
     JsonNode n = root.get("at");
     if (n == null || n.isNull()) {

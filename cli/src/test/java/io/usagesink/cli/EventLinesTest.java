@@ -134,4 +134,16 @@ class EventLinesTest {
         .isInstanceOf(EventLines.BadLineException.class)
         .hasMessage("line 1: json: expected a JSON object like {\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k1\"} but found null");
   }
+
+  @Test
+  void formattedEventsReadBackEqual() throws Exception {
+    Workload w = Workloads.seedDay(300);
+    java.util.Iterator<UsageEvent> it = w.iterator();
+    long n = 0;
+    while (it.hasNext()) {
+      UsageEvent e = it.next();
+      assertThat(EventLines.parse(EventLines.format(e), ++n)).isEqualTo(e);
+    }
+    assertThat(n).isEqualTo(300);
+  }
 }

@@ -1,0 +1,121 @@
+package io.usagesink.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.usagesink.SinkConfig;
+import io.usagesink.testkit.redis.RedisServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@DisplayName("replay against a real Redis")
+class ReplayIT {
+
+  private static RedisServer redis;
+  private static RedisState pipelineState;
+
+  @TempDir
+  static Path dir;
+
+  private static Path events;
+
+  @BeforeAll
+  static void start() throws Exception {
+    redis = Fixture.redis();
+    events = Fixture.write(dir.resolve("seed-day-300.jsonl"), Fixture.seedDay(300));
+    redis.flushAll();
+    Cli.Result r = replay("redis-pipeline");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    pipelineState = dump();
+    assertThat(pipelineState.size()).isGreaterThan(100);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (redis != null) {
+      redis.close();
+    }
+  }
+
+  @BeforeEach
+  void flush() {
+    redis.flushAll();
+  }
+
+  private static Cli.Result replay(String backend, String... more) {
+    String[] base = {"replay", "--backend", backend, "--redis", redis.authenticatedUri(), "--input", events.toString(),
+        "--clock", "events"};
+    String[] args = java.util.Arrays.copyOf(base, base.length + more.length);
+    System.arraycopy(more, 0, args, base.length, more.length);
+    return Cli.run(args);
+  }
+
+  private static RedisState dump() {
+    try (RedisAdmin admin = RedisAdmin.open(SinkConfig.builder().redisUri(redis.authenticatedUri()).build())) {
+      return admin.dump();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"redis-pipeline", "redis-lua", "buffered"})
+  void everyRedisBackendLeavesThePipelinesState(String backend) {
+    Cli.Result r = replay(backend, "--flush-interval", "60s");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out()).containsPattern("events read +300\n").containsPattern("recorded +300\n")
+        .containsPattern("stored +300\n").containsPattern("failed +0\n");
+    assertThat(dump().differences(pipelineState, 30, 5)).isEmpty();
+  }
+
+  @Test
+  void bufferedOnTheEventClockFlushesAsSimulatedTimePasses() {
+    Cli.Result r = replay("buffered", "--flush-interval", "1h");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    // 300 events over one simulated day with an hourly interval: about one flush per hour, not one at close
+    assertThat(r.out()).containsPattern("flushes +(1[5-9]|2[0-9])\n");
+    assertThat(dump().differences(pipelineState, 30, 5)).isEmpty();
+  }
+
+  @Test
+  void noopWritesNothingAndSucceeds() {
+    Cli.Result r = replay("noop");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(redis.dbSize()).isZero();
+  }
+
+  @Test
+  void aBadLineExitsTwoAndWritesNothing() throws Exception {
+    Path bad = dir.resolve("bad.jsonl");
+    String good = Files.readString(events);
+    Files.writeString(bad, good + "{\"at\":\"2025-08-15T10:00:00Z\",\"keyId\":\"k\",\"outputTokens\":-1}\n");
+    Cli.Result r = Cli.run("replay", "--backend", "redis-pipeline", "--redis", redis.authenticatedUri(),
+        "--input", bad.toString());
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("line 301: outputTokens: must be >= 0 but was -1").contains("nothing was recorded");
+    assertThat(redis.dbSize()).isZero();
+  }
+
+  @Test
+  void anUnreachableRedisExitsOneWithoutThePassword() {
+    Cli.Result r = Cli.run(Map.of(), "", "replay", "--backend", "redis-lua",
+        "--redis", "redis://app:pa55-w0rd@127.0.0.1:1", "--input", events.toString());
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+    assertThat(r.err()).contains("redis://app:***@127.0.0.1:1");
+    assertThat(r.out() + r.err()).doesNotContain("pa55-w0rd");
+  }
+
+  @Test
+  void redisUrlFromTheEnvironmentIsUsedWhenNoOptionIsGiven() {
+    Cli.Result r = Cli.run(Map.of("REDIS_URL", redis.authenticatedUri()), "", "replay", "--backend", "redis-lua",
+        "--input", events.toString(), "--clock", "events");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(dump().differences(pipelineState, 30, 5)).isEmpty();
+  }
+}
