@@ -97,6 +97,9 @@ final class Comparison {
         long tolerance = (long) Math.ceil(referenceSeconds + m.seconds) + 2;
         differences = reference.differences(m.state, tolerance, 5);
         matches = differences.isEmpty();
+        if (spec.name().equals(BackendSpec.NOOP)) {
+          differences = List.of(); // stores nothing by design; listing what it lacks says nothing
+        }
       }
       results.add(m.toResult(workload, spec, matches, differences));
     }
