@@ -15,7 +15,7 @@ import java.util.Locale;
  *   <li>{@code billed-commands-per-event}: billed commands per request per backend and workload, log
  *       scale, beside the originating note's options;
  *   <li>{@code events-per-second}: throughput, log scale;
- *   <li>{@code record-latency}: {@code record()} p50 / p99 / max in microseconds, log scale;
+ *   <li>{@code record-latency}: {@code record()} p50 / p99 / max in microseconds, one range a run, log scale;
  *   <li>{@code monthly-cost}: the seed-day projection in USD per month beside the note's figures
  *       (only when seed-day ran).
  * </ul>
@@ -23,7 +23,7 @@ import java.util.Locale;
  */
 final class HtmlReport {
 
-  /** The metrics, as {@code data-metric} values. */
+  /** The metrics, as {@code data-metric} values (one chart each). */
   static final String BILLED = "billed-commands-per-event";
   static final String THROUGHPUT = "events-per-second";
   static final String LATENCY = "record-latency";
@@ -150,17 +150,24 @@ final class HtmlReport {
   private static void latencyChart(StringBuilder h, CompareReport report) {
     List<Group> groups = new ArrayList<>();
     for (String w : report.workloads().keySet()) {
+      List<Bar> rows = new ArrayList<>();
       for (RunResult r : report.resultsOf(w)) {
-        List<Bar> bars = List.of(
-            new Bar("p50", r.p50Micros(), num(r.p50Micros()) + " µs", "p50"),
-            new Bar("p99", r.p99Micros(), num(r.p99Micros()) + " µs", "p99"),
-            new Bar("max", r.maxMicros(), num(r.maxMicros()) + " µs", "pmax"));
-        groups.add(new Group(w + " · " + r.backend().label(), bars));
+        // one row per run: value = p50, the range p99 / max is drawn by rangeFigure
+        rows.add(new Bar(r.backend().label(), r.p50Micros(), num(r.p50Micros()) + " / " + num(r.p99Micros())
+            + " / " + num(r.maxMicros()) + " µs", css(r)));
+      }
+      groups.add(new Group(w, rows));
+    }
+    List<double[]> ranges = new ArrayList<>();
+    for (String w : report.workloads().keySet()) {
+      for (RunResult r : report.resultsOf(w)) {
+        ranges.add(new double[] {r.p50Micros(), r.p99Micros(), r.maxMicros()});
       }
     }
-    figure(h, LATENCY, "record() latency, microseconds",
-        "How long the record() call itself took (HdrHistogram): median, 99th percentile and maximum. Log scale.",
-        groups, true);
+    rangeFigure(h, LATENCY, "record() latency, microseconds",
+        "How long the record() call itself took (HdrHistogram): a dot at the median (p50), a diamond at the 99th "
+            + "percentile, a bar up to the maximum; the numbers are p50 / p99 / max. Log scale.",
+        groups, ranges);
   }
 
   private static void costChart(StringBuilder h, CompareReport report) {
@@ -293,6 +300,70 @@ final class HtmlReport {
         }
         h.append(String.format(Locale.ROOT, "<text class=\"value\" x=\"%.1f\" y=\"%d\">%s</text>",
             LABEL_WIDTH + w + 6, top + BAR - 3, esc(b.text())));
+        h.append("</g>\n");
+        y += ROW;
+      }
+    }
+    h.append("</svg>\n<figcaption>").append(esc(caption)).append("</figcaption>\n</figure>\n");
+  }
+
+  /** Draws one row per run with p50, p99 and max on a log scale (a range plot), as a figure. */
+  private static void rangeFigure(StringBuilder h, String metric, String title, String caption, List<Group> groups,
+      List<double[]> ranges) {
+    int labelWidth = 190;
+    int valueWidth = 230;
+    int plotWidth = WIDTH - labelWidth - valueWidth;
+    int rows = ranges.size();
+    int height = AXIS + groups.size() * GROUP_HEADER + rows * ROW + AXIS;
+    double min = Double.MAX_VALUE;
+    double max = 0;
+    for (double[] r : ranges) {
+      for (double v : r) {
+        if (v > 0) {
+          min = Math.min(min, v);
+        }
+        max = Math.max(max, v);
+      }
+    }
+    Scale scale = Scale.log(min == Double.MAX_VALUE ? 1 : min, Math.max(max, 1e-9));
+    h.append("<figure class=\"chart\" id=\"").append(metric).append("\" data-metric=\"").append(metric).append("\">\n")
+        .append("<h2>").append(esc(title)).append("</h2>\n")
+        .append("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" viewBox=\"0 0 ").append(WIDTH).append(' ')
+        .append(height).append("\" width=\"100%\" aria-label=\"").append(esc(title)).append("\">\n")
+        .append("<title>").append(esc(title)).append("</title>\n");
+    for (double t : scale.ticks()) {
+      double x = labelWidth + scale.x(t) * plotWidth;
+      h.append(String.format(Locale.ROOT, "<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>%n",
+          x, AXIS - 4, x, height - AXIS + 4));
+      h.append(String.format(Locale.ROOT, "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
+          x, AXIS - 8, esc(tick(t))));
+      h.append(String.format(Locale.ROOT, "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
+          x, height - 6, esc(tick(t))));
+    }
+    int y = AXIS;
+    int i = 0;
+    for (Group g : groups) {
+      h.append(String.format(Locale.ROOT, "<text class=\"group\" x=\"4\" y=\"%d\">%s</text>%n", y + 18, esc(g.title())));
+      y += GROUP_HEADER;
+      for (Bar b : g.bars()) {
+        double[] r = ranges.get(i++);
+        double mid = y + ROW / 2.0;
+        double x50 = labelWidth + scale.x(r[0]) * plotWidth;
+        double x99 = labelWidth + scale.x(r[1]) * plotWidth;
+        double xMax = labelWidth + scale.x(r[2]) * plotWidth;
+        h.append("<g class=\"range ").append(esc(b.css())).append("\">");
+        h.append(String.format(Locale.ROOT, "<text class=\"label\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>",
+            labelWidth - 8, mid + 4, esc(shorten(b.label(), 26))));
+        h.append(String.format(Locale.ROOT, "<rect class=\"span\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"6\" rx=\"3\"/>",
+            x50, mid - 3, Math.max(1, xMax - x50)));
+        h.append(String.format(Locale.ROOT, "<circle class=\"p50\" cx=\"%.1f\" cy=\"%.1f\" r=\"5\"><title>p50 %s µs</title></circle>",
+            x50, mid, esc(num(r[0]))));
+        h.append(String.format(Locale.ROOT, "<path class=\"p99\" d=\"M %.1f %.1f l 6 6 l -6 6 l -6 -6 z\"><title>p99 %s µs</title></path>",
+            x99, mid - 6, esc(num(r[1]))));
+        h.append(String.format(Locale.ROOT, "<rect class=\"pmax\" x=\"%.1f\" y=\"%.1f\" width=\"3\" height=\"14\"><title>max %s µs</title></rect>",
+            xMax - 1.5, mid - 7, esc(num(r[2]))));
+        h.append(String.format(Locale.ROOT, "<text class=\"value\" x=\"%d\" y=\"%.1f\">%s</text>",
+            labelWidth + plotWidth + 12, mid + 4, esc(b.text())));
         h.append("</g>\n");
         y += ROW;
       }
@@ -459,12 +530,15 @@ final class HtmlReport {
       "svg .other rect { fill: #6a4c93; }",
       "svg .note rect { fill: #d5d9e0; stroke: #8d99ae; stroke-dasharray: 3 2; }",
       "svg .note .label { fill: #718096; font-style: italic; }",
-      "svg .p50 rect { fill: #30638e; }",
-      "svg .p99 rect { fill: #edae49; }",
-      "svg .pmax rect { fill: #d1495b; }",
+      "svg .range .span { fill: #dde1e7; }",
+      "svg .range .p50 { fill: #30638e; }",
+      "svg .range .p99 { fill: #edae49; stroke: #9c6b12; stroke-width: 0.8; }",
+      "svg .range .pmax { fill: #d1495b; }",
       "div.table { overflow-x: auto; }",
-      "table { border-collapse: collapse; width: 100%; font-size: 12.5px; background: #fff; }",
-      "th, td { padding: 5px 6px; border-bottom: 1px solid #e3e6eb; text-align: right; white-space: nowrap; }",
+      "table { border-collapse: collapse; width: 100%; font-size: 12px; background: #fff; }",
+      "th, td { padding: 4px 5px; border-bottom: 1px solid #e3e6eb; text-align: right; }",
+      "td { white-space: nowrap; font-variant-numeric: tabular-nums; }",
+      "th { vertical-align: bottom; }",
       "th:nth-child(-n+2), td:nth-child(-n+2) { text-align: left; }",
       "th { background: #eef0f4; font-weight: 600; }",
       "ul.problems li { color: #9b2c2c; }",

@@ -72,7 +72,11 @@ final class TableFormat {
     return sb.toString();
   }
 
+  /** Two decimals; small non-zero values with three significant digits so they do not read as 0. */
   private static String perEvent(double v) {
+    if (v > 0 && v < 0.1) {
+      return new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
+    }
     return String.format(Locale.ROOT, "%,.2f", v);
   }
 

@@ -99,14 +99,15 @@ class HtmlReportTest {
 
   @Test
   void latencyChartShowsThreePercentilesPerRun() {
-    String text = svgText(chart(HtmlReport.LATENCY));
+    Element figure = chart(HtmlReport.LATENCY);
+    String text = svgText(figure);
     for (RunResult r : report.results()) {
-      assertThat(text).contains(r.workload() + " · " + r.backend().label())
-          .contains(HtmlReport.num(r.p50Micros()) + " µs")
-          .contains(HtmlReport.num(r.p99Micros()) + " µs")
-          .contains(HtmlReport.num(r.maxMicros()) + " µs");
+      assertThat(text).contains(r.backend().label()).contains(HtmlReport.num(r.p50Micros()) + " / "
+          + HtmlReport.num(r.p99Micros()) + " / " + HtmlReport.num(r.maxMicros()) + " µs");
     }
-    assertThat(text).contains("3.21 µs").contains("48.7 µs").contains("1,235 µs");
+    assertThat(text).contains("seed-day").contains("busy").contains("3.21 / 48.7 / 1,235 µs");
+    // one range (p50 dot, p99 diamond, max tick) per run
+    assertThat(figure.getElementsByTagNameNS(SVG, "circle").getLength()).isEqualTo(report.results().size());
   }
 
   @Test
