@@ -50,6 +50,11 @@ public final class Main implements Runnable {
 
   /** Runs the command line and exits with its exit code. */
   public static void main(String[] args) {
+    // the backends log through java.util.logging: one line, "WARNING: message", unless configured
+    if (System.getProperty("java.util.logging.SimpleFormatter.format") == null
+        && System.getProperty("java.util.logging.config.file") == null) {
+      System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%6$s%n");
+    }
     PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
     PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
     int code = run(args, out, err, CliContext.system());

@@ -118,4 +118,21 @@ class ReplayIT {
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(dump().differences(pipelineState, 30, 5)).isEmpty();
   }
+
+  @Test
+  void dataNotStoredWithinTheCloseTimeoutExitsOne() throws Exception {
+    java.time.Duration pause = java.time.Duration.ofSeconds(3);
+    long pauseEnds = System.nanoTime() + pause.toNanos();
+    redis.pauseWrites(pause); // connecting (HELLO, INFO) still works; the HINCRBYs wait
+    try {
+      Cli.Result r = replay("redis-pipeline", "--close-timeout", "300ms");
+      assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+      assertThat(r.err()).contains("replay: not all data was stored: ").contains("failed");
+      assertThat(r.out()).containsPattern("events read +300\n").doesNotContainPattern("failed +0\n");
+    } finally {
+      // let the paused server run what was already sent before the next test flushes
+      Thread.sleep(Math.max(0, (pauseEnds - System.nanoTime()) / 1_000_000) + 500);
+      redis.flushAll();
+    }
+  }
 }
