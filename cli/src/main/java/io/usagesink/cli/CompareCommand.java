@@ -156,7 +156,7 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
       }
       Map<String, String> descriptions = new LinkedHashMap<>();
       chosen.forEach(w -> descriptions.put(w.name(), w.description()));
-      CompareReport result = new CompareReport(info, descriptions, results, started, CompareReport.thisMachine());
+      CompareReport result = new CompareReport(info, CompareReport.describe(base.statsPolicy()), descriptions, results, started, CompareReport.thisMachine());
 
       if (json) {
         out.println(JsonFormat.render(result));

@@ -10,16 +10,18 @@ import java.util.Objects;
  * rendered as a table ({@link TableFormat}), JSON ({@link JsonFormat}) and HTML ({@link HtmlReport}).
  *
  * @param redis the Redis the comparison ran against
+ * @param statistics which statistics the layout wrote (the {@code ENABLE_*} switches), in words
  * @param workloads name -> description of each workload, in run order
  * @param results one entry per backend per workload
  * @param startedAt when the comparison started
  * @param machine short facts about the machine (Java version, processors, OS)
  */
-record CompareReport(RedisInfo redis, Map<String, String> workloads, List<RunResult> results, Instant startedAt,
+record CompareReport(RedisInfo redis, String statistics, Map<String, String> workloads, List<RunResult> results, Instant startedAt,
     Map<String, String> machine) {
 
   CompareReport {
     Objects.requireNonNull(redis, "redis");
+    Objects.requireNonNull(statistics, "statistics");
     workloads = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(workloads));
     results = List.copyOf(results);
     machine = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(machine));
@@ -38,6 +40,28 @@ record CompareReport(RedisInfo redis, Map<String, String> workloads, List<RunRes
   /** The results of one workload, in run order. */
   List<RunResult> resultsOf(String workload) {
     return results.stream().filter(r -> r.workload().equals(workload)).toList();
+  }
+
+  /** The policy in words: "full layout", "statistics off", or "full layout without hourly, model". */
+  static String describe(io.usagesink.layout.StatsPolicy p) {
+    if (!p.enabled()) {
+      return "statistics off (ENABLE_USAGE_STATISTICS=false)";
+    }
+    List<String> off = new java.util.ArrayList<>();
+    if (!p.hourly()) {
+      off.add("hourly");
+    }
+    if (!p.minute()) {
+      off.add("minute");
+    }
+    if (!p.model()) {
+      off.add("per-model");
+    }
+    if (!p.detailedCache()) {
+      off.add("detailed cache");
+    }
+    return off.isEmpty() ? "full layout (every ENABLE_* switch on)"
+        : "layout without " + String.join(", ", off) + " statistics (ENABLE_* switches)";
   }
 
   /** Facts about this JVM and machine. */

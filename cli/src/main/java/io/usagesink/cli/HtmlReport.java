@@ -62,7 +62,8 @@ final class HtmlReport {
         .append(", ").append(esc(redis.mode())).append(": ").append(esc(redis.where()))
         .append(". ").append(esc(report.machine().getOrDefault("java", ""))).append(", ")
         .append(esc(report.machine().getOrDefault("processors", "?"))).append(" processors, ")
-        .append(esc(report.machine().getOrDefault("os", ""))).append(".</p>\n");
+        .append(esc(report.machine().getOrDefault("os", ""))).append(". Statistics: ")
+        .append(esc(report.statistics())).append(".</p>\n");
     h.append("<ul class=\"workloads\">\n");
     report.workloads().forEach((name, d) ->
         h.append("<li><b>").append(esc(name)).append("</b>: ").append(esc(d)).append("</li>\n"));
@@ -94,7 +95,7 @@ final class HtmlReport {
     RunResult.NoteFigure today = RunResult.NOTE_FIGURES.get(0);
     h.append("<p class=\"summary\">");
     if (best != null) {
-      h.append("On the seed day, the cheapest backend that keeps <em>every</em> statistic is <b>")
+      h.append("On the seed day, the cheapest backend that stores <em>every</em> statistic the pipeline stores is <b>")
           .append(esc(best.backend().label())).append("</b>: ")
           .append(esc(num(best.serverCommandsPerEvent()))).append(" billed commands per request, ")
           .append(esc(usd(best.projection().usdPerMonth()))).append(" USD a month, against ")

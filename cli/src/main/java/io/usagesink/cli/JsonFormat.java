@@ -67,6 +67,7 @@ final class JsonFormat {
     }
     root.put("results", results);
     Map<String, Object> scenario = new LinkedHashMap<>();
+    scenario.put("statistics", report.statistics());
     scenario.put("requestsPerDay", RunResult.SCENARIO_REQUESTS_PER_DAY);
     scenario.put("usdPer100kCommands", RunResult.USD_PER_100K_COMMANDS);
     scenario.put("daysPerMonth", RunResult.DAYS_PER_MONTH);

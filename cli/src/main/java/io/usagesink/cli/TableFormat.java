@@ -15,7 +15,8 @@ final class TableFormat {
     StringBuilder sb = new StringBuilder();
     CompareReport.RedisInfo redis = report.redis();
     sb.append("Redis ").append(redis.version()).append(redis.cluster() ? " cluster" : "")
-        .append(" (").append(redis.mode()).append(": ").append(redis.where()).append(")\n");
+        .append(" (").append(redis.mode()).append(": ").append(redis.where()).append("); statistics: ")
+        .append(report.statistics()).append('\n');
     report.workloads().forEach((name, description) -> sb.append(name).append(": ").append(description).append('\n'));
     sb.append('\n');
 

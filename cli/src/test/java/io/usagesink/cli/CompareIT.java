@@ -175,4 +175,20 @@ class CompareIT {
       redis.flushAll();
     }
   }
+
+  @Test
+  void theEnableSwitchesOfTheEnvironmentApplyToEveryBackend() throws Exception {
+    Cli.Result r = Cli.run(java.util.Map.of("ENABLE_HOURLY_STATS", "false", "ENABLE_MINUTE_STATS", "false",
+        "ENABLE_MODEL_STATS", "false", "ENABLE_DETAILED_CACHE_STATS", "false"), "",
+        "compare", "--redis", redis.authenticatedUri(), "--workload", "seed-day", "--events", "50",
+        "--warmup-events", "0", "--backend", "redis-pipeline,redis-lua", "--json", "--no-report");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    JsonNode doc = Json.MAPPER.readTree(r.out());
+    assertThat(doc.get("scenario").get("statistics").asText()).startsWith("layout without hourly, minute");
+    for (JsonNode result : doc.get("results")) {
+      // the core set: totals, daily and monthly of key and account
+      assertThat(result.get("serverCommandsPerEvent").asDouble()).as(result.toString()).isBetween(20.0, 40.0);
+      assertThat(result.get("stateMatchesPipeline").asBoolean()).isTrue();
+    }
+  }
 }

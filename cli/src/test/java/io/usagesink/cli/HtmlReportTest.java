@@ -146,7 +146,7 @@ class HtmlReportTest {
 
   @Test
   void withoutSeedDayThereIsNoCostChart() {
-    CompareReport busyOnly = new CompareReport(report.redis(), java.util.Map.of("busy", "b"),
+    CompareReport busyOnly = new CompareReport(report.redis(), report.statistics(), java.util.Map.of("busy", "b"),
         report.resultsOf("busy"), report.startedAt(), report.machine());
     String page = HtmlReport.render(busyOnly);
     assertThat(page).contains("data-metric=\"" + HtmlReport.BILLED + "\"").doesNotContain("data-metric=\"" + HtmlReport.COST + "\"");

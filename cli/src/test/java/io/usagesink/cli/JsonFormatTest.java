@@ -35,6 +35,9 @@ class JsonFormatTest {
     JsonNode busy = results.get(5);
     assertThat(busy.get("workload").asText()).isEqualTo("busy");
     assertThat(busy.has("projectedPerDay")).isFalse();
+    assertThat(root.get("scenario").get("statistics").asText()).isEqualTo("full layout (every ENABLE_* switch on)");
+    assertThat(CompareReport.describe(io.usagesink.layout.StatsPolicy.CORE))
+        .isEqualTo("layout without hourly, minute, per-model, detailed cache statistics (ENABLE_* switches)");
     assertThat(root.get("scenario").get("noteFigures").get(0).get("billedCommandsPerDay").asLong()).isEqualTo(482_640);
   }
 

@@ -39,7 +39,8 @@ final class Reports {
     workloads.put("seed-day", "3,000 requests over one simulated day <& \"quoted\">");
     workloads.put("busy", "as many as possible in 10s");
     return new CompareReport(new CompareReport.RedisInfo("embedded", "7.0.15", false,
-        "redis-server started on a free port, redis://127.0.0.1:40001"), workloads, results,
+        "redis-server started on a free port, redis://127.0.0.1:40001"),
+        CompareReport.describe(io.usagesink.layout.StatsPolicy.ALL), workloads, results,
         Instant.parse("2025-08-15T10:00:00Z"), CompareReport.thisMachine());
   }
 
