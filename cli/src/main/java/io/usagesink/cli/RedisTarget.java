@@ -32,7 +32,7 @@ final class RedisTarget implements AutoCloseable {
    * Starts a Redis: a local {@code redis-server} process if one is on {@code PATH} (the better
    * measurement: no container network in between), else a container.
    *
-   * @throws Main.UsageException saying how to provide a Redis when neither is possible
+   * @throws IllegalStateException saying how to provide a Redis when neither is possible (exit 1)
    */
   static RedisTarget embedded() {
     RedisFixture.Builder local = RedisFixture.builder().source(RedisServer.Source.LOCAL_PROCESS);
@@ -42,8 +42,8 @@ final class RedisTarget implements AutoCloseable {
       RedisFixture.Builder container = RedisFixture.builder().source(RedisServer.Source.CONTAINER);
       Optional<String> containerProblem = container.unavailableReason();
       if (containerProblem.isPresent()) {
-        throw new Main.UsageException("no Redis to compare against: none was given (--redis URI or REDIS_URL) and "
-            + "none could be started (" + localProblem.get() + "; " + containerProblem.get() + "). "
+        throw new IllegalStateException("no Redis to compare against: none was given (--redis URI or REDIS_URL) and "
+            + "none could be started (" + reason(localProblem.get()) + "; " + reason(containerProblem.get()) + "). "
             + "Install redis-server (e.g. apt-get install redis-server), start Docker, or pass --redis redis://host:6379");
       }
       chosen = container;
@@ -52,9 +52,14 @@ final class RedisTarget implements AutoCloseable {
       RedisServer server = chosen.start();
       return new RedisTarget(server.authenticatedUri(), server);
     } catch (RedisUnavailableException e) {
-      throw new Main.UsageException("no Redis to compare against: " + e.getMessage()
+      throw new IllegalStateException("no Redis to compare against: " + e.getMessage()
           + ". Pass --redis redis://host:6379 or set REDIS_URL");
     }
+  }
+
+  /** The fixture's reason without its "source(X) was asked but" preamble. */
+  private static String reason(String fixtureReason) {
+    return fixtureReason.replaceFirst("^source\\([A-Z_]+\\) was asked but ", "");
   }
 
   /** The URI clients use (may hold a password: never print it; see {@link Secrets#maskUri}). */

@@ -191,4 +191,17 @@ class CompareIT {
       assertThat(result.get("stateMatchesPipeline").asBoolean()).isTrue();
     }
   }
+
+  @Test
+  void withoutRedisOptionOrRedisUrlItStartsItsOwn() throws Exception {
+    var local = io.usagesink.testkit.redis.RedisFixture.builder()
+        .source(io.usagesink.testkit.redis.RedisServer.Source.LOCAL_PROCESS);
+    org.junit.jupiter.api.Assumptions.assumeTrue(local.unavailableReason().isEmpty(), "redis-server not on PATH");
+    Cli.Result r = Cli.run(java.util.Map.of(), "", "compare", "--workload", "seed-day", "--events", "30",
+        "--warmup-events", "0", "--backend", "redis-lua", "--json", "--no-report");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    JsonNode doc = Json.MAPPER.readTree(r.out());
+    assertThat(doc.get("redis").get("mode").asText()).isEqualTo("embedded");
+    assertThat(doc.get("results").get(0).get("stateMatchesPipeline").isNull()).isTrue();
+  }
 }
