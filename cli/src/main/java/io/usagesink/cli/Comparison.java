@@ -72,7 +72,12 @@ final class Comparison {
     for (BackendSpec spec : backends) {
       Workload w = Workloads.busy(Duration.ofSeconds(5), warmupEvents);
       UsageSink sink = UsageSinks.open(config(spec, InstantSource.system()));
-      new Recorder(Recorder.DEFAULT_MAX_IN_FLIGHT).maxEvents(warmupEvents).run(sink, w.iterator());
+      Progress p = progress.start("warm-up · " + spec.label(), warmupEvents, null);
+      try {
+        new Recorder(Recorder.DEFAULT_MAX_IN_FLIGHT).maxEvents(warmupEvents).progress(p).run(sink, w.iterator());
+      } finally {
+        p.finish();
+      }
     }
     admin.flushDb();
   }
