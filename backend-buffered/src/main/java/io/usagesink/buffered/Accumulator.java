@@ -10,14 +10,16 @@ import java.util.concurrent.locks.LockSupport;
  * The summed usage of one {@link AccumulatorKey} within one {@link Generation}: a dozen longs that
  * many threads add to without locks.
  *
- * <p><b>Why one {@code long[]} and a VarHandle</b> rather than a dozen {@code LongAdder}s: a
+ * <p><b>Why plain long fields and VarHandles</b> rather than a dozen {@code LongAdder}s: a
  * LongAdder costs about 40 bytes before contention and grows a cell array under contention, so a
  * million accumulators would cost tens of megabytes more; usage of one (key, account, model, minute)
- * is rarely recorded by many threads at the same instant, so striping buys nothing. One array of 13
- * longs is one allocation of ~120 bytes, and an uncontended {@code getAndAdd} is a single atomic
- * instruction. Zero amounts (most events have no cache, long-context or cost numbers) skip theirs.
+ * is rarely recorded by many threads at the same instant, so striping buys nothing. The sums live in
+ * the same object as the key (this class extends {@link AccumulatorKey} and is its own map key), so
+ * recording an event touches one object of ~150 bytes after the map's node, and an uncontended
+ * {@code getAndAdd} is a single atomic instruction. Zero amounts (most events have no cache,
+ * long-context or cost numbers) skip theirs.
  *
- * <p><b>Sealing.</b> Cell {@link #STATE} counts the writers inside {@link #tryEnter()} / {@link
+ * <p><b>Sealing.</b> The state counts the writers inside {@link #tryEnter()} / {@link
  * #exit()} and carries the {@link #SEALED} bit. The flush worker seals the accumulator, waits until
  * no writer is inside, and only then reads the sums ({@link #sealAndTally}). A writer that enters
  * after the seal backs out and retries in the current generation, so no amount is added after the
@@ -28,42 +30,86 @@ import java.util.concurrent.locks.LockSupport;
  * four token kinds of a tally always sum to a long. An event that would push a sum past it is backed
  * out completely ({@link #add} returns {@code false}) and refused by the sink: never wrapped.
  */
-final class Accumulator {
+final class Accumulator extends AccumulatorKey {
 
   /** Largest value any sum may reach: a quarter of {@code Long.MAX_VALUE}. */
   static final long LIMIT = Long.MAX_VALUE / 4;
-  /** Bit of {@link #STATE} set once the worker sealed the accumulator. */
+  /** Bit of the state set once the worker sealed the accumulator. */
   static final long SEALED = 1L << 62;
 
-  static final int STATE = 0;
-  static final int REQUESTS = 1;
-  static final int INPUT = 2;
-  static final int OUTPUT = 3;
-  static final int CACHE_CREATE = 4;
-  static final int CACHE_READ = 5;
-  static final int EPHEMERAL_5M = 6;
-  static final int EPHEMERAL_1H = 7;
-  static final int LC_REQUESTS = 8;
-  static final int LC_INPUT = 9;
-  static final int LC_OUTPUT = 10;
-  static final int REAL_COST = 11;
-  static final int RATED_COST = 12;
-  private static final int CELLS = 13;
+  private static final int REQUESTS = 1;
+  private static final int INPUT = 2;
+  private static final int OUTPUT = 3;
+  private static final int CACHE_CREATE = 4;
+  private static final int CACHE_READ = 5;
+  private static final int EPHEMERAL_5M = 6;
+  private static final int EPHEMERAL_1H = 7;
+  private static final int LC_REQUESTS = 8;
+  private static final int LC_INPUT = 9;
+  private static final int LC_OUTPUT = 10;
+  private static final int REAL_COST = 11;
+  private static final int RATED_COST = 12;
 
-  private static final VarHandle CELL = MethodHandles.arrayElementVarHandle(long[].class);
+  private static final VarHandle STATE_H;
+  private static final VarHandle REQUESTS_H;
+  private static final VarHandle INPUT_H;
+  private static final VarHandle OUTPUT_H;
+  private static final VarHandle CACHE_CREATE_H;
+  private static final VarHandle CACHE_READ_H;
+  private static final VarHandle EPHEMERAL_5M_H;
+  private static final VarHandle EPHEMERAL_1H_H;
+  private static final VarHandle LC_REQUESTS_H;
+  private static final VarHandle LC_INPUT_H;
+  private static final VarHandle LC_OUTPUT_H;
+  private static final VarHandle REAL_COST_H;
+  private static final VarHandle RATED_COST_H;
 
-  final AccumulatorKey key;
-  private final long[] cells = new long[CELLS];
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      STATE_H = l.findVarHandle(Accumulator.class, "state", long.class);
+      REQUESTS_H = l.findVarHandle(Accumulator.class, "requests", long.class);
+      INPUT_H = l.findVarHandle(Accumulator.class, "input", long.class);
+      OUTPUT_H = l.findVarHandle(Accumulator.class, "output", long.class);
+      CACHE_CREATE_H = l.findVarHandle(Accumulator.class, "cacheCreate", long.class);
+      CACHE_READ_H = l.findVarHandle(Accumulator.class, "cacheRead", long.class);
+      EPHEMERAL_5M_H = l.findVarHandle(Accumulator.class, "ephemeral5m", long.class);
+      EPHEMERAL_1H_H = l.findVarHandle(Accumulator.class, "ephemeral1h", long.class);
+      LC_REQUESTS_H = l.findVarHandle(Accumulator.class, "lcRequests", long.class);
+      LC_INPUT_H = l.findVarHandle(Accumulator.class, "lcInput", long.class);
+      LC_OUTPUT_H = l.findVarHandle(Accumulator.class, "lcOutput", long.class);
+      REAL_COST_H = l.findVarHandle(Accumulator.class, "realCost", long.class);
+      RATED_COST_H = l.findVarHandle(Accumulator.class, "ratedCost", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  // updated through the VarHandles above
+  @SuppressWarnings("unused") // read through STATE_H only
+  private volatile long state;
+  private volatile long requests;
+  private volatile long input;
+  private volatile long output;
+  private volatile long cacheCreate;
+  private volatile long cacheRead;
+  private volatile long ephemeral5m;
+  private volatile long ephemeral1h;
+  private volatile long lcRequests;
+  private volatile long lcInput;
+  private volatile long lcOutput;
+  private volatile long realCost;
+  private volatile long ratedCost;
 
   Accumulator(AccumulatorKey key) {
-    this.key = key;
+    super(key);
   }
 
   /** Enters as a writer; {@code false} when sealed (the caller retries in the current generation). */
   boolean tryEnter() {
-    long state = (long) CELL.getAndAdd(cells, STATE, 1L);
-    if ((state & SEALED) != 0) {
-      CELL.getAndAdd(cells, STATE, -1L);
+    long s = (long) STATE_H.getAndAdd(this, 1L);
+    if ((s & SEALED) != 0) {
+      STATE_H.getAndAdd(this, -1L);
       return false;
     }
     return true;
@@ -71,7 +117,7 @@ final class Accumulator {
 
   /** Leaves after {@link #tryEnter()} returned {@code true}. */
   void exit() {
-    CELL.getAndAdd(cells, STATE, -1L);
+    STATE_H.getAndAdd(this, -1L);
   }
 
   /**
@@ -99,35 +145,49 @@ final class Accumulator {
     if (fits) {
       return true;
     }
-    subtract(REQUESTS, 1);
-    subtract(INPUT, in);
-    subtract(OUTPUT, out);
-    subtract(CACHE_CREATE, e.cacheCreateTokens());
-    subtract(CACHE_READ, e.cacheReadTokens());
-    subtract(EPHEMERAL_5M, e.ephemeral5mTokens());
-    subtract(EPHEMERAL_1H, e.ephemeral1hTokens());
-    subtract(REAL_COST, e.realCostMicros());
-    subtract(RATED_COST, e.ratedCostMicros());
+    add(REQUESTS, -1);
+    add(INPUT, -in);
+    add(OUTPUT, -out);
+    add(CACHE_CREATE, -e.cacheCreateTokens());
+    add(CACHE_READ, -e.cacheReadTokens());
+    add(EPHEMERAL_5M, -e.ephemeral5mTokens());
+    add(EPHEMERAL_1H, -e.ephemeral1hTokens());
+    add(REAL_COST, -e.realCostMicros());
+    add(RATED_COST, -e.ratedCostMicros());
     if (lc) {
-      subtract(LC_REQUESTS, 1);
-      subtract(LC_INPUT, in);
-      subtract(LC_OUTPUT, out);
+      add(LC_REQUESTS, -1);
+      add(LC_INPUT, -in);
+      add(LC_OUTPUT, -out);
     }
     return false;
   }
 
+  /** Adds {@code amount} to a cell; whether the sum stays within {@link #LIMIT}. */
   private boolean add(int cell, long amount) {
     if (amount == 0) {
       return true;
     }
-    long sum = (long) CELL.getAndAdd(cells, cell, amount) + amount;
+    long sum = getAndAdd(cell, amount) + amount;
     // a wrapped (negative) sum compares as huge unsigned, so one test catches both cases
     return Long.compareUnsigned(sum, LIMIT) <= 0;
   }
 
-  private void subtract(int cell, long amount) {
-    if (amount != 0) {
-      CELL.getAndAdd(cells, cell, -amount);
+  /** Call sites pass constants, so after inlining the switch folds to one VarHandle access. */
+  private long getAndAdd(int cell, long amount) {
+    switch (cell) {
+      case REQUESTS: return (long) REQUESTS_H.getAndAdd(this, amount);
+      case INPUT: return (long) INPUT_H.getAndAdd(this, amount);
+      case OUTPUT: return (long) OUTPUT_H.getAndAdd(this, amount);
+      case CACHE_CREATE: return (long) CACHE_CREATE_H.getAndAdd(this, amount);
+      case CACHE_READ: return (long) CACHE_READ_H.getAndAdd(this, amount);
+      case EPHEMERAL_5M: return (long) EPHEMERAL_5M_H.getAndAdd(this, amount);
+      case EPHEMERAL_1H: return (long) EPHEMERAL_1H_H.getAndAdd(this, amount);
+      case LC_REQUESTS: return (long) LC_REQUESTS_H.getAndAdd(this, amount);
+      case LC_INPUT: return (long) LC_INPUT_H.getAndAdd(this, amount);
+      case LC_OUTPUT: return (long) LC_OUTPUT_H.getAndAdd(this, amount);
+      case REAL_COST: return (long) REAL_COST_H.getAndAdd(this, amount);
+      case RATED_COST: return (long) RATED_COST_H.getAndAdd(this, amount);
+      default: throw new IllegalArgumentException("no cell " + cell);
     }
   }
 
@@ -136,9 +196,9 @@ final class Accumulator {
    * bucket starting at the key's bucket start. Only the flush worker calls this, once.
    */
   UsageTally sealAndTally() {
-    CELL.getAndAdd(cells, STATE, SEALED);
+    STATE_H.getAndAdd(this, SEALED);
     int spins = 0;
-    while (((long) CELL.getVolatile(cells, STATE) & ~SEALED) != 0) {
+    while (((long) STATE_H.getVolatile(this) & ~SEALED) != 0) {
       // a writer is between tryEnter and exit: a few adds, unless it was descheduled
       if (++spins < 100) {
         Thread.onSpinWait();
@@ -146,9 +206,7 @@ final class Accumulator {
         LockSupport.parkNanos(10_000);
       }
     }
-    return new UsageTally(key.bucketStart(), key.keyId(), key.accountId(), key.model(),
-        cells[REQUESTS], cells[INPUT], cells[OUTPUT], cells[CACHE_CREATE], cells[CACHE_READ],
-        cells[EPHEMERAL_5M], cells[EPHEMERAL_1H], cells[LC_REQUESTS], cells[LC_INPUT], cells[LC_OUTPUT],
-        cells[REAL_COST], cells[RATED_COST]);
+    return new UsageTally(bucketStart(), keyId, accountId, model, requests, input, output, cacheCreate, cacheRead,
+        ephemeral5m, ephemeral1h, lcRequests, lcInput, lcOutput, realCost, ratedCost);
   }
 }

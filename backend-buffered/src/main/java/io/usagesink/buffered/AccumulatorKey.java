@@ -6,58 +6,61 @@ import java.util.Objects;
 /**
  * What an {@link Accumulator} sums over: API key, account, model (as recorded) and the start of the
  * layout's finest time bucket of the event. Two events with equal keys land in exactly the same
- * Redis counters, so their usage may be summed before planning. Immutable; the hash is computed
- * once, because the hot path hashes every key once and the map may compare it several times.
+ * Redis counters, so their usage may be summed before planning. Immutable.
+ *
+ * <p>{@code record()} builds one as the probe of its map lookup; the map stores the {@link
+ * Accumulator} itself as the key (it extends this class), so a lookup touches one object, not a key
+ * and a value. The bucket start is kept as epoch second and nano rather than an {@link Instant},
+ * and the hash is computed once: both spare a memory access per comparison.
  */
-final class AccumulatorKey {
-  private final String keyId;
-  private final String accountId;
-  private final String model;
-  private final Instant bucketStart;
+class AccumulatorKey {
+  final String keyId;
+  final String accountId;
+  final String model;
+  final long bucketSecond;
+  final int bucketNano;
   private final int hash;
 
   AccumulatorKey(String keyId, String accountId, String model, Instant bucketStart) {
+    this(keyId, accountId, model, bucketStart.getEpochSecond(), bucketStart.getNano());
+  }
+
+  AccumulatorKey(AccumulatorKey key) {
+    this(key.keyId, key.accountId, key.model, key.bucketSecond, key.bucketNano);
+  }
+
+  private AccumulatorKey(String keyId, String accountId, String model, long bucketSecond, int bucketNano) {
     this.keyId = keyId;
     this.accountId = accountId;
     this.model = model;
-    this.bucketStart = bucketStart;
-    this.hash = 31 * (31 * (31 * Objects.hashCode(keyId) + Objects.hashCode(accountId)) + model.hashCode())
-        + bucketStart.hashCode();
-  }
-
-  String keyId() {
-    return keyId;
-  }
-
-  String accountId() {
-    return accountId;
-  }
-
-  String model() {
-    return model;
+    this.bucketSecond = bucketSecond;
+    this.bucketNano = bucketNano;
+    int h = 31 * (31 * Objects.hashCode(keyId) + Objects.hashCode(accountId)) + Objects.hashCode(model);
+    this.hash = 31 * (31 * h + Long.hashCode(bucketSecond)) + bucketNano;
   }
 
   Instant bucketStart() {
-    return bucketStart;
+    return Instant.ofEpochSecond(bucketSecond, bucketNano);
   }
 
   @Override
-  public boolean equals(Object o) {
+  public final boolean equals(Object o) {
     return o instanceof AccumulatorKey k
         && hash == k.hash
-        && bucketStart.equals(k.bucketStart)
-        && model.equals(k.model)
+        && bucketSecond == k.bucketSecond
+        && bucketNano == k.bucketNano
+        && Objects.equals(model, k.model)
         && Objects.equals(keyId, k.keyId)
         && Objects.equals(accountId, k.accountId);
   }
 
   @Override
-  public int hashCode() {
+  public final int hashCode() {
     return hash;
   }
 
   @Override
   public String toString() {
-    return "(" + keyId + ", " + accountId + ", " + model + ", " + bucketStart + ")";
+    return "(" + keyId + ", " + accountId + ", " + model + ", " + bucketStart() + ")";
   }
 }

@@ -60,8 +60,8 @@ import java.util.concurrent.atomic.LongAdder;
  * pipeline writer ({@code usagesink.buffered.writer=pipeline}) there is no guard: a retried batch
  * may be counted twice (at-least-once).
  *
- * <p><b>Bounded memory.</b> Memory grows with distinct accumulators, not with events (about 300
- * bytes each). At most {@link SinkConfig#maxPendingCounters()} accumulators are pending (recorded
+ * <p><b>Bounded memory.</b> Memory grows with distinct accumulators, not with events (about 200
+ * bytes each, plus the id strings they share with the events). At most {@link SinkConfig#maxPendingCounters()} accumulators are pending (recorded
  * into but not yet stored, including the batch in flight); when half of them are pending an early
  * flush starts. When the cap is reached, an event that needs a <em>new</em> accumulator is dropped:
  * counted {@link SinkStats#recorded() recorded} and {@link SinkStats#dropped() dropped}, its stage

@@ -1,5 +1,6 @@
 package io.usagesink.buffered;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,8 +16,8 @@ import java.util.concurrent.locks.LockSupport;
  * accumulators: pending usage must never be evicted, expired or weighed, which is all a cache adds
  * over a map, and an unbounded Caffeine cache is a ConcurrentHashMap with bookkeeping on every read.
  * {@code get} is lock-free (the hot path of every event whose accumulator exists); {@code
- * computeIfAbsent} locks one bin only when a new accumulator is created, and the cap on pending
- * accumulators is enforced inside it. A generation is drained as a whole and then dropped, so there
+ * putIfAbsent} locks one bin only when a new accumulator is created (the cap on pending
+ * accumulators is reserved before it). A generation is drained as a whole and then dropped, so there
  * is no per-entry removal.
  *
  * <p><b>Late writers.</b> A writer may have read this generation just before it was cut and insert
@@ -30,7 +31,7 @@ import java.util.concurrent.locks.LockSupport;
 final class Generation {
 
   /** Outcome of {@link #insert} when the pending-accumulator cap is reached. */
-  static final Accumulator FULL = new Accumulator(null);
+  static final Accumulator FULL = new Accumulator(new AccumulatorKey(null, null, "", Instant.EPOCH));
 
   final long id;
   private final ConcurrentHashMap<AccumulatorKey, Accumulator> accumulators;
@@ -62,8 +63,17 @@ final class Generation {
       if (sealed) {
         return null;
       }
-      Accumulator acc = accumulators.computeIfAbsent(key, k -> budget.tryReserve() ? new Accumulator(k) : null);
-      return acc == null ? FULL : acc;
+      if (!budget.tryReserve()) {
+        Accumulator raced = accumulators.get(key); // created meanwhile by another thread: no new memory
+        return raced != null ? raced : FULL;
+      }
+      Accumulator fresh = new Accumulator(key);
+      Accumulator existing = accumulators.putIfAbsent(fresh, fresh); // the accumulator is its own key
+      if (existing != null) {
+        budget.release(1);
+        return existing;
+      }
+      return fresh;
     } finally {
       inserting.decrementAndGet();
     }

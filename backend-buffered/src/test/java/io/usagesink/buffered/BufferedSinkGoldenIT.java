@@ -1,0 +1,63 @@
+package io.usagesink.buffered;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.usagesink.SinkConfig;
+import io.usagesink.UsageEvent;
+import io.usagesink.layout.UsageLayout;
+import io.usagesink.redis.StoredKey;
+import io.usagesink.testkit.golden.CrsCallAdapter;
+import io.usagesink.testkit.golden.GoldenCase;
+import io.usagesink.testkit.golden.GoldenFile;
+import io.usagesink.testkit.golden.StoredValue;
+import io.usagesink.testkit.redis.RedisServer;
+import io.usagesink.testkit.redis.junit.RedisExtension;
+import java.time.Duration;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Every case of {@code crs-golden.json}, recorded through the buffered backend and flushed as one
+ * merged batch, leaves the state CRS recorded (for the documented deviation: the state of applying
+ * each event's plan alone). Skipped, naming the file, when the shared reference folder is absent.
+ */
+@ExtendWith(RedisExtension.class)
+class BufferedSinkGoldenIT {
+
+  @Test
+  void everyGoldenCaseLeavesTheRecordedState(RedisServer redis) {
+    GoldenFile golden = GoldenFile.loadOrSkip();
+    SinkConfig config = SinkConfig.builder().redisUri(redis.uri()).zone(golden.config().zone())
+        .metricsWindow(golden.config().metricsWindow()).shutdownHook(false).flushInterval(Duration.ofHours(1)).build();
+    UsageLayout layout = golden.config().referenceLayout();
+    assertThat(golden.cases()).isNotEmpty();
+    for (GoldenCase gc : golden.cases()) {
+      redis.flushAll();
+      List<UsageEvent> events = gc.events().stream().map(CrsCallAdapter::toEvent).toList();
+      BufferedSink sink = BufferedSink.builder(config).build();
+      try {
+        events.forEach(sink::record);
+      } finally {
+        sink.close();
+      }
+      assertThat(sink.stats().flushes()).as("batches of %s", gc.name()).isEqualTo(1);
+      SortedMap<String, StoredKey> actual = RedisStates.dump(config);
+      if (gc.deviation().isEmpty()) {
+        SortedMap<String, StoredKey> expected = new TreeMap<>();
+        gc.state().forEach((key, v) -> expected.put(key, toStored(v)));
+        RedisStates.assertSameState(actual, expected);
+      } else {
+        InMemoryRedis expected = new InMemoryRedis();
+        events.forEach(e -> expected.apply(layout.plan(e), null));
+        RedisStates.assertSameState(actual, expected);
+      }
+    }
+  }
+
+  private static StoredKey toStored(StoredValue v) {
+    return v.type().equals(StoredValue.SET) ? StoredKey.set(v.members(), v.ttl()) : StoredKey.hash(v.fields(), v.ttl());
+  }
+}
