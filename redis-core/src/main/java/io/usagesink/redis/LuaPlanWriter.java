@@ -3,13 +3,24 @@ package io.usagesink.redis;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.IntegerOutput;
+import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.RedisCommand;
+import io.netty.util.Timeout;
 import io.usagesink.SinkConfig;
 import io.usagesink.plan.UsagePlan;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -17,7 +28,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * Applies a plan with one EVALSHA of the constant generic script ({@code apply-plan.lua}) per slot
  * group (one group on a single server). The script is loaded once with SCRIPT LOAD when the writer
  * is created (asynchronously, on every master of a cluster); on {@code NOSCRIPT} it is loaded again
- * (one load shared by concurrent callers) and the call retried once.
+ * (one load shared by concurrent callers) and the call retried once. {@link #writeAll} hands the
+ * first EVALSHA of every group of every plan to the connection in one batch (one flush).
  */
 final class LuaPlanWriter implements PlanWriter {
 
@@ -25,6 +37,7 @@ final class LuaPlanWriter implements PlanWriter {
   private final RedisClusterAsyncCommands<String, String> redis;
   private final String guardPrefix;
   private final String guardTtl;
+  private final Duration timeout;
   private final AtomicReference<CompletableFuture<String>> loading = new AtomicReference<>();
 
   LuaPlanWriter(RedisConnection connection, SinkConfig config) {
@@ -32,69 +45,107 @@ final class LuaPlanWriter implements PlanWriter {
     this.redis = connection.async();
     this.guardPrefix = config.keyPrefix() + "guard:{";
     this.guardTtl = Long.toString(config.guardTtl().toSeconds());
+    this.timeout = connection.commandTimeout();
     reload(); // best effort; a failure shows later as NOSCRIPT and is retried then
   }
 
   @Override
   public CompletableFuture<WriteResult> write(UsagePlan plan, String guardId) {
-    Objects.requireNonNull(plan, "plan");
-    if (guardId != null && guardId.isBlank()) {
-      throw new IllegalArgumentException("guardId must be null or non-blank but was \"" + guardId + "\"");
-    }
-    if (plan.isEmpty()) {
-      return CompletableFuture.completedFuture(WriteResult.NOTHING);
-    }
-    List<PlanEncoding.Group> groups = PlanEncoding.encode(plan, connection.isCluster());
-    if (groups.size() == 1) {
-      return send(groups.get(0), guardId).thenApply(o ->
-          new WriteResult(o.clientCommands, o.roundTrips, o.scriptCommands, 1, o.applied ? 0 : 1, o.applied));
-    }
-    return sendAll(groups, guardId);
+    return writeAll(List.of(plan), java.util.Collections.singletonList(guardId)).get(0);
   }
 
-  private CompletableFuture<WriteResult> sendAll(List<PlanEncoding.Group> groups, String guardId) {
+  @Override
+  public List<CompletableFuture<WriteResult>> writeAll(List<UsagePlan> plans, List<String> guardIds) {
+    if (plans.size() != guardIds.size()) {
+      throw new IllegalArgumentException("plans and guardIds differ in size: " + plans.size() + " != " + guardIds.size());
+    }
+    List<CompletableFuture<WriteResult>> results = new ArrayList<>(plans.size());
+    List<RedisCommand<String, String, ?>> first = new ArrayList<>(plans.size());
+    for (int i = 0; i < plans.size(); i++) {
+      UsagePlan plan = Objects.requireNonNull(plans.get(i), "plan");
+      String guardId = guardIds.get(i);
+      if (guardId != null && guardId.isBlank()) {
+        throw new IllegalArgumentException("guardId must be null or non-blank but was \"" + guardId + "\"");
+      }
+      if (plan.isEmpty()) {
+        results.add(CompletableFuture.completedFuture(WriteResult.NOTHING));
+        continue;
+      }
+      List<PlanEncoding.Group> groups = PlanEncoding.encode(plan, connection.isCluster());
+      List<CompletableFuture<Outcome>> outcomes = new ArrayList<>(groups.size());
+      for (PlanEncoding.Group g : groups) {
+        outcomes.add(send(g, guardId, first));
+      }
+      results.add(combine(outcomes));
+    }
+    if (first.isEmpty()) {
+      return results;
+    }
+    try {
+      connection.stateful().dispatch(first);
+    } catch (RuntimeException e) {
+      first.forEach(c -> c.completeExceptionally(e));
+      return results;
+    }
+    AtomicInteger open = new AtomicInteger(first.size());
+    Timeout t = connection.timer().newTimeout(x -> {
+      RuntimeException timedOut = Timeouts.timedOut("EVALSHA", timeout);
+      first.forEach(c -> c.completeExceptionally(timedOut));
+    }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    for (RedisCommand<String, String, ?> c : first) {
+      ((AsyncCommand<String, String, ?>) c).whenComplete((r, e) -> {
+        if (open.decrementAndGet() == 0) {
+          t.cancel();
+        }
+      });
+    }
+    return results;
+  }
+
+  /** What one group's EVALSHA did. */
+  private record Outcome(boolean applied, int clientCommands, int roundTrips, int scriptCommands) {}
+
+  private static CompletableFuture<WriteResult> combine(List<CompletableFuture<Outcome>> outcomes) {
+    if (outcomes.size() == 1) {
+      return outcomes.get(0).thenApply(o ->
+          new WriteResult(o.clientCommands, o.roundTrips, o.scriptCommands, 1, o.applied ? 0 : 1, o.applied));
+    }
     CompletableFuture<WriteResult> done = new CompletableFuture<>();
-    AtomicInteger remaining = new AtomicInteger(groups.size());
+    AtomicInteger remaining = new AtomicInteger(outcomes.size());
     AtomicReference<Throwable> error = new AtomicReference<>();
-    Outcome[] outcomes = new Outcome[groups.size()];
-    for (int i = 0; i < groups.size(); i++) {
-      int index = i;
-      send(groups.get(i), guardId).whenComplete((o, e) -> {
+    for (CompletableFuture<Outcome> f : outcomes) {
+      f.whenComplete((o, e) -> {
         if (e != null) {
           error.compareAndSet(null, unwrap(e));
-        } else {
-          outcomes[index] = o;
         }
         if (remaining.decrementAndGet() == 0) {
-          Throwable first = error.get();
-          if (first != null) {
-            done.completeExceptionally(first);
+          Throwable firstError = error.get();
+          if (firstError != null) {
+            done.completeExceptionally(firstError);
             return;
           }
           int client = 0;
           int trips = 0;
           int script = 0;
           int duplicates = 0;
-          for (Outcome x : outcomes) {
+          for (CompletableFuture<Outcome> g : outcomes) {
+            Outcome x = g.join();
             client += x.clientCommands;
             trips = Math.max(trips, x.roundTrips);
             script += x.scriptCommands;
             duplicates += x.applied ? 0 : 1;
           }
-          done.complete(new WriteResult(client, trips, script, outcomes.length, duplicates, duplicates < outcomes.length));
+          done.complete(new WriteResult(client, trips, script, outcomes.size(), duplicates, duplicates < outcomes.size()));
         }
       });
     }
     return done;
   }
 
-  /** What one group's EVALSHA did. */
-  private record Outcome(boolean applied, int clientCommands, int roundTrips, int scriptCommands) {}
-
-  private CompletableFuture<Outcome> send(PlanEncoding.Group g, String guardId) {
+  /** Adds the group's EVALSHA to {@code batch} (not yet sent); on NOSCRIPT reloads and retries once. */
+  private CompletableFuture<Outcome> send(PlanEncoding.Group g, String guardId, List<RedisCommand<String, String, ?>> batch) {
     boolean guarded = guardId != null;
-    int keyCount = g.keys().size() + (guarded ? 1 : 0);
-    String[] keys = new String[keyCount];
+    String[] keys = new String[g.keys().size() + (guarded ? 1 : 0)];
     int k = 0;
     if (guarded) {
       keys[k++] = guardPrefix + SlotTags.tag(g.slot()) + "}:" + guardId;
@@ -109,7 +160,12 @@ final class LuaPlanWriter implements PlanWriter {
       argv[a++] = v;
     }
     int appliedCommands = g.scriptCommands() + (guarded ? 1 : 0);
-    return evalsha(keys, argv).handle((r, e) -> {
+    CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8)
+        .add(PlanScript.SHA).add(keys.length).addKeys(keys).addValues(argv);
+    AsyncCommand<String, String, Long> evalsha = new AsyncCommand<>(
+        new Command<>(CommandType.EVALSHA, new IntegerOutput<>(StringCodec.UTF8), args));
+    batch.add(evalsha);
+    return evalsha.handle((r, e) -> {
       if (e == null) {
         return CompletableFuture.completedStage(outcome(r, 1, 1, appliedCommands));
       }
@@ -144,13 +200,14 @@ final class LuaPlanWriter implements PlanWriter {
       return other != null ? other : reload();
     }
     try {
-      Timeouts.bound(connection, redis.scriptLoad(PlanScript.SOURCE).toCompletableFuture(), "SCRIPT LOAD").whenComplete((sha, e) -> {
-        if (e != null) {
-          next.completeExceptionally(unwrap(e));
-        } else {
-          next.complete(sha);
-        }
-      });
+      Timeouts.bound(connection, redis.scriptLoad(PlanScript.SOURCE).toCompletableFuture(), "SCRIPT LOAD")
+          .whenComplete((sha, e) -> {
+            if (e != null) {
+              next.completeExceptionally(unwrap(e));
+            } else {
+              next.complete(sha);
+            }
+          });
     } catch (RuntimeException e) {
       next.completeExceptionally(e);
     }

@@ -27,9 +27,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * Sends a plan as HINCRBY..., EXPIRE..., (SADD, EXPIRE)... in one {@code dispatch} of a command
  * batch: Lettuce encodes the whole batch into the channel and flushes once, so the plan costs one
  * round trip, and concurrent writers can share the connection (no {@code setAutoFlushCommands}
- * toggling, which is not safe on a shared connection). On a cluster the cluster connection routes
- * each command to its node. One timer per plan bounds the wait: when it fires, the commands not yet
- * answered are failed (those not yet written are then never written).
+ * toggling, which is not safe on a shared connection); {@link #writeAll} hands the commands of many
+ * plans over in one such batch. On a cluster the cluster connection routes each command to its node.
+ * One timer per batch bounds the wait: when it fires, the commands not yet answered are failed
+ * (those not yet written are then never written).
  */
 final class PipelinePlanWriter implements PlanWriter {
 
@@ -45,13 +46,62 @@ final class PipelinePlanWriter implements PlanWriter {
 
   @Override
   public CompletableFuture<WriteResult> write(UsagePlan plan, String guardId) {
-    Objects.requireNonNull(plan, "plan");
-    if (guardId != null && guardId.isBlank()) {
-      throw new IllegalArgumentException("guardId must be null or non-blank but was \"" + guardId + "\"");
+    return writeAll(List.of(plan), java.util.Collections.singletonList(guardId)).get(0);
+  }
+
+  @Override
+  public List<CompletableFuture<WriteResult>> writeAll(List<UsagePlan> plans, List<String> guardIds) {
+    if (plans.size() != guardIds.size()) {
+      throw new IllegalArgumentException("plans and guardIds differ in size: " + plans.size() + " != " + guardIds.size());
     }
-    if (plan.isEmpty()) {
-      return CompletableFuture.completedFuture(WriteResult.NOTHING);
+    List<CompletableFuture<WriteResult>> results = new ArrayList<>(plans.size());
+    List<Batch> batches = new ArrayList<>(plans.size());
+    int total = 0;
+    for (int i = 0; i < plans.size(); i++) {
+      UsagePlan plan = Objects.requireNonNull(plans.get(i), "plan");
+      String guardId = guardIds.get(i);
+      if (guardId != null && guardId.isBlank()) {
+        throw new IllegalArgumentException("guardId must be null or non-blank but was \"" + guardId + "\"");
+      }
+      if (plan.isEmpty()) {
+        results.add(CompletableFuture.completedFuture(WriteResult.NOTHING));
+        continue;
+      }
+      Batch batch = batch(plan);
+      batches.add(batch);
+      results.add(batch.done);
+      total += batch.commands.size();
     }
+    if (batches.isEmpty()) {
+      return results;
+    }
+    List<RedisCommand<String, String, ?>> commands = new ArrayList<>(total);
+    for (Batch b : batches) {
+      commands.addAll(b.commands);
+    }
+    try {
+      connection.stateful().dispatch(commands);
+    } catch (RuntimeException e) {
+      batches.forEach(b -> b.failAll(e));
+      return results;
+    }
+    // one timer for the whole dispatch: fails what has not been answered in time
+    AtomicInteger open = new AtomicInteger(batches.size());
+    Timeout t = connection.timer().newTimeout(x -> {
+      RuntimeException timedOut = Timeouts.timedOut("pipeline", timeout);
+      batches.forEach(b -> b.failAll(timedOut));
+    }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    for (Batch b : batches) {
+      b.done.whenComplete((r, e) -> {
+        if (open.decrementAndGet() == 0) {
+          t.cancel();
+        }
+      });
+    }
+    return results;
+  }
+
+  private static Batch batch(UsagePlan plan) {
     int n = commandCount(plan);
     Batch batch = new Batch(n, new WriteResult(n, 1, 0, 1, 0, true));
     List<RedisCommand<String, String, ?>> commands = batch.commands;
@@ -68,18 +118,7 @@ final class PipelinePlanWriter implements PlanWriter {
         commands.add(batch.command(CommandType.EXPIRE, new CommandArgs<>(CODEC).addKey(a.setKey()).add(a.ttlSeconds())));
       }
     }
-    try {
-      connection.stateful().dispatch(commands);
-    } catch (RuntimeException e) {
-      batch.failAll(e);
-      return batch.done;
-    }
-    if (!batch.done.isDone()) {
-      Timeout t = connection.timer().newTimeout(x -> batch.failAll(Timeouts.timedOut("pipeline of " + n + " commands", timeout)),
-          timeout.toNanos(), TimeUnit.NANOSECONDS);
-      batch.done.whenComplete((r, e) -> t.cancel());
-    }
-    return batch.done;
+    return batch;
   }
 
   /** The number of commands the plan becomes. */
@@ -134,6 +173,9 @@ final class PipelinePlanWriter implements PlanWriter {
 
     /** Fails every command not yet answered (so it is never written if still queued) and the batch. */
     void failAll(Throwable error) {
+      if (done.isDone()) {
+        return;
+      }
       firstError.compareAndSet(null, error);
       for (RedisCommand<String, String, ?> c : commands) {
         if (!c.isDone()) {

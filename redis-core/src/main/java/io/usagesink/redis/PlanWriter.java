@@ -1,6 +1,8 @@
 package io.usagesink.redis;
 
 import io.usagesink.plan.UsagePlan;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -35,6 +37,27 @@ public interface PlanWriter {
    * @throws IllegalArgumentException if {@code guardId} is blank
    */
   CompletableFuture<WriteResult> write(UsagePlan plan, String guardId);
+
+  /**
+   * Writes several plans at once; equivalent to calling {@link #write} for each, in order, but the
+   * built-in writers hand all their commands to the connection in one batch (one flush), which costs
+   * far less per plan under load. Returns at once.
+   *
+   * @param plans the plans, in order
+   * @param guardIds one guard id (or {@code null}) per plan
+   * @return one future per plan, in order, with the meaning of {@link #write}
+   * @throws IllegalArgumentException if the lists differ in size or a guard id is blank
+   */
+  default List<CompletableFuture<WriteResult>> writeAll(List<UsagePlan> plans, List<String> guardIds) {
+    if (plans.size() != guardIds.size()) {
+      throw new IllegalArgumentException("plans and guardIds differ in size: " + plans.size() + " != " + guardIds.size());
+    }
+    List<CompletableFuture<WriteResult>> out = new ArrayList<>(plans.size());
+    for (int i = 0; i < plans.size(); i++) {
+      out.add(write(plans.get(i), guardIds.get(i)));
+    }
+    return out;
+  }
 
   /** Short name of the writing strategy for reports: {@code lua} or {@code pipeline}. */
   String name();

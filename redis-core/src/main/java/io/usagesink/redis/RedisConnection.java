@@ -134,6 +134,8 @@ public final class RedisConnection implements AutoCloseable {
         password, sslOptions(config)));
     SslOptions ssl = sslOptions(config);
     SocketOptions socket = SocketOptions.builder().connectTimeout(min(timeout, Duration.ofSeconds(10))).keepAlive(true).build();
+    // useHashIndexQueue(false): a plain deque as the command stack; the hash index only speeds up
+    // removing cancelled commands, which the writers never do, and costs a HashMap operation per command.
     // no per-command timer in Lettuce: the writers time out a whole write with one timer (see Timeouts)
     TimeoutOptions timeouts = TimeoutOptions.builder().timeoutCommands(false).build();
     if (cluster) {
@@ -142,8 +144,10 @@ public final class RedisConnection implements AutoCloseable {
             + nodes.get(0).getDatabase() + " but Redis Cluster has only database 0; remove the /database part");
       }
       RedisClusterClient c = RedisClusterClient.create(resources, nodes);
-      c.setOptions(ClusterClientOptions.builder().socketOptions(socket).timeoutOptions(timeouts)
-          .sslOptions(ssl).autoReconnect(true).build());
+      ClusterClientOptions.Builder options = ClusterClientOptions.builder().socketOptions(socket)
+          .timeoutOptions(timeouts).sslOptions(ssl).autoReconnect(true);
+      options.useHashIndexQueue(false);
+      c.setOptions(options.build());
       try {
         StatefulRedisClusterConnection<String, String> conn = c.connect(StringCodec.UTF8);
         conn.setTimeout(timeout);
@@ -155,7 +159,7 @@ public final class RedisConnection implements AutoCloseable {
     }
     RedisClient c = RedisClient.create(resources);
     c.setOptions(ClientOptions.builder().socketOptions(socket).timeoutOptions(timeouts).sslOptions(ssl)
-        .autoReconnect(true).build());
+        .autoReconnect(true).useHashIndexQueue(false).build());
     try {
       StatefulRedisConnection<String, String> conn = c.connect(StringCodec.UTF8, nodes.get(0));
       conn.setTimeout(timeout);

@@ -14,8 +14,9 @@ import java.util.Objects;
  * The {@code redis-lua} backend: every event is applied by one EVALSHA of one constant, generic Lua
  * script (one per hash-slot group on a Redis Cluster), atomically and exactly once.
  *
- * <p><b>Record.</b> {@code record} plans the event and sends the script call on the caller's thread,
- * never waiting for I/O. Its stage completes when Redis confirmed the event applied (or already
+ * <p><b>Record.</b> {@code record} only queues the event (no planning, no I/O, no lock); the sink's
+ * writer thread plans queued events and hands the script calls of everything queued to the
+ * connection in one flush. Its stage completes when Redis confirmed the event applied (or already
  * applied), and fails only when the sink gave the event up (see below).
  *
  * <p><b>Exactly once.</b> Every event carries an id: {@link io.usagesink.UsageEvent#id()} when

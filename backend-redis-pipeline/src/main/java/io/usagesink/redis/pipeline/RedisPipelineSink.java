@@ -16,23 +16,27 @@ import java.util.Objects;
  * with long context; HINCRBY, then EXPIRE, then SADD + EXPIRE for index sets), sent in one pipelined
  * flush: one round trip per event. Concurrent events share the connection.
  *
- * <p><b>Record.</b> {@code record} plans the event and hands the commands to the connection on the
- * caller's thread, never waiting for I/O. Its stage completes when Redis has replied to every
- * command of the event, and fails with the first Redis or connection error otherwise. A failed
- * event is counted {@code failed} and not retried by the sink (a retry could count twice).
+ * <p><b>Record.</b> {@code record} only queues the event (no planning, no I/O, no lock); the sink's
+ * writer thread plans queued events and hands the commands of everything queued to the connection
+ * in one flush. Its stage completes when Redis has replied to every command of the event, and fails
+ * with the first Redis or connection error otherwise. A failed event is counted {@code failed} and
+ * not retried by the sink (a retry could count twice). At most {@link #DEFAULT_MAX_PENDING} events
+ * wait for Redis at once; beyond that {@code record} rejects new events (counted {@code rejected},
+ * stage failed).
  *
- * <p><b>Fault semantics: at-least-once per command, not atomic per event.</b>
+ * <p><b>Fault semantics: neither exactly-once nor atomic per event.</b> Measured in {@code
+ * RedisPipelineSinkIT}:
  * <ul>
  *   <li>Redis briefly unreachable (restart, network blip): commands issued while disconnected are
  *       queued by the client and sent after the reconnect; nothing is lost if the connection comes
- *       back within the command timeout ({@link SinkConfig#commandTimeout()}); after it the events
- *       fail (counted, stage fails) and whatever of them reaches Redis later is not known.
+ *       back within the command timeout ({@link SinkConfig#commandTimeout()}). After it the events
+ *       fail (counted, stage fails) and their commands not yet sent are never sent.
  *   <li>Connection dropped while commands were in flight: the client (Lettuce, auto-reconnect on)
- *       re-sends every command that had not been answered. A command Redis had already executed
- *       but whose reply was lost is executed again: counters can be <em>over-counted</em>
- *       (double counted), never under-counted.
- *   <li>Redis down longer than the command timeout, or restarted without persistence: data loss
- *       (events counted failed, or the server forgot them).
+ *       re-sends every command that had not been answered, so a command Redis had already executed
+ *       but whose reply was lost runs again: counters can be <em>over-counted</em>. The one command
+ *       the connection error is reported on is not re-sent; its event fails (counted failed) and may
+ *       be partly applied, partly not. Every event whose stage succeeded is stored in full.
+ *   <li>Redis restarted without persistence: what it had not persisted is gone.
  *   <li>An event's commands are independent: a failure can leave an event partly applied.
  * </ul>
  * Use the {@code redis-lua} backend when exact totals matter under faults.
@@ -44,6 +48,9 @@ public final class RedisPipelineSink {
 
   /** The provider name: {@value}. */
   public static final String NAME = "redis-pipeline";
+
+  /** Cap on events waiting for Redis at once: {@value}. */
+  public static final int DEFAULT_MAX_PENDING = 100_000;
 
   private RedisPipelineSink() {}
 
@@ -97,7 +104,7 @@ public final class RedisPipelineSink {
       RedisConnection c = owns ? RedisConnection.open(config) : connection;
       try {
         return new PerEventSink(
-            new PerEventSink.Options(NAME, false, config.closeTimeout(), Duration.ZERO, Integer.MAX_VALUE),
+            new PerEventSink.Options(NAME, false, config.closeTimeout(), Duration.ZERO, DEFAULT_MAX_PENDING),
             l, PlanWriters.pipeline(c, config), owns ? c : null);
       } catch (RuntimeException e) {
         if (owns) {

@@ -1,6 +1,6 @@
 package io.usagesink.redis.pipeline;
 
-import static io.usagesink.redis.testing.States.assertNoLossAndMeasureExcess;
+import static io.usagesink.redis.testing.States.assertAtLeastAndMeasureExcess;
 import static io.usagesink.redis.testing.States.assertSameState;
 import static io.usagesink.redis.testing.States.expected;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,6 +27,7 @@ import io.usagesink.testkit.redis.junit.RedisExtension;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -102,48 +103,77 @@ class RedisPipelineSinkIT {
     }
   }
 
-  /** Connections killed every 300 ms: nothing is lost; replayed commands may count twice (at-least-once). */
+  /**
+   * Connections killed every 300 ms: the client re-sends unanswered commands after reconnecting (so
+   * counters may count twice), except the one command the broken connection's error is reported on,
+   * whose event fails (counted failed; it may or may not have been applied). Every event that
+   * succeeded is stored in full.
+   */
   @Test
-  void killedConnectionsLoseNothingButMayOverCount(RedisServer redis) throws Exception {
+  void killedConnectionsLoseNoSucceededEventButMayOverCountAndFailSome(RedisServer redis) throws Exception {
     SinkConfig config = SinkConfig.builder().redisUri(redis.uri()).zone(ZoneOffset.ofHours(8)).build();
     List<UsageEvent> events = Workloads.random(7, 3_000);
     ScheduledExecutorService killer = Executors.newSingleThreadScheduledExecutor();
     SinkStats stats;
+    List<UsageEvent> succeeded = new ArrayList<>();
     try (UsageSink sink = sink(config)) {
       killer.scheduleAtFixedRate(redis::killClients, 300, 300, TimeUnit.MILLISECONDS);
-      SinkRuns.awaitAll(SinkRuns.recordAll(sink, events, 256), 120);
+      List<CompletableFuture<Void>> stages = SinkRuns.recordAll(sink, events, 256);
+      for (int i = 0; i < stages.size(); i++) {
+        try {
+          stages.get(i).get(60, TimeUnit.SECONDS);
+          succeeded.add(events.get(i));
+        } catch (ExecutionException failed) {
+          // counted below
+        }
+      }
       killer.shutdownNow();
       stats = sink.stats();
     } finally {
       killer.shutdownNow();
     }
-    assertThat(stats.failed()).isZero();
-    assertThat(stats.stored()).isEqualTo(events.size());
-    long excess = assertNoLossAndMeasureExcess(dump(config), expected(UsageLayouts.crs(config), events));
-    System.out.println("redis-pipeline, connections killed every 300 ms: " + events.size()
-        + " events, no loss, over-count (sum of excess counter values) = " + excess);
+    assertThat(stats.recorded()).isEqualTo(events.size());
+    assertThat(stats.stored() + stats.failed()).isEqualTo(events.size());
+    assertThat(stats.stored()).isEqualTo(succeeded.size());
+    long excess = assertAtLeastAndMeasureExcess(dump(config), expected(UsageLayouts.crs(config), succeeded));
+    System.out.println("redis-pipeline, connections killed every 300 ms: " + events.size() + " events, "
+        + stats.failed() + " failed (error on the broken connection), every succeeded event stored, "
+        + "excess over the succeeded events (replays and failed events' partial writes) = " + excess);
   }
 
-  /** A server down for 3 s (kill -9, restart with AOF): queued commands go out after the reconnect; nothing lost. */
+  /**
+   * A server down for 3 s (kill -9, restart with AOF): queued commands go out after the reconnect and
+   * every event that succeeded is stored in full; at most the one command the broken connection's
+   * error is reported on fails its event.
+   */
   @Test
-  void aServerDownForThreeSecondsLosesNothing(@IsolatedRedis(persistence = Persistence.AOF_ALWAYS) RedisServer redis)
+  void aServerDownForThreeSecondsLosesNoSucceededEvent(@IsolatedRedis(persistence = Persistence.AOF_ALWAYS) RedisServer redis)
       throws Exception {
     SinkConfig config = SinkConfig.builder().redisUri(redis.uri()).zone(ZoneOffset.ofHours(8)).build();
     List<UsageEvent> events = Workloads.random(8, 2_000);
+    List<CompletableFuture<Void>> stages = new ArrayList<>();
+    SinkStats stats;
     try (UsageSink sink = sink(config)) {
-      List<CompletableFuture<Void>> first = SinkRuns.recordAll(sink, events.subList(0, 1_000), 256);
+      stages.addAll(SinkRuns.recordAll(sink, events.subList(0, 1_000), 256));
       redis.kill();
-      List<CompletableFuture<Void>> during = SinkRuns.recordAll(sink, events.subList(1_000, 1_200), 1_000);
+      stages.addAll(SinkRuns.recordAll(sink, events.subList(1_000, 1_200), 1_000));
       Thread.sleep(3_000);
       redis.restart();
-      List<CompletableFuture<Void>> after = SinkRuns.recordAll(sink, events.subList(1_200, 2_000), 256);
-      SinkRuns.awaitAll(first, 60);
-      SinkRuns.awaitAll(during, 60);
-      SinkRuns.awaitAll(after, 60);
-      assertThat(sink.stats().failed()).isZero();
+      stages.addAll(SinkRuns.recordAll(sink, events.subList(1_200, 2_000), 256));
+      CompletableFuture.allOf(stages.toArray(new CompletableFuture<?>[0])).handle((r, e) -> null).get(60, TimeUnit.SECONDS);
+      stats = sink.stats();
     }
-    long excess = assertNoLossAndMeasureExcess(dump(config), expected(UsageLayouts.crs(config), events));
-    System.out.println("redis-pipeline, server killed and restarted after 3 s (AOF always): no loss, over-count = " + excess);
+    List<UsageEvent> succeeded = new ArrayList<>();
+    for (int i = 0; i < stages.size(); i++) {
+      if (!stages.get(i).isCompletedExceptionally()) {
+        succeeded.add(events.get(i));
+      }
+    }
+    assertThat(stats.failed()).as("failed events").isLessThanOrEqualTo(1);
+    assertThat(stats.stored()).isEqualTo(succeeded.size());
+    long excess = assertAtLeastAndMeasureExcess(dump(config), expected(UsageLayouts.crs(config), succeeded));
+    System.out.println("redis-pipeline, server killed and restarted after 3 s (AOF always): " + stats.failed()
+        + " failed, every succeeded event stored, excess = " + excess);
   }
 
   /** A SCRIPT FLUSH does not concern the pipeline: exact totals. */

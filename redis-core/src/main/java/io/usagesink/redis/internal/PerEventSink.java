@@ -27,13 +27,16 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A sink that plans each event with a {@link UsageLayout} and writes the plan at once with a
  * {@link PlanWriter}; the engine of the {@code redis-pipeline} and {@code redis-lua} backends.
  *
- * <p>{@code record} plans and dispatches on the caller's thread without waiting for I/O. Its stage
- * completes when Redis confirmed the write. With {@link Options#exactlyOnce} every event is written
+ * <p>{@code record} only validates, counts and queues the event (no planning, no I/O, no lock); one
+ * writer thread per sink drains the queue, plans the events and hands the writes of everything it
+ * drained to the connection in one batch ({@link PlanWriter#writeAll}: one flush for many events).
+ * The stage of an event completes when Redis confirmed its write. With {@link Options#exactlyOnce} every event is written
  * under a guard id (the event's id, or one generated per event) and writes that fail transiently
  * (connection lost, timeout, script cache flushed, server loading) are retried in the background
  * with bounded exponential backoff until they succeed, until the retry window ends (the guard TTL
@@ -48,6 +51,7 @@ public final class PerEventSink implements UsageSink {
   private static final System.Logger LOG = System.getLogger(PerEventSink.class.getName());
   private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
   private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final int MAX_BATCH = 256;
 
   /**
    * How the engine behaves.
@@ -75,10 +79,14 @@ public final class PerEventSink implements UsageSink {
   private final PlanWriter writer;
   private final AutoCloseable resource;
   private final ScheduledExecutorService retryScheduler;
+  private final java.util.concurrent.ConcurrentLinkedQueue<Attempt> queue = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final AtomicBoolean writerParked = new AtomicBoolean();
+  private final Thread writerThread;
   private final String idPrefix;
   private final AtomicLong idSequence = new AtomicLong();
 
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile boolean stopWriter;
   private final Set<Attempt> inFlight = ConcurrentHashMap.newKeySet();
   private final AtomicLong pending = new AtomicLong();
   private final LongAdder recorded = new LongAdder();
@@ -115,6 +123,9 @@ public final class PerEventSink implements UsageSink {
     } else {
       this.retryScheduler = null;
     }
+    this.writerThread = new Thread(this::writeLoop, "usagesink-" + options.name() + "-writer");
+    this.writerThread.setDaemon(true);
+    this.writerThread.start();
     byte[] random = new byte[9];
     new SecureRandom().nextBytes(random);
     this.idPrefix = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random) + "-";
@@ -122,16 +133,17 @@ public final class PerEventSink implements UsageSink {
 
   /** One event on its way to Redis. */
   private final class Attempt {
-    final UsagePlan plan;
+    final UsageEvent event;
+    UsagePlan plan; // planned by the writer thread on the first attempt
     final String guardId;
     final CompletableFuture<Void> stage = new CompletableFuture<>();
     final long firstNanos = System.nanoTime();
     final AtomicBoolean settled = new AtomicBoolean();
     volatile Throwable lastError;
-    int attempts;
+    volatile int attempts; // written by the writer thread only
 
-    Attempt(UsagePlan plan, String guardId) {
-      this.plan = plan;
+    Attempt(UsageEvent event, String guardId) {
+      this.event = event;
       this.guardId = guardId;
     }
   }
@@ -151,41 +163,82 @@ public final class PerEventSink implements UsageSink {
           + options.maxPending() + " events are already waiting for Redis (is it reachable?); event rejected"));
     }
     recorded.increment();
-    UsagePlan plan;
-    try {
-      plan = layout.plan(event);
-    } catch (RuntimeException e) {
-      pending.decrementAndGet();
-      failed.increment();
-      countReason(e);
-      return CompletableFuture.failedFuture(e);
-    }
     String guard = options.exactlyOnce() ? (event.id() != null ? event.id() : idPrefix + idSequence.incrementAndGet()) : null;
-    Attempt a = new Attempt(plan, guard);
+    Attempt a = new Attempt(event, guard);
     inFlight.add(a);
-    send(a);
+    enqueue(a);
     return a.stage;
   }
 
-  private void send(Attempt a) {
-    if (a.settled.get()) {
-      return;
+  private void enqueue(Attempt a) {
+    queue.offer(a);
+    if (writerParked.get()) {
+      LockSupport.unpark(writerThread);
     }
-    a.attempts++;
-    CompletableFuture<WriteResult> f;
+  }
+
+  /** The writer thread: drains the queue, plans, writes each drained batch with one writeAll. */
+  private void writeLoop() {
+    List<Attempt> batch = new ArrayList<>(MAX_BATCH);
+    List<UsagePlan> plans = new ArrayList<>(MAX_BATCH);
+    List<String> guards = new ArrayList<>(MAX_BATCH);
+    while (true) {
+      Attempt a;
+      while (batch.size() < MAX_BATCH && (a = queue.poll()) != null) {
+        if (a.settled.get()) {
+          continue;
+        }
+        if (a.plan == null) {
+          try {
+            a.plan = layout.plan(a.event);
+          } catch (RuntimeException e) {
+            giveUp(a, e);
+            continue;
+          }
+        }
+        a.attempts++;
+        batch.add(a);
+        plans.add(a.plan);
+        guards.add(a.guardId);
+      }
+      if (batch.isEmpty()) {
+        if (stopWriter && queue.isEmpty()) {
+          return;
+        }
+        writerParked.set(true);
+        if (queue.isEmpty() && !stopWriter) {
+          LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100));
+        }
+        writerParked.set(false);
+        continue;
+      }
+      write(batch, plans, guards);
+      batch.clear();
+      plans.clear();
+      guards.clear();
+    }
+  }
+
+  private void write(List<Attempt> batch, List<UsagePlan> plans, List<String> guards) {
+    List<CompletableFuture<WriteResult>> results;
     try {
-      f = writer.write(a.plan, a.guardId);
+      results = writer.writeAll(plans, guards);
     } catch (RuntimeException e) {
-      onFailure(a, e);
-      return;
-    }
-    f.whenComplete((r, e) -> {
-      if (e == null) {
-        onSuccess(a, r);
-      } else {
+      for (Attempt a : batch) {
         onFailure(a, e);
       }
-    });
+      return;
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      Attempt a = batch.get(i);
+      results.get(i).whenComplete((r, e) -> {
+        if (e == null) {
+          onSuccess(a, r);
+        } else {
+          onFailure(a, e);
+        }
+      });
+    }
   }
 
   private void onSuccess(Attempt a, WriteResult r) {
@@ -213,7 +266,7 @@ public final class PerEventSink implements UsageSink {
       long backoff = Math.min(MAX_BACKOFF_NANOS, MIN_BACKOFF_NANOS << Math.min(a.attempts - 1, 10));
       long jittered = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
       try {
-        retryScheduler.schedule(() -> send(a), jittered, TimeUnit.NANOSECONDS);
+        retryScheduler.schedule(() -> enqueue(a), jittered, TimeUnit.NANOSECONDS);
         retries.increment();
         return;
       } catch (java.util.concurrent.RejectedExecutionException shutDown) {
@@ -273,6 +326,13 @@ public final class PerEventSink implements UsageSink {
     }
     if (retryScheduler != null) {
       retryScheduler.shutdownNow();
+    }
+    stopWriter = true;
+    LockSupport.unpark(writerThread);
+    try {
+      writerThread.join(1_000);
+    } catch (InterruptedException e) {
+      interrupted = true;
     }
     if (resource != null) {
       try {
