@@ -114,9 +114,9 @@ public final class BufferedSink implements UsageSink {
   private final Thread shutdownHook;
   private final AtomicBoolean closeCalled = new AtomicBoolean();
 
-  @SuppressWarnings("unused") // accessed through CURRENT
+  /** The generation record() adds to; replaced (compare-and-set through CURRENT) by a cut. */
   private volatile Generation current;
-  /** Clock millis at which the current generation is due; accessed through DEADLINE too. */
+  /** Clock millis at which the current generation is due; advanced through DEADLINE. */
   private volatile long deadline;
   private volatile boolean closing;
 
