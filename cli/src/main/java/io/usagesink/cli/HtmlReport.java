@@ -245,8 +245,9 @@ final class HtmlReport {
         .append("<li>\"state = pipeline\": the statistics keys, fields, values and set members equal the pipeline "
             + "backend's; TTLs equal, or within the two runs' durations plus 2 s (a TTL counts down from the last "
             + "write). noop stores nothing, by design.</li>\n")
-        .append("<li>The seed-day workload runs on a clock that follows the events, so the buffered backend's "
-            + "flush interval passes in simulated time; busy runs on the system clock.</li>\n")
+        .append("<li>The workloads run on a clock that follows the events, so the buffered backend's flush "
+            + "interval passes in simulated time: seed-day's requests are minutes apart, busy's one millisecond "
+            + "(1,000 requests a second), however fast this machine records them.</li>\n")
         .append("</ul>\n");
   }
 

@@ -18,8 +18,10 @@ import java.util.Random;
  *       most quiet), 4 models (one a Bedrock name that the layout normalises), replayed on a clock
  *       that follows the events so the day takes seconds.
  *   <li>{@code busy}: a busy gateway: 200 keys, 5 accounts, the same models and token mix, one
- *       request per millisecond of event time from 2025-08-16T12:00:00Z, recorded for a fixed time on
- *       the system clock.
+ *       request per millisecond of event time from 2025-08-16T12:00:00Z (a gateway serving 1,000
+ *       requests a second), recorded as fast as possible for a fixed real time, on a clock that
+ *       follows the events: a buffered flush interval of 1 s then means one flush per 1,000
+ *       requests, however fast this machine records them.
  * </ul>
  * Every event has both a {@code keyId} and an {@code accountId}, like a real gateway request, and an
  * {@code id}. The token mix: input tokens log-normal around 1,800; output around 350; 60% of
@@ -80,8 +82,8 @@ final class Workloads {
     return new Workload("busy",
         "as many requests as the first backend records in " + Durations.format(timeBox)
             + (maxEvents == Long.MAX_VALUE ? "" : String.format(" (at most %,d)", maxEvents))
-            + ", 200 keys, 5 accounts, 4 models; system clock",
-        i -> traffic.next("busy-" + (i + 1), BUSY_START.plusMillis(i)), maxEvents, timeBox, false);
+            + ", 200 keys, 5 accounts, 4 models, 1,000 requests per second of event time; event clock",
+        i -> traffic.next("busy-" + (i + 1), BUSY_START.plusMillis(i)), maxEvents, timeBox, true);
   }
 
   private static String[] keys(int n) {

@@ -53,6 +53,7 @@ class WorkloadsTest {
   void busyHas200KeysAnd5AccountsAndFixesItsSizeAfterTheFirstRun() {
     Workload w = Workloads.busy(Duration.ofSeconds(10), Long.MAX_VALUE);
     assertThat(w.sizeKnown()).isFalse();
+    assertThat(w.eventClock()).isTrue();
     assertThat(w.timeBox()).isEqualTo(Duration.ofSeconds(10));
     List<UsageEvent> first = all(w, 20_000);
     assertThat(first.stream().map(UsageEvent::keyId).distinct().count()).isEqualTo(200);
