@@ -50,6 +50,9 @@ public final class RedisLuaSink {
   /** Default cap on events waiting for Redis at once: {@value}. */
   public static final int DEFAULT_MAX_PENDING = 100_000;
 
+  /** Events whose script calls are handed to the connection and not yet answered, at most; more wait in the sink. */
+  static final int MAX_IN_FLIGHT = 4096;
+
   private static final Duration RETRY_MARGIN = Duration.ofSeconds(5);
 
   private RedisLuaSink() {}
@@ -121,7 +124,7 @@ public final class RedisLuaSink {
       RedisConnection c = owns ? RedisConnection.open(config) : connection;
       try {
         return new PerEventSink(
-            new PerEventSink.Options(NAME, true, config.closeTimeout(), retryWindow(config), maxPending),
+            new PerEventSink.Options(NAME, true, config.closeTimeout(), retryWindow(config), maxPending, MAX_IN_FLIGHT),
             l, PlanWriters.lua(c, config), owns ? c : null);
       } catch (RuntimeException e) {
         if (owns) {

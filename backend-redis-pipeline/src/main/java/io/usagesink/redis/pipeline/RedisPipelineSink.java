@@ -52,6 +52,9 @@ public final class RedisPipelineSink {
   /** Cap on events waiting for Redis at once: {@value}. */
   public static final int DEFAULT_MAX_PENDING = 100_000;
 
+  /** Events whose commands are handed to the connection and not yet answered, at most (about 75,000 commands); more wait in the sink. */
+  static final int MAX_IN_FLIGHT = 512;
+
   private RedisPipelineSink() {}
 
   /** A builder; {@link Builder#config(SinkConfig)} is required. */
@@ -104,7 +107,7 @@ public final class RedisPipelineSink {
       RedisConnection c = owns ? RedisConnection.open(config) : connection;
       try {
         return new PerEventSink(
-            new PerEventSink.Options(NAME, false, config.closeTimeout(), Duration.ZERO, DEFAULT_MAX_PENDING),
+            new PerEventSink.Options(NAME, false, config.closeTimeout(), Duration.ZERO, DEFAULT_MAX_PENDING, MAX_IN_FLIGHT),
             l, PlanWriters.pipeline(c, config), owns ? c : null);
       } catch (RuntimeException e) {
         if (owns) {

@@ -61,8 +61,12 @@ public final class PerEventSink implements UsageSink {
    * @param closeTimeout how long {@link #close()} waits for pending events
    * @param retryWindow how long after its first attempt an event may still be retried
    * @param maxPending events pending at once beyond which {@code record} rejects new events
+   * @param maxInFlight events whose writes are handed to the connection and not yet answered, at
+   *     most; more wait in the sink's queue (so the command timeout only runs for writes Redis can
+   *     get to, and a burst does not time out behind itself)
    */
-  public record Options(String name, boolean exactlyOnce, Duration closeTimeout, Duration retryWindow, int maxPending) {
+  public record Options(String name, boolean exactlyOnce, Duration closeTimeout, Duration retryWindow, int maxPending,
+      int maxInFlight) {
     /** Validates. */
     public Options {
       Objects.requireNonNull(name, "name");
@@ -70,6 +74,9 @@ public final class PerEventSink implements UsageSink {
       Objects.requireNonNull(retryWindow, "retryWindow");
       if (maxPending <= 0) {
         throw new IllegalArgumentException("maxPending must be > 0 but was " + maxPending);
+      }
+      if (maxInFlight <= 0) {
+        throw new IllegalArgumentException("maxInFlight must be > 0 but was " + maxInFlight);
       }
     }
   }
@@ -81,6 +88,7 @@ public final class PerEventSink implements UsageSink {
   private final ScheduledExecutorService retryScheduler;
   private final java.util.concurrent.ConcurrentLinkedQueue<Attempt> queue = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final AtomicBoolean writerParked = new AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicInteger inFlightWrites = new java.util.concurrent.atomic.AtomicInteger();
   private final Thread writerThread;
   private final String idPrefix;
   private final AtomicLong idSequence = new AtomicLong();
@@ -184,7 +192,8 @@ public final class PerEventSink implements UsageSink {
     List<String> guards = new ArrayList<>(MAX_BATCH);
     while (true) {
       Attempt a;
-      while (batch.size() < MAX_BATCH && (a = queue.poll()) != null) {
+      int room = Math.min(MAX_BATCH, options.maxInFlight() - inFlightWrites.get());
+      while (batch.size() < room && (a = queue.poll()) != null) {
         if (a.settled.get()) {
           continue;
         }
@@ -206,12 +215,13 @@ public final class PerEventSink implements UsageSink {
           return;
         }
         writerParked.set(true);
-        if (queue.isEmpty() && !stopWriter) {
+        if ((queue.isEmpty() || inFlightWrites.get() >= options.maxInFlight()) && !stopWriter) {
           LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100));
         }
         writerParked.set(false);
         continue;
       }
+      inFlightWrites.addAndGet(batch.size());
       write(batch, plans, guards);
       batch.clear();
       plans.clear();
@@ -225,6 +235,7 @@ public final class PerEventSink implements UsageSink {
       results = writer.writeAll(plans, guards);
     } catch (RuntimeException e) {
       for (Attempt a : batch) {
+        writeDone();
         onFailure(a, e);
       }
       return;
@@ -232,12 +243,20 @@ public final class PerEventSink implements UsageSink {
     for (int i = 0; i < batch.size(); i++) {
       Attempt a = batch.get(i);
       results.get(i).whenComplete((r, e) -> {
+        writeDone();
         if (e == null) {
           onSuccess(a, r);
         } else {
           onFailure(a, e);
         }
       });
+    }
+  }
+
+  private void writeDone() {
+    inFlightWrites.decrementAndGet();
+    if (writerParked.get()) {
+      LockSupport.unpark(writerThread);
     }
   }
 
