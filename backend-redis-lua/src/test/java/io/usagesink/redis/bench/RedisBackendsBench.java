@@ -34,7 +34,9 @@ import java.util.regex.Pattern;
  * reply).
  *
  * <p>Run: {@code ./mvnw -pl backend-redis-lua -am test-compile} then {@code java -cp <test classpath>
- * io.usagesink.redis.bench.RedisBackendsBench [events]}.
+ * io.usagesink.redis.bench.RedisBackendsBench [events [rounds [all|pipeline|lua]]]} (defaults 60000, 3,
+ * all). Needs {@code redis-server} and {@code redis-benchmark} on PATH; starts its own server. Up to
+ * 2048 events are outstanding at once.
  */
 public final class RedisBackendsBench {
 
