@@ -52,6 +52,10 @@ public final class PerEventSink implements UsageSink {
   private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
   private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final int MAX_BATCH = 256;
+  /** The writer's first nap when it finds nothing to do; naps double up to 16x this. */
+  private static final long NAP_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+  /** Naps (about 4 ms in all) before the writer sleeps until {@code record} or a reply wakes it. */
+  private static final int NAPS_BEFORE_SLEEP = 8;
 
   /**
    * How the engine behaves.
@@ -180,7 +184,16 @@ public final class PerEventSink implements UsageSink {
 
   private void enqueue(Attempt a) {
     queue.offer(a);
-    if (writerParked.get()) {
+    wakeWriter();
+  }
+
+  /**
+   * Unparks the writer if it is in its deep sleep; only the caller that flips the flag unparks, so a
+   * burst of events costs one unpark. While the writer naps (see {@link #writeLoop}) nothing is done:
+   * {@code record} then stays free of system calls and of waking a thread that could take its CPU.
+   */
+  private void wakeWriter() {
+    if (writerParked.get() && writerParked.compareAndSet(true, false)) {
       LockSupport.unpark(writerThread);
     }
   }
@@ -190,6 +203,7 @@ public final class PerEventSink implements UsageSink {
     List<Attempt> batch = new ArrayList<>(MAX_BATCH);
     List<UsagePlan> plans = new ArrayList<>(MAX_BATCH);
     List<String> guards = new ArrayList<>(MAX_BATCH);
+    int idleNaps = NAPS_BEFORE_SLEEP;
     while (true) {
       Attempt a;
       int room = Math.min(MAX_BATCH, options.maxInFlight() - inFlightWrites.get());
@@ -214,6 +228,14 @@ public final class PerEventSink implements UsageSink {
         if (stopWriter && queue.isEmpty()) {
           return;
         }
+        boolean full = inFlightWrites.get() >= options.maxInFlight();
+        if (!full && idleNaps < NAPS_BEFORE_SLEEP && !stopWriter) {
+          // recently busy: nap briefly (growing naps) without asking record() to wake us; when the
+          // in-flight cap is reached, sleep instead so that the first reply wakes us
+          LockSupport.parkNanos(this, NAP_NANOS << Math.min(idleNaps, 4));
+          idleNaps++;
+          continue;
+        }
         writerParked.set(true);
         if ((queue.isEmpty() || inFlightWrites.get() >= options.maxInFlight()) && !stopWriter) {
           LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100));
@@ -221,6 +243,7 @@ public final class PerEventSink implements UsageSink {
         writerParked.set(false);
         continue;
       }
+      idleNaps = 0;
       inFlightWrites.addAndGet(batch.size());
       write(batch, plans, guards);
       batch.clear();
@@ -255,9 +278,7 @@ public final class PerEventSink implements UsageSink {
 
   private void writeDone() {
     inFlightWrites.decrementAndGet();
-    if (writerParked.get()) {
-      LockSupport.unpark(writerThread);
-    }
+    wakeWriter();
   }
 
   private void onSuccess(Attempt a, WriteResult r) {
