@@ -3,51 +3,23 @@ package io.usagesink;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Validation and masking of Redis URIs. Nothing here ever puts a password into a message: every
- * text that shows a URI shows {@link #mask(String)} of it.
+ * Validation of Redis URIs. Nothing here ever puts a password into a message: every text that
+ * shows a URI shows it masked by {@link RedisUriMask}.
  */
 final class RedisUris {
 
   /** Replaces a password with this text. */
-  static final String MASK = "***";
+  static final String MASK = RedisUriMask.MASK;
 
   private static final String[] SCHEMES = {"redis://", "rediss://", "redis-socket://", "redis-sentinel://"};
 
-  /** A {@code password=...} (or {@code pass=}, {@code pwd=}) query parameter some clients accept. */
-  private static final Pattern QUERY_PASSWORD =
-      Pattern.compile("([?&](?:password|pass|pwd)=)[^&#]*", Pattern.CASE_INSENSITIVE);
-
   private RedisUris() {}
 
-  /**
-   * The URI with every password replaced by {@value #MASK}; safe to log. Handles
-   * {@code redis://:pw@host}, {@code redis://user:pw@host} (the user name is kept),
-   * {@code redis://pw@host} (a user info without a colon is a password to Lettuce), cluster and
-   * sentinel seed lists ({@code redis://pw@h1:1,h2:2}), any scheme or none, and a
-   * {@code password=} query parameter. A password may itself contain {@code @}: everything up to the
-   * last {@code @} is treated as user info, so a malformed URI is masked too much rather than too
-   * little.
-   */
+  /** The URI with every password masked; see {@link RedisUriMask#mask(String)}. */
   static String mask(String uri) {
-    if (uri == null) {
-      return null;
-    }
-    int scheme = uri.indexOf("://");
-    int start = scheme < 0 ? 0 : scheme + 3;
-    String masked = uri;
-    int at = uri.lastIndexOf('@');
-    if (at >= start) {
-      String userInfo = uri.substring(start, at);
-      int colon = userInfo.indexOf(':');
-      String hidden = colon < 0 ? MASK : userInfo.substring(0, colon) + ":" + MASK;
-      masked = uri.substring(0, start) + hidden + uri.substring(at);
-    }
-    Matcher m = QUERY_PASSWORD.matcher(masked);
-    return m.find() ? m.replaceAll("$1" + Matcher.quoteReplacement(MASK)) : masked;
+    return RedisUriMask.mask(uri);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.usagesink.testkit.redis;
 
+import io.usagesink.RedisUriMask;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -84,16 +85,9 @@ final class ExternalRedisServer extends BaseRedisServer {
 
   /** The URI with any password replaced by {@code ***}. */
   static String masked(String uri) {
-    int scheme = uri.indexOf("://");
-    int at = uri.lastIndexOf('@');
-    if (scheme < 0 || at < scheme) {
-      return uri;
-    }
-    String userInfo = uri.substring(scheme + 3, at);
-    int colon = userInfo.indexOf(':');
-    String masked = colon < 0 ? "***" : userInfo.substring(0, colon) + ":***";
-    return uri.substring(0, scheme + 3) + masked + uri.substring(at);
+    return RedisUriMask.mask(uri);
   }
+
 
   @Override
   public Source source() {
