@@ -16,9 +16,13 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.metrics.CommandLatencyRecorder;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import io.lettuce.core.resource.NettyCustomizer;
+import io.netty.channel.Channel;
+import io.netty.channel.WriteBufferWaterMark;
 import io.usagesink.ConfigurationException;
 import io.usagesink.SinkConfig;
 import java.io.File;
@@ -60,6 +64,8 @@ public final class RedisConnection implements AutoCloseable {
    */
   public static final String TLS_CA_FILE_PROPERTY = "usagesink.redis.tls.ca-file";
 
+  private static final WriteBufferWaterMark WRITE_BUFFER_WATER_MARK = new WriteBufferWaterMark(32 << 20, 64 << 20);
+
   private final String maskedUri;
   private final AbstractRedisClient client;
   private final StatefulConnection<String, String> connection;
@@ -95,8 +101,18 @@ public final class RedisConnection implements AutoCloseable {
     Objects.requireNonNull(config, "config");
     String uri = requireUri(config);
     // reconnect quickly (10 ms doubling to at most 1 s) rather than Lettuce's default of up to 30 s
+    // no command latency metrics (one recorder call per command); a write buffer high-water mark far
+    // above a batch of plans (Netty's default of 64 KiB is crossed by every batch, and the writability
+    // flag then bounces between the writer and the I/O thread on every command; Lettuce ignores it)
     ClientResources resources = DefaultClientResources.builder()
         .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+        .commandLatencyRecorder(CommandLatencyRecorder.disabled())
+        .nettyCustomizer(new NettyCustomizer() {
+          @Override
+          public void afterChannelInitialized(Channel channel) {
+            channel.config().setWriteBufferWaterMark(WRITE_BUFFER_WATER_MARK);
+          }
+        })
         .build();
     try {
       return open(config, uri, resources, true);

@@ -1,5 +1,6 @@
 package io.usagesink.redis.internal;
 
+import io.netty.util.concurrent.FastThreadLocalThread;
 import io.usagesink.SinkStats;
 import io.usagesink.UsageEvent;
 import io.usagesink.UsageSink;
@@ -135,7 +136,9 @@ public final class PerEventSink implements UsageSink {
     } else {
       this.retryScheduler = null;
     }
-    this.writerThread = new Thread(this::writeLoop, "usagesink-" + options.name() + "-writer");
+    // a Netty FastThreadLocalThread: the writer hands every command to Netty, whose per-write recycler
+    // look-ups are much cheaper on such a thread than on a plain one
+    this.writerThread = new FastThreadLocalThread(this::writeLoop, "usagesink-" + options.name() + "-writer");
     this.writerThread.setDaemon(true);
     this.writerThread.start();
     byte[] random = new byte[9];
