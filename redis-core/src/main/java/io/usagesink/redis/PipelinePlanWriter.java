@@ -30,8 +30,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Sends a plan as HINCRBY..., EXPIRE..., (SADD, EXPIRE)... in one {@code dispatch} of a command
- * batch: Lettuce encodes the whole batch into the channel and flushes once, so the plan costs one
- * round trip, and concurrent writers can share the connection (no {@code setAutoFlushCommands}
+ * batch: Lettuce writes each command to the channel and flushes once per batch, so the plan costs
+ * one round trip (on a single server the commands are pre-encoded to RESP on the calling thread, so
+ * Lettuce's I/O thread only copies bytes), and concurrent writers can share the connection (no {@code setAutoFlushCommands}
  * toggling, which is not safe on a shared connection); {@link #writeAll} hands the commands of many
  * plans over in one such batch. On a cluster the cluster connection routes each command to its node.
  * One timer per batch bounds the wait: when it fires, the commands not yet answered are failed

@@ -24,6 +24,7 @@ import io.lettuce.core.resource.NettyCustomizer;
 import io.netty.channel.Channel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.usagesink.ConfigurationException;
+import io.usagesink.RedisUriMask;
 import io.usagesink.SinkConfig;
 import java.io.File;
 import java.time.Duration;
@@ -142,12 +143,12 @@ public final class RedisConnection implements AutoCloseable {
   }
 
   private static RedisConnection open(SinkConfig config, String uri, ClientResources resources, boolean owns) {
-    String masked = UriMasking.mask(uri);
-    String password = UriMasking.password(uri);
+    String masked = RedisUriMask.mask(uri);
+    String secretUri = uri; // only ever used to scrub its passwords from messages
     List<RedisURI> nodes = RedisUriParsing.parse(uri, config.commandTimeout());
     Duration timeout = config.commandTimeout();
     boolean cluster = config.redisCluster().orElseGet(() -> detectCluster(nodes.get(0), resources, timeout, masked,
-        password, sslOptions(config)));
+        secretUri, sslOptions(config)));
     SslOptions ssl = sslOptions(config);
     SocketOptions socket = SocketOptions.builder().connectTimeout(min(timeout, Duration.ofSeconds(10))).keepAlive(true).build();
     // useHashIndexQueue(false): a plain deque as the command stack; the hash index only speeds up
@@ -170,7 +171,7 @@ public final class RedisConnection implements AutoCloseable {
         return new RedisConnection(masked, c, conn, conn.async(), true, resources, owns, timeout);
       } catch (RuntimeException e) {
         c.shutdown(0, 2, TimeUnit.SECONDS);
-        throw connectFailed(masked, password, true, e);
+        throw connectFailed(masked, secretUri, true, e);
       }
     }
     RedisClient c = RedisClient.create(resources);
@@ -182,12 +183,12 @@ public final class RedisConnection implements AutoCloseable {
       return new RedisConnection(masked, c, conn, conn.async(), false, resources, owns, timeout);
     } catch (RuntimeException e) {
       c.shutdown(0, 2, TimeUnit.SECONDS);
-      throw connectFailed(masked, password, false, e);
+      throw connectFailed(masked, secretUri, false, e);
     }
   }
 
   private static boolean detectCluster(RedisURI first, ClientResources resources, Duration timeout, String masked,
-      String password, SslOptions ssl) {
+      String secretUri, SslOptions ssl) {
     RedisClient probe = RedisClient.create(resources);
     probe.setOptions(ClientOptions.builder().sslOptions(ssl)
         .socketOptions(SocketOptions.builder().connectTimeout(min(timeout, Duration.ofSeconds(10))).build())
@@ -196,7 +197,7 @@ public final class RedisConnection implements AutoCloseable {
       String info = conn.sync().info("cluster");
       return info != null && info.contains("cluster_enabled:1");
     } catch (RuntimeException e) {
-      throw connectFailed(masked, password, false, e);
+      throw connectFailed(masked, secretUri, false, e);
     } finally {
       probe.shutdown(0, 2, TimeUnit.SECONDS);
     }
@@ -219,7 +220,7 @@ public final class RedisConnection implements AutoCloseable {
     return a.compareTo(b) <= 0 ? a : b;
   }
 
-  private static RedisConnectFailedException connectFailed(String masked, String password, boolean cluster,
+  private static RedisConnectFailedException connectFailed(String masked, String secretUri, boolean cluster,
       RuntimeException e) {
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
@@ -230,12 +231,12 @@ public final class RedisConnection implements AutoCloseable {
     if (reason.contains("WRONGPASS") || reason.contains("NOAUTH") || reason.contains("NOPERM")
         || reason.contains("invalid password") || reason.contains("AUTH")) {
       return new RedisConnectFailedException("cannot authenticate to " + what + " at " + masked
-          + ": " + UriMasking.scrub(reason, password) + " (check the user and password of usagesink.redis.uri)", null);
+          + ": " + RedisUriMask.scrub(reason, secretUri) + " (check the user and password of usagesink.redis.uri)", null);
     }
     boolean exec = root instanceof RedisCommandExecutionException;
     boolean connect = e instanceof RedisConnectionException || !exec;
     return new RedisConnectFailedException((connect ? "cannot connect to " : "cannot use ") + what + " at " + masked
-        + ": " + UriMasking.scrub(reason, password), null);
+        + ": " + RedisUriMask.scrub(reason, secretUri), null);
   }
 
   /** Whether this is a Redis Cluster connection (commands routed by slot). */

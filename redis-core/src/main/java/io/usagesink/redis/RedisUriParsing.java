@@ -3,6 +3,7 @@ package io.usagesink.redis;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterURIUtil;
 import io.usagesink.ConfigurationException;
+import io.usagesink.RedisUriMask;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -17,7 +18,7 @@ final class RedisUriParsing {
    * @throws ConfigurationException naming the property and the masked URI when it cannot be parsed
    */
   static List<RedisURI> parse(String uri, Duration timeout) {
-    String masked = UriMasking.mask(uri);
+    String masked = RedisUriMask.mask(uri);
     List<RedisURI> nodes;
     try {
       String lower = uri.toLowerCase(java.util.Locale.ROOT);
@@ -32,7 +33,7 @@ final class RedisUriParsing {
     } catch (RuntimeException e) {
       throw new ConfigurationException("Invalid value for property usagesink.redis.uri=" + masked
           + ". Must be a Redis URI like redis://[user:password@]host[:port][/database] or rediss://... "
-          + "(reason: " + UriMasking.scrub(String.valueOf(e.getMessage()), UriMasking.password(uri)) + ")");
+          + "(reason: " + RedisUriMask.scrub(String.valueOf(e.getMessage()), uri) + ")");
     }
     if (nodes.isEmpty()) {
       throw new ConfigurationException("Invalid value for property usagesink.redis.uri=" + masked + ". It names no host.");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lettuce.core.RedisCredentials;
 import io.lettuce.core.RedisURI;
 import io.usagesink.ConfigurationException;
+import io.usagesink.RedisUriMask;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -65,12 +66,12 @@ class UriHandlingTest {
 
   @Test
   void maskingHidesThePasswordAndALoneUserInfo() {
-    assertThat(UriMasking.mask("redis://app:pw@h:1/0")).isEqualTo("redis://app:***@h:1/0");
-    assertThat(UriMasking.mask("rediss://:pw@h")).isEqualTo("rediss://:***@h");
-    assertThat(UriMasking.mask("redis://pw@h")).isEqualTo("redis://***@h");
-    assertThat(UriMasking.mask("redis://h:6379")).isEqualTo("redis://h:6379");
-    assertThat(UriMasking.password("redis://app:p@ss@h")).isEqualTo("p@ss");
-    assertThat(UriMasking.mask("redis://app:p@ss@h")).isEqualTo("redis://app:***@h");
-    assertThat(UriMasking.scrub("WRONGPASS for p@ss", "p@ss")).isEqualTo("WRONGPASS for ***");
+    assertThat(RedisUriMask.mask("redis://app:pw@h:1/0")).isEqualTo("redis://app:***@h:1/0");
+    assertThat(RedisUriMask.mask("rediss://:pw@h")).isEqualTo("rediss://:***@h");
+    assertThat(RedisUriMask.mask("redis://pw@h")).isEqualTo("redis://***@h");
+    assertThat(RedisUriMask.mask("redis://h:6379")).isEqualTo("redis://h:6379");
+    assertThat(RedisUriMask.passwords("redis://app:p@ss@h")).containsExactly("p@ss");
+    assertThat(RedisUriMask.mask("redis://app:p@ss@h")).isEqualTo("redis://app:***@h");
+    assertThat(RedisUriMask.scrub("WRONGPASS for p@ss", "redis://app:p@ss@h")).isEqualTo("WRONGPASS for ***");
   }
 }
