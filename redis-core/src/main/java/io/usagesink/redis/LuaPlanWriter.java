@@ -16,7 +16,6 @@ import io.usagesink.plan.UsagePlan;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -56,17 +55,12 @@ final class LuaPlanWriter implements PlanWriter {
 
   @Override
   public List<CompletableFuture<WriteResult>> writeAll(List<UsagePlan> plans, List<String> guardIds) {
-    if (plans.size() != guardIds.size()) {
-      throw new IllegalArgumentException("plans and guardIds differ in size: " + plans.size() + " != " + guardIds.size());
-    }
+    WriteArguments.requireSameSize(plans, guardIds);
     List<CompletableFuture<WriteResult>> results = new ArrayList<>(plans.size());
     List<RedisCommand<String, String, ?>> first = new ArrayList<>(plans.size());
     for (int i = 0; i < plans.size(); i++) {
-      UsagePlan plan = Objects.requireNonNull(plans.get(i), "plan");
+      UsagePlan plan = WriteArguments.plan(plans, guardIds, i);
       String guardId = guardIds.get(i);
-      if (guardId != null && guardId.isBlank()) {
-        throw new IllegalArgumentException("guardId must be null or non-blank but was \"" + guardId + "\"");
-      }
       if (plan.isEmpty()) {
         results.add(CompletableFuture.completedFuture(WriteResult.NOTHING));
         continue;

@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -63,18 +62,12 @@ final class PipelinePlanWriter implements PlanWriter {
 
   @Override
   public List<CompletableFuture<WriteResult>> writeAll(List<UsagePlan> plans, List<String> guardIds) {
-    if (plans.size() != guardIds.size()) {
-      throw new IllegalArgumentException("plans and guardIds differ in size: " + plans.size() + " != " + guardIds.size());
-    }
+    WriteArguments.requireSameSize(plans, guardIds);
     List<CompletableFuture<WriteResult>> results = new ArrayList<>(plans.size());
     List<Batch> batches = new ArrayList<>(plans.size());
     int total = 0;
     for (int i = 0; i < plans.size(); i++) {
-      UsagePlan plan = Objects.requireNonNull(plans.get(i), "plan");
-      String guardId = guardIds.get(i);
-      if (guardId != null && guardId.isBlank()) {
-        throw new IllegalArgumentException("guardId must be null or non-blank but was \"" + guardId + "\"");
-      }
+      UsagePlan plan = WriteArguments.plan(plans, guardIds, i); // guard ids are checked, then ignored
       if (plan.isEmpty()) {
         results.add(CompletableFuture.completedFuture(WriteResult.NOTHING));
         continue;

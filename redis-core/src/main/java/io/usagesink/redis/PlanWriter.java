@@ -49,9 +49,7 @@ public interface PlanWriter {
    * @throws IllegalArgumentException if the lists differ in size or a guard id is blank
    */
   default List<CompletableFuture<WriteResult>> writeAll(List<UsagePlan> plans, List<String> guardIds) {
-    if (plans.size() != guardIds.size()) {
-      throw new IllegalArgumentException("plans and guardIds differ in size: " + plans.size() + " != " + guardIds.size());
-    }
+    WriteArguments.requireSameSize(plans, guardIds);
     List<CompletableFuture<WriteResult>> out = new ArrayList<>(plans.size());
     for (int i = 0; i < plans.size(); i++) {
       out.add(write(plans.get(i), guardIds.get(i)));
