@@ -50,4 +50,14 @@ public interface UsageSink extends AutoCloseable {
    * accounting invariant every backend keeps.
    */
   SinkStats stats();
+
+  /**
+   * Why recorded events were counted {@link SinkStats#failed() failed}: distinct reasons with the
+   * number of events each, most frequent first, at most 20. A poisoned key's reason names the key
+   * (e.g. {@code usage:k1: WRONGTYPE Operation against a key holding the wrong kind of value}).
+   * Cheap, never blocks. The default, for sinks that keep no reasons, is empty.
+   */
+  default java.util.Map<String, Long> failureReasons() {
+    return java.util.Map.of();
+  }
 }

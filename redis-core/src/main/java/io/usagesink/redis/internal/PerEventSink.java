@@ -299,12 +299,12 @@ public final class PerEventSink implements UsageSink {
   }
 
   private void onFailure(Attempt a, Throwable error) {
-    Throwable e = Failures.unwrap(error);
+    Throwable e = FailurePolicy.unwrap(error);
     a.lastError = e;
     if (a.settled.get()) {
       return;
     }
-    if (retryScheduler != null && Failures.isTransient(e)
+    if (retryScheduler != null && FailurePolicy.classify(e) == FailurePolicy.Kind.TRANSIENT
         && System.nanoTime() - a.firstNanos < options.retryWindow().toNanos()) {
       long backoff = Math.min(MAX_BACKOFF_NANOS, MIN_BACKOFF_NANOS << Math.min(a.attempts - 1, 10));
       long jittered = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
@@ -329,13 +329,13 @@ public final class PerEventSink implements UsageSink {
     countReason(e);
     if (failureLogged.compareAndSet(false, true)) {
       LOG.log(Level.WARNING, () -> "usagesink " + options.name() + ": an event could not be stored and is counted"
-          + " failed (further failures are counted in stats and summarised at close): " + Failures.reason(e));
+          + " failed (further failures are counted in stats and summarised at close): " + FailurePolicy.describe(e));
     }
     a.stage.completeExceptionally(e);
   }
 
   private void countReason(Throwable e) {
-    failureReasons.computeIfAbsent(Failures.reason(e), k -> new LongAdder()).increment();
+    failureReasons.computeIfAbsent(FailurePolicy.describe(e), k -> new LongAdder()).increment();
   }
 
   @Override
@@ -365,7 +365,7 @@ public final class PerEventSink implements UsageSink {
     for (Attempt a : List.copyOf(inFlight)) {
       Throwable last = a.lastError;
       giveUp(a, new IllegalStateException("usagesink " + options.name() + ": event not stored within the close timeout "
-          + options.closeTimeout() + (last == null ? "" : "; last error: " + Failures.reason(last)), last));
+          + options.closeTimeout() + (last == null ? "" : "; last error: " + FailurePolicy.describe(last)), last));
     }
     if (retryScheduler != null) {
       retryScheduler.shutdownNow();
@@ -395,6 +395,7 @@ public final class PerEventSink implements UsageSink {
   }
 
   /** Failure reasons with their counts, most frequent first. */
+  @Override
   public Map<String, Long> failureReasons() {
     Map<String, Long> out = new java.util.LinkedHashMap<>();
     failureReasons.entrySet().stream()
