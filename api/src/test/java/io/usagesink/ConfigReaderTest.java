@@ -254,6 +254,16 @@ class ConfigReaderTest {
     }
 
     @Test
+    void theGeneralShutdownHookSwitchWinsOverTheBufferedOne() {
+      assertThat(fromProperties(Map.of("usagesink.shutdown-hook", "false")).shutdownHook()).isFalse();
+      assertThat(fromEnvironment(Map.of("USAGESINK_SHUTDOWN_HOOK", "false")).shutdownHook()).isFalse();
+      assertThat(fromProperties(Map.of("usagesink.shutdown-hook", "true", "usagesink.buffered.shutdown-hook", "false"))
+          .shutdownHook()).isTrue();
+      assertThat(failure(Map.of("usagesink.shutdown-hook", "no"), Map.of()))
+          .hasMessage("Invalid value for property usagesink.shutdown-hook=no. Must be true or false.");
+    }
+
+    @Test
     void anInvalidRedisUriIsShownMasked() {
       assertThat(failure(Map.of(), Map.of("REDIS_URL", "http://user:hunter2@cache:6379")))
           .hasMessage("Invalid value for environment variable REDIS_URL=http://user:***@cache:6379. "

@@ -9,6 +9,7 @@ import io.usagesink.layout.UsageLayouts;
 import io.usagesink.redis.PlanWriter;
 import io.usagesink.redis.PlanWriters;
 import io.usagesink.redis.RedisConnection;
+import io.usagesink.redis.internal.SinkCounters;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Clock;
@@ -19,7 +20,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The buffered backend: aggregates usage in memory and writes it to Redis in merged batches, each
@@ -109,7 +109,7 @@ public final class BufferedSink implements UsageSink {
   private final long intervalMillis;
   private final String name;
   private final PendingBudget budget;
-  private final SinkCounters counters = new SinkCounters();
+  private final SinkCounters counters;
   private final FlushWorker flusher;
   private final Thread shutdownHook;
   private final AtomicBoolean closeCalled = new AtomicBoolean();
@@ -120,7 +120,8 @@ public final class BufferedSink implements UsageSink {
   private volatile long deadline;
   private volatile boolean closing;
 
-  private BufferedSink(Builder b, PlanWriter writer, RedisConnection ownedConnection) {
+  private BufferedSink(Builder b, CompletableFuture<? extends PlanWriter> writer, String writerName,
+      AutoCloseable ownedConnection) {
     this.config = b.config;
     this.layout = b.layout != null ? b.layout : UsageLayouts.crs(b.config);
     this.clock = b.clock != null ? b.clock : b.config.clock();
@@ -128,12 +129,13 @@ public final class BufferedSink implements UsageSink {
     this.intervalMillis = Math.max(1, config.flushInterval().toMillis());
     String instance = UUID.randomUUID().toString();
     this.name = "usagesink-buffered-" + instance.substring(0, 8);
+    this.counters = new SinkCounters(LOG, name);
     int max = config.maxPendingCounters();
     this.budget = new PendingBudget(max, Math.max(1, max / 2));
     Generation first = new Generation(1, false);
     this.current = first;
     this.deadline = clock.millis() + intervalMillis;
-    this.flusher = new FlushWorker(this, first, writer, ownedConnection, layout, config, budget, counters,
+    this.flusher = new FlushWorker(this, first, writer, writerName, ownedConnection, layout, config, budget, counters,
         "buffered:" + instance + ":");
     this.shutdownHook = config.shutdownHook() ? new Thread(this::close, name + "-shutdown") : null;
     flusher.start();
@@ -157,7 +159,8 @@ public final class BufferedSink implements UsageSink {
    * buffer, not yet stored. The stage fails with {@link IllegalStateException} after {@link
    * #close()} (the event is rejected) or when {@code maxPendingCounters} is reached and the event
    * needs a new accumulator (the event is dropped); with {@link IllegalArgumentException} when a
-   * pending sum would exceed {@code Long.MAX_VALUE / 4} (rejected).
+   * pending sum or its all-token total would exceed {@code Long.MAX_VALUE}, the largest counter Redis
+   * holds (rejected).
    */
   @Override
   public CompletionStage<Void> record(UsageEvent event) {
@@ -201,8 +204,8 @@ public final class BufferedSink implements UsageSink {
         if (!fits) {
           counters.rejected.increment();
           return CompletableFuture.failedStage(new IllegalArgumentException("event refused: a pending sum of ("
-              + event.keyId() + ", " + event.accountId() + ", " + event.model() + ") would exceed "
-              + Accumulator.LIMIT + "; no counter can hold it"));
+              + event.keyId() + ", " + event.accountId() + ", " + event.model() + "), or its all-token total,"
+              + " would exceed " + Accumulator.LIMIT + ", the largest counter Redis holds"));
         }
         counters.recorded.increment();
         return ACCEPTED;
@@ -343,6 +346,11 @@ public final class BufferedSink implements UsageSink {
   }
 
   @Override
+  public java.util.Map<String, Long> failureReasons() {
+    return counters.failureReasons();
+  }
+
+  @Override
   public String toString() {
     return "BufferedSink{" + name + ", layout=" + layout + ", flushInterval=" + config.flushInterval()
         + ", writer=" + flusher.writerName() + "}";
@@ -393,37 +401,18 @@ public final class BufferedSink implements UsageSink {
      */
     public BufferedSink build() {
       if (writer != null) {
-        return new BufferedSink(this, writer, null);
+        return new BufferedSink(this, CompletableFuture.completedFuture(writer), writer.name(), null);
       }
       RedisConnection connection = RedisConnection.open(config);
       try {
         PlanWriter w = "pipeline".equals(config.bufferedWriter())
             ? PlanWriters.pipeline(connection, config)
             : PlanWriters.lua(connection, config);
-        return new BufferedSink(this, w, connection);
+        return new BufferedSink(this, CompletableFuture.completedFuture(w), w.name(), connection);
       } catch (RuntimeException e) {
         connection.close();
         throw e;
       }
     }
   }
-
-  /** Stats counters. Hot ones are LongAdders (no contended cache line between recording threads). */
-  static final class SinkCounters {
-    final LongAdder recorded = new LongAdder();
-    final LongAdder rejected = new LongAdder();
-    final LongAdder dropped = new LongAdder();
-    final LongAdder stored = new LongAdder();
-    final LongAdder failed = new LongAdder();
-    final LongAdder commands = new LongAdder();
-    final LongAdder roundTrips = new LongAdder();
-    final LongAdder flushes = new LongAdder();
-    final LongAdder retries = new LongAdder();
-
-    SinkStats snapshot(long pending) {
-      return new SinkStats(recorded.sum(), rejected.sum(), stored.sum(), pending, failed.sum(), dropped.sum(),
-          commands.sum(), roundTrips.sum(), flushes.sum(), retries.sum());
-    }
-  }
-
 }

@@ -1,5 +1,6 @@
 package io.usagesink.redis;
 
+import io.usagesink.redis.testing.States;
 import static io.usagesink.redis.testing.States.assertSameState;
 import static io.usagesink.redis.testing.States.fromGolden;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -79,10 +80,10 @@ class PlanWritersIT {
         }
         SortedMap<String, StoredKey> actual = reader.dump();
         if (gc.deviation().isEmpty()) {
-          assertSameState(actual, fromGolden(gc.state()), 2, gc.name());
+          assertSameState(actual, fromGolden(gc.state()), States.TTL_TOLERANCE_SECONDS, gc.name());
         } else {
           // the documented deviation: the plan (with "unknown" for an empty/null model) is stored exactly
-          assertSameState(actual, fromGolden(ours.state()), 2, gc.name() + " (deviation: " + gc.deviation().get() + ")");
+          assertSameState(actual, fromGolden(ours.state()), States.TTL_TOLERANCE_SECONDS, gc.name() + " (deviation: " + gc.deviation().get() + ")");
           assertThat(actual.keySet()).as(gc.name()).anyMatch(k -> k.contains(":unknown:"));
         }
       }
@@ -141,7 +142,7 @@ class PlanWritersIT {
       assertThat(first.applied()).isTrue();
       assertThat(again.applied()).isFalse();
       assertThat(again.duplicateGroups()).isEqualTo(1);
-      assertSameState(UsageReader.of(c, config).dump(), once, 2, "after the duplicate");
+      assertSameState(UsageReader.of(c, config).dump(), once, States.TTL_TOLERANCE_SECONDS, "after the duplicate");
       assertThat(await(writer.write(plan, "other-id")).applied()).isTrue();
       assertThat(UsageReader.of(c, config).key("k1", UsagePeriod.allTime()).requests()).isEqualTo(2);
       // the guard is a bookkeeping key under the prefix, with the guard TTL
@@ -253,7 +254,7 @@ class PlanWritersIT {
     try (RedisConnection c = RedisConnection.open(config)) {
       SortedMap<String, StoredKey> lua = run.apply(c, "lua");
       SortedMap<String, StoredKey> pipeline = run.apply(c, "pipeline");
-      assertSameState(lua, pipeline, 2, "lua vs pipeline");
+      assertSameState(lua, pipeline, States.TTL_TOLERANCE_SECONDS, "lua vs pipeline");
       assertThat(lua.get("h").fields()).containsEntry("big", Long.toString(big));
       assertThat(lua.get("s").members()).containsExactly("m1", "m2");
       assertThat(lua.get("forever").ttl()).isEqualTo(-1);

@@ -9,6 +9,7 @@ import io.usagesink.redis.RedisConnection;
 import io.usagesink.redis.internal.PerEventSink;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The {@code redis-lua} backend: every event is applied by one EVALSHA of one constant, generic Lua
@@ -125,7 +126,8 @@ public final class RedisLuaSink {
       try {
         return new PerEventSink(
             new PerEventSink.Options(NAME, true, config.closeTimeout(), retryWindow(config), maxPending, MAX_IN_FLIGHT),
-            l, PlanWriters.lua(c, config), owns ? c : null);
+            l, CompletableFuture.completedFuture(PlanWriters.lua(c, config)), "lua", owns ? c : null,
+            config.shutdownHook());
       } catch (RuntimeException e) {
         if (owns) {
           c.close();

@@ -9,6 +9,7 @@ import io.usagesink.redis.RedisConnection;
 import io.usagesink.redis.internal.PerEventSink;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The {@code redis-pipeline} backend: every event becomes the layout's full command list (for the
@@ -108,7 +109,8 @@ public final class RedisPipelineSink {
       try {
         return new PerEventSink(
             new PerEventSink.Options(NAME, false, config.closeTimeout(), Duration.ZERO, DEFAULT_MAX_PENDING, MAX_IN_FLIGHT),
-            l, PlanWriters.pipeline(c, config), owns ? c : null);
+            l, CompletableFuture.completedFuture(PlanWriters.pipeline(c, config)), "pipeline", owns ? c : null,
+            config.shutdownHook());
       } catch (RuntimeException e) {
         if (owns) {
           c.close();

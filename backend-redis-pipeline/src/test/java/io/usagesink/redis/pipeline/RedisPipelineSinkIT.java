@@ -1,5 +1,6 @@
 package io.usagesink.redis.pipeline;
 
+import io.usagesink.redis.testing.States;
 import static io.usagesink.redis.testing.States.assertAtLeastAndMeasureExcess;
 import static io.usagesink.redis.testing.States.assertSameState;
 import static io.usagesink.redis.testing.States.expected;
