@@ -4,8 +4,10 @@ import io.usagesink.SinkConfig;
 import io.usagesink.SinkStats;
 import io.usagesink.UsageEvent;
 import io.usagesink.UsageSink;
+import io.usagesink.layout.CompactLayout;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
+import io.usagesink.redis.CompactWriter;
 import io.usagesink.redis.PlanWriter;
 import io.usagesink.redis.PlanWriters;
 import io.usagesink.redis.RedisConnection;
@@ -120,9 +122,17 @@ public final class BufferedSink implements UsageSink {
   private volatile long deadline;
   private volatile boolean closing;
 
+  /** Compact layout only: closes its writer (final fold) and then its connection, after the worker ended. */
+  private final AutoCloseable afterWorker;
+
   private BufferedSink(Builder b, PlanWriter writer, RedisConnection ownedConnection) {
+    this(b, writer, ownedConnection, null);
+  }
+
+  private BufferedSink(Builder b, PlanWriter writer, RedisConnection ownedConnection, AutoCloseable afterWorker) {
     this.config = b.config;
-    this.layout = b.layout != null ? b.layout : UsageLayouts.crs(b.config);
+    this.afterWorker = afterWorker;
+    this.layout = b.layout != null ? b.layout : UsageLayouts.of(b.config);
     this.clock = b.clock != null ? b.clock : b.config.clock();
     this.clockChecksInRecord = !isSystemClock(clock);
     this.intervalMillis = Math.max(1, config.flushInterval().toMillis());
@@ -325,6 +335,7 @@ public final class BufferedSink implements UsageSink {
       Thread.currentThread().interrupt();
       flusher.beginClose(System.nanoTime());
     }
+    closeAfterWorker();
     SinkStats s = stats();
     if (!finished) {
       LOG.log(System.Logger.Level.WARNING, name + ": close returned before the flush worker finished; "
@@ -334,6 +345,16 @@ public final class BufferedSink implements UsageSink {
         name + " closed: recorded=" + s.recorded() + " stored=" + s.stored() + " failed=" + s.failed()
             + " dropped=" + s.dropped() + " rejected=" + s.rejected() + " flushes=" + s.flushes()
             + " retries=" + s.retries() + " commands=" + s.commands());
+  }
+
+  private void closeAfterWorker() {
+    if (afterWorker != null) {
+      try {
+        afterWorker.close();
+      } catch (Exception e) {
+        LOG.log(System.Logger.Level.WARNING, name + ": closing the compact writer failed: " + e);
+      }
+    }
   }
 
   /** Counters of this sink; {@code pending} counts pending accumulators, the rest count events. */
@@ -373,7 +394,7 @@ public final class BufferedSink implements UsageSink {
       return this;
     }
 
-    /** Plans with {@code layout}; default {@link UsageLayouts#crs(SinkConfig)}. */
+    /** Plans with {@code layout}; default {@link UsageLayouts#of(SinkConfig)} ({@code usagesink.layout}). */
     public Builder layout(UsageLayout layout) {
       this.layout = Objects.requireNonNull(layout, "layout");
       return this;
@@ -395,6 +416,9 @@ public final class BufferedSink implements UsageSink {
       if (writer != null) {
         return new BufferedSink(this, writer, null);
       }
+      if (layout == null && UsageLayouts.layoutName(config).equals(UsageLayouts.COMPACT)) {
+        return buildCompact(this);
+      }
       RedisConnection connection = RedisConnection.open(config);
       try {
         PlanWriter w = "pipeline".equals(config.bufferedWriter())
@@ -405,6 +429,30 @@ public final class BufferedSink implements UsageSink {
         connection.close();
         throw e;
       }
+    }
+  }
+
+  /**
+   * The compact layout ({@code usagesink.layout=compact}): plans with {@link UsageLayouts#compact}
+   * and writes with a {@link CompactWriter} (absolute values, one HSET per flush). The sink closes
+   * the writer (its final fold) and then the connection once the flush worker has ended.
+   */
+  private static BufferedSink buildCompact(Builder b) {
+    CompactLayout compact = UsageLayouts.compact(b.config);
+    b.layout = compact;
+    RedisConnection connection = RedisConnection.open(b.config);
+    try {
+      CompactWriter w = PlanWriters.compact(connection, compact);
+      return new BufferedSink(b, w, null, () -> {
+        try {
+          w.close();
+        } finally {
+          connection.close();
+        }
+      });
+    } catch (RuntimeException e) {
+      connection.close();
+      throw e;
     }
   }
 
