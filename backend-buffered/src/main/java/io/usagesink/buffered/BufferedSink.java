@@ -4,8 +4,10 @@ import io.usagesink.SinkConfig;
 import io.usagesink.SinkStats;
 import io.usagesink.UsageEvent;
 import io.usagesink.UsageSink;
+import io.usagesink.layout.CompactLayout;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
+import io.usagesink.redis.CompactWriter;
 import io.usagesink.redis.PlanWriter;
 import io.usagesink.redis.PlanWriters;
 import io.usagesink.redis.RedisConnection;
@@ -120,10 +122,15 @@ public final class BufferedSink implements UsageSink {
   private volatile long deadline;
   private volatile boolean closing;
 
+  /**
+   * @param ownedConnection closed by the flush worker when it ends (after the last write): the
+   *     connection the sink opened (for the compact layout: its writer's final fold, then the
+   *     connection), or {@code null}
+   */
   private BufferedSink(Builder b, CompletableFuture<? extends PlanWriter> writer, String writerName,
       AutoCloseable ownedConnection) {
     this.config = b.config;
-    this.layout = b.layout != null ? b.layout : UsageLayouts.crs(b.config);
+    this.layout = b.layout != null ? b.layout : UsageLayouts.of(b.config);
     this.clock = b.clock != null ? b.clock : b.config.clock();
     this.clockChecksInRecord = !isSystemClock(clock);
     this.intervalMillis = Math.max(1, config.flushInterval().toMillis());
@@ -381,7 +388,7 @@ public final class BufferedSink implements UsageSink {
       return this;
     }
 
-    /** Plans with {@code layout}; default {@link UsageLayouts#crs(SinkConfig)}. */
+    /** Plans with {@code layout}; default {@link UsageLayouts#of(SinkConfig)} ({@code usagesink.layout}). */
     public Builder layout(UsageLayout layout) {
       this.layout = Objects.requireNonNull(layout, "layout");
       return this;
@@ -403,6 +410,9 @@ public final class BufferedSink implements UsageSink {
       if (writer != null) {
         return new BufferedSink(this, CompletableFuture.completedFuture(writer), writer.name(), null);
       }
+      if (layout == null && UsageLayouts.layoutName(config).equals(UsageLayouts.COMPACT)) {
+        return buildCompact(this);
+      }
       RedisConnection connection = RedisConnection.open(config);
       try {
         PlanWriter w = "pipeline".equals(config.bufferedWriter())
@@ -415,4 +425,30 @@ public final class BufferedSink implements UsageSink {
       }
     }
   }
+
+  /**
+   * The compact layout ({@code usagesink.layout=compact}): plans with {@link UsageLayouts#compact}
+   * and writes with a {@link CompactWriter} (absolute values, one HSET per flush). The sink closes
+   * the writer (its final fold) and then the connection once the flush worker has ended.
+   */
+  private static BufferedSink buildCompact(Builder b) {
+    CompactLayout compact = UsageLayouts.compact(b.config);
+    b.layout = compact;
+    RedisConnection connection = RedisConnection.open(b.config);
+    try {
+      CompactWriter w = PlanWriters.compact(connection, compact);
+      AutoCloseable foldThenDisconnect = () -> {
+        try {
+          w.close();
+        } finally {
+          connection.close();
+        }
+      };
+      return new BufferedSink(b, CompletableFuture.completedFuture(w), w.name(), foldThenDisconnect);
+    } catch (RuntimeException e) {
+      connection.close();
+      throw e;
+    }
+  }
+
 }

@@ -26,4 +26,14 @@ public final class PlanWriters {
   public static PlanWriter pipeline(RedisConnection connection, SinkConfig config) {
     return new PipelinePlanWriter(Objects.requireNonNull(connection, "connection"), Objects.requireNonNull(config, "config"));
   }
+
+  /**
+   * A writer of the compact layout's plans: absolute values of its own cells, one {@code HSET} per
+   * changed hash (see {@link CompactWriter}). Plan with {@code layout}; close the writer before the
+   * connection to fold its newest bucket.
+   */
+  public static CompactWriter compact(RedisConnection connection, io.usagesink.layout.CompactLayout layout) {
+    return new CompactWriter(Objects.requireNonNull(connection, "connection"), Objects.requireNonNull(layout, "layout"),
+        java.time.InstantSource.system());
+  }
 }

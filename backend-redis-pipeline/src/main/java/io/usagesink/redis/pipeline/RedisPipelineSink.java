@@ -103,6 +103,7 @@ public final class RedisPipelineSink {
       if (config == null) {
         throw new IllegalStateException("config is required: call config(SinkConfig) before build()");
       }
+      UsageLayouts.requireCrs(config, NAME); // the compact layout needs an aggregate (buffered)
       UsageLayout l = layout != null ? layout : UsageLayouts.crs(config);
       boolean owns = connection == null;
       RedisConnection c = owns ? RedisConnection.open(config) : connection;
