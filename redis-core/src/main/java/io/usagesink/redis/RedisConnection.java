@@ -55,7 +55,15 @@ import javax.net.ssl.SSLException;
  *
  * <p><b>Cluster detection.</b> Unless {@link SinkConfig#redisCluster()} forces a mode, the first
  * node is asked {@code INFO cluster}; with {@code cluster_enabled:1} a {@link RedisClusterClient}
- * is used (commands are routed by key slot), otherwise a {@link RedisClient}.
+ * is used (commands are routed by key slot), otherwise a {@link RedisClient}. An ACL user that may
+ * not run {@code INFO} is asked {@code CLUSTER INFO}; one that may run neither gets a single-server
+ * connection (and a warning naming {@code usagesink.redis.cluster}).
+ *
+ * <p><b>Connect failures</b> are {@link RedisConnectFailedException}s: {@linkplain
+ * RedisConnectFailedException#isFatal() fatal} when a reachable Redis refuses this client (only
+ * authentication failures mention the password), not fatal when it cannot be reached. A {@code
+ * rediss://} connect still pending after a second is checked for a plain Redis on that port, and then
+ * fails at once saying so. To start while Redis is down, use {@link RedisConnector}.
  *
  * <p><b>Behaviour on faults.</b> The connection reconnects by itself. Commands issued while it is
  * disconnected are queued and sent after the reconnect; commands that were written but not answered
