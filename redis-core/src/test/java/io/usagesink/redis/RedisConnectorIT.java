@@ -14,6 +14,7 @@ import io.usagesink.testkit.redis.junit.RedisExtension;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -182,7 +183,7 @@ class RedisConnectorIT {
       @IsolatedRedis(aclUser = "app", aclPassword = PASSWORD, processControl = false) RedisServer redis)
       throws Exception {
     redis.command("ACL", "SETUSER", "app", "resetkeys", "~usage:*");
-    for (ConnectionCheck check : new ConnectionCheck[] {ConnectionCheck.pipelineWriter(), ConnectionCheck.luaWriter()}) {
+    for (ConnectionCheck check : List.of(ConnectionCheck.pipelineWriter(), ConnectionCheck.luaWriter())) {
       try (RedisConnector connector = RedisConnector.start(config(appUri(redis, PASSWORD)), check)) {
         assertThat(connector.current()).isPresent();
       }
@@ -253,7 +254,7 @@ class RedisConnectorIT {
   @Test
   void aClusterIsDetectedAndCheckedForBothWriters(RedisClusterHandle cluster) throws Exception {
     SinkConfig config = config(cluster.uri());
-    for (ConnectionCheck check : new ConnectionCheck[] {ConnectionCheck.luaWriter(), ConnectionCheck.pipelineWriter()}) {
+    for (ConnectionCheck check : List.of(ConnectionCheck.luaWriter(), ConnectionCheck.pipelineWriter())) {
       try (RedisConnector connector = RedisConnector.start(config, check)) {
         assertThat(connector.current().orElseThrow().isCluster()).isTrue();
       }
