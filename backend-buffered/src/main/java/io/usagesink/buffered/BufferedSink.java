@@ -8,10 +8,12 @@ import io.usagesink.layout.CompactLayout;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
 import io.usagesink.redis.CompactWriter;
+import io.usagesink.redis.ConnectionCheck;
 import io.usagesink.redis.PlanWriter;
 import io.usagesink.redis.PlanWriters;
 import io.usagesink.redis.RedisConnection;
 import io.usagesink.redis.internal.SinkCounters;
+import io.usagesink.redis.internal.WriterSource;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Clock;
@@ -401,10 +403,13 @@ public final class BufferedSink implements UsageSink {
     }
 
     /**
-     * Builds and starts the sink (connecting to Redis unless a writer was injected).
+     * Builds and starts the sink. Unless a writer was injected, the sink opens its own connection: it
+     * returns while Redis is unreachable and connects in the background (events aggregate meanwhile,
+     * up to {@code maxPendingCounters}; {@code usagesink.redis.connect=fail} fails instead), and fails
+     * at once when a reachable Redis refuses the credentials or the commands the writer needs (ACL).
      *
      * @throws io.usagesink.ConfigurationException when the configuration names no usable Redis
-     * @throws io.usagesink.redis.RedisConnectFailedException when Redis cannot be reached
+     * @throws io.usagesink.redis.RedisConnectFailedException when a reachable Redis refuses the sink
      */
     public BufferedSink build() {
       if (writer != null) {
@@ -413,16 +418,11 @@ public final class BufferedSink implements UsageSink {
       if (layout == null && UsageLayouts.layoutName(config).equals(UsageLayouts.COMPACT)) {
         return buildCompact(this);
       }
-      RedisConnection connection = RedisConnection.open(config);
-      try {
-        PlanWriter w = "pipeline".equals(config.bufferedWriter())
-            ? PlanWriters.pipeline(connection, config)
-            : PlanWriters.lua(connection, config);
-        return new BufferedSink(this, CompletableFuture.completedFuture(w), w.name(), connection);
-      } catch (RuntimeException e) {
-        connection.close();
-        throw e;
-      }
+      boolean pipeline = "pipeline".equals(config.bufferedWriter());
+      WriterSource<PlanWriter> source = WriterSource.open(config, null,
+          pipeline ? ConnectionCheck.pipelineWriter() : ConnectionCheck.luaWriter(),
+          c -> pipeline ? PlanWriters.pipeline(c, config) : PlanWriters.lua(c, config));
+      return new BufferedSink(this, source.writer(), pipeline ? "pipeline" : "lua", source.owned());
     }
   }
 
@@ -434,21 +434,19 @@ public final class BufferedSink implements UsageSink {
   private static BufferedSink buildCompact(Builder b) {
     CompactLayout compact = UsageLayouts.compact(b.config);
     b.layout = compact;
-    RedisConnection connection = RedisConnection.open(b.config);
-    try {
-      CompactWriter w = PlanWriters.compact(connection, compact);
-      AutoCloseable foldThenDisconnect = () -> {
-        try {
-          w.close();
-        } finally {
-          connection.close();
+    WriterSource<CompactWriter> source = WriterSource.open(b.config, null, ConnectionCheck.none(),
+        c -> PlanWriters.compact(c, compact));
+    AutoCloseable foldThenDisconnect = () -> {
+      try {
+        CompletableFuture<CompactWriter> w = source.writer();
+        if (w.isDone() && !w.isCompletedExceptionally()) {
+          w.join().close(); // the final fold, while the connection is still open
         }
-      };
-      return new BufferedSink(b, CompletableFuture.completedFuture(w), w.name(), foldThenDisconnect);
-    } catch (RuntimeException e) {
-      connection.close();
-      throw e;
-    }
+      } finally {
+        source.owned().close();
+      }
+    };
+    return new BufferedSink(b, source.writer(), "compact", foldThenDisconnect);
   }
 
 }

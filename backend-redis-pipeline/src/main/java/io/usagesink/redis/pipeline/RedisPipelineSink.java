@@ -4,12 +4,14 @@ import io.usagesink.SinkConfig;
 import io.usagesink.UsageSink;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
+import io.usagesink.redis.ConnectionCheck;
+import io.usagesink.redis.PlanWriter;
 import io.usagesink.redis.PlanWriters;
 import io.usagesink.redis.RedisConnection;
 import io.usagesink.redis.internal.PerEventSink;
+import io.usagesink.redis.internal.WriterSource;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The {@code redis-pipeline} backend: every event becomes the layout's full command list (for the
@@ -93,11 +95,14 @@ public final class RedisPipelineSink {
     }
 
     /**
-     * Builds the sink, connecting to Redis unless a connection was given.
+     * Builds the sink. Unless a connection was given, the sink opens its own: it returns while Redis is
+     * unreachable and connects in the background (events wait, up to the pending cap; {@code
+     * usagesink.redis.connect=fail} fails instead), and fails at once when a reachable Redis refuses
+     * the credentials or the commands the sink needs (HINCRBY, EXPIRE and SADD, checked against the ACL).
      *
      * @throws IllegalStateException if no config was given
      * @throws io.usagesink.ConfigurationException if the configuration is unusable (no URI, ...)
-     * @throws io.usagesink.redis.RedisConnectFailedException if Redis cannot be reached or refuses the credentials
+     * @throws io.usagesink.redis.RedisConnectFailedException if a reachable Redis refuses the sink
      */
     public UsageSink build() {
       if (config == null) {
@@ -105,19 +110,11 @@ public final class RedisPipelineSink {
       }
       UsageLayouts.requireCrs(config, NAME); // the compact layout needs an aggregate (buffered)
       UsageLayout l = layout != null ? layout : UsageLayouts.crs(config);
-      boolean owns = connection == null;
-      RedisConnection c = owns ? RedisConnection.open(config) : connection;
-      try {
-        return new PerEventSink(
-            new PerEventSink.Options(NAME, false, config.closeTimeout(), Duration.ZERO, DEFAULT_MAX_PENDING, MAX_IN_FLIGHT),
-            l, CompletableFuture.completedFuture(PlanWriters.pipeline(c, config)), "pipeline", owns ? c : null,
-            config.shutdownHook());
-      } catch (RuntimeException e) {
-        if (owns) {
-          c.close();
-        }
-        throw e;
-      }
+      WriterSource<PlanWriter> source = WriterSource.open(config, connection, ConnectionCheck.pipelineWriter(),
+          c -> PlanWriters.pipeline(c, config));
+      return new PerEventSink(
+          new PerEventSink.Options(NAME, false, config.closeTimeout(), Duration.ZERO, DEFAULT_MAX_PENDING, MAX_IN_FLIGHT),
+          l, source.writer(), "pipeline", source.owned(), config.shutdownHook());
     }
   }
 }
