@@ -296,9 +296,10 @@ class WriterFailuresIT {
 
   @Test
   void aKilledConnectionLeavesOnlyUnansweredCommandsRemaining(RedisServer redis) throws Exception {
+    int n = 50_000;
     SinkConfig config = SinkConfig.builder().redisUri(redis.uri()).build();
-    UsagePlan.Builder b = UsagePlan.builder(200_000);
-    for (int i = 0; i < 200_000; i++) {
+    UsagePlan.Builder b = UsagePlan.builder(n);
+    for (int i = 0; i < n; i++) {
       b.increment("big:" + (i % 100), "f" + i, i + 1);
     }
     UsagePlan plan = b.build();
@@ -307,8 +308,11 @@ class WriterFailuresIT {
       while (!f.isDone() && (Long) redis.command("EXISTS", "big:0", "big:99") == 0) {
         Thread.onSpinWait();
       }
+      long killedAt = System.nanoTime();
       redis.killClients();
       Throwable t = catchThrowable(() -> f.get(30, TimeUnit.SECONDS));
+      System.out.printf("pipeline killed mid-write: outcome after %d ms: %s%n",
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt), t == null ? "complete" : FailurePolicy.describe(t));
       UsagePlan remaining = t == null ? UsagePlan.empty() : ((IncompleteWriteException) t.getCause()).remaining();
       Set<CounterDelta> left = new HashSet<>(remaining.counters());
       long unknownApplied = 0;
@@ -318,7 +322,7 @@ class WriterFailuresIT {
         for (int i = 0; i < flat.size(); i += 2) {
           stored.put((String) flat.get(i), (String) flat.get(i + 1));
         }
-        for (int i = k; i < 200_000; i += 100) {
+        for (int i = k; i < n; i += 100) {
           CounterDelta d = new CounterDelta("big:" + k, "f" + i, i + 1);
           String v = stored.get("f" + i);
           if (!left.contains(d)) {
@@ -334,6 +338,33 @@ class WriterFailuresIT {
         assertThat(t.getCause()).isInstanceOf(IncompleteWriteException.class);
         assertThat(FailurePolicy.classify(t.getCause().getCause())).isEqualTo(FailurePolicy.Kind.TRANSIENT);
       }
+    }
+  }
+
+  @Test
+  void writtenCommandsOfABrokenConnectionFailAtOnceAndAreNotReplayed(RedisServer redis) throws Exception {
+    SinkConfig config = SinkConfig.builder().redisUri(redis.uri()).build();
+    UsagePlan plan = UsagePlan.builder().increment("h", "a", 1).increment("h", "b", 2).expire("h", 100).build();
+    try (RedisConnection c = RedisConnection.open(config)) {
+      PlanWriter w = PlanWriters.pipeline(c, config);
+      await(w.write(UsagePlan.builder().increment("warm", "up", 1).build(), null));
+      redis.pauseWrites(java.time.Duration.ofSeconds(2)); // Redis reads the commands and holds them
+      CompletableFuture<WriteResult> f = w.write(plan, null);
+      Thread.sleep(200);
+      long killedAt = System.nanoTime();
+      redis.killClients();
+      Throwable t = catchThrowable(() -> f.get(30, TimeUnit.SECONDS));
+      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+      System.out.printf("broken connection: the write failed %d ms after the kill: %s%n", millis,
+          FailurePolicy.describe(t));
+      assertThat(t).isInstanceOf(ExecutionException.class).cause().isInstanceOf(IncompleteWriteException.class);
+      IncompleteWriteException e = (IncompleteWriteException) t.getCause();
+      assertThat(e.getCause()).isNotInstanceOf(io.lettuce.core.RedisCommandTimeoutException.class);
+      assertThat(e.remaining()).isEqualTo(plan);
+      Thread.sleep(2_500); // the pause is over and the connection is back: nothing was re-sent by Lettuce
+      assertThat(redis.command("EXISTS", "h")).isEqualTo(0L);
+      assertThat(await(w.write(e.remaining(), null)).complete()).isTrue();
+      assertThat(redis.command("HGET", "h", "b")).isEqualTo("2");
     }
   }
 }
