@@ -65,11 +65,16 @@ import javax.net.ssl.SSLException;
  * rediss://} connect still pending after a second is checked for a plain Redis on that port, and then
  * fails at once saying so. To start while Redis is down, use {@link RedisConnector}.
  *
- * <p><b>Behaviour on faults.</b> The connection reconnects by itself. Commands issued while it is
- * disconnected are queued and sent after the reconnect; commands that were written but not answered
- * when the connection broke are sent again after the reconnect (Lettuce's at-least-once mode). The
- * writers and the reader give up on a write or read after the command timeout; a command given up
- * that has not been sent yet is never sent. Lettuce itself sets no per-command timeout on this
+ * <p><b>Behaviour on faults.</b> The connection reconnects by itself. When it breaks, every command
+ * written but not answered yet, and every command still queued, fails at once with a {@code
+ * RedisException} ("Connection disconnected"), and commands issued while it is disconnected are
+ * rejected at once ({@link ClientOptions.DisconnectedBehavior#REJECT_COMMANDS}): Lettuce never
+ * re-sends a written command by itself after the reconnect (its default would, which double-counts a
+ * counter silently), so the writers see every unanswered command as unknown and their callers retry
+ * it, counted. (Lettuce 7's {@code replayFilter} does not cover written commands: it filters only
+ * commands issued while disconnected and failed channel writes.) The writers and the reader give up
+ * on a write or read after the command timeout; a command given up that has not been sent yet is
+ * never sent. Lettuce itself sets no per-command timeout on this
  * connection (one timer per write is far cheaper than one per command), so callers of {@link
  * #async()} bound their own waits.
  *
@@ -207,7 +212,8 @@ public final class RedisConnection implements AutoCloseable {
       }
       RedisClusterClient c = RedisClusterClient.create(resources, nodes);
       ClusterClientOptions.Builder options = ClusterClientOptions.builder().socketOptions(socket)
-          .timeoutOptions(timeouts).sslOptions(ssl).autoReconnect(true);
+          .timeoutOptions(timeouts).sslOptions(ssl).autoReconnect(true)
+          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
       options.useHashIndexQueue(false);
       c.setOptions(options.build());
       try {
@@ -223,7 +229,8 @@ public final class RedisConnection implements AutoCloseable {
     }
     RedisClient c = RedisClient.create(resources);
     c.setOptions(ClientOptions.builder().socketOptions(socket).timeoutOptions(timeouts).sslOptions(ssl)
-        .autoReconnect(true).useHashIndexQueue(false).build());
+        .autoReconnect(true).disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .useHashIndexQueue(false).build());
     try {
       StatefulRedisConnection<String, String> conn =
           await(c.connectAsync(StringCodec.UTF8, nodes.get(0)).toCompletableFuture(), target, false);
