@@ -9,7 +9,6 @@ import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.RedisCommand;
 import io.netty.buffer.ByteBuf;
-import io.netty.util.Timeout;
 import io.usagesink.SinkConfig;
 import io.usagesink.plan.CounterDelta;
 import io.usagesink.plan.Expiry;
@@ -38,8 +37,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Lettuce's I/O thread only copies bytes), and concurrent writers can share the connection (no
  * {@code setAutoFlushCommands} toggling, which is not safe on a shared connection); {@link #writeAll}
  * hands the commands of many plans over in one such batch. On a cluster the cluster connection
- * routes each command to its node. One timer per batch bounds the wait: when it fires, the commands
- * not yet answered are given up (those not yet written are then never written).
+ * routes each command to its node.
+ *
+ * <p><b>No timeout on a live connection.</b> A command written to a connection that is still open
+ * will be answered (Redis may be slow, paused or loading); giving it up and re-sending it would count
+ * it twice once the first copy runs. So one timer per batch checks every command timeout whether the
+ * connection is still open, and gives up the unanswered commands only when it is not. A connection
+ * that breaks fails its unanswered commands at once (see {@link RedisConnection}); a half-open one is
+ * found by TCP keep-alive.
  *
  * <p><b>Per-command outcomes.</b> Each command's own reply decides, classified by {@link
  * FailurePolicy}: a reply without error means applied (never sent again); a PERMANENT error reply
@@ -108,20 +113,26 @@ final class PipelinePlanWriter implements PlanWriter {
       batches.forEach(b -> b.failAll(e));
       return results;
     }
-    // one timer for the whole dispatch: fails what has not been answered in time
-    AtomicInteger open = new AtomicInteger(batches.size());
-    Timeout t = connection.timer().newTimeout(x -> {
-      RuntimeException timedOut = Timeouts.timedOut("pipeline", timeout);
+    watch(batches);
+    return results;
+  }
+
+  /**
+   * One timer for the whole dispatch: after each command timeout, while something is unanswered, gives
+   * it up only if the connection is no longer open (see the class documentation), else looks again later.
+   */
+  private void watch(List<Batch> batches) {
+    connection.timer().newTimeout(x -> {
+      if (batches.stream().allMatch(b -> b.done.isDone())) {
+        return;
+      }
+      if (connection.stateful().isOpen()) {
+        watch(batches);
+        return;
+      }
+      RuntimeException timedOut = Timeouts.timedOut("pipeline (connection closed)", timeout);
       batches.forEach(b -> b.failAll(timedOut));
     }, timeout.toNanos(), TimeUnit.NANOSECONDS);
-    for (Batch b : batches) {
-      b.done.whenComplete((r, e) -> {
-        if (open.decrementAndGet() == 0) {
-          t.cancel();
-        }
-      });
-    }
-    return results;
   }
 
   private Batch batch(UsagePlan plan) {

@@ -200,7 +200,13 @@ public final class RedisConnection implements AutoCloseable {
     SslOptions ssl = sslOptions(config);
     Target target = new Target(RedisUriMask.mask(uri), uri, nodes.get(0), connectTimeout(config), timeout);
     boolean cluster = config.redisCluster().orElseGet(() -> detectCluster(target, resources, ssl));
-    SocketOptions socket = SocketOptions.builder().connectTimeout(target.connectTimeout()).keepAlive(true).build();
+    // TCP keep-alive probes after 5 s idle, every 1 s, 3 at most: a half-open connection (a peer gone
+    // without a reset) is found in about 8 s, which fails its unanswered commands (the pipeline writer
+    // never times out commands on a connection that is still open, see PipelinePlanWriter)
+    SocketOptions socket = SocketOptions.builder().connectTimeout(target.connectTimeout())
+        .keepAlive(SocketOptions.KeepAliveOptions.builder().enable().idle(Duration.ofSeconds(5))
+            .interval(Duration.ofSeconds(1)).count(3).build())
+        .build();
     // useHashIndexQueue(false): a plain deque as the command stack; the hash index only speeds up
     // removing cancelled commands, which the writers never do, and costs a HashMap operation per command.
     // no per-command timer in Lettuce: the writers time out a whole write with one timer (see Timeouts)
