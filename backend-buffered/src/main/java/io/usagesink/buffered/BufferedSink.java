@@ -50,19 +50,29 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * flushed it, however fast events are replayed.
  *
  * <p><b>Exactly once.</b> Every batch carries a unique id ({@code <sink instance>:<generation>}),
- * passed to the writer as its guard id; the Lua writer applies a guard id at most once. A failed or
- * ambiguous write (error, timeout, connection lost) keeps the <em>same</em> batch, with the same
- * id and content, and retries it with exponential backoff (50 ms doubling to 5 s) until it is
- * applied or found already applied. Meanwhile new events keep accumulating in the current
+ * passed to the writer as its guard id; the Lua writer applies a guard id at most once. Failures
+ * follow the policy every Redis backend shares ({@code FailurePolicy}): after a transient failure
+ * (connection lost, {@code OOM}, {@code LOADING}, not connected yet, ...) the batch keeps its id and
+ * only the part of it whose outcome is unknown or not applied is retried, with exponential backoff
+ * (50 ms doubling to 5 s), until it is applied or found already applied. A write in flight is never
+ * re-sent while Redis may still answer it. Meanwhile new events keep accumulating in the current
  * generation, which is not cut until the failing batch is stored: at most one batch is in flight,
  * and newer usage waits and merges. <b>The guard rule:</b> the guard of a batch lives {@link
  * SinkConfig#guardTtl()} from when it was applied, so a retry is only safe while the guard of an
- * earlier, possibly applied attempt is still alive; a batch is therefore retried for at most
- * {@code guardTtl - commandTimeout} after its first attempt (9 min 50 s with the defaults). A batch
- * still failing then is given up: its events are counted {@link SinkStats#failed()} and logged.
- * Raise {@code usagesink.guard-ttl} to bridge longer outages (one guard key per batch). With the
- * pipeline writer ({@code usagesink.buffered.writer=pipeline}) there is no guard: a retried batch
- * may be counted twice (at-least-once).
+ * earlier, possibly applied attempt is still alive; a batch is therefore retried for at most {@code
+ * guardTtl - commandTimeout} after its first attempt (9 min 50 s with the defaults). A batch still
+ * failing then is given up: its events are counted {@link SinkStats#failed()} and logged. Raise
+ * {@code usagesink.guard-ttl} to bridge longer outages (one guard key per batch). <b>Poisoned
+ * keys</b> ({@code WRONGTYPE}, an overflowing counter): the Lua script undoes that key's updates and
+ * applies every other key of the batch; the events whose usage touches the key are counted failed
+ * under the key's name ({@link #failureReasons()}), every other event stored, nothing retried. With
+ * the pipeline writer ({@code usagesink.buffered.writer=pipeline}) there is no guard: a command whose
+ * connection broke before its reply is re-sent and may count twice (at-least-once). With the compact
+ * layout every write is an absolute value, idempotent without a guard.
+ *
+ * <p><b>Connecting.</b> The sink returns while Redis is unreachable and connects in the background;
+ * events aggregate meanwhile ({@code usagesink.redis.connect=fail} fails instead). What a reachable
+ * Redis refuses (credentials, the ACL of the writer's commands) fails the build at once.
  *
  * <p><b>Bounded memory.</b> Memory grows with distinct accumulators, not with events (about 200
  * bytes each, plus the id strings they share with the events). At most {@link SinkConfig#maxPendingCounters()} accumulators are pending (recorded
@@ -79,9 +89,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the Redis connection it opened. A JVM shutdown hook closes the sink when {@link
  * SinkConfig#shutdownHook()} is on (the default); {@code close()} removes it.
  *
- * <p><b>Failures</b> never reach the caller of {@code record()} and never stop the worker: each
- * failed write is caught, counted ({@link SinkStats#retries()}) and logged once with the batch
- * figures.
+ * <p><b>Failures</b> never reach the caller of {@code record()} and never stop the worker: they are
+ * counted ({@link SinkStats#retries()}, {@link SinkStats#failed()} with {@link #failureReasons()})
+ * and logged once per batch (when it first fails, when it is stored after retries, when it is given
+ * up), never once per retry.
  *
  * <p>Thread-safe. Build one with {@link #builder(SinkConfig)}, or through {@code
  * UsageSinks.open(config)} with {@code usagesink.backend=buffered}.
