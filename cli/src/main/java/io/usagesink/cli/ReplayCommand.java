@@ -160,6 +160,14 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
         }
       }
       return replay(ctx, file, stop, out, err);
+    } catch (RuntimeException e) {
+      if (!stop.requested()) {
+        throw e;
+      }
+      // the JVM ends as soon as this run says it is done: report here, not after returning
+      String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      err.println("usagesink replay: " + secrets.scrub(m));
+      return STOPPED;
     } finally {
       out.flush();
       err.flush();
