@@ -206,7 +206,8 @@ class EventLinesTest {
     byte[] bytes = ("{" + AT + ",\"keyId\":\"k\"}\n{" + AT + ",\"keyId\":\"\u00ff\"}\n")
         .getBytes(StandardCharsets.ISO_8859_1);
     EventLines.Parsed p = EventLines.readAll(new ByteArrayInputStream(bytes));
-    assertThat(p.errors()).extracting(EventLines.LineError::message).containsExactly("line 2: json: not valid UTF-8 text");
+    assertThat(p.errors()).extracting(EventLines.LineError::message)
+        .containsExactly("line 2: json: not valid UTF-8 text");
   }
 
   @Test
@@ -221,8 +222,8 @@ class EventLinesTest {
   @Test
   void validationKeepsNoEventsAndCanBeStopped() throws Exception {
     String good = "{" + AT + ",\"keyId\":\"k\"}\n";
-    EventLines.Validation v = EventLines.validate(new ByteArrayInputStream(good.repeat(10).getBytes(StandardCharsets.UTF_8)),
-        () -> false, e -> { });
+    EventLines.Validation v = EventLines.validate(
+        new ByteArrayInputStream(good.repeat(10).getBytes(StandardCharsets.UTF_8)), () -> false, e -> { });
     assertThat(v.ok()).isTrue();
     assertThat(v.events()).isEqualTo(10);
     assertThat(v.firstAt()).isEqualTo(Instant.parse("2025-07-31T16:30:00Z"));

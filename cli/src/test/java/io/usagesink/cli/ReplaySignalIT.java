@@ -57,7 +57,8 @@ class ReplaySignalIT {
     Path errFile = dir.resolve("err.txt");
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(outFile.toFile()).redirectError(errFile.toFile());
     // the library's settings come from the environment: run the child with the defaults
-    pb.environment().keySet().removeIf(k -> k.startsWith("USAGESINK_") || k.startsWith("ENABLE_") || k.equals("REDIS_URL"));
+    pb.environment().keySet()
+        .removeIf(k -> k.startsWith("USAGESINK_") || k.startsWith("ENABLE_") || k.equals("REDIS_URL"));
     Process p = pb.start();
     try {
       // a generous deadline: JVM start, validation and the first progress line (after 1 s of recording)
