@@ -25,12 +25,7 @@ final class Durations {
     try {
       return DurationText.parse(text);
     } catch (IllegalArgumentException e) {
-      String hint = "";
-      String lower = text.strip().toLowerCase(Locale.ROOT);
-      if (!lower.equals(text.strip()) && parses(lower)) {
-        hint = " (units are lower case: " + lower + ")";
-      }
-      throw new IllegalArgumentException("'" + text + "' is not " + ALLOWED + hint, e);
+      throw new IllegalArgumentException("'" + text + "' is not " + ALLOWED, e);
     }
   }
 

@@ -39,9 +39,8 @@ class DurationsTest {
   }
 
   @Test
-  void upperCaseUnitsAreRefusedWithAHint() {
-    assertThatThrownBy(() -> Durations.parse("60S"))
-        .hasMessage("'60S' is not a duration like 500ms, 60s, 5m, 1h or PT1S (units are lower case: 60s)");
+  void upperCaseUnitsAreStillAcceptedForScriptsThatUseThem() {
+    assertThat(Durations.parse("60S")).isEqualTo(Duration.ofSeconds(60));
   }
 
   @Test
