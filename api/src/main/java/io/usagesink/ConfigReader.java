@@ -35,7 +35,9 @@ final class ConfigReader {
   static final String FLUSH_INTERVAL = "usagesink.buffered.flush-interval";
   static final String MAX_PENDING_COUNTERS = "usagesink.buffered.max-pending-counters";
   static final String BUFFERED_WRITER = "usagesink.buffered.writer";
-  static final String SHUTDOWN_HOOK = "usagesink.buffered.shutdown-hook";
+  static final String SHUTDOWN_HOOK = "usagesink.shutdown-hook";
+  /** The buffered backend's older name of {@link #SHUTDOWN_HOOK}, still honoured when that one is not set. */
+  static final String BUFFERED_SHUTDOWN_HOOK = "usagesink.buffered.shutdown-hook";
 
 
   private static final String PROPERTY_PREFIX = "usagesink.";
@@ -118,7 +120,8 @@ final class ConfigReader {
     apply(lookup(MAX_PENDING_COUNTERS), "Must be a positive whole number like 1000000.",
         v -> b.maxPendingCounters(Integer.parseInt(v)));
     apply(lookup(BUFFERED_WRITER), "Must be lua or pipeline.", b::bufferedWriter);
-    apply(lookup(SHUTDOWN_HOOK), BOOLEAN, v -> b.shutdownHook(parseBoolean(v)));
+    Setting hook = lookup(SHUTDOWN_HOOK);
+    apply(hook != null ? hook : lookup(BUFFERED_SHUTDOWN_HOOK), BOOLEAN, v -> b.shutdownHook(parseBoolean(v)));
     b.statsPolicy(statsPolicy());
     return b.build();
   }

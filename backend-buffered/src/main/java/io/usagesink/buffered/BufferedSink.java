@@ -4,11 +4,16 @@ import io.usagesink.SinkConfig;
 import io.usagesink.SinkStats;
 import io.usagesink.UsageEvent;
 import io.usagesink.UsageSink;
+import io.usagesink.layout.CompactLayout;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
+import io.usagesink.redis.CompactWriter;
+import io.usagesink.redis.ConnectionCheck;
 import io.usagesink.redis.PlanWriter;
 import io.usagesink.redis.PlanWriters;
 import io.usagesink.redis.RedisConnection;
+import io.usagesink.redis.internal.SinkCounters;
+import io.usagesink.redis.internal.WriterSource;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Clock;
@@ -19,7 +24,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The buffered backend: aggregates usage in memory and writes it to Redis in merged batches, each
@@ -109,7 +113,7 @@ public final class BufferedSink implements UsageSink {
   private final long intervalMillis;
   private final String name;
   private final PendingBudget budget;
-  private final SinkCounters counters = new SinkCounters();
+  private final SinkCounters counters;
   private final FlushWorker flusher;
   private final Thread shutdownHook;
   private final AtomicBoolean closeCalled = new AtomicBoolean();
@@ -120,20 +124,27 @@ public final class BufferedSink implements UsageSink {
   private volatile long deadline;
   private volatile boolean closing;
 
-  private BufferedSink(Builder b, PlanWriter writer, RedisConnection ownedConnection) {
+  /**
+   * @param ownedConnection closed by the flush worker when it ends (after the last write): the
+   *     connection the sink opened (for the compact layout: its writer's final fold, then the
+   *     connection), or {@code null}
+   */
+  private BufferedSink(Builder b, CompletableFuture<? extends PlanWriter> writer, String writerName,
+      AutoCloseable ownedConnection) {
     this.config = b.config;
-    this.layout = b.layout != null ? b.layout : UsageLayouts.crs(b.config);
+    this.layout = b.layout != null ? b.layout : UsageLayouts.of(b.config);
     this.clock = b.clock != null ? b.clock : b.config.clock();
     this.clockChecksInRecord = !isSystemClock(clock);
     this.intervalMillis = Math.max(1, config.flushInterval().toMillis());
     String instance = UUID.randomUUID().toString();
     this.name = "usagesink-buffered-" + instance.substring(0, 8);
+    this.counters = new SinkCounters(LOG, name);
     int max = config.maxPendingCounters();
     this.budget = new PendingBudget(max, Math.max(1, max / 2));
     Generation first = new Generation(1, false);
     this.current = first;
     this.deadline = clock.millis() + intervalMillis;
-    this.flusher = new FlushWorker(this, first, writer, ownedConnection, layout, config, budget, counters,
+    this.flusher = new FlushWorker(this, first, writer, writerName, ownedConnection, layout, config, budget, counters,
         "buffered:" + instance + ":");
     this.shutdownHook = config.shutdownHook() ? new Thread(this::close, name + "-shutdown") : null;
     flusher.start();
@@ -157,7 +168,8 @@ public final class BufferedSink implements UsageSink {
    * buffer, not yet stored. The stage fails with {@link IllegalStateException} after {@link
    * #close()} (the event is rejected) or when {@code maxPendingCounters} is reached and the event
    * needs a new accumulator (the event is dropped); with {@link IllegalArgumentException} when a
-   * pending sum would exceed {@code Long.MAX_VALUE / 4} (rejected).
+   * pending sum or its all-token total would exceed {@code Long.MAX_VALUE}, the largest counter Redis
+   * holds (rejected).
    */
   @Override
   public CompletionStage<Void> record(UsageEvent event) {
@@ -201,8 +213,8 @@ public final class BufferedSink implements UsageSink {
         if (!fits) {
           counters.rejected.increment();
           return CompletableFuture.failedStage(new IllegalArgumentException("event refused: a pending sum of ("
-              + event.keyId() + ", " + event.accountId() + ", " + event.model() + ") would exceed "
-              + Accumulator.LIMIT + "; no counter can hold it"));
+              + event.keyId() + ", " + event.accountId() + ", " + event.model() + "), or its all-token total,"
+              + " would exceed " + Accumulator.LIMIT + ", the largest counter Redis holds"));
         }
         counters.recorded.increment();
         return ACCEPTED;
@@ -343,6 +355,11 @@ public final class BufferedSink implements UsageSink {
   }
 
   @Override
+  public java.util.Map<String, Long> failureReasons() {
+    return counters.failureReasons();
+  }
+
+  @Override
   public String toString() {
     return "BufferedSink{" + name + ", layout=" + layout + ", flushInterval=" + config.flushInterval()
         + ", writer=" + flusher.writerName() + "}";
@@ -373,7 +390,7 @@ public final class BufferedSink implements UsageSink {
       return this;
     }
 
-    /** Plans with {@code layout}; default {@link UsageLayouts#crs(SinkConfig)}. */
+    /** Plans with {@code layout}; default {@link UsageLayouts#of(SinkConfig)} ({@code usagesink.layout}). */
     public Builder layout(UsageLayout layout) {
       this.layout = Objects.requireNonNull(layout, "layout");
       return this;
@@ -386,44 +403,50 @@ public final class BufferedSink implements UsageSink {
     }
 
     /**
-     * Builds and starts the sink (connecting to Redis unless a writer was injected).
+     * Builds and starts the sink. Unless a writer was injected, the sink opens its own connection: it
+     * returns while Redis is unreachable and connects in the background (events aggregate meanwhile,
+     * up to {@code maxPendingCounters}; {@code usagesink.redis.connect=fail} fails instead), and fails
+     * at once when a reachable Redis refuses the credentials or the commands the writer needs (ACL).
      *
      * @throws io.usagesink.ConfigurationException when the configuration names no usable Redis
-     * @throws io.usagesink.redis.RedisConnectFailedException when Redis cannot be reached
+     * @throws io.usagesink.redis.RedisConnectFailedException when a reachable Redis refuses the sink
      */
     public BufferedSink build() {
       if (writer != null) {
-        return new BufferedSink(this, writer, null);
+        return new BufferedSink(this, CompletableFuture.completedFuture(writer), writer.name(), null);
       }
-      RedisConnection connection = RedisConnection.open(config);
-      try {
-        PlanWriter w = "pipeline".equals(config.bufferedWriter())
-            ? PlanWriters.pipeline(connection, config)
-            : PlanWriters.lua(connection, config);
-        return new BufferedSink(this, w, connection);
-      } catch (RuntimeException e) {
-        connection.close();
-        throw e;
+      if (layout == null && UsageLayouts.layoutName(config).equals(UsageLayouts.COMPACT)) {
+        return buildCompact(this);
       }
+      boolean pipeline = "pipeline".equals(config.bufferedWriter());
+      WriterSource<PlanWriter> source = WriterSource.open(config, null,
+          pipeline ? ConnectionCheck.pipelineWriter() : ConnectionCheck.luaWriter(),
+          c -> pipeline ? PlanWriters.pipeline(c, config) : PlanWriters.lua(c, config));
+      return new BufferedSink(this, source.writer(), pipeline ? "pipeline" : "lua", source.owned());
     }
   }
 
-  /** Stats counters. Hot ones are LongAdders (no contended cache line between recording threads). */
-  static final class SinkCounters {
-    final LongAdder recorded = new LongAdder();
-    final LongAdder rejected = new LongAdder();
-    final LongAdder dropped = new LongAdder();
-    final LongAdder stored = new LongAdder();
-    final LongAdder failed = new LongAdder();
-    final LongAdder commands = new LongAdder();
-    final LongAdder roundTrips = new LongAdder();
-    final LongAdder flushes = new LongAdder();
-    final LongAdder retries = new LongAdder();
-
-    SinkStats snapshot(long pending) {
-      return new SinkStats(recorded.sum(), rejected.sum(), stored.sum(), pending, failed.sum(), dropped.sum(),
-          commands.sum(), roundTrips.sum(), flushes.sum(), retries.sum());
-    }
+  /**
+   * The compact layout ({@code usagesink.layout=compact}): plans with {@link UsageLayouts#compact}
+   * and writes with a {@link CompactWriter} (absolute values, one HSET per flush). The sink closes
+   * the writer (its final fold) and then the connection once the flush worker has ended.
+   */
+  private static BufferedSink buildCompact(Builder b) {
+    CompactLayout compact = UsageLayouts.compact(b.config);
+    b.layout = compact;
+    WriterSource<CompactWriter> source = WriterSource.open(b.config, null, ConnectionCheck.none(),
+        c -> PlanWriters.compact(c, compact));
+    AutoCloseable foldThenDisconnect = () -> {
+      try {
+        CompletableFuture<CompactWriter> w = source.writer();
+        if (w.isDone() && !w.isCompletedExceptionally()) {
+          w.join().close(); // the final fold, while the connection is still open
+        }
+      } finally {
+        source.owned().close();
+      }
+    };
+    return new BufferedSink(b, source.writer(), "compact", foldThenDisconnect);
   }
 
 }

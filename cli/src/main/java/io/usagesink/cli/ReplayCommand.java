@@ -67,6 +67,10 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
       description = "Redis URI (redis://, rediss://, user:password@); default: REDIS_URL / usagesink.redis.uri.")
   private String redis;
 
+  @Option(names = "--layout", paramLabel = "crs|compact",
+      description = "Statistics layout (usagesink.layout); compact needs --backend buffered; default: crs.")
+  private String layout;
+
   @Option(names = "--input", required = true, paramLabel = "FILE|-",
       description = "JSON-lines events; - reads standard input.")
   private String input;
@@ -130,6 +134,9 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
     }
     if (zone != null) {
       b.zone(zone);
+    }
+    if (layout != null) { // validated by the backend at open(), message naming the property
+      b.property(io.usagesink.layout.UsageLayouts.LAYOUT_PROPERTY, layout);
     }
     if (flushInterval != null) {
       b.flushInterval(flushInterval);
