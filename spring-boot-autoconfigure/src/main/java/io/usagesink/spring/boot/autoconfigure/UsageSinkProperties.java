@@ -188,7 +188,7 @@ public class UsageSinkProperties {
     /** How the buffered backend writes a flush: lua or pipeline (default lua). */
     private String writer;
 
-    /** Whether the buffered backend registers a JVM shutdown hook; false by default under Spring. */
+    /** Older name of usagesink.shutdown-hook, read when that one is not set; false by default under Spring. */
     private String shutdownHook;
 
     public String getFlushInterval() {
