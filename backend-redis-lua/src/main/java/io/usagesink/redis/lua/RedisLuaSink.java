@@ -102,7 +102,11 @@ public final class RedisLuaSink {
       return this;
     }
 
-    /** A connection to share instead of opening one from the configuration; the sink does not close it. */
+    /**
+     * A connection to share instead of opening one from the configuration; the sink does not close it.
+     * Open it with {@link RedisConnection#openForWriters}, so that no command is re-sent silently after
+     * a reconnect.
+     */
     public Builder connection(RedisConnection connection) {
       this.connection = Objects.requireNonNull(connection, "connection");
       return this;

@@ -84,7 +84,8 @@ public final class RedisPipelineSink {
 
     /**
      * A connection to share instead of opening one from the configuration; the sink does not close
-     * it.
+     * it. Open it with {@link RedisConnection#openForWriters}, so that no command is re-sent silently
+     * after a reconnect.
      */
     public Builder connection(RedisConnection connection) {
       this.connection = Objects.requireNonNull(connection, "connection");
