@@ -3,7 +3,7 @@ package io.usagesink.cli;
 import io.usagesink.SinkConfig;
 import io.usagesink.UsageSink;
 import io.usagesink.UsageSinks;
-import io.usagesink.testkit.redis.CommandStats;
+import io.usagesink.launcher.CommandStats;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.InstantSource;

@@ -7,7 +7,7 @@ import io.usagesink.SinkConfig;
 import io.usagesink.redis.RedisConnection;
 import io.usagesink.redis.StoredKey;
 import io.usagesink.redis.UsageReader;
-import io.usagesink.testkit.redis.CommandStats;
+import io.usagesink.launcher.CommandStats;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;

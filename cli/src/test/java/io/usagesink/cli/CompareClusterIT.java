@@ -3,8 +3,8 @@ package io.usagesink.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.usagesink.testkit.redis.RedisClusterHandle;
-import io.usagesink.testkit.redis.RedisFixture;
+import io.usagesink.launcher.RedisClusterHandle;
+import io.usagesink.launcher.RedisFixture;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;

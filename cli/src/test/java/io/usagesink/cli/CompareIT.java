@@ -3,7 +3,7 @@ package io.usagesink.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.usagesink.testkit.redis.RedisServer;
+import io.usagesink.launcher.RedisServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -194,8 +194,8 @@ class CompareIT {
 
   @Test
   void withoutRedisOptionOrRedisUrlItStartsItsOwn() throws Exception {
-    var local = io.usagesink.testkit.redis.RedisFixture.builder()
-        .source(io.usagesink.testkit.redis.RedisServer.Source.LOCAL_PROCESS);
+    var local = io.usagesink.launcher.RedisFixture.builder()
+        .source(io.usagesink.launcher.RedisServer.Source.LOCAL_PROCESS);
     org.junit.jupiter.api.Assumptions.assumeTrue(local.unavailableReason().isEmpty(), "redis-server not on PATH");
     Cli.Result r = Cli.run(java.util.Map.of(), "", "compare", "--workload", "seed-day", "--events", "30",
         "--warmup-events", "0", "--backend", "redis-lua", "--json", "--no-report");
