@@ -47,6 +47,9 @@ public final class RedisLuaSinkProvider implements UsageSinkProvider {
         + missing + ". usagesink-redis-core and its dependencies (lettuce-core, netty, reactor-core, slf4j-api)"
         + " are missing from the class path: use the self-contained usagesink-backend-redis-lua-<version>-all.jar"
         + " instead of usagesink-backend-redis-lua-<version>.jar, or add io.usagesink:usagesink-backend-redis-lua as a"
-        + " Maven/Gradle dependency (or copy its dependencies with mvn dependency:copy-dependencies)", e);
+        + " Maven/Gradle dependency (or copy its dependencies with mvn dependency:copy-dependencies)"
+        + (getClass().getModule().isNamed()
+            ? "; on the module path they must also be resolved: --add-modules ALL-MODULE-PATH,jdk.net,jdk.unsupported"
+            : ""), e);
   }
 }

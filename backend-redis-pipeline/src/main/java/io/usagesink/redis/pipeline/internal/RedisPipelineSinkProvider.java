@@ -49,6 +49,9 @@ public final class RedisPipelineSinkProvider implements UsageSinkProvider {
         + " usagesink-backend-redis-pipeline-<version>-all.jar instead of"
         + " usagesink-backend-redis-pipeline-<version>.jar, or add io.usagesink:usagesink-backend-redis-pipeline"
         + " as a Maven/Gradle dependency"
-        + " (or copy its dependencies with mvn dependency:copy-dependencies)", e);
+        + " (or copy its dependencies with mvn dependency:copy-dependencies)"
+        + (getClass().getModule().isNamed()
+            ? "; on the module path they must also be resolved: --add-modules ALL-MODULE-PATH,jdk.net,jdk.unsupported"
+            : ""), e);
   }
 }
