@@ -11,6 +11,7 @@ import io.usagesink.redis.CompactWriter;
 import io.usagesink.redis.PlanWriter;
 import io.usagesink.redis.PlanWriters;
 import io.usagesink.redis.RedisConnection;
+import io.usagesink.redis.internal.CrsPlanFilter;
 import io.usagesink.redis.internal.SinkCounters;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -77,6 +78,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the Redis connection it opened. A JVM shutdown hook closes the sink when {@link
  * SinkConfig#shutdownHook()} is on (the default); {@code close()} removes it.
  *
+ * <p><b>Frugal CRS writes.</b> On the CRS layout, {@code usagesink.crs.skip-zero} and {@code
+ * usagesink.crs.expire-memo} filter each merged plan before it is written (see {@link
+ * io.usagesink.redis.internal.CrsPlanFilter}); both are off by default.
+ *
  * <p><b>Failures</b> never reach the caller of {@code record()} and never stop the worker: each
  * failed write is caught, counted ({@link SinkStats#retries()}) and logged once with the batch
  * figures.
@@ -142,8 +147,10 @@ public final class BufferedSink implements UsageSink {
     Generation first = new Generation(1, false);
     this.current = first;
     this.deadline = clock.millis() + intervalMillis;
-    this.flusher = new FlushWorker(this, first, writer, writerName, ownedConnection, layout, config, budget, counters,
-        "buffered:" + instance + ":");
+    // frugal CRS writes (usagesink.crs.*) apply to the CRS layout only; the compact writer writes absolute values
+    CrsPlanFilter filter = layout instanceof CompactLayout ? CrsPlanFilter.none() : CrsPlanFilter.of(config, clock);
+    this.flusher = new FlushWorker(this, first, writer, writerName, ownedConnection, layout, filter, config, budget,
+        counters, "buffered:" + instance + ":");
     this.shutdownHook = config.shutdownHook() ? new Thread(this::close, name + "-shutdown") : null;
     flusher.start();
     if (shutdownHook != null) {

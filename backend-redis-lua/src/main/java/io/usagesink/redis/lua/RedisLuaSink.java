@@ -6,6 +6,7 @@ import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
 import io.usagesink.redis.PlanWriters;
 import io.usagesink.redis.RedisConnection;
+import io.usagesink.redis.internal.CrsPlanFilter;
 import io.usagesink.redis.internal.PerEventSink;
 import java.time.Duration;
 import java.util.Objects;
@@ -126,7 +127,8 @@ public final class RedisLuaSink {
       RedisConnection c = owns ? RedisConnection.open(config) : connection;
       try {
         return new PerEventSink(
-            new PerEventSink.Options(NAME, true, config.closeTimeout(), retryWindow(config), maxPending, MAX_IN_FLIGHT),
+            new PerEventSink.Options(NAME, true, config.closeTimeout(), retryWindow(config), maxPending, MAX_IN_FLIGHT,
+                CrsPlanFilter.of(config)),
             l, CompletableFuture.completedFuture(PlanWriters.lua(c, config)), "lua", owns ? c : null,
             config.shutdownHook());
       } catch (RuntimeException e) {

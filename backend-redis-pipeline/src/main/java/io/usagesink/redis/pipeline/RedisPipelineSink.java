@@ -6,6 +6,7 @@ import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
 import io.usagesink.redis.PlanWriters;
 import io.usagesink.redis.RedisConnection;
+import io.usagesink.redis.internal.CrsPlanFilter;
 import io.usagesink.redis.internal.PerEventSink;
 import java.time.Duration;
 import java.util.Objects;
@@ -109,7 +110,8 @@ public final class RedisPipelineSink {
       RedisConnection c = owns ? RedisConnection.open(config) : connection;
       try {
         return new PerEventSink(
-            new PerEventSink.Options(NAME, false, config.closeTimeout(), Duration.ZERO, DEFAULT_MAX_PENDING, MAX_IN_FLIGHT),
+            new PerEventSink.Options(NAME, false, config.closeTimeout(), Duration.ZERO, DEFAULT_MAX_PENDING, MAX_IN_FLIGHT,
+                CrsPlanFilter.of(config)),
             l, CompletableFuture.completedFuture(PlanWriters.pipeline(c, config)), "pipeline", owns ? c : null,
             config.shutdownHook());
       } catch (RuntimeException e) {

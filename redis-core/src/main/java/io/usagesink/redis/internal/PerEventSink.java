@@ -80,12 +80,15 @@ public final class PerEventSink implements UsageSink {
    * @param maxInFlight events whose writes are handed to the connection and not yet answered, at
    *     most; more wait in the sink's queue (so the command timeout only runs for writes Redis can
    *     get to, and a burst does not time out behind itself)
+   * @param filter applied to each event's plan before it is written (frugal CRS writes; {@link
+   *     CrsPlanFilter#none()} by default)
    */
   public record Options(String name, boolean exactlyOnce, Duration closeTimeout, Duration retryWindow, int maxPending,
-      int maxInFlight) {
+      int maxInFlight, CrsPlanFilter filter) {
     /** Validates. */
     public Options {
       Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(filter, "filter");
       Objects.requireNonNull(closeTimeout, "closeTimeout");
       Objects.requireNonNull(retryWindow, "retryWindow");
       if (maxPending <= 0) {
@@ -94,6 +97,12 @@ public final class PerEventSink implements UsageSink {
       if (maxInFlight <= 0) {
         throw new IllegalArgumentException("maxInFlight must be > 0 but was " + maxInFlight);
       }
+    }
+
+    /** Options without a plan filter. */
+    public Options(String name, boolean exactlyOnce, Duration closeTimeout, Duration retryWindow, int maxPending,
+        int maxInFlight) {
+      this(name, exactlyOnce, closeTimeout, retryWindow, maxPending, maxInFlight, CrsPlanFilter.none());
     }
   }
 
@@ -249,7 +258,7 @@ public final class PerEventSink implements UsageSink {
         }
         if (a.plan == null) {
           try {
-            a.plan = layout.plan(a.event);
+            a.plan = options.filter().apply(layout.plan(a.event));
           } catch (RuntimeException e) {
             giveUp(a, e);
             continue;
@@ -406,6 +415,7 @@ public final class PerEventSink implements UsageSink {
     }
     pending.decrementAndGet();
     inFlight.remove(a);
+    options.filter().forget(a.plan); // its expiries may not have been sent: send them again next time
     if (e instanceof PoisonedKeysException p) {
       counters.failKeys(1, p.keys(), true);
     } else if (!a.failedKeys.isEmpty()) {
