@@ -53,6 +53,10 @@ import java.util.concurrent.locks.LockSupport;
  * error (NOAUTH, NOPERM) fails the event with that error. An event that is not stored is counted
  * {@code failed} with its reason ({@link #failureReasons()}), logged at most once a minute per reason.
  *
+ * <p><b>Frugal CRS writes.</b> {@link Options#filter()} ({@link CrsPlanFilter}, from {@code
+ * usagesink.crs.skip-zero} and {@code usagesink.crs.expire-memo}; off by default) filters each
+ * event's plan once, before its first attempt; a given-up event forgets the expiries it carried.
+ *
  * <p><b>Connecting.</b> The writer may arrive later (the sink was opened while Redis was
  * unreachable): events wait in the bounded queue until it does, and fail with the reason if it
  * never can (a fatal refusal found in the background).
