@@ -104,7 +104,8 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
 
   @Option(names = "--layout", paramLabel = "crs|compact", split = ",", defaultValue = "crs,compact",
       converter = LayoutName.class,
-      description = "Layouts the buffered backend runs with, one run per flush interval each; default: ${DEFAULT-VALUE}.")
+      description = "Layouts the buffered backend runs with, one run per flush interval each; "
+          + "default: ${DEFAULT-VALUE}.")
   private List<String> layouts;
 
   @Option(names = "--frugal", paramLabel = "DURATION|off", defaultValue = "1h", converter = MemoOrOff.class,
@@ -199,7 +200,7 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
     }
   }
 
-  /** Whether any run lost data, or a Redis backend's state differs from the pipeline's. */
+  /** Whether any run lost data, or a Redis backend's state differs from the expected state. */
   static boolean failed(List<RunResult> results) {
     for (RunResult r : results) {
       if (!r.problems().isEmpty()) {

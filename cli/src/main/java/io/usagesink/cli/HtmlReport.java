@@ -235,7 +235,8 @@ final class HtmlReport {
           .append("</td><td>").append(num(r.p99Micros()))
           .append("</td><td>").append(r.sustainedEventsPerSecond() == null ? "" : num(r.sustainedEventsPerSecond()))
           .append("</td><td>").append(num(r.maxMicros()))
-          .append("</td><td>").append(r.stateMatchesPipeline() == null ? "n/a" : r.stateMatchesPipeline() ? "yes" : "no")
+          .append("</td><td>")
+          .append(r.stateMatchesPipeline() == null ? "n/a" : r.stateMatchesPipeline() ? "yes" : "no")
           .append("</td><td>").append(r.projection() == null ? "" : usd(r.projection().usdPerMonth()))
           .append("</td><td>").append(r.projection() == null ? "" : r.projection().fitsFreeTier() ? "yes" : "no")
           .append("</td></tr>\n");

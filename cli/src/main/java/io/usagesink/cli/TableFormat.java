@@ -29,7 +29,8 @@ final class TableFormat {
           perEvent(r.clientCommandsPerEvent()), perEvent(r.scriptCommandsPerEvent()),
           perEvent(r.serverCommandsPerEvent()), perEvent(r.roundTripsPerEvent()),
           String.format(Locale.ROOT, "%,.0f", r.eventsPerSecond()),
-          r.sustainedEventsPerSecond() == null ? "-" : String.format(Locale.ROOT, "%,.0f", r.sustainedEventsPerSecond()),
+          r.sustainedEventsPerSecond() == null ? "-"
+              : String.format(Locale.ROOT, "%,.0f", r.sustainedEventsPerSecond()),
           micros(r.p50Micros()), micros(r.p99Micros()), micros(r.maxMicros()),
           state(r)});
     }
@@ -75,7 +76,8 @@ final class TableFormat {
     sb.append('\n')
         .append("client cmd: commands the client sent; in scripts: commands Redis ran inside Lua scripts;\n")
         .append("billed = client + in scripts (how per-command-billed Redis services count); from INFO commandstats.\n")
-        .append("round trips from the sink's own stats; latency is the record() call itself; events/s includes close().\n")
+        .append("round trips from the sink's own stats; latency is the record() call itself; "
+            + "events/s includes close().\n")
         .append("sustained ev/s: each backend alone for a fixed time on the system clock, until close() returned.\n")
         .append("state = expected: the final state equals the CRS state computed from the events without any backend\n")
         .append("(compact: its CRS view; frugal: without the zero fields it skips; TTLs within the run + 30 s).\n");

@@ -23,7 +23,8 @@ class JsonFormatTest {
     assertThat(names).containsExactly("backend", "label", "layout", "workload", "events", "clientCommandsPerEvent",
         "scriptCommandsPerEvent", "serverCommandsPerEvent", "roundTripsPerEvent", "eventsPerSecond",
         "sustainedEventsPerSecond", "recordLatencyMicros", "stateMatchesPipeline", "keys", "projectedPerDay");
-    assertThat(lua.get("sustainedEventsPerSecond").asDouble()).isCloseTo(69_135.05, org.assertj.core.data.Offset.offset(0.06));
+    assertThat(lua.get("sustainedEventsPerSecond").asDouble())
+        .isCloseTo(69_135.05, org.assertj.core.data.Offset.offset(0.06));
     assertThat(lua.get("backend").asText()).isEqualTo("redis-lua");
     assertThat(lua.get("clientCommandsPerEvent").asDouble()).isEqualTo(1.0);
     assertThat(lua.get("serverCommandsPerEvent").asDouble()).isEqualTo(150.0);

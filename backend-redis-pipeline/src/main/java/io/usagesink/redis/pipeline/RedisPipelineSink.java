@@ -110,8 +110,8 @@ public final class RedisPipelineSink {
       RedisConnection c = owns ? RedisConnection.open(config) : connection;
       try {
         return new PerEventSink(
-            new PerEventSink.Options(NAME, false, config.closeTimeout(), Duration.ZERO, DEFAULT_MAX_PENDING, MAX_IN_FLIGHT,
-                CrsPlanFilter.of(config)),
+            new PerEventSink.Options(NAME, false, config.closeTimeout(), Duration.ZERO, DEFAULT_MAX_PENDING,
+                MAX_IN_FLIGHT, CrsPlanFilter.of(config)),
             l, CompletableFuture.completedFuture(PlanWriters.pipeline(c, config)), "pipeline", owns ? c : null,
             config.shutdownHook());
       } catch (RuntimeException e) {
