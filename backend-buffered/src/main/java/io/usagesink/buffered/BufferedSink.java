@@ -12,6 +12,7 @@ import io.usagesink.redis.ConnectionCheck;
 import io.usagesink.redis.PlanWriter;
 import io.usagesink.redis.PlanWriters;
 import io.usagesink.redis.RedisConnection;
+import io.usagesink.redis.internal.CrsPlanFilter;
 import io.usagesink.redis.internal.SinkCounters;
 import io.usagesink.redis.internal.WriterSource;
 import java.lang.invoke.MethodHandles;
@@ -89,6 +90,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the Redis connection it opened. A JVM shutdown hook closes the sink when {@link
  * SinkConfig#shutdownHook()} is on (the default); {@code close()} removes it.
  *
+ * <p><b>Frugal CRS writes.</b> On the CRS layout, {@code usagesink.crs.skip-zero} and {@code
+ * usagesink.crs.expire-memo} filter each merged plan before it is written (see {@link
+ * io.usagesink.redis.internal.CrsPlanFilter}); both are off by default.
+ *
  * <p><b>Failures</b> never reach the caller of {@code record()} and never stop the worker: they are
  * counted ({@link SinkStats#retries()}, {@link SinkStats#failed()} with {@link #failureReasons()})
  * and logged once per batch (when it first fails, when it is stored after retries, when it is given
@@ -155,8 +160,10 @@ public final class BufferedSink implements UsageSink {
     Generation first = new Generation(1, false);
     this.current = first;
     this.deadline = clock.millis() + intervalMillis;
-    this.flusher = new FlushWorker(this, first, writer, writerName, ownedConnection, layout, config, budget, counters,
-        "buffered:" + instance + ":");
+    // frugal CRS writes (usagesink.crs.*) apply to the CRS layout only; the compact writer writes absolute values
+    CrsPlanFilter filter = layout instanceof CompactLayout ? CrsPlanFilter.none() : CrsPlanFilter.of(config, clock);
+    this.flusher = new FlushWorker(this, first, writer, writerName, ownedConnection, layout, filter, config, budget,
+        counters, "buffered:" + instance + ":");
     this.shutdownHook = config.shutdownHook() ? new Thread(this::close, name + "-shutdown") : null;
     flusher.start();
     if (shutdownHook != null) {
