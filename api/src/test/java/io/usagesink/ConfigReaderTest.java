@@ -274,6 +274,20 @@ class ConfigReaderTest {
     }
 
     @Test
+    void aRedisUriNamesABadPortDatabaseOrTimeout() {
+      assertThat(failure(Map.of("usagesink.redis.uri", "redis://app:hunter2@h:abc"), Map.of()))
+          .hasMessage("Invalid value for property usagesink.redis.uri=redis://app:***@h:abc. "
+              + "Must give the port as a number from 1 to 65535, but the port of h is \"abc\".");
+      assertThat(failure(Map.of(), Map.of("REDIS_URL", "redis://h:6379?timeout=abc")))
+          .hasMessage("Invalid value for environment variable REDIS_URL=redis://h:6379?timeout=abc. "
+              + "Must give the parameter timeout as a positive duration like timeout=500ms or timeout=10s"
+              + " (units ns, us, ms, s, m, h, d), but it is timeout=abc.");
+      assertThat(failure(Map.of("usagesink.redis.uri", "redis://h:6379?database=abc"), Map.of()))
+          .hasMessage("Invalid value for property usagesink.redis.uri=redis://h:6379?database=abc. "
+              + "Must give the parameter database as a whole number from 0 (like database=2), but it is database=abc.");
+    }
+
+    @Test
     void theFirstInvalidSettingIsReportedWithItsCause() {
       ConfigurationException e = failure(Map.of("usagesink.buffered.max-pending-counters", "lots"), Map.of());
       assertThat(e).hasCauseInstanceOf(NumberFormatException.class);
