@@ -50,24 +50,61 @@ final class Expected {
     }
   }
 
-  /** Asserts same keys, same contents, TTLs within {@value #TTL_TOLERANCE_SECONDS} s. */
+  /** Asserts same keys, same contents, TTLs within {@value #TTL_TOLERANCE_SECONDS} s; lists the first differences. */
   static void assertSameState(Map<String, StoredKey> actual, Map<String, StoredKey> expected, String what) {
-    assertThat(actual.keySet()).as(what + ": keys").containsExactlyElementsOf(new TreeMap<>(expected).keySet());
-    assertThat(withoutTtls(actual)).as(what + ": contents").isEqualTo(withoutTtls(expected));
-    List<String> ttl = new ArrayList<>();
-    expected.forEach((k, e) -> {
-      StoredKey a = actual.get(k);
-      boolean bothExpire = a.ttl() > 0 && e.ttl() > 0;
-      if (bothExpire ? Math.abs(a.ttl() - e.ttl()) > TTL_TOLERANCE_SECONDS : a.ttl() != e.ttl()) {
-        ttl.add(k + ": ttl " + a.ttl() + ", expected " + e.ttl());
-      }
-    });
-    assertThat(ttl).as(what + ": TTLs within " + TTL_TOLERANCE_SECONDS + " s").isEmpty();
+    List<String> diff = differences(actual, expected);
+    assertThat(diff).as(what + ": " + diff.size() + " differences (first 25: " + diff.subList(0, Math.min(25,
+        diff.size())) + ")").isEmpty();
   }
 
-  private static SortedMap<String, StoredKey> withoutTtls(Map<String, StoredKey> state) {
-    SortedMap<String, StoredKey> out = new TreeMap<>();
-    state.forEach((k, v) -> out.put(k, v.ttl() > 0 ? v.withTtl(0) : v));
+  /**
+   * Every difference: a key missing or extra, a type, value, member or field that differs (with the excess
+   * {@code got - want} for counters), a TTL off by more than the tolerance.
+   */
+  static List<String> differences(Map<String, StoredKey> actual, Map<String, StoredKey> expected) {
+    List<String> out = new ArrayList<>();
+    for (String k : new TreeMap<>(expected).keySet()) {
+      if (!actual.containsKey(k)) {
+        out.add(k + ": missing");
+      }
+    }
+    for (String k : new TreeMap<>(actual).keySet()) {
+      if (!expected.containsKey(k)) {
+        out.add(k + ": not expected (" + actual.get(k) + ")");
+      }
+    }
+    new TreeMap<>(expected).forEach((k, e) -> {
+      StoredKey a = actual.get(k);
+      if (a == null) {
+        return;
+      }
+      if (!a.type().equals(e.type()) || !java.util.Objects.equals(a.value(), e.value())
+          || !new java.util.TreeSet<>(a.members()).equals(new java.util.TreeSet<>(e.members()))) {
+        out.add(k + ": " + a + ", expected " + e);
+        return;
+      }
+      java.util.Set<String> fields = new java.util.TreeSet<>(e.fields().keySet());
+      fields.addAll(a.fields().keySet());
+      for (String f : fields) {
+        String got = a.fields().get(f);
+        String want = e.fields().get(f);
+        if (!java.util.Objects.equals(got, want)) {
+          out.add(k + " " + f + ": " + got + ", expected " + want + excess(got, want));
+        }
+      }
+      boolean bothExpire = a.ttl() > 0 && e.ttl() > 0;
+      if (bothExpire ? Math.abs(a.ttl() - e.ttl()) > TTL_TOLERANCE_SECONDS : a.ttl() != e.ttl()) {
+        out.add(k + ": ttl " + a.ttl() + ", expected " + e.ttl() + " (tolerance " + TTL_TOLERANCE_SECONDS + " s)");
+      }
+    });
     return out;
+  }
+
+  private static String excess(String got, String want) {
+    try {
+      return " (excess " + Math.subtractExact(Long.parseLong(got), Long.parseLong(want)) + ")";
+    } catch (NumberFormatException | ArithmeticException e) {
+      return "";
+    }
   }
 }
