@@ -71,12 +71,15 @@ abstract class FailureSemanticsMatrix {
     }
     String what = what(backend, "WRONGTYPE " + POISONED);
     System.out.println(what + ": " + o);
-    o.assertAccounted(events.size());
-    assertPoisonedKeyReported(o, poisoned.size(), backend, what);
     SortedMap<String, StoredKey> expected = new TreeMap<>(Expected.state(config, events));
     expected.put(POISONED, new StoredKey("string", new TreeMap<>(), List.of(), "x", -1));
-    Expected.assertSameState(Expected.dump(config), expected, what + " (every update but " + POISONED
-        + "'s applied once; " + POISONED + " still the string x)");
+    SortedMap<String, StoredKey> actual = Expected.dump(config);
+    new Checks()
+        .check(() -> o.assertAccounted(events.size()))
+        .check(() -> assertPoisonedKeyReported(o, poisoned.size(), backend, what))
+        .check(() -> Expected.assertSameState(actual, expected, what + " (every update but " + POISONED
+            + "'s applied once; " + POISONED + " still the string x)"))
+        .done();
   }
 
   @ParameterizedTest(name = "{0}")
@@ -93,8 +96,6 @@ abstract class FailureSemanticsMatrix {
     }
     String what = what(backend, "HINCRBY overflow on " + POISONED + " totalInputTokens");
     System.out.println(what + ": " + o);
-    o.assertAccounted(events.size());
-    assertPoisonedKeyReported(o, poisoned.size(), backend, what);
     SortedMap<String, StoredKey> expected = new TreeMap<>(Expected.state(config, events));
     String k1State;
     if (backend.lua) {
@@ -108,7 +109,13 @@ abstract class FailureSemanticsMatrix {
       fields.put("totalInputTokens", NEAR_MAX);
       expected.put(POISONED, StoredKey.hash(fields, -1));
     }
-    Expected.assertSameState(Expected.dump(config), expected, what + ": every other key exact; " + k1State);
+    SortedMap<String, StoredKey> actual = Expected.dump(config);
+    String state = what + ": every other key exact; " + k1State;
+    new Checks()
+        .check(() -> o.assertAccounted(events.size()))
+        .check(() -> assertPoisonedKeyReported(o, poisoned.size(), backend, what))
+        .check(() -> Expected.assertSameState(actual, expected, state))
+        .done();
   }
 
   @ParameterizedTest(name = "{0}")
@@ -135,10 +142,13 @@ abstract class FailureSemanticsMatrix {
     all.addAll(during);
     String what = what(backend, "OOM episode (maxmemory 1 for ~3 s)");
     System.out.println(what + ": " + o);
-    o.assertAccounted(all.size());
-    assertThat(o.stats().failed()).as(what + ": failed (OOM is transient)").isZero();
-    assertThat(o.stats().retries()).as(what + ": retries (the OOM replies were seen)").isPositive();
-    Expected.assertSameState(Expected.dump(config), Expected.state(config, all), what + ": exact");
+    SortedMap<String, StoredKey> actual = Expected.dump(config);
+    new Checks()
+        .check(() -> o.assertAccounted(all.size()))
+        .check(() -> assertThat(o.stats().failed()).as(what + ": failed (OOM is transient)").isZero())
+        .check(() -> assertThat(o.stats().retries()).as(what + ": retries (the OOM replies were seen)").isPositive())
+        .check(() -> Expected.assertSameState(actual, Expected.state(config, all), what + ": exact"))
+        .done();
   }
 
   @ParameterizedTest(name = "{0}")
