@@ -61,7 +61,7 @@ class ConcurrentReplaysIT {
       Child c = children.get(i);
       String what = backend + " replay #" + i + " of " + PROCESSES;
       int exit = c.await();
-      System.out.println(what + ": exit " + exit + "\n" + c.out());
+      System.out.println(what + ": exit " + exit + "\n" + c);
       assertThat(exit).as(what + ": exit code\n" + c).isZero();
       assertThat(c.out()).as(what + ": its report")
           .containsPattern("recorded +" + EVENTS_PER_FILE + "\n").containsPattern("stored +" + EVENTS_PER_FILE + "\n")

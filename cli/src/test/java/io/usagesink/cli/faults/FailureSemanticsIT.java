@@ -96,9 +96,11 @@ class FailureSemanticsIT extends FailureSemanticsMatrix {
     }
     restarted.get(1, TimeUnit.SECONDS); // the restart really happened (the join above waited for it)
     System.out.println(what + ": " + o);
-    o.assertAccounted(events.size());
-    assertThat(o.stats().failed()).as(what + ": failed").isZero();
-    Expected.assertSameState(Expected.dump(config), Expected.state(config, events), what + ": exact");
+    new Checks()
+        .check(() -> o.assertAccounted(events.size()))
+        .check(() -> assertThat(o.stats().failed()).as(what + ": failed").isZero())
+        .check(() -> Expected.assertSameState(Expected.dump(config), Expected.state(config, events), what + ": exact"))
+        .done();
   }
 
   @Test
