@@ -60,14 +60,25 @@ class RedisUrisTest {
       "redis://h: | Must give the port as a number from 1 to 65535, but the port of h is \"\"",
       "redis://[::1]:70000 | Must give the port as a number from 1 to 65535, but the port of [::1] is \"70000\"",
       "redis://h1,,h2 | Must name a host between the commas of a seed list, like redis://h1:7000,h2:7001",
-      "redis://h:6379/abc | Must give the database after the host as a whole number like /0, but it is /abc",
-      "redis://h:6379?timeout=abc | Must give the parameter timeout as a positive duration like timeout=500ms or timeout=10s (units ns, us, ms, s, m, h, d), but it is timeout=abc",
-      "redis://h?timeout=0s | Must give the parameter timeout as a positive duration like timeout=500ms or timeout=10s (units ns, us, ms, s, m, h, d), but it is timeout=0s",
-      "redis://h?TimeOut=-1s | Must give the parameter timeout as a positive duration like timeout=500ms or timeout=10s (units ns, us, ms, s, m, h, d), but it is timeout=-1s",
-      "redis://h:6379?database=abc | Must give the parameter database as a whole number from 0 (like database=2), but it is database=abc",
-      "redis://h?password=pw&db= | Must give the parameter db as a whole number from 0 (like db=2), but it is db="})
+      "redis://h:6379/abc | Must give the database after the host as a whole number like /0, but it is /abc"})
   void problemsAreDescribedWithoutTheUri(String uri, String problem) {
     assertThat(RedisUris.problem(uri)).isEqualTo(problem);
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {"redis://h:6379?timeout=abc | abc", "redis://h?timeout=0s | 0s",
+      "redis://h?db=1&TimeOut=-1s | -1s"})
+  void aTimeoutParameterMustBeAPositiveDuration(String uri, String value) {
+    assertThat(RedisUris.problem(uri)).isEqualTo("Must give the parameter timeout as a positive duration like"
+        + " timeout=500ms or timeout=10s (units ns, us, ms, s, m, h, d), but it is timeout=" + value);
+  }
+
+  @Test
+  void aDatabaseParameterMustBeAWholeNumber() {
+    assertThat(RedisUris.problem("redis://h:6379?database=abc")).isEqualTo("Must give the parameter database as a"
+        + " whole number from 0 (like database=2), but it is database=abc");
+    assertThat(RedisUris.problem("redis://h?password=pw&db=")).isEqualTo("Must give the parameter db as a"
+        + " whole number from 0 (like db=2), but it is db=");
   }
 
   @ParameterizedTest

@@ -362,7 +362,7 @@ final class FlushWorker {
           writerReady.get(Math.min(timeout, CONNECT_WAIT_NANOS), TimeUnit.NANOSECONDS);
           continue; // connected now: the attempt starts over
         }
-        WriteResult r = w.write(toSend, batchId).get(timeout, TimeUnit.NANOSECONDS);
+        WriteResult r = awaitReply(w.write(toSend, batchId), batchId);
         counters.commands.add(r.clientCommands());
         counters.roundTrips.add(r.roundTrips());
         counters.flushes.increment();
@@ -384,9 +384,11 @@ final class FlushWorker {
       } catch (ExecutionException e) {
         failure = FailurePolicy.unwrap(e.getCause());
       } catch (TimeoutException e) {
-        failure = w == null
-            ? new RedisNotConnectedException("not connected to Redis yet")
-            : new TimeoutException("no reply within " + TimeUnit.NANOSECONDS.toMillis(timeout) + " ms");
+        if (w != null) { // the close deadline passed with the write unanswered: stored or not, unknown
+          giveUp(g, counterCount, events, e.getMessage() + " (its outcome is unknown)", e);
+          return;
+        }
+        failure = new RedisNotConnectedException("not connected to Redis yet");
       } catch (InterruptedException e) {
         failure = e; // nobody interrupts the worker on purpose; treat it as a failed attempt
       } catch (RuntimeException e) {
@@ -430,6 +432,39 @@ final class FlushWorker {
       }
       counters.retries.increment();
       sleepUntil(next);
+    }
+  }
+
+  /**
+   * Waits for the reply of a write that was sent. A write in flight is never sent again while it may
+   * still be answered (a re-sent pipeline command would count twice once the first copy runs): the
+   * writers complete their futures when Redis answers, when the connection breaks, or (Lua) at their
+   * own timeout. Only the close deadline ends the wait early.
+   *
+   * @throws TimeoutException when the close deadline passes first
+   */
+  private WriteResult awaitReply(CompletableFuture<WriteResult> reply, String batchId)
+      throws ExecutionException, InterruptedException, TimeoutException {
+    long start = System.nanoTime();
+    boolean logged = false;
+    while (true) {
+      long slice = attemptTimeoutNanos;
+      if (closeRequested) {
+        slice = Math.min(slice, closeDeadlineNanos - System.nanoTime());
+        if (slice <= 0) {
+          throw new TimeoutException("the close deadline passed while Redis had not answered the write");
+        }
+      }
+      try {
+        return reply.get(slice, TimeUnit.NANOSECONDS);
+      } catch (TimeoutException stillWaiting) {
+        if (!logged) {
+          logged = true;
+          LOG.log(Level.WARNING, sink.name() + ": Redis has not answered batch " + batchId + " for "
+              + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms on an open connection; waiting"
+              + " (re-sending could count it twice)");
+        }
+      }
     }
   }
 

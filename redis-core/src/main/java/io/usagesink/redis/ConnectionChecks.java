@@ -22,14 +22,19 @@ final class ConnectionChecks {
 
   private ConnectionChecks() {}
 
-  /** SCRIPT LOAD, then EVALSHA with no keys and ARGV[1] = "0": the script returns without writing. */
+  /**
+   * SCRIPT LOAD, then EVALSHA with no keys and ARGV[1] = "0" (the script returns without writing),
+   * then the commands the script runs ({@link #pipeline}): a script denied one of them by the ACL
+   * would fail every key of every write.
+   */
   static void lua(RedisConnection c) {
     String sha = await(c, c.async().scriptLoad(PlanScript.SOURCE), "SCRIPT LOAD");
     if (sha != null && !sha.equalsIgnoreCase(PlanScript.SHA)) {
       throw new IllegalStateException("SCRIPT LOAD at " + c.maskedUri() + " answered SHA " + sha + ", expected "
           + PlanScript.SHA);
     }
-    await(c, c.async().evalsha(PlanScript.SHA, ScriptOutputType.INTEGER, new String[0], "0"), "EVALSHA");
+    await(c, c.async().evalsha(PlanScript.SHA, ScriptOutputType.MULTI, new String[0], "0"), "EVALSHA");
+    pipeline(c);
   }
 
   /** MULTI, HINCRBY/EXPIRE/SADD queued (Redis checks their ACL when queueing), DISCARD. */

@@ -55,13 +55,26 @@ import javax.net.ssl.SSLException;
  *
  * <p><b>Cluster detection.</b> Unless {@link SinkConfig#redisCluster()} forces a mode, the first
  * node is asked {@code INFO cluster}; with {@code cluster_enabled:1} a {@link RedisClusterClient}
- * is used (commands are routed by key slot), otherwise a {@link RedisClient}.
+ * is used (commands are routed by key slot), otherwise a {@link RedisClient}. An ACL user that may
+ * not run {@code INFO} is asked {@code CLUSTER INFO}; one that may run neither gets a single-server
+ * connection (and a warning naming {@code usagesink.redis.cluster}).
  *
- * <p><b>Behaviour on faults.</b> The connection reconnects by itself. Commands issued while it is
- * disconnected are queued and sent after the reconnect; commands that were written but not answered
- * when the connection broke are sent again after the reconnect (Lettuce's at-least-once mode). The
- * writers and the reader give up on a write or read after the command timeout; a command given up
- * that has not been sent yet is never sent. Lettuce itself sets no per-command timeout on this
+ * <p><b>Connect failures</b> are {@link RedisConnectFailedException}s: {@linkplain
+ * RedisConnectFailedException#isFatal() fatal} when a reachable Redis refuses this client (only
+ * authentication failures mention the password), not fatal when it cannot be reached. A {@code
+ * rediss://} connect still pending after a second is checked for a plain Redis on that port, and then
+ * fails at once saying so. To start while Redis is down, use {@link RedisConnector}.
+ *
+ * <p><b>Behaviour on faults.</b> The connection reconnects by itself. When it breaks, every command
+ * written but not answered yet, and every command still queued, fails at once with a {@code
+ * RedisException} ("Connection disconnected"), and commands issued while it is disconnected are
+ * rejected at once ({@link ClientOptions.DisconnectedBehavior#REJECT_COMMANDS}): Lettuce never
+ * re-sends a written command by itself after the reconnect (its default would, which double-counts a
+ * counter silently), so the writers see every unanswered command as unknown and their callers retry
+ * it, counted. (Lettuce 7's {@code replayFilter} does not cover written commands: it filters only
+ * commands issued while disconnected and failed channel writes.) The writers and the reader give up
+ * on a write or read after the command timeout; a command given up that has not been sent yet is
+ * never sent. Lettuce itself sets no per-command timeout on this
  * connection (one timer per write is far cheaper than one per command), so callers of {@link
  * #async()} bound their own waits.
  *
@@ -187,7 +200,13 @@ public final class RedisConnection implements AutoCloseable {
     SslOptions ssl = sslOptions(config);
     Target target = new Target(RedisUriMask.mask(uri), uri, nodes.get(0), connectTimeout(config), timeout);
     boolean cluster = config.redisCluster().orElseGet(() -> detectCluster(target, resources, ssl));
-    SocketOptions socket = SocketOptions.builder().connectTimeout(target.connectTimeout()).keepAlive(true).build();
+    // TCP keep-alive probes after 5 s idle, every 1 s, 3 at most: a half-open connection (a peer gone
+    // without a reset) is found in about 8 s, which fails its unanswered commands (the pipeline writer
+    // never times out commands on a connection that is still open, see PipelinePlanWriter)
+    SocketOptions socket = SocketOptions.builder().connectTimeout(target.connectTimeout())
+        .keepAlive(SocketOptions.KeepAliveOptions.builder().enable().idle(Duration.ofSeconds(5))
+            .interval(Duration.ofSeconds(1)).count(3).build())
+        .build();
     // useHashIndexQueue(false): a plain deque as the command stack; the hash index only speeds up
     // removing cancelled commands, which the writers never do, and costs a HashMap operation per command.
     // no per-command timer in Lettuce: the writers time out a whole write with one timer (see Timeouts)
@@ -199,7 +218,8 @@ public final class RedisConnection implements AutoCloseable {
       }
       RedisClusterClient c = RedisClusterClient.create(resources, nodes);
       ClusterClientOptions.Builder options = ClusterClientOptions.builder().socketOptions(socket)
-          .timeoutOptions(timeouts).sslOptions(ssl).autoReconnect(true);
+          .timeoutOptions(timeouts).sslOptions(ssl).autoReconnect(true)
+          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
       options.useHashIndexQueue(false);
       c.setOptions(options.build());
       try {
@@ -215,7 +235,8 @@ public final class RedisConnection implements AutoCloseable {
     }
     RedisClient c = RedisClient.create(resources);
     c.setOptions(ClientOptions.builder().socketOptions(socket).timeoutOptions(timeouts).sslOptions(ssl)
-        .autoReconnect(true).useHashIndexQueue(false).build());
+        .autoReconnect(true).disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .useHashIndexQueue(false).build());
     try {
       StatefulRedisConnection<String, String> conn =
           await(c.connectAsync(StringCodec.UTF8, nodes.get(0)).toCompletableFuture(), target, false);

@@ -4,9 +4,7 @@ import io.usagesink.redis.testing.States;
 import static io.usagesink.redis.testing.States.assertSameState;
 import static io.usagesink.redis.testing.States.fromGolden;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.lettuce.core.RedisCommandExecutionException;
 import io.usagesink.SinkConfig;
 import io.usagesink.UsageEvent;
 import io.usagesink.layout.UsageLayout;
@@ -24,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -169,19 +166,6 @@ class PlanWritersIT {
       assertThat(delta.calls("script|load")).isEqualTo(1);
       assertThat(delta.calls("evalsha")).isEqualTo(2); // the NOSCRIPT one and the retry
       assertThat(UsageReader.of(c, config).key("k1", UsagePeriod.allTime()).requests()).isEqualTo(2);
-    }
-  }
-
-  @ParameterizedTest(name = "{0} writer")
-  @ValueSource(strings = {"lua", "pipeline"})
-  void aRedisErrorFailsTheWrite(String name, RedisServer redis) throws Exception {
-    SinkConfig config = config(redis);
-    redis.command("SET", "usage:k1", "not a hash");
-    try (RedisConnection c = RedisConnection.open(config)) {
-      CompletableFuture<WriteResult> f = writer(name, c, config).write(
-          io.usagesink.layout.UsageLayouts.crs(config).plan(BOTH), null);
-      assertThatThrownBy(() -> await(f)).isInstanceOf(ExecutionException.class)
-          .cause().isInstanceOf(RedisCommandExecutionException.class).hasMessageContaining("WRONGTYPE");
     }
   }
 
