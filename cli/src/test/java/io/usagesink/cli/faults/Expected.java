@@ -5,11 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.usagesink.SinkConfig;
 import io.usagesink.UsageEvent;
 import io.usagesink.layout.UsageLayouts;
-import io.usagesink.redis.RedisConnection;
 import io.usagesink.redis.StoredKey;
-import io.usagesink.redis.UsageReader;
 import io.usagesink.testkit.golden.PlanInterpreter;
 import io.usagesink.testkit.golden.StoredValue;
+import io.usagesink.testkit.redis.RedisServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,12 +40,52 @@ final class Expected {
     return out;
   }
 
-  /** Every statistics key in Redis now (bookkeeping keys left out), on one server or every master. */
-  static SortedMap<String, StoredKey> dump(SinkConfig config) {
-    SinkConfig plain = SinkConfig.builder().redisUri(config.redisUri().orElseThrow())
-        .redisCluster(config.redisCluster().orElse(null)).zone(config.zone()).build();
-    try (RedisConnection c = RedisConnection.open(plain)) {
-      return UsageReader.of(c, plain).dump();
+  /**
+   * Every statistics key on {@code nodes} now (the bookkeeping prefix {@code usagesink:} left out), read over
+   * the test kit's own admin connections (SCAN, TYPE, TTL, HGETALL / SMEMBERS / GET), not through our reader.
+   */
+  static SortedMap<String, StoredKey> dump(List<RedisServer> nodes) {
+    SortedMap<String, StoredKey> out = new TreeMap<>();
+    for (RedisServer node : nodes) {
+      String cursor = "0";
+      do {
+        List<?> reply = (List<?>) node.command("SCAN", cursor, "COUNT", "1000");
+        cursor = (String) reply.get(0);
+        for (Object o : (List<?>) reply.get(1)) {
+          String key = (String) o;
+          if (!key.startsWith(SinkConfig.DEFAULT_KEY_PREFIX)) {
+            read(node, key).ifPresent(v -> out.put(key, v));
+          }
+        }
+      } while (!"0".equals(cursor));
+    }
+    return out;
+  }
+
+  private static java.util.Optional<StoredKey> read(RedisServer node, String key) {
+    String type = (String) node.command("TYPE", key);
+    long ttl = (Long) node.command("TTL", key);
+    switch (type) {
+      case "hash": {
+        List<?> flat = (List<?>) node.command("HGETALL", key);
+        Map<String, String> fields = new TreeMap<>();
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+          fields.put((String) flat.get(i), (String) flat.get(i + 1));
+        }
+        return java.util.Optional.of(StoredKey.hash(fields, ttl));
+      }
+      case "set": {
+        List<String> members = new ArrayList<>();
+        ((List<?>) node.command("SMEMBERS", key)).forEach(m -> members.add((String) m));
+        return java.util.Optional.of(StoredKey.set(members, ttl));
+      }
+      case "string":
+        return java.util.Optional.of(new StoredKey("string", new TreeMap<>(), List.of(), (String) node.command("GET",
+            key), ttl));
+      case "none":
+        return java.util.Optional.empty();
+      default:
+        return java.util.Optional.of(new StoredKey(type, new TreeMap<>(), List.of(), null, ttl));
     }
   }
 
