@@ -8,7 +8,7 @@ import io.usagesink.layout.UsageLayouts;
 import io.usagesink.redis.StoredKey;
 import io.usagesink.testkit.golden.PlanInterpreter;
 import io.usagesink.testkit.golden.StoredValue;
-import io.usagesink.testkit.redis.RedisServer;
+import io.usagesink.launcher.RedisServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -7,7 +7,7 @@ import io.usagesink.SinkConfig;
 import io.usagesink.UsageEvent;
 import io.usagesink.UsageSink;
 import io.usagesink.UsageSinks;
-import io.usagesink.testkit.redis.RedisServer;
+import io.usagesink.launcher.RedisServer;
 import io.usagesink.testkit.redis.junit.IsolatedRedis;
 import io.usagesink.testkit.redis.junit.RedisExtension;
 import java.time.Duration;

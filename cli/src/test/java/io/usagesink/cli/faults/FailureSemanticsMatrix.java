@@ -8,7 +8,7 @@ import io.usagesink.UsageEvent;
 import io.usagesink.UsageSink;
 import io.usagesink.UsageSinks;
 import io.usagesink.redis.StoredKey;
-import io.usagesink.testkit.redis.RedisServer;
+import io.usagesink.launcher.RedisServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
