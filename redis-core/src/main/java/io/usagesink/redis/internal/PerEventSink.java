@@ -423,8 +423,7 @@ public final class PerEventSink implements UsageSink {
     if (e instanceof PoisonedKeysException p) {
       counters.failKeys(1, p.keys(), true);
     } else if (!a.failedKeys.isEmpty()) {
-      counters.failKeys(1, a.failedKeys, true); // the rest could not be sent either:
-      counters.fail(0, FailurePolicy.describe(e));
+      counters.failKeys(1, a.failedKeys, true); // a poisoned key is the first reason it is not stored
     } else {
       counters.fail(1, FailurePolicy.describe(e));
     }
