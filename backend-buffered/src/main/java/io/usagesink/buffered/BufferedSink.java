@@ -58,7 +58,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * earlier, possibly applied attempt is still alive; a batch is therefore retried for at most
  * {@code guardTtl - commandTimeout} after its first attempt (9 min 50 s with the defaults). A batch
  * still failing then is given up: its events are counted {@link SinkStats#failed()} and logged.
- * Raise {@code usagesink.guard-ttl} to bridge longer outages (one guard key per batch). With the
+ * Raise {@code usagesink.guard-ttl} to bridge longer outages (one guard key per batch). On the
+ * compact layout ({@code usagesink.layout=compact}) a retry rewrites absolute values, so there is
+ * no guard window: a batch is retried until stored, and given up only at the close deadline (or
+ * after 6 hours without Redis, when its writer id lapses); the writer then forgets it, so a batch
+ * counted failed is really not stored. With the
  * pipeline writer ({@code usagesink.buffered.writer=pipeline}) there is no guard: a retried batch
  * may be counted twice (at-least-once).
  *

@@ -417,7 +417,7 @@ final class FlushWorker {
         backoff = Math.min(backoff, CLOSING_BACKOFF_NANOS);
       }
       long next = System.nanoTime() + backoff;
-      if (next - first > retryWindowNanos) {
+      if (next - first > retryWindowNanos && (w == null || !w.idempotentRetries())) {
         giveUp(g, counterCount, events, "its retries would outlive the exactly-once guard (retry window "
             + TimeUnit.NANOSECONDS.toMillis(retryWindowNanos) + " ms = usagesink.guard-ttl minus the command timeout);"
             + " last error: " + FailurePolicy.describe(failure), failure);
@@ -493,6 +493,10 @@ final class FlushWorker {
   }
 
   private void giveUp(Generation g, int counterCount, long events, String why, Throwable cause) {
+    PlanWriter w = writerReady.getNow(null);
+    if (w != null) {
+      w.abandon(batchIdPrefix + g.id); // a writer that would still store it later must not: it is counted failed
+    }
     counters.fail(events, why, false);
     budget.release(counterCount);
     backlogged = false;
