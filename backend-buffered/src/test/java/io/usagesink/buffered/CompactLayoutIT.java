@@ -237,7 +237,89 @@ class CompactLayoutIT {
     RedisStates.assertSameState(crsView(compact), expected);
   }
 
+  @Test
+  void redisKilledMidRunAndRestartedWithAofIsExact(
+      @io.usagesink.testkit.redis.junit.IsolatedRedis(persistence = io.usagesink.testkit.redis.Persistence.AOF_ALWAYS)
+      RedisServer redis) throws Exception {
+    SinkConfig compact = config(redis.uri(), "compact").commandTimeout(Duration.ofMillis(500)).build();
+    List<UsageEvent> events = workload(17, 12_000);
+    InMemoryRedis expected = new InMemoryRedis();
+    events.forEach(e -> expected.apply(UsageLayouts.crs(compact).plan(e), null));
+    BufferedSink a = BufferedSink.builder(compact).build();
+    BufferedSink b = BufferedSink.builder(compact).build();
+    java.util.concurrent.CompletableFuture<Void> fault = java.util.concurrent.CompletableFuture.runAsync(() -> {
+      pause(400);
+      redis.kill(); // SIGKILL: what is not in the AOF is gone, and the writers must resend it
+      pause(1_200);
+      redis.restart();
+    });
+    for (int i = 0; i < events.size(); i++) {
+      (i % 2 == 0 ? a : b).record(events.get(i));
+      if (i % 200 == 199) {
+        Thread.sleep(15);
+      }
+    }
+    fault.get(60, TimeUnit.SECONDS);
+    a.close();
+    b.close();
+    assertThat(a.stats().failed() + b.stats().failed()).isZero();
+    assertThat(a.stats().stored() + b.stats().stored()).isEqualTo(events.size());
+    assertThat(a.stats().retries() + b.stats().retries()).as("writes retried while Redis was down").isPositive();
+    SinkConfig reader = compact.toBuilder().commandTimeout(Duration.ofSeconds(10)).build();
+    RedisStates.assertSameState(crsView(reader), expected);
+  }
+
+  @Test
+  void theReaderAppliesCrsWindowsWhereTheCompactLayoutKeepsDataLonger(RedisServer redis) throws Exception {
+    Instant at = Instant.parse("2025-12-30T10:20:30Z");
+    UsageEvent e = UsageEvent.builder().at(at).keyId("k").accountId("a").model("claude-sonnet-4-20250514")
+        .inputTokens(10).outputTokens(5).build();
+    SinkConfig compact = config(redis.uri(), "compact").build();
+    BufferedSink sink = BufferedSink.builder(compact).build();
+    sink.record(e);
+    sink.close();
+    UsagePeriod hour = UsagePeriod.hourOf(at, ZONE);
+    UsagePeriod day = UsagePeriod.dayOf(at, ZONE);
+    UsagePeriod month = UsagePeriod.monthOf(at, ZONE);
+    Instant minuteEnd = Instant.parse("2025-12-30T10:21:00Z");
+    Instant hourEnd = Instant.parse("2025-12-30T11:00:00Z");
+    Instant dayEnd = Instant.parse("2025-12-30T16:00:00Z"); // midnight at +08:00
+    Instant monthEnd = Instant.parse("2025-12-31T16:00:00Z");
+    assertThat(readAt(compact, minuteEnd.plus(Duration.ofMinutes(9)), r -> r.minute(at).requests())).isEqualTo(1);
+    assertThat(readAt(compact, minuteEnd.plus(Duration.ofMinutes(11)), r -> r.minute(at).requests())).isZero();
+    assertThat(readAt(compact, hourEnd.plus(Duration.ofDays(7)).minusSeconds(60), r -> r.key("k", hour).requests()))
+        .isEqualTo(1);
+    assertThat(readAt(compact, hourEnd.plus(Duration.ofDays(7)).plusSeconds(60), r -> r.key("k", hour).requests()))
+        .as("the hour bucket is still stored, but CRS's hourly key would have expired").isZero();
+    assertThat(readAt(compact, dayEnd.plus(Duration.ofDays(32)).minusSeconds(60), r -> r.key("k", day).requests()))
+        .isEqualTo(1);
+    assertThat(readAt(compact, dayEnd.plus(Duration.ofDays(32)).plusSeconds(60), r -> r.key("k", day).requests()))
+        .isZero();
+    assertThat(readAt(compact, monthEnd.plus(Duration.ofDays(365)).minusSeconds(60),
+        r -> r.account("a", month).requests())).isEqualTo(1);
+    assertThat(readAt(compact, monthEnd.plus(Duration.ofDays(365)).plusSeconds(60),
+        r -> r.account("a", month).requests())).isZero();
+    assertThat(readAt(compact, monthEnd.plus(Duration.ofDays(3650)), r -> r.key("k", UsagePeriod.allTime()).requests()))
+        .as("totals never expire").isEqualTo(1);
+  }
+
+  private static long readAt(SinkConfig config, Instant now, java.util.function.ToLongFunction<UsageReader> query) {
+    SinkConfig at = config.toBuilder().clock(InstantSource.fixed(now)).build();
+    try (RedisConnection c = RedisConnection.open(at)) {
+      return query.applyAsLong(UsageReader.of(c, at));
+    }
+  }
+
   // ---- helpers ----
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
 
   /** Writes {@code events} with {@code w} in plans of 100 events, as a flush worker would. */
   private static void writeInBatches(CompactWriter w, CompactLayout layout, List<UsageEvent> events) throws Exception {
@@ -341,8 +423,14 @@ class CompactLayoutIT {
     }
   }
 
-  /** Every reader query over the ids, models and periods of {@code events}, by description. */
+  /**
+   * Every reader query over the ids, models and periods of {@code events}, by description, read at
+   * the time of the last event (the compact reader applies CRS's windows on that clock); the minute
+   * queries are the minutes of the last 9 minutes' events, inside CRS's 10-minute window.
+   */
   private static Map<String, UsageCounts> answers(SinkConfig config, List<UsageEvent> events) {
+    Instant end = events.stream().map(UsageEvent::at).max(Instant::compareTo).orElseThrow();
+    config = config.toBuilder().clock(InstantSource.fixed(end)).build();
     TreeSet<String> keys = new TreeSet<>();
     TreeSet<String> accounts = new TreeSet<>();
     TreeSet<String> models = new TreeSet<>();
@@ -357,7 +445,7 @@ class CompactLayoutIT {
         accounts.add(e.accountId());
       }
       models.add(ModelNames.normalize(e.model()));
-      if (minutes.size() < 100) {
+      if (!e.at().isBefore(end.minus(Duration.ofMinutes(9)))) {
         minutes.add(e.at());
       }
       for (UsagePeriod p : List.of(UsagePeriod.monthOf(e.at(), ZONE), UsagePeriod.dayOf(e.at(), ZONE),
@@ -367,7 +455,7 @@ class CompactLayoutIT {
         }
       }
     }
-    periods.add(UsagePeriod.day(LocalDate.of(2024, 1, 1))); // nothing there
+    periods.add(UsagePeriod.day(LocalDate.of(2024, 1, 1))); // nothing there (and outside CRS's windows)
     periods.add(UsagePeriod.month(YearMonth.of(2024, 1)));
     Map<String, UsageCounts> out = new TreeMap<>();
     try (RedisConnection c = RedisConnection.open(config)) {
