@@ -101,6 +101,9 @@ class CompactDashboardReadIT {
   /** Reads the overview with one cached reader; counts the commands Redis ran for it. */
   private static Reading overview(RedisServer redis, SinkConfig config, TreeSet<String> models) {
     Map<String, UsageCounts> answers = new LinkedHashMap<>();
+    // read at the end of "today": the compact reader applies CRS's windows on this clock
+    config = config.toBuilder().clock(java.time.InstantSource.fixed(TODAY.plusDays(1).atStartOfDay(ZONE).toInstant()
+        .minusSeconds(1))).build();
     try (RedisConnection c = RedisConnection.open(config)) {
       UsageReader r = UsageReader.of(c, config).cached();
       redis.resetStats();

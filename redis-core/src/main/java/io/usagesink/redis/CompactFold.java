@@ -15,11 +15,12 @@ import java.util.TreeMap;
  * the script that applies it atomically. Used by {@link CompactWriter}; immutable and thread-safe.
  *
  * <p><b>Leases.</b> A writer id is <em>dead</em> when the heartbeat in its totals watermark ({@code
- * <bucket> <seconds>}) is older than {@link #FOLD_AFTER}. Its writer never writes under the id
- * later than {@link #ABANDON_AFTER} after its newest confirmed heartbeat (it drops the id's unsent
- * values and continues under a new id), so once {@code FOLD_AFTER} passed nothing of the id can
- * still land: the margin ({@code FOLD_AFTER - ABANDON_AFTER}, 6 hours) covers commands still on the
- * wire and clocks of the writers differing by up to a few hours.
+ * <bucket> <seconds>}) is older than {@link #FOLD_AFTER}. Its writer takes no new values under the
+ * id later than {@link #ABANDON_AFTER} after its newest confirmed heartbeat, and sends none (not
+ * even a retry) later than {@link #RESEND_GRACE} after that (it drops the id's unsent values and
+ * continues under a new id), so once {@code FOLD_AFTER} passed nothing of the id can still land:
+ * the margin ({@code FOLD_AFTER - ABANDON_AFTER - RESEND_GRACE}, 5 hours) covers commands still on
+ * the wire and clocks of the writers differing by up to a few hours.
  *
  * <p><b>The fold</b> of a hash (the totals hash, or the month hash of a dead id's watermark bucket)
  * moves the ids' cells into the {@value #FOLDED} cells, adds the cells the dead ids left unfolded
@@ -40,6 +41,8 @@ final class CompactFold {
   static final Duration HEARTBEAT = Duration.ofHours(1);
   /** A writer never writes under an id longer than this after the id's newest confirmed heartbeat. */
   static final Duration ABANDON_AFTER = Duration.ofHours(6);
+  /** How long after {@link #ABANDON_AFTER} values taken before it may still be sent (retried). */
+  static final Duration RESEND_GRACE = Duration.ofHours(1);
   /** An id whose heartbeat is older than this is dead (or closed for good) and is folded. */
   static final Duration FOLD_AFTER = Duration.ofHours(12);
   /** How often a writer looks for ids to fold (on a write; the first write looks at once). */

@@ -46,11 +46,11 @@ import java.util.concurrent.TimeUnit;
  * folds the same way.
  *
  * <p><b>Dead writers are folded</b> ({@link CompactFold}). Every watermark carries a heartbeat (the
- * seconds of its write), refreshed with a write at least every hour. A writer never writes under an
- * id more than {@link CompactFold#ABANDON_AFTER} (6 h) after the id's newest confirmed heartbeat:
- * after such a silence it drops the id without writing (an idle writer simply continues under a new
- * id; unsent values of a batch still failing are dropped and the write fails for good, so its sink
- * counts the batch failed). Once an hour (and on its first write) a writer reads the totals hash and
+ * seconds of its write), refreshed with a write at least every hour. A writer takes no new values
+ * under an id more than {@link CompactFold#ABANDON_AFTER} (6 h) after the id's newest confirmed
+ * heartbeat, and sends none more than an hour later still: after such a silence it drops the id
+ * without writing (an idle writer simply continues under a new id; unsent values of a batch still
+ * failing are dropped and the write fails for good, so its sink counts the batch failed). Once an hour (and on its first write) a writer reads the totals hash and
  * folds every id whose heartbeat is older than {@link CompactFold#FOLD_AFTER} (12 h: killed, idle
  * and dropped, or closed): one compare-and-set script per hash moves the id's cells, plus the cells
  * it left unfolded in its watermark bucket, into the shared {@code folded} cells and deletes its
@@ -406,7 +406,7 @@ public final class CompactWriter implements PlanWriter, AutoCloseable {
       now = wallClock.instant().getEpochSecond();
       Set<String> expired = new HashSet<>();
       leases.forEach((leased, lease) -> {
-        if (now > lease.deadline()) {
+        if (now > lease.deadline() + CompactFold.RESEND_GRACE.toSeconds()) {
           expired.add(leased);
         }
       });
@@ -418,7 +418,8 @@ public final class CompactWriter implements PlanWriter, AutoCloseable {
         expired.forEach(leases::remove);
         if (dropped > 0) {
           return CompletableFuture.failedFuture(new IllegalStateException("compact writer ids " + expired
-              + " stored no heartbeat for " + CompactFold.ABANDON_AFTER + " (Redis unreachable): their " + dropped
+              + " stored no heartbeat for " + CompactFold.ABANDON_AFTER.plus(CompactFold.RESEND_GRACE)
+              + " (Redis unreachable): their " + dropped
               + " unsent values are dropped, not stored, so that a live writer can fold the ids"));
         }
       }
