@@ -81,7 +81,9 @@ class CompactSeedDayIT {
         .flushInterval(interval).property(UsageLayouts.LAYOUT_PROPERTY, "compact").build();
     CompactLayout layout = UsageLayouts.compact(config);
     Instant first = day.get(0).at();
-    EventClock clock = new EventClock(first);
+    // the sink's flush deadlines are interval-spaced from its start: start on an interval boundary
+    EventClock clock = new EventClock(Instant.ofEpochMilli(
+        Math.floorDiv(first.toEpochMilli(), interval.toMillis()) * interval.toMillis()));
     try (RedisConnection c = RedisConnection.open(config)) {
       redis.resetStats();
       CompactWriter w = PlanWriters.compact(c, layout, clock);
@@ -92,6 +94,8 @@ class CompactSeedDayIT {
         if (restartAt6 && !restarted && !e.at().isBefore(six)) {
           sink.flush().toCompletableFuture().get(30, TimeUnit.SECONDS);
           // killed: the sink and its writer are dropped without close (its worker idles)
+          clock.now.set(Instant.ofEpochMilli(Math.max(clock.instant().toEpochMilli(),
+              Math.floorDiv(e.at().toEpochMilli(), interval.toMillis()) * interval.toMillis())));
           w = PlanWriters.compact(c, layout, clock);
           sink = BufferedSink.builder(config).writer(w).layout(layout).clock(clock).build();
           restarted = true;
