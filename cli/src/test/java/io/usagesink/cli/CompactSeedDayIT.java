@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * Billed commands of one seed day (3,000 requests) on the compact layout at 1 s and 60 s flushes,
  * the day replayed on a clock that follows the events and that also drives the writer's
  * heartbeats, leases and hourly fold checks (each interval's batch is written before the clock
- * moves past it, as in real time), so every command a real day costs is counted: writes, EXPIREs, watermarks, heartbeats, fold checks and folds. Two runs per
+ * moves past it, as in real time), so every command a real day costs is counted: writes, EXPIREs,
+ * watermarks, heartbeats, fold checks and folds. Two runs per
  * interval: one writer all day, and a writer killed at 06:00 (dropped without close) and restarted,
  * whose id the new writer folds 12 hours later. Prints the figures (README "Layouts").
  */

@@ -181,8 +181,8 @@ final class CompactFold {
     Map<String, String> expected = new TreeMap<>();
     List<String> delete = new ArrayList<>();
     Map<String, long[]> add = new TreeMap<>();
-    unfolded.forEach((name, v) -> CompactLayout.addInto(add.computeIfAbsent(name, k -> new long[CompactLayout.MEASURES]),
-        v));
+    unfolded.forEach((name, v) ->
+        CompactLayout.addInto(add.computeIfAbsent(name, k -> new long[CompactLayout.MEASURES]), v));
     hash.forEach((field, value) -> {
       int bar = field.indexOf('|');
       if (bar < 0 || !ids.contains(field.substring(0, bar))) {

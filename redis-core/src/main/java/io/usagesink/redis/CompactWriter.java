@@ -50,7 +50,8 @@ import java.util.concurrent.TimeUnit;
  * under an id more than {@link CompactFold#ABANDON_AFTER} (6 h) after the id's newest confirmed
  * heartbeat, and sends none more than an hour later still: after such a silence it drops the id
  * without writing (an idle writer simply continues under a new id; unsent values of a batch still
- * failing are dropped and the write fails for good, so its sink counts the batch failed). Once an hour (and on its first write) a writer reads the totals hash and
+ * failing are dropped and the write fails for good, so its sink counts the batch failed). Once an
+ * hour (and on its first write) a writer reads the totals hash and
  * folds every id whose heartbeat is older than {@link CompactFold#FOLD_AFTER} (12 h: killed, idle
  * and dropped, or closed): one compare-and-set script per hash moves the id's cells, plus the cells
  * it left unfolded in its watermark bucket, into the shared {@code folded} cells and deletes its
