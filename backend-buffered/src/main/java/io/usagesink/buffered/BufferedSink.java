@@ -68,8 +68,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * applies every other key of the batch; the events whose usage touches the key are counted failed
  * under the key's name ({@link #failureReasons()}), every other event stored, nothing retried. With
  * the pipeline writer ({@code usagesink.buffered.writer=pipeline}) there is no guard: a command whose
- * connection broke before its reply is re-sent and may count twice (at-least-once). With the compact
- * layout every write is an absolute value, idempotent without a guard.
+ * connection broke before its reply is re-sent and may count twice (at-least-once). On the compact
+ * layout ({@code usagesink.layout=compact}) a retry rewrites absolute values, so there is no guard
+ * window: a batch is retried until stored, and given up only at the close deadline (or after 6 hours
+ * without Redis, when its writer id lapses); the writer then forgets it, so a batch counted failed is
+ * really not stored.
  *
  * <p><b>Connecting.</b> The sink returns while Redis is unreachable and connects in the background;
  * events aggregate meanwhile ({@code usagesink.redis.connect=fail} fails instead). What a reachable

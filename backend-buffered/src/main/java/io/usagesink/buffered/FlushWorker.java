@@ -360,7 +360,7 @@ final class FlushWorker {
         }
       }
       Throwable failure;
-      PlanWriter w = writerReady.getNow(null);
+      PlanWriter w = writerReady.isDone() && !writerReady.isCompletedExceptionally() ? writerReady.join() : null;
       try {
         if (w == null) {
           // not connected yet, or never will be (the future failed: its cause is the reason)
@@ -425,7 +425,7 @@ final class FlushWorker {
         backoff = Math.min(backoff, CLOSING_BACKOFF_NANOS);
       }
       long next = System.nanoTime() + backoff;
-      if (next - first > retryWindowNanos) {
+      if (next - first > retryWindowNanos && (w == null || !w.idempotentRetries())) {
         filter.forget(toSend);
         giveUp(g, counterCount, events, "its retries would outlive the exactly-once guard (retry window "
             + TimeUnit.NANOSECONDS.toMillis(retryWindowNanos) + " ms = usagesink.guard-ttl minus the command timeout);"
@@ -536,6 +536,10 @@ final class FlushWorker {
   }
 
   private void giveUp(Generation g, int counterCount, long events, String why, Throwable cause) {
+    if (writerReady.isDone() && !writerReady.isCompletedExceptionally()) {
+      // a writer that would still store it later must not: it is counted failed
+      writerReady.join().abandon(batchIdPrefix + g.id);
+    }
     counters.fail(events, why, false);
     budget.release(counterCount);
     backlogged = false;
