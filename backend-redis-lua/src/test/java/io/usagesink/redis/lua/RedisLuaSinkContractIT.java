@@ -4,7 +4,7 @@ import io.usagesink.SinkConfig;
 import io.usagesink.UsageSink;
 import io.usagesink.testkit.contract.StoredState;
 import io.usagesink.testkit.contract.UsageSinkContract;
-import io.usagesink.testkit.redis.RedisServer;
+import io.usagesink.launcher.RedisServer;
 import io.usagesink.testkit.redis.junit.RedisExtension;
 import java.util.Optional;
 import org.junit.jupiter.api.extension.ExtendWith;

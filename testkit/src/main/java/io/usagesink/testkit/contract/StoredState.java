@@ -1,6 +1,6 @@
 package io.usagesink.testkit.contract;
 
-import io.usagesink.testkit.redis.RedisServer;
+import io.usagesink.launcher.RedisServer;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
