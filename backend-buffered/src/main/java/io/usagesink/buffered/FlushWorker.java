@@ -12,6 +12,7 @@ import io.usagesink.redis.PlanWriter;
 import io.usagesink.redis.PoisonedKeysException;
 import io.usagesink.redis.RedisNotConnectedException;
 import io.usagesink.redis.WriteResult;
+import io.usagesink.redis.internal.CrsPlanFilter;
 import io.usagesink.redis.internal.FailurePolicy;
 import io.usagesink.redis.internal.SinkCounters;
 import java.lang.System.Logger.Level;
@@ -57,6 +58,7 @@ final class FlushWorker {
   private final String writerName;
   private final AutoCloseable ownedConnection;
   private final UsageLayout layout;
+  private final CrsPlanFilter filter;
   private final PendingBudget budget;
   private final SinkCounters counters;
   private final String batchIdPrefix;
@@ -82,14 +84,15 @@ final class FlushWorker {
   private record FlushRequest(long target, CompletableFuture<Void> future) {}
 
   FlushWorker(BufferedSink sink, Generation first, CompletableFuture<? extends PlanWriter> writerReady,
-      String writerName, AutoCloseable ownedConnection, UsageLayout layout, SinkConfig config, PendingBudget budget,
-      SinkCounters counters, String batchIdPrefix) {
+      String writerName, AutoCloseable ownedConnection, UsageLayout layout, CrsPlanFilter filter, SinkConfig config,
+      PendingBudget budget, SinkCounters counters, String batchIdPrefix) {
     this.sink = sink;
     this.oldest = first;
     this.writerReady = writerReady;
     this.writerName = writerName;
     this.ownedConnection = ownedConnection;
     this.layout = layout;
+    this.filter = filter;
     this.budget = budget;
     this.counters = counters;
     this.batchIdPrefix = batchIdPrefix;
@@ -272,6 +275,7 @@ final class FlushWorker {
       }
       plan = b.build();
     }
+    plan = filter.apply(plan); // frugal CRS writes, when configured
     long events = events(tallies);
     if (plan.isEmpty()) { // the layout writes nothing (statistics switched off)
       counters.stored.add(events);
@@ -349,13 +353,14 @@ final class FlushWorker {
       if (closeRequested) {
         timeout = Math.min(timeout, closeDeadlineNanos - now);
         if (timeout <= 0) {
-          giveUp(g, counterCount, events, "the close deadline passed before it was stored"
+          filter.forget(toSend);
+        giveUp(g, counterCount, events, "the close deadline passed before it was stored"
               + (firstFailure == null ? "" : "; last error: " + FailurePolicy.describe(firstFailure)), firstFailure);
           return;
         }
       }
       Throwable failure;
-      PlanWriter w = writerReady.getNow(null);
+      PlanWriter w = writerReady.isDone() && !writerReady.isCompletedExceptionally() ? writerReady.join() : null;
       try {
         if (w == null) {
           // not connected yet, or never will be (the future failed: its cause is the reason)
@@ -405,6 +410,7 @@ final class FlushWorker {
       FailurePolicy.Kind kind = failure instanceof InterruptedException
           ? FailurePolicy.Kind.TRANSIENT : FailurePolicy.classify(failure);
       if (kind != FailurePolicy.Kind.TRANSIENT) {
+        filter.forget(toSend);
         giveUp(g, counterCount, events, FailurePolicy.describe(failure), failure);
         return;
       }
@@ -419,13 +425,15 @@ final class FlushWorker {
         backoff = Math.min(backoff, CLOSING_BACKOFF_NANOS);
       }
       long next = System.nanoTime() + backoff;
-      if (next - first > retryWindowNanos) {
+      if (next - first > retryWindowNanos && (w == null || !w.idempotentRetries())) {
+        filter.forget(toSend);
         giveUp(g, counterCount, events, "its retries would outlive the exactly-once guard (retry window "
             + TimeUnit.NANOSECONDS.toMillis(retryWindowNanos) + " ms = usagesink.guard-ttl minus the command timeout);"
             + " last error: " + FailurePolicy.describe(failure), failure);
         return;
       }
       if (closeRequested && next - closeDeadlineNanos >= 0) {
+        filter.forget(toSend);
         giveUp(g, counterCount, events, "the close deadline passed; last error: " + FailurePolicy.describe(failure),
             failure);
         return;
@@ -528,6 +536,10 @@ final class FlushWorker {
   }
 
   private void giveUp(Generation g, int counterCount, long events, String why, Throwable cause) {
+    if (writerReady.isDone() && !writerReady.isCompletedExceptionally()) {
+      // a writer that would still store it later must not: it is counted failed
+      writerReady.join().abandon(batchIdPrefix + g.id);
+    }
     counters.fail(events, why, false);
     budget.release(counterCount);
     backlogged = false;

@@ -1,6 +1,5 @@
 package io.usagesink.launcher;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,29 +82,11 @@ final class LocalRedisCluster implements RedisClusterHandle {
     return slotOf(key);
   }
 
+  /** Lettuce's {@code SlotHash}: CRC16 mod 16384 of the key or of its {@code {hash tag}}, as Redis computes it. */
   static int slotOf(String key) {
-    byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
-    int start = 0;
-    int end = bytes.length;
-    int open = indexOf(bytes, (byte) '{', 0);
-    if (open >= 0) {
-      int close = indexOf(bytes, (byte) '}', open + 1);
-      if (close > open + 1) {
-        start = open + 1;
-        end = close;
-      }
-    }
-    return Crc16.of(bytes, start, end) % SLOTS;
+    return io.lettuce.core.cluster.SlotHash.getSlot(key);
   }
 
-  private static int indexOf(byte[] bytes, byte b, int from) {
-    for (int i = from; i < bytes.length; i++) {
-      if (bytes[i] == b) {
-        return i;
-      }
-    }
-    return -1;
-  }
 
   @Override
   public RedisServer nodeForKey(String key) {
