@@ -25,6 +25,9 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The buffered backend: aggregates usage in memory and writes it to Redis in merged batches, each
@@ -107,7 +110,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class BufferedSink implements UsageSink {
 
-  private static final System.Logger LOG = System.getLogger(BufferedSink.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(BufferedSink.class);
   /** The stage of every accepted event: complete and immutable, so it is shared. */
   private static final CompletionStage<Void> ACCEPTED = CompletableFuture.completedStage(null);
 
@@ -360,13 +363,11 @@ public final class BufferedSink implements UsageSink {
     }
     SinkStats s = stats();
     if (!finished) {
-      LOG.log(System.Logger.Level.WARNING, name + ": close returned before the flush worker finished; "
-          + s.pending() + " counters still pending");
+      LOG.warn("{}: close returned before the flush worker finished; {} counters still pending", name, s.pending());
     }
-    LOG.log(s.failed() > 0 || s.dropped() > 0 ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
-        name + " closed: recorded=" + s.recorded() + " stored=" + s.stored() + " failed=" + s.failed()
-            + " dropped=" + s.dropped() + " rejected=" + s.rejected() + " flushes=" + s.flushes()
-            + " retries=" + s.retries() + " commands=" + s.commands());
+    LOG.atLevel(s.failed() > 0 || s.dropped() > 0 ? Level.WARN : Level.DEBUG).log(
+        "{} closed: recorded={} stored={} failed={} dropped={} rejected={} flushes={} retries={} commands={}",
+        name, s.recorded(), s.stored(), s.failed(), s.dropped(), s.rejected(), s.flushes(), s.retries(), s.commands());
   }
 
   /** Counters of this sink; {@code pending} counts pending accumulators, the rest count events. */

@@ -15,7 +15,6 @@ import io.usagesink.redis.WriteResult;
 import io.usagesink.redis.internal.CrsPlanFilter;
 import io.usagesink.redis.internal.FailurePolicy;
 import io.usagesink.redis.internal.SinkCounters;
-import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -30,6 +29,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The single flush worker of a {@link BufferedSink}: cuts generations when they are due, drains
@@ -41,7 +42,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class FlushWorker {
 
-  private static final System.Logger LOG = System.getLogger(BufferedSink.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(BufferedSink.class);
   private static final CompletionStage<Void> DONE = CompletableFuture.completedStage(null);
 
   /** The longest wait between two attempts of a batch. */
@@ -180,11 +181,11 @@ final class FlushWorker {
         try {
           ownedConnection.close();
         } catch (Exception e) {
-          LOG.log(Level.WARNING, sink.name() + ": closing the Redis connection failed: " + e);
+          LOG.warn("{}: closing the Redis connection failed: {}", sink.name(), e.toString());
         }
       }
       if (!closeRequested) {
-        LOG.log(Level.ERROR, sink.name() + ": flush worker stopped unexpectedly; nothing more will be flushed");
+        LOG.error("{}: flush worker stopped unexpectedly; nothing more will be flushed", sink.name());
       }
     }
   }
@@ -229,7 +230,7 @@ final class FlushWorker {
         LockSupport.parkNanos(this, Math.min(wait, TimeUnit.SECONDS.toNanos(1)));
       } catch (RuntimeException e) {
         // a bug, not a Redis failure (those are handled in store): keep the worker alive
-        LOG.log(Level.ERROR, sink.name() + ": unexpected error in the flush worker", e);
+        LOG.error("{}: unexpected error in the flush worker", sink.name(), e);
         LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100));
       }
     }
@@ -381,9 +382,8 @@ final class FlushWorker {
           counters.stored.add(events);
         }
         if (attempt > 1) {
-          LOG.log(Level.INFO, sink.name() + ": batch " + batchId + " stored on attempt " + attempt
-              + (r.applied() ? "" : " (an earlier attempt had applied it; its reply was lost)")
-              + ": " + counterCount + " counters, " + events + " events");
+          LOG.info("{}: batch {} stored on attempt {}{}: {} counters, {} events", sink.name(), batchId, attempt,
+              r.applied() ? "" : " (an earlier attempt had applied it; its reply was lost)", counterCount, events);
         }
         return;
       } catch (ExecutionException e) {
@@ -416,9 +416,9 @@ final class FlushWorker {
       }
       if (firstFailure == null) {
         firstFailure = failure;
-        LOG.log(Level.WARNING, sink.name() + ": flush of batch " + batchId + " failed: " + FailurePolicy.describe(failure)
-            + "; its " + events + " events (" + counterCount + " counters) stay pending and are retried with"
-            + " backoff until stored (newer events wait and merge into the next batch)");
+        LOG.warn("{}: flush of batch {} failed: {}; its {} events ({} counters) stay pending and are retried with"
+            + " backoff until stored (newer events wait and merge into the next batch)",
+            sink.name(), batchId, FailurePolicy.describe(failure), events, counterCount);
       }
       long backoff = FailurePolicy.backoffNanos(attempt, MAX_BACKOFF_NANOS);
       if (closeRequested) {
@@ -468,9 +468,9 @@ final class FlushWorker {
       } catch (TimeoutException stillWaiting) {
         if (!logged) {
           logged = true;
-          LOG.log(Level.WARNING, sink.name() + ": Redis has not answered batch " + batchId + " for "
-              + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms on an open connection; waiting"
-              + " (re-sending could count it twice)");
+          LOG.warn("{}: Redis has not answered batch {} for {} ms on an open connection; waiting"
+              + " (re-sending could count it twice)", sink.name(), batchId,
+              TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         }
       }
     }
@@ -498,8 +498,8 @@ final class FlushWorker {
         failedEvents += t.requests();
       }
     }
-    LOG.log(Level.WARNING, sink.name() + ": " + failedEvents + " of " + events + " events of a batch were not stored"
-        + " because Redis refused their keys for good: " + byKey.values() + "; every other update was stored");
+    LOG.warn("{}: {} of {} events of a batch were not stored because Redis refused their keys for good: {};"
+        + " every other update was stored", sink.name(), failedEvents, events, byKey.values());
   }
 
   private static List<KeyFailure> touched(UsagePlan plan, Map<String, KeyFailure> poisoned) {
@@ -544,16 +544,15 @@ final class FlushWorker {
     budget.release(counterCount);
     backlogged = false;
     failRequests(g.id, cause != null ? cause : new IllegalStateException(why));
-    LOG.log(Level.WARNING, sink.name() + ": gave up batch " + batchIdPrefix + g.id + " because " + why + "; "
-        + events + " events (" + counterCount + " counters) are counted failed");
+    LOG.warn("{}: gave up batch {}{} because {}; {} events ({} counters) are counted failed",
+        sink.name(), batchIdPrefix, g.id, why, events, counterCount);
   }
 
   private void logDrops() {
     long dropped = droppedSinceLog.getAndSet(0);
     if (dropped > 0) {
-      LOG.log(Level.WARNING, sink.name() + ": " + dropped + " events dropped since the last flush: "
-          + "usagesink.buffered.max-pending-counters=" + budget.max() + " was reached ("
-          + budget.pending() + " counters pending)");
+      LOG.warn("{}: {} events dropped since the last flush: usagesink.buffered.max-pending-counters={} was reached"
+          + " ({} counters pending)", sink.name(), dropped, budget.max(), budget.pending());
     }
   }
 

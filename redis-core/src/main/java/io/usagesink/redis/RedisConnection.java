@@ -45,6 +45,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One Lettuce connection to Redis (a single server or a Redis Cluster), built from {@link
@@ -95,7 +97,7 @@ public final class RedisConnection implements AutoCloseable {
   /** A {@code rediss://} connect still pending after this long is checked for a plain port: {@value} ms. */
   static final long TLS_PROBE_AFTER_MILLIS = 1_000;
   private static final long TLS_PROBE_TIMEOUT_MILLIS = 1_000;
-  private static final System.Logger LOG = System.getLogger(RedisConnection.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(RedisConnection.class);
 
   private final String maskedUri;
   private final AbstractRedisClient client;
@@ -323,9 +325,8 @@ public final class RedisConnection implements AutoCloseable {
           throw failure(target, false, e);
         }
       }
-      LOG.log(System.Logger.Level.WARNING, "cannot tell whether Redis at " + target.masked()
-          + " is a Redis Cluster: its user may run neither INFO nor CLUSTER INFO; assuming a single server"
-          + " (set usagesink.redis.cluster=true if it is a cluster)");
+      LOG.warn("cannot tell whether Redis at {} is a Redis Cluster: its user may run neither INFO nor CLUSTER INFO;"
+          + " assuming a single server (set usagesink.redis.cluster=true if it is a cluster)", target.masked());
       return false;
     } catch (RedisConnectFailedException e) {
       throw e;

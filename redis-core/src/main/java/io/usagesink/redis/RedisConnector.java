@@ -5,7 +5,6 @@ import io.usagesink.ConfigurationException;
 import io.usagesink.RedisUriMask;
 import io.usagesink.SinkConfig;
 import io.usagesink.redis.internal.FailurePolicy;
-import java.lang.System.Logger.Level;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Objects;
@@ -13,6 +12,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Owns the connection of a sink from start to close, so that a sink can start while Redis is down.
@@ -43,7 +44,7 @@ public final class RedisConnector implements AutoCloseable {
   /** The name of the background thread: {@value}. */
   public static final String THREAD_NAME = "usagesink-redis-connect";
 
-  private static final System.Logger LOG = System.getLogger(RedisConnector.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(RedisConnector.class);
   private static final int MAX_DISTINCT_ERRORS_LOGGED = 32;
   private static final long CLOSE_WAIT_MILLIS = 2_000;
 
@@ -244,8 +245,8 @@ public final class RedisConnector implements AutoCloseable {
       n = attempts;
     }
     if (n > 1) {
-      LOG.log(Level.INFO, "connected to " + maskedUri + " after " + n + " attempts in "
-          + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos) + " ms");
+      LOG.info("connected to {} after {} attempts in {} ms", maskedUri, n,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
     }
     connection.complete(c);
   }
@@ -272,8 +273,7 @@ public final class RedisConnector implements AutoCloseable {
       first = loggedErrors.size() < MAX_DISTINCT_ERRORS_LOGGED && loggedErrors.add(lastError);
     }
     if (first) {
-      LOG.log(Level.WARNING, m + "; connecting in the background (" + CONNECT_PROPERTY + "=" + BACKGROUND
-          + "), this error is logged once");
+      LOG.warn("{}; connecting in the background ({}={}), this error is logged once", m, CONNECT_PROPERTY, BACKGROUND);
     }
   }
 
@@ -321,7 +321,7 @@ public final class RedisConnector implements AutoCloseable {
           return;
         }
         if (e.isFatal()) {
-          LOG.log(Level.ERROR, e.getMessage() + "; stopped connecting");
+          LOG.error("{}; stopped connecting", e.getMessage());
           fail(e);
           return;
         }
@@ -330,8 +330,8 @@ public final class RedisConnector implements AutoCloseable {
         if (isClosed()) {
           return;
         }
-        LOG.log(Level.ERROR, "cannot connect to " + maskedUri + ": " + RedisUriMask.scrub(FailurePolicy.describe(e),
-            secretUri) + "; stopped connecting");
+        LOG.error("cannot connect to {}: {}; stopped connecting", maskedUri,
+            RedisUriMask.scrub(FailurePolicy.describe(e), secretUri));
         fail(new RedisConnectFailedException("cannot connect to " + maskedUri + ": "
             + RedisUriMask.scrub(FailurePolicy.describe(e), secretUri), null, true));
         return;

@@ -12,7 +12,6 @@ import io.usagesink.redis.PlanWriter;
 import io.usagesink.redis.PoisonedKeysException;
 import io.usagesink.redis.RedisNotConnectedException;
 import io.usagesink.redis.WriteResult;
-import java.lang.System.Logger.Level;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,6 +30,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A sink that plans each event with a {@link UsageLayout} and writes the plan at once with a
@@ -65,7 +66,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class PerEventSink implements UsageSink {
 
-  private static final System.Logger LOG = System.getLogger(PerEventSink.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(PerEventSink.class);
   private static final int MAX_BATCH = 256;
   /** The writer's first nap when it finds nothing to do; naps double up to 16x this. */
   private static final long NAP_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
@@ -478,13 +479,13 @@ public final class PerEventSink implements UsageSink {
       try {
         resource.close();
       } catch (Exception e) {
-        LOG.log(Level.WARNING, () -> "usagesink " + options.name() + ": closing the Redis connection failed: " + e);
+        LOG.warn("usagesink {}: closing the Redis connection failed: {}", options.name(), e.toString());
       }
     }
     SinkStats s = stats();
     if (s.failed() > 0) {
-      LOG.log(Level.WARNING, () -> "usagesink " + options.name() + " closed: " + s.failed() + " of " + s.recorded()
-          + " recorded events could not be stored; reasons: " + counters.reasonsSummary());
+      LOG.warn("usagesink {} closed: {} of {} recorded events could not be stored; reasons: {}",
+          options.name(), s.failed(), s.recorded(), counters.reasonsSummary());
     }
     if (interrupted) {
       Thread.currentThread().interrupt();

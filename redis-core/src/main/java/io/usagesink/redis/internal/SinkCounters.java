@@ -2,8 +2,6 @@ package io.usagesink.redis.internal;
 
 import io.usagesink.SinkStats;
 import io.usagesink.redis.KeyFailure;
-import java.lang.System.Logger;
-import java.lang.System.Logger.Level;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -12,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
 
 /**
  * The counters and failure bookkeeping every Redis write engine keeps (the per-event sink and the
@@ -121,8 +120,8 @@ public final class SinkCounters {
     if (now - next >= 0 && r.nextLogNanos.compareAndSet(next, now + TimeUnit.SECONDS.toNanos(LOG_INTERVAL_SECONDS))) {
       long n = r.unlogged.getAndSet(0);
       String why = reason;
-      log.log(Level.WARNING, () -> sinkName + ": " + n + " event(s) not stored: " + why
-          + " (logged at most once a minute per reason; see failureReasons())");
+      log.warn("{}: {} event(s) not stored: {} (logged at most once a minute per reason; see failureReasons())",
+          sinkName, n, why);
     }
   }
 
