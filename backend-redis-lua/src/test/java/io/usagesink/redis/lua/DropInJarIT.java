@@ -8,6 +8,9 @@ import io.usagesink.redis.testing.DropIn;
 import io.usagesink.testkit.redis.junit.RedisExtension;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +36,20 @@ class DropInJarIT {
     assertThat(run.stdout()).contains("recorded dropin-lua-alone with ").contains(all.getFileName().toString());
     assertThat(run.stderr()).doesNotContain("SLF4J").doesNotContain("Exception");
     assertThat(redis.command("HGET", "usage:dropin-lua-alone", "totalInputTokens")).isEqualTo("1200");
+  }
+
+  @Test
+  void theAllJarHoldsNoClassOutsideItsOwnPackagesAndNoApi() throws Exception {
+    try (JarFile jar = new JarFile(DropIn.single(Path.of("target"), "-all.jar").toFile())) {
+      List<String> strays = jar.stream().map(JarEntry::getName)
+          .filter(n -> !n.endsWith("/") && !n.startsWith("META-INF/"))
+          .filter(n -> !n.startsWith("io/usagesink/shaded/lua/") && !n.startsWith("io/usagesink/redis/lua/"))
+          .collect(Collectors.toList());
+      assertThat(strays).isEmpty();
+      assertThat(jar.getEntry("io/usagesink/shaded/lua/io/usagesink/redis/apply-plan.lua")).isNotNull();
+      assertThat(jar.getEntry("META-INF/services/io.usagesink.shaded.lua.org.slf4j.spi.SLF4JServiceProvider"))
+          .isNotNull();
+    }
   }
 
   @Test
