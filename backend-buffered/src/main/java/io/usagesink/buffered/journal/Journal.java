@@ -93,6 +93,8 @@ public final class Journal implements AutoCloseable {
   private final ArrayDeque<Segment> live = new ArrayDeque<>();
   private final List<OldFile> old;
   private Segment spare;
+  /** Whether the directory entry of {@link #spare} is known to be on storage. */
+  private volatile boolean spareSynced;
   private volatile Segment current;
   private volatile boolean closed;
 
@@ -205,7 +207,7 @@ public final class Journal implements AutoCloseable {
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
       for (Path f : files) {
         String name = f.getFileName().toString();
-        if (name.endsWith(Segment.SUFFIX + ".tmp")) {
+        if (name.endsWith(".tmp")) {
           Files.deleteIfExists(f); // a segment whose creation a crash interrupted: never used
           continue;
         }
@@ -335,6 +337,14 @@ public final class Journal implements AutoCloseable {
       long base = s.base + s.capacity;
       Segment n = spare;
       spare = null;
+      if (n != null && n.base == base && !spareSynced && config.fsync() == FsyncPolicy.ALWAYS) {
+        try {
+          syncDirectory(dir); // its directory entry must be durable before an append there returns
+        } catch (IOException e) {
+          failures.increment();
+          throw new JournalException("journal " + dir + ": cannot force the directory: " + describe(e), e);
+        }
+      }
       if (n == null || n.base != base) {
         if (n != null) {
           discard(n);
@@ -506,30 +516,42 @@ public final class Journal implements AutoCloseable {
   }
 
   /**
-   * Creates the next segment ahead of need. Holds the segments lock meanwhile (a roll waits for it
-   * and takes it, rather than creating the same file concurrently); appends are not blocked.
+   * Creates the next segment ahead of need: writes its file outside the segments lock (appends and
+   * rolls go on), then installs it under the lock unless a roll created that segment meanwhile.
    */
   private void prepareSpare() {
+    long base;
     synchronized (segments) {
       if (spare != null || closed) {
         return;
       }
-      try {
-        spare = Segment.create(dir, current.base + current.capacity, config.segmentBytes());
-        if (syncDir) {
-          syncDirectory(dir);
+      base = current.base + current.capacity;
+    }
+    try {
+      Segment prepared = Segment.prepare(dir, base, config.segmentBytes());
+      synchronized (segments) {
+        if (spare != null || closed || current.base + current.capacity != base) {
+          prepared.abandon(); // a roll got there first
+          return;
         }
-        if (spareError != null) {
-          LOG.log(Level.INFO, "journal " + dir + ": segments can be created again");
-          spareError = null;
-        }
-      } catch (IOException e) {
-        if (spareError == null) {
-          LOG.log(Level.WARNING, "journal " + dir + ": cannot prepare the next segment (appends will fail when"
-              + " the current one is full unless this clears): " + describe(e));
-        }
-        spareError = e;
+        spareSynced = false;
+        prepared.install();
+        spare = prepared;
       }
+      if (syncDir) {
+        syncDirectory(dir);
+        spareSynced = true;
+      }
+      if (spareError != null) {
+        LOG.log(Level.INFO, "journal " + dir + ": segments can be created again");
+        spareError = null;
+      }
+    } catch (IOException e) {
+      if (spareError == null) {
+        LOG.log(Level.WARNING, "journal " + dir + ": cannot prepare the next segment (appends will fail when"
+            + " the current one is full unless this clears): " + describe(e));
+      }
+      spareError = e;
     }
   }
 

@@ -48,6 +48,8 @@ final class Segment {
   final long base;
   final int capacity;
   final MappedByteBuffer buffer;
+  /** The temporary name of a prepared, not yet installed file. */
+  private Path tmp;
   @SuppressWarnings("unused") // through TAIL
   private volatile long tail = HEADER;
   @SuppressWarnings("unused") // through USERS
@@ -68,16 +70,23 @@ final class Segment {
     return dir.resolve(String.format("%020d", base) + SUFFIX);
   }
 
-  /**
-   * Creates the segment file of {@code base}: written in full (zeros after the header, so the file
-   * system allocates every block now and a full disk is an error here, never a fault in a mapped
-   * write), then renamed into place and mapped.
-   */
+  /** Creates the segment file of {@code base}: {@link #prepare} then {@link #install}. */
   static Segment create(Path dir, long base, int capacity) throws IOException {
-    Path file = fileOf(dir, base);
-    Path tmp = dir.resolve(file.getFileName() + ".tmp");
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-        StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+    Segment s = prepare(dir, base, capacity);
+    s.install();
+    return s;
+  }
+
+  /**
+   * Writes the file of a segment under a temporary name of its own (the header, then zeros, so the
+   * file system allocates every block now and a full disk is an error here, never a fault in a
+   * mapped write), maps it and touches every page, so appends do not take the page faults. May
+   * run concurrently with anything; {@link #install} renames it into place.
+   */
+  static Segment prepare(Path dir, long base, int capacity) throws IOException {
+    Path tmp = Files.createTempFile(dir, fileOf(dir, base).getFileName().toString(), ".tmp");
+    Segment s;
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       ByteBuffer header = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
       header.putInt(MAGIC).putInt(1).putLong(base).putInt(capacity).rewind();
       writeFully(ch, header, 0);
@@ -86,14 +95,28 @@ final class Segment {
         zeros.clear().limit((int) Math.min(zeros.capacity(), capacity - off));
         off += writeFully(ch, zeros, off);
       }
+      s = new Segment(fileOf(dir, base), base, capacity, ch.map(FileChannel.MapMode.READ_WRITE, 0, capacity));
+      s.tmp = tmp;
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(tmp);
       throw e;
     }
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-      return new Segment(file, base, capacity, ch.map(FileChannel.MapMode.READ_WRITE, 0, capacity));
+    for (int off = HEADER; off < capacity; off += 4096) {
+      s.buffer.put(off, (byte) 0); // nobody appends yet: a zero over a zero, making the page writable
     }
+    return s;
+  }
+
+  /** Renames the prepared file into place. The caller serialises installs of one base. */
+  void install() throws IOException {
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+    tmp = null;
+  }
+
+  /** Unmaps and deletes a prepared segment that is not needed. */
+  void abandon() throws IOException {
+    retire();
+    Files.deleteIfExists(tmp != null ? tmp : file);
   }
 
   /**

@@ -210,14 +210,15 @@ class JournalTest {
       }
       JournalStats before = j.stats();
       assertThat(before.segments()).isGreaterThan(4);
-      assertThat(segmentFiles()).hasSize((int) before.segments());
+      // the background thread may prepare the next segment at any moment: one file more at most
+      assertThat(segmentFiles().size()).isBetween((int) before.segments(), (int) before.segments() + 1);
       assertThat(before.diskBytes()).isEqualTo(before.segments() * SMALL);
 
       j.release(positions.get(4000));
       JournalStats after = j.stats();
       assertThat(after.released()).isEqualTo(positions.get(4000));
       assertThat(after.segments()).isLessThan(before.segments());
-      assertThat(segmentFiles()).hasSize((int) after.segments());
+      assertThat(segmentFiles().size()).isBetween((int) after.segments(), (int) after.segments() + 1);
       assertThat(segmentFiles()).allSatisfy(f -> assertThat(baseOf(f) + SMALL).isGreaterThan(positions.get(4000)));
       j.release(positions.get(10)); // earlier than released: ignored
       assertThat(j.released()).isEqualTo(positions.get(4000));
