@@ -35,7 +35,9 @@ final class ConfigReader {
   static final String FLUSH_INTERVAL = "usagesink.buffered.flush-interval";
   static final String MAX_PENDING_COUNTERS = "usagesink.buffered.max-pending-counters";
   static final String BUFFERED_WRITER = "usagesink.buffered.writer";
-  static final String SHUTDOWN_HOOK = "usagesink.buffered.shutdown-hook";
+  static final String SHUTDOWN_HOOK = "usagesink.shutdown-hook";
+  /** The buffered backend's older name of {@link #SHUTDOWN_HOOK}, still honoured when that one is not set. */
+  static final String BUFFERED_SHUTDOWN_HOOK = "usagesink.buffered.shutdown-hook";
 
 
   private static final String PROPERTY_PREFIX = "usagesink.";
@@ -45,7 +47,7 @@ final class ConfigReader {
   static final String POSITIVE_DURATION = "Must be a positive duration like 500ms or 60s.";
   static final String BOOLEAN = "Must be true or false.";
 
-  private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+  private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)", Pattern.CASE_INSENSITIVE);
 
   private final Map<String, String> properties;
   private final Map<String, String> environment;
@@ -118,7 +120,8 @@ final class ConfigReader {
     apply(lookup(MAX_PENDING_COUNTERS), "Must be a positive whole number like 1000000.",
         v -> b.maxPendingCounters(Integer.parseInt(v)));
     apply(lookup(BUFFERED_WRITER), "Must be lua or pipeline.", b::bufferedWriter);
-    apply(lookup(SHUTDOWN_HOOK), BOOLEAN, v -> b.shutdownHook(parseBoolean(v)));
+    Setting hook = lookup(SHUTDOWN_HOOK);
+    apply(hook != null ? hook : lookup(BUFFERED_SHUTDOWN_HOOK), BOOLEAN, v -> b.shutdownHook(parseBoolean(v)));
     b.statsPolicy(statsPolicy());
     return b.build();
   }
@@ -178,8 +181,8 @@ final class ConfigReader {
   }
 
   /**
-   * Parses {@code 500ms}, {@code 60s}, {@code 5m}, {@code 1h}, {@code 1d} or an ISO-8601 duration
-   * such as {@code PT1S}.
+   * Parses {@code 500ms}, {@code 60s}, {@code 5m}, {@code 1h}, {@code 1d} (units in any case:
+   * {@code 60S} is 60 seconds, {@code 5M} 5 minutes) or an ISO-8601 duration such as {@code PT1S}.
    *
    * @throws IllegalArgumentException when the text is none of these or overflows
    */
@@ -189,7 +192,7 @@ final class ConfigReader {
     try {
       if (m.matches()) {
         long n = Long.parseLong(m.group(1));
-        switch (m.group(2)) {
+        switch (m.group(2).toLowerCase(Locale.ROOT)) {
           case "ms": return Duration.ofMillis(n);
           case "s": return Duration.ofSeconds(n);
           case "m": return Duration.ofMinutes(n);

@@ -127,7 +127,8 @@ public final class SinkConfig {
    *   <tr><td>{@code usagesink.buffered.flush-interval}</td><td>{@code USAGESINK_BUFFERED_FLUSH_INTERVAL}</td><td>duration</td></tr>
    *   <tr><td>{@code usagesink.buffered.max-pending-counters}</td><td>{@code USAGESINK_BUFFERED_MAX_PENDING_COUNTERS}</td><td>positive int</td></tr>
    *   <tr><td>{@code usagesink.buffered.writer}</td><td>{@code USAGESINK_BUFFERED_WRITER}</td><td>{@code lua|pipeline}</td></tr>
-   *   <tr><td>{@code usagesink.buffered.shutdown-hook}</td><td>{@code USAGESINK_BUFFERED_SHUTDOWN_HOOK}</td><td>{@code true|false}</td></tr>
+   *   <tr><td>{@code usagesink.shutdown-hook} (older name, still read: {@code usagesink.buffered.shutdown-hook})</td>
+   *       <td>{@code USAGESINK_SHUTDOWN_HOOK} ({@code USAGESINK_BUFFERED_SHUTDOWN_HOOK})</td><td>{@code true|false}</td></tr>
    *   <tr><td>{@code ENABLE_USAGE_STATISTICS}, {@code ENABLE_HOURLY_STATS}, {@code ENABLE_MINUTE_STATS},
    *       {@code ENABLE_MODEL_STATS}, {@code ENABLE_DETAILED_CACHE_STATS}</td><td>(same name)</td>
    *       <td>on unless {@code false} (see {@link StatsPolicy#fromSwitches})</td></tr>
@@ -217,7 +218,10 @@ public final class SinkConfig {
     return bufferedWriter;
   }
 
-  /** Whether the buffered backend registers a JVM shutdown hook that closes it. */
+  /**
+   * Whether a sink registers a JVM shutdown hook that closes it (flushing what is pending) when the
+   * JVM exits; on by default, for every backend that stores ({@code usagesink.shutdown-hook}).
+   */
   public boolean shutdownHook() {
     return shutdownHook;
   }

@@ -254,6 +254,16 @@ class ConfigReaderTest {
     }
 
     @Test
+    void theGeneralShutdownHookSwitchWinsOverTheBufferedOne() {
+      assertThat(fromProperties(Map.of("usagesink.shutdown-hook", "false")).shutdownHook()).isFalse();
+      assertThat(fromEnvironment(Map.of("USAGESINK_SHUTDOWN_HOOK", "false")).shutdownHook()).isFalse();
+      assertThat(fromProperties(Map.of("usagesink.shutdown-hook", "true", "usagesink.buffered.shutdown-hook", "false"))
+          .shutdownHook()).isTrue();
+      assertThat(failure(Map.of("usagesink.shutdown-hook", "no"), Map.of()))
+          .hasMessage("Invalid value for property usagesink.shutdown-hook=no. Must be true or false.");
+    }
+
+    @Test
     void anInvalidRedisUriIsShownMasked() {
       assertThat(failure(Map.of(), Map.of("REDIS_URL", "http://user:hunter2@cache:6379")))
           .hasMessage("Invalid value for environment variable REDIS_URL=http://user:***@cache:6379. "
@@ -261,6 +271,20 @@ class ConfigReaderTest {
       assertThat(failure(Map.of("usagesink.redis.uri", "redis://:hunter2@"), Map.of()))
           .hasMessage("Invalid value for property usagesink.redis.uri=redis://:***@. "
               + "Must name a host, like redis://localhost:6379.");
+    }
+
+    @Test
+    void aRedisUriNamesABadPortDatabaseOrTimeout() {
+      assertThat(failure(Map.of("usagesink.redis.uri", "redis://app:hunter2@h:abc"), Map.of()))
+          .hasMessage("Invalid value for property usagesink.redis.uri=redis://app:***@h:abc. "
+              + "Must give the port as a number from 1 to 65535, but the port of h is \"abc\".");
+      assertThat(failure(Map.of(), Map.of("REDIS_URL", "redis://h:6379?timeout=abc")))
+          .hasMessage("Invalid value for environment variable REDIS_URL=redis://h:6379?timeout=abc. "
+              + "Must give the parameter timeout as a positive duration like timeout=500ms or timeout=10s"
+              + " (units ns, us, ms, s, m, h, d), but it is timeout=abc.");
+      assertThat(failure(Map.of("usagesink.redis.uri", "redis://h:6379?database=abc"), Map.of()))
+          .hasMessage("Invalid value for property usagesink.redis.uri=redis://h:6379?database=abc. "
+              + "Must give the parameter database as a whole number from 0 (like database=2), but it is database=abc.");
     }
 
     @Test

@@ -40,7 +40,9 @@ class RedisUrisTest {
   @ValueSource(strings = {
       "redis://localhost", "redis://localhost:6379/2", "rediss://u:p@h:6380", "redis://p@h1:1,h2:2",
       "redis-socket:///var/run/redis.sock", "redis-sentinel://s1:26379,s2:26379/0#mymaster",
-      "REDIS://LOCALHOST"})
+      "REDIS://LOCALHOST", "redis://h:65535", "redis://h:1?timeout=500ms&database=3", "redis://h?db=0&timeout=5",
+      "redis://[::1]:6380", "redis://[::1]", "redis://h/", "redis://u:p@h1,h2:7001/0?timeout=10s#x",
+      "redis://h?clientName=x"})
   void usableUrisHaveNoProblem(String uri) {
     assertThat(RedisUris.problem(uri)).isNull();
   }
@@ -51,9 +53,32 @@ class RedisUrisTest {
       "redis:// | Must name a host, like redis://localhost:6379",
       "redis:///0 | Must name a host, like redis://localhost:6379",
       "redis://:pw@?timeout=1s | Must name a host, like redis://localhost:6379",
-      "redis://:pass word@host | Must be a valid URI; percent-encode special characters (such as space, # or %) in the password"})
+      "redis://:pass word@host | Must be a valid URI; percent-encode special characters (such as space, # or %) in the password",
+      "redis://h:abc | Must give the port as a number from 1 to 65535, but the port of h is \"abc\"",
+      "redis://:pw@h:0/1 | Must give the port as a number from 1 to 65535, but the port of h is \"0\"",
+      "redis://h1:7000,h2:99999 | Must give the port as a number from 1 to 65535, but the port of h2 is \"99999\"",
+      "redis://h: | Must give the port as a number from 1 to 65535, but the port of h is \"\"",
+      "redis://[::1]:70000 | Must give the port as a number from 1 to 65535, but the port of [::1] is \"70000\"",
+      "redis://h1,,h2 | Must name a host between the commas of a seed list, like redis://h1:7000,h2:7001",
+      "redis://h:6379/abc | Must give the database after the host as a whole number like /0, but it is /abc"})
   void problemsAreDescribedWithoutTheUri(String uri, String problem) {
     assertThat(RedisUris.problem(uri)).isEqualTo(problem);
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {"redis://h:6379?timeout=abc | abc", "redis://h?timeout=0s | 0s",
+      "redis://h?db=1&TimeOut=-1s | -1s"})
+  void aTimeoutParameterMustBeAPositiveDuration(String uri, String value) {
+    assertThat(RedisUris.problem(uri)).isEqualTo("Must give the parameter timeout as a positive duration like"
+        + " timeout=500ms or timeout=10s (units ns, us, ms, s, m, h, d), but it is timeout=" + value);
+  }
+
+  @Test
+  void aDatabaseParameterMustBeAWholeNumber() {
+    assertThat(RedisUris.problem("redis://h:6379?database=abc")).isEqualTo("Must give the parameter database as a"
+        + " whole number from 0 (like database=2), but it is database=abc");
+    assertThat(RedisUris.problem("redis://h?password=pw&db=")).isEqualTo("Must give the parameter db as a"
+        + " whole number from 0 (like db=2), but it is db=");
   }
 
   @ParameterizedTest

@@ -169,6 +169,20 @@ record LayoutTable(String name, List<Section> sections) {
     }
   }
 
+  /**
+   * This table restricted to the keys {@code keep} accepts (their counter groups and expiries); used
+   * to plan one granularity of a layout at a time (the compact layout's CRS view).
+   */
+  LayoutTable filter(String suffix, java.util.function.Predicate<Template> keep) {
+    List<Section> out = new ArrayList<>();
+    for (Section s : sections) {
+      List<Group> groups = s.groups().stream().filter(g -> keep.test(g.key().name())).toList();
+      List<KeyDef> expiries = s.expiryOrder().stream().filter(k -> keep.test(k.name())).toList();
+      out.add(new Section(s.subject(), groups, expiries));
+    }
+    return new LayoutTable(name + "-" + suffix, out);
+  }
+
   /** A field present in every tally. */
   static FieldDef field(String name, Measure measure) {
     return new FieldDef(Template.parse(name), measure, Presence.ALWAYS);

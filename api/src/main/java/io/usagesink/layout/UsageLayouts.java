@@ -1,5 +1,6 @@
 package io.usagesink.layout;
 
+import io.usagesink.ConfigurationException;
 import io.usagesink.SinkConfig;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -61,6 +62,60 @@ import java.util.Objects;
 public final class UsageLayouts {
 
   private UsageLayouts() {}
+
+  /** The property naming the layout: {@value}; environment variable {@code USAGESINK_LAYOUT}. */
+  public static final String LAYOUT_PROPERTY = "usagesink.layout";
+  /** Name of the reference layout: {@value}. */
+  public static final String CRS = "crs";
+  /** Name of the compact layout: {@value}. */
+  public static final String COMPACT = "compact";
+
+  /**
+   * The layout name {@code config} selects ({@value #LAYOUT_PROPERTY}, env {@code USAGESINK_LAYOUT}):
+   * {@value #CRS} (the default) or {@value #COMPACT}, ignoring case and surrounding blanks.
+   *
+   * @throws ConfigurationException for any other value, naming it
+   */
+  public static String layoutName(SinkConfig config) {
+    Objects.requireNonNull(config, "config");
+    String raw = config.property(LAYOUT_PROPERTY).orElse(CRS);
+    String v = raw.strip().toLowerCase(java.util.Locale.ROOT);
+    if (v.isEmpty()) {
+      return CRS;
+    }
+    if (!v.equals(CRS) && !v.equals(COMPACT)) {
+      throw new ConfigurationException("Invalid value for property " + LAYOUT_PROPERTY + "=" + raw
+          + ". Must be crs or compact.");
+    }
+    return v;
+  }
+
+  /** The layout {@code config} selects ({@link #layoutName}), configured from it. */
+  public static UsageLayout of(SinkConfig config) {
+    return layoutName(config).equals(COMPACT) ? compact(config) : crs(config);
+  }
+
+  /**
+   * Fails when {@code config} selects the compact layout: for backends that write every event as it
+   * comes (they hold no aggregate whose absolute values they could write).
+   *
+   * @throws ConfigurationException naming the backend and what to use instead
+   */
+  public static void requireCrs(SinkConfig config, String backend) {
+    if (layoutName(config).equals(COMPACT)) {
+      throw new ConfigurationException("Invalid value for property " + LAYOUT_PROPERTY + "=compact for usagesink.backend="
+          + backend + ": the compact layout stores absolute values of aggregates, and " + backend
+          + " writes each event as it comes, with no aggregate to write. Use usagesink.backend=buffered.");
+    }
+  }
+
+  /** The compact layout configured from {@code config}'s zone, metrics window, policy and key prefix. */
+  public static CompactLayout compact(SinkConfig config) {
+    Objects.requireNonNull(config, "config");
+    crs(config.zone(), config.metricsWindow(), config.statsPolicy()); // same validation
+    return new CompactLayout(new ZoneBuckets(config.zone()), config.metricsWindow(), config.statsPolicy(),
+        config.keyPrefix());
+  }
 
   /** The reference layout with the defaults: UTC, a 5-minute metrics window, every statistic. */
   public static UsageLayout crs() {

@@ -26,14 +26,16 @@ import java.util.concurrent.locks.LockSupport;
  * sums were read and none is lost. The writer's adds happen-before its {@code exit()}, which
  * happens-before the worker's read of a zero writer count.
  *
- * <p><b>Overflow.</b> Every sum is capped at {@link #LIMIT} ({@code Long.MAX_VALUE / 4}), so that the
- * four token kinds of a tally always sum to a long. An event that would push a sum past it is backed
- * out completely ({@link #add} returns {@code false}) and refused by the sink: never wrapped.
+ * <p><b>Overflow.</b> The limit is Redis's: a counter is a signed 64-bit integer. Every sum may
+ * reach {@code Long.MAX_VALUE}, and so may the all-token total (input + output + cache create + cache
+ * read) that the layouts store. An event that would push a sum or that total past it is backed out
+ * completely ({@link #add} returns {@code false}) and refused by the sink: never wrapped. (Under
+ * concurrent adds at that extreme, an event may be refused that would have fitted alone.)
  */
 final class Accumulator extends AccumulatorKey {
 
-  /** Largest value any sum may reach: a quarter of {@code Long.MAX_VALUE}. */
-  static final long LIMIT = Long.MAX_VALUE / 4;
+  /** Largest value any sum, and the all-token total, may reach: Redis's largest counter. */
+  static final long LIMIT = Long.MAX_VALUE;
   /** Bit of the state set once the worker sealed the accumulator. */
   static final long SEALED = 1L << 62;
 
@@ -142,7 +144,7 @@ final class Accumulator extends AccumulatorKey {
     if (lc) {
       fits &= add(LC_REQUESTS, 1) & add(LC_INPUT, in) & add(LC_OUTPUT, out);
     }
-    if (fits) {
+    if (fits && allTokensFit()) {
       return true;
     }
     add(REQUESTS, -1);
@@ -162,14 +164,22 @@ final class Accumulator extends AccumulatorKey {
     return false;
   }
 
-  /** Adds {@code amount} to a cell; whether the sum stays within {@link #LIMIT}. */
+  /** Adds {@code amount} to a cell; whether the sum stays within {@link #LIMIT} (did not wrap). */
   private boolean add(int cell, long amount) {
     if (amount == 0) {
       return true;
     }
-    long sum = getAndAdd(cell, amount) + amount;
-    // a wrapped (negative) sum compares as huge unsigned, so one test catches both cases
-    return Long.compareUnsigned(sum, LIMIT) <= 0;
+    long before = getAndAdd(cell, amount);
+    long sum = before + amount;
+    return ((before ^ sum) & (amount ^ sum)) >= 0;
+  }
+
+  /** Whether input + output + cache create + cache read of the sums fits a long (all are >= 0). */
+  private boolean allTokensFit() {
+    long a = input + output;
+    long b = cacheCreate + cacheRead;
+    // each cell is in [0, Long.MAX_VALUE], so a wrapped partial sum is negative
+    return a >= 0 && b >= 0 && a + b >= 0;
   }
 
   /** Call sites pass constants, so after inlining the switch folds to one VarHandle access. */

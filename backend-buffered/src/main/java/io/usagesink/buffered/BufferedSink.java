@@ -4,11 +4,16 @@ import io.usagesink.SinkConfig;
 import io.usagesink.SinkStats;
 import io.usagesink.UsageEvent;
 import io.usagesink.UsageSink;
+import io.usagesink.layout.CompactLayout;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
+import io.usagesink.redis.CompactWriter;
+import io.usagesink.redis.ConnectionCheck;
 import io.usagesink.redis.PlanWriter;
 import io.usagesink.redis.PlanWriters;
 import io.usagesink.redis.RedisConnection;
+import io.usagesink.redis.internal.SinkCounters;
+import io.usagesink.redis.internal.WriterSource;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Clock;
@@ -19,7 +24,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The buffered backend: aggregates usage in memory and writes it to Redis in merged batches, each
@@ -46,19 +50,29 @@ import java.util.concurrent.atomic.LongAdder;
  * flushed it, however fast events are replayed.
  *
  * <p><b>Exactly once.</b> Every batch carries a unique id ({@code <sink instance>:<generation>}),
- * passed to the writer as its guard id; the Lua writer applies a guard id at most once. A failed or
- * ambiguous write (error, timeout, connection lost) keeps the <em>same</em> batch, with the same
- * id and content, and retries it with exponential backoff (50 ms doubling to 5 s) until it is
- * applied or found already applied. Meanwhile new events keep accumulating in the current
+ * passed to the writer as its guard id; the Lua writer applies a guard id at most once. Failures
+ * follow the policy every Redis backend shares ({@code FailurePolicy}): after a transient failure
+ * (connection lost, {@code OOM}, {@code LOADING}, not connected yet, ...) the batch keeps its id and
+ * only the part of it whose outcome is unknown or not applied is retried, with exponential backoff
+ * (50 ms doubling to 5 s), until it is applied or found already applied. A write in flight is never
+ * re-sent while Redis may still answer it. Meanwhile new events keep accumulating in the current
  * generation, which is not cut until the failing batch is stored: at most one batch is in flight,
  * and newer usage waits and merges. <b>The guard rule:</b> the guard of a batch lives {@link
  * SinkConfig#guardTtl()} from when it was applied, so a retry is only safe while the guard of an
- * earlier, possibly applied attempt is still alive; a batch is therefore retried for at most
- * {@code guardTtl - commandTimeout} after its first attempt (9 min 50 s with the defaults). A batch
- * still failing then is given up: its events are counted {@link SinkStats#failed()} and logged.
- * Raise {@code usagesink.guard-ttl} to bridge longer outages (one guard key per batch). With the
- * pipeline writer ({@code usagesink.buffered.writer=pipeline}) there is no guard: a retried batch
- * may be counted twice (at-least-once).
+ * earlier, possibly applied attempt is still alive; a batch is therefore retried for at most {@code
+ * guardTtl - commandTimeout} after its first attempt (9 min 50 s with the defaults). A batch still
+ * failing then is given up: its events are counted {@link SinkStats#failed()} and logged. Raise
+ * {@code usagesink.guard-ttl} to bridge longer outages (one guard key per batch). <b>Poisoned
+ * keys</b> ({@code WRONGTYPE}, an overflowing counter): the Lua script undoes that key's updates and
+ * applies every other key of the batch; the events whose usage touches the key are counted failed
+ * under the key's name ({@link #failureReasons()}), every other event stored, nothing retried. With
+ * the pipeline writer ({@code usagesink.buffered.writer=pipeline}) there is no guard: a command whose
+ * connection broke before its reply is re-sent and may count twice (at-least-once). With the compact
+ * layout every write is an absolute value, idempotent without a guard.
+ *
+ * <p><b>Connecting.</b> The sink returns while Redis is unreachable and connects in the background;
+ * events aggregate meanwhile ({@code usagesink.redis.connect=fail} fails instead). What a reachable
+ * Redis refuses (credentials, the ACL of the writer's commands) fails the build at once.
  *
  * <p><b>Bounded memory.</b> Memory grows with distinct accumulators, not with events (about 200
  * bytes each, plus the id strings they share with the events). At most {@link SinkConfig#maxPendingCounters()} accumulators are pending (recorded
@@ -75,9 +89,10 @@ import java.util.concurrent.atomic.LongAdder;
  * the Redis connection it opened. A JVM shutdown hook closes the sink when {@link
  * SinkConfig#shutdownHook()} is on (the default); {@code close()} removes it.
  *
- * <p><b>Failures</b> never reach the caller of {@code record()} and never stop the worker: each
- * failed write is caught, counted ({@link SinkStats#retries()}) and logged once with the batch
- * figures.
+ * <p><b>Failures</b> never reach the caller of {@code record()} and never stop the worker: they are
+ * counted ({@link SinkStats#retries()}, {@link SinkStats#failed()} with {@link #failureReasons()})
+ * and logged once per batch (when it first fails, when it is stored after retries, when it is given
+ * up), never once per retry.
  *
  * <p>Thread-safe. Build one with {@link #builder(SinkConfig)}, or through {@code
  * UsageSinks.open(config)} with {@code usagesink.backend=buffered}.
@@ -109,7 +124,7 @@ public final class BufferedSink implements UsageSink {
   private final long intervalMillis;
   private final String name;
   private final PendingBudget budget;
-  private final SinkCounters counters = new SinkCounters();
+  private final SinkCounters counters;
   private final FlushWorker flusher;
   private final Thread shutdownHook;
   private final AtomicBoolean closeCalled = new AtomicBoolean();
@@ -120,20 +135,27 @@ public final class BufferedSink implements UsageSink {
   private volatile long deadline;
   private volatile boolean closing;
 
-  private BufferedSink(Builder b, PlanWriter writer, RedisConnection ownedConnection) {
+  /**
+   * @param ownedConnection closed by the flush worker when it ends (after the last write): the
+   *     connection the sink opened (for the compact layout: its writer's final fold, then the
+   *     connection), or {@code null}
+   */
+  private BufferedSink(Builder b, CompletableFuture<? extends PlanWriter> writer, String writerName,
+      AutoCloseable ownedConnection) {
     this.config = b.config;
-    this.layout = b.layout != null ? b.layout : UsageLayouts.crs(b.config);
+    this.layout = b.layout != null ? b.layout : UsageLayouts.of(b.config);
     this.clock = b.clock != null ? b.clock : b.config.clock();
     this.clockChecksInRecord = !isSystemClock(clock);
     this.intervalMillis = Math.max(1, config.flushInterval().toMillis());
     String instance = UUID.randomUUID().toString();
     this.name = "usagesink-buffered-" + instance.substring(0, 8);
+    this.counters = new SinkCounters(LOG, name);
     int max = config.maxPendingCounters();
     this.budget = new PendingBudget(max, Math.max(1, max / 2));
     Generation first = new Generation(1, false);
     this.current = first;
     this.deadline = clock.millis() + intervalMillis;
-    this.flusher = new FlushWorker(this, first, writer, ownedConnection, layout, config, budget, counters,
+    this.flusher = new FlushWorker(this, first, writer, writerName, ownedConnection, layout, config, budget, counters,
         "buffered:" + instance + ":");
     this.shutdownHook = config.shutdownHook() ? new Thread(this::close, name + "-shutdown") : null;
     flusher.start();
@@ -157,7 +179,8 @@ public final class BufferedSink implements UsageSink {
    * buffer, not yet stored. The stage fails with {@link IllegalStateException} after {@link
    * #close()} (the event is rejected) or when {@code maxPendingCounters} is reached and the event
    * needs a new accumulator (the event is dropped); with {@link IllegalArgumentException} when a
-   * pending sum would exceed {@code Long.MAX_VALUE / 4} (rejected).
+   * pending sum or its all-token total would exceed {@code Long.MAX_VALUE}, the largest counter Redis
+   * holds (rejected).
    */
   @Override
   public CompletionStage<Void> record(UsageEvent event) {
@@ -201,8 +224,8 @@ public final class BufferedSink implements UsageSink {
         if (!fits) {
           counters.rejected.increment();
           return CompletableFuture.failedStage(new IllegalArgumentException("event refused: a pending sum of ("
-              + event.keyId() + ", " + event.accountId() + ", " + event.model() + ") would exceed "
-              + Accumulator.LIMIT + "; no counter can hold it"));
+              + event.keyId() + ", " + event.accountId() + ", " + event.model() + "), or its all-token total,"
+              + " would exceed " + Accumulator.LIMIT + ", the largest counter Redis holds"));
         }
         counters.recorded.increment();
         return ACCEPTED;
@@ -343,6 +366,11 @@ public final class BufferedSink implements UsageSink {
   }
 
   @Override
+  public java.util.Map<String, Long> failureReasons() {
+    return counters.failureReasons();
+  }
+
+  @Override
   public String toString() {
     return "BufferedSink{" + name + ", layout=" + layout + ", flushInterval=" + config.flushInterval()
         + ", writer=" + flusher.writerName() + "}";
@@ -373,7 +401,7 @@ public final class BufferedSink implements UsageSink {
       return this;
     }
 
-    /** Plans with {@code layout}; default {@link UsageLayouts#crs(SinkConfig)}. */
+    /** Plans with {@code layout}; default {@link UsageLayouts#of(SinkConfig)} ({@code usagesink.layout}). */
     public Builder layout(UsageLayout layout) {
       this.layout = Objects.requireNonNull(layout, "layout");
       return this;
@@ -386,44 +414,50 @@ public final class BufferedSink implements UsageSink {
     }
 
     /**
-     * Builds and starts the sink (connecting to Redis unless a writer was injected).
+     * Builds and starts the sink. Unless a writer was injected, the sink opens its own connection: it
+     * returns while Redis is unreachable and connects in the background (events aggregate meanwhile,
+     * up to {@code maxPendingCounters}; {@code usagesink.redis.connect=fail} fails instead), and fails
+     * at once when a reachable Redis refuses the credentials or the commands the writer needs (ACL).
      *
      * @throws io.usagesink.ConfigurationException when the configuration names no usable Redis
-     * @throws io.usagesink.redis.RedisConnectFailedException when Redis cannot be reached
+     * @throws io.usagesink.redis.RedisConnectFailedException when a reachable Redis refuses the sink
      */
     public BufferedSink build() {
       if (writer != null) {
-        return new BufferedSink(this, writer, null);
+        return new BufferedSink(this, CompletableFuture.completedFuture(writer), writer.name(), null);
       }
-      RedisConnection connection = RedisConnection.open(config);
-      try {
-        PlanWriter w = "pipeline".equals(config.bufferedWriter())
-            ? PlanWriters.pipeline(connection, config)
-            : PlanWriters.lua(connection, config);
-        return new BufferedSink(this, w, connection);
-      } catch (RuntimeException e) {
-        connection.close();
-        throw e;
+      if (layout == null && UsageLayouts.layoutName(config).equals(UsageLayouts.COMPACT)) {
+        return buildCompact(this);
       }
+      boolean pipeline = "pipeline".equals(config.bufferedWriter());
+      WriterSource<PlanWriter> source = WriterSource.open(config, null,
+          pipeline ? ConnectionCheck.pipelineWriter() : ConnectionCheck.luaWriter(),
+          c -> pipeline ? PlanWriters.pipeline(c, config) : PlanWriters.lua(c, config));
+      return new BufferedSink(this, source.writer(), pipeline ? "pipeline" : "lua", source.owned());
     }
   }
 
-  /** Stats counters. Hot ones are LongAdders (no contended cache line between recording threads). */
-  static final class SinkCounters {
-    final LongAdder recorded = new LongAdder();
-    final LongAdder rejected = new LongAdder();
-    final LongAdder dropped = new LongAdder();
-    final LongAdder stored = new LongAdder();
-    final LongAdder failed = new LongAdder();
-    final LongAdder commands = new LongAdder();
-    final LongAdder roundTrips = new LongAdder();
-    final LongAdder flushes = new LongAdder();
-    final LongAdder retries = new LongAdder();
-
-    SinkStats snapshot(long pending) {
-      return new SinkStats(recorded.sum(), rejected.sum(), stored.sum(), pending, failed.sum(), dropped.sum(),
-          commands.sum(), roundTrips.sum(), flushes.sum(), retries.sum());
-    }
+  /**
+   * The compact layout ({@code usagesink.layout=compact}): plans with {@link UsageLayouts#compact}
+   * and writes with a {@link CompactWriter} (absolute values, one HSET per flush). The sink closes
+   * the writer (its final fold) and then the connection once the flush worker has ended.
+   */
+  private static BufferedSink buildCompact(Builder b) {
+    CompactLayout compact = UsageLayouts.compact(b.config);
+    b.layout = compact;
+    WriterSource<CompactWriter> source = WriterSource.open(b.config, null, ConnectionCheck.none(),
+        c -> PlanWriters.compact(c, compact));
+    AutoCloseable foldThenDisconnect = () -> {
+      try {
+        CompletableFuture<CompactWriter> w = source.writer();
+        if (w.isDone() && !w.isCompletedExceptionally()) {
+          w.join().close(); // the final fold, while the connection is still open
+        }
+      } finally {
+        source.owned().close();
+      }
+    };
+    return new BufferedSink(b, source.writer(), "compact", foldThenDisconnect);
   }
 
 }

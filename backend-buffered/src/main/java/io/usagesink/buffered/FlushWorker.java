@@ -3,15 +3,24 @@ package io.usagesink.buffered;
 import io.usagesink.SinkConfig;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageTally;
+import io.usagesink.plan.CounterDelta;
+import io.usagesink.plan.IndexAdd;
 import io.usagesink.plan.UsagePlan;
+import io.usagesink.redis.IncompleteWriteException;
+import io.usagesink.redis.KeyFailure;
 import io.usagesink.redis.PlanWriter;
-import io.usagesink.redis.RedisConnection;
+import io.usagesink.redis.PoisonedKeysException;
+import io.usagesink.redis.RedisNotConnectedException;
 import io.usagesink.redis.WriteResult;
+import io.usagesink.redis.internal.FailurePolicy;
+import io.usagesink.redis.internal.SinkCounters;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -34,19 +43,22 @@ final class FlushWorker {
   private static final System.Logger LOG = System.getLogger(BufferedSink.class.getName());
   private static final CompletionStage<Void> DONE = CompletableFuture.completedStage(null);
 
-  static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+  /** The longest wait between two attempts of a batch. */
   static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
+  /** How long one attempt waits for a connection that is not there yet. */
+  static final long CONNECT_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
   /** Backoff cap while closing: the deadline is near, so try often. */
   static final long CLOSING_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
   /** How often the worker reads a clock that may jump when no event arrives. */
   static final long CLOCK_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
   private final BufferedSink sink;
-  private final PlanWriter writer;
-  private final RedisConnection ownedConnection;
+  private final CompletableFuture<? extends PlanWriter> writerReady;
+  private final String writerName;
+  private final AutoCloseable ownedConnection;
   private final UsageLayout layout;
   private final PendingBudget budget;
-  private final BufferedSink.SinkCounters counters;
+  private final SinkCounters counters;
   private final String batchIdPrefix;
   private final long attemptTimeoutNanos;
   private final long retryWindowNanos;
@@ -69,12 +81,13 @@ final class FlushWorker {
   /** A {@link BufferedSink#flush()} waiting for generation {@code target} and all before it. */
   private record FlushRequest(long target, CompletableFuture<Void> future) {}
 
-  FlushWorker(BufferedSink sink, Generation first, PlanWriter writer, RedisConnection ownedConnection,
-      UsageLayout layout, SinkConfig config, PendingBudget budget, BufferedSink.SinkCounters counters,
-      String batchIdPrefix) {
+  FlushWorker(BufferedSink sink, Generation first, CompletableFuture<? extends PlanWriter> writerReady,
+      String writerName, AutoCloseable ownedConnection, UsageLayout layout, SinkConfig config, PendingBudget budget,
+      SinkCounters counters, String batchIdPrefix) {
     this.sink = sink;
     this.oldest = first;
-    this.writer = writer;
+    this.writerReady = writerReady;
+    this.writerName = writerName;
     this.ownedConnection = ownedConnection;
     this.layout = layout;
     this.budget = budget;
@@ -103,7 +116,7 @@ final class FlushWorker {
   }
 
   String writerName() {
-    return writer.name();
+    return writerName;
   }
 
   /** Whether a batch is failing: no new batch is cut until it is stored. */
@@ -163,7 +176,7 @@ final class FlushWorker {
       if (ownedConnection != null) {
         try {
           ownedConnection.close();
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
           LOG.log(Level.WARNING, sink.name() + ": closing the Redis connection failed: " + e);
         }
       }
@@ -236,12 +249,10 @@ final class FlushWorker {
     }
     int counterCount = accumulators.size();
     List<UsageTally> tallies = new ArrayList<>(counterCount);
-    long events = 0;
     for (Accumulator a : accumulators) {
       UsageTally t = a.sealAndTally();
       if (t.requests() > 0) { // 0 when every event of it was backed out (overflow)
         tallies.add(t);
-        events += t.requests();
       }
     }
     UsagePlan plan;
@@ -252,80 +263,252 @@ final class FlushWorker {
       }
       plan = b.build();
     } catch (RuntimeException e) {
-      // e.g. a merged counter beyond Long.MAX_VALUE: no Redis counter can hold it, retrying cannot help
-      giveUp(g, counterCount, events, "it could not be planned: " + e.getMessage(), e);
-      return;
+      // rare: a merged counter beyond Long.MAX_VALUE, which no Redis counter can hold: fail only the
+      // tallies that cannot be merged, store the rest
+      tallies = withoutUnplannable(tallies);
+      UsagePlan.Builder b = UsagePlan.builder();
+      for (UsageTally t : tallies) {
+        layout.plan(t, b);
+      }
+      plan = b.build();
     }
+    long events = events(tallies);
     if (plan.isEmpty()) { // the layout writes nothing (statistics switched off)
       counters.stored.add(events);
       budget.release(counterCount);
       return;
     }
-    write(g, plan, counterCount, events);
+    write(g, plan, tallies, counterCount, events);
   }
 
-  private void write(Generation g, UsagePlan plan, int counterCount, long events) {
+  private static long events(List<UsageTally> tallies) {
+    long events = 0;
+    for (UsageTally t : tallies) {
+      events += t.requests();
+    }
+    return events;
+  }
+
+  /**
+   * The tallies that can be planned and merged without a counter passing {@code Long.MAX_VALUE};
+   * the others are counted failed, named.
+   */
+  private List<UsageTally> withoutUnplannable(List<UsageTally> tallies) {
+    Map<String, Long> sums = new HashMap<>();
+    List<UsageTally> ok = new ArrayList<>(tallies.size());
+    for (UsageTally t : tallies) {
+      UsagePlan p;
+      try {
+        UsagePlan.Builder one = UsagePlan.builder();
+        layout.plan(t, one);
+        p = one.build();
+      } catch (RuntimeException e) {
+        counters.fail(t.requests(), "usage of " + describe(t) + " cannot be stored: " + e.getMessage(), true);
+        continue;
+      }
+      Map<String, Long> merged = new HashMap<>();
+      String overflow = null;
+      for (CounterDelta c : p.counters()) {
+        String cell = c.key() + " " + c.field();
+        long before = merged.containsKey(cell) ? merged.get(cell) : sums.getOrDefault(cell, 0L);
+        long sum = before + c.delta();
+        if (((before ^ sum) & (c.delta() ^ sum)) < 0) {
+          overflow = "counter " + cell + " would pass " + Long.MAX_VALUE + ": " + before + " + " + c.delta();
+          break;
+        }
+        merged.put(cell, sum);
+      }
+      if (overflow != null) {
+        counters.fail(t.requests(), "usage of " + describe(t) + " cannot be stored: " + overflow, true);
+        continue;
+      }
+      sums.putAll(merged);
+      ok.add(t);
+    }
+    return ok;
+  }
+
+  private static String describe(UsageTally t) {
+    return "(key " + t.keyId() + ", account " + t.accountId() + ", model " + t.model() + ")";
+  }
+
+  /**
+   * Writes {@code plan} (the merged plan of {@code tallies}) until every part of it has a definite
+   * outcome, retrying only what remains (under the batch's guard id) after transient failures, as
+   * {@link FailurePolicy} says; then counts the events stored or failed.
+   */
+  private void write(Generation g, UsagePlan plan, List<UsageTally> tallies, int counterCount, long events) {
     String batchId = batchIdPrefix + g.id;
     long first = System.nanoTime();
-    long backoff = MIN_BACKOFF_NANOS;
+    UsagePlan toSend = plan;
+    List<KeyFailure> poisoned = new ArrayList<>();
+    Throwable firstFailure = null;
     for (int attempt = 1; ; attempt++) {
       long now = System.nanoTime();
       long timeout = attemptTimeoutNanos;
       if (closeRequested) {
         timeout = Math.min(timeout, closeDeadlineNanos - now);
         if (timeout <= 0) {
-          giveUp(g, counterCount, events, "the close deadline passed", null);
+          giveUp(g, counterCount, events, "the close deadline passed before it was stored"
+              + (firstFailure == null ? "" : "; last error: " + FailurePolicy.describe(firstFailure)), firstFailure);
           return;
         }
       }
       Throwable failure;
+      PlanWriter w = writerReady.getNow(null);
       try {
-        WriteResult r = writer.write(plan, batchId).get(timeout, TimeUnit.NANOSECONDS);
+        if (w == null) {
+          // not connected yet, or never will be (the future failed: its cause is the reason)
+          writerReady.get(Math.min(timeout, CONNECT_WAIT_NANOS), TimeUnit.NANOSECONDS);
+          continue; // connected now: the attempt starts over
+        }
+        WriteResult r = awaitReply(w.write(toSend, batchId), batchId);
         counters.commands.add(r.clientCommands());
         counters.roundTrips.add(r.roundTrips());
         counters.flushes.increment();
-        counters.stored.add(events);
+        poisoned.addAll(r.failedKeys());
         budget.release(counterCount);
+        backlogged = false;
+        if (!poisoned.isEmpty()) {
+          settlePoisoned(tallies, events, poisoned);
+          failRequests(g.id, new PoisonedKeysException(poisoned));
+        } else {
+          counters.stored.add(events);
+        }
         if (attempt > 1) {
           LOG.log(Level.INFO, sink.name() + ": batch " + batchId + " stored on attempt " + attempt
               + (r.applied() ? "" : " (an earlier attempt had applied it; its reply was lost)")
               + ": " + counterCount + " counters, " + events + " events");
         }
-        backlogged = false;
         return;
       } catch (ExecutionException e) {
-        failure = unwrap(e.getCause());
+        failure = FailurePolicy.unwrap(e.getCause());
       } catch (TimeoutException e) {
-        failure = new TimeoutException("no reply within " + TimeUnit.NANOSECONDS.toMillis(timeout) + " ms");
+        if (w != null) { // the close deadline passed with the write unanswered: stored or not, unknown
+          giveUp(g, counterCount, events, e.getMessage() + " (its outcome is unknown)", e);
+          return;
+        }
+        failure = new RedisNotConnectedException("not connected to Redis yet");
       } catch (InterruptedException e) {
         failure = e; // nobody interrupts the worker on purpose; treat it as a failed attempt
       } catch (RuntimeException e) {
         failure = e; // the writer threw instead of failing its future
       }
+      if (failure instanceof IncompleteWriteException incomplete) {
+        counters.commands.add(incomplete.sent().clientCommands());
+        counters.roundTrips.add(incomplete.sent().roundTrips());
+        poisoned.addAll(incomplete.failedKeys());
+        toSend = incomplete.remaining();
+      }
       backlogged = true;
       failRequests(g.id, failure);
-      now = System.nanoTime();
+      FailurePolicy.Kind kind = failure instanceof InterruptedException
+          ? FailurePolicy.Kind.TRANSIENT : FailurePolicy.classify(failure);
+      if (kind != FailurePolicy.Kind.TRANSIENT) {
+        giveUp(g, counterCount, events, FailurePolicy.describe(failure), failure);
+        return;
+      }
+      if (firstFailure == null) {
+        firstFailure = failure;
+        LOG.log(Level.WARNING, sink.name() + ": flush of batch " + batchId + " failed: " + FailurePolicy.describe(failure)
+            + "; its " + events + " events (" + counterCount + " counters) stay pending and are retried with"
+            + " backoff until stored (newer events wait and merge into the next batch)");
+      }
+      long backoff = FailurePolicy.backoffNanos(attempt, MAX_BACKOFF_NANOS);
       if (closeRequested) {
         backoff = Math.min(backoff, CLOSING_BACKOFF_NANOS);
       }
-      long next = now + backoff;
+      long next = System.nanoTime() + backoff;
       if (next - first > retryWindowNanos) {
         giveUp(g, counterCount, events, "its retries would outlive the exactly-once guard (retry window "
             + TimeUnit.NANOSECONDS.toMillis(retryWindowNanos) + " ms = usagesink.guard-ttl minus the command timeout);"
-            + " last error: " + describe(failure), failure);
+            + " last error: " + FailurePolicy.describe(failure), failure);
         return;
       }
       if (closeRequested && next - closeDeadlineNanos >= 0) {
-        giveUp(g, counterCount, events, "the close deadline passed; last error: " + describe(failure), failure);
+        giveUp(g, counterCount, events, "the close deadline passed; last error: " + FailurePolicy.describe(failure),
+            failure);
         return;
       }
       counters.retries.increment();
-      LOG.log(Level.WARNING, sink.name() + ": flush of batch " + batchId + " failed (attempt " + attempt + "): "
-          + describe(failure) + "; " + counterCount + " counters (" + events + " events) kept pending, "
-          + budget.pending() + " counters pending in all; retry in " + TimeUnit.NANOSECONDS.toMillis(backoff) + " ms");
       sleepUntil(next);
-      backoff = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
     }
+  }
+
+  /**
+   * Waits for the reply of a write that was sent. A write in flight is never sent again while it may
+   * still be answered (a re-sent pipeline command would count twice once the first copy runs): the
+   * writers complete their futures when Redis answers, when the connection breaks, or (Lua) at their
+   * own timeout. Only the close deadline ends the wait early.
+   *
+   * @throws TimeoutException when the close deadline passes first
+   */
+  private WriteResult awaitReply(CompletableFuture<WriteResult> reply, String batchId)
+      throws ExecutionException, InterruptedException, TimeoutException {
+    long start = System.nanoTime();
+    boolean logged = false;
+    while (true) {
+      long slice = attemptTimeoutNanos;
+      if (closeRequested) {
+        slice = Math.min(slice, closeDeadlineNanos - System.nanoTime());
+        if (slice <= 0) {
+          throw new TimeoutException("the close deadline passed while Redis had not answered the write");
+        }
+      }
+      try {
+        return reply.get(slice, TimeUnit.NANOSECONDS);
+      } catch (TimeoutException stillWaiting) {
+        if (!logged) {
+          logged = true;
+          LOG.log(Level.WARNING, sink.name() + ": Redis has not answered batch " + batchId + " for "
+              + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms on an open connection; waiting"
+              + " (re-sending could count it twice)");
+        }
+      }
+    }
+  }
+
+  /**
+   * Counts a batch whose every part has a definite outcome but some keys were refused for good:
+   * events whose usage touches a poisoned key are failed (named by the key), every other event is
+   * stored (their updates were applied exactly once).
+   */
+  private void settlePoisoned(List<UsageTally> tallies, long events, List<KeyFailure> poisoned) {
+    Map<String, KeyFailure> byKey = new HashMap<>();
+    for (KeyFailure f : poisoned) {
+      byKey.putIfAbsent(f.key(), f);
+    }
+    long failedEvents = 0;
+    UsagePlan.Builder one = UsagePlan.builder();
+    for (UsageTally t : tallies) {
+      layout.plan(t, one.clear());
+      List<KeyFailure> hit = touched(one.build(), byKey);
+      if (hit.isEmpty()) {
+        counters.stored.add(t.requests());
+      } else {
+        counters.failKeys(t.requests(), hit, false);
+        failedEvents += t.requests();
+      }
+    }
+    LOG.log(Level.WARNING, sink.name() + ": " + failedEvents + " of " + events + " events of a batch were not stored"
+        + " because Redis refused their keys for good: " + byKey.values() + "; every other update was stored");
+  }
+
+  private static List<KeyFailure> touched(UsagePlan plan, Map<String, KeyFailure> poisoned) {
+    Map<String, KeyFailure> hit = new LinkedHashMap<>();
+    for (CounterDelta c : plan.counters()) {
+      KeyFailure f = poisoned.get(c.key());
+      if (f != null) {
+        hit.putIfAbsent(f.key(), f);
+      }
+    }
+    for (IndexAdd a : plan.indexAdds()) {
+      KeyFailure f = poisoned.get(a.setKey());
+      if (f != null) {
+        hit.putIfAbsent(f.key(), f);
+      }
+    }
+    return List.copyOf(hit.values());
   }
 
   /** Sleeps until {@code when} (nanoTime); a close request shortens the sleep to the close backoff. */
@@ -345,11 +528,11 @@ final class FlushWorker {
   }
 
   private void giveUp(Generation g, int counterCount, long events, String why, Throwable cause) {
-    counters.failed.add(events);
+    counters.fail(events, why, false);
     budget.release(counterCount);
     backlogged = false;
     failRequests(g.id, cause != null ? cause : new IllegalStateException(why));
-    LOG.log(Level.ERROR, sink.name() + ": gave up batch " + batchIdPrefix + g.id + " because " + why + "; "
+    LOG.log(Level.WARNING, sink.name() + ": gave up batch " + batchIdPrefix + g.id + " because " + why + "; "
         + events + " events (" + counterCount + " counters) are counted failed");
   }
 
@@ -391,16 +574,5 @@ final class FlushWorker {
       r.future.completeExceptionally(cause);
       return true;
     });
-  }
-
-  private static Throwable unwrap(Throwable e) {
-    while (e instanceof CompletionException && e.getCause() != null) {
-      e = e.getCause();
-    }
-    return e;
-  }
-
-  private static String describe(Throwable e) {
-    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage();
   }
 }

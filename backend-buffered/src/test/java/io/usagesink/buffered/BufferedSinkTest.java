@@ -451,6 +451,65 @@ class BufferedSinkTest {
   }
 
   @Test
+  void aPoisonedKeyFailsOnlyTheEventsThatTouchItNamesItAndIsNotRetried() throws Exception {
+    ScriptedWriter writer = new ScriptedWriter();
+    writer.redis.poison("usage:k1");
+    BufferedSink sink = sink(writer);
+    for (int i = 0; i < 3; i++) {
+      sink.record(event(T0, "k0", "a1", MODELS[0], 10, 1));
+    }
+    sink.record(event(T0, "k1", "a1", MODELS[0], 100, 1));
+    sink.record(event(T0, "k1", "a1", MODELS[0], 100, 1));
+    CompletionStage<Void> flushed = sink.flush();
+    assertThatThrownBy(() -> await(flushed)).hasCauseInstanceOf(io.usagesink.redis.PoisonedKeysException.class)
+        .hasMessageContaining("usage:k1");
+
+    assertThat(writer.calls).as("a poisoned key is not retried").hasSize(1);
+    SinkStats s = sink.stats();
+    assertThat(s.stored()).isEqualTo(3);
+    assertThat(s.failed()).isEqualTo(2);
+    assertThat(s.retries()).isZero();
+    assertThat(s.pending()).isZero();
+    assertThat(sink.failureReasons()).containsOnlyKeys(
+        "usage:k1: WRONGTYPE Operation against a key holding the wrong kind of value");
+    assertThat(sink.failureReasons()).containsValue(2L);
+    // every other update of the batch was applied exactly once, the failed events' other keys included
+    assertThat(writer.redis.field("usage:k0", "totalInputTokens")).isEqualTo(30);
+    assertThat(writer.redis.field("usage:k0", "totalRequests")).isEqualTo(3);
+    assertThat(writer.redis.field("account_usage:a1", "totalInputTokens")).isEqualTo(230);
+    assertThat(writer.redis.field("usage:k1", "totalRequests")).isZero();
+  }
+
+  @Test
+  void pendingSumsUpToTheLargestRedisCounterAreAccepted() throws Exception {
+    ScriptedWriter writer = new ScriptedWriter();
+    BufferedSink sink = sink(writer);
+    long threeEighths = 3L << 60; // 3 * 2^60: above 2^61, where the old cap refused, far below 2^63
+    await(sink.record(event(T0, "k1", null, MODELS[0], threeEighths, 0)));
+    await(sink.record(event(T0, "k1", null, MODELS[0], threeEighths, 0)));
+    await(sink.flush());
+    assertThat(writer.redis.field("usage:k1", "totalInputTokens")).isEqualTo(6917529027641081856L);
+    assertThat(writer.redis.field("usage:k1", "totalRequests")).isEqualTo(2);
+    assertThat(sink.stats().rejected()).isZero();
+  }
+
+  @Test
+  void anEventWhoseAllTokenTotalWouldOverflowIsRejected() throws Exception {
+    ScriptedWriter writer = new ScriptedWriter();
+    BufferedSink sink = sink(writer);
+    await(sink.record(event(T0, "k1", null, MODELS[0], Long.MAX_VALUE - 100, 0)));
+    // the output sum alone fits, but input + output of the pending sums would pass Long.MAX_VALUE
+    CompletionStage<Void> over = sink.record(event(T0, "k1", null, MODELS[0], 0, 101));
+    assertThatThrownBy(() -> await(over)).hasCauseInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("all-token total");
+    await(sink.flush());
+    assertThat(writer.redis.field("usage:k1", "totalInputTokens")).isEqualTo(Long.MAX_VALUE - 100);
+    assertThat(writer.redis.field("usage:k1", "totalOutputTokens")).isZero();
+    assertThat(sink.stats().rejected()).isEqualTo(1);
+    assertThat(sink.stats().stored()).isEqualTo(1);
+  }
+
+  @Test
   void theProviderIsFoundAsBufferedWithPriority30() {
     List<UsageSinkProvider> found = ServiceLoader.load(UsageSinkProvider.class).stream()
         .map(ServiceLoader.Provider::get).filter(p -> p instanceof BufferedSinkProvider).collect(Collectors.toList());

@@ -1,8 +1,11 @@
 package io.usagesink.buffered;
 
+import io.lettuce.core.RedisConnectionException;
 import io.usagesink.plan.UsagePlan;
+import io.usagesink.redis.KeyFailure;
 import io.usagesink.redis.PlanWriter;
 import io.usagesink.redis.WriteResult;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -12,7 +15,9 @@ import java.util.function.Function;
 /**
  * An in-memory {@link PlanWriter} test double: applies plans to an {@link InMemoryRedis} with the
  * Lua writer's guard semantics, records every call, and lets a test script what each call does
- * (fail before applying, fail after applying: an ambiguous failure, block, throw).
+ * (fail before applying, fail after applying: an ambiguous failure, block, throw). Failures are
+ * transient connection errors, as a real writer reports them; a {@linkplain InMemoryRedis#poison
+ * poisoned} key is refused and reported in {@link WriteResult#failedKeys()}.
  */
 final class ScriptedWriter implements PlanWriter {
 
@@ -50,15 +55,18 @@ final class ScriptedWriter implements PlanWriter {
       beforeEachCall.run();
       switch (script.apply(calls.size())) {
         case FAIL:
-          return CompletableFuture.failedFuture(new IllegalStateException("scripted failure before applying"));
+          return CompletableFuture.failedFuture(new RedisConnectionException("scripted failure before applying"));
         case APPLY_THEN_FAIL:
           redis.apply(plan, guardId);
-          return CompletableFuture.failedFuture(new IllegalStateException("scripted failure after applying (reply lost)"));
+          return CompletableFuture.failedFuture(
+              new RedisConnectionException("scripted failure after applying (reply lost)"));
         case THROW:
-          throw new IllegalStateException("scripted exception thrown by write");
+          throw new RedisConnectionException("scripted exception thrown by write");
         default:
-          boolean applied = redis.apply(plan, guardId);
-          return CompletableFuture.completedFuture(new WriteResult(1, 1, plan.size(), 1, applied ? 0 : 1, applied));
+          List<KeyFailure> failed = new ArrayList<>();
+          boolean applied = redis.apply(plan, guardId, failed);
+          return CompletableFuture.completedFuture(
+              new WriteResult(1, 1, plan.size(), 1, applied ? 0 : 1, applied, failed));
       }
     } finally {
       inFlight.decrementAndGet();

@@ -3,8 +3,8 @@ package io.usagesink.cli;
 import io.usagesink.SinkConfig;
 import io.usagesink.UsageEvent;
 import io.usagesink.UsageSinks;
-import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -257,8 +257,8 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
 
   private static Workload fileWorkload(Path path, long max, PrintWriter err) {
     EventLines.Parsed parsed;
-    try (BufferedReader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
-      parsed = EventLines.readAll(r);
+    try (InputStream in = Files.newInputStream(path)) {
+      parsed = EventLines.readAll(in);
     } catch (IOException e) {
       throw new Main.UsageException("--workload " + path + " cannot be read: " + e.getMessage());
     }

@@ -1,18 +1,18 @@
 package io.usagesink.cli;
 
+import io.usagesink.DurationText;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-/** Parses and prints durations like {@code 500ms}, {@code 60s}, {@code 5m}, {@code 1h} or {@code PT1S}. */
+/**
+ * Parses durations with the library's own rules ({@link DurationText}: {@code 500ms}, {@code 60s},
+ * {@code 5m}, {@code 1h}, {@code 1d}, {@code PT1S}), so an option accepts exactly what the matching
+ * setting accepts, and prints them short. Stateless and thread-safe.
+ */
 final class Durations {
 
   /** What {@link #parse(String)} accepts, for error messages. */
   static final String ALLOWED = "a duration like 500ms, 60s, 5m, 1h or PT1S";
-
-  private static final Pattern SIMPLE = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d)");
 
   private Durations() {}
 
@@ -22,35 +22,35 @@ final class Durations {
    * @throws IllegalArgumentException naming the value and what is allowed
    */
   static Duration parse(String text) {
-    String t = text.trim().toLowerCase(Locale.ROOT);
-    Matcher m = SIMPLE.matcher(t);
-    if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      switch (m.group(2)) {
-        case "ms": return Duration.ofMillis(n);
-        case "s": return Duration.ofSeconds(n);
-        case "m": return Duration.ofMinutes(n);
-        case "h": return Duration.ofHours(n);
-        default: return Duration.ofDays(n);
-      }
+    try {
+      return DurationText.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("'" + text + "' is not " + ALLOWED, e);
     }
-    if (t.startsWith("pt") || t.startsWith("p")) {
-      try {
-        return Duration.parse(text.trim());
-      } catch (DateTimeParseException e) {
-        // fall through to the error below
-      }
-    }
-    throw new IllegalArgumentException("'" + text + "' is not " + ALLOWED);
   }
 
-  /** Parses a positive duration. */
+  /** Parses a positive duration; {@code -1s}, {@code 0s} and {@code -PT1S} are refused as not positive. */
   static Duration parsePositive(String text) {
-    Duration d = parse(text);
+    String t = text.strip();
+    Duration d;
+    if (t.startsWith("-") && parses(t.substring(1))) {
+      d = Duration.ofSeconds(-1); // "-1s": a negative duration in the short form, which has no sign
+    } else {
+      d = parse(text);
+    }
     if (d.isZero() || d.isNegative()) {
       throw new IllegalArgumentException("'" + text + "' must be a positive duration, " + ALLOWED);
     }
     return d;
+  }
+
+  private static boolean parses(String text) {
+    try {
+      DurationText.parse(text);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   /** A short form: {@code 250ms}, {@code 1s}, {@code 60s}, {@code 1.5s}, {@code 5m}. */

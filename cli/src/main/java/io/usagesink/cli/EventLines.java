@@ -1,24 +1,31 @@
 package io.usagesink.cli;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import io.usagesink.UsageEvent;
-import java.io.BufferedReader;
+import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * Reads usage events from JSON lines, the event format of DESIGN.md section 7: one JSON object a
@@ -39,6 +46,9 @@ import java.util.Set;
  *   <li>{@code longContext}: {@code true} or {@code false}; absent or {@code null} means false.
  *   <li>Unknown fields are errors (a misspelt {@code inputToken} would otherwise book 0 tokens
  *       silently), and so are duplicate fields and anything after the object on the line.
+ *   <li>Limits, so that any input is read in bounded memory: a line has at most {@value
+ *       #MAX_LINE_BYTES} bytes of UTF-8, a number at most {@value #MAX_NUMBER_CHARS} characters, a
+ *       field name at most {@value #MAX_NAME_CHARS}, nesting at most {@value #MAX_NESTING} levels.
  * </ul>
  * Every error is reported as {@code line N: <field>: <problem>}; malformed JSON uses the field name
  * {@code json}.
@@ -62,9 +72,29 @@ final class EventLines {
   private static final String ALLOWED_FIELDS = String.join(", ", concat(
       List.of("id", "at", "keyId", "accountId", "model"), concat(COUNT_FIELDS, List.of("longContext"))));
 
-  private static final ObjectMapper JSON = JsonMapper.builder()
+  /** The longest line read, in bytes: a line holds one event, which is far shorter. */
+  static final int MAX_LINE_BYTES = 1 << 20;
+
+  /** The longest number read, in characters (Jackson's default); event numbers have at most 19 digits. */
+  static final int MAX_NUMBER_CHARS = 1000;
+
+  /** The longest field name read, in characters (Jackson's default). */
+  static final int MAX_NAME_CHARS = 50_000;
+
+  /** The deepest nesting read (Jackson's default); an event is one flat object. */
+  static final int MAX_NESTING = 1000;
+
+  private static final String INTEGER_RANGE = "must be an integer between 0 and " + Long.MAX_VALUE;
+
+  private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
+          .streamReadConstraints(StreamReadConstraints.builder()
+              .maxNumberLength(MAX_NUMBER_CHARS)
+              .maxNameLength(MAX_NAME_CHARS)
+              .maxNestingDepth(MAX_NESTING)
+              .maxStringLength(MAX_LINE_BYTES)
+              .build())
+          .build())
       .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
       .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
       .build();
@@ -109,30 +139,151 @@ final class EventLines {
   }
 
   /** Reads every line of {@code in}, validating each; never stops at the first bad line. */
-  static Parsed readAll(BufferedReader in) throws IOException {
+  static Parsed readAll(InputStream in) throws IOException {
     List<UsageEvent> events = new ArrayList<>();
+    Validation v = validate(in, () -> false, events::add);
+    return new Parsed(v.ok() ? List.copyOf(events) : List.of(), v.lines(), v.errors(), v.errorCount());
+  }
+
+  /**
+   * The outcome of validating a whole input without keeping its events.
+   *
+   * @param lines lines read, blank ones included
+   * @param events valid events
+   * @param firstAt the time of the first valid event, or {@code null} when there is none
+   * @param errors the first {@value #MAX_REPORTED_ERRORS} errors
+   * @param errorCount how many lines were bad
+   * @param stopped whether reading stopped early because it was asked to
+   */
+  record Validation(long lines, long events, Instant firstAt, List<LineError> errors, long errorCount,
+      boolean stopped) {
+    boolean ok() {
+      return errorCount == 0 && !stopped;
+    }
+  }
+
+  /**
+   * Validates every line of {@code in} in bounded memory: each valid event is passed to {@code
+   * sink} (which may drop it) and not kept; the first {@value #MAX_REPORTED_ERRORS} errors are
+   * kept, all are counted. Never stops at the first bad line; stops early when {@code stop} says so
+   * (checked before every line).
+   */
+  static Validation validate(InputStream in, BooleanSupplier stop, Consumer<UsageEvent> sink) throws IOException {
+    InputLines lines = new InputLines(in, MAX_LINE_BYTES);
     List<LineError> errors = new ArrayList<>();
     long errorCount = 0;
+    long events = 0;
+    Instant firstAt = null;
     long n = 0;
-    for (String line = in.readLine(); line != null; line = in.readLine()) {
-      n++;
-      if (line.isBlank()) {
-        continue;
+    boolean stopped = false;
+    while (true) {
+      if (stop.getAsBoolean()) {
+        stopped = true;
+        break;
       }
+      InputLines.Line line = lines.next();
+      if (line == null) {
+        break;
+      }
+      n = line.number();
       try {
-        UsageEvent e = parse(line, n);
-        if (errorCount == 0) {
-          events.add(e);
+        UsageEvent e = event(line);
+        if (e != null) {
+          events++;
+          if (firstAt == null) {
+            firstAt = e.at();
+          }
+          sink.accept(e);
         }
       } catch (BadLineException e) {
         errorCount++;
         if (errors.size() < MAX_REPORTED_ERRORS) {
           errors.add(e.error());
         }
-        events.clear();
       }
     }
-    return new Parsed(errorCount == 0 ? List.copyOf(events) : List.of(), n, List.copyOf(errors), errorCount);
+    return new Validation(n, events, firstAt, List.copyOf(errors), errorCount, stopped);
+  }
+
+  /**
+   * The events of an input that {@link #validate} found valid, read again one at a time (bounded
+   * memory). Should the input have changed since and a line now be bad or unreadable, iteration
+   * ends there and {@link #problem()} says why.
+   *
+   * <p>Not thread-safe. Closing closes the stream.
+   */
+  static final class Events implements Iterator<UsageEvent>, Closeable {
+    private final InputLines lines;
+    private UsageEvent next;
+    private String problem;
+    private long read;
+
+    Events(InputStream in) {
+      this.lines = new InputLines(in, MAX_LINE_BYTES);
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (next == null && problem == null) {
+        InputLines.Line line;
+        try {
+          line = lines.next();
+        } catch (IOException e) {
+          problem = "reading the input failed after line " + read + ": " + e.getMessage();
+          return false;
+        }
+        if (line == null) {
+          return false;
+        }
+        try {
+          next = event(line);
+        } catch (BadLineException e) {
+          problem = "the input changed after it was validated: " + e.getMessage();
+        }
+      }
+      return next != null;
+    }
+
+    @Override
+    public UsageEvent next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      UsageEvent e = next;
+      next = null;
+      read++;
+      return e;
+    }
+
+    /** Events returned by {@link #next()} so far. */
+    long read() {
+      return read;
+    }
+
+    /** Why iteration ended before the end of the input, or {@code null}. */
+    String problem() {
+      return problem;
+    }
+
+    @Override
+    public void close() throws IOException {
+      lines.close();
+    }
+  }
+
+  /** The event of one line, or {@code null} for a blank line. */
+  private static UsageEvent event(InputLines.Line line) throws BadLineException {
+    if (line.tooLong()) {
+      throw bad(line.number(), "json", "line longer than " + MAX_LINE_BYTES + " bytes (" + line.bytes()
+          + " bytes); one event per line, at most " + MAX_LINE_BYTES + " bytes");
+    }
+    if (line.notUtf8()) {
+      throw bad(line.number(), "json", "not valid UTF-8 text");
+    }
+    if (line.text().isBlank()) {
+      return null;
+    }
+    return parse(line.text(), line.number());
   }
 
   /**
@@ -143,14 +294,21 @@ final class EventLines {
    */
   static UsageEvent parse(String line, long lineNumber) throws BadLineException {
     JsonNode root;
-    try {
-      root = JSON.readTree(line);
-    } catch (JsonParseException e) {
-      throw bad(lineNumber, "json", "malformed JSON: " + e.getOriginalMessage()
-          + " (column " + e.getLocation().getColumnNr() + ")");
-    } catch (JsonProcessingException e) {
-      // FAIL_ON_TRAILING_TOKENS: something follows the first value on the line
-      throw bad(lineNumber, "json", "unexpected content after the JSON object (one event per line)");
+    try (JsonParser p = JSON.createParser(line)) {
+      try {
+        root = JSON.readTree(p);
+        if (root != null && p.nextToken() != null) {
+          throw bad(lineNumber, "json", "unexpected content after the JSON object (one event per line)");
+        }
+      } catch (StreamConstraintsException e) {
+        throw tooBig(lineNumber, p.currentName(), e);
+      } catch (JsonParseException e) {
+        throw bad(lineNumber, "json", "malformed JSON: " + e.getOriginalMessage()
+            + " (column " + e.getLocation().getColumnNr() + ")");
+      }
+    } catch (IOException e) {
+      // reading a String does no I/O: another processing error of the parser
+      throw bad(lineNumber, "json", "malformed JSON: " + e.getMessage());
     }
     if (root == null || !root.isObject()) {
       throw bad(lineNumber, "json", "expected a JSON object like {\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k1\"} but found "
@@ -276,7 +434,7 @@ final class EventLines {
       throw bad(line, field, "must be >= 0 but was " + n.asText());
     }
     if (!n.canConvertToLong()) {
-      throw bad(line, field, "must be at most " + Long.MAX_VALUE + " but was " + n.asText());
+      throw bad(line, field, "number too large; " + INTEGER_RANGE + " but was " + abbreviate(n.asText()));
     }
     return n.longValue();
   }
@@ -303,7 +461,7 @@ final class EventLines {
       return "the string " + quote(n.textValue());
     }
     if (n.isNumber()) {
-      return "the number " + n.asText();
+      return "the number " + abbreviate(n.asText());
     }
     if (n.isBoolean()) {
       return n.asText();
@@ -315,6 +473,46 @@ final class EventLines {
       return "an object";
     }
     return n.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /**
+   * A value beyond the parser's limits ({@link StreamReadConstraints}): a number of more than
+   * {@value #MAX_NUMBER_CHARS} characters, a field name of more than {@value #MAX_NAME_CHARS}, a string
+   * longer than a line can be, or nesting deeper than {@value #MAX_NESTING}.
+   */
+  private static BadLineException tooBig(long line, String field, StreamConstraintsException e) {
+    String m = String.valueOf(e.getOriginalMessage());
+    if (m.startsWith("Number value length")) {
+      if (field == null) {
+        return bad(line, "json", "a number longer than " + MAX_NUMBER_CHARS + " characters; event lines hold "
+            + "integers from 0 to " + Long.MAX_VALUE);
+      }
+      if (!FIELDS.contains(field)) {
+        return bad(line, shortName(field), "unknown field; allowed: " + ALLOWED_FIELDS);
+      }
+      return bad(line, field, "number too large (more than " + MAX_NUMBER_CHARS + " characters); " + INTEGER_RANGE);
+    }
+    if (m.startsWith("Name length")) {
+      return bad(line, "json", "a field name longer than " + MAX_NAME_CHARS + " characters; allowed fields: "
+          + ALLOWED_FIELDS);
+    }
+    if (m.startsWith("Document nesting depth")) {
+      return bad(line, "json", "nested more than " + MAX_NESTING + " levels deep; expected one flat JSON object "
+          + "like {\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k1\"}");
+    }
+    if (m.startsWith("String value length")) {
+      return bad(line, field == null || !FIELDS.contains(field) ? "json" : field, "string too long; " + m);
+    }
+    return bad(line, "json", "too large: " + m);
+  }
+
+  private static String shortName(String field) {
+    return field.length() > 60 ? field.substring(0, 57) + "..." : field;
+  }
+
+  /** A number shown in a message: whole up to 40 characters, else its start and its length. */
+  private static String abbreviate(String number) {
+    return number.length() <= 40 ? number : number.substring(0, 20) + "... (" + number.length() + " characters)";
   }
 
   private static String quote(String s) {

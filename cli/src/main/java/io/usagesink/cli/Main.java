@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
  * The runnable jar's entry point: {@code java -jar usagesink.jar compare|replay|dump ...}.
  *
  * <p>Exit codes: 0 success; 1 the work could not be done (Redis unreachable, data not stored); 2
- * bad usage (an unknown or invalid option, bad input lines, invalid configuration). Errors are one
+ * bad usage (an unknown or invalid option, bad input lines, invalid configuration); {@code replay}
+ * stopped by SIGTERM / SIGINT: 143 / 130. Errors are one
  * clear message on stderr, never a stack trace, and never a password.
  */
 @Command(

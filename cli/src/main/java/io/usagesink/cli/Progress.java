@@ -22,6 +22,26 @@ interface Progress {
   default void finish() {}
 
   /**
+   * One line a second on {@code err}, for logs and scripts: {@code <label>: 1,200 events recorded
+   * (2.0 s)}.
+   */
+  static Progress lines(PrintWriter err, String label) {
+    return new Progress() {
+      private long lastLine;
+
+      @Override
+      public void advance(long done, long elapsedNanos) {
+        if (elapsedNanos - lastLine < 1_000_000_000L) {
+          return;
+        }
+        lastLine = elapsedNanos;
+        err.println(String.format(Locale.ROOT, "%s: %,d events recorded (%.1f s)", label, done, elapsedNanos / 1e9));
+        err.flush();
+      }
+    };
+  }
+
+  /**
    * A bar for one run: {@code label}, then a bar filled by events ({@code totalEvents > 0}) or by
    * time ({@code timeBox} for time-boxed runs).
    */

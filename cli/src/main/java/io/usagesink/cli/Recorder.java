@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -34,12 +35,16 @@ final class Recorder {
   /** Extra time given to stage callbacks after {@code close()} returned. */
   private static final long SETTLE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
+  /** How long a wait (for the rate, for a slot) goes before looking at the stop condition again. */
+  private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
   private final int maxInFlight;
   private EventClock clock;
   private double ratePerSecond;
   private long deadlineNanos = Long.MAX_VALUE;
   private long maxEvents = Long.MAX_VALUE;
   private Progress progress = Progress.NONE;
+  private BooleanSupplier stop = () -> false;
 
   Recorder(int maxInFlight) {
     if (maxInFlight <= 0) {
@@ -72,6 +77,15 @@ final class Recorder {
     return this;
   }
 
+  /**
+   * Stop taking events as soon as this says so (checked before every event and while waiting for
+   * the rate or for a free slot); the sink is then closed as after the last event.
+   */
+  Recorder stopWhen(BooleanSupplier stop) {
+    this.stop = Objects.requireNonNull(stop, "stop");
+    return this;
+  }
+
   /** Where to report progress. */
   Recorder progress(Progress p) {
     this.progress = Objects.requireNonNull(p, "progress");
@@ -94,6 +108,11 @@ final class Recorder {
   record Outcome(long offered, long completed, long failed, long unconfirmed, Histogram latencyNanos,
       Duration recording, Duration total, SinkStats stats, String firstFailure) {
 
+    /** This outcome with a later snapshot of the sink's statistics. */
+    Outcome withStats(SinkStats later) {
+      return new Outcome(offered, completed, failed, unconfirmed, latencyNanos, recording, total, later, firstFailure);
+    }
+
     /** Events per second over {@link #total()} (recording plus close). */
     double eventsPerSecond() {
       double s = total.toNanos() / 1e9;
@@ -115,22 +134,30 @@ final class Recorder {
     long start = System.nanoTime();
     long recordingEnd;
     try {
-      while (offered < maxEvents && events.hasNext()) {
+      events:
+      while (offered < maxEvents && !stop.getAsBoolean() && events.hasNext()) {
         long now = System.nanoTime();
         if (now - start >= deadlineNanos) {
           break;
         }
-        UsageEvent e = events.next();
         if (ratePerSecond > 0) {
           long due = start + (long) (offered * 1e9 / ratePerSecond);
           while ((now = System.nanoTime()) < due) {
-            LockSupport.parkNanos(due - now);
+            if (stop.getAsBoolean()) {
+              break events;
+            }
+            LockSupport.parkNanos(Math.min(due - now, WAIT_SLICE_NANOS));
           }
         }
+        while (!tryAcquire(slots)) {
+          if (stop.getAsBoolean()) {
+            break events;
+          }
+        }
+        UsageEvent e = events.next();
         if (clock != null) {
           clock.advanceTo(e.at());
         }
-        slots.acquireUninterruptibly();
         long t0 = System.nanoTime();
         CompletionStage<Void> stage;
         try {
@@ -170,6 +197,16 @@ final class Recorder {
     long bad = failed.get();
     return new Outcome(offered, done, bad, Math.max(0, offered - done - bad), latency,
         Duration.ofNanos(recordingEnd - start), Duration.ofNanos(end - start), sink.stats(), firstFailure.get());
+  }
+
+  /** Takes a slot, waiting at most one slice; keeps the interrupt flag. */
+  private static boolean tryAcquire(Semaphore slots) {
+    try {
+      return slots.tryAcquire(WAIT_SLICE_NANOS, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return slots.tryAcquire();
+    }
   }
 
   private static String describe(Throwable t) {

@@ -119,6 +119,20 @@ final class RedisAdmin implements AutoCloseable {
     }
   }
 
+  /** The compact layout's statistics in the CRS layout's keys and fields (the CRS view). */
+  RedisState dumpCrsView() {
+    Map<String, RedisState.Entry> entries = new java.util.TreeMap<>();
+    UsageReader.of(connection, config).crsView().forEach((key, stored) -> entries.put(key, entry(stored)));
+    return new RedisState(entries);
+  }
+
+  /** The compact layout's own hashes (writer cells), as stored. */
+  RedisState dumpCompact() {
+    Map<String, RedisState.Entry> entries = new java.util.TreeMap<>();
+    UsageReader.of(connection, config).dumpCompact().forEach((key, stored) -> entries.put(key, entry(stored)));
+    return new RedisState(entries);
+  }
+
   private static RedisState.Entry entry(StoredKey k) {
     switch (k.type()) {
       case "hash":

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.usagesink.UsageEvent;
-import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -19,16 +19,17 @@ class EventLinesTest {
   private static final String AT = "\"at\":\"2025-07-31T16:30:00Z\"";
 
   private static EventLines.Parsed read(String text) throws IOException {
-    return EventLines.readAll(new BufferedReader(new StringReader(text)));
+    return EventLines.readAll(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
   }
 
+  /** The error of {@code line}, or {@code null} when it is a valid event. */
   private static String errorOf(String line, long number) {
     try {
       EventLines.parse(line, number);
+      return null;
     } catch (EventLines.BadLineException e) {
       return e.error().message();
     }
-    throw new AssertionError("expected line to be rejected: " + line);
   }
 
   @Test
@@ -88,7 +89,7 @@ class EventLinesTest {
       "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"cacheReadTokens\":1e3}`|`line 7: cacheReadTokens: must be an integer >= 0 but was 1E+3 (not a whole number)`",
       "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"cacheCreateTokens\":\"12\"}`|`line 7: cacheCreateTokens: must be an integer >= 0 but was the string \"12\"`",
       "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"realCostMicros\":true}`|`line 7: realCostMicros: must be an integer >= 0 but was true`",
-      "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"ratedCostMicros\":9223372036854775808}`|`line 7: ratedCostMicros: must be at most 9223372036854775807 but was 9223372036854775808`",
+      "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"ratedCostMicros\":9223372036854775808}`|`line 7: ratedCostMicros: number too large; must be an integer between 0 and 9223372036854775807 but was 9223372036854775808`",
       "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"ephemeral5mTokens\":-99999999999999999999}`|`line 7: ephemeral5mTokens: must be >= 0 but was -99999999999999999999`",
       "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"inputTokens\":9223372036854775807,\"outputTokens\":1}`|`line 7: inputTokens+outputTokens+cacheCreateTokens+cacheReadTokens: the sum overflows a long (at most 9223372036854775807)`",
       "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"longContext\":\"yes\"}`|`line 7: longContext: must be true or false but was the string \"yes\"`",
@@ -145,5 +146,108 @@ class EventLinesTest {
       assertThat(EventLines.parse(EventLines.format(e), ++n)).isEqualTo(e);
     }
     assertThat(n).isEqualTo(300);
+  }
+
+  @Test
+  void aThousandDigitNumberIsTooLargeNotTrailingContent() {
+    String digits = "9".repeat(1001);
+    assertThat(errorOf("{" + AT + ",\"keyId\":\"k\",\"inputTokens\":" + digits + "}", 3))
+        .isEqualTo("line 3: inputTokens: number too large (more than 1000 characters); "
+            + "must be an integer between 0 and 9223372036854775807");
+    assertThat(errorOf("{" + AT + ",\"keyId\":\"k\",\"inputTokens\":" + "9".repeat(1000) + "}", 3))
+        .isEqualTo("line 3: inputTokens: number too large; must be an integer between 0 and 9223372036854775807"
+            + " but was 99999999999999999999... (1000 characters)");
+    assertThat(errorOf("{" + AT + ",\"keyId\":\"k\",\"inputTokens\":-" + digits + "}", 3))
+        .startsWith("line 3: inputTokens: number too large");
+    assertThat(errorOf("{" + AT + ",\"keyId\":\"k\",\"tokens\":" + digits + "}", 3))
+        .startsWith("line 3: tokens: unknown field; allowed: id, at,");
+    assertThat(errorOf("{" + AT + ",\"keyId\":\"k\",\"model\":[" + digits + "]}", 3))
+        .startsWith("line 3: model: ");
+  }
+
+  @Test
+  void deepNestingAndHugeNamesSayWhatIsWrong() {
+    assertThat(errorOf("[".repeat(1001), 2))
+        .isEqualTo("line 2: json: nested more than 1000 levels deep; expected one flat JSON object like "
+            + "{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k1\"}");
+    assertThat(errorOf("{\"" + "x".repeat(50_001) + "\":1}", 2))
+        .startsWith("line 2: json: a field name longer than 50000 characters; allowed fields: id, at,");
+  }
+
+  @Test
+  void trailingContentIsStillNamed() {
+    assertThat(errorOf("{" + AT + ",\"keyId\":\"k\"} 5", 1))
+        .isEqualTo("line 1: json: unexpected content after the JSON object (one event per line)");
+    assertThat(errorOf("{" + AT + ",\"keyId\":\"k\"}   ", 1)).isNull();
+  }
+
+  @Test
+  void aLineOverTheLimitIsReportedByLengthWithoutBeingKept() throws Exception {
+    String good = "{" + AT + ",\"keyId\":\"k\"}";
+    String huge = "{" + AT + ",\"keyId\":\"" + "x".repeat(EventLines.MAX_LINE_BYTES) + "\"}";
+    EventLines.Parsed p = read(good + "\n" + huge + "\n" + good + "\n");
+    assertThat(p.errorCount()).isEqualTo(1);
+    assertThat(p.errors()).extracting(EventLines.LineError::message).containsExactly(
+        "line 2: json: line longer than 1048576 bytes (" + huge.length() + " bytes); one event per line, "
+            + "at most 1048576 bytes");
+    assertThat(p.lines()).isEqualTo(3);
+  }
+
+  @Test
+  void aStringOverTwentyMillionCharactersIsALineTooLong() throws Exception {
+    byte[] big = ("{" + AT + ",\"model\":\"" + "m".repeat(20_000_001) + "\"}\n").getBytes(StandardCharsets.US_ASCII);
+    EventLines.Parsed p = EventLines.readAll(new ByteArrayInputStream(big));
+    assertThat(p.errors()).extracting(EventLines.LineError::message).singleElement().asString()
+        .startsWith("line 1: json: line longer than 1048576 bytes (200000");
+  }
+
+  @Test
+  void invalidUtf8IsNamedByLine() throws Exception {
+    byte[] bytes = ("{" + AT + ",\"keyId\":\"k\"}\n{" + AT + ",\"keyId\":\"\u00ff\"}\n")
+        .getBytes(StandardCharsets.ISO_8859_1);
+    EventLines.Parsed p = EventLines.readAll(new ByteArrayInputStream(bytes));
+    assertThat(p.errors()).extracting(EventLines.LineError::message)
+        .containsExactly("line 2: json: not valid UTF-8 text");
+  }
+
+  @Test
+  void crLfAndBareCrEndLinesLikeBufferedReader() throws Exception {
+    String good = "{" + AT + ",\"keyId\":\"k\"}";
+    EventLines.Parsed p = read(good + "\r\n" + good + "\r" + good + "\n\r\n" + good);
+    assertThat(p.ok()).as(p.toString()).isTrue();
+    assertThat(p.events()).hasSize(4);
+    assertThat(p.lines()).isEqualTo(5);
+  }
+
+  @Test
+  void validationKeepsNoEventsAndCanBeStopped() throws Exception {
+    String good = "{" + AT + ",\"keyId\":\"k\"}\n";
+    EventLines.Validation v = EventLines.validate(
+        new ByteArrayInputStream(good.repeat(10).getBytes(StandardCharsets.UTF_8)), () -> false, e -> { });
+    assertThat(v.ok()).isTrue();
+    assertThat(v.events()).isEqualTo(10);
+    assertThat(v.firstAt()).isEqualTo(Instant.parse("2025-07-31T16:30:00Z"));
+    int[] asked = {0};
+    EventLines.Validation stopped = EventLines.validate(
+        new ByteArrayInputStream(good.repeat(10).getBytes(StandardCharsets.UTF_8)), () -> ++asked[0] > 3, e -> { });
+    assertThat(stopped.stopped()).isTrue();
+    assertThat(stopped.ok()).isFalse();
+    assertThat(stopped.lines()).isEqualTo(3);
+  }
+
+  @Test
+  void theSecondPassEndsWithAProblemWhenTheInputChanged() throws Exception {
+    String good = "{" + AT + ",\"keyId\":\"k\"}\n";
+    try (EventLines.Events events = new EventLines.Events(
+        new ByteArrayInputStream((good + good + "{}\n" + good).getBytes(StandardCharsets.UTF_8)))) {
+      int n = 0;
+      while (events.hasNext()) {
+        events.next();
+        n++;
+      }
+      assertThat(n).isEqualTo(2);
+      assertThat(events.read()).isEqualTo(2);
+      assertThat(events.problem()).startsWith("the input changed after it was validated: line 3: at: missing");
+    }
   }
 }

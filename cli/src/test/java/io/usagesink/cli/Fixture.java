@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 final class Fixture {
   private Fixture() {}
 
-  /** A real Redis from the testkit fixture (REDIS_URL, a container, or a local redis-server). */
+  /** A real Redis from the testkit fixture (USAGESINK_TEST_REDIS_URL, a container, or a local redis-server). */
   static RedisServer redis() {
     return RedisFixture.start();
   }

@@ -30,6 +30,7 @@ class OptionValidationTest {
       "--rate|0|Invalid value for option '--rate': '0' must be a positive number of events per second, e.g. 500",
       "--clock|sundial|Invalid value for option '--clock': expected one of [wall, events] (case-insensitive) but was 'sundial'",
       "--flush-interval|abc|Invalid value for option '--flush-interval': 'abc' is not a duration like 500ms, 60s, 5m, 1h or PT1S",
+      "--flush-interval|-1s|Invalid value for option '--flush-interval': '-1s' must be a positive duration, a duration like 500ms, 60s, 5m, 1h or PT1S",
       "--close-timeout|0s|Invalid value for option '--close-timeout': '0s' must be a positive duration, a duration like 500ms, 60s, 5m, 1h or PT1S",
       "--zone|Mars/Olympus|Invalid value for option '--zone': 'Mars/Olympus' is not a zone; use UTC, an offset like +08:00, or a region like Asia/Shanghai",
   })

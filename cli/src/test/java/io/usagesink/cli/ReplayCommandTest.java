@@ -2,9 +2,14 @@ package io.usagesink.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.usagesink.SinkStats;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,5 +87,82 @@ class ReplayCommandTest {
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.out()).contains("redis://app:***@127.0.0.1:1");
     assertThat(r.out() + r.err()).doesNotContain("s3cr3t-pw");
+  }
+
+  private static Recorder.Outcome outcome(long offered, SinkStats s) {
+    return new Recorder.Outcome(offered, offered, 0, 0, new Histogram(3), Duration.ZERO, Duration.ZERO, s, null);
+  }
+
+  @Test
+  void onlyEveryRecordedEventStoredIsSuccess() {
+    // recorded, rejected, stored, pending, failed, dropped, commands, roundTrips, flushes, retries
+    assertThat(ReplayCommand.problems(outcome(10, new SinkStats(10, 0, 10, 0, 0, 0, 10, 10, 0, 0)), "redis-lua"))
+        .isEmpty();
+    assertThat(ReplayCommand.problems(outcome(10, new SinkStats(10, 0, 0, 0, 0, 10, 0, 0, 0, 0)), "noop")).isEmpty();
+    assertThat(ReplayCommand.problems(outcome(10, new SinkStats(10, 0, 6, 0, 4, 0, 10, 10, 0, 0)), "buffered"))
+        .containsExactly("4 failed");
+    assertThat(ReplayCommand.problems(outcome(10, new SinkStats(8, 2, 8, 0, 0, 0, 8, 8, 0, 0)), "buffered"))
+        .containsExactly("2 rejected");
+    assertThat(ReplayCommand.problems(outcome(10, new SinkStats(10, 0, 7, 0, 0, 0, 8, 8, 0, 0)), "redis-pipeline"))
+        .containsExactly("only 7 of 10 recorded events were confirmed stored");
+    assertThat(ReplayCommand.problems(outcome(10, new SinkStats(9, 0, 9, 0, 0, 0, 8, 8, 0, 0)), "redis-pipeline"))
+        .containsExactly("1 events offered but neither recorded nor rejected");
+  }
+
+  @Test
+  void failureReasonsAreAShortListMostFrequentFirst() {
+    assertThat(ReplayCommand.reasonLines(Map.of(), 10)).isEmpty();
+    assertThat(ReplayCommand.reasonLines(Map.of("usage:k1: WRONGTYPE Operation against a key holding the wrong "
+        + "kind of value", 400L, "closed before stored", 1L), 10)).containsExactly(
+            "  400 events: usage:k1: WRONGTYPE Operation against a key holding the wrong kind of value",
+            "  1 event: closed before stored");
+    Map<String, Long> many = new HashMap<>();
+    for (int i = 1; i <= 25; i++) {
+      many.put("usage:k" + i + ": WRONGTYPE\nsecond line", (long) i * 1000);
+    }
+    List<String> lines = ReplayCommand.reasonLines(many, 10);
+    assertThat(lines).hasSize(10);
+    assertThat(lines.get(0)).isEqualTo("  25,000 events: usage:k25: WRONGTYPE second line");
+    assertThat(lines.get(8)).startsWith("  17,000 events: usage:k17:");
+    assertThat(lines.get(9)).isEqualTo("  ... and 16 more reasons (136,000 events)");
+  }
+
+  @Test
+  void standardInputIsSpooledAndDeletedAfterwards() throws Exception {
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    List<Path> before = spools(tmp);
+    Cli.Result r = Cli.run(Map.of(), LINE.repeat(1000), "replay", "--backend", "noop", "--input", "-");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out()).containsPattern("events read +1000\n").containsPattern("dropped +1000\n");
+    assertThat(spools(tmp)).isEqualTo(before);
+  }
+
+  private static List<Path> spools(Path dir) throws Exception {
+    try (var s = Files.list(dir)) {
+      return s.filter(p -> p.getFileName().toString().startsWith("usagesink-replay-")).sorted().toList();
+    }
+  }
+
+  @Test
+  void aLineOverTheLimitIsNamedNotCalledTrailingContent() throws Exception {
+    Path f = dir.resolve("long.jsonl");
+    Files.writeString(f, LINE + "{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"" + "k".repeat(2 << 20) + "\"}\n"
+        + "{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"inputTokens\":" + "1".repeat(1200) + "}\n");
+    Cli.Result r = Cli.run("replay", "--backend", "noop", "--input", f.toString());
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("line 2: json: line longer than 1048576 bytes")
+        .contains("line 3: inputTokens: number too large (more than 1000 characters); must be an integer between 0 "
+            + "and 9223372036854775807")
+        .doesNotContain("unexpected content");
+  }
+
+  @Test
+  void helpSaysWhatEachExitCodeMeans() {
+    Cli.Result r = Cli.run("replay", "--help");
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.out().replaceAll("\\s+", " ")).contains("0 every recorded event stored")
+        .contains("1 something was not stored").contains("2 bad options or input")
+        .contains("130 stopped by SIGINT").contains("143 stopped by SIGTERM").contains("1048576 bytes")
+        .contains("--progress");
   }
 }

@@ -135,4 +135,24 @@ class ReplayIT {
       redis.flushAll();
     }
   }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"redis-pipeline", "redis-lua"})
+  void aPoisonedKeyExitsOneAndSaysWhy(String backend) {
+    String key = pipelineState.keys().keySet().stream().filter(k -> !k.startsWith("usagesink:"))
+        .findFirst().orElseThrow();
+    redis.command("SET", key, "not a hash");
+    Cli.Result r = replay(backend, "--close-timeout", "5s");
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+        "recorded +(\\d+)\nstored +(\\d+)\nfailed +(\\d+)\n").matcher(r.out());
+    assertThat(m.find()).as(r.toString()).isTrue();
+    long recorded = Long.parseLong(m.group(1));
+    long stored = Long.parseLong(m.group(2));
+    long failed = Long.parseLong(m.group(3));
+    assertThat(failed).as(r.toString()).isPositive();
+    assertThat(stored + failed).as(r.toString()).isEqualTo(recorded);
+    // the reasons (UsageSink.failureReasons, or the first failed record() stage) name the error
+    assertThat(r.err()).contains("replay: not all data was stored: ").contains("WRONGTYPE");
+  }
 }

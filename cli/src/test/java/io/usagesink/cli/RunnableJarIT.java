@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 @DisplayName("the shaded jar cli/target/usagesink.jar")
 class RunnableJarIT {
 
-  private static Path jar() {
+  /** The shaded jar built in the package phase (Failsafe names it). */
+  static Path jar() {
     Path jar = Path.of(System.getProperty("usagesink.cli.jar", "target/usagesink.jar"));
     assertThat(jar).as("the shaded jar is built in the package phase").exists();
     return jar;

@@ -1,10 +1,11 @@
 package io.usagesink.redis;
 
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.output.IntegerOutput;
+import io.lettuce.core.output.NestedMultiOutput;
 import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
@@ -13,11 +14,14 @@ import io.lettuce.core.protocol.RedisCommand;
 import io.netty.util.Timeout;
 import io.usagesink.SinkConfig;
 import io.usagesink.plan.UsagePlan;
+import io.usagesink.redis.internal.FailurePolicy;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,6 +33,17 @@ import java.util.concurrent.atomic.AtomicReference;
  * is created (asynchronously, on every master of a cluster); on {@code NOSCRIPT} it is loaded again
  * (one load shared by concurrent callers) and the call retried once. {@link #writeAll} hands the
  * first EVALSHA of every group of every plan to the connection in one batch (one flush).
+ *
+ * <p><b>Outcome of a group.</b> The script runs every write under {@code redis.pcall} and always
+ * runs to its end: a key whose command fails is rolled back by the script and comes back as a
+ * {@link KeyFailure} ({@code partial=false}); the script's {@code #!lua} shebang (no flags) makes Redis
+ * refuse the whole call up front under {@code OOM} or on a read-only replica, so a TRANSIENT error
+ * reply means nothing of the group was applied and its guard was not set. A group whose reply was
+ * lost (timeout, connection lost) may or may not have run; under a guard id a retry finds out
+ * exactly. The future of a write completes normally when every group has a definite outcome; with
+ * {@link IncompleteWriteException} whose {@link IncompleteWriteException#remaining() remaining} plan
+ * holds exactly the updates of the groups that failed transiently; with the raw Redis error when one
+ * is {@link FailurePolicy.Kind#FATAL} (after every group has settled). Requires Redis 7.0+.
  */
 final class LuaPlanWriter implements PlanWriter {
 
@@ -50,7 +65,7 @@ final class LuaPlanWriter implements PlanWriter {
 
   @Override
   public CompletableFuture<WriteResult> write(UsagePlan plan, String guardId) {
-    return writeAll(List.of(plan), java.util.Collections.singletonList(guardId)).get(0);
+    return writeAll(List.of(plan), Collections.singletonList(guardId)).get(0);
   }
 
   @Override
@@ -70,7 +85,7 @@ final class LuaPlanWriter implements PlanWriter {
       for (PlanEncoding.Group g : groups) {
         outcomes.add(send(g, guardId, first));
       }
-      results.add(combine(outcomes));
+      results.add(combine(plan, groups, outcomes));
     }
     if (first.isEmpty()) {
       return results;
@@ -96,48 +111,79 @@ final class LuaPlanWriter implements PlanWriter {
     return results;
   }
 
-  /** What one group's EVALSHA did. */
-  private record Outcome(boolean applied, int clientCommands, int roundTrips, int scriptCommands) {}
+  /** How one group's call ended. */
+  private enum Status { APPLIED, DUPLICATE, TRANSIENT, FATAL }
 
-  private static CompletableFuture<WriteResult> combine(List<CompletableFuture<Outcome>> outcomes) {
-    if (outcomes.size() == 1) {
-      return outcomes.get(0).thenApply(o ->
-          new WriteResult(o.clientCommands, o.roundTrips, o.scriptCommands, 1, o.applied ? 0 : 1, o.applied));
+  /** What one group's EVALSHA did. */
+  private record Outcome(Status status, int clientCommands, int roundTrips, int scriptCommands,
+      List<KeyFailure> failedKeys, Throwable error) {
+
+    static Outcome failed(Status status, int clientCommands, int roundTrips, Throwable error) {
+      return new Outcome(status, clientCommands, roundTrips, 0, List.of(), error);
     }
+  }
+
+  private static CompletableFuture<WriteResult> combine(UsagePlan plan, List<PlanEncoding.Group> groups,
+      List<CompletableFuture<Outcome>> outcomes) {
     CompletableFuture<WriteResult> done = new CompletableFuture<>();
-    AtomicInteger remaining = new AtomicInteger(outcomes.size());
-    AtomicReference<Throwable> error = new AtomicReference<>();
+    AtomicInteger open = new AtomicInteger(outcomes.size());
     for (CompletableFuture<Outcome> f : outcomes) {
       f.whenComplete((o, e) -> {
-        if (e != null) {
-          error.compareAndSet(null, unwrap(e));
-        }
-        if (remaining.decrementAndGet() == 0) {
-          Throwable firstError = error.get();
-          if (firstError != null) {
-            done.completeExceptionally(firstError);
-            return;
+        if (open.decrementAndGet() == 0) {
+          try {
+            finish(plan, groups, outcomes, done);
+          } catch (RuntimeException x) {
+            done.completeExceptionally(x);
           }
-          int client = 0;
-          int trips = 0;
-          int script = 0;
-          int duplicates = 0;
-          for (CompletableFuture<Outcome> g : outcomes) {
-            Outcome x = g.join();
-            client += x.clientCommands;
-            trips = Math.max(trips, x.roundTrips);
-            script += x.scriptCommands;
-            duplicates += x.applied ? 0 : 1;
-          }
-          done.complete(new WriteResult(client, trips, script, outcomes.size(), duplicates, duplicates < outcomes.size()));
         }
       });
     }
     return done;
   }
 
+  private static void finish(UsagePlan plan, List<PlanEncoding.Group> groups, List<CompletableFuture<Outcome>> outcomes,
+      CompletableFuture<WriteResult> done) {
+    int client = 0;
+    int trips = 0;
+    int script = 0;
+    int duplicates = 0;
+    List<KeyFailure> failed = new ArrayList<>();
+    Set<String> remainingKeys = new HashSet<>();
+    Throwable fatal = null;
+    Throwable transientCause = null;
+    for (int i = 0; i < outcomes.size(); i++) {
+      Outcome o = outcomes.get(i).join(); // never fails: send() turns every error into an Outcome
+      client += o.clientCommands;
+      trips = Math.max(trips, o.roundTrips);
+      script += o.scriptCommands;
+      failed.addAll(o.failedKeys);
+      switch (o.status) {
+        case DUPLICATE -> duplicates++;
+        case TRANSIENT -> {
+          remainingKeys.addAll(groups.get(i).keys());
+          transientCause = transientCause == null ? o.error : transientCause;
+        }
+        case FATAL -> fatal = fatal == null ? o.error : fatal;
+        default -> { }
+      }
+    }
+    if (fatal != null) {
+      done.completeExceptionally(fatal);
+      return;
+    }
+    WriteResult result = new WriteResult(client, trips, script, outcomes.size(), duplicates,
+        duplicates < outcomes.size(), failed);
+    if (transientCause != null) {
+      done.completeExceptionally(new IncompleteWriteException(PlanEncoding.only(plan, remainingKeys), failed, result,
+          transientCause));
+    } else {
+      done.complete(result);
+    }
+  }
+
   /** Adds the group's EVALSHA to {@code batch} (not yet sent); on NOSCRIPT reloads and retries once. */
-  private CompletableFuture<Outcome> send(PlanEncoding.Group g, String guardId, List<RedisCommand<String, String, ?>> batch) {
+  private CompletableFuture<Outcome> send(PlanEncoding.Group g, String guardId,
+      List<RedisCommand<String, String, ?>> batch) {
     boolean guarded = guardId != null;
     String[] keys = new String[g.keys().size() + (guarded ? 1 : 0)];
     int k = 0;
@@ -153,33 +199,80 @@ final class LuaPlanWriter implements PlanWriter {
     for (String v : g.argv()) {
       argv[a++] = v;
     }
-    int appliedCommands = g.scriptCommands() + (guarded ? 1 : 0);
     CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8)
         .add(PlanScript.SHA).add(keys.length).addKeys(keys).addValues(argv);
-    AsyncCommand<String, String, Long> evalsha = new AsyncCommand<>(
-        new Command<>(CommandType.EVALSHA, new IntegerOutput<>(StringCodec.UTF8), args));
+    AsyncCommand<String, String, List<Object>> evalsha = new AsyncCommand<>(
+        new Command<>(CommandType.EVALSHA, new NestedMultiOutput<>(StringCodec.UTF8), args));
     batch.add(evalsha);
     return evalsha.handle((r, e) -> {
       if (e == null) {
-        return CompletableFuture.completedStage(outcome(r, 1, 1, appliedCommands));
+        return CompletableFuture.completedStage(outcome(g, r, 1, 1));
       }
-      Throwable cause = unwrap(e);
+      Throwable cause = FailurePolicy.unwrap(e);
       if (!(cause instanceof RedisNoScriptException)) {
-        return CompletableFuture.<Outcome>failedStage(cause);
+        return CompletableFuture.completedStage(failed(g, cause, 1, 1, true));
       }
-      return reload().thenCompose(sha -> evalsha(keys, argv))
-          .thenApply(r2 -> outcome(r2, 3, 3, appliedCommands));
+      CompletableFuture<Outcome> retried = new CompletableFuture<>();
+      reload().whenComplete((sha, loadError) -> {
+        if (loadError != null) {
+          retried.complete(failed(g, FailurePolicy.unwrap(loadError), 2, 2, false));
+          return;
+        }
+        evalsha(keys, argv).whenComplete((r2, e2) -> retried.complete(
+            e2 == null ? outcome(g, r2, 3, 3) : failed(g, FailurePolicy.unwrap(e2), 3, 3, true)));
+      });
+      return retried;
     }).thenCompose(f -> f).toCompletableFuture();
   }
 
-  private static Outcome outcome(Long reply, int clientCommands, int roundTrips, int appliedCommands) {
-    boolean applied = reply != null && reply == 1L;
-    return new Outcome(applied, clientCommands, roundTrips, applied ? appliedCommands : 1);
+  /**
+   * The outcome of a call that got an error instead of the script's reply; {@code ran} is false when
+   * the script cannot have run (its load failed).
+   */
+  private static Outcome failed(PlanEncoding.Group g, Throwable cause, int clientCommands, int roundTrips,
+      boolean ran) {
+    switch (FailurePolicy.classify(cause)) {
+      case TRANSIENT:
+        return Outcome.failed(Status.TRANSIENT, clientCommands, roundTrips, cause);
+      case FATAL:
+        return Outcome.failed(Status.FATAL, clientCommands, roundTrips, cause);
+      default:
+        // the call itself was refused for good (a script error, a CROSSSLOT, a guard key of another type):
+        // every key of the group fails; a script that ran may have stopped after some writes: "partial"
+        String reason = FailurePolicy.describe(cause);
+        List<KeyFailure> keys = new ArrayList<>(g.keys().size());
+        for (String key : g.keys()) {
+          keys.add(new KeyFailure(key, reason, ran));
+        }
+        return new Outcome(Status.APPLIED, clientCommands, roundTrips, 0, keys, null);
+    }
   }
 
-  private CompletionStage<Long> evalsha(String[] keys, String[] argv) {
+  /** Parses the script's reply: {@code {1|0, commands, key, error, ...}}. */
+  private static Outcome outcome(PlanEncoding.Group g, List<Object> reply, int clientCommands, int roundTrips) {
+    if (reply == null || reply.size() < 2 || !(reply.get(0) instanceof Long status)
+        || !(reply.get(1) instanceof Long commands) || reply.size() % 2 != 0) {
+      return failed(g, new IllegalStateException("unexpected reply from the plan script: " + reply),
+          clientCommands, roundTrips, true);
+    }
+    List<KeyFailure> failedKeys = new ArrayList<>((reply.size() - 2) / 2);
+    for (int i = 2; i < reply.size(); i += 2) {
+      String key = String.valueOf(reply.get(i));
+      String reason = String.valueOf(reply.get(i + 1));
+      if (FailurePolicy.classifyReply(reason) == FailurePolicy.Kind.FATAL) {
+        return Outcome.failed(Status.FATAL, clientCommands, roundTrips,
+            new RedisCommandExecutionException(reason + " (key " + key + ")"));
+      }
+      failedKeys.add(new KeyFailure(key, reason, false));
+    }
+    return new Outcome(status == 1L ? Status.APPLIED : Status.DUPLICATE, clientCommands, roundTrips,
+        Math.toIntExact(commands), failedKeys, null);
+  }
+
+  private CompletionStage<List<Object>> evalsha(String[] keys, String[] argv) {
     return Timeouts.bound(connection,
-        redis.<Long>evalsha(PlanScript.SHA, ScriptOutputType.INTEGER, keys, argv).toCompletableFuture(), "EVALSHA");
+        redis.<List<Object>>evalsha(PlanScript.SHA, ScriptOutputType.MULTI, keys, argv).toCompletableFuture(),
+        "EVALSHA");
   }
 
   /** Loads the script (on every master of a cluster); concurrent callers share one load. */
@@ -197,7 +290,7 @@ final class LuaPlanWriter implements PlanWriter {
       Timeouts.bound(connection, redis.scriptLoad(PlanScript.SOURCE).toCompletableFuture(), "SCRIPT LOAD")
           .whenComplete((sha, e) -> {
             if (e != null) {
-              next.completeExceptionally(unwrap(e));
+              next.completeExceptionally(FailurePolicy.unwrap(e));
             } else {
               next.complete(sha);
             }
@@ -206,13 +299,6 @@ final class LuaPlanWriter implements PlanWriter {
       next.completeExceptionally(e);
     }
     return next;
-  }
-
-  private static Throwable unwrap(Throwable e) {
-    while (e instanceof CompletionException && e.getCause() != null) {
-      e = e.getCause();
-    }
-    return e;
   }
 
   @Override

@@ -9,33 +9,56 @@ import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.RedisCommand;
 import io.netty.buffer.ByteBuf;
-import io.netty.util.Timeout;
 import io.usagesink.SinkConfig;
 import io.usagesink.plan.CounterDelta;
 import io.usagesink.plan.Expiry;
 import io.usagesink.plan.IndexAdd;
 import io.usagesink.plan.UsagePlan;
+import io.usagesink.redis.internal.FailurePolicy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Sends a plan as HINCRBY..., EXPIRE..., (SADD, EXPIRE)... in one {@code dispatch} of a command
  * batch: Lettuce writes each command to the channel and flushes once per batch, so the plan costs
  * one round trip (on a single server the commands are pre-encoded to RESP on the calling thread, so
- * Lettuce's I/O thread only copies bytes), and concurrent writers can share the connection (no {@code setAutoFlushCommands}
- * toggling, which is not safe on a shared connection); {@link #writeAll} hands the commands of many
- * plans over in one such batch. On a cluster the cluster connection routes each command to its node.
- * One timer per batch bounds the wait: when it fires, the commands not yet answered are failed
- * (those not yet written are then never written).
+ * Lettuce's I/O thread only copies bytes), and concurrent writers can share the connection (no
+ * {@code setAutoFlushCommands} toggling, which is not safe on a shared connection); {@link #writeAll}
+ * hands the commands of many plans over in one such batch. On a cluster the cluster connection
+ * routes each command to its node.
+ *
+ * <p><b>No timeout on a live connection.</b> A command written to a connection that is still open
+ * will be answered (Redis may be slow, paused or loading); giving it up and re-sending it would count
+ * it twice once the first copy runs. So one timer per batch checks every command timeout whether the
+ * connection is still open, and gives up the unanswered commands only when it is not. A connection
+ * that breaks fails its unanswered commands at once (see {@link RedisConnection}); a half-open one is
+ * found by TCP keep-alive.
+ *
+ * <p><b>Per-command outcomes.</b> Each command's own reply decides, classified by {@link
+ * FailurePolicy}: a reply without error means applied (never sent again); a PERMANENT error reply
+ * ({@code WRONGTYPE}, overflow) fails its key, reported as a {@link KeyFailure} that is {@code
+ * partial} when another command on the key was applied in the same write (the pipeline cannot undo
+ * it; an EXPIRE also runs on a key whose HINCRBYs failed); a FATAL reply ({@code NOPERM}) fails the
+ * whole write with that error; a TRANSIENT error reply ({@code OOM}, {@code LOADING}, {@code
+ * READONLY}, ...; Redis did not apply the command) and a command without a reply (connection lost,
+ * timeout) go into the {@link IncompleteWriteException#remaining() remaining} plan of an {@link
+ * IncompleteWriteException}. <b>At-least-once:</b> a command without a reply may have been applied
+ * by Redis before its reply was lost, so re-sending it may count its delta twice; the remaining plan
+ * holds only such commands and refused ones, never one whose reply said it was applied. The
+ * connection does not replay written commands after a reconnect by itself (see {@link
+ * RedisConnection}), so every re-send is the caller's, and counted.
  */
 final class PipelinePlanWriter implements PlanWriter {
 
@@ -90,25 +113,31 @@ final class PipelinePlanWriter implements PlanWriter {
       batches.forEach(b -> b.failAll(e));
       return results;
     }
-    // one timer for the whole dispatch: fails what has not been answered in time
-    AtomicInteger open = new AtomicInteger(batches.size());
-    Timeout t = connection.timer().newTimeout(x -> {
-      RuntimeException timedOut = Timeouts.timedOut("pipeline", timeout);
+    watch(batches);
+    return results;
+  }
+
+  /**
+   * One timer for the whole dispatch: after each command timeout, while something is unanswered, gives
+   * it up only if the connection is no longer open (see the class documentation), else looks again later.
+   */
+  private void watch(List<Batch> batches) {
+    connection.timer().newTimeout(x -> {
+      if (batches.stream().allMatch(b -> b.done.isDone())) {
+        return;
+      }
+      if (connection.stateful().isOpen()) {
+        watch(batches);
+        return;
+      }
+      RuntimeException timedOut = Timeouts.timedOut("pipeline (connection closed)", timeout);
       batches.forEach(b -> b.failAll(timedOut));
     }, timeout.toNanos(), TimeUnit.NANOSECONDS);
-    for (Batch b : batches) {
-      b.done.whenComplete((r, e) -> {
-        if (open.decrementAndGet() == 0) {
-          t.cancel();
-        }
-      });
-    }
-    return results;
   }
 
   private Batch batch(UsagePlan plan) {
     int n = commandCount(plan);
-    Batch batch = new Batch(n, new WriteResult(n, 1, 0, 1, 0, true));
+    Batch batch = new Batch(n);
     if (connection.isCluster()) {
       return withArgs(plan, batch); // the cluster connection routes by the arguments' first key
     }
@@ -124,22 +153,22 @@ final class PipelinePlanWriter implements PlanWriter {
       }
       int start = resp.length();
       resp.raw(HINCRBY).bulk(lastKeyBytes).bulk(fieldBytes(c.field())).bulk(c.delta());
-      batch.commands.add(batch.encoded(CommandType.HINCRBY, resp, start));
+      batch.commands.add(batch.encoded(CommandType.HINCRBY, c, resp, start));
     }
     for (Expiry e : plan.expiries()) {
       int start = resp.length();
       resp.raw(EXPIRE).bulk(e.key().equals(lastKey) ? lastKeyBytes : utf8(e.key())).bulk(e.ttlSeconds());
-      batch.commands.add(batch.encoded(CommandType.EXPIRE, resp, start));
+      batch.commands.add(batch.encoded(CommandType.EXPIRE, e, resp, start));
     }
     for (IndexAdd a : plan.indexAdds()) {
       byte[] key = utf8(a.setKey());
       int start = resp.length();
       resp.raw(SADD).bulk(key).bulk(utf8(a.member()));
-      batch.commands.add(batch.encoded(CommandType.SADD, resp, start));
+      batch.commands.add(batch.encoded(CommandType.SADD, a, resp, start));
       if (a.ttlSeconds() > 0) {
         start = resp.length();
         resp.raw(EXPIRE).bulk(key).bulk(a.ttlSeconds());
-        batch.commands.add(batch.encoded(CommandType.EXPIRE, resp, start));
+        batch.commands.add(batch.encoded(CommandType.EXPIRE, a, resp, start));
       }
     }
     batch.resp = resp;
@@ -147,18 +176,20 @@ final class PipelinePlanWriter implements PlanWriter {
   }
 
   private static Batch withArgs(UsagePlan plan, Batch batch) {
-    List<RedisCommand<String, String, ?>> commands = batch.commands;
+    List<BatchCommand> commands = batch.commands;
     for (CounterDelta c : plan.counters()) {
-      commands.add(batch.command(CommandType.HINCRBY,
+      commands.add(batch.command(CommandType.HINCRBY, c,
           new CommandArgs<>(CODEC).addKey(c.key()).addKey(c.field()).add(c.delta())));
     }
     for (Expiry e : plan.expiries()) {
-      commands.add(batch.command(CommandType.EXPIRE, new CommandArgs<>(CODEC).addKey(e.key()).add(e.ttlSeconds())));
+      commands.add(batch.command(CommandType.EXPIRE, e, new CommandArgs<>(CODEC).addKey(e.key()).add(e.ttlSeconds())));
     }
     for (IndexAdd a : plan.indexAdds()) {
-      commands.add(batch.command(CommandType.SADD, new CommandArgs<>(CODEC).addKey(a.setKey()).addValue(a.member())));
+      commands.add(batch.command(CommandType.SADD, a,
+          new CommandArgs<>(CODEC).addKey(a.setKey()).addValue(a.member())));
       if (a.ttlSeconds() > 0) {
-        commands.add(batch.command(CommandType.EXPIRE, new CommandArgs<>(CODEC).addKey(a.setKey()).add(a.ttlSeconds())));
+        commands.add(batch.command(CommandType.EXPIRE, a,
+            new CommandArgs<>(CODEC).addKey(a.setKey()).add(a.ttlSeconds())));
       }
     }
     return batch;
@@ -194,61 +225,113 @@ final class PipelinePlanWriter implements PlanWriter {
     return "pipeline";
   }
 
-  /** The commands of one plan and their shared completion: done when every command has replied. */
+  /**
+   * The commands of one plan and their shared completion: when every command has settled (a reply,
+   * or no reply), {@link #finish} decides the write's outcome from the commands' own outcomes.
+   */
   private static final class Batch {
-    final List<RedisCommand<String, String, ?>> commands;
+    final List<BatchCommand> commands;
     final CompletableFuture<WriteResult> done = new CompletableFuture<>();
-    final AtomicInteger remaining;
-    final AtomicReference<Throwable> firstError = new AtomicReference<>();
-    final WriteResult result;
+    final AtomicInteger unsettled;
 
-    Batch(int n, WriteResult result) {
+    Batch(int n) {
       this.commands = new ArrayList<>(n);
-      this.remaining = new AtomicInteger(n);
-      this.result = result;
+      this.unsettled = new AtomicInteger(n);
     }
 
     Resp resp; // the RESP of every command, on a single server (null on a cluster)
 
-    BatchCommand command(CommandType type, CommandArgs<String, String> args) {
-      return new BatchCommand(this, type, args, 0, 0);
+    BatchCommand command(CommandType type, Object source, CommandArgs<String, String> args) {
+      return new BatchCommand(this, type, source, args, 0, 0);
     }
 
     /** The command whose RESP is {@code resp} from {@code start} to its current end. */
-    BatchCommand encoded(CommandType type, Resp resp, int start) {
-      return new BatchCommand(this, type, null, start, resp.length() - start);
+    BatchCommand encoded(CommandType type, Object source, Resp resp, int start) {
+      return new BatchCommand(this, type, source, null, start, resp.length() - start);
     }
 
-    void settled(Throwable error) {
-      if (error != null) {
-        firstError.compareAndSet(null, error);
-      }
-      if (remaining.decrementAndGet() == 0) {
-        finish();
+    void settled() {
+      if (unsettled.decrementAndGet() == 0) {
+        try {
+          finish();
+        } catch (RuntimeException e) {
+          done.completeExceptionally(e);
+        }
       }
     }
 
+    /**
+     * Applied commands are done with; a PERMANENT error reply fails its key; a FATAL one fails the
+     * write; every command without a reply, or with a TRANSIENT error reply, goes into the remaining
+     * plan (an unanswered SADD carries its EXPIRE along; an EXPIRE whose SADD was applied goes alone;
+     * the EXPIRE of a key that has commands in the remaining plan goes again, since it may have run
+     * before the key existed).
+     */
     void finish() {
-      Throwable e = firstError.get();
-      if (e == null) {
-        done.complete(result);
-      } else {
-        done.completeExceptionally(e);
+      int n = commands.size();
+      Throwable fatal = null;
+      Throwable unknown = null;
+      Set<String> touched = new HashSet<>();
+      Map<String, String> refused = new LinkedHashMap<>();
+      UsagePlan.Builder remaining = null;
+      IndexAdd lastUnknownAdd = null;
+      for (BatchCommand c : commands) {
+        String key = c.key();
+        switch (c.outcome) {
+          case APPLIED -> touched.add(key);
+          case REFUSED -> refused.putIfAbsent(key, c.error.getMessage());
+          case FATAL -> fatal = fatal == null ? c.error : fatal;
+          default -> {
+            unknown = unknown == null ? c.error : unknown;
+            remaining = remaining == null ? UsagePlan.builder() : remaining;
+            if (c.source instanceof CounterDelta d) {
+              remaining.increment(d.key(), d.field(), d.delta());
+            } else if (c.source instanceof Expiry e) {
+              remaining.expire(e.key(), e.ttlSeconds());
+            } else if (c.source instanceof IndexAdd a && c.getType() == CommandType.SADD) {
+              remaining.indexAdd(a.setKey(), a.member(), a.ttlSeconds());
+              lastUnknownAdd = a;
+            } else if (c.source instanceof IndexAdd a && a != lastUnknownAdd) {
+              remaining.expire(a.setKey(), a.ttlSeconds()); // its SADD was answered
+            }
+          }
+        }
       }
-    }
-
-    /** Fails every command not yet answered (so it is never written if still queued) and the batch. */
-    void failAll(Throwable error) {
-      if (done.isDone()) {
+      if (fatal != null) {
+        done.completeExceptionally(fatal);
         return;
       }
-      firstError.compareAndSet(null, error);
-      for (RedisCommand<String, String, ?> c : commands) {
+      if (remaining != null) {
+        // an applied EXPIRE of a key whose other commands remain may have found no key yet (reply 0): send it again
+        Set<String> again = new HashSet<>();
+        for (BatchCommand c : commands) {
+          if (c.outcome == Outcome.UNKNOWN) {
+            again.add(c.key());
+          }
+        }
+        for (BatchCommand c : commands) {
+          if (c.outcome == Outcome.APPLIED && c.source instanceof Expiry e && again.contains(e.key())) {
+            remaining.expire(e.key(), e.ttlSeconds());
+          }
+        }
+      }
+      List<KeyFailure> failed = new ArrayList<>(refused.size());
+      refused.forEach((key, reason) -> failed.add(new KeyFailure(key, reason, touched.contains(key))));
+      WriteResult result = new WriteResult(n, 1, 0, 1, 0, true, failed);
+      if (remaining != null) {
+        done.completeExceptionally(new IncompleteWriteException(remaining.build(), failed, result, unknown));
+      } else {
+        done.complete(result);
+      }
+    }
+
+    /** Gives up on every command not answered yet: each settles without a reply (never written if still queued). */
+    void failAll(Throwable error) {
+      for (BatchCommand c : commands) {
         if (!c.isDone()) {
           c.completeExceptionally(error);
         }
       }
-      done.completeExceptionally(firstError.get());
     }
   }
 
@@ -345,18 +428,36 @@ final class PipelinePlanWriter implements PlanWriter {
     return s.getBytes(StandardCharsets.US_ASCII);
   }
 
-  /** A command that reports its completion to its batch instead of completing a future of its own. */
+  /** What became of one command. */
+  private enum Outcome { UNSETTLED, APPLIED, REFUSED, FATAL, UNKNOWN }
+
+  /**
+   * A command that reports its completion to its batch instead of completing a future of its own.
+   * Its outcome is set once, by the first of: its reply, a failure (connection lost, timeout), a
+   * cancellation.
+   */
   private static final class BatchCommand extends Command<String, String, Long> {
     private final Batch batch;
+    final Object source; // the CounterDelta, Expiry or IndexAdd this command carries
     private final int respStart;
     private final int respLength;
-    private volatile boolean settled;
+    Outcome outcome = Outcome.UNSETTLED; // written before the batch's count goes down, read after it reaches 0
+    Throwable error;
 
-    BatchCommand(Batch batch, CommandType type, CommandArgs<String, String> args, int respStart, int respLength) {
+    BatchCommand(Batch batch, CommandType type, Object source, CommandArgs<String, String> args, int respStart,
+        int respLength) {
       super(type, new IntegerOutput<>(CODEC), args);
       this.batch = batch;
+      this.source = source;
       this.respStart = respStart;
       this.respLength = respLength;
+    }
+
+    String key() {
+      if (source instanceof CounterDelta d) {
+        return d.key();
+      }
+      return source instanceof Expiry e ? e.key() : ((IndexAdd) source).setKey();
     }
 
     @Override
@@ -372,34 +473,43 @@ final class PipelinePlanWriter implements PlanWriter {
     @Override
     public void complete() {
       super.complete();
-      String error = getOutput().getError();
-      settle(error == null ? null : new RedisCommandExecutionException(error));
+      String reply = getOutput().getError();
+      if (reply == null) {
+        settle(Outcome.APPLIED, null);
+        return;
+      }
+      RedisCommandExecutionException e = new RedisCommandExecutionException(reply);
+      switch (FailurePolicy.classifyReply(reply)) {
+        case PERMANENT -> settle(Outcome.REFUSED, e);
+        case FATAL -> settle(Outcome.FATAL, e);
+        default -> settle(Outcome.UNKNOWN, e); // TRANSIENT: not applied, send again
+      }
     }
 
     @Override
     public boolean completeExceptionally(Throwable throwable) {
       boolean first = super.completeExceptionally(throwable);
-      settle(throwable);
+      // no reply: the command may or may not have been applied; only a FATAL error stops the write
+      settle(FailurePolicy.classify(throwable) == FailurePolicy.Kind.FATAL ? Outcome.FATAL : Outcome.UNKNOWN,
+          throwable);
       return first;
     }
 
     @Override
     public void cancel() {
       super.cancel();
-      settle(new java.util.concurrent.CancellationException(getType() + " cancelled"));
+      settle(Outcome.UNKNOWN, new CancellationException(getType() + " cancelled"));
     }
 
-    private void settle(Throwable error) {
-      if (settled) {
-        return;
-      }
+    private void settle(Outcome o, Throwable e) {
       synchronized (this) {
-        if (settled) {
+        if (outcome != Outcome.UNSETTLED) {
           return;
         }
-        settled = true;
+        outcome = o;
+        error = e;
       }
-      batch.settled(error);
+      batch.settled();
     }
   }
 }

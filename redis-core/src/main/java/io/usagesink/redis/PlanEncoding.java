@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Encodes a plan as the KEYS and ARGV of {@code apply-plan.lua}, split into slot groups when the
@@ -19,7 +20,8 @@ final class PlanEncoding {
 
   /**
    * One EVALSHA's worth of the plan: statistics keys of one slot (on a cluster), with their ARGV
-   * (without the leading guard TTL) and the number of Redis commands the script runs for them.
+   * (without the leading guard TTL) and the number of Redis commands the script runs for them when
+   * no key fails (the guard's SET not included).
    */
   record Group(int slot, List<String> keys, List<String> argv, int scriptCommands) {}
 
@@ -73,6 +75,30 @@ final class PlanEncoding {
     List<Group> groups = new ArrayList<>(slots.size());
     slots.forEach((slot, ops) -> groups.add(group(slot, ops)));
     return groups;
+  }
+
+  /**
+   * The updates of {@code plan} on {@code keys} only (counters, expiries and index additions of those
+   * keys), in the plan's order: the part of a plan that slot groups which failed transiently leave.
+   */
+  static UsagePlan only(UsagePlan plan, Set<String> keys) {
+    UsagePlan.Builder b = UsagePlan.builder(plan.counters().size());
+    for (CounterDelta c : plan.counters()) {
+      if (keys.contains(c.key())) {
+        b.increment(c.key(), c.field(), c.delta());
+      }
+    }
+    for (Expiry e : plan.expiries()) {
+      if (keys.contains(e.key())) {
+        b.expire(e.key(), e.ttlSeconds());
+      }
+    }
+    for (IndexAdd a : plan.indexAdds()) {
+      if (keys.contains(a.setKey())) {
+        b.indexAdd(a.setKey(), a.member(), a.ttlSeconds());
+      }
+    }
+    return b.build();
   }
 
   private static Group group(int slot, Iterable<KeyOps> ops) {

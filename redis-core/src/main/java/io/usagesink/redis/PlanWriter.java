@@ -12,15 +12,26 @@ import java.util.concurrent.CompletableFuture;
  * and returns at once. A writer does not own its {@link RedisConnection}; closing the connection is
  * the caller's business.
  *
+ * <p><b>Outcome.</b> The future of a write completes normally when every part of the plan has a
+ * definite outcome: applied, skipped as a duplicate (guard, below), or refused for good because its
+ * key is poisoned ({@code WRONGTYPE}, an overflowing counter, a field that is not an integer), named
+ * in {@link WriteResult#failedKeys()}; the other keys of the plan are applied all the same. It
+ * completes exceptionally with {@link IncompleteWriteException} when some part failed for a reason
+ * that may pass (connection lost, timeout, {@code OOM}, {@code LOADING}, ...): {@link
+ * IncompleteWriteException#remaining()} is what a retry must send, under the same guard id; and with
+ * the raw Redis error when Redis refuses the sink itself ({@code NOPERM}, {@code NOAUTH}, unknown
+ * command). See {@link io.usagesink.redis.internal.FailurePolicy} for the classification.
+ *
  * <p><b>Idempotency.</b> With a non-null {@code guardId} the {@linkplain PlanWriters#lua Lua
  * writer} applies the plan at most once per guard id (within {@code SinkConfig.guardTtl()}): an
  * idempotency key {@code <keyPrefix>guard:{<slot tag>}:<guardId>} is set with {@code SET NX EX}
- * inside the same script that applies the counters, so a retry after an ambiguous failure (the
- * connection dropped after Redis ran the script) never counts twice. On a cluster each slot group
- * carries its own guard key in its own slot and is applied at most once independently. The
- * {@linkplain PlanWriters#pipeline pipeline writer} has no guard: it ignores {@code guardId}, so a
- * retried pipeline write may count twice (at-least-once). Without a guard id no writer is safe to
- * retry after an ambiguous failure.
+ * inside the same script that applies the counters, which never stops half-way, so a retry after an
+ * ambiguous failure (the connection dropped after Redis ran the script) never counts twice and
+ * reports the same failed keys. On a cluster each slot group carries its own guard key in its own
+ * slot and is applied at most once independently. The {@linkplain PlanWriters#pipeline pipeline
+ * writer} has no guard: it ignores {@code guardId}; its remaining plan holds only commands that got no
+ * reply or a transient error reply, and re-sending one that got no reply may count it twice
+ * (at-least-once). Without a guard id no writer is safe to retry after an ambiguous failure.
  */
 public interface PlanWriter {
 
@@ -30,9 +41,9 @@ public interface PlanWriter {
    * @param plan the updates to apply
    * @param guardId the idempotency id of this plan, or {@code null} for none (see the class
    *     documentation); a retry of the same plan must use the same id
-   * @return completes when Redis has replied to every command of the plan; completes exceptionally
-   *     with the Redis or connection error otherwise (on a cluster: when any slot group failed; the
-   *     other groups may have been applied, which a retry under the same guard id skips)
+   * @return completes with the result when every part of the plan has a definite outcome (see the
+   *     class documentation: failed keys are in the result); completes exceptionally with {@link
+   *     IncompleteWriteException} (retry its remaining plan) or with a fatal Redis error
    * @throws NullPointerException if {@code plan} is null
    * @throws IllegalArgumentException if {@code guardId} is blank
    */

@@ -4,7 +4,6 @@ import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SslOptions;
@@ -23,16 +22,29 @@ import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.NettyCustomizer;
 import io.netty.channel.Channel;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.usagesink.ConfigurationException;
 import io.usagesink.RedisUriMask;
 import io.usagesink.SinkConfig;
+import io.usagesink.redis.internal.FailurePolicy;
 import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLException;
 
 /**
  * One Lettuce connection to Redis (a single server or a Redis Cluster), built from {@link
@@ -43,13 +55,26 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p><b>Cluster detection.</b> Unless {@link SinkConfig#redisCluster()} forces a mode, the first
  * node is asked {@code INFO cluster}; with {@code cluster_enabled:1} a {@link RedisClusterClient}
- * is used (commands are routed by key slot), otherwise a {@link RedisClient}.
+ * is used (commands are routed by key slot), otherwise a {@link RedisClient}. An ACL user that may
+ * not run {@code INFO} is asked {@code CLUSTER INFO}; one that may run neither gets a single-server
+ * connection (and a warning naming {@code usagesink.redis.cluster}).
  *
- * <p><b>Behaviour on faults.</b> The connection reconnects by itself. Commands issued while it is
- * disconnected are queued and sent after the reconnect; commands that were written but not answered
- * when the connection broke are sent again after the reconnect (Lettuce's at-least-once mode). The
- * writers and the reader give up on a write or read after the command timeout; a command given up
- * that has not been sent yet is never sent. Lettuce itself sets no per-command timeout on this
+ * <p><b>Connect failures</b> are {@link RedisConnectFailedException}s: {@linkplain
+ * RedisConnectFailedException#isFatal() fatal} when a reachable Redis refuses this client (only
+ * authentication failures mention the password), not fatal when it cannot be reached. A {@code
+ * rediss://} connect still pending after a second is checked for a plain Redis on that port, and then
+ * fails at once saying so. To start while Redis is down, use {@link RedisConnector}.
+ *
+ * <p><b>Behaviour on faults.</b> The connection reconnects by itself. When it breaks, every command
+ * written but not answered yet, and every command still queued, fails at once with a {@code
+ * RedisException} ("Connection disconnected"), and commands issued while it is disconnected are
+ * rejected at once ({@link ClientOptions.DisconnectedBehavior#REJECT_COMMANDS}): Lettuce never
+ * re-sends a written command by itself after the reconnect (its default would, which double-counts a
+ * counter silently), so the writers see every unanswered command as unknown and their callers retry
+ * it, counted. (Lettuce 7's {@code replayFilter} does not cover written commands: it filters only
+ * commands issued while disconnected and failed channel writes.) The writers and the reader give up
+ * on a write or read after the command timeout; a command given up that has not been sent yet is
+ * never sent. Lettuce itself sets no per-command timeout on this
  * connection (one timer per write is far cheaper than one per command), so callers of {@link
  * #async()} bound their own waits.
  *
@@ -66,6 +91,11 @@ public final class RedisConnection implements AutoCloseable {
   public static final String TLS_CA_FILE_PROPERTY = "usagesink.redis.tls.ca-file";
 
   private static final WriteBufferWaterMark WRITE_BUFFER_WATER_MARK = new WriteBufferWaterMark(32 << 20, 64 << 20);
+  private static final Duration MAX_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  /** A {@code rediss://} connect still pending after this long is checked for a plain port: {@value} ms. */
+  static final long TLS_PROBE_AFTER_MILLIS = 1_000;
+  private static final long TLS_PROBE_TIMEOUT_MILLIS = 1_000;
+  private static final System.Logger LOG = System.getLogger(RedisConnection.class.getName());
 
   private final String maskedUri;
   private final AbstractRedisClient client;
@@ -73,7 +103,7 @@ public final class RedisConnection implements AutoCloseable {
   private final RedisClusterAsyncCommands<String, String> async;
   private final boolean cluster;
   private final ClientResources resources;
-  private final boolean ownsResources;
+  private volatile boolean ownsResources;
   private final Duration commandTimeout;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -92,20 +122,48 @@ public final class RedisConnection implements AutoCloseable {
 
   /**
    * Connects as configured, with its own {@link ClientResources} (closed by {@link #close()}; they
-   * reconnect after 10 ms, doubling to at most 1 s between attempts).
-   * Blocks until connected (at most about the command timeout per attempt).
+   * reconnect after 10 ms, doubling to at most 1 s between attempts). Blocks until connected: one
+   * attempt, bounded by the connect timeout ({@link #connectTimeout(SinkConfig)}) per step (cluster
+   * detection, connect, TLS handshake). To start while Redis is down, use {@link RedisConnector}.
    *
    * @throws ConfigurationException when no URI is configured or the URI is unusable
-   * @throws RedisConnectFailedException when Redis cannot be reached or rejects the credentials
+   * @throws RedisConnectFailedException when Redis cannot be reached or refuses this client ({@link
+   *     RedisConnectFailedException#isFatal()} tells which)
    */
   public static RedisConnection open(SinkConfig config) {
     Objects.requireNonNull(config, "config");
-    String uri = requireUri(config);
-    // reconnect quickly (10 ms doubling to at most 1 s) rather than Lettuce's default of up to 30 s
-    // no command latency metrics (one recorder call per command); a write buffer high-water mark far
-    // above a batch of plans (Netty's default of 64 KiB is crossed by every batch, and the writability
-    // flag then bounces between the writer and the I/O thread on every command; Lettuce ignores it)
-    ClientResources resources = DefaultClientResources.builder()
+    requireUri(config);
+    ClientResources resources = newResources();
+    try {
+      return connect(config, resources, true);
+    } catch (RuntimeException e) {
+      resources.shutdown(0, 2, TimeUnit.SECONDS);
+      throw e;
+    }
+  }
+
+  /**
+   * Connects as configured, using shared {@code resources}; whoever created them closes them, after
+   * this connection is closed. Blocks until connected (one attempt, see {@link #open(SinkConfig)}).
+   *
+   * @throws ConfigurationException when no URI is configured or the URI is unusable
+   * @throws RedisConnectFailedException when Redis cannot be reached or refuses this client
+   */
+  public static RedisConnection open(SinkConfig config, ClientResources resources) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(resources, "resources");
+    return connect(config, resources, false);
+  }
+
+  /**
+   * The client resources {@link #open(SinkConfig)} creates: reconnect quickly (10 ms doubling to at most
+   * 1 s) rather than Lettuce's default of up to 30 s; no command latency metrics (one recorder call per
+   * command); a write buffer high-water mark far above a batch of plans (Netty's default of 64 KiB is
+   * crossed by every batch, and the writability flag then bounces between the writer and the I/O thread
+   * on every command; Lettuce ignores it).
+   */
+  static ClientResources newResources() {
+    return DefaultClientResources.builder()
         .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
         .commandLatencyRecorder(CommandLatencyRecorder.disabled())
         .nettyCustomizer(new NettyCustomizer() {
@@ -115,128 +173,292 @@ public final class RedisConnection implements AutoCloseable {
           }
         })
         .build();
-    try {
-      return open(config, uri, resources, true);
-    } catch (RuntimeException e) {
-      resources.shutdown(0, 2, TimeUnit.SECONDS);
-      throw e;
-    }
   }
 
-  /**
-   * Connects as configured, using shared {@code resources}; whoever created them closes them, after
-   * this connection is closed. Blocks until connected.
-   *
-   * @throws ConfigurationException when no URI is configured or the URI is unusable
-   * @throws RedisConnectFailedException when Redis cannot be reached or rejects the credentials
-   */
-  public static RedisConnection open(SinkConfig config, ClientResources resources) {
-    Objects.requireNonNull(config, "config");
-    Objects.requireNonNull(resources, "resources");
-    return open(config, requireUri(config), resources, false);
+  /** The bound of one connect step (TCP connect, TLS handshake): the command timeout, at most 10 s. */
+  public static Duration connectTimeout(SinkConfig config) {
+    return min(config.commandTimeout(), MAX_CONNECT_TIMEOUT);
   }
 
-  private static String requireUri(SinkConfig config) {
+  static String requireUri(SinkConfig config) {
     return config.redisUri().orElseThrow(() -> new ConfigurationException(
         "usagesink.redis.uri (or REDIS_URL) is not set; set it to the Redis to write to, e.g. "
             + "redis://localhost:6379 or rediss://user:password@host:6380/0"));
   }
 
-  private static RedisConnection open(SinkConfig config, String uri, ClientResources resources, boolean owns) {
-    String masked = RedisUriMask.mask(uri);
-    String secretUri = uri; // only ever used to scrub its passwords from messages
-    List<RedisURI> nodes = RedisUriParsing.parse(uri, config.commandTimeout());
+  /**
+   * One connect attempt with {@code resources}; {@code owns}: {@link #close()} shuts them down. Blocks
+   * for at most about twice the connect timeout plus the command timeout.
+   *
+   * @throws ConfigurationException when no URI is configured or the URI is unusable
+   * @throws RedisConnectFailedException when Redis cannot be reached or refuses this client
+   */
+  static RedisConnection connect(SinkConfig config, ClientResources resources, boolean owns) {
+    String uri = requireUri(config);
     Duration timeout = config.commandTimeout();
-    boolean cluster = config.redisCluster().orElseGet(() -> detectCluster(nodes.get(0), resources, timeout, masked,
-        secretUri, sslOptions(config)));
+    List<RedisURI> nodes = RedisUriParsing.parse(uri, timeout);
     SslOptions ssl = sslOptions(config);
-    SocketOptions socket = SocketOptions.builder().connectTimeout(min(timeout, Duration.ofSeconds(10))).keepAlive(true).build();
+    Target target = new Target(RedisUriMask.mask(uri), uri, nodes.get(0), connectTimeout(config), timeout);
+    boolean cluster = config.redisCluster().orElseGet(() -> detectCluster(target, resources, ssl));
+    // TCP keep-alive probes after 5 s idle, every 1 s, 3 at most: a half-open connection (a peer gone
+    // without a reset) is found in about 8 s, which fails its unanswered commands (the pipeline writer
+    // never times out commands on a connection that is still open, see PipelinePlanWriter)
+    SocketOptions socket = SocketOptions.builder().connectTimeout(target.connectTimeout())
+        .keepAlive(SocketOptions.KeepAliveOptions.builder().enable().idle(Duration.ofSeconds(5))
+            .interval(Duration.ofSeconds(1)).count(3).build())
+        .build();
     // useHashIndexQueue(false): a plain deque as the command stack; the hash index only speeds up
     // removing cancelled commands, which the writers never do, and costs a HashMap operation per command.
     // no per-command timer in Lettuce: the writers time out a whole write with one timer (see Timeouts)
     TimeoutOptions timeouts = TimeoutOptions.builder().timeoutCommands(false).build();
     if (cluster) {
       if (nodes.get(0).getDatabase() != 0) {
-        throw new ConfigurationException("usagesink.redis.uri=" + masked + " selects database "
+        throw new ConfigurationException("usagesink.redis.uri=" + target.masked() + " selects database "
             + nodes.get(0).getDatabase() + " but Redis Cluster has only database 0; remove the /database part");
       }
       RedisClusterClient c = RedisClusterClient.create(resources, nodes);
       ClusterClientOptions.Builder options = ClusterClientOptions.builder().socketOptions(socket)
-          .timeoutOptions(timeouts).sslOptions(ssl).autoReconnect(true);
+          .timeoutOptions(timeouts).sslOptions(ssl).autoReconnect(true)
+          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
       options.useHashIndexQueue(false);
       c.setOptions(options.build());
       try {
-        StatefulRedisClusterConnection<String, String> conn = c.connect(StringCodec.UTF8);
+        // the asynchronous connect needs the topology first (the blocking one loads it itself)
+        StatefulRedisClusterConnection<String, String> conn = await(c.refreshPartitionsAsync().toCompletableFuture()
+            .thenCompose(loaded -> c.connectAsync(StringCodec.UTF8)), target, true);
         conn.setTimeout(timeout);
-        return new RedisConnection(masked, c, conn, conn.async(), true, resources, owns, timeout);
+        return new RedisConnection(target.masked(), c, conn, conn.async(), true, resources, owns, timeout);
       } catch (RuntimeException e) {
         c.shutdown(0, 2, TimeUnit.SECONDS);
-        throw connectFailed(masked, secretUri, true, e);
+        throw e instanceof RedisConnectFailedException ? e : failure(target, true, e);
       }
     }
     RedisClient c = RedisClient.create(resources);
     c.setOptions(ClientOptions.builder().socketOptions(socket).timeoutOptions(timeouts).sslOptions(ssl)
-        .autoReconnect(true).useHashIndexQueue(false).build());
+        .autoReconnect(true).disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .useHashIndexQueue(false).build());
     try {
-      StatefulRedisConnection<String, String> conn = c.connect(StringCodec.UTF8, nodes.get(0));
+      StatefulRedisConnection<String, String> conn =
+          await(c.connectAsync(StringCodec.UTF8, nodes.get(0)).toCompletableFuture(), target, false);
       conn.setTimeout(timeout);
-      return new RedisConnection(masked, c, conn, conn.async(), false, resources, owns, timeout);
+      return new RedisConnection(target.masked(), c, conn, conn.async(), false, resources, owns, timeout);
     } catch (RuntimeException e) {
       c.shutdown(0, 2, TimeUnit.SECONDS);
-      throw connectFailed(masked, secretUri, false, e);
+      throw e instanceof RedisConnectFailedException ? e : failure(target, false, e);
     }
   }
 
-  private static boolean detectCluster(RedisURI first, ClientResources resources, Duration timeout, String masked,
-      String secretUri, SslOptions ssl) {
+  /** What a connect attempt goes to: for waits and messages. {@code secretUri} only scrubs messages. */
+  private record Target(String masked, String secretUri, RedisURI first, Duration connectTimeout,
+      Duration commandTimeout) {
+    @Override
+    public String toString() {
+      return masked;
+    }
+  }
+
+  /**
+   * Asks the first node {@code INFO cluster}. An ACL user that may not run INFO is asked {@code
+   * CLUSTER INFO} (answered only by a cluster node); when it may run neither, a single server is assumed
+   * (with a warning naming {@code usagesink.redis.cluster}).
+   */
+  private static boolean detectCluster(Target target, ClientResources resources, SslOptions ssl) {
     RedisClient probe = RedisClient.create(resources);
     probe.setOptions(ClientOptions.builder().sslOptions(ssl)
-        .socketOptions(SocketOptions.builder().connectTimeout(min(timeout, Duration.ofSeconds(10))).build())
-        .timeoutOptions(TimeoutOptions.enabled(timeout)).autoReconnect(false).build());
-    try (StatefulRedisConnection<String, String> conn = probe.connect(StringCodec.UTF8, first)) {
-      String info = conn.sync().info("cluster");
-      return info != null && info.contains("cluster_enabled:1");
+        .socketOptions(SocketOptions.builder().connectTimeout(target.connectTimeout()).build())
+        .timeoutOptions(TimeoutOptions.enabled(target.commandTimeout())).autoReconnect(false).build());
+    try (StatefulRedisConnection<String, String> conn =
+        await(probe.connectAsync(StringCodec.UTF8, target.first()).toCompletableFuture(), target, false)) {
+      try {
+        String info = conn.sync().info("cluster");
+        return info != null && info.contains("cluster_enabled:1");
+      } catch (RedisCommandExecutionException e) {
+        if (!isCommandNoPerm(e.getMessage())) {
+          throw failure(target, false, e);
+        }
+      }
+      try {
+        conn.sync().clusterInfo();
+        return true;
+      } catch (RedisCommandExecutionException e) {
+        String m = String.valueOf(e.getMessage());
+        if (m.contains("cluster support disabled")) {
+          return false;
+        }
+        if (!isCommandNoPerm(m)) {
+          throw failure(target, false, e);
+        }
+      }
+      LOG.log(System.Logger.Level.WARNING, "cannot tell whether Redis at " + target.masked()
+          + " is a Redis Cluster: its user may run neither INFO nor CLUSTER INFO; assuming a single server"
+          + " (set usagesink.redis.cluster=true if it is a cluster)");
+      return false;
+    } catch (RedisConnectFailedException e) {
+      throw e;
     } catch (RuntimeException e) {
-      throw connectFailed(masked, secretUri, false, e);
+      throw failure(target, false, e);
     } finally {
       probe.shutdown(0, 2, TimeUnit.SECONDS);
     }
   }
 
+  /** A {@code NOPERM} for running a command (not for a key or channel, which depend on the names used). */
+  static boolean isCommandNoPerm(String reply) {
+    return reply != null && reply.startsWith("NOPERM") && reply.contains("permissions to run");
+  }
+
+  /**
+   * Waits for a connect; for {@code rediss://} that has not connected after {@value #TLS_PROBE_AFTER_MILLIS}
+   * ms, checks whether a plain (non-TLS) Redis answers on that port and, if so, fails at once.
+   */
+  private static <T> T await(CompletableFuture<T> future, Target target, boolean cluster) {
+    long total = target.connectTimeout().toNanos() * 2 + target.commandTimeout().toNanos();
+    long deadline = System.nanoTime() + total;
+    boolean probed = !target.first().isSsl();
+    while (true) {
+      long left = deadline - System.nanoTime();
+      long wait = probed ? left : Math.min(left, TimeUnit.MILLISECONDS.toNanos(TLS_PROBE_AFTER_MILLIS));
+      try {
+        return future.get(Math.max(wait, 0), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        if (!probed) {
+          probed = true;
+          if (plainRedisAnswers(target)) {
+            future.cancel(false);
+            throw notTls(target, cluster);
+          }
+          continue;
+        }
+        future.cancel(false);
+        throw new RedisConnectFailedException("cannot connect to " + what(cluster) + " at " + target.masked()
+            + ": no connection within " + total / 1_000_000 + " ms", null);
+      } catch (ExecutionException e) {
+        throw failure(target, cluster, e.getCause() == null ? e : e.getCause());
+      } catch (CancellationException e) {
+        throw failure(target, cluster, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        future.cancel(false);
+        throw new RedisConnectFailedException("interrupted while connecting to " + what(cluster) + " at "
+            + target.masked(), null);
+      }
+    }
+  }
+
+  private static String what(boolean cluster) {
+    return cluster ? "Redis Cluster" : "Redis";
+  }
+
+  /**
+   * Whether a plain Redis answers {@code PING} at the first node's host and port (with {@code +PONG} or an
+   * error such as {@code -NOAUTH}): then {@code rediss://} points at a non-TLS port.
+   */
+  private static boolean plainRedisAnswers(Target target) {
+    int timeout = (int) Math.max(1, Math.min(target.connectTimeout().toMillis(), TLS_PROBE_TIMEOUT_MILLIS));
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(target.first().getHost(), target.first().getPort()), timeout);
+      s.setSoTimeout(timeout);
+      s.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+      int first = s.getInputStream().read();
+      return first == '+' || first == '-';
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static RedisConnectFailedException notTls(Target target, boolean cluster) {
+    return new RedisConnectFailedException("cannot connect to " + what(cluster) + " at " + target.masked()
+        + ": the server did not complete a TLS handshake, and a plain (non-TLS) Redis answers on port "
+        + target.first().getPort() + ": rediss:// is pointing at a non-TLS port; use redis:// or the"
+        + " server's tls-port", null, true);
+  }
+
+  /** Classifies and describes a failed connect (never showing the password). */
+  private static RedisConnectFailedException failure(Target target, boolean cluster, Throwable e) {
+    String at = what(cluster) + " at " + target.masked();
+    RedisCommandExecutionException reply = find(e, RedisCommandExecutionException.class);
+    if (reply != null) {
+      String m = RedisUriMask.scrub(String.valueOf(reply.getMessage()), target.secretUri());
+      if (m.startsWith("WRONGPASS") || m.startsWith("NOAUTH") || m.contains("invalid password")
+          || m.contains("invalid username-password") || m.startsWith("ERR AUTH")
+          || m.contains("AUTH <password> called without any password")) {
+        return new RedisConnectFailedException("cannot authenticate to " + at + ": " + m
+            + " (check the user and password of usagesink.redis.uri)", null, true);
+      }
+      if (m.startsWith("NOPERM")) {
+        return new RedisConnectFailedException("cannot use " + at + ": " + m + " (the ACL user of"
+            + " usagesink.redis.uri lacks a permission this library needs)", null, true);
+      }
+      boolean transientReply = FailurePolicy.classifyReply(m) == FailurePolicy.Kind.TRANSIENT;
+      return new RedisConnectFailedException("cannot use " + at + ": " + m, null, !transientReply);
+    }
+    SSLException tls = find(e, SSLException.class);
+    if (tls != null && target.first().isSsl()) {
+      if (plainRedisAnswers(target)) {
+        return notTls(target, cluster);
+      }
+      if (tls instanceof SslHandshakeTimeoutException) {
+        return new RedisConnectFailedException("cannot connect to " + at + ": the server did not complete a TLS"
+            + " handshake within " + target.connectTimeout().toMillis() + " ms; rediss:// may be pointing at a"
+            + " non-TLS port", null);
+      }
+      boolean certificate = find(e, CertificateException.class) != null
+          || String.valueOf(tls.getMessage()).contains("PKIX");
+      return new RedisConnectFailedException("cannot connect to " + at + ": TLS failed: "
+          + RedisUriMask.scrub(String.valueOf(tls.getMessage()), target.secretUri())
+          + (certificate ? " (the server's certificate is not trusted; set " + TLS_CA_FILE_PROPERTY
+              + " to the PEM file of the CA that signed it)" : ""), null, certificate);
+    }
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String reason = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    if (root instanceof UnknownHostException) {
+      reason = "unknown host " + reason;
+    }
+    return new RedisConnectFailedException("cannot connect to " + at + ": "
+        + RedisUriMask.scrub(reason, target.secretUri()), null);
+  }
+
+  /** The first {@code type} among {@code e}, its causes and their suppressed exceptions (Lettuce's cluster connect). */
+  private static <X extends Throwable> X find(Throwable e, Class<X> type) {
+    java.util.ArrayDeque<Throwable> todo = new java.util.ArrayDeque<>();
+    java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    todo.add(e);
+    while (!todo.isEmpty() && seen.size() < 64) {
+      Throwable t = todo.poll();
+      if (t == null || !seen.add(t)) {
+        continue;
+      }
+      if (type.isInstance(t)) {
+        return type.cast(t);
+      }
+      if (t.getCause() != null) {
+        todo.add(t.getCause());
+      }
+      todo.addAll(List.of(t.getSuppressed()));
+    }
+    return null;
+  }
+
   private static SslOptions sslOptions(SinkConfig config) {
     Optional<String> ca = config.property(TLS_CA_FILE_PROPERTY);
+    SslOptions.Builder b = SslOptions.builder().handshakeTimeout(connectTimeout(config));
     if (ca.isEmpty()) {
-      return SslOptions.create();
+      return b.build();
     }
     File file = new File(ca.get());
     if (!file.isFile() || !file.canRead()) {
       throw new ConfigurationException("Invalid value for property " + TLS_CA_FILE_PROPERTY + "=" + ca.get()
           + ". Must be a readable PEM file of CA certificates.");
     }
-    return SslOptions.builder().jdkSslProvider().trustManager(file).build();
+    return b.jdkSslProvider().trustManager(file).build();
   }
 
   private static Duration min(Duration a, Duration b) {
     return a.compareTo(b) <= 0 ? a : b;
-  }
-
-  private static RedisConnectFailedException connectFailed(String masked, String secretUri, boolean cluster,
-      RuntimeException e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String reason = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-    String what = cluster ? "Redis Cluster" : "Redis";
-    if (reason.contains("WRONGPASS") || reason.contains("NOAUTH") || reason.contains("NOPERM")
-        || reason.contains("invalid password") || reason.contains("AUTH")) {
-      return new RedisConnectFailedException("cannot authenticate to " + what + " at " + masked
-          + ": " + RedisUriMask.scrub(reason, secretUri) + " (check the user and password of usagesink.redis.uri)", null);
-    }
-    boolean exec = root instanceof RedisCommandExecutionException;
-    boolean connect = e instanceof RedisConnectionException || !exec;
-    return new RedisConnectFailedException((connect ? "cannot connect to " : "cannot use ") + what + " at " + masked
-        + ": " + RedisUriMask.scrub(reason, secretUri), null);
   }
 
   /** Whether this is a Redis Cluster connection (commands routed by slot). */
@@ -281,6 +503,11 @@ public final class RedisConnection implements AutoCloseable {
       throw new IllegalStateException("not a cluster connection");
     }
     return (StatefulRedisClusterConnection<String, String>) connection;
+  }
+
+  /** From now on {@link #close()} also shuts down the client resources (the connector's, once connected). */
+  void adoptResources() {
+    ownsResources = true;
   }
 
   /** Whether {@link #close()} has been called. */

@@ -8,7 +8,13 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 
-/** Turns a configured Redis URI (possibly with several comma-separated seed nodes) into Lettuce URIs. */
+/**
+ * Turns a configured Redis URI (possibly with several comma-separated seed nodes) into Lettuce URIs.
+ * The URI has been checked where it was configured ({@link io.usagesink.SinkConfig.Builder#redisUri}
+ * and the property {@code usagesink.redis.uri}: the port, the database and the {@code timeout}
+ * parameter, naming a bad value); this class is the fallback for whatever else Lettuce refuses. A
+ * {@code timeout} parameter is replaced by {@code usagesink.command-timeout}.
+ */
 final class RedisUriParsing {
   private RedisUriParsing() {}
 

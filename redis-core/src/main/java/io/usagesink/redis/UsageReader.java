@@ -6,10 +6,14 @@ import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.usagesink.SinkConfig;
+import io.usagesink.layout.CompactLayout;
+import io.usagesink.layout.CompactView;
+import io.usagesink.layout.UsageLayouts;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -20,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 
 /**
  * Reads the statistics the reference (CRS) layout stores: totals, monthly, daily and hourly counters
@@ -43,29 +48,61 @@ public final class UsageReader {
   private final RedisClusterAsyncCommands<String, String> redis;
   private final String keyPrefix;
   private final Duration timeout;
+  /** The compact layout when the configuration selects it, else null (the CRS layout). */
+  private final CompactLayout compact;
+  private final CompactView view;
+  /** Hashes already read, when {@link #cached()}; else null. */
+  private final Map<String, Map<String, String>> memo;
 
-  private UsageReader(RedisConnection connection, String keyPrefix) {
+  private UsageReader(RedisConnection connection, String keyPrefix, CompactLayout compact,
+      Map<String, Map<String, String>> memo) {
     this.connection = connection;
     this.redis = connection.async();
     this.keyPrefix = keyPrefix;
     this.timeout = connection.commandTimeout();
+    this.compact = compact;
+    this.view = compact == null ? null : new CompactView(compact);
+    this.memo = memo;
   }
 
-  /** A reader over {@code connection}; {@link SinkConfig#keyPrefix()} marks bookkeeping keys to leave out of dumps. */
+  /**
+   * A reader over {@code connection} of the layout {@code config} selects ({@code usagesink.layout});
+   * {@link SinkConfig#keyPrefix()} marks bookkeeping keys to leave out of dumps. On the compact
+   * layout every query answers exactly what the CRS layout would hold for the same events (computed
+   * by {@link CompactView}); zone, metrics window and statistics switches must be the writers'.
+   *
+   * @throws io.usagesink.ConfigurationException when {@code usagesink.layout} is invalid
+   */
   public static UsageReader of(RedisConnection connection, SinkConfig config) {
     Objects.requireNonNull(connection, "connection");
     Objects.requireNonNull(config, "config");
-    return new UsageReader(connection, config.keyPrefix());
+    CompactLayout compact = UsageLayouts.layoutName(config).equals(UsageLayouts.COMPACT)
+        ? UsageLayouts.compact(config) : null;
+    return new UsageReader(connection, config.keyPrefix(), compact, null);
+  }
+
+  /**
+   * A reader that remembers every hash it reads (never re-reading it), for rendering one dashboard
+   * from one consistent, cheap set of reads. Not for long-lived use: it never sees later writes.
+   */
+  public UsageReader cached() {
+    return new UsageReader(connection, keyPrefix, compact, new java.util.concurrent.ConcurrentHashMap<>());
+  }
+
+  /** Whether this reader reads the compact layout. */
+  public boolean compactLayout() {
+    return compact != null;
   }
 
   /** An API key's counters in {@code period} ({@code usage:<keyId>}, {@code usage:daily:<keyId>:<day>}, ...). */
   public UsageCounts key(String keyId, UsagePeriod period) {
     req(keyId, "keyId");
+    String subject = "k|" + keyId;
     return switch (period.kind()) {
-      case ALL_TIME -> read("usage:" + keyId, true, false);
-      case MONTH -> read("usage:monthly:" + keyId + ":" + period.label(), false, false);
-      case DAY -> read("usage:daily:" + keyId + ":" + period.label(), false, false);
-      case HOUR -> read("usage:hourly:" + keyId + ":" + period.label(), false, false);
+      case ALL_TIME -> read("usage:" + keyId, true, false, period, subject::equals);
+      case MONTH -> read("usage:monthly:" + keyId + ":" + period.label(), false, false, period, subject::equals);
+      case DAY -> read("usage:daily:" + keyId + ":" + period.label(), false, false, period, subject::equals);
+      case HOUR -> read("usage:hourly:" + keyId + ":" + period.label(), false, false, period, subject::equals);
     };
   }
 
@@ -77,18 +114,20 @@ public final class UsageReader {
   public UsageCounts keyModel(String keyId, String model, UsagePeriod period) {
     req(keyId, "keyId");
     req(model, "model");
+    String subject = "k|" + keyId;
     return read("usage:" + keyId + ":model:" + bucket(period, "per-model statistics of a key") + ":" + model
-        + ":" + period.label(), false, false);
+        + ":" + period.label(), false, false, period, subject::equals);
   }
 
   /** An account's counters in {@code period} ({@code account_usage:<accountId>}, {@code account_usage:daily:...}, ...). */
   public UsageCounts account(String accountId, UsagePeriod period) {
     req(accountId, "accountId");
+    String s = "a|" + accountId;
     return switch (period.kind()) {
-      case ALL_TIME -> read("account_usage:" + accountId, true, false);
-      case MONTH -> read("account_usage:monthly:" + accountId + ":" + period.label(), false, false);
-      case DAY -> read("account_usage:daily:" + accountId + ":" + period.label(), false, false);
-      case HOUR -> read("account_usage:hourly:" + accountId + ":" + period.label(), false, false);
+      case ALL_TIME -> read("account_usage:" + accountId, true, false, period, s::equals);
+      case MONTH -> read("account_usage:monthly:" + accountId + ":" + period.label(), false, false, period, s::equals);
+      case DAY -> read("account_usage:daily:" + accountId + ":" + period.label(), false, false, period, s::equals);
+      case HOUR -> read("account_usage:hourly:" + accountId + ":" + period.label(), false, false, period, s::equals);
     };
   }
 
@@ -100,8 +139,9 @@ public final class UsageReader {
   public UsageCounts accountModel(String accountId, String model, UsagePeriod period) {
     req(accountId, "accountId");
     req(model, "model");
+    String subject = "a|" + accountId;
     return read("account_usage:model:" + bucket(period, "per-model statistics of an account") + ":" + accountId
-        + ":" + model + ":" + period.label(), false, false);
+        + ":" + model + ":" + period.label(), false, false, period, subject::equals);
   }
 
   /**
@@ -112,17 +152,22 @@ public final class UsageReader {
   public UsageCounts model(String model, UsagePeriod period) {
     req(model, "model");
     return read("usage:model:" + bucket(period, "per-model statistics") + ":" + model + ":" + period.label(),
-        false, false);
+        false, false, period, subject -> subject.startsWith("k|"));
   }
 
   /** The system metrics of the UTC minute containing {@code at} ({@code system:metrics:minute:<epochMinute>}). */
   public UsageCounts minute(Instant at) {
-    return read("system:metrics:minute:" + Math.floorDiv(at.toEpochMilli(), 60_000L), false, true);
+    String key = "system:metrics:minute:" + Math.floorDiv(at.toEpochMilli(), 60_000L);
+    if (compact != null) {
+      return compactRead(key, false, true, List.of(compact.bucketKey(compact.bucketLabel(at))), false, s -> false);
+    }
+    return read(key, false, true, null, null);
   }
 
   /** The raw fields of any hash, as integers (absent: empty). */
   public SortedMap<String, Long> hash(String key) {
-    return read(req(key, "key"), false, false).fields();
+    Map<String, String> raw = fetch(List.of(req(key, "key"))).get(key);
+    return UsageCounts.of(key, raw == null ? Map.of() : raw, false, false).fields();
   }
 
   private static String bucket(UsagePeriod period, String what) {
@@ -143,9 +188,99 @@ public final class UsageReader {
     return value;
   }
 
-  private UsageCounts read(String key, boolean prefixed, boolean minute) {
-    Map<String, String> raw = await(redis.hgetall(key), "HGETALL " + key);
-    return UsageCounts.of(key, raw == null ? Map.of() : raw, prefixed, minute);
+  private UsageCounts read(String key, boolean prefixed, boolean minute, UsagePeriod period, Predicate<String> subject) {
+    if (compact == null) {
+      Map<String, String> raw = fetch(List.of(key)).get(key);
+      return UsageCounts.of(key, raw == null ? Map.of() : raw, prefixed, minute);
+    }
+    return switch (period.kind()) {
+      case HOUR -> compactRead(key, prefixed, minute,
+          compact.hourBuckets() ? List.of(compact.bucketKey(period.label())) : List.of(), false, subject);
+      case DAY, MONTH -> compactRead(key, prefixed, minute,
+          List.of(compact.monthKey(CompactLayout.monthOf(period.label()))), true, subject);
+      case ALL_TIME -> compactRead(key, prefixed, minute, List.of(compact.totalsKey()), true, subject);
+    };
+  }
+
+  /**
+   * Reads {@code keys} of the compact layout (and, with {@code open}, the buckets their writers have
+   * not folded yet), computes their CRS view and returns the CRS hash {@code crsKey}.
+   */
+  private UsageCounts compactRead(String crsKey, boolean prefixed, boolean minute, List<String> keys, boolean open,
+      Predicate<String> subject) {
+    Map<String, Map<String, String>> raw = new HashMap<>(fetch(keys));
+    if (open) {
+      Set<String> buckets = new java.util.TreeSet<>();
+      raw.forEach((key, fields) -> fields.forEach((f, v) -> {
+        if (f.endsWith("|@")) {
+          String w = CompactLayout.watermarkBucket(v);
+          if (!w.equals(CompactLayout.FINAL) && (compact.kind(key) == CompactLayout.KeyKind.TOTALS
+              || CompactLayout.monthOf(w).equals(compact.label(key)))) {
+            buckets.add(compact.bucketKey(w));
+          }
+        }
+      }));
+      raw.putAll(fetch(List.copyOf(buckets)));
+    }
+    SortedMap<String, Long> fields = view.crs(raw, subject).hashes().get(crsKey);
+    Map<String, String> text = new TreeMap<>();
+    if (fields != null) {
+      fields.forEach((f, v) -> text.put(f, Long.toString(v)));
+    }
+    return UsageCounts.of(crsKey, text, prefixed, minute);
+  }
+
+  /** HGETALL of every key (sent together), through the memo when cached; absent hashes are empty. */
+  private Map<String, Map<String, String>> fetch(List<String> keys) {
+    Map<String, Map<String, String>> out = new HashMap<>();
+    Map<String, RedisFuture<Map<String, String>>> sent = new java.util.LinkedHashMap<>();
+    for (String k : keys) {
+      Map<String, String> known = memo == null ? null : memo.get(k);
+      if (known != null) {
+        out.put(k, known);
+      } else {
+        sent.put(k, redis.hgetall(k));
+      }
+    }
+    sent.forEach((k, f) -> {
+      Map<String, String> raw = await(f, "HGETALL " + k);
+      Map<String, String> value = raw == null ? Map.of() : raw;
+      out.put(k, value);
+      if (memo != null) {
+        memo.put(k, value);
+      }
+    });
+    return out;
+  }
+
+  /**
+   * The compact layout's statistics in the CRS layout's keys, fields and values, in the shape of
+   * {@link #dump()}: exactly what the CRS layout holds for the same events. TTLs are the ones the CRS
+   * layout sets when it writes a key (-1: none); expiry is not simulated, every stored bucket shows.
+   *
+   * @throws IllegalStateException when this reader does not read the compact layout
+   */
+  public SortedMap<String, StoredKey> crsView() {
+    if (compact == null) {
+      throw new IllegalStateException("usagesink.layout is crs: the stored keys are the CRS view; use dump()");
+    }
+    List<String> keys = new ArrayList<>(scan(compact.prefix() + "*", true));
+    CompactView.CrsHashes crs = view.crs(fetch(keys));
+    TreeMap<String, StoredKey> out = new TreeMap<>();
+    crs.hashes().forEach((key, fields) -> {
+      Map<String, String> text = new TreeMap<>();
+      fields.forEach((f, v) -> text.put(f, Long.toString(v)));
+      out.put(key, StoredKey.hash(text, crs.ttls().getOrDefault(key, -1L)));
+    });
+    return Collections.unmodifiableSortedMap(out);
+  }
+
+  /** The compact layout's own hashes as stored (writer cells), in the shape of {@link #dump()}. */
+  public SortedMap<String, StoredKey> dumpCompact() {
+    if (compact == null) {
+      throw new IllegalStateException("usagesink.layout is crs: there are no compact hashes; use dump()");
+    }
+    return dump(compact.prefix() + "*", true);
   }
 
   /**
@@ -159,13 +294,16 @@ public final class UsageReader {
 
   /** Like {@link #dump()}, limited to keys matching the glob {@code pattern} (as SCAN MATCH). */
   public SortedMap<String, StoredKey> dump(String pattern) {
-    Objects.requireNonNull(pattern, "pattern");
+    return dump(pattern, false);
+  }
+
+  private List<String> scan(String pattern, boolean bookkeeping) {
     List<String> keys = new ArrayList<>();
     ScanArgs args = ScanArgs.Builder.matches(pattern).limit(1000);
     KeyScanCursor<String> cursor = await(redis.scan(args), "SCAN");
     while (true) {
       for (String k : cursor.getKeys()) {
-        if (!k.startsWith(keyPrefix)) {
+        if (bookkeeping || !k.startsWith(keyPrefix)) {
           keys.add(k);
         }
       }
@@ -176,6 +314,12 @@ public final class UsageReader {
       cursor = await(redis.scan(next, args), "SCAN");
     }
     Collections.sort(keys);
+    return keys;
+  }
+
+  private SortedMap<String, StoredKey> dump(String pattern, boolean bookkeeping) {
+    Objects.requireNonNull(pattern, "pattern");
+    List<String> keys = scan(pattern, bookkeeping);
     TreeMap<String, StoredKey> out = new TreeMap<>();
     for (int from = 0; from < keys.size(); from += DUMP_BATCH) {
       List<String> batch = keys.subList(from, Math.min(keys.size(), from + DUMP_BATCH));

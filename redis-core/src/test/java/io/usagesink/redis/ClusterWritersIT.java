@@ -1,5 +1,6 @@
 package io.usagesink.redis;
 
+import io.usagesink.redis.testing.States;
 import static io.usagesink.redis.testing.States.assertSameState;
 import static io.usagesink.redis.testing.States.fromGolden;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -79,7 +80,7 @@ class ClusterWritersIT {
           writer.write(plan, gc.name() + "#" + i++).get(30, TimeUnit.SECONDS);
         }
         SortedMap<String, StoredKey> expected = fromGolden(gc.deviation().isEmpty() ? gc.state() : ours.state());
-        assertSameState(UsageReader.of(c, config).dump(), expected, 2, gc.name());
+        assertSameState(UsageReader.of(c, config).dump(), expected, States.TTL_TOLERANCE_SECONDS, gc.name());
       }
     }
   }
@@ -103,7 +104,7 @@ class ClusterWritersIT {
         CommandStats before = cluster.commandStats();
         writeAll(writer(name, c, clusterConfig), plans, name.equals("lua") ? "w-" : null);
         CommandStats delta = cluster.commandStats().minus(before);
-        assertSameState(UsageReader.of(c, clusterConfig).dump(), reference, 5, name + " on the cluster");
+        assertSameState(UsageReader.of(c, clusterConfig).dump(), reference, States.TTL_TOLERANCE_SECONDS, name + " on the cluster");
         long expectedGroups = plans.stream().mapToLong(ClusterWritersIT::slots).sum();
         if (name.equals("lua")) {
           // one EVALSHA per slot group of each event (the script is loaded on every master beforehand)

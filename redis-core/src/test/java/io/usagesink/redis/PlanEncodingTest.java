@@ -62,7 +62,7 @@ class PlanEncodingTest {
 
   @Test
   void theScriptIsConstantAndItsShaIsWhatRedisComputes() {
-    assertThat(PlanScript.SOURCE).startsWith("-- usagesink: applies one UsagePlan");
+    assertThat(PlanScript.SOURCE).startsWith("#!lua\n-- usagesink: applies one UsagePlan");
     // SHA-1 of the resource as Redis computes it for SCRIPT LOAD; a changed script changes it
     assertThat(PlanScript.SHA).hasSize(40).isEqualTo(PlanScript.sha1Hex(PlanScript.SOURCE));
     assertThat(PlanScript.sha1Hex("return 1")).isEqualTo("e0e1f9fabfc9d4800c877a703b823ac0578ff8db");

@@ -4,9 +4,12 @@ import io.usagesink.SinkConfig;
 import io.usagesink.UsageSink;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
+import io.usagesink.redis.ConnectionCheck;
+import io.usagesink.redis.PlanWriter;
 import io.usagesink.redis.PlanWriters;
 import io.usagesink.redis.RedisConnection;
 import io.usagesink.redis.internal.PerEventSink;
+import io.usagesink.redis.internal.WriterSource;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -27,17 +30,30 @@ import java.util.Objects;
  * reconnect) never counts twice. Give your own ids when your own retries may submit the same
  * request twice; the guard remembers an id for {@link SinkConfig#guardTtl()} (default 10 min).
  *
- * <p><b>Faults.</b> While Redis is unreachable, {@code record} still returns at once; events whose
- * write fails transiently (connection lost, timeout, {@code NOSCRIPT}, {@code LOADING}, cluster
- * reconfiguring) are retried in the background with exponential backoff (50 ms doubling to 1 s).
- * An event is retried until it is applied, until {@link #retryWindow(SinkConfig)} after its first
- * attempt (the guard TTL less the command timeout and a 5 s margin, since past the guard's lifetime
- * a retry could count twice), or until {@code close()}'s deadline; then it is counted {@code failed},
- * its stage fails with the last error, and the reasons are logged (never dropped silently). At most
- * {@link #DEFAULT_MAX_PENDING} events (configurable) wait at once; beyond that {@code record}
- * rejects new events (counted {@code rejected}). Permanent Redis errors (a key of the wrong type, a
- * counter overflow) fail the event at once. A script error stops the script where it occurred:
- * updates before it stay applied (Redis does not roll scripts back).
+ * <p><b>Faults</b> follow one policy ({@code FailurePolicy}, shared with every Redis backend):
+ * <ul>
+ *   <li><b>Transient</b> (connection lost or refused, timeout, {@code OOM}, {@code LOADING}, {@code
+ *       BUSY}, {@code NOSCRIPT}, {@code READONLY}, cluster reconfiguring): {@code record} still returns
+ *       at once and the event is retried in the background with exponential backoff (50 ms doubling to
+ *       2 s, jittered) until applied, until {@link #retryWindow(SinkConfig)} after its first attempt
+ *       (the guard TTL less the command timeout and a 5 s margin: past the guard's lifetime a retry
+ *       could count twice), or until {@code close()}'s deadline. Under {@code maxmemory} Redis refuses
+ *       the whole script before it runs (the script declares Redis 7 flags), so nothing is half done.
+ *   <li><b>A poisoned key</b> ({@code WRONGTYPE}, an increment that would overflow, a field that is not
+ *       an integer): the script undoes that key's updates of the event and goes on with the other keys,
+ *       so every other update of the event is stored exactly once; the event fails with {@code
+ *       PoisonedKeysException} naming the key and is counted {@code failed} under that key's reason
+ *       ({@code failureReasons()}).
+ *   <li><b>Fatal</b> ({@code NOAUTH}, {@code WRONGPASS}, {@code NOPERM}): checked at open when Redis is
+ *       reachable (the script is loaded and a no-op call made, the script's commands checked against
+ *       the ACL); met later, the event fails with the reason.
+ *   <li><b>Redis down at open</b>: the builder returns at once and connects in the background; events
+ *       wait (up to {@link #DEFAULT_MAX_PENDING}, then {@code record} rejects, counted {@code rejected});
+ *       {@code usagesink.redis.connect=fail} fails instead.
+ * </ul>
+ * Failures are logged at most once a minute per distinct reason, never once per retry. A JVM shutdown
+ * hook closes the sink ({@code usagesink.shutdown-hook}, on by default), storing what is pending.
+ * Redis 7.0 or later is required (script flags).
  *
  * <p>Thread-safe. {@code close()} waits up to {@link SinkConfig#closeTimeout()} for pending events,
  * then closes the connection if the sink opened it.
@@ -108,30 +124,26 @@ public final class RedisLuaSink {
     }
 
     /**
-     * Builds the sink, connecting to Redis unless a connection was given. The script is loaded
-     * asynchronously; a failure to load shows later as a retried {@code NOSCRIPT}.
+     * Builds the sink. Unless a connection was given, the sink opens its own: it returns while Redis is
+     * unreachable and connects in the background (events wait, up to the pending cap; {@code
+     * usagesink.redis.connect=fail} fails instead), and fails at once when a reachable Redis refuses
+     * the credentials or the commands the sink needs (SCRIPT LOAD and EVALSHA, checked against the ACL).
      *
      * @throws IllegalStateException if no config was given
      * @throws io.usagesink.ConfigurationException if the configuration is unusable (no URI, ...)
-     * @throws io.usagesink.redis.RedisConnectFailedException if Redis cannot be reached or refuses the credentials
+     * @throws io.usagesink.redis.RedisConnectFailedException if a reachable Redis refuses the sink
      */
     public UsageSink build() {
       if (config == null) {
         throw new IllegalStateException("config is required: call config(SinkConfig) before build()");
       }
+      UsageLayouts.requireCrs(config, NAME); // the compact layout needs an aggregate (buffered)
       UsageLayout l = layout != null ? layout : UsageLayouts.crs(config);
-      boolean owns = connection == null;
-      RedisConnection c = owns ? RedisConnection.open(config) : connection;
-      try {
-        return new PerEventSink(
-            new PerEventSink.Options(NAME, true, config.closeTimeout(), retryWindow(config), maxPending, MAX_IN_FLIGHT),
-            l, PlanWriters.lua(c, config), owns ? c : null);
-      } catch (RuntimeException e) {
-        if (owns) {
-          c.close();
-        }
-        throw e;
-      }
+      WriterSource<PlanWriter> source = WriterSource.open(config, connection, ConnectionCheck.luaWriter(),
+          c -> PlanWriters.lua(c, config));
+      return new PerEventSink(
+          new PerEventSink.Options(NAME, true, config.closeTimeout(), retryWindow(config), maxPending, MAX_IN_FLIGHT),
+          l, source.writer(), "lua", source.owned(), config.shutdownHook());
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.usagesink.redis.lua;
 
+import io.usagesink.redis.testing.States;
 import static io.usagesink.redis.testing.States.assertSameState;
 import static io.usagesink.redis.testing.States.expected;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -123,8 +124,8 @@ class RedisBackendsEquivalenceIT {
     Run lua = run(RedisBackendsEquivalenceIT::lua, config, events, redis::flushAll, redis::commandStats);
     long t2 = System.nanoTime();
 
-    assertSameState(lua.state(), pipeline.state(), 60, "redis-lua vs redis-pipeline");
-    assertSameState(pipeline.state(), expected(layout, events), 60, "redis-pipeline vs the plans");
+    assertSameState(lua.state(), pipeline.state(), States.TTL_TOLERANCE_SECONDS, "redis-lua vs redis-pipeline");
+    assertSameState(pipeline.state(), expected(layout, events), States.TTL_TOLERANCE_SECONDS, "redis-pipeline vs the plans");
     assertThat(lua.answers()).isEqualTo(pipeline.answers());
     assertThat(pipeline.answers()).anyMatch(c -> c.requests() > 0);
 
@@ -150,8 +151,8 @@ class RedisBackendsEquivalenceIT {
     Run reference = run(RedisBackendsEquivalenceIT::pipeline, singleConfig, events, single::flushAll, single::commandStats);
     Run pipeline = run(RedisBackendsEquivalenceIT::pipeline, clusterConfig, events, cluster::flushAll, cluster::commandStats);
     Run lua = run(RedisBackendsEquivalenceIT::lua, clusterConfig, events, cluster::flushAll, cluster::commandStats);
-    assertSameState(pipeline.state(), reference.state(), 60, "redis-pipeline on the cluster");
-    assertSameState(lua.state(), reference.state(), 60, "redis-lua on the cluster");
+    assertSameState(pipeline.state(), reference.state(), States.TTL_TOLERANCE_SECONDS, "redis-pipeline on the cluster");
+    assertSameState(lua.state(), reference.state(), States.TTL_TOLERANCE_SECONDS, "redis-lua on the cluster");
     assertThat(lua.answers()).isEqualTo(reference.answers());
     assertThat(lua.stats().failed()).isZero();
     assertThat(lua.commands().calls("evalsha")).isEqualTo(lua.stats().commands());

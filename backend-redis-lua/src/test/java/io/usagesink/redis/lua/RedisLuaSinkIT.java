@@ -1,5 +1,6 @@
 package io.usagesink.redis.lua;
 
+import io.usagesink.redis.testing.States;
 import static io.usagesink.redis.testing.States.assertSameState;
 import static io.usagesink.redis.testing.States.expected;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,7 +66,7 @@ class RedisLuaSinkIT {
   private static void assertExact(SinkConfig config, List<UsageEvent> events, SinkStats stats, String what) {
     assertThat(stats.failed()).as(what + ": failed").isZero();
     assertThat(stats.stored()).as(what + ": stored").isEqualTo(events.size());
-    assertSameState(dump(config), expected(UsageLayouts.crs(config), events), 60, what);
+    assertSameState(dump(config), expected(UsageLayouts.crs(config), events), States.TTL_TOLERANCE_SECONDS, what);
   }
 
   @Test

@@ -4,9 +4,12 @@ import io.usagesink.SinkConfig;
 import io.usagesink.UsageSink;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
+import io.usagesink.redis.ConnectionCheck;
+import io.usagesink.redis.PlanWriter;
 import io.usagesink.redis.PlanWriters;
 import io.usagesink.redis.RedisConnection;
 import io.usagesink.redis.internal.PerEventSink;
+import io.usagesink.redis.internal.WriterSource;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -18,28 +21,31 @@ import java.util.Objects;
  *
  * <p><b>Record.</b> {@code record} only queues the event (no planning, no I/O, no lock); the sink's
  * writer thread plans queued events and hands the commands of everything queued to the connection
- * in one flush. Its stage completes when Redis has replied to every command of the event, and fails
- * with the first Redis or connection error otherwise. A failed event is counted {@code failed} and
- * not retried by the sink (a retry could count twice). At most {@link #DEFAULT_MAX_PENDING} events
- * wait for Redis at once; beyond that {@code record} rejects new events (counted {@code rejected},
- * stage failed).
+ * in one flush. Its stage completes when Redis has applied every command of the event. At most
+ * {@link #DEFAULT_MAX_PENDING} events wait for Redis at once; beyond that {@code record} rejects new
+ * events (counted {@code rejected}, stage failed).
  *
- * <p><b>Fault semantics: neither exactly-once nor atomic per event.</b> Measured in {@code
- * RedisPipelineSinkIT}:
+ * <p><b>Faults: at-least-once, per command.</b> Each command's own reply decides (the shared {@code
+ * FailurePolicy}):
  * <ul>
- *   <li>Redis briefly unreachable (restart, network blip): commands issued while disconnected are
- *       queued by the client and sent after the reconnect; nothing is lost if the connection comes
- *       back within the command timeout ({@link SinkConfig#commandTimeout()}). After it the events
- *       fail (counted, stage fails) and their commands not yet sent are never sent.
- *   <li>Connection dropped while commands were in flight: the client (Lettuce, auto-reconnect on)
- *       re-sends every command that had not been answered, so a command Redis had already executed
- *       but whose reply was lost runs again: counters can be <em>over-counted</em>. The one command
- *       the connection error is reported on is not re-sent; its event fails (counted failed) and may
- *       be partly applied, partly not. Every event whose stage succeeded is stored in full.
- *   <li>Redis restarted without persistence: what it had not persisted is gone.
- *   <li>An event's commands are independent: a failure can leave an event partly applied.
+ *   <li>a command Redis answered as applied is never sent again;
+ *   <li>a command Redis refused transiently ({@code OOM}, {@code LOADING}, {@code READONLY}, ...) was
+ *       not applied: it is re-sent with backoff until applied or until {@code close()}'s deadline, so an
+ *       OOM episode or a restart loses nothing and counts nothing twice;
+ *   <li>a command without a reply because the connection broke (the connection fails every unanswered
+ *       command at once; it does not replay them itself) may or may not have run: it is re-sent, and
+ *       <b>may count twice</b>. A command on a connection that is still open is never given up, however
+ *       long Redis takes (a slow or paused Redis causes no re-send); a half-open connection is found by
+ *       TCP keep-alive in about 8 s. Use {@code redis-lua} or {@code buffered} when exact totals matter
+ *       under connection loss;
+ *   <li>a poisoned key ({@code WRONGTYPE}, overflow): its commands fail and the event fails with {@code
+ *       PoisonedKeysException} naming the key (its other fields may be applied: the pipeline cannot undo
+ *       them); every other command of the event is applied;
+ *   <li>fatal ({@code NOAUTH}, {@code NOPERM}): checked at open against the ACL when Redis is reachable.
  * </ul>
- * Use the {@code redis-lua} backend when exact totals matter under faults.
+ * Redis down at open: the builder returns and connects in the background ({@code
+ * usagesink.redis.connect=fail} fails instead). A JVM shutdown hook closes the sink ({@code
+ * usagesink.shutdown-hook}).
  *
  * <p>Thread-safe. {@code close()} waits up to {@link SinkConfig#closeTimeout()} for outstanding
  * replies, then closes the connection if the sink opened it.
@@ -92,29 +98,26 @@ public final class RedisPipelineSink {
     }
 
     /**
-     * Builds the sink, connecting to Redis unless a connection was given.
+     * Builds the sink. Unless a connection was given, the sink opens its own: it returns while Redis is
+     * unreachable and connects in the background (events wait, up to the pending cap; {@code
+     * usagesink.redis.connect=fail} fails instead), and fails at once when a reachable Redis refuses
+     * the credentials or the commands the sink needs (HINCRBY, EXPIRE and SADD, checked against the ACL).
      *
      * @throws IllegalStateException if no config was given
      * @throws io.usagesink.ConfigurationException if the configuration is unusable (no URI, ...)
-     * @throws io.usagesink.redis.RedisConnectFailedException if Redis cannot be reached or refuses the credentials
+     * @throws io.usagesink.redis.RedisConnectFailedException if a reachable Redis refuses the sink
      */
     public UsageSink build() {
       if (config == null) {
         throw new IllegalStateException("config is required: call config(SinkConfig) before build()");
       }
+      UsageLayouts.requireCrs(config, NAME); // the compact layout needs an aggregate (buffered)
       UsageLayout l = layout != null ? layout : UsageLayouts.crs(config);
-      boolean owns = connection == null;
-      RedisConnection c = owns ? RedisConnection.open(config) : connection;
-      try {
-        return new PerEventSink(
-            new PerEventSink.Options(NAME, false, config.closeTimeout(), Duration.ZERO, DEFAULT_MAX_PENDING, MAX_IN_FLIGHT),
-            l, PlanWriters.pipeline(c, config), owns ? c : null);
-      } catch (RuntimeException e) {
-        if (owns) {
-          c.close();
-        }
-        throw e;
-      }
+      WriterSource<PlanWriter> source = WriterSource.open(config, connection, ConnectionCheck.pipelineWriter(),
+          c -> PlanWriters.pipeline(c, config));
+      return new PerEventSink(
+          new PerEventSink.Options(NAME, false, config.closeTimeout(), Duration.ZERO, DEFAULT_MAX_PENDING, MAX_IN_FLIGHT),
+          l, source.writer(), "pipeline", source.owned(), config.shutdownHook());
     }
   }
 }

@@ -96,7 +96,8 @@ public final class FailurePolicy {
     }
     String lower = m.toLowerCase(Locale.ROOT);
     if (lower.startsWith("err unknown command") || lower.contains("command not allowed")
-        || lower.startsWith("err authentication required")) {
+        || lower.startsWith("err authentication required")
+        || lower.contains("user executing the script can't run this command")) {
       return Kind.FATAL;
     }
     return Kind.PERMANENT;

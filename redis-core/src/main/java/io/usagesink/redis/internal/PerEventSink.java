@@ -6,7 +6,11 @@ import io.usagesink.UsageEvent;
 import io.usagesink.UsageSink;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.plan.UsagePlan;
+import io.usagesink.redis.IncompleteWriteException;
+import io.usagesink.redis.KeyFailure;
 import io.usagesink.redis.PlanWriter;
+import io.usagesink.redis.PoisonedKeysException;
+import io.usagesink.redis.RedisNotConnectedException;
 import io.usagesink.redis.WriteResult;
 import java.lang.System.Logger.Level;
 import java.security.SecureRandom;
@@ -22,12 +26,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -37,21 +39,29 @@ import java.util.concurrent.locks.LockSupport;
  * <p>{@code record} only validates, counts and queues the event (no planning, no I/O, no lock); one
  * writer thread per sink drains the queue, plans the events and hands the writes of everything it
  * drained to the connection in one batch ({@link PlanWriter#writeAll}: one flush for many events).
- * The stage of an event completes when Redis confirmed its write. With {@link Options#exactlyOnce} every event is written
- * under a guard id (the event's id, or one generated per event) and writes that fail transiently
- * (connection lost, timeout, script cache flushed, server loading) are retried in the background
- * with bounded exponential backoff until they succeed, until the retry window ends (the guard TTL
- * minus a margin: past it a retry could count twice) or until {@link #close()}'s deadline; then the
- * event is counted failed and its stage fails with the last error. Without it, a failed write is
- * counted failed at once (a retry of a non-idempotent write could count twice).
+ * The stage of an event completes when Redis confirmed its write.
+ *
+ * <p><b>Failures</b> follow {@link FailurePolicy}. A transient failure (connection lost, timeout,
+ * {@code OOM}, {@code LOADING}, not connected yet, ...) is retried in the background with backoff;
+ * only the part of the event's plan whose outcome is unknown or not applied is sent again ({@link
+ * IncompleteWriteException#remaining()}). With {@link Options#exactlyOnce} every event is written
+ * under a guard id (the event's id, or one generated per event), so a retry never counts twice, and
+ * retries stop at the retry window (the guard TTL minus a margin); without it (the pipeline writer)
+ * a resent command whose first reply was lost may count twice (at-least-once). Retries also stop at
+ * {@link #close()}'s deadline. A poisoned key (WRONGTYPE, overflow) fails the event at once with
+ * {@link PoisonedKeysException} naming the key: every other update of the event is stored. A fatal
+ * error (NOAUTH, NOPERM) fails the event with that error. An event that is not stored is counted
+ * {@code failed} with its reason ({@link #failureReasons()}), logged at most once a minute per reason.
+ *
+ * <p><b>Connecting.</b> The writer may arrive later (the sink was opened while Redis was
+ * unreachable): events wait in the bounded queue until it does, and fail with the reason if it
+ * never can (a fatal refusal found in the background).
  *
  * <p>Thread-safe.
  */
 public final class PerEventSink implements UsageSink {
 
   private static final System.Logger LOG = System.getLogger(PerEventSink.class.getName());
-  private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-  private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final int MAX_BATCH = 256;
   /** The writer's first nap when it finds nothing to do; naps double up to 16x this. */
   private static final long NAP_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
@@ -62,7 +72,8 @@ public final class PerEventSink implements UsageSink {
    * How the engine behaves.
    *
    * @param name the backend name for messages, e.g. {@code redis-lua}
-   * @param exactlyOnce write every event under a guard id and retry transient failures
+   * @param exactlyOnce write every event under a guard id (retries never count twice, within the
+   *     retry window); without it, resending a command whose reply was lost may count twice
    * @param closeTimeout how long {@link #close()} waits for pending events
    * @param retryWindow how long after its first attempt an event may still be retried
    * @param maxPending events pending at once beyond which {@code record} rejects new events
@@ -88,8 +99,11 @@ public final class PerEventSink implements UsageSink {
 
   private final Options options;
   private final UsageLayout layout;
-  private final PlanWriter writer;
+  private final CompletableFuture<? extends PlanWriter> writerReady;
+  private volatile PlanWriter writer;
+  private final String writerName;
   private final AutoCloseable resource;
+  private final Thread shutdownHook;
   private final ScheduledExecutorService retryScheduler;
   private final java.util.concurrent.ConcurrentLinkedQueue<Attempt> queue = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final AtomicBoolean writerParked = new AtomicBoolean();
@@ -102,30 +116,40 @@ public final class PerEventSink implements UsageSink {
   private volatile boolean stopWriter;
   private final Set<Attempt> inFlight = ConcurrentHashMap.newKeySet();
   private final AtomicLong pending = new AtomicLong();
-  private final LongAdder recorded = new LongAdder();
-  private final LongAdder rejected = new LongAdder();
-  private final LongAdder stored = new LongAdder();
-  private final LongAdder failed = new LongAdder();
-  private final LongAdder commands = new LongAdder();
-  private final LongAdder roundTrips = new LongAdder();
-  private final LongAdder scriptCommands = new LongAdder();
-  private final LongAdder retries = new LongAdder();
-  private final LongAdder duplicates = new LongAdder();
-  private final Map<String, LongAdder> failureReasons = new ConcurrentHashMap<>();
-  private final AtomicBoolean failureLogged = new AtomicBoolean();
+  private final SinkCounters counters;
+  private final java.util.concurrent.atomic.LongAdder scriptCommands = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder duplicates = new java.util.concurrent.atomic.LongAdder();
 
   /**
-   * Creates the engine.
+   * Creates the engine with a writer that is ready, and no shutdown hook.
    *
    * @param resource closed by {@link #close()} after the last write (the connection the sink owns),
    *     or {@code null}
    */
   public PerEventSink(Options options, UsageLayout layout, PlanWriter writer, AutoCloseable resource) {
+    this(options, layout, CompletableFuture.completedFuture(Objects.requireNonNull(writer, "writer")), writer.name(),
+        resource, false);
+  }
+
+  /**
+   * Creates the engine.
+   *
+   * @param writerReady the writer, once connected; events wait in the queue until then, and fail with
+   *     the reason if it completes exceptionally
+   * @param writerName the writer's name for {@link #toString()} ({@code lua}, {@code pipeline})
+   * @param resource closed by {@link #close()} after the last write (the connection the sink owns),
+   *     or {@code null}
+   * @param shutdownHook whether a JVM shutdown hook closes the sink (removed by {@link #close()})
+   */
+  public PerEventSink(Options options, UsageLayout layout, CompletableFuture<? extends PlanWriter> writerReady,
+      String writerName, AutoCloseable resource, boolean shutdownHook) {
     this.options = Objects.requireNonNull(options, "options");
     this.layout = Objects.requireNonNull(layout, "layout");
-    this.writer = Objects.requireNonNull(writer, "writer");
+    this.writerReady = Objects.requireNonNull(writerReady, "writerReady");
+    this.writerName = Objects.requireNonNull(writerName, "writerName");
     this.resource = resource;
-    if (options.exactlyOnce()) {
+    this.counters = new SinkCounters(LOG, "usagesink " + options.name());
+    {
       ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "usagesink-" + options.name() + "-retry");
         t.setDaemon(true);
@@ -133,14 +157,17 @@ public final class PerEventSink implements UsageSink {
       });
       s.setRemoveOnCancelPolicy(true);
       this.retryScheduler = s;
-    } else {
-      this.retryScheduler = null;
     }
     // a Netty FastThreadLocalThread: the writer hands every command to Netty, whose per-write recycler
     // look-ups are much cheaper on such a thread than on a plain one
     this.writerThread = new FastThreadLocalThread(this::writeLoop, "usagesink-" + options.name() + "-writer");
     this.writerThread.setDaemon(true);
     this.writerThread.start();
+    writerReady.whenComplete((w, e) -> LockSupport.unpark(writerThread));
+    this.shutdownHook = shutdownHook ? new Thread(this::close, "usagesink-" + options.name() + "-shutdown") : null;
+    if (this.shutdownHook != null) {
+      Runtime.getRuntime().addShutdownHook(this.shutdownHook);
+    }
     byte[] random = new byte[9];
     new SecureRandom().nextBytes(random);
     this.idPrefix = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random) + "-";
@@ -149,7 +176,10 @@ public final class PerEventSink implements UsageSink {
   /** One event on its way to Redis. */
   private final class Attempt {
     final UsageEvent event;
-    UsagePlan plan; // planned by the writer thread on the first attempt
+    /** What is still to send: the whole plan (planned by the writer thread), then what remains. */
+    volatile UsagePlan plan;
+    /** Keys refused for good by earlier attempts (written by one completion at a time). */
+    volatile List<KeyFailure> failedKeys = List.of();
     final String guardId;
     final CompletableFuture<Void> stage = new CompletableFuture<>();
     final long firstNanos = System.nanoTime();
@@ -167,17 +197,17 @@ public final class PerEventSink implements UsageSink {
   public CompletionStage<Void> record(UsageEvent event) {
     Objects.requireNonNull(event, "event");
     if (closed.get()) {
-      rejected.increment();
+      counters.rejected.increment();
       return CompletableFuture.failedFuture(new IllegalStateException(
           "usagesink " + options.name() + " sink is closed; event not recorded"));
     }
     if (pending.incrementAndGet() > options.maxPending()) {
       pending.decrementAndGet();
-      rejected.increment();
+      counters.rejected.increment();
       return CompletableFuture.failedFuture(new IllegalStateException("usagesink " + options.name() + ": "
           + options.maxPending() + " events are already waiting for Redis (is it reachable?); event rejected"));
     }
-    recorded.increment();
+    counters.recorded.increment();
     String guard = options.exactlyOnce() ? (event.id() != null ? event.id() : idPrefix + idSequence.incrementAndGet()) : null;
     Attempt a = new Attempt(event, guard);
     inFlight.add(a);
@@ -208,6 +238,9 @@ public final class PerEventSink implements UsageSink {
     List<String> guards = new ArrayList<>(MAX_BATCH);
     int idleNaps = NAPS_BEFORE_SLEEP;
     while (true) {
+      if (writer == null && !awaitWriter()) {
+        return;
+      }
       Attempt a;
       int room = Math.min(MAX_BATCH, options.maxInFlight() - inFlightWrites.get());
       while (batch.size() < room && (a = queue.poll()) != null) {
@@ -255,6 +288,33 @@ public final class PerEventSink implements UsageSink {
     }
   }
 
+  /**
+   * Waits (parked, woken by the writer's completion or by close) until the writer is ready; fails
+   * what is queued when it never can be. Returns {@code false} when the writer thread must end.
+   */
+  private boolean awaitWriter() {
+    while (true) {
+      if (writerReady.isDone()) {
+        try {
+          writer = writerReady.join();
+          return true;
+        } catch (RuntimeException e) {
+          Throwable cause = FailurePolicy.unwrap(e);
+          Attempt a;
+          while ((a = queue.poll()) != null) {
+            giveUp(a, cause);
+          }
+          if (stopWriter) {
+            return false;
+          }
+        }
+      } else if (stopWriter) {
+        return false;
+      }
+      LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100));
+    }
+  }
+
   private void write(List<Attempt> batch, List<UsagePlan> plans, List<String> guards) {
     List<CompletableFuture<WriteResult>> results;
     try {
@@ -285,17 +345,34 @@ public final class PerEventSink implements UsageSink {
   }
 
   private void onSuccess(Attempt a, WriteResult r) {
-    commands.add(r.clientCommands());
-    roundTrips.add(r.roundTrips());
+    counters.commands.add(r.clientCommands());
+    counters.roundTrips.add(r.roundTrips());
     scriptCommands.add(r.scriptCommands());
     duplicates.add(r.duplicateGroups());
+    List<KeyFailure> poisoned = merge(a.failedKeys, r.failedKeys());
+    if (!poisoned.isEmpty()) {
+      giveUp(a, new PoisonedKeysException(poisoned));
+      return;
+    }
     if (!a.settled.compareAndSet(false, true)) {
       return;
     }
-    stored.increment();
+    counters.stored.increment();
     pending.decrementAndGet();
     inFlight.remove(a);
     a.stage.complete(null);
+  }
+
+  private static List<KeyFailure> merge(List<KeyFailure> a, List<KeyFailure> b) {
+    if (b.isEmpty()) {
+      return a;
+    }
+    if (a.isEmpty()) {
+      return b;
+    }
+    List<KeyFailure> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
   }
 
   private void onFailure(Attempt a, Throwable error) {
@@ -304,13 +381,17 @@ public final class PerEventSink implements UsageSink {
     if (a.settled.get()) {
       return;
     }
-    if (retryScheduler != null && FailurePolicy.classify(e) == FailurePolicy.Kind.TRANSIENT
-        && System.nanoTime() - a.firstNanos < options.retryWindow().toNanos()) {
-      long backoff = Math.min(MAX_BACKOFF_NANOS, MIN_BACKOFF_NANOS << Math.min(a.attempts - 1, 10));
-      long jittered = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
+    if (e instanceof IncompleteWriteException incomplete) {
+      counters.commands.add(incomplete.sent().clientCommands());
+      counters.roundTrips.add(incomplete.sent().roundTrips());
+      a.failedKeys = merge(a.failedKeys, incomplete.failedKeys());
+      a.plan = incomplete.remaining();
+    }
+    if (FailurePolicy.classify(e) == FailurePolicy.Kind.TRANSIENT
+        && (!options.exactlyOnce() || System.nanoTime() - a.firstNanos < options.retryWindow().toNanos())) {
       try {
-        retryScheduler.schedule(() -> enqueue(a), jittered, TimeUnit.NANOSECONDS);
-        retries.increment();
+        retryScheduler.schedule(() -> enqueue(a), FailurePolicy.backoffNanos(a.attempts), TimeUnit.NANOSECONDS);
+        counters.retries.increment();
         return;
       } catch (java.util.concurrent.RejectedExecutionException shutDown) {
         // closing: give up below
@@ -323,19 +404,17 @@ public final class PerEventSink implements UsageSink {
     if (!a.settled.compareAndSet(false, true)) {
       return;
     }
-    failed.increment();
     pending.decrementAndGet();
     inFlight.remove(a);
-    countReason(e);
-    if (failureLogged.compareAndSet(false, true)) {
-      LOG.log(Level.WARNING, () -> "usagesink " + options.name() + ": an event could not be stored and is counted"
-          + " failed (further failures are counted in stats and summarised at close): " + FailurePolicy.describe(e));
+    if (e instanceof PoisonedKeysException p) {
+      counters.failKeys(1, p.keys(), true);
+    } else if (!a.failedKeys.isEmpty()) {
+      counters.failKeys(1, a.failedKeys, true); // the rest could not be sent either:
+      counters.fail(0, FailurePolicy.describe(e));
+    } else {
+      counters.fail(1, FailurePolicy.describe(e));
     }
     a.stage.completeExceptionally(e);
-  }
-
-  private void countReason(Throwable e) {
-    failureReasons.computeIfAbsent(FailurePolicy.describe(e), k -> new LongAdder()).increment();
   }
 
   @Override
@@ -352,6 +431,13 @@ public final class PerEventSink implements UsageSink {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException shuttingDown) {
+        // the JVM is shutting down; the hook finds the sink closed
+      }
+    }
     long deadline = System.nanoTime() + options.closeTimeout().toNanos();
     boolean interrupted = false;
     try {
@@ -367,9 +453,7 @@ public final class PerEventSink implements UsageSink {
       giveUp(a, new IllegalStateException("usagesink " + options.name() + ": event not stored within the close timeout "
           + options.closeTimeout() + (last == null ? "" : "; last error: " + FailurePolicy.describe(last)), last));
     }
-    if (retryScheduler != null) {
-      retryScheduler.shutdownNow();
-    }
+    retryScheduler.shutdownNow();
     stopWriter = true;
     LockSupport.unpark(writerThread);
     try {
@@ -384,35 +468,19 @@ public final class PerEventSink implements UsageSink {
         LOG.log(Level.WARNING, () -> "usagesink " + options.name() + ": closing the Redis connection failed: " + e);
       }
     }
-    long f = failed.sum();
-    if (f > 0) {
-      LOG.log(Level.WARNING, () -> "usagesink " + options.name() + " closed: " + f + " of " + recorded.sum()
-          + " recorded events could not be stored; reasons: " + reasonsSummary());
+    SinkStats s = stats();
+    if (s.failed() > 0) {
+      LOG.log(Level.WARNING, () -> "usagesink " + options.name() + " closed: " + s.failed() + " of " + s.recorded()
+          + " recorded events could not be stored; reasons: " + counters.reasonsSummary());
     }
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
   }
 
-  /** Failure reasons with their counts, most frequent first. */
   @Override
   public Map<String, Long> failureReasons() {
-    Map<String, Long> out = new java.util.LinkedHashMap<>();
-    failureReasons.entrySet().stream()
-        .sorted((x, y) -> Long.compare(y.getValue().sum(), x.getValue().sum()))
-        .forEach(en -> out.put(en.getKey(), en.getValue().sum()));
-    return out;
-  }
-
-  private String reasonsSummary() {
-    StringBuilder b = new StringBuilder();
-    failureReasons().entrySet().stream().limit(5).forEach(en -> {
-      if (b.length() > 0) {
-        b.append("; ");
-      }
-      b.append(en.getValue()).append(" x ").append(en.getKey());
-    });
-    return b.toString();
+    return counters.failureReasons();
   }
 
   /** Commands Redis ran inside scripts for confirmed writes (0 for the pipeline writer). */
@@ -427,13 +495,12 @@ public final class PerEventSink implements UsageSink {
 
   @Override
   public SinkStats stats() {
-    return new SinkStats(recorded.sum(), rejected.sum(), stored.sum(), pending.get(), failed.sum(), 0,
-        commands.sum(), roundTrips.sum(), 0, retries.sum());
+    return counters.snapshot(pending.get());
   }
 
   @Override
   public String toString() {
-    return "usagesink " + options.name() + " sink (" + writer.name() + " writer" + (closed.get() ? ", closed" : "") + ")";
+    return "usagesink " + options.name() + " sink (" + writerName + " writer" + (closed.get() ? ", closed" : "") + ")";
   }
 
 }

@@ -73,7 +73,7 @@ public final class SinkRuns {
           assertThat(sink.stats().stored()).as(gc.name()).isEqualTo(gc.events().size());
         }
         SortedMap<String, StoredKey> actual = UsageReader.of(c, config).dump();
-        assertSameState(actual, fromGolden(gc.deviation().isEmpty() ? gc.state() : ours.state()), 2, gc.name());
+        assertSameState(actual, fromGolden(gc.deviation().isEmpty() ? gc.state() : ours.state()), States.TTL_TOLERANCE_SECONDS, gc.name());
         if (gc.deviation().isPresent()) {
           assertThat(actual.keySet()).as(gc.name() + ": " + gc.deviation().get()).anyMatch(k -> k.contains(":unknown:"));
         }

@@ -88,6 +88,13 @@ public final class States {
     return out;
   }
 
+  /**
+   * The TTL drift the state comparisons allow: generous, since a loaded 2-core CI machine may take many
+   * seconds between two writes of the same key; TTLs are days or minutes long, so 30 s still tells a
+   * wrong TTL from a late one.
+   */
+  public static final long TTL_TOLERANCE_SECONDS = 30;
+
   /** Asserts same keys, same content, TTLs within {@code toleranceSeconds}. */
   public static void assertSameState(Map<String, StoredKey> actual, Map<String, StoredKey> expected,
       long toleranceSeconds, String what) {

@@ -9,10 +9,10 @@ import java.util.Optional;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
- * The server named by {@code REDIS_URL}: {@code redis://[[user]:password@]host[:port][/db]} or
+ * The server named by {@code USAGESINK_TEST_REDIS_URL}: {@code redis://[[user]:password@]host[:port][/db]} or
  * {@code rediss://...} (TLS, trusted through the JVM's default trust store). The fixture does not own
  * it: {@link #close()} only closes the admin connection, and kill/restart are unsupported. Admin calls
- * (FLUSHALL included) act on that server, so point REDIS_URL at a server meant for tests.
+ * (FLUSHALL included) act on that server, so point USAGESINK_TEST_REDIS_URL at a server meant for tests.
  */
 final class ExternalRedisServer extends BaseRedisServer {
   private final String url;
@@ -41,8 +41,8 @@ final class ExternalRedisServer extends BaseRedisServer {
       }
     } catch (RuntimeException e) {
       server.close();
-      throw new RedisFixtureException("REDIS_URL=" + masked(url) + " is set but that server does not answer: "
-          + e.getMessage() + ". Start it, fix REDIS_URL, or unset it to let the fixture start its own Redis.", e);
+      throw new RedisFixtureException("USAGESINK_TEST_REDIS_URL=" + masked(url) + " is set but that server does not answer: "
+          + e.getMessage() + ". Start it, fix USAGESINK_TEST_REDIS_URL, or unset it to let the fixture start its own Redis.", e);
     }
     return server;
   }
@@ -52,16 +52,16 @@ final class ExternalRedisServer extends BaseRedisServer {
     try {
       uri = URI.create(url);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("REDIS_URL=" + masked(url) + " is not a valid URI; expected"
+      throw new IllegalArgumentException("USAGESINK_TEST_REDIS_URL=" + masked(url) + " is not a valid URI; expected"
           + " redis://[[user]:password@]host[:port][/db] or rediss://...");
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("redis") && !scheme.equals("rediss")) {
-      throw new IllegalArgumentException("REDIS_URL=" + masked(url) + " must start with redis:// or rediss://"
+      throw new IllegalArgumentException("USAGESINK_TEST_REDIS_URL=" + masked(url) + " must start with redis:// or rediss://"
           + " (the fixture talks to one standalone server; cluster and sentinel URIs are not supported here)");
     }
     if (uri.getHost() == null) {
-      throw new IllegalArgumentException("REDIS_URL=" + masked(url) + " has no host");
+      throw new IllegalArgumentException("USAGESINK_TEST_REDIS_URL=" + masked(url) + " has no host");
     }
     String user = null;
     String password = null;

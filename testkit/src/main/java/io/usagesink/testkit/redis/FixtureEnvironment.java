@@ -19,8 +19,12 @@ final class FixtureEnvironment {
   static final String MODE_PROPERTY = "usagesink.redis.fixture";
   /** Environment variable with the same meaning as {@link #MODE_PROPERTY} (the property wins). */
   static final String MODE_ENV = "USAGESINK_REDIS_FIXTURE";
-  /** Environment variable naming an external server every plain test server request is served by. */
-  static final String REDIS_URL_ENV = "REDIS_URL";
+  /**
+   * Environment variable naming an external server every plain test server request is served by. Meant
+   * for tests only: the fixture flushes that server. Never {@code REDIS_URL}, the variable the production
+   * sink reads: a developer with {@code REDIS_URL} exported must not lose that Redis's data to our tests.
+   */
+  static final String REDIS_URL_ENV = "USAGESINK_TEST_REDIS_URL";
 
   enum Mode { AUTO, EXTERNAL, CONTAINER, LOCAL }
 

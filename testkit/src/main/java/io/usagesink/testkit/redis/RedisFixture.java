@@ -10,8 +10,10 @@ import java.util.Optional;
  *
  * <p>Where a server comes from, in this order (DESIGN.md section 8):
  * <ol>
- *   <li>{@code REDIS_URL} set: that external server (for servers without options; the fixture never
- *       stops it, and {@link RedisServer#flushAll()} flushes it).</li>
+ *   <li>{@code USAGESINK_TEST_REDIS_URL} set: that external server (for servers without options; the
+ *       fixture never stops it, and <b>flushes it</b>: before every test and through {@link
+ *       RedisServer#flushAll()}, so name a server meant for tests). {@code REDIS_URL}, which the
+ *       production sink reads, is never used.</li>
  *   <li>a reachable Docker engine: a Testcontainers {@code redis:7} container. Looking for Docker costs a
  *       few file checks when there is no sign of an engine (no {@code DOCKER_HOST}, no
  *       {@code docker.sock}), at most {@value DockerProbe#TESTCONTAINERS_TIMEOUT_SECONDS} s otherwise.</li>

@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * A real Redis server for tests and for the {@code compare} command: either an external server
- * ({@code REDIS_URL}), a Testcontainers {@code redis:7} container, or a {@code redis-server} child
+ * ({@code USAGESINK_TEST_REDIS_URL}), a Testcontainers {@code redis:7} container, or a {@code redis-server} child
  * process on a free loopback port (see {@link RedisFixture} for which one you get).
  *
  * <p>Admin methods ({@link #flushAll()}, {@link #info(String)}, {@link #commandStats()}, ...) go over
@@ -20,7 +20,7 @@ public interface RedisServer extends AutoCloseable {
 
   /** Where a server comes from. */
   enum Source {
-    /** The server named by {@code REDIS_URL}; the fixture does not own it and never stops it. */
+    /** The server named by {@code USAGESINK_TEST_REDIS_URL}; the fixture does not own it and never stops it. */
     EXTERNAL,
     /** A Testcontainers {@code redis:7} container; removed on close. */
     CONTAINER,
@@ -39,7 +39,7 @@ public interface RedisServer extends AutoCloseable {
 
   /**
    * The URI clients use by default, without credentials (safe to print): {@code redis://127.0.0.1:PORT}
-   * for servers the fixture starts, {@code REDIS_URL} minus its user info for an external one.
+   * for servers the fixture starts, {@code USAGESINK_TEST_REDIS_URL} minus its user info for an external one.
    */
   String uri();
 

@@ -2,7 +2,7 @@ package io.usagesink.testkit.redis;
 
 /**
  * The fixture cannot provide the requested server on this machine, and the message says exactly what is
- * missing and how to get it (install {@code redis-server}, set {@code REDIS_URL}, run a Docker engine,
+ * missing and how to get it (install {@code redis-server}, set {@code USAGESINK_TEST_REDIS_URL}, run a Docker engine,
  * a redis-server built with TLS, ...). Tests usually treat this as a reason to skip; the JUnit extension
  * does so through {@code RedisFixture.Builder#unavailableReason()} before the test starts.
  */

@@ -31,7 +31,7 @@ record SourceChoice(RedisServer.Source source, String reason) {
         }
         if (spec.needsOwnServer()) {
           return none(forced + " but this server asks for " + needs(spec) + ", which an external server"
-              + " (REDIS_URL) cannot give");
+              + " (USAGESINK_TEST_REDIS_URL) cannot give");
         }
         return of(RedisServer.Source.EXTERNAL);
       case CONTAINER:
@@ -69,8 +69,8 @@ record SourceChoice(RedisServer.Source source, String reason) {
               + " this one asks for " + needs(spec) + "; no Docker engine is reachable and redis-server is not"
               + " on PATH; " + INSTALL + " or run a Docker engine");
         }
-        return none("redis-server not found on PATH, REDIS_URL is not set and no Docker engine is reachable"
-            + " (no DOCKER_HOST, no docker.sock); " + INSTALL + ", set REDIS_URL=redis://host:port, or run a"
+        return none("redis-server not found on PATH, USAGESINK_TEST_REDIS_URL is not set and no Docker engine is reachable"
+            + " (no DOCKER_HOST, no docker.sock); " + INSTALL + ", set USAGESINK_TEST_REDIS_URL=redis://host:port, or run a"
             + " Docker engine");
     }
   }

@@ -37,6 +37,6 @@ class ExternalRedisServerTest {
   void rejectsClusterAndSentinelSchemes() {
     assertThatThrownBy(() -> ExternalRedisServer.parse("redis-sentinel://:pw@h:26379"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("REDIS_URL=redis-sentinel://:***@h:26379 must start with redis:// or rediss://");
+        .hasMessageStartingWith("USAGESINK_TEST_REDIS_URL=redis-sentinel://:***@h:26379 must start with redis:// or rediss://");
   }
 }

@@ -309,7 +309,7 @@ class RedisServerIT {
     int port = FreePorts.pick(1)[0];
     assertThatThrownBy(() -> ExternalRedisServer.connect("redis://:pw@127.0.0.1:" + port))
         .isInstanceOf(RedisFixtureException.class)
-        .hasMessageStartingWith("REDIS_URL=redis://:***@127.0.0.1:" + port + " is set but that server does not answer")
+        .hasMessageStartingWith("USAGESINK_TEST_REDIS_URL=redis://:***@127.0.0.1:" + port + " is set but that server does not answer")
         .hasMessageNotContaining(":pw@");
   }
 

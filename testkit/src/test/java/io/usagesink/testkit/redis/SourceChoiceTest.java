@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class SourceChoiceTest {
   private static final Map<String, Path> LOCAL = Map.of("redis-server", Path.of("/usr/bin/redis-server"));
-  private static final Map<String, String> URL = Map.of("REDIS_URL", "redis://10.0.0.5:6379");
+  private static final Map<String, String> URL = Map.of("USAGESINK_TEST_REDIS_URL", "redis://10.0.0.5:6379");
 
   private static SourceChoice choose(ServerSpec spec, Map<String, String> env, Map<String, Path> executables,
       boolean docker) {
@@ -17,8 +17,16 @@ class SourceChoiceTest {
   }
 
   @Test
-  void redisUrlWinsForAPlainServer() {
+  void theTestRedisUrlWinsForAPlainServer() {
     assertThat(choose(ServerSpec.DEFAULT, URL, LOCAL, true).source()).isEqualTo(RedisServer.Source.EXTERNAL);
+  }
+
+  @Test
+  void theProductionRedisUrlIsNeverUsedSinceTheTestsFlushTheirServer() {
+    Map<String, String> production = Map.of("REDIS_URL", "redis://prod.example:6379");
+    assertThat(choose(ServerSpec.DEFAULT, production, LOCAL, false).source())
+        .isEqualTo(RedisServer.Source.LOCAL_PROCESS);
+    assertThat(choose(ServerSpec.DEFAULT, production, Map.of(), false).source()).isNull();
   }
 
   @Test
@@ -45,9 +53,9 @@ class SourceChoiceTest {
     SourceChoice choice = choose(ServerSpec.DEFAULT, Map.of(), Map.of(), false);
 
     assertThat(choice.source()).isNull();
-    assertThat(choice.reason()).isEqualTo("redis-server not found on PATH, REDIS_URL is not set and no Docker engine"
-        + " is reachable (no DOCKER_HOST, no docker.sock); install redis-server (apt-get install redis-server),"
-        + " set REDIS_URL=redis://host:port, or run a Docker engine");
+    assertThat(choice.reason()).isEqualTo("redis-server not found on PATH, USAGESINK_TEST_REDIS_URL is not set"
+        + " and no Docker engine is reachable (no DOCKER_HOST, no docker.sock); install redis-server (apt-get install redis-server),"
+        + " set USAGESINK_TEST_REDIS_URL=redis://host:port, or run a Docker engine");
   }
 
   @Test
@@ -65,7 +73,7 @@ class SourceChoiceTest {
 
     FixtureEnvironment external = FixtureEnvironment.of(Map.of("USAGESINK_REDIS_FIXTURE", "external"), Map.of(), LOCAL, true);
     assertThat(SourceChoice.choose(ServerSpec.DEFAULT, external).reason())
-        .isEqualTo("usagesink.redis.fixture=external but REDIS_URL is not set");
+        .isEqualTo("usagesink.redis.fixture=external but USAGESINK_TEST_REDIS_URL is not set");
   }
 
   @Test
