@@ -477,6 +477,21 @@ public final class Journal implements AutoCloseable {
     return new JournalReader(files, Math.max(from, released()), recoverableEnd);
   }
 
+  /**
+   * A reader of the events earlier processes appended in {@code [from, to)} ({@code from} raised to
+   * {@link #released()}, {@code to} capped at {@link #recoverableEnd()}), skipping events cancelled by
+   * a record anywhere before {@link #recoverableEnd()}: reading a range gives exactly the events a
+   * read of the whole journal gives there. Close it when done.
+   */
+  public JournalReader reader(long from, long to) {
+    List<OldFile> files;
+    synchronized (segments) {
+      files = List.copyOf(old);
+    }
+    long start = Math.max(from, released());
+    return new JournalReader(files, start, Math.max(start, Math.min(to, recoverableEnd)), recoverableEnd);
+  }
+
   /** A snapshot of the figures. */
   public JournalStats stats() {
     long count = 0;

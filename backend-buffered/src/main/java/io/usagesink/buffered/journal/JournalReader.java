@@ -27,9 +27,18 @@ public final class JournalReader implements AutoCloseable {
   private UsageEvent event;
 
   JournalReader(List<Journal.OldFile> files, long from, long end) {
+    this(files, from, end, end);
+  }
+
+  /**
+   * Delivers the events of {@code [from, end)}, skipping those cancelled by a record anywhere in
+   * {@code [from, cancelScanEnd)} ({@code cancelScanEnd >= end}): a range cut at any position reads
+   * the same events as the whole range does there.
+   */
+  JournalReader(List<Journal.OldFile> files, long from, long end, long cancelScanEnd) {
     this.from = from;
     this.nextPosition = from;
-    try (Cursor pass1 = new Cursor(files, from, end)) {
+    try (Cursor pass1 = new Cursor(files, from, Math.max(end, cancelScanEnd))) {
       while (pass1.advance()) {
         if (pass1.decoded.event() == null) {
           cancelled.add(pass1.decoded.cancelled());
