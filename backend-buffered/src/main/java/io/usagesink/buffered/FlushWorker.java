@@ -215,8 +215,10 @@ final class FlushWorker {
         recover();
       } catch (RuntimeException e) {
         keepInJournal = true;
-        LOG.log(Level.ERROR, sink.name() + ": recovering the journal " + journal.dir() + " failed; nothing is released"
-            + " from it in this process (the next sink opened on it tries again), so it grows until then", e);
+        // storing newer batches now could store them twice (they could not be released) or lose the
+        // pending batch's guard: keep everything journaled, counted failed, for the next sink
+        LOG.log(Level.ERROR, sink.name() + ": recovering the journal " + journal.dir() + " failed; this sink stores"
+            + " nothing: every batch is counted failed and stays in the journal for the next sink opened on it", e);
       }
     }
     boolean sealedForClose = false;
