@@ -95,6 +95,8 @@ final class FlushWorker {
    * or begun, so the next sink on the directory rewrites that batch under its own guard id.
    */
   private boolean keepInJournal;
+  /** Whether the last write that succeeded applied its plan ({@code false}: its guard was found). */
+  private boolean lastApplied;
 
   /** A {@link BufferedSink#flush()} waiting for generation {@code target} and all before it. */
   private record FlushRequest(long target, CompletableFuture<Void> future) {}
@@ -386,6 +388,7 @@ final class FlushWorker {
     long from = released;
     Optional<Journal.Range> pending = journal.pendingBatch();
     boolean complete = true;
+    String inFlight = "";
     if (pending.isPresent() && pending.get().to() > released) {
       Journal.Range r = pending.get();
       if (r.from() < released) {
@@ -400,7 +403,12 @@ final class FlushWorker {
         }
         reports.add(reader.report());
         batches++;
+        long events = reader.report().events();
+        lastApplied = true;
         complete = storeRecovered(accs, r.from(), r.to());
+        inFlight = "; the batch in flight at the stop (positions " + r.from() + " to " + r.to() + ", " + events
+            + " events) " + (!complete ? "is not stored yet" : lastApplied ? "had not been applied: stored now"
+            : "had been applied: its guard kept it from counting twice");
       }
       from = r.to();
     }
@@ -441,7 +449,7 @@ final class FlushWorker {
     String summary = sink.name() + ": recovered journal " + journal.dir() + " (positions " + released + " to " + end
         + "): " + read + " events read in " + batches + " batches, " + (counters.stored.sum() - stored0)
         + " stored, " + (counters.failed.sum() - failed0) + " failed, in "
-        + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms"
+        + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms" + inFlight
         + (complete ? "" : "; stopped at the close deadline, the rest stays journaled for the next sink")
         + (bad == 0 ? "" : "; " + bad + " damaged regions (" + badBytes + " bytes, the first at position " + firstBad
             + ": a record torn by a crash or corrupted on disk) were skipped: whatever they held is lost");
@@ -576,6 +584,7 @@ final class FlushWorker {
           continue; // connected now: the attempt starts over
         }
         WriteResult r = awaitReply(w.write(toSend, batchId), batchId);
+        lastApplied = r.applied();
         counters.commands.add(r.clientCommands());
         counters.roundTrips.add(r.roundTrips());
         counters.flushes.increment();

@@ -13,7 +13,7 @@ import java.util.List;
  * A child process for the kill tests: {@code DIR REDIS_URI SEED COUNT}: records the seeded workload
  * {@link JournalKillIT#events} through a buffered sink journaling to DIR (fsync none, 20 ms flush
  * interval, so batches are often in flight), prints {@code ack <i>} after each record() returns, and
- * waits to be killed.
+ * waits to be killed. An optional fifth argument paces recording: a 1 ms pause every that many events.
  */
 public final class JournaledSinkChild {
   private JournaledSinkChild() {}
@@ -27,7 +27,11 @@ public final class JournaledSinkChild {
     BufferedSink sink = BufferedSink.builder(config)
         .journal(JournalConfig.of(dir).withFsync(FsyncPolicy.NONE).withSegmentBytes(256 << 10)).build();
     out.println("open");
+    int pace = args.length > 4 ? Integer.parseInt(args[4]) : 0;
     for (int i = 0; i < events.size(); i++) {
+      if (pace > 0 && i % pace == 0) {
+        Thread.sleep(1);
+      }
       sink.record(events.get(i)).toCompletableFuture().join();
       out.println("ack " + i);
     }
