@@ -644,7 +644,8 @@ final class FlushWorker {
       }
       long next = System.nanoTime() + backoff;
       if (next - first > retryWindowNanos) {
-        giveUp(requestId, batchId, counterCount, events, budgeted, "its retries would outlive the exactly-once guard (retry window "
+        giveUp(requestId, batchId, counterCount, events, budgeted,
+            "its retries would outlive the exactly-once guard (retry window "
             + TimeUnit.NANOSECONDS.toMillis(retryWindowNanos) + " ms = usagesink.guard-ttl minus the command timeout);"
             + " last error: " + FailurePolicy.describe(failure), failure);
         return false;

@@ -185,7 +185,8 @@ class JournalKillIT {
     return keys.stream().limit(5).toList();
   }
 
-  private void killRecoverAndCheck(String uri, List<RedisServer> nodes, Runnable flushAll, long seed, int pace) throws Exception {
+  private void killRecoverAndCheck(String uri, List<RedisServer> nodes, Runnable flushAll, long seed, int pace)
+      throws Exception {
     flushAll.run();
     long lastAck = recordAndKill(uri, seed, pace > 0 ? 5_000 : 30_000, true, pace);
     List<UsageEvent> events = events(seed, COUNT);
