@@ -43,6 +43,10 @@ import java.util.Objects;
  *   <tr><td>{@code P t}</td><td>{@code id|k|K}, {@code id|a|A}: the writer's folded totals;
  *       {@code id|@}: the watermark</td><td>none</td></tr>
  * </table>
+ * The id {@code folded} holds, in the totals hash and in month hashes, the cells of writer ids that
+ * were folded for good: ids closed, or silent for 12 hours (a killed process), whose cells a live
+ * writer moved there together with the cells they left in their newest bucket (see {@code
+ * CompactWriter} in redis-core). Readers treat {@code folded} like any writer without a watermark.
  *
  * <h2>Write cost</h2>
  * A flush writes one {@code HSET} into the bucket hash of its events (plus an {@code EXPIRE} the
@@ -62,7 +66,8 @@ import java.util.Objects;
  * <h2>Retention</h2>
  * At least CRS's: buckets live 8 days (hourly statistics 7 days, minute metrics 10 minutes, kept
  * longer here because it costs no command), month hashes 400 days (daily 32 days, monthly 365),
- * totals forever. Readers and the CRS view show what is stored.
+ * totals forever. The reader applies CRS's windows (a period answers empty once CRS's key would
+ * have expired); the CRS view ({@link CompactView}) shows everything stored.
  */
 public final class CompactLayout implements UsageLayout {
 

@@ -18,6 +18,7 @@ import io.usagesink.redis.ConnectionCheck;
 import io.usagesink.redis.PlanWriter;
 import io.usagesink.redis.PlanWriters;
 import io.usagesink.redis.RedisConnection;
+import io.usagesink.redis.internal.CrsPlanFilter;
 import io.usagesink.redis.internal.SinkCounters;
 import io.usagesink.redis.internal.WriterSource;
 import java.lang.invoke.MethodHandles;
@@ -74,8 +75,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * applies every other key of the batch; the events whose usage touches the key are counted failed
  * under the key's name ({@link #failureReasons()}), every other event stored, nothing retried. With
  * the pipeline writer ({@code usagesink.buffered.writer=pipeline}) there is no guard: a command whose
- * connection broke before its reply is re-sent and may count twice (at-least-once). With the compact
- * layout every write is an absolute value, idempotent without a guard.
+ * connection broke before its reply is re-sent and may count twice (at-least-once). On the compact
+ * layout ({@code usagesink.layout=compact}) a retry rewrites absolute values, so there is no guard
+ * window: a batch is retried until stored, and given up only at the close deadline (or after 6 hours
+ * without Redis, when its writer id lapses); the writer then forgets it, so a batch counted failed is
+ * really not stored.
  *
  * <p><b>Journal</b> ({@code usagesink.buffered.journal-dir}, optional). With a journal, {@code
  * record()} also appends the event to a checksummed, memory-mapped log in that directory before it
@@ -116,6 +120,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * SinkConfig#closeTimeout()}, counts what could not be stored as failed, logs a summary and closes
  * the Redis connection it opened. A JVM shutdown hook closes the sink when {@link
  * SinkConfig#shutdownHook()} is on (the default); {@code close()} removes it.
+ *
+ * <p><b>Frugal CRS writes.</b> On the CRS layout, {@code usagesink.crs.skip-zero} and {@code
+ * usagesink.crs.expire-memo} filter each merged plan before it is written (see {@link
+ * io.usagesink.redis.internal.CrsPlanFilter}); both are off by default.
  *
  * <p><b>Failures</b> never reach the caller of {@code record()} and never stop the worker: they are
  * counted ({@link SinkStats#retries()}, {@link SinkStats#failed()} with {@link #failureReasons()})
@@ -189,8 +197,10 @@ public final class BufferedSink implements UsageSink {
     }
     this.current = first;
     this.deadline = clock.millis() + intervalMillis;
-    this.flusher = new FlushWorker(this, first, writer, writerName, ownedConnection, layout, config, budget, counters,
-        "buffered:" + instance + ":", journal);
+    // frugal CRS writes (usagesink.crs.*) apply to the CRS layout only; the compact writer writes absolute values
+    CrsPlanFilter filter = layout instanceof CompactLayout ? CrsPlanFilter.none() : CrsPlanFilter.of(config, clock);
+    this.flusher = new FlushWorker(this, first, writer, writerName, ownedConnection, layout, filter, config, budget,
+        counters, "buffered:" + instance + ":", journal);
     this.shutdownHook = config.shutdownHook() ? new Thread(this::close, name + "-shutdown") : null;
     flusher.start();
     if (shutdownHook != null) {

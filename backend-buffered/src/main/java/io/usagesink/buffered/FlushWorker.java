@@ -16,6 +16,7 @@ import io.usagesink.redis.PlanWriter;
 import io.usagesink.redis.PoisonedKeysException;
 import io.usagesink.redis.RedisNotConnectedException;
 import io.usagesink.redis.WriteResult;
+import io.usagesink.redis.internal.CrsPlanFilter;
 import io.usagesink.redis.internal.FailurePolicy;
 import io.usagesink.redis.internal.SinkCounters;
 import java.lang.System.Logger.Level;
@@ -66,6 +67,7 @@ final class FlushWorker {
   private final String writerName;
   private final AutoCloseable ownedConnection;
   private final UsageLayout layout;
+  private final CrsPlanFilter filter;
   private final PendingBudget budget;
   private final SinkCounters counters;
   private final String batchIdPrefix;
@@ -102,14 +104,15 @@ final class FlushWorker {
   private record FlushRequest(long target, CompletableFuture<Void> future) {}
 
   FlushWorker(BufferedSink sink, Generation first, CompletableFuture<? extends PlanWriter> writerReady,
-      String writerName, AutoCloseable ownedConnection, UsageLayout layout, SinkConfig config, PendingBudget budget,
-      SinkCounters counters, String batchIdPrefix, Journal journal) {
+      String writerName, AutoCloseable ownedConnection, UsageLayout layout, CrsPlanFilter filter, SinkConfig config,
+      PendingBudget budget, SinkCounters counters, String batchIdPrefix, Journal journal) {
     this.sink = sink;
     this.oldest = first;
     this.writerReady = writerReady;
     this.writerName = writerName;
     this.ownedConnection = ownedConnection;
     this.layout = layout;
+    this.filter = filter;
     this.budget = budget;
     this.counters = counters;
     this.batchIdPrefix = batchIdPrefix;
@@ -326,6 +329,7 @@ final class FlushWorker {
       }
       plan = b.build();
     }
+    plan = filter.apply(plan); // frugal CRS writes, when configured
     long events = events(tallies);
     if (plan.isEmpty()) { // the layout writes nothing (statistics switched off)
       counters.stored.add(events);
@@ -570,13 +574,14 @@ final class FlushWorker {
       if (closeRequested) {
         timeout = Math.min(timeout, closeDeadlineNanos - now);
         if (timeout <= 0) {
+          filter.forget(toSend);
           return keep(requestId, batchId, counterCount, events, budgeted, "the close deadline passed before it was"
               + " stored" + (firstFailure == null ? "" : "; last error: " + FailurePolicy.describe(firstFailure)),
               firstFailure);
         }
       }
       Throwable failure;
-      PlanWriter w = writerReady.getNow(null);
+      PlanWriter w = writerReady.isDone() && !writerReady.isCompletedExceptionally() ? writerReady.join() : null;
       try {
         if (w == null) {
           // not connected yet, or never will be (the future failed: its cause is the reason)
@@ -629,6 +634,7 @@ final class FlushWorker {
       FailurePolicy.Kind kind = failure instanceof InterruptedException
           ? FailurePolicy.Kind.TRANSIENT : FailurePolicy.classify(failure);
       if (kind != FailurePolicy.Kind.TRANSIENT) {
+        filter.forget(toSend);
         giveUp(requestId, batchId, counterCount, events, budgeted, FailurePolicy.describe(failure), failure);
         return false;
       }
@@ -643,7 +649,8 @@ final class FlushWorker {
         backoff = Math.min(backoff, CLOSING_BACKOFF_NANOS);
       }
       long next = System.nanoTime() + backoff;
-      if (next - first > retryWindowNanos) {
+      if (next - first > retryWindowNanos && (w == null || !w.idempotentRetries())) {
+        filter.forget(toSend);
         giveUp(requestId, batchId, counterCount, events, budgeted,
             "its retries would outlive the exactly-once guard (retry window "
             + TimeUnit.NANOSECONDS.toMillis(retryWindowNanos) + " ms = usagesink.guard-ttl minus the command timeout);"
@@ -651,6 +658,7 @@ final class FlushWorker {
         return false;
       }
       if (closeRequested && next - closeDeadlineNanos >= 0) {
+        filter.forget(toSend);
         return keep(requestId, batchId, counterCount, events, budgeted, "the close deadline passed; last error: "
             + FailurePolicy.describe(failure), failure);
       }
@@ -753,6 +761,10 @@ final class FlushWorker {
 
   private void giveUp(long requestId, String batchId, int counterCount, long events, boolean budgeted, String why,
       Throwable cause) {
+    if (writerReady.isDone() && !writerReady.isCompletedExceptionally()) {
+      // a writer that would still store it later must not: it is counted failed
+      writerReady.join().abandon(batchId);
+    }
     counters.fail(events, why, false);
     if (budgeted) {
       budget.release(counterCount);

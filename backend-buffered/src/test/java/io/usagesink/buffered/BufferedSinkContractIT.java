@@ -6,7 +6,7 @@ import io.usagesink.redis.RedisConnection;
 import io.usagesink.redis.UsageReader;
 import io.usagesink.testkit.contract.StoredTotals;
 import io.usagesink.testkit.contract.UsageSinkContract;
-import io.usagesink.testkit.redis.RedisServer;
+import io.usagesink.launcher.RedisServer;
 import io.usagesink.testkit.redis.junit.RedisExtension;
 import java.time.Duration;
 import java.util.Map;

@@ -10,7 +10,7 @@ import io.usagesink.testkit.golden.CrsCallAdapter;
 import io.usagesink.testkit.golden.GoldenCase;
 import io.usagesink.testkit.golden.GoldenFile;
 import io.usagesink.testkit.golden.StoredValue;
-import io.usagesink.testkit.redis.RedisServer;
+import io.usagesink.launcher.RedisServer;
 import io.usagesink.testkit.redis.junit.RedisExtension;
 import java.time.Duration;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.usagesink.redis;
 
 import io.usagesink.SinkConfig;
 import io.usagesink.plan.UsagePlan;
-import io.usagesink.testkit.redis.RedisServer;
+import io.usagesink.launcher.RedisServer;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package io.usagesink.cli;
 
-import io.usagesink.testkit.redis.CommandStats;
+import io.usagesink.launcher.CommandStats;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;

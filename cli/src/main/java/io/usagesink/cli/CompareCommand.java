@@ -27,10 +27,12 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code compare}: runs the workloads through every backend on the class path against one Redis
- * and prints what each costs: client and inside-script commands per event, billed commands per
- * event, round trips, events/s, {@code record()} latency, whether the final state equals the
- * pipeline backend's, and for {@code seed-day} the originating note's projection. Writes an HTML
- * report with charts.
+ * (the buffered backend once per flush interval and layout, plus frugal CRS rows) and prints what
+ * each costs: client and inside-script commands per event, billed commands per event, round trips,
+ * events/s, {@code record()} latency, whether the final state equals the workload's expected state
+ * (computed independently; see {@link Comparison}), the sustained events/s of a time-bounded phase,
+ * and for {@code seed-day} the originating note's projection and whether it fits the free tier.
+ * Writes an HTML report with charts.
  */
 @Command(
     name = "compare",
@@ -39,7 +41,12 @@ import picocli.CommandLine.TypeConversionException;
     description = {
         "Run the same workload through every backend (redis-pipeline, redis-lua, buffered, noop) against one Redis",
         "and compare commands per event (client, inside scripts, billed), round trips, events/s, record() latency,",
-        "final state, and the originating note's cost projection. Writes an HTML report with charts.",
+        "final state, sustained events/s, and the originating note's cost projection (does it fit a free tier of",
+        "500,000 commands a month?). Writes an HTML report with charts.",
+        "The buffered backend runs once per flush interval on each layout (crs, compact); redis-lua and buffered",
+        "also run with frugal CRS writes (usagesink.crs.skip-zero=true, usagesink.crs.expire-memo=--frugal).",
+        "Every final state is checked against the state computed from the events without any backend",
+        "(the CRS view for the compact layout; frugal rows without the zero fields they skip).",
         "Redis: --redis, else REDIS_URL, else a redis-server started on a free port (or a Docker redis:7).",
         "The database is flushed between runs; an external one must start empty (or pass --allow-flush)."
     })
@@ -94,6 +101,22 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
   @Option(names = "--buffered-writer", paramLabel = "lua|pipeline", converter = WriterName.class,
       description = "Writer of the buffered backend; default: usagesink.buffered.writer or lua.")
   private String bufferedWriter;
+
+  @Option(names = "--layout", paramLabel = "crs|compact", split = ",", defaultValue = "crs,compact",
+      converter = LayoutName.class,
+      description = "Layouts the buffered backend runs with, one run per flush interval each; "
+          + "default: ${DEFAULT-VALUE}.")
+  private List<String> layouts;
+
+  @Option(names = "--frugal", paramLabel = "DURATION|off", defaultValue = "1h", converter = MemoOrOff.class,
+      description = "EXPIRE memo of the frugal CRS rows (redis-lua (frugal) and buffered (..., crs frugal, longest "
+          + "flush interval), which also skip zero increments); off: no frugal rows; default: ${DEFAULT-VALUE}.")
+  private Duration frugalMemo;
+
+  @Option(names = "--sustain", paramLabel = "DURATION", defaultValue = "3s", converter = DurationOrOff.class,
+      description = "Length of each backend's sustained phase (system clock, events stamped now) after the "
+          + "workloads; 0 or off: none; default: ${DEFAULT-VALUE}.")
+  private Duration sustain;
 
   @Option(names = "--warmup-events", paramLabel = "N", defaultValue = "1000", converter = NonNegativeInt.class,
       description = "Unmeasured events each backend records first, to warm up the JIT; default: ${DEFAULT-VALUE}.")
@@ -153,6 +176,9 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
         for (Workload w : chosen) {
           results.addAll(comparison.run(w));
         }
+        if (!sustain.isZero()) {
+          results = withSustained(results, comparison.sustain(sustain));
+        }
       }
       Map<String, String> descriptions = new LinkedHashMap<>();
       chosen.forEach(w -> descriptions.put(w.name(), w.description()));
@@ -174,7 +200,7 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
     }
   }
 
-  /** Whether any run lost data, or a Redis backend's state differs from the pipeline's. */
+  /** Whether any run lost data, or a Redis backend's state differs from the expected state. */
   static boolean failed(List<RunResult> results) {
     for (RunResult r : results) {
       if (!r.problems().isEmpty()) {
@@ -187,7 +213,25 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
     return false;
   }
 
-  /** The backends to run: every one on the class path (or the chosen ones), buffered once per flush interval. */
+  /** The results with each backend's sustained figure; its problems go to the backend's first row only. */
+  static List<RunResult> withSustained(List<RunResult> results, Map<BackendSpec, Comparison.Sustained> sustained) {
+    List<RunResult> out = new ArrayList<>();
+    java.util.Set<BackendSpec> problemsShown = new java.util.HashSet<>();
+    for (RunResult r : results) {
+      Comparison.Sustained s = sustained.get(r.backend());
+      if (s == null) {
+        out.add(r);
+      } else {
+        out.add(r.withSustained(s.eventsPerSecond(), problemsShown.add(r.backend()) ? s.problems() : List.of()));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The backends to run: every one on the class path (or the chosen ones); buffered once per flush
+   * interval and layout; redis-lua and buffered (longest interval) once more with frugal CRS writes.
+   */
   private List<BackendSpec> backends(SinkConfig env) {
     List<String> available = UsageSinks.availableBackends();
     List<String> names = new ArrayList<>();
@@ -208,13 +252,28 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
     names.sort((a, b) -> Integer.compare(rank(a), rank(b)) != 0 ? Integer.compare(rank(a), rank(b)) : a.compareTo(b));
     String writer = bufferedWriter != null ? bufferedWriter : env.bufferedWriter();
     List<BackendSpec> specs = new ArrayList<>();
+    boolean crs = layouts.contains(io.usagesink.layout.UsageLayouts.CRS);
+    boolean compact = layouts.contains(io.usagesink.layout.UsageLayouts.COMPACT);
     for (String n : names) {
       if (n.equals(BackendSpec.BUFFERED)) {
-        for (Duration d : flushIntervals) {
-          specs.add(new BackendSpec(n, writer, d));
+        if (crs) {
+          for (Duration d : flushIntervals) {
+            specs.add(new BackendSpec(n, writer, d));
+          }
+          if (frugalMemo != null) {
+            specs.add(new BackendSpec(n, writer, java.util.Collections.max(flushIntervals)).frugal(frugalMemo));
+          }
+        }
+        if (compact) {
+          for (Duration d : flushIntervals) {
+            specs.add(BackendSpec.compact(d));
+          }
         }
       } else {
         specs.add(BackendSpec.plain(n));
+        if (n.equals(BackendSpec.LUA) && frugalMemo != null) {
+          specs.add(BackendSpec.plain(n).frugal(frugalMemo));
+        }
       }
     }
     return specs;
@@ -297,6 +356,53 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
         return v;
       }
       throw new TypeConversionException("'" + value + "' is neither seed-day, busy nor a readable JSON-lines file");
+    }
+  }
+
+  /** crs or compact. */
+  static final class LayoutName implements ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+      String v = value.trim().toLowerCase(Locale.ROOT);
+      if (v.equals("crs") || v.equals("compact")) {
+        return v;
+      }
+      throw new TypeConversionException("'" + value + "' is not a layout; use crs or compact");
+    }
+  }
+
+  /** A positive duration, or off (null). */
+  static final class MemoOrOff implements ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      if (value.trim().equalsIgnoreCase("off")) {
+        return null;
+      }
+      try {
+        return Durations.parsePositive(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage() + ", or off");
+      }
+    }
+  }
+
+  /** A duration >= 0, where 0 and off mean none. */
+  static final class DurationOrOff implements ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      String v = value.trim();
+      if (v.equalsIgnoreCase("off") || v.equals("0")) {
+        return Duration.ZERO;
+      }
+      try {
+        Duration d = Durations.parse(v);
+        if (!d.isNegative()) {
+          return d;
+        }
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage() + ", or 0 / off");
+      }
+      throw new TypeConversionException("'" + value + "' must not be negative; use 0 or off for none");
     }
   }
 

@@ -11,15 +11,20 @@ import java.util.Map;
 /**
  * The {@code --json} document of {@code compare}:
  * <pre>{"redis": {"mode": "embedded|external", "version": "...", "cluster": false},
- *  "results": [{"backend": "...", "workload": "...", "events": N, "clientCommandsPerEvent": x,
+ *  "results": [{"backend": "...", "label": "buffered (compact, 60s)", "layout": "crs|compact|none",
+ *    "workload": "...", "events": N, "clientCommandsPerEvent": x,
  *    "scriptCommandsPerEvent": x, "serverCommandsPerEvent": x, "roundTripsPerEvent": x,
- *    "eventsPerSecond": x, "recordLatencyMicros": {"p50": x, "p99": x, "max": x},
- *    "stateMatchesPipeline": true, "projectedPerDay": {"billedCommands": x, "usdPerMonth": x}}],
+ *    "eventsPerSecond": x, "sustainedEventsPerSecond": x, "recordLatencyMicros": {"p50": x, "p99": x, "max": x},
+ *    "stateMatchesPipeline": true, "keys": N,
+ *    "projectedPerDay": {"billedCommands": x, "usdPerMonth": x, "fitsFreeTier": true}}],
  *  "scenario": {...}}</pre>
  * {@code projectedPerDay} is present for {@code seed-day} only; {@code settings} (writer, flush
- * interval) for backends that have them; {@code stateMatchesPipeline} is {@code null} when there was
- * no pipeline run. {@code scenario} carries the projection's assumptions and the originating note's
- * figures. Per-event figures have 3 decimals, latencies 2, events/s 1, USD 2.
+ * interval, frugal options) for backends that have them; {@code layout} is {@code none} for noop;
+ * {@code sustainedEventsPerSecond} is {@code null} when the sustained phase did not run.
+ * {@code stateMatchesPipeline} says whether the final state equals the expected state computed
+ * from the events without any backend (what an exact pipeline run stores; see {@link Comparison}).
+ * {@code scenario} carries the projection's assumptions (including the free tier) and the
+ * originating note's figures. Per-event figures have 3 decimals, latencies 2, events/s 1, USD 2.
  */
 final class JsonFormat {
   private JsonFormat() {}
@@ -35,6 +40,8 @@ final class JsonFormat {
     for (RunResult r : report.results()) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("backend", r.backend().name());
+      m.put("label", r.backend().label());
+      m.put("layout", r.backend().layoutShown());
       if (!r.backend().settings().isEmpty()) {
         m.put("settings", r.backend().settings());
       }
@@ -45,16 +52,20 @@ final class JsonFormat {
       m.put("serverCommandsPerEvent", round(r.serverCommandsPerEvent(), 3));
       m.put("roundTripsPerEvent", round(r.roundTripsPerEvent(), 3));
       m.put("eventsPerSecond", round(r.eventsPerSecond(), 1));
+      m.put("sustainedEventsPerSecond",
+          r.sustainedEventsPerSecond() == null ? null : round(r.sustainedEventsPerSecond(), 1));
       Map<String, Object> latency = new LinkedHashMap<>();
       latency.put("p50", round(r.p50Micros(), 2));
       latency.put("p99", round(r.p99Micros(), 2));
       latency.put("max", round(r.maxMicros(), 2));
       m.put("recordLatencyMicros", latency);
       m.put("stateMatchesPipeline", r.stateMatchesPipeline());
+      m.put("keys", r.keys());
       if (r.projection() != null) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("billedCommands", round(r.projection().billedCommands(), 0));
         p.put("usdPerMonth", round(r.projection().usdPerMonth(), 2));
+        p.put("fitsFreeTier", r.projection().fitsFreeTier());
         m.put("projectedPerDay", p);
       }
       if (!r.problems().isEmpty()) {
@@ -71,6 +82,7 @@ final class JsonFormat {
     scenario.put("requestsPerDay", RunResult.SCENARIO_REQUESTS_PER_DAY);
     scenario.put("usdPer100kCommands", RunResult.USD_PER_100K_COMMANDS);
     scenario.put("daysPerMonth", RunResult.DAYS_PER_MONTH);
+    scenario.put("freeTierCommandsPerMonth", RunResult.FREE_TIER_COMMANDS_PER_MONTH);
     List<Object> note = new ArrayList<>();
     for (RunResult.NoteFigure f : RunResult.NOTE_FIGURES) {
       Map<String, Object> n = new LinkedHashMap<>();

@@ -7,7 +7,7 @@ import io.usagesink.SinkConfig;
 import io.usagesink.redis.RedisConnection;
 import io.usagesink.redis.StoredKey;
 import io.usagesink.redis.UsageReader;
-import io.usagesink.testkit.redis.CommandStats;
+import io.usagesink.launcher.CommandStats;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -121,15 +121,25 @@ final class RedisAdmin implements AutoCloseable {
 
   /** The compact layout's statistics in the CRS layout's keys and fields (the CRS view). */
   RedisState dumpCrsView() {
+    return dumpCrsView(config);
+  }
+
+  /** Like {@link #dumpCrsView()}, read as {@code layoutConfig} says (layout, zone, switches, key prefix). */
+  RedisState dumpCrsView(SinkConfig layoutConfig) {
     Map<String, RedisState.Entry> entries = new java.util.TreeMap<>();
-    UsageReader.of(connection, config).crsView().forEach((key, stored) -> entries.put(key, entry(stored)));
+    UsageReader.of(connection, layoutConfig).crsView().forEach((key, stored) -> entries.put(key, entry(stored)));
     return new RedisState(entries);
   }
 
   /** The compact layout's own hashes (writer cells), as stored. */
   RedisState dumpCompact() {
+    return dumpCompact(config);
+  }
+
+  /** Like {@link #dumpCompact()}, read as {@code layoutConfig} says. */
+  RedisState dumpCompact(SinkConfig layoutConfig) {
     Map<String, RedisState.Entry> entries = new java.util.TreeMap<>();
-    UsageReader.of(connection, config).dumpCompact().forEach((key, stored) -> entries.put(key, entry(stored)));
+    UsageReader.of(connection, layoutConfig).dumpCompact().forEach((key, stored) -> entries.put(key, entry(stored)));
     return new RedisState(entries);
   }
 

@@ -83,6 +83,26 @@ final class RedisState {
     return keys.size();
   }
 
+  /**
+   * This state without hash fields holding {@code 0}, and without hashes left empty by that: what a
+   * writer that skips zero increments stores (readers treat an absent field as 0).
+   */
+  RedisState withoutZeroFields() {
+    Map<String, Entry> out = new TreeMap<>();
+    keys.forEach((k, e) -> {
+      if (e.fields == null) {
+        out.put(k, e);
+        return;
+      }
+      Map<String, String> kept = new TreeMap<>(e.fields);
+      kept.values().removeIf("0"::equals);
+      if (!kept.isEmpty()) {
+        out.put(k, new Entry(e.type, new TreeMap<>(kept), e.members, e.value, e.ttl));
+      }
+    });
+    return new RedisState(out);
+  }
+
   /** The golden {@code state} JSON shape, sorted. */
   Map<String, Object> toJson() {
     Map<String, Object> m = new LinkedHashMap<>();

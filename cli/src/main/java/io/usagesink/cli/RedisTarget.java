@@ -1,8 +1,8 @@
 package io.usagesink.cli;
 
-import io.usagesink.testkit.redis.RedisFixture;
-import io.usagesink.testkit.redis.RedisServer;
-import io.usagesink.testkit.redis.RedisUnavailableException;
+import io.usagesink.launcher.RedisFixture;
+import io.usagesink.launcher.RedisServer;
+import io.usagesink.launcher.RedisUnavailableException;
 import java.util.Optional;
 
 /**

@@ -17,14 +17,18 @@ import java.util.Map;
  * @param p50Micros median duration of a {@code record()} call, microseconds
  * @param p99Micros 99th percentile, microseconds
  * @param maxMicros maximum, microseconds
- * @param stateMatchesPipeline whether the final Redis state equals the pipeline backend's on the
- *     same workload ({@code null} when there is no pipeline run to compare with)
+ * @param stateMatchesPipeline whether the final Redis state equals the workload's expected state: what
+ *     an exact run of the pipeline backend stores, computed independently of every backend ({@link
+ *     ExpectedState}); for compact rows their CRS view, for frugal rows without zero fields (the name
+ *     is kept for scripts that read it)
  * @param projection the seed-day projection, or {@code null} for other workloads
  * @param keys statistics keys in Redis after the run
  * @param seconds duration of the run (record + close)
  * @param stateDifferences the first differences to the pipeline's state, if any
  * @param problems what went wrong (failed, dropped, unconfirmed events), if anything
  * @param commands the server-side command counts of the run (name -> calls)
+ * @param sustainedEventsPerSecond events per second of the backend's time-bounded sustained phase
+ *     (the same figure on each workload's row), or {@code null} when it did not run
  */
 record RunResult(
     String workload,
@@ -44,7 +48,8 @@ record RunResult(
     double seconds,
     List<String> stateDifferences,
     List<String> problems,
-    Map<String, Long> commands) {
+    Map<String, Long> commands,
+    Double sustainedEventsPerSecond) {
 
   /** Requests per day of the originating scenario. */
   static final int SCENARIO_REQUESTS_PER_DAY = 3_000;
@@ -52,6 +57,17 @@ record RunResult(
   static final double USD_PER_100K_COMMANDS = 0.20;
   /** Days per month in the projection. */
   static final int DAYS_PER_MONTH = 30;
+  /** Commands a month of the originating service's free tier. */
+  static final int FREE_TIER_COMMANDS_PER_MONTH = 500_000;
+
+  /** This result with the sustained phase's figure and its problems (if any) added. */
+  RunResult withSustained(Double sustained, List<String> sustainProblems) {
+    List<String> all = new java.util.ArrayList<>(problems);
+    all.addAll(sustainProblems);
+    return new RunResult(workload, backend, events, clientCommandsPerEvent, scriptCommandsPerEvent,
+        serverCommandsPerEvent, roundTripsPerEvent, eventsPerSecond, p50Micros, p99Micros, maxMicros,
+        stateMatchesPipeline, projection, keys, seconds, stateDifferences, List.copyOf(all), commands, sustained);
+  }
 
   /**
    * The originating note's question: billed commands per day for 3,000 requests a day, and what a
@@ -67,6 +83,11 @@ record RunResult(
 
     static Projection ofPerDay(double billedPerDay) {
       return new Projection(billedPerDay, billedPerDay * DAYS_PER_MONTH * USD_PER_100K_COMMANDS / 100_000);
+    }
+
+    /** Whether a 30-day month of it fits the free tier ({@value RunResult#FREE_TIER_COMMANDS_PER_MONTH} commands). */
+    boolean fitsFreeTier() {
+      return billedCommands * DAYS_PER_MONTH <= FREE_TIER_COMMANDS_PER_MONTH;
     }
   }
 

@@ -22,35 +22,42 @@ final class TableFormat {
 
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"workload", "backend", "events", "client cmd/ev", "in scripts/ev", "billed cmd/ev",
-        "round trips/ev", "events/s", "p50 µs", "p99 µs", "max µs", "state = pipeline"});
+        "round trips/ev", "events/s", "sustained ev/s", "p50 µs", "p99 µs", "max µs", "state = expected"});
     for (RunResult r : report.results()) {
       rows.add(new String[] {
           r.workload(), r.backend().label(), String.format(Locale.ROOT, "%,d", r.events()),
           perEvent(r.clientCommandsPerEvent()), perEvent(r.scriptCommandsPerEvent()),
           perEvent(r.serverCommandsPerEvent()), perEvent(r.roundTripsPerEvent()),
           String.format(Locale.ROOT, "%,.0f", r.eventsPerSecond()),
+          r.sustainedEventsPerSecond() == null ? "-"
+              : String.format(Locale.ROOT, "%,.0f", r.sustainedEventsPerSecond()),
           micros(r.p50Micros()), micros(r.p99Micros()), micros(r.maxMicros()),
           state(r)});
     }
-    table(sb, rows, new boolean[] {true, true, false, false, false, false, false, false, false, false, false, true});
+    table(sb, rows, new boolean[] {true, true, false, false, false, false, false, false, false, false, false, false,
+        true});
 
     List<RunResult> seedDay = report.resultsOf("seed-day");
     if (!seedDay.isEmpty()) {
       sb.append('\n').append(String.format(Locale.ROOT,
-          "Seed-day projection: %,d requests/day, %.2f USD per 100,000 billed commands, %d-day month%n",
-          RunResult.SCENARIO_REQUESTS_PER_DAY, RunResult.USD_PER_100K_COMMANDS, RunResult.DAYS_PER_MONTH));
+          "Seed-day projection: %,d requests/day, %.2f USD per 100,000 billed commands, %d-day month, "
+              + "free tier %,d commands/month%n",
+          RunResult.SCENARIO_REQUESTS_PER_DAY, RunResult.USD_PER_100K_COMMANDS, RunResult.DAYS_PER_MONTH,
+          RunResult.FREE_TIER_COMMANDS_PER_MONTH));
       List<String[]> p = new ArrayList<>();
-      p.add(new String[] {"", "billed commands/day", "USD/month"});
+      p.add(new String[] {"", "layout", "billed commands/day", "USD/month", "fits free tier", "every statistic"});
       for (RunResult r : seedDay) {
-        p.add(new String[] {r.backend().label(),
+        p.add(new String[] {r.backend().label(), r.backend().layoutShown(),
             String.format(Locale.ROOT, "%,.0f", r.projection().billedCommands()),
-            String.format(Locale.ROOT, "%,.2f", r.projection().usdPerMonth())});
+            String.format(Locale.ROOT, "%,.2f", r.projection().usdPerMonth()),
+            r.projection().fitsFreeTier() ? "yes" : "no", state(r)});
       }
       for (RunResult.NoteFigure f : RunResult.NOTE_FIGURES) {
-        p.add(new String[] {f.label(), String.format(Locale.ROOT, "%,.0f", f.commandsPerDay()),
-            String.format(Locale.ROOT, "%,.2f", f.projection().usdPerMonth())});
+        p.add(new String[] {f.label(), "", String.format(Locale.ROOT, "%,.0f", f.commandsPerDay()),
+            String.format(Locale.ROOT, "%,.2f", f.projection().usdPerMonth()),
+            f.projection().fitsFreeTier() ? "yes" : "no", ""});
       }
-      table(sb, p, new boolean[] {true, false, false});
+      table(sb, p, new boolean[] {true, true, false, false, false, true});
     }
 
     List<String> notes = new ArrayList<>();
@@ -59,7 +66,7 @@ final class TableFormat {
         notes.add(r.workload() + " / " + r.backend().label() + ": " + problem);
       }
       for (String d : r.stateDifferences()) {
-        notes.add(r.workload() + " / " + r.backend().label() + " differs from pipeline: " + d);
+        notes.add(r.workload() + " / " + r.backend().label() + " differs from the expected state: " + d);
       }
     }
     if (!notes.isEmpty()) {
@@ -69,7 +76,11 @@ final class TableFormat {
     sb.append('\n')
         .append("client cmd: commands the client sent; in scripts: commands Redis ran inside Lua scripts;\n")
         .append("billed = client + in scripts (how per-command-billed Redis services count); from INFO commandstats.\n")
-        .append("round trips from the sink's own stats; latency is the record() call itself; events/s includes close().\n");
+        .append("round trips from the sink's own stats; latency is the record() call itself; "
+            + "events/s includes close().\n")
+        .append("sustained ev/s: each backend alone for a fixed time on the system clock, until close() returned.\n")
+        .append("state = expected: the final state equals the CRS state computed from the events without any backend\n")
+        .append("(compact: its CRS view; frugal: without the zero fields it skips; TTLs within the run + 30 s).\n");
     return sb.toString();
   }
 
@@ -88,9 +99,6 @@ final class TableFormat {
   private static String state(RunResult r) {
     if (r.stateMatchesPipeline() == null) {
       return "n/a";
-    }
-    if (r.backend().name().equals(BackendSpec.PIPELINE)) {
-      return "reference";
     }
     if (r.backend().name().equals(BackendSpec.NOOP) && !r.stateMatchesPipeline()) {
       return "no (stores nothing)";

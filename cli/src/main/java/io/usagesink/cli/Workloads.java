@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
 
@@ -84,6 +85,40 @@ final class Workloads {
             + (maxEvents == Long.MAX_VALUE ? "" : String.format(" (at most %,d)", maxEvents))
             + ", 200 keys, 5 accounts, 4 models, 1,000 requests per second of event time; event clock",
         i -> traffic.next("busy-" + (i + 1), BUSY_START.plusMillis(i)), maxEvents, timeBox, true);
+  }
+
+  /** Distinct requests the sustained phase cycles through. */
+  static final int SUSTAINED_TEMPLATES = 4_096;
+
+  /**
+   * The endless events of {@code compare}'s sustained phase: {@code busy}'s mix (200 keys, 5 accounts,
+   * 4 models) cycling through {@value #SUSTAINED_TEMPLATES} pre-drawn requests, each event with a new
+   * id ({@code sustained-<n>}) and stamped with the current time, like a live gateway. Cheap to make
+   * (no random draws while recording) and never remembered, so it can run as fast as a backend takes
+   * events. The iterator is not thread-safe.
+   */
+  static Iterator<UsageEvent> sustained() {
+    Random r = new Random(SEED + 2);
+    Traffic traffic = new Traffic(r, keys(200), accounts(5), new double[] {0.2, 0.2, 0.2, 0.2, 0.2});
+    UsageEvent[] templates = new UsageEvent[SUSTAINED_TEMPLATES];
+    for (int i = 0; i < templates.length; i++) {
+      templates[i] = traffic.next("template-" + i, BUSY_START);
+    }
+    return new Iterator<>() {
+      private long n;
+
+      @Override
+      public boolean hasNext() {
+        return true;
+      }
+
+      @Override
+      public UsageEvent next() {
+        UsageEvent t = templates[(int) (n % templates.length)];
+        n++;
+        return t.toBuilder().id("sustained-" + n).at(Instant.ofEpochMilli(System.currentTimeMillis())).build();
+      }
+    };
   }
 
   private static String[] keys(int n) {

@@ -2,7 +2,7 @@ package io.usagesink.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.usagesink.testkit.redis.CommandStats;
+import io.usagesink.launcher.CommandStats;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

@@ -3,13 +3,11 @@ package io.usagesink.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.usagesink.testkit.redis.RedisServer;
+import io.usagesink.launcher.RedisServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,12 +25,18 @@ class CompareIT {
   @TempDir
   static Path dir;
 
+  /** Labels of the rows of one workload, in run order. */
+  private static final java.util.List<String> LABELS = java.util.List.of(
+      "redis-pipeline", "redis-lua", "redis-lua (frugal)", "buffered (lua, 1s)", "buffered (lua, 60s)",
+      "buffered (lua, crs frugal, 60s)", "buffered (compact, 1s)", "buffered (compact, 60s)", "noop");
+
   @BeforeAll
   static void compare() throws Exception {
     redis = Fixture.redis();
     redis.flushAll();
-    run = Cli.run("compare", "--redis", redis.authenticatedUri(), "--events", "200", "--busy-seconds", "1",
-        "--warmup-events", "100", "--json", "--report", dir.resolve("report.html").toString());
+    // fixed counts: 200 seed-day events, and busy capped at 200 events long before its 600 s time box
+    run = Cli.run("compare", "--redis", redis.authenticatedUri(), "--events", "200", "--busy-seconds", "600",
+        "--warmup-events", "100", "--sustain", "300ms", "--json", "--report", dir.resolve("report.html").toString());
     assertThat(run.exitCode()).as(run.toString()).isZero();
     json = Json.MAPPER.readTree(run.out());
   }
@@ -44,18 +48,19 @@ class CompareIT {
     }
   }
 
-  private static Map<String, JsonNode> byBackend(String workload, boolean longestFlushInterval) {
+  /** The rows of {@code workload} by label. */
+  private static Map<String, JsonNode> byLabel(String workload) {
     Map<String, JsonNode> m = new HashMap<>();
     for (JsonNode r : json.get("results")) {
       if (r.get("workload").asText().equals(workload)) {
-        String name = r.get("backend").asText();
-        if (name.equals("buffered") && m.containsKey(name) && !longestFlushInterval) {
-          continue;
-        }
-        m.put(name, r);
+        m.put(r.get("label").asText(), r);
       }
     }
     return m;
+  }
+
+  private static double billed(Map<String, JsonNode> rows, String label) {
+    return rows.get(label).get("serverCommandsPerEvent").asDouble();
   }
 
   @Test
@@ -66,27 +71,33 @@ class CompareIT {
   }
 
   @Test
-  void everyBackendRanOnBothWorkloads() {
-    Set<String> seen = new HashSet<>();
-    for (JsonNode r : json.get("results")) {
-      seen.add(r.get("workload").asText() + "/" + r.get("backend").asText());
-    }
-    assertThat(seen).containsExactlyInAnyOrder(
-        "seed-day/redis-pipeline", "seed-day/redis-lua", "seed-day/buffered", "seed-day/noop",
-        "busy/redis-pipeline", "busy/redis-lua", "busy/buffered", "busy/noop");
-    // buffered runs once per flush interval (1s and 60s by default)
-    assertThat(json.get("results")).hasSize(10);
-    for (JsonNode r : json.get("results")) {
-      if (r.get("workload").asText().equals("seed-day")) {
-        assertThat(r.get("events").asLong()).isEqualTo(200);
+  void everyOptionRanOnBothWorkloadsWithTheSameFixedCount() {
+    for (String w : new String[] {"seed-day", "busy"}) {
+      java.util.List<String> labels = new java.util.ArrayList<>();
+      for (JsonNode r : json.get("results")) {
+        if (r.get("workload").asText().equals(w)) {
+          labels.add(r.get("label").asText());
+          assertThat(r.get("events").asLong()).as(r.toString()).isEqualTo(200);
+        }
       }
+      assertThat(labels).as(w).containsExactlyElementsOf(LABELS);
+    }
+    assertThat(json.get("results")).hasSize(2 * LABELS.size());
+  }
+
+  @Test
+  void everyRowNamesItsLayout() {
+    for (JsonNode r : json.get("results")) {
+      String label = r.get("label").asText();
+      String expected = label.equals("noop") ? "none" : label.contains("compact") ? "compact" : "crs";
+      assertThat(r.get("layout").asText()).as(label).isEqualTo(expected);
     }
   }
 
   @Test
   void luaSendsOneCommandPerEventAndNoopNone() {
     for (String w : new String[] {"seed-day", "busy"}) {
-      Map<String, JsonNode> r = byBackend(w, false);
+      Map<String, JsonNode> r = byLabel(w);
       // one EVALSHA per event, plus one SCRIPT LOAD per run
       assertThat(r.get("redis-lua").get("clientCommandsPerEvent").asDouble()).as(w).isBetween(1.0, 1.02);
       assertThat(r.get("redis-lua").get("roundTripsPerEvent").asDouble()).as(w).isBetween(1.0, 1.02);
@@ -99,21 +110,49 @@ class CompareIT {
   }
 
   @Test
-  void bufferedBillsFewerCommandsThanThePipeline() {
+  void bufferedBillsFewerCommandsThanThePipelineAndCompactFewerStill() {
     for (String w : new String[] {"seed-day", "busy"}) {
-      Map<String, JsonNode> r = byBackend(w, true);
-      assertThat(r.get("buffered").get("serverCommandsPerEvent").asDouble()).as(w)
-          .isLessThan(r.get("redis-pipeline").get("serverCommandsPerEvent").asDouble());
+      Map<String, JsonNode> r = byLabel(w);
+      assertThat(billed(r, "buffered (lua, 60s)")).as(w).isLessThan(billed(r, "redis-pipeline"));
+      assertThat(billed(r, "buffered (compact, 60s)")).as(w).isLessThan(billed(r, "buffered (lua, 60s)"));
+      assertThat(billed(r, "buffered (compact, 1s)")).as(w).isLessThan(billed(r, "buffered (lua, 1s)"));
+    }
+    // busy: 200 requests in 0.2 s of event time are one flush at 60 s: a few commands for all of them
+    assertThat(billed(byLabel("busy"), "buffered (compact, 60s)")).isLessThan(0.5);
+  }
+
+  @Test
+  void frugalWritesBillFewerCommandsThanByteExactOnes() {
+    for (String w : new String[] {"seed-day", "busy"}) {
+      Map<String, JsonNode> r = byLabel(w);
+      assertThat(billed(r, "redis-lua (frugal)")).as(w).isLessThan(billed(r, "redis-lua"));
+      assertThat(billed(r, "buffered (lua, crs frugal, 60s)")).as(w).isLessThan(billed(r, "buffered (lua, 60s)"));
+      assertThat(r.get("redis-lua (frugal)").get("settings").get("skipZero").asBoolean()).isTrue();
+      assertThat(r.get("redis-lua (frugal)").get("settings").get("expireMemo").asText()).isEqualTo("60m");
     }
   }
 
   @Test
-  void everyRedisBackendLeavesThePipelinesState() {
+  void everyRowIncludingThePipelineIsCheckedAgainstTheExpectedState() {
     for (JsonNode r : json.get("results")) {
-      String backend = r.get("backend").asText();
-      boolean expected = !backend.equals("noop");
+      boolean expected = !r.get("backend").asText().equals("noop");
       assertThat(r.get("stateMatchesPipeline").asBoolean()).as(r.toString()).isEqualTo(expected);
+      assertThat(r.has("stateDifferences")).as(r.toString()).isFalse();
+      if (expected) {
+        assertThat(r.get("keys").asLong()).as(r.toString()).isPositive();
+      }
     }
+  }
+
+  @Test
+  void everyRowCarriesItsSustainedThroughput() {
+    for (JsonNode r : json.get("results")) {
+      assertThat(r.get("sustainedEventsPerSecond").asDouble()).as(r.toString()).isPositive();
+    }
+    // one figure per option: each workload's row of it shows the same
+    Map<String, JsonNode> seed = byLabel("seed-day");
+    byLabel("busy").forEach((label, r) -> assertThat(r.get("sustainedEventsPerSecond").asDouble())
+        .isEqualTo(seed.get(label).get("sustainedEventsPerSecond").asDouble()));
   }
 
   @Test
@@ -127,6 +166,8 @@ class CompareIT {
             org.assertj.core.data.Offset.offset(3000 * 0.001 + 1));
         assertThat(r.get("projectedPerDay").get("usdPerMonth").asDouble())
             .isCloseTo(perDay * 30 * 0.20 / 100_000, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(r.get("projectedPerDay").get("fitsFreeTier").asBoolean()).as(r.toString())
+            .isEqualTo(r.get("projectedPerDay").get("billedCommands").asDouble() * 30 <= 500_000);
       }
       assertThat(r.get("recordLatencyMicros").get("p50").asDouble()).isPositive();
       assertThat(r.get("recordLatencyMicros").get("max").asDouble())
@@ -157,10 +198,25 @@ class CompareIT {
   @Test
   void aTableIsPrintedWithoutJson() {
     Cli.Result r = Cli.run("compare", "--redis", redis.authenticatedUri(), "--workload", "seed-day", "--events", "50",
-        "--warmup-events", "0", "--backend", "redis-lua,noop", "--no-report");
+        "--warmup-events", "0", "--backend", "redis-lua,noop", "--sustain", "0", "--no-report");
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.out()).contains("workload  backend").contains("seed-day  redis-lua")
-        .contains("seed-day  noop").contains("Seed-day projection").doesNotContain("Report:");
+        .contains("seed-day  redis-lua (frugal)").contains("seed-day  noop").contains("Seed-day projection")
+        .contains("fits free tier").contains("sustained ev/s").doesNotContain("Report:");
+  }
+
+  @Test
+  void layoutAndFrugalFlagsChooseTheRows() throws Exception {
+    Cli.Result r = Cli.run("compare", "--redis", redis.authenticatedUri(), "--workload", "seed-day", "--events", "30",
+        "--warmup-events", "0", "--backend", "redis-lua,buffered", "--layout", "compact", "--frugal", "off",
+        "--flush-interval", "60s", "--sustain", "off", "--json", "--no-report");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    JsonNode doc = Json.MAPPER.readTree(r.out());
+    java.util.List<String> labels = new java.util.ArrayList<>();
+    doc.get("results").forEach(x -> labels.add(x.get("label").asText()));
+    assertThat(labels).containsExactly("redis-lua", "buffered (compact, 60s)");
+    doc.get("results").forEach(x -> assertThat(x.get("sustainedEventsPerSecond").isNull()).isTrue());
+    assertThat(Cli.run("compare", "--layout", "wide").err()).contains("'wide' is not a layout; use crs or compact");
   }
 
   @Test
@@ -181,7 +237,8 @@ class CompareIT {
     Cli.Result r = Cli.run(java.util.Map.of("ENABLE_HOURLY_STATS", "false", "ENABLE_MINUTE_STATS", "false",
         "ENABLE_MODEL_STATS", "false", "ENABLE_DETAILED_CACHE_STATS", "false"), "",
         "compare", "--redis", redis.authenticatedUri(), "--workload", "seed-day", "--events", "50",
-        "--warmup-events", "0", "--backend", "redis-pipeline,redis-lua", "--json", "--no-report");
+        "--warmup-events", "0", "--backend", "redis-pipeline,redis-lua", "--frugal", "off", "--sustain", "0",
+        "--json", "--no-report");
     assertThat(r.exitCode()).as(r.toString()).isZero();
     JsonNode doc = Json.MAPPER.readTree(r.out());
     assertThat(doc.get("scenario").get("statistics").asText()).startsWith("layout without hourly, minute");
@@ -194,14 +251,16 @@ class CompareIT {
 
   @Test
   void withoutRedisOptionOrRedisUrlItStartsItsOwn() throws Exception {
-    var local = io.usagesink.testkit.redis.RedisFixture.builder()
-        .source(io.usagesink.testkit.redis.RedisServer.Source.LOCAL_PROCESS);
+    var local = io.usagesink.launcher.RedisFixture.builder()
+        .source(io.usagesink.launcher.RedisServer.Source.LOCAL_PROCESS);
     org.junit.jupiter.api.Assumptions.assumeTrue(local.unavailableReason().isEmpty(), "redis-server not on PATH");
     Cli.Result r = Cli.run(java.util.Map.of(), "", "compare", "--workload", "seed-day", "--events", "30",
-        "--warmup-events", "0", "--backend", "redis-lua", "--json", "--no-report");
+        "--warmup-events", "0", "--backend", "redis-lua", "--sustain", "0", "--json", "--no-report");
     assertThat(r.exitCode()).as(r.toString()).isZero();
     JsonNode doc = Json.MAPPER.readTree(r.out());
     assertThat(doc.get("redis").get("mode").asText()).isEqualTo("embedded");
-    assertThat(doc.get("results").get(0).get("stateMatchesPipeline").isNull()).isTrue();
+    // no pipeline run, yet every row is checked: the expected state does not come from a backend
+    assertThat(doc.get("results")).hasSize(2);
+    doc.get("results").forEach(x -> assertThat(x.get("stateMatchesPipeline").asBoolean()).isTrue());
   }
 }

@@ -9,7 +9,7 @@ import io.usagesink.testkit.golden.CrsCallAdapter;
 import io.usagesink.testkit.golden.GoldenCase;
 import io.usagesink.testkit.golden.GoldenFile;
 import io.usagesink.testkit.golden.StoredValue;
-import io.usagesink.testkit.redis.RedisServer;
+import io.usagesink.launcher.RedisServer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -123,7 +123,7 @@ class DumpIT {
 
   @Test
   void aWrongPasswordExitsOneWithoutShowingIt() {
-    try (RedisServer guarded = io.usagesink.testkit.redis.RedisFixture.builder().requirePass("right-pw-1").start()) {
+    try (RedisServer guarded = io.usagesink.launcher.RedisFixture.builder().requirePass("right-pw-1").start()) {
       Cli.Result r = Cli.run("dump", "--redis", "redis://default:not-the-pw-42@" + guarded.host() + ":" + guarded.port());
       assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
       assertThat(r.err()).startsWith("usagesink dump: ").contains("redis://default:***@");

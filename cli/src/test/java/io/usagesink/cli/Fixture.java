@@ -1,8 +1,8 @@
 package io.usagesink.cli;
 
 import io.usagesink.UsageEvent;
-import io.usagesink.testkit.redis.RedisFixture;
-import io.usagesink.testkit.redis.RedisServer;
+import io.usagesink.launcher.RedisFixture;
+import io.usagesink.launcher.RedisServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -95,6 +95,17 @@ class HtmlReportTest {
       assertThat(text).contains(HtmlReport.num(r.eventsPerSecond()) + "/s");
     }
     assertThat(text).contains("4,322/s").contains("21,000,000/s");
+    // the sustained phase: one bar per backend
+    assertThat(text).contains("sustained");
+    for (RunResult r : report.resultsOf("seed-day")) {
+      assertThat(text).contains(HtmlReport.num(r.sustainedEventsPerSecond()) + "/s");
+    }
+  }
+
+  @Test
+  void compactRowsHaveTheirOwnColourAndTheTableSaysWhatFitsTheFreeTier() {
+    assertThat(html).contains("<g class=\"bar compact\">").contains("<th>fits free tier</th>")
+        .contains("<th>sustained ev/s</th>").contains("within the free tier");
   }
 
   @Test

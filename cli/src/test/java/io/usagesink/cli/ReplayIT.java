@@ -3,7 +3,7 @@ package io.usagesink.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.usagesink.SinkConfig;
-import io.usagesink.testkit.redis.RedisServer;
+import io.usagesink.launcher.RedisServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

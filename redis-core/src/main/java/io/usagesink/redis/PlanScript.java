@@ -29,14 +29,10 @@ final class PlanScript {
 
   static String sha1Hex(String s) {
     try {
-      byte[] d = MessageDigest.getInstance("SHA-1").digest(s.getBytes(StandardCharsets.UTF_8));
-      StringBuilder b = new StringBuilder(40);
-      for (byte x : d) {
-        b.append(Character.forDigit((x >> 4) & 0xf, 16)).append(Character.forDigit(x & 0xf, 16));
-      }
-      return b.toString();
+      return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(s.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-1 is not available", e);
     }
   }
+
 }

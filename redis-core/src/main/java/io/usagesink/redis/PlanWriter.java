@@ -68,6 +68,23 @@ public interface PlanWriter {
     return out;
   }
 
-  /** Short name of the writing strategy for reports: {@code lua} or {@code pipeline}. */
+  /**
+   * Whether a failed write may be retried under its guard id for any length of time without
+   * counting twice: {@code true} for the {@linkplain PlanWriters#compact compact writer} (it writes
+   * absolute values), {@code false} for writers whose guard lives a limited time (Lua) or that have
+   * none (pipeline).
+   */
+  default boolean idempotentRetries() {
+    return false;
+  }
+
+  /**
+   * The caller gives up the write under {@code guardId} and counts it failed: a writer that would
+   * otherwise still store part of it later (the compact writer keeps unsent values for its next
+   * write) forgets it. Default: nothing to do.
+   */
+  default void abandon(String guardId) {}
+
+  /** Short name of the writing strategy for reports: {@code lua}, {@code pipeline} or {@code compact}. */
   String name();
 }

@@ -36,7 +36,17 @@ public final class PlanWriters {
    * connection to fold its newest bucket.
    */
   public static CompactWriter compact(RedisConnection connection, io.usagesink.layout.CompactLayout layout) {
+    return compact(connection, layout, java.time.InstantSource.system());
+  }
+
+  /**
+   * Like {@link #compact(RedisConnection, io.usagesink.layout.CompactLayout)}, with the wall clock of
+   * the writer's heartbeats and leases (which decide when a silent writer id is folded; see {@link
+   * CompactWriter}). Every writer of one Redis should use a clock within an hour of the others'.
+   */
+  public static CompactWriter compact(RedisConnection connection, io.usagesink.layout.CompactLayout layout,
+      java.time.InstantSource wallClock) {
     return new CompactWriter(Objects.requireNonNull(connection, "connection"), Objects.requireNonNull(layout, "layout"),
-        java.time.InstantSource.system());
+        Objects.requireNonNull(wallClock, "wallClock"));
   }
 }

@@ -65,18 +65,18 @@ import javax.net.ssl.SSLException;
  * rediss://} connect still pending after a second is checked for a plain Redis on that port, and then
  * fails at once saying so. To start while Redis is down, use {@link RedisConnector}.
  *
- * <p><b>Behaviour on faults.</b> The connection reconnects by itself. When it breaks, every command
- * written but not answered yet, and every command still queued, fails at once with a {@code
- * RedisException} ("Connection disconnected"), and commands issued while it is disconnected are
- * rejected at once ({@link ClientOptions.DisconnectedBehavior#REJECT_COMMANDS}): Lettuce never
- * re-sends a written command by itself after the reconnect (its default would, which double-counts a
- * counter silently), so the writers see every unanswered command as unknown and their callers retry
- * it, counted. (Lettuce 7's {@code replayFilter} does not cover written commands: it filters only
- * commands issued while disconnected and failed channel writes.) The writers and the reader give up
- * on a write or read after the command timeout; a command given up that has not been sent yet is
- * never sent. Lettuce itself sets no per-command timeout on this
- * connection (one timer per write is far cheaper than one per command), so callers of {@link
- * #async()} bound their own waits.
+ * <p><b>Behaviour on faults.</b> The connection reconnects by itself. A connection opened for the
+ * sinks' writers ({@link RedisConnector}) fails, when it breaks, every command written but not
+ * answered yet and every command still queued at once with a {@code RedisException} ("Connection
+ * disconnected"), and rejects commands issued while it is disconnected ({@link
+ * ClientOptions.DisconnectedBehavior#REJECT_COMMANDS}): Lettuce never re-sends a written command by
+ * itself after the reconnect (its default would, which double-counts a counter silently), so the
+ * writers see every unanswered command as unknown and their callers retry it, counted. (Lettuce 7's
+ * {@code replayFilter} does not cover written commands: it filters only commands issued while
+ * disconnected and failed channel writes.) A connection from {@link #open(SinkConfig)}, for readers
+ * and tools, keeps Lettuce's default: commands wait for the reconnect (re-running a read is harmless).
+ * Lettuce itself sets no per-command timeout on this connection (one timer per write is far cheaper
+ * than one per command), so callers of {@link #async()} bound their own waits.
  *
  * <p>Thread-safe: share one instance between writers and readers. {@link #close()} closes the
  * connection and the client, and the {@link ClientResources} only if this instance created them.
@@ -135,7 +135,27 @@ public final class RedisConnection implements AutoCloseable {
     requireUri(config);
     ClientResources resources = newResources();
     try {
-      return connect(config, resources, true);
+      return connect(config, resources, true, false);
+    } catch (RuntimeException e) {
+      resources.shutdown(0, 2, TimeUnit.SECONDS);
+      throw e;
+    }
+  }
+
+  /**
+   * Like {@link #open(SinkConfig)}, for a connection to hand to a sink builder's {@code connection(...)}:
+   * when it breaks, unanswered commands fail at once instead of being re-sent by Lettuce after the
+   * reconnect (see "Behaviour on faults"), so the writers count every re-send themselves.
+   *
+   * @throws ConfigurationException when no URI is configured or the URI is unusable
+   * @throws RedisConnectFailedException when Redis cannot be reached or refuses this client
+   */
+  public static RedisConnection openForWriters(SinkConfig config) {
+    Objects.requireNonNull(config, "config");
+    requireUri(config);
+    ClientResources resources = newResources();
+    try {
+      return connect(config, resources, true, true);
     } catch (RuntimeException e) {
       resources.shutdown(0, 2, TimeUnit.SECONDS);
       throw e;
@@ -152,7 +172,7 @@ public final class RedisConnection implements AutoCloseable {
   public static RedisConnection open(SinkConfig config, ClientResources resources) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(resources, "resources");
-    return connect(config, resources, false);
+    return connect(config, resources, false, false);
   }
 
   /**
@@ -193,7 +213,17 @@ public final class RedisConnection implements AutoCloseable {
    * @throws ConfigurationException when no URI is configured or the URI is unusable
    * @throws RedisConnectFailedException when Redis cannot be reached or refuses this client
    */
-  static RedisConnection connect(SinkConfig config, ClientResources resources, boolean owns) {
+  /**
+   * Connects once.
+   *
+   * @param forWriters {@code true} for the sinks' writers (through {@link RedisConnector}): when the
+   *     connection breaks, every command written and not yet answered fails at once and commands
+   *     issued while disconnected are refused, so the writers see each unknown outcome and decide
+   *     about re-sending themselves (Lettuce would otherwise re-send them after the reconnect, which
+   *     double-counts silently); {@code false} for readers and tools: commands wait for the
+   *     reconnect (re-running a read is harmless)
+   */
+  static RedisConnection connect(SinkConfig config, ClientResources resources, boolean owns, boolean forWriters) {
     String uri = requireUri(config);
     Duration timeout = config.commandTimeout();
     List<RedisURI> nodes = RedisUriParsing.parse(uri, timeout);
@@ -219,7 +249,7 @@ public final class RedisConnection implements AutoCloseable {
       RedisClusterClient c = RedisClusterClient.create(resources, nodes);
       ClusterClientOptions.Builder options = ClusterClientOptions.builder().socketOptions(socket)
           .timeoutOptions(timeouts).sslOptions(ssl).autoReconnect(true)
-          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+          .disconnectedBehavior(disconnected(forWriters));
       options.useHashIndexQueue(false);
       c.setOptions(options.build());
       try {
@@ -235,7 +265,7 @@ public final class RedisConnection implements AutoCloseable {
     }
     RedisClient c = RedisClient.create(resources);
     c.setOptions(ClientOptions.builder().socketOptions(socket).timeoutOptions(timeouts).sslOptions(ssl)
-        .autoReconnect(true).disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .autoReconnect(true).disconnectedBehavior(disconnected(forWriters))
         .useHashIndexQueue(false).build());
     try {
       StatefulRedisConnection<String, String> conn =
@@ -262,6 +292,10 @@ public final class RedisConnection implements AutoCloseable {
    * CLUSTER INFO} (answered only by a cluster node); when it may run neither, a single server is assumed
    * (with a warning naming {@code usagesink.redis.cluster}).
    */
+  private static ClientOptions.DisconnectedBehavior disconnected(boolean forWriters) {
+    return forWriters ? ClientOptions.DisconnectedBehavior.REJECT_COMMANDS : ClientOptions.DisconnectedBehavior.DEFAULT;
+  }
+
   private static boolean detectCluster(Target target, ClientResources resources, SslOptions ssl) {
     RedisClient probe = RedisClient.create(resources);
     probe.setOptions(ClientOptions.builder().sslOptions(ssl)

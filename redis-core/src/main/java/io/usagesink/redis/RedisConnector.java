@@ -215,7 +215,7 @@ public final class RedisConnector implements AutoCloseable {
       attempts++;
       r = resources;
     }
-    RedisConnection c = RedisConnection.connect(config, r, false);
+    RedisConnection c = RedisConnection.connect(config, r, false, true);
     try {
       check.check(c);
       return c;

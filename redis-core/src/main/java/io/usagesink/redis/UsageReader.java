@@ -11,6 +11,7 @@ import io.usagesink.layout.CompactView;
 import io.usagesink.layout.UsageLayouts;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -53,9 +54,16 @@ public final class UsageReader {
   private final CompactView view;
   /** Hashes already read, when {@link #cached()}; else null. */
   private final Map<String, Map<String, String>> memo;
+  /** The clock of the CRS windows on the compact layout. */
+  private final InstantSource clock;
+
+  /** CRS's TTLs of hourly, daily and monthly keys: the compact reader's windows. */
+  static final Duration HOUR_WINDOW = Duration.ofDays(7);
+  static final Duration DAY_WINDOW = Duration.ofDays(32);
+  static final Duration MONTH_WINDOW = Duration.ofDays(365);
 
   private UsageReader(RedisConnection connection, String keyPrefix, CompactLayout compact,
-      Map<String, Map<String, String>> memo) {
+      Map<String, Map<String, String>> memo, InstantSource clock) {
     this.connection = connection;
     this.redis = connection.async();
     this.keyPrefix = keyPrefix;
@@ -63,6 +71,7 @@ public final class UsageReader {
     this.compact = compact;
     this.view = compact == null ? null : new CompactView(compact);
     this.memo = memo;
+    this.clock = clock;
   }
 
   /**
@@ -70,6 +79,14 @@ public final class UsageReader {
    * {@link SinkConfig#keyPrefix()} marks bookkeeping keys to leave out of dumps. On the compact
    * layout every query answers exactly what the CRS layout would hold for the same events (computed
    * by {@link CompactView}); zone, metrics window and statistics switches must be the writers'.
+   * The compact layout keeps data longer than CRS's TTLs (hour buckets with their minute cells 8
+   * days, month hashes 400 days), so this reader applies CRS's windows on {@link SinkConfig#clock()}:
+   * a minute answers empty once {@code metricsWindow * 120 s} (10 minutes by default) passed after
+   * its end, an hour after 7 days, a day after 32 days and a month after 365 days, as the CRS keys
+   * would have expired had their last event come at the period's end (CRS counts its TTL from a
+   * key's last write, so it may drop a period up to one period earlier when traffic stopped early
+   * in it). All-time totals never expire. {@link #crsView()} and {@link #dumpCompact()} show what is
+   * stored.
    *
    * @throws io.usagesink.ConfigurationException when {@code usagesink.layout} is invalid
    */
@@ -78,7 +95,7 @@ public final class UsageReader {
     Objects.requireNonNull(config, "config");
     CompactLayout compact = UsageLayouts.layoutName(config).equals(UsageLayouts.COMPACT)
         ? UsageLayouts.compact(config) : null;
-    return new UsageReader(connection, config.keyPrefix(), compact, null);
+    return new UsageReader(connection, config.keyPrefix(), compact, null, config.clock());
   }
 
   /**
@@ -86,7 +103,7 @@ public final class UsageReader {
    * from one consistent, cheap set of reads. Not for long-lived use: it never sees later writes.
    */
   public UsageReader cached() {
-    return new UsageReader(connection, keyPrefix, compact, new java.util.concurrent.ConcurrentHashMap<>());
+    return new UsageReader(connection, keyPrefix, compact, new java.util.concurrent.ConcurrentHashMap<>(), clock);
   }
 
   /** Whether this reader reads the compact layout. */
@@ -159,6 +176,10 @@ public final class UsageReader {
   public UsageCounts minute(Instant at) {
     String key = "system:metrics:minute:" + Math.floorDiv(at.toEpochMilli(), 60_000L);
     if (compact != null) {
+      Instant end = Instant.ofEpochSecond(Math.floorDiv(at.getEpochSecond(), 60) * 60 + 60);
+      if (outsideWindow(end, Duration.ofSeconds(compact.metricsWindow().toMinutes() * 120))) {
+        return UsageCounts.of(key, Map.of(), false, true);
+      }
       return compactRead(key, false, true, List.of(compact.bucketKey(compact.bucketLabel(at))), false, s -> false);
     }
     return read(key, false, true, null, null);
@@ -193,6 +214,9 @@ public final class UsageReader {
       Map<String, String> raw = fetch(List.of(key)).get(key);
       return UsageCounts.of(key, raw == null ? Map.of() : raw, prefixed, minute);
     }
+    if (period.kind() != UsagePeriod.Kind.ALL_TIME && outsideWindow(period)) {
+      return UsageCounts.of(key, Map.of(), prefixed, minute); // CRS's key would have expired
+    }
     return switch (period.kind()) {
       case HOUR -> compactRead(key, prefixed, minute,
           compact.hourBuckets() ? List.of(compact.bucketKey(period.label())) : List.of(), false, subject);
@@ -200,6 +224,25 @@ public final class UsageReader {
           List.of(compact.monthKey(CompactLayout.monthOf(period.label()))), true, subject);
       case ALL_TIME -> compactRead(key, prefixed, minute, List.of(compact.totalsKey()), true, subject);
     };
+  }
+
+  /** Whether CRS's key of {@code period} would have expired by now (see {@link #of}). */
+  private boolean outsideWindow(UsagePeriod period) {
+    String label = period.label();
+    java.time.ZoneId zone = compact.zone();
+    return switch (period.kind()) {
+      case HOUR -> outsideWindow(java.time.LocalDate.parse(label.substring(0, 10))
+          .atTime(Integer.parseInt(label.substring(11, 13)), 0).atZone(zone).plusHours(1).toInstant(), HOUR_WINDOW);
+      case DAY -> outsideWindow(java.time.LocalDate.parse(label).plusDays(1).atStartOfDay(zone).toInstant(),
+          DAY_WINDOW);
+      case MONTH -> outsideWindow(java.time.YearMonth.parse(label).plusMonths(1).atDay(1).atStartOfDay(zone)
+          .toInstant(), MONTH_WINDOW);
+      case ALL_TIME -> false;
+    };
+  }
+
+  private boolean outsideWindow(Instant end, Duration window) {
+    return clock.instant().isAfter(end.plus(window));
   }
 
   /**

@@ -18,9 +18,9 @@ import io.usagesink.testkit.golden.CrsCallAdapter;
 import io.usagesink.testkit.golden.GoldenCase;
 import io.usagesink.testkit.golden.GoldenFile;
 import io.usagesink.testkit.golden.PlanInterpreter;
-import io.usagesink.testkit.redis.CommandStats;
-import io.usagesink.testkit.redis.RedisClusterHandle;
-import io.usagesink.testkit.redis.RedisServer;
+import io.usagesink.launcher.CommandStats;
+import io.usagesink.launcher.RedisClusterHandle;
+import io.usagesink.launcher.RedisServer;
 import io.usagesink.testkit.redis.junit.RedisExtension;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -104,7 +104,7 @@ class ClusterWritersIT {
         CommandStats before = cluster.commandStats();
         writeAll(writer(name, c, clusterConfig), plans, name.equals("lua") ? "w-" : null);
         CommandStats delta = cluster.commandStats().minus(before);
-        assertSameState(UsageReader.of(c, clusterConfig).dump(), reference, States.TTL_TOLERANCE_SECONDS, name + " on the cluster");
+        assertSameState(UsageReader.of(c, clusterConfig).dump(), reference, States.CROSS_RUN_TTL_TOLERANCE_SECONDS, name + " on the cluster");
         long expectedGroups = plans.stream().mapToLong(ClusterWritersIT::slots).sum();
         if (name.equals("lua")) {
           // one EVALSHA per slot group of each event (the script is loaded on every master beforehand)

@@ -14,8 +14,8 @@ import io.usagesink.testkit.golden.CrsCallAdapter;
 import io.usagesink.testkit.golden.GoldenCase;
 import io.usagesink.testkit.golden.GoldenFile;
 import io.usagesink.testkit.golden.PlanInterpreter;
-import io.usagesink.testkit.redis.CommandStats;
-import io.usagesink.testkit.redis.RedisServer;
+import io.usagesink.launcher.CommandStats;
+import io.usagesink.launcher.RedisServer;
 import io.usagesink.testkit.redis.junit.RedisExtension;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -238,7 +238,7 @@ class PlanWritersIT {
     try (RedisConnection c = RedisConnection.open(config)) {
       SortedMap<String, StoredKey> lua = run.apply(c, "lua");
       SortedMap<String, StoredKey> pipeline = run.apply(c, "pipeline");
-      assertSameState(lua, pipeline, States.TTL_TOLERANCE_SECONDS, "lua vs pipeline");
+      assertSameState(lua, pipeline, States.CROSS_RUN_TTL_TOLERANCE_SECONDS, "lua vs pipeline");
       assertThat(lua.get("h").fields()).containsEntry("big", Long.toString(big));
       assertThat(lua.get("s").members()).containsExactly("m1", "m2");
       assertThat(lua.get("forever").ttl()).isEqualTo(-1);

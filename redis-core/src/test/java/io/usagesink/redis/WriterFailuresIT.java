@@ -12,8 +12,8 @@ import io.usagesink.plan.CounterDelta;
 import io.usagesink.plan.UsagePlan;
 import io.usagesink.redis.internal.FailurePolicy;
 import io.usagesink.testkit.golden.PlanInterpreter;
-import io.usagesink.testkit.redis.RedisClusterHandle;
-import io.usagesink.testkit.redis.RedisServer;
+import io.usagesink.launcher.RedisClusterHandle;
+import io.usagesink.launcher.RedisServer;
 import io.usagesink.testkit.redis.junit.RedisExtension;
 import java.time.Instant;
 import java.util.HashSet;
@@ -303,7 +303,7 @@ class WriterFailuresIT {
       b.increment("big:" + (i % 100), "f" + i, i + 1);
     }
     UsagePlan plan = b.build();
-    try (RedisConnection c = RedisConnection.open(config)) {
+    try (RedisConnection c = RedisConnection.openForWriters(config)) {
       CompletableFuture<WriteResult> f = PlanWriters.pipeline(c, config).write(plan, null);
       while (!f.isDone() && (Long) redis.command("EXISTS", "big:0", "big:99") == 0) {
         Thread.onSpinWait();
@@ -345,7 +345,7 @@ class WriterFailuresIT {
   void writtenCommandsOfABrokenConnectionFailAtOnceAndAreNotReplayed(RedisServer redis) throws Exception {
     SinkConfig config = SinkConfig.builder().redisUri(redis.uri()).build();
     UsagePlan plan = UsagePlan.builder().increment("h", "a", 1).increment("h", "b", 2).expire("h", 100).build();
-    try (RedisConnection c = RedisConnection.open(config)) {
+    try (RedisConnection c = RedisConnection.openForWriters(config)) {
       PlanWriter w = PlanWriters.pipeline(c, config);
       await(w.write(UsagePlan.builder().increment("warm", "up", 1).build(), null));
       redis.pauseWrites(java.time.Duration.ofSeconds(2)); // Redis reads the commands and holds them

@@ -8,6 +8,7 @@ import io.usagesink.redis.ConnectionCheck;
 import io.usagesink.redis.PlanWriter;
 import io.usagesink.redis.PlanWriters;
 import io.usagesink.redis.RedisConnection;
+import io.usagesink.redis.internal.CrsPlanFilter;
 import io.usagesink.redis.internal.PerEventSink;
 import io.usagesink.redis.internal.WriterSource;
 import java.time.Duration;
@@ -102,7 +103,11 @@ public final class RedisLuaSink {
       return this;
     }
 
-    /** A connection to share instead of opening one from the configuration; the sink does not close it. */
+    /**
+     * A connection to share instead of opening one from the configuration; the sink does not close it.
+     * Open it with {@link RedisConnection#openForWriters}, so that no command is re-sent silently after
+     * a reconnect.
+     */
     public Builder connection(RedisConnection connection) {
       this.connection = Objects.requireNonNull(connection, "connection");
       return this;
@@ -142,7 +147,8 @@ public final class RedisLuaSink {
       WriterSource<PlanWriter> source = WriterSource.open(config, connection, ConnectionCheck.luaWriter(),
           c -> PlanWriters.lua(c, config));
       return new PerEventSink(
-          new PerEventSink.Options(NAME, true, config.closeTimeout(), retryWindow(config), maxPending, MAX_IN_FLIGHT),
+          new PerEventSink.Options(NAME, true, config.closeTimeout(), retryWindow(config), maxPending, MAX_IN_FLIGHT,
+              CrsPlanFilter.of(config)),
           l, source.writer(), "lua", source.owned(), config.shutdownHook());
     }
   }

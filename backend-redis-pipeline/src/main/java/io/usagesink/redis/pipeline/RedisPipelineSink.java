@@ -8,6 +8,7 @@ import io.usagesink.redis.ConnectionCheck;
 import io.usagesink.redis.PlanWriter;
 import io.usagesink.redis.PlanWriters;
 import io.usagesink.redis.RedisConnection;
+import io.usagesink.redis.internal.CrsPlanFilter;
 import io.usagesink.redis.internal.PerEventSink;
 import io.usagesink.redis.internal.WriterSource;
 import java.time.Duration;
@@ -84,7 +85,8 @@ public final class RedisPipelineSink {
 
     /**
      * A connection to share instead of opening one from the configuration; the sink does not close
-     * it.
+     * it. Open it with {@link RedisConnection#openForWriters}, so that no command is re-sent silently
+     * after a reconnect.
      */
     public Builder connection(RedisConnection connection) {
       this.connection = Objects.requireNonNull(connection, "connection");
@@ -116,7 +118,8 @@ public final class RedisPipelineSink {
       WriterSource<PlanWriter> source = WriterSource.open(config, connection, ConnectionCheck.pipelineWriter(),
           c -> PlanWriters.pipeline(c, config));
       return new PerEventSink(
-          new PerEventSink.Options(NAME, false, config.closeTimeout(), Duration.ZERO, DEFAULT_MAX_PENDING, MAX_IN_FLIGHT),
+          new PerEventSink.Options(NAME, false, config.closeTimeout(), Duration.ZERO, DEFAULT_MAX_PENDING,
+              MAX_IN_FLIGHT, CrsPlanFilter.of(config)),
           l, source.writer(), "pipeline", source.owned(), config.shutdownHook());
     }
   }

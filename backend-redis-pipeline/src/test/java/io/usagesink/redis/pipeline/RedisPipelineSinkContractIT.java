@@ -8,7 +8,7 @@ import io.usagesink.redis.UsageReader;
 import io.usagesink.redis.UsageCounts;
 import io.usagesink.testkit.contract.StoredTotals;
 import io.usagesink.testkit.contract.UsageSinkContract;
-import io.usagesink.testkit.redis.RedisServer;
+import io.usagesink.launcher.RedisServer;
 import io.usagesink.testkit.redis.junit.RedisExtension;
 import java.util.Optional;
 import org.junit.jupiter.api.extension.ExtendWith;

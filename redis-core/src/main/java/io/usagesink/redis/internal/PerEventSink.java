@@ -53,6 +53,10 @@ import java.util.concurrent.locks.LockSupport;
  * error (NOAUTH, NOPERM) fails the event with that error. An event that is not stored is counted
  * {@code failed} with its reason ({@link #failureReasons()}), logged at most once a minute per reason.
  *
+ * <p><b>Frugal CRS writes.</b> {@link Options#filter()} ({@link CrsPlanFilter}, from {@code
+ * usagesink.crs.skip-zero} and {@code usagesink.crs.expire-memo}; off by default) filters each
+ * event's plan once, before its first attempt; a given-up event forgets the expiries it carried.
+ *
  * <p><b>Connecting.</b> The writer may arrive later (the sink was opened while Redis was
  * unreachable): events wait in the bounded queue until it does, and fail with the reason if it
  * never can (a fatal refusal found in the background).
@@ -80,12 +84,15 @@ public final class PerEventSink implements UsageSink {
    * @param maxInFlight events whose writes are handed to the connection and not yet answered, at
    *     most; more wait in the sink's queue (so the command timeout only runs for writes Redis can
    *     get to, and a burst does not time out behind itself)
+   * @param filter applied to each event's plan before it is written (frugal CRS writes; {@link
+   *     CrsPlanFilter#none()} by default)
    */
   public record Options(String name, boolean exactlyOnce, Duration closeTimeout, Duration retryWindow, int maxPending,
-      int maxInFlight) {
+      int maxInFlight, CrsPlanFilter filter) {
     /** Validates. */
     public Options {
       Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(filter, "filter");
       Objects.requireNonNull(closeTimeout, "closeTimeout");
       Objects.requireNonNull(retryWindow, "retryWindow");
       if (maxPending <= 0) {
@@ -94,6 +101,12 @@ public final class PerEventSink implements UsageSink {
       if (maxInFlight <= 0) {
         throw new IllegalArgumentException("maxInFlight must be > 0 but was " + maxInFlight);
       }
+    }
+
+    /** Options without a plan filter. */
+    public Options(String name, boolean exactlyOnce, Duration closeTimeout, Duration retryWindow, int maxPending,
+        int maxInFlight) {
+      this(name, exactlyOnce, closeTimeout, retryWindow, maxPending, maxInFlight, CrsPlanFilter.none());
     }
   }
 
@@ -249,7 +262,7 @@ public final class PerEventSink implements UsageSink {
         }
         if (a.plan == null) {
           try {
-            a.plan = layout.plan(a.event);
+            a.plan = options.filter().apply(layout.plan(a.event));
           } catch (RuntimeException e) {
             giveUp(a, e);
             continue;
@@ -406,11 +419,11 @@ public final class PerEventSink implements UsageSink {
     }
     pending.decrementAndGet();
     inFlight.remove(a);
+    options.filter().forget(a.plan); // its expiries may not have been sent: send them again next time
     if (e instanceof PoisonedKeysException p) {
       counters.failKeys(1, p.keys(), true);
     } else if (!a.failedKeys.isEmpty()) {
-      counters.failKeys(1, a.failedKeys, true); // the rest could not be sent either:
-      counters.fail(0, FailurePolicy.describe(e));
+      counters.failKeys(1, a.failedKeys, true); // a poisoned key is the first reason it is not stored
     } else {
       counters.fail(1, FailurePolicy.describe(e));
     }

@@ -1,6 +1,6 @@
 package io.usagesink.testkit.redis.junit;
 
-import io.usagesink.testkit.redis.Persistence;
+import io.usagesink.launcher.Persistence;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;

@@ -1,8 +1,8 @@
 package io.usagesink.testkit.redis.junit;
 
-import io.usagesink.testkit.redis.RedisClusterHandle;
-import io.usagesink.testkit.redis.RedisFixture;
-import io.usagesink.testkit.redis.RedisServer;
+import io.usagesink.launcher.RedisClusterHandle;
+import io.usagesink.launcher.RedisFixture;
+import io.usagesink.launcher.RedisServer;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Executable;
 import java.lang.reflect.Method;

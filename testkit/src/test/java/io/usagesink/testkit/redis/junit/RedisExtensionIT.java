@@ -2,9 +2,9 @@ package io.usagesink.testkit.redis.junit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.usagesink.testkit.redis.Persistence;
-import io.usagesink.testkit.redis.RedisClusterHandle;
-import io.usagesink.testkit.redis.RedisServer;
+import io.usagesink.launcher.Persistence;
+import io.usagesink.launcher.RedisClusterHandle;
+import io.usagesink.launcher.RedisServer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;

@@ -1,0 +1,72 @@
+package io.usagesink.launcher;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A local Redis Cluster of {@value #MASTERS} masters and no replicas: three {@code redis-server}
+ * processes on free 127.0.0.1 ports (cluster bus ports chosen free too), the 16384 slots split evenly
+ * in node order, started and joined by {@link RedisFixture.Builder#startCluster()}.
+ *
+ * <p>Clients connect with Lettuce's {@code RedisClusterClient.create(handle.uri())} (one seed is
+ * enough: the client discovers the other nodes), or with every node as seed through
+ * {@link #seedUri()}, {@code redis://127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3}, the comma-separated host
+ * list form Lettuce's {@code RedisClusterClient.create(String)} accepts (credentials and options written
+ * once, for all hosts), or {@link #nodeUris()} mapped through {@code RedisURI.create} for
+ * {@code RedisClusterClient.create(Iterable<RedisURI>)}.
+ *
+ * <p>The aggregate admin methods act on every node. Each node is also a {@link RedisServer} with process
+ * control, so a test can kill or restart one master (then {@link #awaitHealthy(Duration)}). Thread-safe.
+ */
+public interface RedisClusterHandle extends AutoCloseable {
+  /** Number of masters. */
+  int MASTERS = 3;
+
+  /** The masters, in slot order (node 0 owns slots 0-5460, node 1 5461-10921, node 2 10922-16383). */
+  List<RedisServer> nodes();
+
+  /** One seed, {@code redis://127.0.0.1:P1} (node 0). */
+  String uri();
+
+  /** All nodes in Lettuce's one-URI form: {@code redis://127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3}. */
+  String seedUri();
+
+  /** One {@code redis://127.0.0.1:P} per node, in node order. */
+  List<String> nodeUris();
+
+  /** The hash slot of a key (CRC16 mod 16384, honouring a {@code {hash tag}}), as Redis computes it. */
+  int slot(String key);
+
+  /** The master that owns {@code key}'s slot. */
+  RedisServer nodeForKey(String key);
+
+  /** {@code FLUSHALL} on every master. */
+  void flushAll();
+
+  /** Keys on all masters together. */
+  long dbSize();
+
+  /** The command stats of all nodes, summed. */
+  CommandStats commandStats();
+
+  /** {@code CONFIG RESETSTAT} on every node. */
+  void resetStats();
+
+  /** {@code CLIENT KILL TYPE normal SKIPME yes} on every node; returns the total dropped. */
+  long killClients();
+
+  /** {@code SCRIPT FLUSH} on every node. */
+  void scriptFlush();
+
+  /**
+   * Waits until every node is running and reports {@code cluster_state:ok} with all slots assigned and
+   * all nodes known, e.g. after restarting a node.
+   *
+   * @throws RedisFixtureException with every node's {@code CLUSTER INFO} when that does not happen in time
+   */
+  void awaitHealthy(Duration timeout);
+
+  /** Kills every node and deletes their dirs. Idempotent. */
+  @Override
+  void close();
+}
