@@ -15,6 +15,7 @@ import io.usagesink.redis.WriteResult;
 import io.usagesink.redis.internal.CrsPlanFilter;
 import io.usagesink.redis.internal.FailurePolicy;
 import io.usagesink.redis.internal.SinkCounters;
+import io.usagesink.redis.internal.WriterSource;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -393,7 +394,7 @@ final class FlushWorker {
           giveUp(g, counterCount, events, e.getMessage() + " (its outcome is unknown)", e);
           return;
         }
-        failure = new RedisNotConnectedException("not connected to Redis yet");
+        failure = new RedisNotConnectedException(WriterSource.notConnected(ownedConnection));
       } catch (InterruptedException e) {
         failure = e; // nobody interrupts the worker on purpose; treat it as a failed attempt
       } catch (RuntimeException e) {
