@@ -19,6 +19,7 @@ import io.usagesink.redis.WriteResult;
 import io.usagesink.redis.internal.CrsPlanFilter;
 import io.usagesink.redis.internal.FailurePolicy;
 import io.usagesink.redis.internal.SinkCounters;
+import io.usagesink.redis.internal.WriterSource;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -617,7 +618,7 @@ final class FlushWorker {
           return keep(requestId, batchId, counterCount, events, budgeted, e.getMessage() + " (its outcome is unknown)",
               e);
         }
-        failure = new RedisNotConnectedException("not connected to Redis yet");
+        failure = new RedisNotConnectedException(WriterSource.notConnected(ownedConnection));
       } catch (InterruptedException e) {
         failure = e; // nobody interrupts the worker on purpose; treat it as a failed attempt
       } catch (RuntimeException e) {

@@ -6,7 +6,9 @@ import io.usagesink.SinkConfig;
 import io.usagesink.SinkStats;
 import io.usagesink.UsageEvent;
 import io.usagesink.UsageSink;
+import io.usagesink.testkit.contract.StoredState;
 import io.usagesink.testkit.contract.UsageSinkContract;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The noop backend passes the contract, and drops everything it accepts. */
@@ -15,6 +17,12 @@ class NoopUsageSinkTest extends UsageSinkContract {
   @Override
   protected UsageSink createSink(SinkConfig config) {
     return NoopUsageSink.create();
+  }
+
+  /** Stores nothing, so the kit checks only the stats (noop drops every event by design). */
+  @Override
+  protected Optional<StoredState> storedState() {
+    return Optional.empty();
   }
 
   @Test

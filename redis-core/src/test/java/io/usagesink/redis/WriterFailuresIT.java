@@ -11,6 +11,7 @@ import io.usagesink.layout.UsageLayouts;
 import io.usagesink.plan.CounterDelta;
 import io.usagesink.plan.UsagePlan;
 import io.usagesink.redis.internal.FailurePolicy;
+import io.usagesink.redis.testing.States;
 import io.usagesink.testkit.golden.PlanInterpreter;
 import io.usagesink.launcher.RedisClusterHandle;
 import io.usagesink.launcher.RedisServer;
@@ -166,7 +167,8 @@ class WriterFailuresIT {
       assertThat(r.complete()).isFalse();
       SortedMap<String, StoredKey> want = new TreeMap<>(expected(plan, without(keys(plan), "usage:k1")));
       want.put("usage:k1", new StoredKey("string", new TreeMap<>(), List.of(), "x", -1));
-      assertSameState(UsageReader.of(c, config).dump(), want, 2, writer + " after WRONGTYPE");
+      assertSameState(UsageReader.of(c, config).dump(), want, States.TTL_TOLERANCE_SECONDS,
+          writer + " after WRONGTYPE");
 
       if (writer.equals("lua")) {
         // a retry under the same guard id changes nothing and reports the same failure
@@ -174,7 +176,7 @@ class WriterFailuresIT {
         assertThat(again.applied()).isFalse();
         assertThat(again.duplicateGroups()).isEqualTo(again.groups());
         assertThat(again.failedKeys()).containsExactly(f);
-        assertSameState(UsageReader.of(c, config).dump(), want, 2, "after the retry");
+        assertSameState(UsageReader.of(c, config).dump(), want, States.TTL_TOLERANCE_SECONDS, "after the retry");
       }
     }
   }
@@ -217,7 +219,8 @@ class WriterFailuresIT {
       }
       want.put("h2", StoredKey.hash(Map.of("x", "3"), 100));
       want.put("s", StoredKey.set(List.of("m"), 50));
-      assertSameState(UsageReader.of(c, config).dump(), want, 2, writer + " after the overflow");
+      assertSameState(UsageReader.of(c, config).dump(), want, States.TTL_TOLERANCE_SECONDS,
+          writer + " after the overflow");
     }
   }
 
@@ -270,7 +273,7 @@ class WriterFailuresIT {
       SortedMap<String, StoredKey> partly = new TreeMap<>(expected(plan, keys(plan)));
       partly.keySet().removeAll(onFull);
       partly.put("filler", new StoredKey("string", new TreeMap<>(), List.of(), "some data", -1));
-      assertSameState(UsageReader.of(c, config).dump(), partly, 2, writer + " during OOM");
+      assertSameState(UsageReader.of(c, config).dump(), partly, States.TTL_TOLERANCE_SECONDS, writer + " during OOM");
       assertThat(((List<?>) full.command("KEYS", "usagesink:guard:*"))).as("guard on the full node").isEmpty();
 
       WriteResult retry = await(w.write(e.remaining(), guard(writer, "oom")));
@@ -278,7 +281,7 @@ class WriterFailuresIT {
       assertThat(retry.complete()).isTrue();
       SortedMap<String, StoredKey> all = new TreeMap<>(expected(plan, keys(plan)));
       all.put("filler", new StoredKey("string", new TreeMap<>(), List.of(), "some data", -1));
-      assertSameState(UsageReader.of(c, config).dump(), all, 2, writer + " after the retry");
+      assertSameState(UsageReader.of(c, config).dump(), all, States.TTL_TOLERANCE_SECONDS, writer + " after the retry");
     }
   }
 

@@ -15,9 +15,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -39,7 +44,7 @@ import org.junit.jupiter.api.Test;
  *   <li>{@code record} returns a stage that completes normally, counts the event as recorded, and
  *       throws nothing but {@link NullPointerException} for a null event;
  *   <li>{@code flush} completes, and afterwards nothing is pending and {@code recorded == stored +
- *       failed + dropped} with nothing failed;
+ *       failed + dropped} with nothing failed (and, for a storing sink, nothing dropped);
  *   <li>{@code close} flushes (the same accounting holds afterwards) and is idempotent;
  *   <li>after close, {@code record} never throws: it returns a stage failed with {@link
  *       IllegalStateException} and counts the event as rejected; {@code flush} completes;
@@ -47,20 +52,31 @@ import org.junit.jupiter.api.Test;
  *   <li>8 threads recording at once lose nothing: {@code recorded == 8 x eventsPerThread()};
  *   <li>counters never go negative and never shrink (except {@code pending}).
  * </ul>
- * When {@link #storedTotals(String)} is implemented (the Redis backends), the kit also proves the
- * data arrived: after flush, after close and after the concurrent run, the stored request and token
- * totals of the test's API key equal what was recorded. Without it those checks are skipped.
  *
- * <p>Each test gets a fresh sink from {@link #createSink(SinkConfig)} and a fresh, random API key,
- * so tests never see each other's data even on a shared Redis. The kit closes the sink after each
- * test. Every wait is bounded by {@link #awaitTimeout()} so a hanging backend fails instead of
- * hanging the build; nothing asserts on timing.
+ * <p><b>Stored data.</b> Every subclass declares with {@link #storedState()} whether its sink stores
+ * in the reference (CRS) layout. For a storing sink the kit reads the store in <em>every</em> test:
+ * after the sink was closed, the complete totals hashes ({@code usage:{keyId}} and {@code
+ * account_usage:{accountId}}, every field) of every key and account the test offered events for must
+ * equal {@link StoredTotals#ofKey}/{@link StoredTotals#ofAccount} over the events that were accepted
+ * (an independent sum over the events' numbers); events rejected after close leave no trace. Several
+ * tests also check right after {@code flush()} completed. A sink that does not store in the CRS
+ * layout (a custom store, noop) returns {@link Optional#empty()} and only the stats are checked.
+ *
+ * <p>Each test gets a fresh sink from {@link #createSink(SinkConfig)}, a fresh random API key and a
+ * fresh random account, so tests never see each other's data even on a shared Redis. The kit closes
+ * the sink after each test. Every wait is bounded by {@link #awaitTimeout()} so a hanging backend
+ * fails instead of hanging the build; nothing asserts on timing.
  *
  * <pre>{@code
  * class MySinkTest extends UsageSinkContract {
  *   @Override
  *   protected UsageSink createSink(SinkConfig config) {
  *     return MySink.builder().config(config).build();
+ *   }
+ *
+ *   @Override
+ *   protected Optional<StoredState> storedState() {
+ *     return Optional.empty(); // MySink does not store in the CRS layout
  *   }
  * }
  * }</pre>
@@ -72,6 +88,10 @@ public abstract class UsageSinkContract {
 
   private UsageSink sink;
   private String keyId;
+  private String accountId;
+  private Optional<StoredState> stored = Optional.empty();
+  /** Every event the kit offered to the sink, with the stage record returned. */
+  private final Queue<Offer> offered = new ConcurrentLinkedQueue<>();
 
   /** For subclasses. */
   protected UsageSinkContract() {}
@@ -91,14 +111,12 @@ public abstract class UsageSinkContract {
   }
 
   /**
-   * What the backend stored for {@code keyId}, read back from its store, or empty (the default)
-   * when the backend stores nothing readable; then the kit's checks of stored data are skipped.
-   * Called only after a flush or close completed. Return {@link StoredTotals#NONE} for a key with
-   * nothing stored.
+   * How to read what the sink stored, when it stores in the reference (CRS) layout; {@link
+   * Optional#empty()} declares that it does not (then no stored data is checked). Called once per
+   * test, after {@link #createSink(SinkConfig)}. A sink on the test kit's Redis returns {@code
+   * Optional.of(StoredState.of(redis))}.
    */
-  protected Optional<StoredTotals> storedTotals(String keyId) {
-    return Optional.empty();
-  }
+  protected abstract Optional<StoredState> storedState();
 
   /** How many events each of the {@value #THREADS} threads records in the concurrency test; 500. */
   protected int eventsPerThread() {
@@ -111,18 +129,26 @@ public abstract class UsageSinkContract {
   }
 
   /**
-   * The {@code n}-th event of a test for {@code keyId}: now, in account {@code contract-account}, a
-   * real model name, {@code 100 + n % 7} input and {@code 20 + n % 3} output tokens. Override to
-   * shape events differently; keep {@code keyId}, and keep tokens small.
+   * The {@code n}-th event of a test for {@code keyId}: now, in the test's {@link #accountId()}, a
+   * real model name, {@code 100 + n % 7} input, {@code 20 + n % 3} output, {@code 10 * (n % 5)}
+   * cache-create ({@code 6 * (n % 5)} of them 5-minute, {@code 4 * (n % 5)} 1-hour) and {@code 100 *
+   * (n % 4)} cache-read tokens; long-context when {@code n % 10 == 3}. So every totals field moves,
+   * and a test with 4 or more events has a long-context one. Override to shape events differently;
+   * keep {@code keyId} and {@code accountId()}, and keep tokens small.
    */
   protected UsageEvent event(String keyId, int n) {
     return UsageEvent.builder()
         .at(Instant.now())
         .keyId(keyId)
-        .accountId("contract-account")
+        .accountId(accountId)
         .model("claude-sonnet-4-20250514")
         .inputTokens(100 + n % 7)
         .outputTokens(20 + n % 3)
+        .cacheCreateTokens(10L * (n % 5))
+        .ephemeral5mTokens(6L * (n % 5))
+        .ephemeral1hTokens(4L * (n % 5))
+        .cacheReadTokens(100L * (n % 4))
+        .longContext(n % 10 == 3)
         .build();
   }
 
@@ -136,17 +162,45 @@ public abstract class UsageSinkContract {
     return keyId;
   }
 
-  @BeforeEach
-  protected final void openSinkUnderContract() {
-    keyId = "contract-" + UUID.randomUUID();
-    sink = createSink(baseConfig());
-    assertThat(sink).as("createSink(config)").isNotNull();
+  /** The random account of the running test: {@code contract-account-<uuid>}. */
+  protected final String accountId() {
+    return accountId;
   }
 
+  /**
+   * Records {@code event} on the test's sink and remembers it, so the stored-data check after the
+   * test expects it when its stage completes normally (and no trace of it otherwise). Subclass
+   * tests of a storing sink record through this, not through {@code sink().record}.
+   */
+  protected final CompletionStage<Void> record(UsageEvent event) {
+    CompletionStage<Void> stage = sink.record(event);
+    offered.add(new Offer(event, stage));
+    return stage;
+  }
+
+  @BeforeEach
+  protected final void openSinkUnderContract() {
+    UUID id = UUID.randomUUID();
+    keyId = "contract-" + id;
+    accountId = "contract-account-" + id;
+    offered.clear();
+    sink = createSink(baseConfig());
+    assertThat(sink).as("createSink(config)").isNotNull();
+    stored = Objects.requireNonNull(storedState(), "storedState() returned null; return Optional.empty()");
+  }
+
+  /**
+   * Closes the sink; for a storing sink, then checks that the store holds exactly the accepted
+   * events of the test, in the complete totals hash of every key and account it offered events for.
+   */
   @AfterEach
   protected final void closeSinkUnderContract() {
-    if (sink != null) {
-      sink.close();
+    if (sink == null) {
+      return;
+    }
+    sink.close();
+    if (stored.isPresent()) {
+      assertStoredExactlyTheAcceptedEvents("after close");
     }
   }
 
@@ -159,7 +213,7 @@ public abstract class UsageSinkContract {
     @Test
     @DisplayName("returns a stage that completes normally")
     void recordReturnsAStageThatCompletesNormally() {
-      CompletionStage<Void> stage = sink.record(event(keyId, 0));
+      CompletionStage<Void> stage = record(event(keyId, 0));
       assertThat(stage).as("record(event)").isNotNull();
       await(stage, "record(event)");
     }
@@ -187,10 +241,17 @@ public abstract class UsageSinkContract {
     @DisplayName("accepts an event with only a key id, and one with only an account id")
     void recordAcceptsEventsWithOneIdOnly() {
       UsageEvent keyOnly = event(keyId, 1).toBuilder().accountId(null).build();
-      UsageEvent accountOnly = event(keyId, 2).toBuilder().keyId(null).accountId("contract-account-only").build();
-      await(sink.record(keyOnly), "record(event without accountId)");
-      await(sink.record(accountOnly), "record(event without keyId)");
+      UsageEvent accountOnly = event(keyId, 3).toBuilder().keyId(null).build();
+      await(record(keyOnly), "record(event without accountId)");
+      await(record(accountOnly), "record(event without keyId)");
       assertThat(sink.stats().recorded()).as("recorded").isEqualTo(2);
+      if (stored.isPresent()) {
+        await(sink.flush(), "flush()");
+        assertThat(readTotals(StoredTotals.keyHash(keyId))).as("the key's totals: the key-only event alone")
+            .isEqualTo(StoredTotals.ofKey(keyId, List.of(keyOnly)));
+        assertThat(readTotals(StoredTotals.accountHash(accountId))).as("the account's totals: the account-only event")
+            .isEqualTo(StoredTotals.ofAccount(accountId, List.of(accountOnly)));
+      }
     }
   }
 
@@ -211,6 +272,7 @@ public abstract class UsageSinkContract {
       awaitAll(recordMany(25));
       await(sink.flush(), "flush()");
       assertSettled(sink.stats(), 25);
+      assertStoredAfterFlush();
     }
 
     @Test
@@ -220,15 +282,16 @@ public abstract class UsageSinkContract {
       await(sink.flush(), "flush()");
       awaitAll(stages);
       assertSettled(sink.stats(), 25);
+      assertStoredAfterFlush();
     }
 
     @Test
-    @DisplayName("stores everything recorded before it (checked when the backend can read back)")
+    @DisplayName("stores everything recorded before it (checked when the sink stores)")
     void flushStoresEverythingRecordedBeforeIt() {
-      assumeStoreReadable();
+      assumeStoring();
       recordMany(25);
       await(sink.flush(), "flush()");
-      assertStored(25);
+      assertStoredAfterFlush();
     }
   }
 
@@ -246,12 +309,15 @@ public abstract class UsageSinkContract {
     }
 
     @Test
-    @DisplayName("stores everything recorded before it (checked when the backend can read back)")
+    @DisplayName("stores everything recorded before it (checked when the sink stores)")
     void closeStoresEverythingRecorded() {
-      assumeStoreReadable();
+      assumeStoring();
       recordMany(25);
       sink.close();
-      assertStored(25);
+      assertSettled(sink.stats(), 25);
+      assertStoredExactlyTheAcceptedEvents("after close");
+      assertThat(readTotals(StoredTotals.keyHash(keyId)).fields()).as("stored totals of " + keyId)
+          .containsEntry("totalRequests", 25L);
     }
 
     @Test
@@ -273,10 +339,16 @@ public abstract class UsageSinkContract {
     @DisplayName("record does not throw but returns a stage failed with IllegalStateException")
     void recordAfterCloseFailsTheStage() {
       sink.close();
-      CompletionStage<Void> stage = assertDoesNotThrow(() -> sink.record(event(keyId, 0)));
+      CompletionStage<Void> stage = assertDoesNotThrow(() -> record(event(keyId, 0)));
       assertThat(stage).as("record(event) after close").isNotNull();
       Throwable failure = awaitFailure(stage, "record(event) after close");
       assertThat(failure).as("failure of record(event) after close").isInstanceOf(IllegalStateException.class);
+      if (stored.isPresent()) {
+        assertThat(readTotals(StoredTotals.keyHash(keyId)).fields()).as("usage:%s of the rejected event", keyId)
+            .isEmpty();
+        assertThat(readTotals(StoredTotals.accountHash(accountId)).fields())
+            .as("account_usage:%s of the rejected event", accountId).isEmpty();
+      }
     }
 
     @Test
@@ -284,13 +356,23 @@ public abstract class UsageSinkContract {
     void recordAfterCloseIsCountedAsRejected() {
       awaitAll(recordMany(2));
       sink.close();
+      String otherKey = keyId + "-after-close";
       for (int i = 0; i < 3; i++) {
-        sink.record(event(keyId, i));
+        record(event(keyId, i + 3));
+        record(event(otherKey, i).toBuilder().accountId(accountId + "-after-close").build());
       }
       SinkStats stats = sink.stats();
-      assertThat(stats.rejected()).as("rejected").isEqualTo(3);
+      assertThat(stats.rejected()).as("rejected").isEqualTo(6);
       assertThat(stats.recorded()).as("recorded").isEqualTo(2);
       assertSettled(stats, 2);
+      if (stored.isPresent()) {
+        assertThat(readTotals(StoredTotals.keyHash(keyId))).as("the key's totals: the 2 events before close only")
+            .isEqualTo(StoredTotals.ofKey(keyId, List.of(event(keyId, 0), event(keyId, 1))));
+        assertThat(readTotals(StoredTotals.keyHash(otherKey)).isAbsent()).as(otherKey + " of rejected events only")
+            .isTrue();
+        assertThat(readTotals(StoredTotals.accountHash(accountId + "-after-close")).isAbsent())
+            .as("the account of rejected events only").isTrue();
+      }
     }
 
     @Test
@@ -353,7 +435,7 @@ public abstract class UsageSinkContract {
             start.await();
             List<CompletionStage<Void>> stages = new ArrayList<>(perThread);
             for (int i = 0; i < perThread; i++) {
-              stages.add(sink.record(event(keyId, thread * perThread + i)));
+              stages.add(record(event(keyId, thread * perThread + i)));
             }
             return stages;
           }));
@@ -370,10 +452,7 @@ public abstract class UsageSinkContract {
       await(sink.flush(), "flush()");
       long total = (long) THREADS * perThread;
       assertSettled(sink.stats(), total);
-      Optional<StoredTotals> stored = storedTotals(keyId);
-      if (stored.isPresent()) {
-        assertThat(stored.get()).as("stored totals of " + keyId).isEqualTo(expectedTotals(THREADS * perThread));
-      }
+      assertStoredAfterFlush();
     }
   }
 
@@ -404,7 +483,7 @@ public abstract class UsageSinkContract {
       assertNonNegative(afterFlush);
       assertGrown(middle, afterFlush);
       sink.close();
-      sink.record(event(keyId, 99));
+      record(event(keyId, 99));
       SinkStats afterClose = sink.stats();
       assertNonNegative(afterClose);
       assertGrown(afterFlush, afterClose);
@@ -416,7 +495,7 @@ public abstract class UsageSinkContract {
       awaitAll(recordMany(7));
       sink.close();
       for (int i = 0; i < 4; i++) {
-        sink.record(event(keyId, i));
+        record(event(keyId, i));
       }
       SinkStats s = sink.stats();
       assertThat(s.recorded() + s.rejected()).as("recorded + rejected").isEqualTo(11);
@@ -428,39 +507,71 @@ public abstract class UsageSinkContract {
   private List<CompletionStage<Void>> recordMany(int count) {
     List<CompletionStage<Void>> stages = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      stages.add(sink.record(event(keyId, i)));
+      stages.add(record(event(keyId, i)));
     }
     return stages;
   }
 
-  /** The totals events {@code 0 .. count-1} of {@link #event(String, int)} add up to. */
-  private StoredTotals expectedTotals(int count) {
-    long input = 0;
-    long output = 0;
-    for (int i = 0; i < count; i++) {
-      UsageEvent e = event(keyId, i);
-      input += e.inputTokens();
-      output += e.outputTokens();
+  private void assumeStoring() {
+    assumeTrue(stored.isPresent(), "storedState() is empty: this sink does not store in the CRS layout");
+  }
+
+  /**
+   * After a flush whose stage completed: every event offered so far was accepted (the sink is open)
+   * and is in the store.
+   */
+  private void assertStoredAfterFlush() {
+    if (stored.isPresent()) {
+      assertStoredExactlyTheAcceptedEvents("after flush()");
     }
-    return new StoredTotals(count, input, output);
   }
 
-  private void assumeStoreReadable() {
-    assumeTrue(storedTotals(keyId).isPresent(),
-        "storedTotals(keyId) is not implemented for this sink, so stored data cannot be checked");
+  /**
+   * The complete totals hashes of every key and account the test offered events for equal the
+   * independent sums over the accepted events (those whose record stage completed normally); a key
+   * or account with only rejected events has no hash.
+   */
+  private void assertStoredExactlyTheAcceptedEvents(String when) {
+    List<UsageEvent> accepted = new ArrayList<>();
+    Set<String> keys = new TreeSet<>();
+    Set<String> accounts = new TreeSet<>();
+    int i = 0;
+    for (Offer o : offered) {
+      Optional<Throwable> failure = outcome(o.stage(), "record stage #" + i++);
+      if (failure.isEmpty()) {
+        accepted.add(o.event());
+      }
+      Optional.ofNullable(o.event().keyId()).ifPresent(keys::add);
+      Optional.ofNullable(o.event().accountId()).ifPresent(accounts::add);
+    }
+    keys.add(keyId);
+    accounts.add(accountId);
+    for (String key : keys) {
+      assertThat(readTotals(StoredTotals.keyHash(key))).as("every field of usage:%s %s (%d events accepted)", key,
+          when, accepted.size()).isEqualTo(StoredTotals.ofKey(key, accepted));
+    }
+    for (String account : accounts) {
+      assertThat(readTotals(StoredTotals.accountHash(account))).as("every field of account_usage:%s %s", account,
+          when).isEqualTo(StoredTotals.ofAccount(account, accepted));
+    }
   }
 
-  private void assertStored(int count) {
-    StoredTotals stored = storedTotals(keyId).orElseThrow();
-    assertThat(stored).as("stored totals of " + keyId).isEqualTo(expectedTotals(count));
+  private StoredTotals readTotals(String hashKey) {
+    return StoredTotals.read(stored.orElseThrow(), hashKey);
   }
 
-  /** The accounting invariant of {@link SinkStats} after a successful flush or a close. */
-  private static void assertSettled(SinkStats s, long recorded) {
+  /**
+   * The accounting invariant of {@link SinkStats} after a successful flush or a close; a storing
+   * sink drops nothing, so everything recorded is stored.
+   */
+  private void assertSettled(SinkStats s, long recorded) {
     assertThat(s.recorded()).as("recorded in %s", s).isEqualTo(recorded);
     assertThat(s.pending()).as("pending in %s", s).isZero();
     assertThat(s.failed()).as("failed in %s", s).isZero();
     assertThat(s.stored() + s.failed() + s.dropped()).as("stored + failed + dropped in %s", s).isEqualTo(recorded);
+    if (stored.isPresent()) {
+      assertThat(s.dropped()).as("dropped in %s (a storing sink drops nothing)", s).isZero();
+    }
   }
 
   private static void assertNonNegative(SinkStats s) {
@@ -502,6 +613,21 @@ public abstract class UsageSinkContract {
     }
   }
 
+  /** Waits for the stage; empty when it completed normally, else its failure. */
+  private Optional<Throwable> outcome(CompletionStage<?> stage, String what) {
+    try {
+      stage.toCompletableFuture().get(awaitTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      return Optional.empty();
+    } catch (ExecutionException e) {
+      return Optional.of(e.getCause());
+    } catch (TimeoutException e) {
+      return fail(what + " did not complete within " + awaitTimeout());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return fail("interrupted waiting for " + what);
+    }
+  }
+
   /** Waits for the stage to fail and returns the failure; fails the test if it completes normally. */
   private Throwable awaitFailure(CompletionStage<?> stage, String what) {
     try {
@@ -526,6 +652,9 @@ public abstract class UsageSinkContract {
       return fail("a recording thread did not finish within " + awaitTimeout());
     }
   }
+
+  /** An event the kit offered, and the stage {@code record} returned for it. */
+  private record Offer(UsageEvent event, CompletionStage<Void> stage) {}
 
   private static <T> T assertDoesNotThrow(java.util.function.Supplier<T> call) {
     try {

@@ -3,6 +3,7 @@ package io.usagesink.testkit.golden;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,13 +20,16 @@ import org.junit.jupiter.api.Assumptions;
  * A golden file of recorded CRS output ({@code crs-golden.json}, or {@code crs-golden-head.json} for
  * the 2026 layout) loaded into typed values. Immutable.
  *
- * <p><b>Where it is found.</b> In {@code ${usagesink.shared.dir}/reference/} when the system
- * property {@value #SHARED_DIR_PROPERTY} is set (the build sets it to the {@code shared} folder next
- * to the project); otherwise, or when it is not there, in {@code shared/reference/} of the working
- * directory or of any of its parents. The file is read in place, never copied into the project.
- * When it is absent (a clone without the shared folder), {@link #loadOrSkip(String)} aborts the
- * calling test with a JUnit assumption whose message names the missing file, so golden tests are
- * reported as skipped, not failed.
+ * <p><b>Where it is found.</b> The reference file {@value #REFERENCE} ships in the test kit's
+ * resources ({@value #REFERENCE_RESOURCE}, a byte-identical copy of {@code
+ * shared/reference/crs-golden.json}), so {@link #reference()} and {@link #loadOrSkip()} always load
+ * it from the class path and golden tests run in a plain clone. Any other file is looked for in
+ * {@code ${usagesink.shared.dir}/reference/} when the system property {@value #SHARED_DIR_PROPERTY}
+ * is set (the build sets it to the {@code shared} folder next to the project); otherwise, or when
+ * it is not there, in {@code shared/reference/} of the working directory or of any of its parents.
+ * When such a file is absent, {@link #loadOrSkip(String)} aborts the calling test with a JUnit
+ * assumption naming the missing file (reported as skipped), except under CI (environment variable
+ * {@code CI} set and not {@code false}), where it fails the test instead.
  */
 public final class GoldenFile {
 
@@ -36,38 +40,75 @@ public final class GoldenFile {
   /** The golden file of CRS HEAD (2026): {@value}. */
   public static final String HEAD = "crs-golden-head.json";
 
-  private final Path path;
+  /** The class-path resource holding the reference golden file: {@value}. */
+  public static final String REFERENCE_RESOURCE = "/io/usagesink/testkit/golden/" + REFERENCE;
+
+  private final String location;
   private final GoldenSource source;
   private final GoldenConfig config;
   private final List<GoldenCase> cases;
 
-  private GoldenFile(Path path, GoldenSource source, GoldenConfig config, List<GoldenCase> cases) {
-    this.path = path;
+  private GoldenFile(String location, GoldenSource source, GoldenConfig config, List<GoldenCase> cases) {
+    this.location = location;
     this.source = source;
     this.config = config;
     this.cases = List.copyOf(cases);
   }
 
-  /** Loads the reference golden file or skips the calling test; see {@link #loadOrSkip(String)}. */
+  /**
+   * The reference golden file ({@value #REFERENCE}) from the test kit's class path; never skips.
+   *
+   * @throws IllegalStateException if the resource is missing from the class path (a broken build)
+   */
+  public static GoldenFile reference() {
+    try (InputStream in = GoldenFile.class.getResourceAsStream(REFERENCE_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("class-path resource " + REFERENCE_RESOURCE
+            + " is missing; the test kit jar must contain it");
+      }
+      return parse(new ObjectMapper().readTree(in), "classpath:" + REFERENCE_RESOURCE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read class-path resource " + REFERENCE_RESOURCE, e);
+    }
+  }
+
+  /** The reference golden file from the class path ({@link #reference()}); it never skips. */
   public static GoldenFile loadOrSkip() {
-    return loadOrSkip(REFERENCE);
+    return reference();
   }
 
   /**
-   * Loads the golden file {@code fileName} (e.g. {@value #REFERENCE}), or aborts the calling test
-   * (JUnit assumption: reported as skipped) with a message naming the missing file and where it
-   * was looked for.
+   * Loads the golden file {@code fileName} from the shared folder (for {@value #REFERENCE}: from the
+   * class path, see {@link #reference()}). When it is absent, aborts the calling test (JUnit
+   * assumption: reported as skipped) with a message naming the missing file and where it was looked
+   * for; under CI (environment variable {@code CI} set and not {@code false}) fails it instead, so
+   * golden tests never vanish silently from a CI run.
    *
    * @throws UncheckedIOException if the file exists but cannot be read
    * @throws IllegalArgumentException if it is not a valid golden file
+   * @throws AssertionError if it is absent under CI
    */
   public static GoldenFile loadOrSkip(String fileName) {
+    if (fileName.equals(REFERENCE)) {
+      return reference();
+    }
     Optional<Path> found = locate(fileName);
-    Assumptions.assumeTrue(found.isPresent(), () -> fileName + " not found (looked in "
-        + String.join(" and ", candidates(fileName).stream().map(Path::toString).toList())
-        + "); set -D" + SHARED_DIR_PROPERTY + "=<dir containing reference/" + fileName
-        + "> to run the golden tests");
+    if (found.isEmpty()) {
+      String message = fileName + " not found (looked in "
+          + String.join(" and ", candidates(fileName).stream().map(Path::toString).toList())
+          + "); set -D" + SHARED_DIR_PROPERTY + "=<dir containing reference/" + fileName
+          + "> to run the golden tests";
+      if (underCi(System.getenv("CI"))) {
+        throw new AssertionError(message + " (CI is set, so this fails instead of skipping)");
+      }
+      Assumptions.abort(message);
+    }
     return load(found.get());
+  }
+
+  /** Whether the value of the environment variable {@code CI} means a CI run: set, and not {@code false}. */
+  static boolean underCi(String ci) {
+    return ci != null && !ci.isBlank() && !ci.trim().equalsIgnoreCase("false");
   }
 
   /** Where {@code fileName} is, if it exists; see the class documentation for the search order. */
@@ -101,17 +142,21 @@ public final class GoldenFile {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read golden file " + path, e);
     }
-    JsonNode src = required(root, "source", path.toString());
+    return parse(root, path.toString());
+  }
+
+  private static GoldenFile parse(JsonNode root, String location) {
+    JsonNode src = required(root, "source", location);
     GoldenSource source = new GoldenSource(src.path("repo").asText(), src.path("path").asText(),
         src.path("commit").asText(), src.path("date").asText());
-    JsonNode cfg = required(root, "config", path.toString());
+    JsonNode cfg = required(root, "config", location);
     GoldenConfig config = new GoldenConfig(required(cfg, "timezoneOffsetHours", "config").asInt(),
         required(cfg, "metricsWindowMinutes", "config").asInt());
     List<GoldenCase> cases = new ArrayList<>();
-    for (JsonNode c : required(root, "cases", path.toString())) {
+    for (JsonNode c : required(root, "cases", location)) {
       cases.add(parseCase(c));
     }
-    return new GoldenFile(path, source, config, cases);
+    return new GoldenFile(location, source, config, cases);
   }
 
   private static GoldenCase parseCase(JsonNode c) {
@@ -182,9 +227,9 @@ public final class GoldenFile {
     return v;
   }
 
-  /** The file this was loaded from. */
-  public Path path() {
-    return path;
+  /** Where this was loaded from: a file path, or {@code classpath:/...} for {@link #reference()}. */
+  public String location() {
+    return location;
   }
 
   /** Where the data was recorded from. */
@@ -209,7 +254,7 @@ public final class GoldenFile {
    */
   public GoldenCase caseNamed(String name) {
     return cases.stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow(() ->
-        new IllegalArgumentException("no golden case " + name + " in " + path + "; cases: "
+        new IllegalArgumentException("no golden case " + name + " in " + location + "; cases: "
             + cases.stream().map(GoldenCase::name).toList()));
   }
 }

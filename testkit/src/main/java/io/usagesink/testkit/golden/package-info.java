@@ -4,8 +4,8 @@
  * check a {@link io.usagesink.layout.UsageLayout} or a backend against it.
  *
  * <ul>
- *   <li>{@link io.usagesink.testkit.golden.GoldenFile} finds and loads the file (skipping the test
- *       with a JUnit assumption naming the missing file when it is absent) into
+ *   <li>{@link io.usagesink.testkit.golden.GoldenFile} loads the file (the reference one from the
+ *       test kit's class path, so golden tests always run) into
  *       {@link io.usagesink.testkit.golden.GoldenCase}s: per event the CRS call
  *       ({@link io.usagesink.testkit.golden.CrsCall}), the exact commands Redis received, and the
  *       final database ({@link io.usagesink.testkit.golden.StoredValue}s).

@@ -6,11 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import static org.assertj.core.api.Assertions.entry;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.opentest4j.TestAbortedException;
@@ -32,7 +34,7 @@ class GoldenFileTest {
   void loadsTypedCasesKeepingNullApartFromAbsent(@TempDir Path dir) throws IOException {
     Path file = Files.writeString(dir.resolve("g.json"), MINIMAL);
     GoldenFile golden = GoldenFile.load(file);
-    assertThat(golden.path()).isEqualTo(file);
+    assertThat(golden.location()).isEqualTo(file.toString());
     assertThat(golden.source()).isEqualTo(new GoldenSource("r", "p", "c", "d"));
     assertThat(golden.config()).isEqualTo(new GoldenConfig(8, 5));
     GoldenCase c = golden.caseNamed("one");
@@ -67,12 +69,49 @@ class GoldenFileTest {
   }
 
   @Test
-  void absentFileSkipsTheTestNamingTheFile() {
-    assertThatExceptionOfType(TestAbortedException.class)
+  void absentFileSkipsTheTestNamingTheFileAndFailsItUnderCi() {
+    Class<? extends Throwable> expected = GoldenFile.underCi(System.getenv("CI"))
+        ? AssertionError.class : TestAbortedException.class;
+    assertThatExceptionOfType(expected)
         .isThrownBy(() -> GoldenFile.loadOrSkip("no-such-golden.json"))
         .withMessageContaining("no-such-golden.json not found (looked in ")
         .withMessageContaining("shared/reference/no-such-golden.json")
         .withMessageContaining("-Dusagesink.shared.dir=");
+  }
+
+  /** The reference file comes from the class path, whatever the shared folder holds. */
+  @Test
+  void referenceLoadsFromTheClassPath() {
+    GoldenFile golden = GoldenFile.reference();
+    assertThat(golden.location()).isEqualTo("classpath:" + GoldenFile.REFERENCE_RESOURCE);
+    assertThat(golden.cases()).hasSize(18);
+    assertThat(GoldenFile.loadOrSkip().location()).isEqualTo(golden.location());
+    assertThat(GoldenFile.loadOrSkip(GoldenFile.REFERENCE).location()).isEqualTo(golden.location());
+  }
+
+  /** The copy in the test kit is byte-identical to shared/reference/crs-golden.json wherever that exists. */
+  @Test
+  void classPathCopyEqualsTheSharedFileWhenPresent() throws IOException {
+    Optional<Path> shared = GoldenFile.locate(GoldenFile.REFERENCE);
+    if (shared.isEmpty()) {
+      return; // a plain clone: nothing to compare with (the class-path copy is the reference then)
+    }
+    byte[] copy;
+    try (InputStream in = GoldenFile.class.getResourceAsStream(GoldenFile.REFERENCE_RESOURCE)) {
+      assertThat(in).as(GoldenFile.REFERENCE_RESOURCE).isNotNull();
+      copy = in.readAllBytes();
+    }
+    assertThat(copy).as("%s equals %s byte for byte", GoldenFile.REFERENCE_RESOURCE, shared.get())
+        .isEqualTo(Files.readAllBytes(shared.get()));
+  }
+
+  @Test
+  void ciMeansSetAndNotFalse() {
+    assertThat(GoldenFile.underCi(null)).isFalse();
+    assertThat(GoldenFile.underCi("")).isFalse();
+    assertThat(GoldenFile.underCi("false")).isFalse();
+    assertThat(GoldenFile.underCi("true")).isTrue();
+    assertThat(GoldenFile.underCi("1")).isTrue();
   }
 
   @Test

@@ -1,0 +1,151 @@
+package io.usagesink.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.library.dependencies.SliceAssignment;
+import com.tngtech.archunit.library.dependencies.SliceIdentifier;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The module boundaries, checked on every module's main classes (not test classes): the api needs
+ * only the JDK; only redis-core and the Redis backends built on it (and the benchmarks) use
+ * redis-core's {@code internal} package; no module has a package cycle; the command line does not
+ * depend on test code. A class in a package no module claims fails the build, so the module table
+ * below stays complete. Two package cycles that exist today are listed in {@link #KNOWN_CYCLES}.
+ */
+class ArchitectureTest {
+
+  /** Module -> its packages (exact names; a module's subpackages are listed too). */
+  static final Map<String, Set<String>> MODULES = new LinkedHashMap<>();
+
+  static {
+    MODULES.put("api", Set.of("io.usagesink", "io.usagesink.layout", "io.usagesink.plan"));
+    MODULES.put("redis-launcher", Set.of("io.usagesink.launcher"));
+    MODULES.put("redis-core", Set.of("io.usagesink.redis", "io.usagesink.redis.internal"));
+    MODULES.put("backend-noop", Set.of("io.usagesink.noop", "io.usagesink.noop.internal"));
+    MODULES.put("backend-redis-pipeline",
+        Set.of("io.usagesink.redis.pipeline", "io.usagesink.redis.pipeline.internal"));
+    MODULES.put("backend-redis-lua", Set.of("io.usagesink.redis.lua", "io.usagesink.redis.lua.internal"));
+    MODULES.put("backend-buffered", Set.of("io.usagesink.buffered", "io.usagesink.buffered.internal"));
+    MODULES.put("testkit", Set.of("io.usagesink.testkit.contract", "io.usagesink.testkit.golden",
+        "io.usagesink.testkit.redis.junit"));
+    MODULES.put("cli", Set.of("io.usagesink.cli"));
+    MODULES.put("benchmarks", Set.of("io.usagesink.bench.buffered", "io.usagesink.bench.buffered.jmh_generated"));
+    MODULES.put("micrometer", Set.of("io.usagesink.micrometer"));
+    MODULES.put("spring-boot-autoconfigure", Set.of("io.usagesink.spring.boot.autoconfigure"));
+  }
+
+  /**
+   * Package cycles that exist today, each treated as one slice so that any other cycle fails:
+   * api's {@code SinkConfig} carries a {@code layout.StatsPolicy} while the layouts read {@code
+   * SinkConfig}/{@code UsageEvent}; redis-core's writers use {@code internal.FailurePolicy}, which
+   * classifies redis-core's exceptions. Removing one means deleting its entry here.
+   */
+  static final Map<String, String> KNOWN_CYCLES = Map.of(
+      "io.usagesink.layout", "io.usagesink + io.usagesink.layout (known cycle)",
+      "io.usagesink", "io.usagesink + io.usagesink.layout (known cycle)",
+      "io.usagesink.redis", "io.usagesink.redis + io.usagesink.redis.internal (known cycle)",
+      "io.usagesink.redis.internal", "io.usagesink.redis + io.usagesink.redis.internal (known cycle)");
+
+  /** The modules that may use {@code io.usagesink.redis.internal}. */
+  static final Set<String> REDIS_INTERNAL_USERS =
+      Set.of("redis-core", "backend-redis-pipeline", "backend-redis-lua", "backend-buffered", "benchmarks");
+
+  static JavaClasses mainClasses;
+
+  @BeforeAll
+  static void importMainClasses() {
+    mainClasses = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        .importPackages("io.usagesink");
+  }
+
+  static Optional<String> moduleOf(JavaClass c) {
+    return MODULES.entrySet().stream().filter(m -> m.getValue().contains(c.getPackageName()))
+        .map(Map.Entry::getKey).findFirst();
+  }
+
+  static DescribedPredicate<JavaClass> inModules(Set<String> modules) {
+    return DescribedPredicate.describe("in modules " + modules,
+        c -> moduleOf(c).map(modules::contains).orElse(false));
+  }
+
+  @Test
+  void everyModuleIsOnTheClassPathAndEveryClassBelongsToOne() {
+    assertThat(mainClasses.stream().filter(c -> moduleOf(c).isEmpty()).map(JavaClass::getName))
+        .as("classes in packages the module table does not list").isEmpty();
+    for (String module : MODULES.keySet()) {
+      assertThat(mainClasses.stream().anyMatch(c -> moduleOf(c).orElse("").equals(module)))
+          .as("main classes of %s imported", module).isTrue();
+    }
+  }
+
+  @Test
+  void apiDependsOnlyOnTheJdkAndItself() {
+    classes().that(inModules(Set.of("api")))
+        .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "io.usagesink", "io.usagesink.layout..",
+            "io.usagesink.plan..")
+        .because("the api module is JDK only (see its module-info)")
+        .check(mainClasses);
+  }
+
+  @Test
+  void onlyRedisCoreAndTheRedisBackendsUseItsInternalPackage() {
+    noClasses().that(DescribedPredicate.not(inModules(REDIS_INTERNAL_USERS)))
+        .should().dependOnClassesThat().resideInAPackage("io.usagesink.redis.internal..")
+        .because("io.usagesink.redis.internal is redis-core's implementation, shared only with the backends on it")
+        .check(mainClasses);
+  }
+
+  @TestFactory
+  Stream<DynamicTest> noModuleHasAPackageCycle() {
+    return MODULES.keySet().stream().map(module -> DynamicTest.dynamicTest(module, () ->
+        slices().assignedFrom(packagesOf(module)).should().beFreeOfCycles().allowEmptyShould(true)
+            .check(mainClasses)));
+  }
+
+  /** Holds since the launcher module landed (issue 10 item 1): the cli starts Redis through it. */
+  @Test
+  void cliMainCodeDoesNotDependOnTestCode() {
+    noClasses().that(inModules(Set.of("cli")))
+        .should().dependOnClassesThat().resideInAnyPackage("org.junit..", "org.opentest4j..", "org.assertj..",
+            "org.testcontainers..", "io.usagesink.testkit..")
+        .because("the command line ships to users; the test kit, JUnit and Testcontainers are test code")
+        .check(mainClasses);
+  }
+
+  /**
+   * One slice per package of {@code module} (the packages of a {@link #KNOWN_CYCLES known cycle}
+   * share one); classes of other modules are ignored.
+   */
+  private static SliceAssignment packagesOf(String module) {
+    return new SliceAssignment() {
+      @Override
+      public SliceIdentifier getIdentifierOf(JavaClass c) {
+        return moduleOf(c).filter(module::equals)
+            .map(m -> SliceIdentifier.of(KNOWN_CYCLES.getOrDefault(c.getPackageName(), c.getPackageName())))
+            .orElse(SliceIdentifier.ignore());
+      }
+
+      @Override
+      public String getDescription() {
+        return "the packages of module " + module;
+      }
+    };
+  }
+}
