@@ -107,13 +107,13 @@ class ReplayIT {
     assertThat(recovered.exitCode()).as(recovered.toString()).isZero();
     assertThat(recovered.out()).containsPattern("events read +0\n").containsPattern("recorded +300\n")
         .containsPattern("stored +300\n").containsPattern("failed +0\n").contains("journal ");
-    assertThat(dump().differences(pipelineState, 30, 5)).isEmpty();
+    assertThat(dump().differences(expectedState, 30, 5)).isEmpty();
 
     Cli.Result again = Cli.run("replay", "--backend", "buffered", "--redis", redis.authenticatedUri(),
         "--journal", journal.toString(), "--input", "/dev/null");
     assertThat(again.exitCode()).as(again.toString()).isZero();
     assertThat(again.out()).containsPattern("recorded +0\n");
-    assertThat(dump().differences(pipelineState, 30, 5)).as("recovering twice changes nothing").isEmpty();
+    assertThat(dump().differences(expectedState, 30, 5)).as("recovering twice changes nothing").isEmpty();
   }
 
   @Test
