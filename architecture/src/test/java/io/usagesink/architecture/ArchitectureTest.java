@@ -42,11 +42,13 @@ class ArchitectureTest {
     MODULES.put("backend-redis-pipeline",
         Set.of("io.usagesink.redis.pipeline", "io.usagesink.redis.pipeline.internal"));
     MODULES.put("backend-redis-lua", Set.of("io.usagesink.redis.lua", "io.usagesink.redis.lua.internal"));
-    MODULES.put("backend-buffered", Set.of("io.usagesink.buffered", "io.usagesink.buffered.internal"));
+    MODULES.put("backend-buffered",
+        Set.of("io.usagesink.buffered", "io.usagesink.buffered.internal", "io.usagesink.buffered.journal"));
     MODULES.put("testkit", Set.of("io.usagesink.testkit.contract", "io.usagesink.testkit.golden",
         "io.usagesink.testkit.redis.junit"));
     MODULES.put("cli", Set.of("io.usagesink.cli"));
-    MODULES.put("benchmarks", Set.of("io.usagesink.bench.buffered", "io.usagesink.bench.buffered.jmh_generated"));
+    MODULES.put("benchmarks", Set.of("io.usagesink.bench.buffered", "io.usagesink.bench.buffered.jmh_generated",
+        "io.usagesink.bench.journal", "io.usagesink.bench.journal.jmh_generated"));
     MODULES.put("micrometer", Set.of("io.usagesink.micrometer"));
     MODULES.put("spring-boot-autoconfigure", Set.of("io.usagesink.spring.boot.autoconfigure"));
   }

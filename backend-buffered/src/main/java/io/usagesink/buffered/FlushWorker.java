@@ -1,6 +1,10 @@
 package io.usagesink.buffered;
 
 import io.usagesink.SinkConfig;
+import io.usagesink.UsageEvent;
+import io.usagesink.buffered.journal.Journal;
+import io.usagesink.buffered.journal.JournalReader;
+import io.usagesink.buffered.journal.ReadReport;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageTally;
 import io.usagesink.plan.CounterDelta;
@@ -15,11 +19,13 @@ import io.usagesink.redis.WriteResult;
 import io.usagesink.redis.internal.CrsPlanFilter;
 import io.usagesink.redis.internal.FailurePolicy;
 import io.usagesink.redis.internal.SinkCounters;
+import io.usagesink.redis.internal.WriterSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -31,11 +37,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The single flush worker of a {@link BufferedSink}: cuts generations when they are due, drains
  * them in order into one merged plan each, and writes that plan until it is stored or must be given
  * up. All fields without {@code volatile} or atomics are touched by the worker thread only.
+ *
+ * <p>With a journal the worker first recovers what earlier processes journaled (see {@link
+ * #recover()}), persists each batch's journal range before writing it and releases the range once
+ * the batch is stored or finally failed.
  *
  * <p>Timing of retries uses {@link System#nanoTime()}, not the sink's clock: Redis recovers in real
  * time, and guard keys expire in real time, whatever clock the flush interval follows.
@@ -66,6 +77,10 @@ final class FlushWorker {
   private final long attemptTimeoutNanos;
   private final long retryWindowNanos;
   private final Thread thread;
+  /** The sink's journal, or {@code null}; closed by this worker when it ends. */
+  private final Journal journal;
+  /** Distinct accumulators per recovered batch. */
+  private final int recoveryChunk;
 
   private final ConcurrentLinkedQueue<FlushRequest> requests = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean earlyFlush = new AtomicBoolean();
@@ -80,13 +95,20 @@ final class FlushWorker {
   /** Worker thread only. */
   private final List<FlushRequest> waiting = new ArrayList<>();
   private Generation oldest;
+  /**
+   * Set when a batch was left in the journal at the close deadline: from then on nothing is released
+   * or begun, so the next sink on the directory rewrites that batch under its own guard id.
+   */
+  private boolean keepInJournal;
+  /** Whether the last write that succeeded applied its plan ({@code false}: its guard was found). */
+  private boolean lastApplied;
 
   /** A {@link BufferedSink#flush()} waiting for generation {@code target} and all before it. */
   private record FlushRequest(long target, CompletableFuture<Void> future) {}
 
   FlushWorker(BufferedSink sink, Generation first, CompletableFuture<? extends PlanWriter> writerReady,
       String writerName, AutoCloseable ownedConnection, UsageLayout layout, CrsPlanFilter filter, SinkConfig config,
-      PendingBudget budget, SinkCounters counters, String batchIdPrefix) {
+      PendingBudget budget, SinkCounters counters, String batchIdPrefix, Journal journal) {
     this.sink = sink;
     this.oldest = first;
     this.writerReady = writerReady;
@@ -102,6 +124,8 @@ final class FlushWorker {
     // own timeouts normally fire first, this only guards against a future that never completes
     this.attemptTimeoutNanos = 3 * commandTimeout + TimeUnit.SECONDS.toNanos(1);
     this.retryWindowNanos = Math.max(0, config.guardTtl().toNanos() - commandTimeout);
+    this.journal = journal;
+    this.recoveryChunk = Math.max(1, config.maxPendingCounters() / 2);
     this.thread = new Thread(this::run, sink.name() + "-flush");
     thread.setDaemon(true);
   }
@@ -184,6 +208,9 @@ final class FlushWorker {
           LOG.warn("{}: closing the Redis connection failed: {}", sink.name(), e.toString());
         }
       }
+      if (journal != null) {
+        journal.close();
+      }
       if (!closeRequested) {
         LOG.error("{}: flush worker stopped unexpectedly; nothing more will be flushed", sink.name());
       }
@@ -191,6 +218,17 @@ final class FlushWorker {
   }
 
   private void loop() {
+    if (journal != null) {
+      try {
+        recover();
+      } catch (RuntimeException e) {
+        keepInJournal = true;
+        // storing newer batches now could store them twice (they could not be released) or lose the
+        // pending batch's guard: keep everything journaled, counted failed, for the next sink
+        LOG.error("{}: recovering the journal {} failed; this sink stores nothing: every batch is counted failed"
+            + " and stays in the journal for the next sink opened on it", sink.name(), journal.dir(), e);
+      }
+    }
     boolean sealedForClose = false;
     for (;;) {
       try {
@@ -249,6 +287,7 @@ final class FlushWorker {
     List<Accumulator> accumulators = g.sealAndList();
     logDrops();
     if (accumulators.isEmpty()) {
+      release(g.journalTo); // nothing journaled for it but cancelled events
       return;
     }
     int counterCount = accumulators.size();
@@ -259,6 +298,23 @@ final class FlushWorker {
         tallies.add(t);
       }
     }
+    String batchId = journal != null ? journalBatchId(g.journalFrom, g.journalTo) : batchIdPrefix + g.id;
+    storeTallies(g.id, batchId, tallies, counterCount, true, g.journalFrom, g.journalTo);
+  }
+
+  private String journalBatchId(long from, long to) {
+    return journal.id() + ":" + from + "-" + to;
+  }
+
+  /**
+   * Plans, merges and writes {@code tallies} as one batch covering the journal range {@code [from,
+   * to)} (-1, -1 without a journal) and releases that range when done. {@code budgeted}: the
+   * counters are in the pending budget (live generations; not recovered batches).
+   *
+   * @return {@code false} when the batch was left in the journal at the close deadline
+   */
+  private boolean storeTallies(long requestId, String batchId, List<UsageTally> tallies, int counterCount,
+      boolean budgeted, long from, long to) {
     UsagePlan plan;
     try {
       UsagePlan.Builder b = UsagePlan.builder();
@@ -280,10 +336,170 @@ final class FlushWorker {
     long events = events(tallies);
     if (plan.isEmpty()) { // the layout writes nothing (statistics switched off)
       counters.stored.add(events);
-      budget.release(counterCount);
+      if (budgeted) {
+        budget.release(counterCount);
+      }
+      release(to);
+      return true;
+    }
+    boolean kept = write(requestId, batchId, plan, tallies, counterCount, events, budgeted, from, to);
+    if (!kept) {
+      release(to);
+    }
+    return !kept;
+  }
+
+  /** Persists that the journal range {@code [from, to)} is about to be written (journal on only). */
+  private void beginBatch(long from, long to) {
+    try {
+      journal.beginBatch(from, to);
+    } catch (RuntimeException e) {
+      LOG.error("{}: {}; writing the batch anyway (a recovery after a crash now may store it twice)",
+          sink.name(), e.getMessage());
+    }
+  }
+
+  /** Releases the journal before {@code to} unless a batch was kept in it (journal on only). */
+  private void release(long to) {
+    if (journal == null || keepInJournal) {
       return;
     }
-    write(g, plan, tallies, counterCount, events);
+    try {
+      journal.release(to);
+    } catch (RuntimeException e) {
+      LOG.error("{}: {} (the batch is stored; its segments stay until a later release succeeds)",
+          sink.name(), e.getMessage());
+    }
+  }
+
+  /**
+   * Stores what earlier processes journaled and did not release, before any batch of this process:
+   * first the batch that was in flight when the earlier process stopped (re-read from exactly its
+   * range, written under the same guard id, so a batch it had applied is not applied again), then the
+   * rest in batches of at most {@code maxPendingCounters / 2} counters, each persisted with {@link
+   * Journal#beginBatch} before it is written under the guard id of its range. Bad regions (a torn
+   * tail) are skipped and logged. Stops (leaving the rest journaled) when the close deadline passes.
+   */
+  private void recover() {
+    long end = journal.recoverableEnd();
+    long released = journal.released();
+    if (released >= end) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    long stored0 = counters.stored.sum();
+    long failed0 = counters.failed.sum();
+    long read = 0;
+    int batches = 0;
+    List<ReadReport> reports = new ArrayList<>();
+    long from = released;
+    Optional<Journal.Range> pending = journal.pendingBatch();
+    boolean complete = true;
+    String inFlight = "";
+    if (pending.isPresent() && pending.get().to() > released) {
+      Journal.Range r = pending.get();
+      if (r.from() < released) {
+        LOG.warn("{}: journal {}: the pending batch {} does not start at the released position {}; recovering it"
+            + " first anyway", sink.name(), journal.dir(), r, released);
+      }
+      try (JournalReader reader = journal.reader(r.from(), r.to())) {
+        Map<AccumulatorKey, Accumulator> accs = new HashMap<>();
+        while (reader.next()) {
+          read++;
+          aggregate(accs, reader.event());
+        }
+        reports.add(reader.report());
+        batches++;
+        long events = reader.report().events();
+        lastApplied = true;
+        complete = storeRecovered(accs, r.from(), r.to());
+        inFlight = "; the batch in flight at the stop (positions " + r.from() + " to " + r.to() + ", " + events
+            + " events) " + (!complete ? "is not stored yet" : lastApplied ? "had not been applied: stored now"
+            : "had been applied: its guard kept it from counting twice");
+      }
+      from = r.to();
+    }
+    if (complete) {
+      try (JournalReader reader = journal.reader(from, end)) {
+        Map<AccumulatorKey, Accumulator> accs = new HashMap<>();
+        long chunkFrom = from;
+        while (complete && reader.next()) {
+          read++;
+          UsageEvent e = reader.event();
+          if (accs.size() >= recoveryChunk && !accs.containsKey(keyOf(e))) {
+            long chunkTo = reader.position();
+            batches++;
+            complete = storeRecovered(accs, chunkFrom, chunkTo);
+            accs = new HashMap<>();
+            chunkFrom = chunkTo;
+          }
+          aggregate(accs, e);
+        }
+        reports.add(reader.report());
+        if (complete) {
+          batches += accs.isEmpty() ? 0 : 1;
+          complete = accs.isEmpty() ? true : storeRecovered(accs, chunkFrom, end);
+        }
+      }
+      release(end);
+    }
+    long bad = 0;
+    long badBytes = 0;
+    long firstBad = -1;
+    for (ReadReport r : reports) {
+      bad += r.badRegions();
+      badBytes += r.badBytes();
+      if (firstBad < 0) {
+        firstBad = r.firstBadPosition();
+      }
+    }
+    String summary = sink.name() + ": recovered journal " + journal.dir() + " (positions " + released + " to " + end
+        + "): " + read + " events read in " + batches + " batches, " + (counters.stored.sum() - stored0)
+        + " stored, " + (counters.failed.sum() - failed0) + " failed, in "
+        + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms" + inFlight
+        + (complete ? "" : "; stopped at the close deadline, the rest stays journaled for the next sink")
+        + (bad == 0 ? "" : "; " + bad + " damaged regions (" + badBytes + " bytes, the first at position " + firstBad
+            + ": a record torn by a crash or corrupted on disk) were skipped: whatever they held is lost");
+    LOG.atLevel(bad > 0 || !complete ? Level.WARN : Level.INFO).log(summary);
+  }
+
+  private AccumulatorKey keyOf(UsageEvent e) {
+    return new AccumulatorKey(e.keyId(), e.accountId(), e.model(), layout.bucketStart(e.at()));
+  }
+
+  /** Adds a recovered event to its accumulator; an event that would overflow it is counted failed. */
+  private void aggregate(Map<AccumulatorKey, Accumulator> accs, UsageEvent e) {
+    counters.recorded.increment();
+    AccumulatorKey k = keyOf(e);
+    Accumulator a = accs.get(k);
+    if (a == null) {
+      a = new Accumulator(k);
+      accs.put(a, a);
+    }
+    a.tryEnter();
+    boolean fits;
+    try {
+      fits = a.add(e);
+    } finally {
+      a.exit();
+    }
+    if (!fits) {
+      counters.fail(1, "recovered event of (" + e.keyId() + ", " + e.accountId() + ", " + e.model() + ") refused:"
+          + " a sum would exceed " + Accumulator.LIMIT, true);
+    }
+  }
+
+  /** Writes one recovered batch covering {@code [from, to)}; {@code false} when it was kept at close. */
+  private boolean storeRecovered(Map<AccumulatorKey, Accumulator> accs, long from, long to) {
+    List<UsageTally> tallies = new ArrayList<>(accs.size());
+    for (Accumulator a : accs.values()) {
+      UsageTally t = a.sealAndTally();
+      if (t.requests() > 0) {
+        tallies.add(t);
+      }
+    }
+    // recovered batches serve no flush() request: those cover this process's events only
+    return storeTallies(Long.MAX_VALUE, journalBatchId(from, to), tallies, accs.size(), false, from, to);
   }
 
   private static long events(List<UsageTally> tallies) {
@@ -342,8 +558,15 @@ final class FlushWorker {
    * outcome, retrying only what remains (under the batch's guard id) after transient failures, as
    * {@link FailurePolicy} says; then counts the events stored or failed.
    */
-  private void write(Generation g, UsagePlan plan, List<UsageTally> tallies, int counterCount, long events) {
-    String batchId = batchIdPrefix + g.id;
+  private boolean write(long requestId, String batchId, UsagePlan plan, List<UsageTally> tallies, int counterCount,
+      long events, boolean budgeted, long from, long to) {
+    if (journal != null) {
+      if (keepInJournal) {
+        return keep(requestId, batchId, counterCount, events, budgeted, "an earlier batch was left in the journal at"
+            + " the close deadline", null);
+      }
+      beginBatch(from, to);
+    }
     long first = System.nanoTime();
     UsagePlan toSend = plan;
     List<KeyFailure> poisoned = new ArrayList<>();
@@ -355,9 +578,9 @@ final class FlushWorker {
         timeout = Math.min(timeout, closeDeadlineNanos - now);
         if (timeout <= 0) {
           filter.forget(toSend);
-        giveUp(g, counterCount, events, "the close deadline passed before it was stored"
-              + (firstFailure == null ? "" : "; last error: " + FailurePolicy.describe(firstFailure)), firstFailure);
-          return;
+          return keep(requestId, batchId, counterCount, events, budgeted, "the close deadline passed before it was"
+              + " stored" + (firstFailure == null ? "" : "; last error: " + FailurePolicy.describe(firstFailure)),
+              firstFailure);
         }
       }
       Throwable failure;
@@ -369,15 +592,18 @@ final class FlushWorker {
           continue; // connected now: the attempt starts over
         }
         WriteResult r = awaitReply(w.write(toSend, batchId), batchId);
+        lastApplied = r.applied();
         counters.commands.add(r.clientCommands());
         counters.roundTrips.add(r.roundTrips());
         counters.flushes.increment();
         poisoned.addAll(r.failedKeys());
-        budget.release(counterCount);
+        if (budgeted) {
+          budget.release(counterCount);
+        }
         backlogged = false;
         if (!poisoned.isEmpty()) {
           settlePoisoned(tallies, events, poisoned);
-          failRequests(g.id, new PoisonedKeysException(poisoned));
+          failRequests(requestId, new PoisonedKeysException(poisoned));
         } else {
           counters.stored.add(events);
         }
@@ -385,15 +611,15 @@ final class FlushWorker {
           LOG.info("{}: batch {} stored on attempt {}{}: {} counters, {} events", sink.name(), batchId, attempt,
               r.applied() ? "" : " (an earlier attempt had applied it; its reply was lost)", counterCount, events);
         }
-        return;
+        return false;
       } catch (ExecutionException e) {
         failure = FailurePolicy.unwrap(e.getCause());
       } catch (TimeoutException e) {
         if (w != null) { // the close deadline passed with the write unanswered: stored or not, unknown
-          giveUp(g, counterCount, events, e.getMessage() + " (its outcome is unknown)", e);
-          return;
+          return keep(requestId, batchId, counterCount, events, budgeted, e.getMessage() + " (its outcome is unknown)",
+              e);
         }
-        failure = new RedisNotConnectedException("not connected to Redis yet");
+        failure = new RedisNotConnectedException(WriterSource.notConnected(ownedConnection));
       } catch (InterruptedException e) {
         failure = e; // nobody interrupts the worker on purpose; treat it as a failed attempt
       } catch (RuntimeException e) {
@@ -406,13 +632,13 @@ final class FlushWorker {
         toSend = incomplete.remaining();
       }
       backlogged = true;
-      failRequests(g.id, failure);
+      failRequests(requestId, failure);
       FailurePolicy.Kind kind = failure instanceof InterruptedException
           ? FailurePolicy.Kind.TRANSIENT : FailurePolicy.classify(failure);
       if (kind != FailurePolicy.Kind.TRANSIENT) {
         filter.forget(toSend);
-        giveUp(g, counterCount, events, FailurePolicy.describe(failure), failure);
-        return;
+        giveUp(requestId, batchId, counterCount, events, budgeted, FailurePolicy.describe(failure), failure);
+        return false;
       }
       if (firstFailure == null) {
         firstFailure = failure;
@@ -427,16 +653,16 @@ final class FlushWorker {
       long next = System.nanoTime() + backoff;
       if (next - first > retryWindowNanos && (w == null || !w.idempotentRetries())) {
         filter.forget(toSend);
-        giveUp(g, counterCount, events, "its retries would outlive the exactly-once guard (retry window "
+        giveUp(requestId, batchId, counterCount, events, budgeted,
+            "its retries would outlive the exactly-once guard (retry window "
             + TimeUnit.NANOSECONDS.toMillis(retryWindowNanos) + " ms = usagesink.guard-ttl minus the command timeout);"
             + " last error: " + FailurePolicy.describe(failure), failure);
-        return;
+        return false;
       }
       if (closeRequested && next - closeDeadlineNanos >= 0) {
         filter.forget(toSend);
-        giveUp(g, counterCount, events, "the close deadline passed; last error: " + FailurePolicy.describe(failure),
-            failure);
-        return;
+        return keep(requestId, batchId, counterCount, events, budgeted, "the close deadline passed; last error: "
+            + FailurePolicy.describe(failure), failure);
       }
       counters.retries.increment();
       sleepUntil(next);
@@ -535,17 +761,36 @@ final class FlushWorker {
     }
   }
 
-  private void giveUp(Generation g, int counterCount, long events, String why, Throwable cause) {
+  private void giveUp(long requestId, String batchId, int counterCount, long events, boolean budgeted, String why,
+      Throwable cause) {
     if (writerReady.isDone() && !writerReady.isCompletedExceptionally()) {
       // a writer that would still store it later must not: it is counted failed
-      writerReady.join().abandon(batchIdPrefix + g.id);
+      writerReady.join().abandon(batchId);
     }
     counters.fail(events, why, false);
-    budget.release(counterCount);
+    if (budgeted) {
+      budget.release(counterCount);
+    }
     backlogged = false;
-    failRequests(g.id, cause != null ? cause : new IllegalStateException(why));
-    LOG.warn("{}: gave up batch {}{} because {}; {} events ({} counters) are counted failed",
-        sink.name(), batchIdPrefix, g.id, why, events, counterCount);
+    failRequests(requestId, cause != null ? cause : new IllegalStateException(why));
+    LOG.warn("{}: gave up batch {} because {}; {} events ({} counters) are counted failed",
+        sink.name(), batchId, why, events, counterCount);
+  }
+
+  /**
+   * Gives up a batch at the close deadline. With a journal it stays there (nothing from here on is
+   * released): the next sink opened on the directory stores it; returns whether that is the case.
+   */
+  private boolean keep(long requestId, String batchId, int counterCount, long events, boolean budgeted, String why,
+      Throwable cause) {
+    if (journal == null) {
+      giveUp(requestId, batchId, counterCount, events, budgeted, why, cause);
+      return false;
+    }
+    keepInJournal = true;
+    giveUp(requestId, batchId, counterCount, events, budgeted, why + " (it stays in the journal " + journal.dir()
+        + ": the next sink opened on it stores it)", cause);
+    return true;
   }
 
   private void logDrops() {

@@ -27,6 +27,13 @@ import java.util.concurrent.locks.LockSupport;
  * two volatile variables): every insert either sees the seal and retries in the current
  * generation, or is complete and visible before the worker reads the map. Writers that find an
  * existing accumulator are fenced by the accumulator's own seal.
+ *
+ * <p><b>Journal range.</b> With a journal, a generation covers one contiguous range of journal
+ * positions {@code [journalFrom, journalTo)}: {@code record()} appends while counted in {@link
+ * #enterJournal()} (and only once {@link #journalFrom} is known); the cutter waits for those appends
+ * ({@link #awaitJournalQuiet()}), takes the end from the journal and publishes it as this
+ * generation's {@link #journalTo} and the next one's {@link #journalFrom}, before it sets {@link
+ * #next}. Unused (and never touched) without a journal.
  */
 final class Generation {
 
@@ -39,6 +46,12 @@ final class Generation {
   private volatile boolean sealed;
   /** The generation cut after this one; set by the cutter right after the cut. */
   volatile Generation next;
+  /** record() calls appending to the journal for this generation (journal on only). */
+  private final AtomicInteger journaling = new AtomicInteger();
+  /** First journal position of this generation; -1 until the cut of the previous one publishes it. */
+  volatile long journalFrom = -1;
+  /** Journal position after this generation; set by the cutter before {@link #next}, -1 until then. */
+  volatile long journalTo = -1;
 
   Generation(long id, boolean sealed) {
     this.id = id;
@@ -77,6 +90,47 @@ final class Generation {
     } finally {
       inserting.decrementAndGet();
     }
+  }
+
+  /** Counts a record() call that may append to the journal for this generation. */
+  void enterJournal() {
+    journaling.incrementAndGet();
+  }
+
+  /** Ends what {@link #enterJournal()} began. */
+  void exitJournal() {
+    journaling.decrementAndGet();
+  }
+
+  /**
+   * Waits until no record() call is appending for this generation and its first position is known.
+   * Called by the cutter after this generation stopped being current: later calls see that and go to
+   * the next one, so the wait is for appends in progress only (sub-microsecond unless a thread was
+   * descheduled).
+   */
+  void awaitJournalQuiet() {
+    int spins = 0;
+    while (journaling.get() != 0 || journalFrom < 0) {
+      if (++spins < 100) {
+        Thread.onSpinWait();
+      } else {
+        LockSupport.parkNanos(1_000);
+      }
+    }
+  }
+
+  /** Waits until {@link #journalFrom} is published (by the cutter of the previous generation). */
+  long awaitJournalFrom() {
+    long from;
+    int spins = 0;
+    while ((from = journalFrom) < 0) {
+      if (++spins < 100) {
+        Thread.onSpinWait();
+      } else {
+        LockSupport.parkNanos(1_000);
+      }
+    }
+    return from;
   }
 
   /** Whether no accumulator was created (a racing insert may still be in progress). */

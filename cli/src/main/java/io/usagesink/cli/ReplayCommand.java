@@ -105,6 +105,12 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
       description = "Statistics layout (usagesink.layout); compact needs --backend buffered; default: crs.")
   private String layout;
 
+  @Option(names = "--journal", paramLabel = "DIR",
+      description = "Journal directory of the buffered backend (usagesink.buffered.journal-dir): what an earlier "
+          + "process journaled there and did not store is stored first, then the input is recorded through the "
+          + "journal. --journal DIR --input /dev/null only recovers (exit 0 when everything was stored).")
+  private Path journal;
+
   @Option(names = "--input", required = true, paramLabel = "FILE|-",
       description = "JSON-lines events; - reads standard input.")
   private String input;
@@ -233,6 +239,13 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
     if (flushInterval != null) {
       b.flushInterval(flushInterval);
     }
+    if (journal != null) {
+      if (!"buffered".equals(backend)) {
+        throw new Main.UsageException("--journal needs --backend buffered (the journal belongs to the buffered"
+            + " backend) but the backend is " + backend);
+      }
+      b.property(io.usagesink.buffered.journal.JournalSettings.DIR, journal.toString());
+    }
     EventClock eventClock = null;
     if (clock == ClockMode.events) {
       eventClock = new EventClock(v.firstAt() == null ? Instant.now() : v.firstAt());
@@ -277,6 +290,10 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
     row(out, "commands", s.commands());
     row(out, "round trips", s.roundTrips());
     row(out, "flushes", s.flushes());
+    if (sink instanceof io.usagesink.buffered.BufferedSink bs) {
+      bs.journalStats().ifPresent(j -> out.printf(Locale.ROOT, "%-12s %s (%d segments, %d bytes on disk)%n",
+          "journal", journal.toAbsolutePath(), j.segments(), j.diskBytes()));
+    }
     out.printf(Locale.ROOT, "%-12s %.3f s%n", "elapsed", o.total().toNanos() / 1e9);
     out.printf(Locale.ROOT, "%-12s %.1f%n", "events/s", o.eventsPerSecond());
     out.flush();

@@ -94,6 +94,36 @@ class ReplayIT {
   }
 
   @Test
+  void whatAReplayLeftInItsJournalIsStoredByReplayJournalWithAnEmptyInputOnceAndExactly(@TempDir Path journal) {
+    // Redis unreachable: nothing is stored, the batch stays in the journal at the close deadline
+    Cli.Result left = Cli.run("replay", "--backend", "buffered", "--redis", "redis://127.0.0.1:1", "--input",
+        events.toString(), "--clock", "events", "--journal", journal.toString(), "--close-timeout", "2s");
+    assertThat(left.exitCode()).as(left.toString()).isEqualTo(1);
+    assertThat(left.out()).containsPattern("recorded +300\n").containsPattern("stored +0\n");
+    assertThat(left.err()).contains("stays in the journal");
+
+    Cli.Result recovered = Cli.run("replay", "--backend", "buffered", "--redis", redis.authenticatedUri(),
+        "--journal", journal.toString(), "--input", "/dev/null");
+    assertThat(recovered.exitCode()).as(recovered.toString()).isZero();
+    assertThat(recovered.out()).containsPattern("events read +0\n").containsPattern("recorded +300\n")
+        .containsPattern("stored +300\n").containsPattern("failed +0\n").contains("journal ");
+    assertThat(dump().differences(expectedState, 30, 5)).isEmpty();
+
+    Cli.Result again = Cli.run("replay", "--backend", "buffered", "--redis", redis.authenticatedUri(),
+        "--journal", journal.toString(), "--input", "/dev/null");
+    assertThat(again.exitCode()).as(again.toString()).isZero();
+    assertThat(again.out()).containsPattern("recorded +0\n");
+    assertThat(dump().differences(expectedState, 30, 5)).as("recovering twice changes nothing").isEmpty();
+  }
+
+  @Test
+  void journalNeedsTheBufferedBackend(@TempDir Path journal) {
+    Cli.Result r = replay("redis-lua", "--journal", journal.toString());
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+    assertThat(r.err()).contains("--journal needs --backend buffered");
+  }
+
+  @Test
   void bufferedOnTheEventClockFlushesAsSimulatedTimePasses() {
     Cli.Result r = replay("buffered", "--flush-interval", "1h");
     assertThat(r.exitCode()).as(r.toString()).isZero();

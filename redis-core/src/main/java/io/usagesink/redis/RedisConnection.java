@@ -13,6 +13,8 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.protocol.ConnectionIntent;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.metrics.CommandLatencyRecorder;
@@ -35,6 +37,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -258,6 +261,9 @@ public final class RedisConnection implements AutoCloseable {
         // the asynchronous connect needs the topology first (the blocking one loads it itself)
         StatefulRedisClusterConnection<String, String> conn = await(c.refreshPartitionsAsync().toCompletableFuture()
             .thenCompose(loaded -> c.connectAsync(StringCodec.UTF8)), target, true);
+        if (forWriters) {
+          openEveryMaster(conn, target);
+        }
         conn.setTimeout(timeout);
         return new RedisConnection(target.masked(), c, conn, conn.async(), true, resources, owns, timeout);
       } catch (RuntimeException e) {
@@ -294,6 +300,22 @@ public final class RedisConnection implements AutoCloseable {
    * CLUSTER INFO} (answered only by a cluster node); when it may run neither, a single server is assumed
    * (with a warning naming {@code usagesink.redis.cluster}).
    */
+  /**
+   * Opens the write connection to every master now: with {@link
+   * ClientOptions.DisconnectedBehavior#REJECT_COMMANDS} Lettuce refuses a command routed to a node whose
+   * connection is still being opened ("Currently not connected"), which the first writes after a
+   * connect would otherwise meet.
+   */
+  private static void openEveryMaster(StatefulRedisClusterConnection<String, String> conn, Target target) {
+    List<CompletableFuture<?>> opening = new ArrayList<>();
+    for (RedisClusterNode n : conn.getPartitions()) {
+      if (n.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+        opening.add(conn.getConnectionAsync(n.getUri().getHost(), n.getUri().getPort(), ConnectionIntent.WRITE));
+      }
+    }
+    await(CompletableFuture.allOf(opening.toArray(new CompletableFuture<?>[0])), target, true);
+  }
+
   private static ClientOptions.DisconnectedBehavior disconnected(boolean forWriters) {
     return forWriters ? ClientOptions.DisconnectedBehavior.REJECT_COMMANDS : ClientOptions.DisconnectedBehavior.DEFAULT;
   }

@@ -464,8 +464,10 @@ public final class PerEventSink implements UsageSink {
     }
     for (Attempt a : List.copyOf(inFlight)) {
       Throwable last = a.lastError;
+      String why = writer == null ? WriterSource.notConnected(resource)
+          : last == null ? "" : "last error: " + FailurePolicy.describe(last);
       giveUp(a, new IllegalStateException("usagesink " + options.name() + ": event not stored within the close timeout "
-          + options.closeTimeout() + (last == null ? "" : "; last error: " + FailurePolicy.describe(last)), last));
+          + options.closeTimeout() + (why.isEmpty() ? "" : "; " + why), last));
     }
     retryScheduler.shutdownNow();
     stopWriter = true;

@@ -27,6 +27,15 @@ public record WriterSource<W extends PlanWriter>(CompletableFuture<W> writer, Au
   }
 
   /**
+   * Why a writer is not there yet, safe to log: {@code not connected to Redis (connecting to
+   * redis://h:6379 (last error: Connection refused, 12 attempts))} when {@code owned} is the
+   * connector, else {@code not connected to Redis}.
+   */
+  public static String notConnected(AutoCloseable owned) {
+    return "not connected to Redis" + (owned instanceof RedisConnector c ? " (" + c.state() + ")" : "");
+  }
+
+  /**
    * The writer {@code factory} makes over {@code given} when it is not null, otherwise over a
    * connection opened from {@code config} in the background.
    *

@@ -1,0 +1,212 @@
+package io.usagesink.buffered.journal;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One memory-mapped segment file of the journal: positions {@code [base, base + capacity)}, a
+ * header of {@link #HEADER} bytes, then records. Appenders reserve space with one atomic add on
+ * {@link #tail}; the first reservation that does not fit ends the segment (its tail then exceeds
+ * the capacity, so every later reservation fails too).
+ *
+ * <p><b>Unmapping safely.</b> Touching an unmapped buffer crashes the JVM, so every user of {@link
+ * #buffer} enters first ({@link #enter}) and exits after; {@link #retire} sets {@link #retired}
+ * and waits for the users inside to leave (a Dekker handshake on two volatile variables) before it
+ * unmaps. A user that enters after the retire sees the flag and leaves without touching the buffer.
+ */
+final class Segment {
+
+  /** Bytes before the first record: magic, version, base and capacity. */
+  static final int HEADER = 64;
+  static final int MAGIC = 0x55534A31; // "USJ1"
+  static final String SUFFIX = ".seg";
+
+  private static final VarHandle TAIL;
+  private static final VarHandle USERS;
+
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      TAIL = l.findVarHandle(Segment.class, "tail", long.class);
+      USERS = l.findVarHandle(Segment.class, "users", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  final Path file;
+  final long base;
+  final int capacity;
+  final MappedByteBuffer buffer;
+  /** The temporary name of a prepared, not yet installed file. */
+  private Path tmp;
+  @SuppressWarnings("unused") // through TAIL
+  private volatile long tail = HEADER;
+  @SuppressWarnings("unused") // through USERS
+  private volatile int users;
+  private volatile boolean retired;
+  /** Bytes of this segment known to be forced to storage (the sync thread's business). */
+  volatile long synced = HEADER;
+
+  private Segment(Path file, long base, int capacity, MappedByteBuffer buffer) {
+    this.file = file;
+    this.base = base;
+    this.capacity = capacity;
+    this.buffer = buffer;
+    buffer.order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  static Path fileOf(Path dir, long base) {
+    return dir.resolve(String.format("%020d", base) + SUFFIX);
+  }
+
+  /** Creates the segment file of {@code base}: {@link #prepare} then {@link #install}. */
+  static Segment create(Path dir, long base, int capacity) throws IOException {
+    Segment s = prepare(dir, base, capacity);
+    s.install();
+    return s;
+  }
+
+  /**
+   * Writes the file of a segment under a temporary name of its own (the header, then zeros, so the
+   * file system allocates every block now and a full disk is an error here, never a fault in a
+   * mapped write), maps it and touches every page, so appends do not take the page faults. May
+   * run concurrently with anything; {@link #install} renames it into place.
+   */
+  static Segment prepare(Path dir, long base, int capacity) throws IOException {
+    Path tmp = Files.createTempFile(dir, fileOf(dir, base).getFileName().toString(), ".tmp");
+    Segment s;
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      ByteBuffer header = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
+      header.putInt(MAGIC).putInt(1).putLong(base).putInt(capacity).rewind();
+      writeFully(ch, header, 0);
+      ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
+      for (long off = HEADER; off < capacity; ) {
+        zeros.clear().limit((int) Math.min(zeros.capacity(), capacity - off));
+        off += writeFully(ch, zeros, off);
+      }
+      s = new Segment(fileOf(dir, base), base, capacity, ch.map(FileChannel.MapMode.READ_WRITE, 0, capacity));
+      s.tmp = tmp;
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(tmp);
+      throw e;
+    }
+    for (int off = HEADER; off < capacity; off += 4096) {
+      s.buffer.put(off, (byte) 0); // nobody appends yet: a zero over a zero, making the page writable
+    }
+    return s;
+  }
+
+  /** Renames the prepared file into place. The caller serialises installs of one base. */
+  void install() throws IOException {
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+    tmp = null;
+  }
+
+  /** Unmaps and deletes a prepared segment that is not needed. */
+  void abandon() throws IOException {
+    retire();
+    Files.deleteIfExists(tmp != null ? tmp : file);
+  }
+
+  /**
+   * Maps an existing segment file read-only, or returns {@code null} when its header is not a
+   * segment header of {@code base} (for example a file cut short by a crash while it was created).
+   */
+  static Segment openForReading(Path file, long base) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = ch.size();
+      if (size < HEADER || size > Integer.MAX_VALUE) {
+        return null;
+      }
+      MappedByteBuffer b = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+      b.order(ByteOrder.LITTLE_ENDIAN);
+      // a file shorter than its header says (truncated) is read up to its end
+      if (b.getInt(0) != MAGIC || b.getLong(8) != base || b.getInt(16) < size) {
+        Unmapper.unmap(b);
+        return null;
+      }
+      Segment s = new Segment(file, base, (int) size, b);
+      s.tail = size + 1; // nothing may be appended
+      return s;
+    }
+  }
+
+  private static int writeFully(FileChannel ch, ByteBuffer b, long at) throws IOException {
+    int n = 0;
+    while (b.hasRemaining()) {
+      n += ch.write(b, at + n);
+    }
+    return n;
+  }
+
+  /** Enters as a user of the buffer; {@code false} (not entered) once retired. */
+  boolean enter() {
+    USERS.getAndAdd(this, 1);
+    if (retired) {
+      USERS.getAndAdd(this, -1);
+      return false;
+    }
+    return true;
+  }
+
+  void exit() {
+    USERS.getAndAdd(this, -1);
+  }
+
+  /** Reserves {@code n} bytes; returns their offset, which may lie beyond the capacity (full). */
+  long reserve(int n) {
+    return (long) TAIL.getAndAdd(this, (long) n);
+  }
+
+  /** The end of the reserved bytes, capped at the capacity. */
+  long end() {
+    return Math.min(tail, capacity);
+  }
+
+  /** Whether a reservation has failed here: nothing more will be written. */
+  boolean full() {
+    return tail > capacity;
+  }
+
+  /** Users inside besides the caller, who must be inside. */
+  int usersBesideMe() {
+    return users - 1;
+  }
+
+  /** Refuses new users, waits for those inside, then unmaps. Idempotent. */
+  void retire() {
+    if (retired) {
+      return;
+    }
+    retired = true;
+    int spins = 0;
+    while (users != 0) {
+      if (++spins < 1000) {
+        Thread.onSpinWait();
+      } else {
+        LockSupport.parkNanos(50_000);
+      }
+    }
+    Unmapper.unmap(buffer);
+  }
+
+  boolean retired() {
+    return retired;
+  }
+
+  @Override
+  public String toString() {
+    return file.getFileName() + "[" + base + ", " + (base + capacity) + ")";
+  }
+}

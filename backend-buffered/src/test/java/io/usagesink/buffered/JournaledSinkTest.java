@@ -1,0 +1,224 @@
+package io.usagesink.buffered;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.usagesink.ConfigurationException;
+import io.usagesink.SinkConfig;
+import io.usagesink.SinkStats;
+import io.usagesink.UsageEvent;
+import io.usagesink.buffered.ScriptedWriter.Outcome;
+import io.usagesink.buffered.journal.FsyncPolicy;
+import io.usagesink.buffered.journal.JournalConfig;
+import io.usagesink.buffered.journal.JournalException;
+import io.usagesink.buffered.journal.JournalStats;
+import io.usagesink.layout.UsageLayout;
+import io.usagesink.layout.UsageLayouts;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The buffered sink with a journal, against the in-memory writer (guards honoured like the Lua
+ * writer's): batches left at the close deadline are stored by the next sink on the directory,
+ * exactly once even when the earlier attempt had applied them; recovering twice changes nothing;
+ * one sink per directory; the compact layout is refused; refused events are not recovered.
+ * Kills of a real process against a real Redis are in {@code JournalKillIT}.
+ */
+class JournaledSinkTest {
+
+  private static final ZoneOffset PLUS_8 = ZoneOffset.ofHours(8);
+  private static final Instant T0 = Instant.parse("2025-08-15T03:10:00Z");
+
+  @TempDir
+  Path dir;
+
+  private final List<BufferedSink> sinks = new ArrayList<>();
+  private final UsageLayout layout = UsageLayouts.crs(config().build());
+
+  @AfterEach
+  void closeSinks() {
+    sinks.forEach(BufferedSink::close);
+  }
+
+  private static SinkConfig.Builder config() {
+    return SinkConfig.builder().zone(PLUS_8).shutdownHook(false).closeTimeout(Duration.ofSeconds(3))
+        .flushInterval(Duration.ofHours(1));
+  }
+
+  private JournalConfig journal() {
+    return JournalConfig.of(dir).withFsync(FsyncPolicy.NONE).withSegmentBytes(64 << 10);
+  }
+
+  private BufferedSink sink(ScriptedWriter writer, SinkConfig.Builder config) {
+    BufferedSink s = BufferedSink.builder(config.build()).writer(writer).clock(new ManualClock(T0)).journal(journal())
+        .build();
+    sinks.add(s);
+    return s;
+  }
+
+  private InMemoryRedis reference(List<UsageEvent> events) {
+    InMemoryRedis r = new InMemoryRedis();
+    for (UsageEvent e : events) {
+      r.apply(layout.plan(e), null);
+    }
+    return r;
+  }
+
+  /** Waits until the recovery of a fresh sink is done (its flush completes after it). */
+  private static void flush(BufferedSink sink) throws Exception {
+    sink.flush().toCompletableFuture().get(20, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aBatchLeftAtTheCloseDeadlineIsStoredByTheNextSinkOnceEvenWhenItsReplyWasLost() throws Exception {
+    ScriptedWriter writer = new ScriptedWriter().script(n -> Outcome.APPLY_THEN_FAIL); // applied, reply lost
+    BufferedSink first = sink(writer, config());
+    List<UsageEvent> events = Workloads.random(7, 3_000, T0, Duration.ofDays(2));
+    events.forEach(first::record);
+    first.close();
+    SinkStats s1 = first.stats();
+    assertThat(s1.failed()).as("%s", s1).isEqualTo(3_000);
+    assertThat(writer.redis.hashes()).isEqualTo(reference(events).hashes()); // the lost reply: applied once
+
+    writer.script(n -> Outcome.APPLY);
+    int callsBefore = writer.calls.size();
+    BufferedSink second = sink(writer, config());
+    flush(second);
+    assertThat(writer.redis.hashes()).as("rewritten under the same guard: not applied twice")
+        .isEqualTo(reference(events).hashes());
+    assertThat(writer.calls.subList(callsBefore, writer.calls.size())).hasSize(1);
+    assertThat(writer.calls.get(callsBefore).guardId()).isEqualTo(writer.calls.get(0).guardId());
+    assertThat(second.stats().recorded()).isEqualTo(3_000);
+    assertThat(second.stats().stored()).isEqualTo(3_000);
+    second.close();
+
+    BufferedSink third = sink(writer, config());
+    flush(third);
+    assertThat(writer.calls).as("recovering twice sends nothing").hasSize(callsBefore + 1);
+    assertThat(third.stats().recorded()).isZero();
+    assertThat(writer.redis.hashes()).isEqualTo(reference(events).hashes());
+  }
+
+  @Test
+  void aBatchNeverSentIsStoredByTheNextSinkInChunksAndTheJournalIsReleased() throws Exception {
+    ScriptedWriter writer = new ScriptedWriter().script(n -> Outcome.FAIL);
+    List<UsageEvent> events = Workloads.random(3, 4_000, T0, Duration.ofDays(3));
+    BufferedSink first = sink(writer, config().maxPendingCounters(6_000)); // an early batch at 3,000 counters
+    events.forEach(first::record);
+    first.close();
+    assertThat(writer.redis.hashes()).isEmpty();
+
+    writer.script(n -> Outcome.APPLY);
+    int callsBefore = writer.calls.size();
+    BufferedSink second = sink(writer, config().maxPendingCounters(200)); // recovered 100 counters per batch
+    List<UsageEvent> more = Workloads.random(4, 50, T0, Duration.ofDays(1));
+    more.forEach(second::record);
+    flush(second);
+    List<UsageEvent> all = new ArrayList<>(events);
+    all.addAll(more);
+    assertThat(writer.redis.hashes()).isEqualTo(reference(all).hashes());
+    assertThat(writer.calls.size() - callsBefore).as("the pending batch, then chunks, then this sink's batch")
+        .isGreaterThan(3);
+    assertThat(new HashSet<>(writer.calls.stream().map(ScriptedWriter.Call::guardId).toList()))
+        .as("every batch under its own guard id (the pending one twice)").hasSize(writer.calls.size() - callsBefore);
+    JournalStats j = second.journalStats().orElseThrow();
+    assertThat(j.released()).isEqualTo(j.nextPosition());
+    SinkStats s = second.stats();
+    assertThat(s.stored()).isEqualTo(4_050);
+    assertThat(s.failed()).isZero();
+  }
+
+  /**
+   * Four threads record while the worker cuts every few milliseconds; the sixth batch is applied but
+   * its reply lost and every later write fails until close. Each generation's journal range must hold
+   * exactly its events: the recovery then adds exactly what was not applied (a range holding an event
+   * of another batch would count it twice or lose it).
+   */
+  @Test
+  void concurrentRecordingWithFrequentCutsRecoversExactlyWhatWasNotApplied() throws Exception {
+    ScriptedWriter writer = new ScriptedWriter()
+        .script(n -> n <= 5 ? Outcome.APPLY : n == 6 ? Outcome.APPLY_THEN_FAIL : Outcome.FAIL);
+    SinkConfig.Builder fast = SinkConfig.builder().zone(PLUS_8).shutdownHook(false)
+        .closeTimeout(Duration.ofSeconds(3)).flushInterval(Duration.ofMillis(2));
+    BufferedSink first = BufferedSink.builder(fast.build()).writer(writer).journal(journal()).build();
+    sinks.add(first);
+    List<List<UsageEvent>> perThread = new ArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      List<UsageEvent> events = Workloads.random(100 + t, 20_000, T0, Duration.ofHours(2));
+      perThread.add(events);
+      Thread th = new Thread(() -> events.forEach(first::record));
+      threads.add(th);
+      th.start();
+    }
+    for (Thread th : threads) {
+      th.join();
+    }
+    first.close();
+    assertThat(writer.calls.size()).as("batches were cut while recording").isGreaterThan(6);
+
+    writer.script(n -> Outcome.APPLY);
+    BufferedSink second = sink(writer, config());
+    flush(second);
+    List<UsageEvent> all = new ArrayList<>();
+    perThread.forEach(all::addAll);
+    assertThat(writer.redis.hashes()).isEqualTo(reference(all).hashes());
+    assertThat(first.stats().stored() + second.stats().stored()).isEqualTo(80_000);
+  }
+
+  @Test
+  void aSecondSinkOnTheSameDirectoryFailsAtBuild() {
+    sink(new ScriptedWriter(), config());
+    assertThatThrownBy(() -> sink(new ScriptedWriter(), config()))
+        .isInstanceOf(JournalException.class)
+        .hasMessageContaining(dir.toAbsolutePath().toString())
+        .hasMessageContaining("only one sink may use a journal directory at a time");
+  }
+
+  @Test
+  void theCompactLayoutIsRefusedWithAJournal() {
+    SinkConfig config = config().property(UsageLayouts.LAYOUT_PROPERTY, "compact").build();
+    assertThatThrownBy(() -> BufferedSink.builder(config).writer(new ScriptedWriter()).journal(journal()).build())
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("usagesink.buffered.journal-dir")
+        .hasMessageContaining("usagesink.layout=compact");
+  }
+
+  @Test
+  void eventsRefusedForOverflowOrDroppedAtTheCapAreNotRecovered() throws Exception {
+    ScriptedWriter writer = new ScriptedWriter().script(n -> Outcome.FAIL);
+    BufferedSink first = sink(writer, config().maxPendingCounters(4));
+    UsageEvent big = UsageEvent.builder().at(T0).keyId("k1").model("m").inputTokens(Long.MAX_VALUE - 10).build();
+    UsageEvent again = UsageEvent.builder().at(T0).keyId("k1").model("m").inputTokens(100).build();
+    List<UsageEvent> kept = new ArrayList<>(List.of(big));
+    first.record(big).toCompletableFuture().get();
+    assertThatThrownBy(() -> first.record(again).toCompletableFuture().get()).isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(IllegalArgumentException.class);
+    for (int k = 2; k <= 4; k++) { // the 4th counter reaches the cap (the failing batch holds its counters)
+      UsageEvent e = UsageEvent.builder().at(T0).keyId("k" + k).model("m").inputTokens(k).build();
+      first.record(e).toCompletableFuture().get();
+      kept.add(e);
+    }
+    UsageEvent dropped = UsageEvent.builder().at(T0).keyId("k5").model("m").inputTokens(1).build();
+    assertThatThrownBy(() -> first.record(dropped).toCompletableFuture().get()).isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(IllegalStateException.class);
+    assertThat(first.stats().dropped()).isEqualTo(1);
+    first.close();
+
+    writer.script(n -> Outcome.APPLY);
+    BufferedSink second = sink(writer, config());
+    flush(second);
+    assertThat(writer.redis.hashes()).isEqualTo(reference(kept).hashes());
+    assertThat(second.stats().recorded()).isEqualTo(4);
+  }
+}
