@@ -127,8 +127,11 @@ class JournaledSinkTest {
     List<UsageEvent> all = new ArrayList<>(events);
     all.addAll(more);
     assertThat(writer.redis.hashes()).isEqualTo(reference(all).hashes());
-    assertThat(writer.calls.size() - callsBefore).as("the pending batch, then chunks, then this sink's batch")
-        .isGreaterThan(3);
+    // how many chunks depends on where the first sink had cut when it closed (its early flush races the
+    // close on a loaded machine: everything may sit in the one pending batch); at least the recovered
+    // data and this sink's own batch are written, each under its own guard id (below)
+    assertThat(writer.calls.size() - callsBefore).as("the recovered batch(es), then this sink's batch")
+        .isGreaterThanOrEqualTo(2);
     assertThat(new HashSet<>(writer.calls.stream().map(ScriptedWriter.Call::guardId).toList()))
         .as("every batch under its own guard id (the pending one twice)").hasSize(writer.calls.size() - callsBefore);
     JournalStats j = second.journalStats().orElseThrow();
