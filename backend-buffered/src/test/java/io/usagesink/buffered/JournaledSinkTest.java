@@ -21,6 +21,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -160,9 +161,22 @@ class JournaledSinkTest {
     for (int t = 0; t < 4; t++) {
       List<UsageEvent> events = Workloads.random(100 + t, 20_000, T0, Duration.ofHours(2));
       perThread.add(events);
-      Thread th = new Thread(() -> events.forEach(first::record));
+      // paced: a 1 ms pause every 1,000 events makes recording span at least 20 ms on any machine, so the
+      // 2 ms flush interval cuts many generations while the threads record (a precondition, asserted below)
+      Thread th = new Thread(() -> {
+        for (int i = 0; i < events.size(); i++) {
+          first.record(events.get(i));
+          if (i % 1_000 == 999) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+          }
+        }
+      });
       threads.add(th);
       th.start();
+    }
+    while (threads.stream().anyMatch(Thread::isAlive)) {
+      first.flush(); // more cuts while recording, besides the interval's
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
     }
     for (Thread th : threads) {
       th.join();
