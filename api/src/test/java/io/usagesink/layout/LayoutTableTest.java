@@ -6,6 +6,8 @@ import static io.usagesink.layout.PlanText.commands;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+// on demand, so Measure resolves both while it lives in this package and once it moves to io.usagesink
+import io.usagesink.*;
 import io.usagesink.UsageEvent;
 import io.usagesink.layout.LayoutTable.KeyDef;
 import io.usagesink.layout.LayoutTable.Section;
@@ -129,9 +131,13 @@ class LayoutTableTest {
     return new TableLayout(table(), new ZoneBuckets(ZoneOffset.ofHours(8)), Duration.ofMinutes(5), policy);
   }
 
-  static UsageTally tally(String keyId, String accountId, long lcRequests) {
-    return new UsageTally(AT, keyId, accountId, "x-v1:0", 2, 10, 20, 3, 4, 5, 6, lcRequests, lcRequests * 7,
-        lcRequests * 8, 11, 12);
+  /** Two requests, one of them long-context when {@code longContext}: 10 in, 20 out, 3/4 cache, 5/6 ephemeral. */
+  static UsageTally tally(String keyId, String accountId, boolean longContext) {
+    UsageEvent.Builder e = UsageEvent.builder().at(AT).keyId(keyId).accountId(accountId).model("x-v1:0");
+    return UsageTally.of(e.inputTokens(7).outputTokens(8).cacheCreateTokens(1).cacheReadTokens(2).ephemeral5mTokens(2)
+            .ephemeral1hTokens(3).realCostMicros(5).ratedCostMicros(6).longContext(longContext).build())
+        .plus(UsageTally.of(e.inputTokens(3).outputTokens(12).cacheCreateTokens(2).cacheReadTokens(2)
+            .ephemeral5mTokens(3).ephemeral1hTokens(3).realCostMicros(6).ratedCostMicros(6).longContext(false).build()));
   }
 
   @Test
@@ -153,22 +159,22 @@ class LayoutTableTest {
 
   @Test
   void longContextFieldsNeedALongContextRequestAndSubjectsNeedTheirId() {
-    assertThat(commands(plan(layout(StatsPolicy.ALL), tally("k", null, 0)))).containsExactly(
+    assertThat(commands(plan(layout(StatsPolicy.ALL), tally("k", null, false)))).containsExactly(
         "HINCRBY t:k n 2",
         "HINCRBY d:k:2025-08-15 all 37", "HINCRBY d:k:2025-08-15 cc 3", "HINCRBY d:k:2025-08-15 x:in 10",
         "HINCRBY m:x:2025-08 core 30", "HINCRBY min:29253790 cr 4",
         "EXPIRE min:29253790 300", "EXPIRE m:x:2025-08 172800", "EXPIRE d:k:2025-08-15 86400");
-    assertThat(commands(plan(layout(StatsPolicy.CORE), tally(null, "a", 1)))).isEmpty();
+    assertThat(commands(plan(layout(StatsPolicy.CORE), tally(null, "a", true)))).isEmpty();
   }
 
   @Test
   void switchesDropKeysFieldsAndTheirExpiries() {
-    assertThat(commands(plan(layout(StatsPolicy.CORE), tally("k", "a", 1)))).containsExactly(
+    assertThat(commands(plan(layout(StatsPolicy.CORE), tally("k", "a", true)))).containsExactly(
         "HINCRBY t:k n 2", "HINCRBY t:k lc 7", "HINCRBY d:k:2025-08-15 all 37", "EXPIRE d:k:2025-08-15 86400");
-    assertThat(commands(plan(layout(StatsPolicy.ALL.withModel(false).withHourly(false)), tally("k", "a", 0))))
+    assertThat(commands(plan(layout(StatsPolicy.ALL.withModel(false).withHourly(false)), tally("k", "a", false))))
         .containsExactly("HINCRBY t:k n 2", "HINCRBY d:k:2025-08-15 all 37", "HINCRBY d:k:2025-08-15 cc 3",
             "HINCRBY min:29253790 cr 4", "EXPIRE min:29253790 300", "EXPIRE d:k:2025-08-15 86400");
-    assertThat(plan(layout(StatsPolicy.OFF), tally("k", "a", 1)).isEmpty()).isTrue();
+    assertThat(plan(layout(StatsPolicy.OFF), tally("k", "a", true)).isEmpty()).isTrue();
   }
 
   @Test
@@ -189,7 +195,7 @@ class LayoutTableTest {
     assertThat(days.name()).isEqualTo("small-days");
     TableLayout layout = new TableLayout(days, new ZoneBuckets(ZoneOffset.ofHours(8)), Duration.ofMinutes(5),
         StatsPolicy.ALL);
-    assertThat(commands(plan(layout, tally("k", "a", 0)))).containsExactly(
+    assertThat(commands(plan(layout, tally("k", "a", false)))).containsExactly(
         "HINCRBY d:k:2025-08-15 all 37", "HINCRBY d:k:2025-08-15 cc 3", "HINCRBY d:k:2025-08-15 x:in 10",
         "EXPIRE d:k:2025-08-15 86400");
   }
