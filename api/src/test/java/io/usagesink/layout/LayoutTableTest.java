@@ -198,5 +198,10 @@ class LayoutTableTest {
     assertThat(commands(plan(layout, tally("k", "a", false)))).containsExactly(
         "HINCRBY d:k:2025-08-15 all 37", "HINCRBY d:k:2025-08-15 cc 3", "HINCRBY d:k:2025-08-15 x:in 10",
         "EXPIRE d:k:2025-08-15 86400");
+    LayoutTable months = table().filter("months", t -> t.uses(Placeholder.MONTH));
+    TableLayout monthly = new TableLayout(months, new ZoneBuckets(ZoneOffset.ofHours(8)), Duration.ofMinutes(5),
+        StatsPolicy.ALL);
+    assertThat(commands(plan(monthly, tally("k", "a", false))))
+        .containsExactly("HINCRBY m:x:2025-08 core 30", "EXPIRE m:x:2025-08 172800");
   }
 }

@@ -89,6 +89,7 @@ class UsagePlanTest {
     assertThat(b.counterCount()).isZero();
     assertThat(b.build()).isSameAs(UsagePlan.empty());
     assertThat(b.increment("k", "a", 2).build().counters()).containsExactly(new CounterDelta("k", "a", 2));
+    assertThat(b.expire("k", 7).build().expiries()).containsExactly(new Expiry("k", 7));
   }
 
   @Test
@@ -180,13 +181,23 @@ class UsagePlanTest {
   }
 
   @Test
+  void negativeDeltasAreSummedExactlyAndMayNotOverflowEither() {
+    assertThat(UsagePlan.builder().increment("k", "f", -5).increment("k", "f", 3).build().counters())
+        .containsExactly(new CounterDelta("k", "f", -2));
+    UsagePlan.Builder b = UsagePlan.builder().increment("k", "f", Long.MIN_VALUE);
+    assertThatExceptionOfType(ArithmeticException.class).isThrownBy(() -> b.increment("k", "f", -1))
+        .withMessage("counter k f overflows a long: -9223372036854775808 + -1");
+  }
+
+  @Test
   void aZeroCapacityHintStillGrows() {
     UsagePlan.Builder b = UsagePlan.builder(0);
     for (int i = 0; i < 100; i++) {
-      b.increment("k" + i, "f", i).expire("k" + i, i + 1);
+      b.increment("k" + i, "f", i).expire("k" + i, i + 1).increment("x", "f", 1);
     }
     UsagePlan plan = b.build();
-    assertThat(plan.counters()).hasSize(100).element(99).isEqualTo(new CounterDelta("k99", "f", 99));
+    assertThat(plan.counters()).hasSize(101).contains(new CounterDelta("x", "f", 100))
+        .last().isEqualTo(new CounterDelta("k99", "f", 99));
     assertThat(plan.expiries()).hasSize(100).element(99).isEqualTo(new Expiry("k99", 100));
   }
 
