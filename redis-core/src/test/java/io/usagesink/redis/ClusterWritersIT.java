@@ -1,8 +1,8 @@
 package io.usagesink.redis;
 
+import io.usagesink.testkit.redis.StoredKey;
 import io.usagesink.redis.testing.States;
 import static io.usagesink.redis.testing.States.assertSameState;
-import static io.usagesink.redis.testing.States.fromGolden;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.cluster.SlotHash;
@@ -12,7 +12,7 @@ import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
 import io.usagesink.plan.CounterDelta;
 import io.usagesink.plan.UsagePlan;
-import io.usagesink.redis.testing.Workloads;
+import io.usagesink.testkit.workload.Workloads;
 import io.usagesink.testkit.golden.CrsCall;
 import io.usagesink.testkit.golden.CrsCallAdapter;
 import io.usagesink.testkit.golden.GoldenCase;
@@ -77,8 +77,8 @@ class ClusterWritersIT {
           UsagePlan plan = layout.plan(CrsCallAdapter.toEvent(call));
           writer.write(plan, gc.name() + "#" + i++).get(30, TimeUnit.SECONDS);
         }
-        SortedMap<String, StoredKey> expected = fromGolden(GoldenExpectations.expectedState(gc));
-        assertSameState(UsageReader.of(c, config).dump(), expected, States.TTL_TOLERANCE_SECONDS, gc.name());
+        SortedMap<String, StoredKey> expected = GoldenExpectations.expectedState(gc);
+        assertSameState(States.fromReader(UsageReader.of(c, config).dump()), expected, States.TTL_TOLERANCE_SECONDS, gc.name());
       }
     }
   }
@@ -94,7 +94,7 @@ class ClusterWritersIT {
     SortedMap<String, StoredKey> reference;
     try (RedisConnection c = RedisConnection.open(singleConfig)) {
       writeAll(PlanWriters.pipeline(c, singleConfig), plans, null);
-      reference = UsageReader.of(c, singleConfig).dump();
+      reference = States.fromReader(UsageReader.of(c, singleConfig).dump());
     }
     try (RedisConnection c = RedisConnection.open(clusterConfig)) {
       for (String name : List.of("lua", "pipeline")) {
@@ -102,7 +102,7 @@ class ClusterWritersIT {
         CommandStats before = cluster.commandStats();
         writeAll(writer(name, c, clusterConfig), plans, name.equals("lua") ? "w-" : null);
         CommandStats delta = cluster.commandStats().minus(before);
-        assertSameState(UsageReader.of(c, clusterConfig).dump(), reference, States.CROSS_RUN_TTL_TOLERANCE_SECONDS, name + " on the cluster");
+        assertSameState(States.fromReader(UsageReader.of(c, clusterConfig).dump()), reference, States.CROSS_RUN_TTL_TOLERANCE_SECONDS, name + " on the cluster");
         long expectedGroups = plans.stream().mapToLong(ClusterWritersIT::slots).sum();
         if (name.equals("lua")) {
           // one EVALSHA per slot group of each event (the script is loaded on every master beforehand)

@@ -13,11 +13,11 @@ import io.usagesink.UsageSink;
 import io.usagesink.UsageSinks;
 import io.usagesink.layout.UsageLayouts;
 import io.usagesink.redis.RedisConnection;
-import io.usagesink.redis.StoredKey;
+import io.usagesink.testkit.redis.StoredKey;
 import io.usagesink.redis.UsagePeriod;
 import io.usagesink.redis.UsageReader;
 import io.usagesink.redis.testing.SinkRuns;
-import io.usagesink.redis.testing.Workloads;
+import io.usagesink.testkit.workload.Workloads;
 import io.usagesink.launcher.CommandStats;
 import io.usagesink.launcher.Persistence;
 import io.usagesink.launcher.RedisServer;
@@ -59,7 +59,7 @@ class RedisLuaSinkIT {
 
   private static SortedMap<String, StoredKey> dump(SinkConfig config) {
     try (RedisConnection c = RedisConnection.open(config)) {
-      return UsageReader.of(c, config).dump();
+      return States.fromReader(UsageReader.of(c, config).dump());
     }
   }
 
