@@ -11,10 +11,10 @@ import io.usagesink.launcher.RedisServer;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
 import io.usagesink.plan.UsagePlan;
-import io.usagesink.redis.RedisConnection;
-import io.usagesink.redis.UsageCounts;
-import io.usagesink.redis.UsagePeriod;
-import io.usagesink.redis.UsageReader;
+import io.usagesink.redis.connect.RedisConnection;
+import io.usagesink.redis.read.UsageCounts;
+import io.usagesink.redis.read.UsagePeriod;
+import io.usagesink.redis.read.UsageReader;
 import io.usagesink.redis.pipeline.RedisPipelineSink;
 import io.usagesink.redis.testing.States;
 import io.usagesink.testkit.redis.SinkComparison;
@@ -130,7 +130,7 @@ class RedisBackendsEquivalenceIT {
     assertThat(pipeline.stats().roundTrips()).isEqualTo(EVENTS);
     // billed: the events' commands plus the few of the open-time connection check (see ConnectionCheck)
     assertThat(pipeline.commands().billed() - (counters + expiries)).isBetween(0L, 5L);
-    // plus the one keyless EVALSHA of the open-time check (see ConnectionCheck.luaWriter)
+    // plus the one keyless EVALSHA of the open-time check (see WriterChecks.luaWriter)
     assertThat(lua.commandStats().calls("evalsha")).isEqualTo(EVENTS + 1);
     assertThat(lua.commandStats().calls("hincrby")).isEqualTo(counters);
     assertThat(lua.stats().commands()).isEqualTo(EVENTS);
@@ -159,7 +159,7 @@ class RedisBackendsEquivalenceIT {
     lua.state().diff(reference.state(), CROSS_RUN).assertNone("redis-lua on the cluster");
     assertThat(answers.get("redis-lua")).isEqualTo(answers.get("reference"));
     assertThat(lua.stats().failed()).isZero();
-    // plus the one keyless EVALSHA of the open-time check (see ConnectionCheck.luaWriter)
+    // plus the one keyless EVALSHA of the open-time check (see WriterChecks.luaWriter)
     assertThat(lua.commandStats().calls("evalsha")).isEqualTo(lua.stats().commands() + 1);
     System.out.printf("cluster, %d events:%n%s", CLUSTER_EVENTS, r.table());
   }

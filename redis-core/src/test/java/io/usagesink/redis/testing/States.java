@@ -20,8 +20,8 @@ import java.util.TreeMap;
 public final class States {
   private States() {}
 
-  /** The library reader's dump ({@link io.usagesink.redis.UsageReader#dump()}) in the test kit's model. */
-  public static SortedMap<String, StoredKey> fromReader(Map<String, io.usagesink.redis.StoredKey> dump) {
+  /** The library reader's dump ({@link io.usagesink.redis.read.UsageReader#dump()}) in the test kit's model. */
+  public static SortedMap<String, StoredKey> fromReader(Map<String, io.usagesink.redis.read.StoredKey> dump) {
     SortedMap<String, StoredKey> out = new TreeMap<>();
     dump.forEach((k, v) -> out.put(k, new StoredKey(v.type(), v.fields(), v.members(), v.value(), v.ttl())));
     return out;
