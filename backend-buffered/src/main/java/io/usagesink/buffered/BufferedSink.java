@@ -13,14 +13,14 @@ import io.usagesink.buffered.journal.JournalStats;
 import io.usagesink.layout.CompactLayout;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
-import io.usagesink.redis.CompactWriter;
-import io.usagesink.redis.ConnectionCheck;
-import io.usagesink.redis.PlanWriter;
-import io.usagesink.redis.PlanWriters;
-import io.usagesink.redis.RedisConnection;
+import io.usagesink.redis.connect.ConnectionCheck;
 import io.usagesink.redis.internal.CrsPlanFilter;
 import io.usagesink.redis.internal.SinkCounters;
 import io.usagesink.redis.internal.WriterSource;
+import io.usagesink.redis.write.CompactWriter;
+import io.usagesink.redis.write.PlanWriter;
+import io.usagesink.redis.write.WriterChecks;
+import io.usagesink.redis.write.PlanWriters;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Objects;
@@ -490,7 +490,7 @@ public final class BufferedSink implements UsageSink {
         }
         boolean pipeline = "pipeline".equals(config.bufferedWriter());
         WriterSource<PlanWriter> source = WriterSource.open(config, null,
-            pipeline ? ConnectionCheck.pipelineWriter() : ConnectionCheck.luaWriter(),
+            pipeline ? WriterChecks.pipelineWriter() : WriterChecks.luaWriter(),
             c -> pipeline ? PlanWriters.pipeline(c, config) : PlanWriters.lua(c, config));
         return new BufferedSink(this, source.writer(), pipeline ? "pipeline" : "lua", source.owned(), j);
       } catch (RuntimeException e) {
