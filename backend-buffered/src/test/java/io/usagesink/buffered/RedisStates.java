@@ -92,4 +92,25 @@ final class RedisStates {
       }
     });
   }
+
+  /**
+   * The testkit's plan interpreter's state (an independent expectation) against what Redis holds: same
+   * keys, types, fields and members; TTLs both absent or within {@link #TTL_TOLERANCE_SECONDS} below
+   * the planned one.
+   */
+  static void assertInterpreterState(SortedMap<String, StoredKey> actual, SortedMap<String, StoredKey> expected) {
+    assertThat(actual.keySet()).as("keys").isEqualTo(expected.keySet());
+    for (String key : expected.keySet()) {
+      StoredKey a = actual.get(key);
+      StoredKey e = expected.get(key);
+      assertThat(a.type()).as("type of %s", key).isEqualTo(e.type());
+      assertThat(a.fields()).as("fields of %s", key).isEqualTo(e.fields());
+      assertThat(new TreeSet<>(a.members())).as("members of %s", key).isEqualTo(new TreeSet<>(e.members()));
+      if (e.ttl() < 0) {
+        assertThat(a.ttl()).as("TTL of %s", key).isNegative();
+      } else {
+        assertThat(a.ttl()).as("TTL of %s", key).isBetween(e.ttl() - TTL_TOLERANCE_SECONDS, e.ttl());
+      }
+    }
+  }
 }
