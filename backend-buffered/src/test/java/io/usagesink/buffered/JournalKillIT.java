@@ -13,7 +13,7 @@ import io.usagesink.launcher.RedisClusterHandle;
 import io.usagesink.launcher.RedisServer;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
-import io.usagesink.redis.StoredKey;
+import io.usagesink.redis.read.StoredKey;
 import io.usagesink.testkit.golden.PlanInterpreter;
 import io.usagesink.testkit.golden.StoredValue;
 import io.usagesink.testkit.redis.junit.RedisExtension;
