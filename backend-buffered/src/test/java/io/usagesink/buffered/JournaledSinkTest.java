@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The buffered sink with a journal, against the in-memory writer (guards honoured like the Lua
  * writer's): batches left at the close deadline are stored by the next sink on the directory,
  * exactly once even when the earlier attempt had applied them; recovering twice changes nothing;
- * one sink per directory; the compact layout is refused; refused events are not recovered.
+ * one sink per directory; the compact layout needs the sink's own writer; refused events are not recovered.
  * Kills of a real process against a real Redis are in {@code JournalKillIT}.
  */
 class JournaledSinkTest {
@@ -203,12 +203,12 @@ class JournaledSinkTest {
   }
 
   @Test
-  void theCompactLayoutIsRefusedWithAJournal() {
+  void theCompactLayoutWithAJournalNeedsTheSinksOwnCompactWriter() {
     SinkConfig config = config().property(UsageLayouts.LAYOUT_PROPERTY, "compact").build();
     assertThatThrownBy(() -> BufferedSink.builder(config).writer(new ScriptedWriter()).journal(journal()).build())
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("usagesink.buffered.journal-dir")
-        .hasMessageContaining("usagesink.layout=compact");
+        .hasMessageContaining("usagesink.layout=compact and an injected writer");
   }
 
   @Test

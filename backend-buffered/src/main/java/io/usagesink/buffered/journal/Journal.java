@@ -245,6 +245,14 @@ public final class Journal implements AutoCloseable {
     return id;
   }
 
+  /**
+   * The guard id of the batch covering the positions {@code [from, to)}: {@code <journal id>:<from>-<to>},
+   * the same in every process that opens this directory.
+   */
+  public String batchId(long from, long to) {
+    return id + ":" + from + "-" + to;
+  }
+
   /** The directory (absolute). */
   public Path dir() {
     return dir;
