@@ -365,7 +365,8 @@ public final class Journal implements AutoCloseable {
           }
         } catch (IOException e) {
           failures.increment();
-          throw new JournalException("journal " + dir + ": cannot create the next segment: " + describe(e), e);
+          // the reason without the (random) temporary file name: one failure reason while the cause lasts
+          throw new JournalException("journal " + dir + ": cannot create the next segment: " + reason(e), e);
         }
       }
       live.add(n);
@@ -653,6 +654,20 @@ public final class Journal implements AutoCloseable {
     } catch (IOException e) {
       LOG.warn("journal {}: closing failed: {}", dir, describe(e));
     }
+  }
+
+  /** Why {@code e} happened, without the file it names (e.g. {@code Not a directory}). */
+  static String reason(Throwable e) {
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof NoSuchFileException) {
+      return "no such file or directory";
+    }
+    if (e instanceof FileSystemException f && f.getReason() != null) {
+      return f.getReason();
+    }
+    return describe(e);
   }
 
   static String describe(Throwable e) {
