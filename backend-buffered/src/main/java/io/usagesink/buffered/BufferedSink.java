@@ -14,17 +14,14 @@ import io.usagesink.buffered.journal.JournalStats;
 import io.usagesink.layout.CompactLayout;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
-import io.usagesink.redis.CompactWriter;
-import io.usagesink.redis.ConnectionCheck;
-import io.usagesink.redis.PlanWriter;
-import io.usagesink.redis.PlanWriters;
-import io.usagesink.redis.RedisConnection;
+import io.usagesink.redis.connect.ConnectionCheck;
 import io.usagesink.redis.internal.CrsPlanFilter;
 import io.usagesink.redis.internal.SinkCounters;
 import io.usagesink.redis.internal.WriterSource;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.time.Clock;
+import io.usagesink.redis.write.CompactWriter;
+import io.usagesink.redis.write.PlanWriter;
+import io.usagesink.redis.write.WriterChecks;
+import io.usagesink.redis.write.PlanWriters;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Objects;
@@ -151,38 +148,20 @@ public final class BufferedSink implements UsageSink {
   /** The stage of every accepted event: complete and immutable, so it is shared. */
   private static final CompletionStage<Void> ACCEPTED = CompletableFuture.completedStage(null);
 
-  private static final VarHandle CURRENT;
-  private static final VarHandle DEADLINE;
-
-  static {
-    try {
-      MethodHandles.Lookup lookup = MethodHandles.lookup();
-      CURRENT = lookup.findVarHandle(BufferedSink.class, "current", Generation.class);
-      DEADLINE = lookup.findVarHandle(BufferedSink.class, "deadline", long.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
-
   private final SinkConfig config;
   private final UsageLayout layout;
   private final InstantSource clock;
-  /** Whether record() reads the clock: only for clocks that may jump (not the system clock). */
-  private final boolean clockChecksInRecord;
-  private final long intervalMillis;
   private final String name;
   private final PendingBudget budget;
   private final SinkCounters counters;
+  /** The generations record() adds to and the interval deadline, shared with the flush worker. */
+  private final GenerationClock generations;
   private final FlushWorker flusher;
   /** The journal, or {@code null}: record() then never touches it (the lock-free path). */
   private final Journal journal;
   private final Thread shutdownHook;
   private final AtomicBoolean closeCalled = new AtomicBoolean();
 
-  /** The generation record() adds to; replaced (compare-and-set through CURRENT) by a cut. */
-  private volatile Generation current;
-  /** Clock millis at which the current generation is due; advanced through DEADLINE. */
-  private volatile long deadline;
   private volatile boolean closing;
 
   /**
@@ -195,23 +174,16 @@ public final class BufferedSink implements UsageSink {
     this.config = b.config;
     this.layout = b.layout != null ? b.layout : UsageLayouts.of(b.config);
     this.clock = b.clock != null ? b.clock : b.config.clock();
-    this.clockChecksInRecord = !isSystemClock(clock);
-    this.intervalMillis = Math.max(1, config.flushInterval().toMillis());
     String instance = UUID.randomUUID().toString();
     this.name = "usagesink-buffered-" + instance.substring(0, 8);
     this.counters = new SinkCounters(LOG, name);
     int max = config.maxPendingCounters();
     this.budget = new PendingBudget(max, Math.max(1, max / 2));
-    Generation first = new Generation(1, false);
     this.journal = journal;
-    if (journal != null) {
-      first.journalFrom = journal.nextPosition();
-    }
-    this.current = first;
-    this.deadline = clock.millis() + intervalMillis;
+    this.generations = new GenerationClock(clock, config.flushInterval().toMillis(), journal, Generation::new);
     // frugal CRS writes (usagesink.crs.*) apply to the CRS layout only; the compact writer writes absolute values
     CrsPlanFilter filter = layout instanceof CompactLayout ? CrsPlanFilter.none() : CrsPlanFilter.of(config, clock);
-    this.flusher = new FlushWorker(this, first, writer, writerName, ownedConnection, layout, filter, config, budget,
+    this.flusher = new FlushWorker(name, generations, writer, writerName, ownedConnection, layout, filter, config, budget,
         counters, "buffered:" + instance + ":", journal);
     this.shutdownHook = config.shutdownHook() ? new Thread(this::close, name + "-shutdown") : null;
     flusher.start();
@@ -223,11 +195,6 @@ public final class BufferedSink implements UsageSink {
   /** A builder of a buffered sink configured by {@code config}. */
   public static Builder builder(SinkConfig config) {
     return new Builder(config);
-  }
-
-  private static boolean isSystemClock(InstantSource clock) {
-    return clock.equals(InstantSource.system())
-        || clock instanceof Clock c && c.equals(Clock.system(c.getZone()));
   }
 
   /**
@@ -244,9 +211,9 @@ public final class BufferedSink implements UsageSink {
     if (closing) {
       return rejectClosed();
     }
-    if (clockChecksInRecord) {
-      long now = clock.millis();
-      if (now >= deadline && cutIfDue(now)) {
+    if (generations.mayJump()) {
+      long now = generations.millis();
+      if (now >= generations.deadlineMillis() && generations.cutIfDue(now)) {
         flusher.wake();
       }
     }
@@ -256,7 +223,7 @@ public final class BufferedSink implements UsageSink {
       return recordJournaled(event, key);
     }
     for (;;) {
-      Generation g = current;
+      Generation g = generations.current();
       Accumulator acc = g.get(key);
       if (acc == null) {
         acc = g.insert(key, budget);
@@ -303,10 +270,10 @@ public final class BufferedSink implements UsageSink {
    */
   private CompletionStage<Void> recordJournaled(UsageEvent event, AccumulatorKey key) {
     for (;;) {
-      Generation g = current;
+      Generation g = generations.current();
       g.enterJournal();
       try {
-        if (current != g) {
+        if (generations.current() != g) {
           continue; // cut meanwhile: its range is being closed; go to the current generation
         }
         g.awaitJournalFrom();
@@ -387,71 +354,6 @@ public final class BufferedSink implements UsageSink {
   }
 
   /**
-   * Cuts the current generation when the flush interval has passed at {@code now} (sink clock
-   * millis) and no batch is failing; advances the deadline to the next interval boundary. Called by
-   * record() (clocks that may jump) and by the worker. Returns whether this call advanced it.
-   */
-  boolean cutIfDue(long now) {
-    long d = deadline;
-    if (now < d || flusher.backlogged()) {
-      return false;
-    }
-    long next = d + ((now - d) / intervalMillis + 1) * intervalMillis;
-    if (!DEADLINE.compareAndSet(this, d, next)) {
-      return false;
-    }
-    Generation g = current;
-    if (!g.isEmpty()) {
-      cut(g, false);
-    }
-    return true;
-  }
-
-  /**
-   * Replaces {@code g} as the current generation by a new one; {@code false} if {@code g} is no
-   * longer current. {@code sealedNext} makes the new generation refuse every event (used by close).
-   */
-  boolean cut(Generation g, boolean sealedNext) {
-    Generation n = new Generation(g.id + 1, sealedNext);
-    if (!CURRENT.compareAndSet(this, g, n)) {
-      return false;
-    }
-    if (journal != null) {
-      // record() calls that saw g current are appending for g; later ones see n and wait for its start
-      g.awaitJournalQuiet();
-      long end = journal.nextPosition();
-      g.journalTo = end;
-      n.journalFrom = end;
-    }
-    g.next = n;
-    return true;
-  }
-
-  Generation current() {
-    return current;
-  }
-
-  long clockMillis() {
-    return clock.millis();
-  }
-
-  long deadlineMillis() {
-    return deadline;
-  }
-
-  boolean clockChecksInRecord() {
-    return clockChecksInRecord;
-  }
-
-  boolean closing() {
-    return closing;
-  }
-
-  String name() {
-    return name;
-  }
-
-  /**
    * Starts a flush of everything recorded so far. The stage completes when all of it is stored, or
    * exceptionally with the write's error when a write covering it failed (the data stays pending
    * and is retried). A flush already running is not started twice: this one is served by the next
@@ -459,7 +361,7 @@ public final class BufferedSink implements UsageSink {
    */
   @Override
   public CompletionStage<Void> flush() {
-    return flusher.requestFlush(current.id);
+    return flusher.requestFlush(generations.current().id);
   }
 
   /**
@@ -616,7 +518,7 @@ public final class BufferedSink implements UsageSink {
         }
         boolean pipeline = "pipeline".equals(config.bufferedWriter());
         WriterSource<PlanWriter> source = WriterSource.open(config, null,
-            pipeline ? ConnectionCheck.pipelineWriter() : ConnectionCheck.luaWriter(),
+            pipeline ? WriterChecks.pipelineWriter() : WriterChecks.luaWriter(),
             c -> pipeline ? PlanWriters.pipeline(c, config) : PlanWriters.lua(c, config));
         return new BufferedSink(this, source.writer(), pipeline ? "pipeline" : "lua", source.owned(), j);
       } catch (RuntimeException e) {

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.usagesink.SinkConfig;
 import io.usagesink.UsageEvent;
-import io.usagesink.redis.StoredKey;
+import io.usagesink.launcher.RedisServer;
+import io.usagesink.redis.read.StoredKey;
 import io.usagesink.testkit.golden.CrsCallAdapter;
 import io.usagesink.testkit.golden.GoldenCase;
 import io.usagesink.testkit.golden.GoldenExpectations;
 import io.usagesink.testkit.golden.GoldenFile;
 import io.usagesink.testkit.golden.StoredValue;
-import io.usagesink.launcher.RedisServer;
 import io.usagesink.testkit.redis.junit.RedisExtension;
 import java.time.Duration;
 import java.util.List;

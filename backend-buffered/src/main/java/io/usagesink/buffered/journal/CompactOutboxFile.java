@@ -1,6 +1,6 @@
 package io.usagesink.buffered.journal;
 
-import io.usagesink.redis.CompactWriter;
+import io.usagesink.redis.write.CompactWriter;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

@@ -2,7 +2,7 @@ package io.usagesink.buffered.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.usagesink.redis.CompactWriter;
+import io.usagesink.redis.write.CompactWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

@@ -9,7 +9,7 @@ import io.usagesink.plan.CounterDelta;
 import io.usagesink.plan.Expiry;
 import io.usagesink.plan.IndexAdd;
 import io.usagesink.plan.UsagePlan;
-import io.usagesink.redis.ScriptArgs;
+import io.usagesink.redis.write.ScriptArgs;
 import io.usagesink.redis.lua.RedisLuaSink;
 import io.usagesink.redis.pipeline.RedisPipelineSink;
 import io.usagesink.redis.testing.Workloads;

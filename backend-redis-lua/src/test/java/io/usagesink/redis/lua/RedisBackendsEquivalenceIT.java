@@ -1,28 +1,24 @@
 package io.usagesink.redis.lua;
 
-import io.usagesink.redis.testing.States;
-import static io.usagesink.redis.testing.States.assertSameState;
-import static io.usagesink.redis.testing.States.expected;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.usagesink.SinkConfig;
 import io.usagesink.SinkStats;
 import io.usagesink.UsageEvent;
 import io.usagesink.UsageSink;
-import io.usagesink.layout.UsageLayout;
-import io.usagesink.layout.UsageLayouts;
-import io.usagesink.plan.UsagePlan;
-import io.usagesink.redis.RedisConnection;
-import io.usagesink.redis.StoredKey;
-import io.usagesink.redis.UsageCounts;
-import io.usagesink.redis.UsagePeriod;
-import io.usagesink.redis.UsageReader;
-import io.usagesink.redis.pipeline.RedisPipelineSink;
-import io.usagesink.redis.testing.SinkRuns;
-import io.usagesink.redis.testing.Workloads;
 import io.usagesink.launcher.CommandStats;
 import io.usagesink.launcher.RedisClusterHandle;
 import io.usagesink.launcher.RedisServer;
+import io.usagesink.layout.UsageLayout;
+import io.usagesink.layout.UsageLayouts;
+import io.usagesink.plan.UsagePlan;
+import io.usagesink.redis.connect.RedisConnection;
+import io.usagesink.redis.pipeline.RedisPipelineSink;
+import io.usagesink.redis.read.StoredKey;
+import io.usagesink.redis.read.UsageCounts;
+import io.usagesink.redis.read.UsagePeriod;
+import io.usagesink.redis.read.UsageReader;
+import io.usagesink.redis.testing.SinkRuns;
+import io.usagesink.redis.testing.States;
+import io.usagesink.redis.testing.Workloads;
 import io.usagesink.testkit.redis.junit.RedisExtension;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -34,6 +30,10 @@ import java.util.SortedMap;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import static io.usagesink.redis.testing.States.assertSameState;
+import static io.usagesink.redis.testing.States.expected;
+import static org.assertj.core.api.Assertions.assertThat;
+
 
 /**
  * redis-pipeline and redis-lua leave identical Redis state for the same workload, on one server and
@@ -136,7 +136,7 @@ class RedisBackendsEquivalenceIT {
     assertThat(pipeline.commands().calls("expire")).isEqualTo(expiries);
     assertThat(pipeline.stats().commands()).isEqualTo(counters + expiries);
     assertThat(pipeline.stats().roundTrips()).isEqualTo(EVENTS);
-    // plus the one keyless EVALSHA of the open-time check (see ConnectionCheck.luaWriter)
+    // plus the one keyless EVALSHA of the open-time check (see WriterChecks.luaWriter)
     assertThat(lua.commands().calls("evalsha")).isEqualTo(EVENTS + 1);
     assertThat(lua.commands().calls("hincrby")).isEqualTo(counters);
     assertThat(lua.stats().commands()).isEqualTo(EVENTS);
@@ -159,7 +159,7 @@ class RedisBackendsEquivalenceIT {
     assertSameState(lua.state(), reference.state(), States.CROSS_RUN_TTL_TOLERANCE_SECONDS, "redis-lua on the cluster");
     assertThat(lua.answers()).isEqualTo(reference.answers());
     assertThat(lua.stats().failed()).isZero();
-    // plus the one keyless EVALSHA of the open-time check (see ConnectionCheck.luaWriter)
+    // plus the one keyless EVALSHA of the open-time check (see WriterChecks.luaWriter)
     assertThat(lua.commands().calls("evalsha")).isEqualTo(lua.stats().commands() + 1);
     System.out.printf("cluster, %d events: redis-lua %.2f EVALSHA/event; redis-pipeline %.1f commands/event%n",
         CLUSTER_EVENTS, (double) lua.commands().calls("evalsha") / CLUSTER_EVENTS,

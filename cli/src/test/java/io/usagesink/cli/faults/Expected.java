@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.usagesink.SinkConfig;
 import io.usagesink.UsageEvent;
+import io.usagesink.launcher.RedisServer;
 import io.usagesink.layout.UsageLayouts;
-import io.usagesink.redis.StoredKey;
+import io.usagesink.redis.read.StoredKey;
 import io.usagesink.testkit.golden.PlanInterpreter;
 import io.usagesink.testkit.golden.StoredValue;
-import io.usagesink.launcher.RedisServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.usagesink.UsageEvent;
 import io.usagesink.layout.UsageLayout;
-import io.usagesink.redis.StoredKey;
+import io.usagesink.redis.read.StoredKey;
 import io.usagesink.testkit.golden.PlanInterpreter;
 import io.usagesink.testkit.golden.StoredValue;
 import java.util.ArrayList;
@@ -17,7 +17,7 @@ import java.util.TreeMap;
 public final class States {
   private States() {}
 
-  /** A golden file's state in the form of {@link io.usagesink.redis.UsageReader#dump()}. */
+  /** A golden file's state in the form of {@link io.usagesink.redis.read.UsageReader#dump()}. */
   public static SortedMap<String, StoredKey> fromGolden(Map<String, StoredValue> golden) {
     SortedMap<String, StoredKey> out = new TreeMap<>();
     golden.forEach((k, v) -> out.put(k, StoredValue.SET.equals(v.type())
