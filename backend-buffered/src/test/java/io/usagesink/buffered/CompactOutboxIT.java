@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.usagesink.SinkConfig;
+import io.usagesink.redis.testing.States;
+import io.usagesink.testkit.workload.Workloads;
 import io.usagesink.UsageEvent;
 import io.usagesink.launcher.RedisServer;
 import io.usagesink.layout.CompactLayout;
@@ -94,7 +96,7 @@ class CompactOutboxIT {
       next.close();
       InMemoryRedis expected = new InMemoryRedis();
       events.forEach(e -> expected.apply(UsageLayouts.crs(config).plan(e), null));
-      RedisStates.assertSameState(UsageReader.of(c, config).crsView(), expected);
+      RedisStates.assertSameState(States.fromReader(UsageReader.of(c, config).crsView()), expected);
     }
   }
 
