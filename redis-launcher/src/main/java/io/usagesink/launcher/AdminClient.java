@@ -132,7 +132,9 @@ final class AdminClient implements AutoCloseable {
 
   synchronized void disconnect() {
     if (connection != null) {
-      connection.closeAsync();
+      if (connection.isOpen()) {
+        connection.closeAsync(); // a connection the server dropped is closed already
+      }
       connection = null;
     }
   }
