@@ -155,7 +155,7 @@ final class AdminClient implements AutoCloseable {
   private StatefulRedisConnection<String, String> connection() {
     if (connection == null || !connection.isOpen()) {
       if (client == null) {
-        resources = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1).build();
+        resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
         client = RedisClient.create(resources, uri);
         client.setOptions(options);
       }
