@@ -91,7 +91,13 @@ final class Expected {
 
   /** Asserts same keys, same contents, TTLs within {@value #TTL_TOLERANCE_SECONDS} s; lists the first differences. */
   static void assertSameState(Map<String, StoredKey> actual, Map<String, StoredKey> expected, String what) {
-    List<String> diff = differences(actual, expected);
+    assertSameState(actual, expected, what, TTL_TOLERANCE_SECONDS);
+  }
+
+  /** As {@link #assertSameState(Map, Map, String)} with TTLs within {@code ttlToleranceSeconds}. */
+  static void assertSameState(Map<String, StoredKey> actual, Map<String, StoredKey> expected, String what,
+      long ttlToleranceSeconds) {
+    List<String> diff = differences(actual, expected, ttlToleranceSeconds);
     assertThat(diff).as(what + ": " + diff.size() + " differences (first 25: " + diff.subList(0, Math.min(25,
         diff.size())) + ")").isEmpty();
   }
@@ -101,6 +107,12 @@ final class Expected {
    * {@code got - want} for counters), a TTL off by more than the tolerance.
    */
   static List<String> differences(Map<String, StoredKey> actual, Map<String, StoredKey> expected) {
+    return differences(actual, expected, TTL_TOLERANCE_SECONDS);
+  }
+
+  /** As {@link #differences(Map, Map)} with TTLs within {@code ttlToleranceSeconds}. */
+  static List<String> differences(Map<String, StoredKey> actual, Map<String, StoredKey> expected,
+      long ttlToleranceSeconds) {
     List<String> out = new ArrayList<>();
     for (String k : new TreeMap<>(expected).keySet()) {
       if (!actual.containsKey(k)) {
@@ -132,8 +144,8 @@ final class Expected {
         }
       }
       boolean bothExpire = a.ttl() > 0 && e.ttl() > 0;
-      if (bothExpire ? Math.abs(a.ttl() - e.ttl()) > TTL_TOLERANCE_SECONDS : a.ttl() != e.ttl()) {
-        out.add(k + ": ttl " + a.ttl() + ", expected " + e.ttl() + " (tolerance " + TTL_TOLERANCE_SECONDS + " s)");
+      if (bothExpire ? Math.abs(a.ttl() - e.ttl()) > ttlToleranceSeconds : a.ttl() != e.ttl()) {
+        out.add(k + ": ttl " + a.ttl() + ", expected " + e.ttl() + " (tolerance " + ttlToleranceSeconds + " s)");
       }
     });
     return out;
