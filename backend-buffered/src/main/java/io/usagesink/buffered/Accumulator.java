@@ -22,11 +22,13 @@ import java.util.concurrent.locks.LockSupport;
  * long-context or cost numbers) skip theirs.
  *
  * <p><b>Sealing.</b> The state counts the writers inside {@link #tryEnter()} / {@link
- * #exit()} and carries the {@link #SEALED} bit. The flush worker seals the accumulator, waits until
- * no writer is inside, and only then reads the sums ({@link #sealAndTally}). A writer that enters
- * after the seal backs out and retries in the current generation, so no amount is added after the
- * sums were read and none is lost. The writer's adds happen-before its {@code exit()}, which
- * happens-before the worker's read of a zero writer count.
+ * #exit()} and carries the {@link #SEALED} bit. Whoever hands the accumulator to a batch seals it
+ * first ({@link #seal()}, which succeeds once): the flush worker draining its generation, or the
+ * cache's eviction listener at the cap (see {@link Generation}). The worker then waits until no
+ * writer is inside and only then reads the sums ({@link #tally()}). A writer that enters after the
+ * seal backs out and retries with a fresh accumulator, so no amount is added after the sums were
+ * read and none is lost. The writer's adds happen-before its {@code exit()}, which happens-before
+ * the worker's read of a zero writer count.
  *
  * <p><b>Overflow.</b> The limit is Redis's: a counter is a signed 64-bit integer. Every cell may
  * reach {@code Long.MAX_VALUE}, and so may every {@linkplain Measure#sums() sum of measures} (such as
@@ -123,11 +125,25 @@ final class Accumulator extends AccumulatorKey {
   }
 
   /**
-   * Seals this accumulator, waits until no writer is inside and returns its sums as a tally in the
-   * bucket starting at the key's bucket start. Only the flush worker calls this, once.
+   * Seals this accumulator against new writers; {@code true} for the one call that sealed it (the
+   * caller then owns it for a batch), {@code false} if it was sealed already. Lock-free, never waits.
    */
+  boolean seal() {
+    return ((long) STATE_H.getAndBitwiseOr(this, SEALED) & SEALED) == 0;
+  }
+
+  /** {@link #seal()} and {@link #tally()}: for accumulators only the caller can see. */
   UsageTally sealAndTally() {
-    STATE_H.getAndAdd(this, SEALED);
+    seal();
+    return tally();
+  }
+
+  /**
+   * Waits until no writer is inside this sealed accumulator and returns its sums as a tally in the
+   * bucket starting at the key's bucket start. Only the flush worker calls this, once, after the
+   * accumulator was sealed for its batch.
+   */
+  UsageTally tally() {
     int spins = 0;
     while (((long) STATE_H.getVolatile(this) & ~SEALED) != 0) {
       // a writer is between tryEnter and exit: a few adds, unless it was descheduled

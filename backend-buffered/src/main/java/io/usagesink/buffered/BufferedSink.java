@@ -39,8 +39,9 @@ import org.slf4j.event.Level;
  *
  * <p><b>Recording.</b> {@link #record(UsageEvent)} adds the event to one small accumulator per
  * (key, account, model, start of the layout's finest time bucket of the event) and returns. It is
- * O(1), lock-free when the accumulator exists (one map lookup, a few atomic adds), allocates two
- * small objects, and never blocks on I/O. The returned stage is already complete: it means
+ * O(1), lock-free when the accumulator exists (one cache lookup, a few atomic adds), allocates two
+ * small objects, and never blocks on I/O; creating an accumulator locks one bin of the cache's map,
+ * and the cache's upkeep (evicting at the cap) runs on the recording thread, amortised O(1). The returned stage is already complete: it means
  * <em>accepted into the buffer</em>, not stored; {@link #flush()} and {@link #close()} say when the
  * data is stored. <b>Event time decides the bucket</b>, never flush time: an event at 10:59:59.9
  * lands in hour 10 even when it is flushed at 11:00:01.
@@ -96,8 +97,8 @@ import org.slf4j.event.Level;
  * writer a recovered batch is applied exactly once if the recovery runs within {@code
  * usagesink.guard-ttl} (10 min by default) of the crashed process's last attempt of it; later, a batch
  * whose reply was lost may count twice. The pipeline writer stays at-least-once. Batches given up at
- * the close deadline stay in the journal for the next sink. Events dropped at the cap are not
- * journaled; an event refused for overflow is cancelled in the journal. When an append fails (full
+ * the close deadline stay in the journal for the next sink. An event refused for overflow is
+ * cancelled in the journal. When an append fails (full
  * disk), the event fails: its stage fails with the {@link JournalException}, it is counted {@link
  * SinkStats#failed()} under the reason, and nothing is stored for it. The compact layout is refused
  * with a journal (a recovered batch could be added on top of cells the dead writer already wrote).
@@ -106,14 +107,16 @@ import org.slf4j.event.Level;
  * events aggregate meanwhile ({@code usagesink.redis.connect=fail} fails instead). What a reachable
  * Redis refuses (credentials, the ACL of the writer's commands) fails the build at once.
  *
- * <p><b>Bounded memory.</b> Memory grows with distinct accumulators, not with events (about 200
- * bytes each, plus the id strings they share with the events). At most {@link SinkConfig#maxPendingCounters()} accumulators are pending (recorded
- * into but not yet stored, including the batch in flight); when half of them are pending an early
- * flush starts. When the cap is reached, an event that needs a <em>new</em> accumulator is dropped:
- * counted {@link SinkStats#recorded() recorded} and {@link SinkStats#dropped() dropped}, its stage
- * fails with {@link IllegalStateException}, and the number dropped is logged once per flush. Events
- * for accumulators that already exist are still accepted, since they cost no memory. Refusing new
- * keys rather than evicting old ones keeps every accepted number exact.
+ * <p><b>Bounded memory, nothing dropped.</b> Memory grows with distinct accumulators, not with
+ * events (about 250 bytes each with the cache's entry, plus the id strings they share with the
+ * events). The accumulators of the current interval live in a Caffeine cache bounded by {@link
+ * SinkConfig#maxPendingCounters()}; when half of that many are pending an early flush starts, and
+ * when a new accumulator would pass the cap the cache evicts the coldest one, which is written early
+ * with the interval's batch (write-behind: the cache's eviction listener hands it to the flush worker). No event is dropped at the cap
+ * ({@link SinkStats#dropped()} stays 0) and every accepted number stays exact. Evicted accumulators
+ * wait for their batch: while a batch is failing (Redis down), newer distinct counters beyond the
+ * cap are kept rather than dropped, so memory then grows with them until Redis is back or the data
+ * is given up.
  *
  * <p><b>Close.</b> {@link #close()} runs once: it stops accepting events (later ones are {@link
  * SinkStats#rejected() rejected}), writes everything pending within {@link
@@ -143,7 +146,7 @@ public final class BufferedSink implements UsageSink {
   private final UsageLayout layout;
   private final InstantSource clock;
   private final String name;
-  private final PendingBudget budget;
+  private final PendingCount pending;
   private final SinkCounters counters;
   /** The generations record() adds to and the interval deadline, shared with the flush worker. */
   private final GenerationClock generations;
@@ -169,12 +172,13 @@ public final class BufferedSink implements UsageSink {
     this.name = "usagesink-buffered-" + instance.substring(0, 8);
     this.counters = new SinkCounters(LOG, name);
     int max = config.maxPendingCounters();
-    this.budget = new PendingBudget(max, Math.max(1, max / 2));
+    this.pending = new PendingCount(Math.max(1, max / 2));
     this.journal = journal;
-    this.generations = new GenerationClock(clock, config.flushInterval().toMillis(), journal, Generation::new);
+    this.generations = new GenerationClock(clock, config.flushInterval().toMillis(), journal,
+        (id, sealed) -> new Generation(id, sealed, max, pending));
     // frugal CRS writes (usagesink.crs.*) apply to the CRS layout only; the compact writer writes absolute values
     CrsPlanFilter filter = layout instanceof CompactLayout ? CrsPlanFilter.none() : CrsPlanFilter.of(config, clock);
-    this.flusher = new FlushWorker(name, generations, writer, writerName, ownedConnection, layout, filter, config, budget,
+    this.flusher = new FlushWorker(name, generations, writer, writerName, ownedConnection, layout, filter, config, pending,
         counters, "buffered:" + instance + ":", journal);
     this.shutdownHook = config.shutdownHook() ? new Thread(this::close, name + "-shutdown") : null;
     flusher.start();
@@ -191,8 +195,7 @@ public final class BufferedSink implements UsageSink {
   /**
    * Adds the event to its accumulator and returns a completed stage: the event is accepted into the
    * buffer, not yet stored. The stage fails with {@link IllegalStateException} after {@link
-   * #close()} (the event is rejected) or when {@code maxPendingCounters} is reached and the event
-   * needs a new accumulator (the event is dropped); with {@link IllegalArgumentException} when a
+   * #close()} (the event is rejected); with {@link IllegalArgumentException} when a
    * pending sum or its all-token total would exceed {@code Long.MAX_VALUE}, the largest counter Redis
    * holds (rejected).
    */
@@ -217,17 +220,14 @@ public final class BufferedSink implements UsageSink {
       Generation g = generations.current();
       Accumulator acc = g.get(key);
       if (acc == null) {
-        acc = g.insert(key, budget);
+        acc = g.insert(key);
         if (acc == null) { // g was cut and is being drained: go to the current generation
           if (closing) {
             return rejectClosed();
           }
           continue;
         }
-        if (acc == Generation.FULL) {
-          return dropFull();
-        }
-        if (budget.flushDue()) {
+        if (pending.flushDue()) {
           flusher.requestEarlyFlush();
         }
       }
@@ -248,16 +248,16 @@ public final class BufferedSink implements UsageSink {
       if (closing) {
         return rejectClosed();
       }
-      Thread.onSpinWait(); // sealed by the worker after a cut: retry in the current generation
+      Thread.onSpinWait(); // sealed after a cut, or evicted at the cap: retry with the current accumulator
     }
   }
 
   /**
    * record() with a journal: inside the current generation's journal count, finds or creates the
-   * accumulator (an event dropped at the cap is never journaled), appends the event, then adds it.
-   * The worker seals a generation's accumulators only after its cutter waited for this count to reach
-   * zero, so the accumulator cannot be sealed here and the event's position lies in the generation's
-   * range.
+   * accumulator, appends the event, then adds it. The worker seals a generation's accumulators only
+   * after its cutter waited for this count to reach zero, so the event's position lies in the
+   * generation's range; the cache may evict (seal) the accumulator at the cap meanwhile, and the
+   * event is then cancelled in the journal and recorded again.
    */
   private CompletionStage<Void> recordJournaled(UsageEvent event, AccumulatorKey key) {
     for (;;) {
@@ -270,14 +270,11 @@ public final class BufferedSink implements UsageSink {
         g.awaitJournalFrom();
         Accumulator acc = g.get(key);
         if (acc == null) {
-          acc = g.insert(key, budget);
+          acc = g.insert(key);
           if (acc == null) { // only the sealed generation close installs is sealed while current
             return rejectClosed();
           }
-          if (acc == Generation.FULL) {
-            return dropFull();
-          }
-          if (budget.flushDue()) {
+          if (pending.flushDue()) {
             flusher.requestEarlyFlush();
           }
         }
@@ -287,7 +284,7 @@ public final class BufferedSink implements UsageSink {
         } catch (JournalException | IllegalArgumentException | IllegalStateException e) {
           return journalFailed(e);
         }
-        if (!acc.tryEnter()) { // cannot happen (see above); keep the journal and the sums in step anyway
+        if (!acc.tryEnter()) { // evicted at the cap meanwhile: keep the journal and the sums in step
           cancel(position);
           continue;
         }
@@ -334,14 +331,6 @@ public final class BufferedSink implements UsageSink {
   private CompletionStage<Void> rejectClosed() {
     counters.rejected.increment();
     return CompletableFuture.failedStage(new IllegalStateException("sink " + name + " is closed; event rejected"));
-  }
-
-  private CompletionStage<Void> dropFull() {
-    counters.recorded.increment();
-    counters.dropped.increment();
-    flusher.noteDropped();
-    return CompletableFuture.failedStage(new IllegalStateException("sink " + name + ": maxPendingCounters="
-        + budget.max() + " reached; event dropped (it needs a new counter; a flush is under way)"));
   }
 
   /**
@@ -396,7 +385,12 @@ public final class BufferedSink implements UsageSink {
   /** Counters of this sink; {@code pending} counts pending accumulators, the rest count events. */
   @Override
   public SinkStats stats() {
-    return counters.snapshot(budget.pending());
+    return counters.snapshot(pending.pending());
+  }
+
+  /** Accumulators the cache evicted at {@code maxPendingCounters} so far (written early, not dropped). */
+  long evictedCounters() {
+    return pending.evictedTotal();
   }
 
   /**
@@ -467,8 +461,8 @@ public final class BufferedSink implements UsageSink {
 
     /**
      * Builds and starts the sink. Unless a writer was injected, the sink opens its own connection: it
-     * returns while Redis is unreachable and connects in the background (events aggregate meanwhile,
-     * up to {@code maxPendingCounters}; {@code usagesink.redis.connect=fail} fails instead), and fails
+     * returns while Redis is unreachable and connects in the background (events aggregate meanwhile;
+     * {@code usagesink.redis.connect=fail} fails instead), and fails
      * at once when a reachable Redis refuses the credentials or the commands the writer needs (ACL).
      *
      * @throws io.usagesink.ConfigurationException when the configuration names no usable Redis

@@ -33,7 +33,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,7 +73,7 @@ final class FlushWorker {
   private final AutoCloseable ownedConnection;
   private final UsageLayout layout;
   private final CrsPlanFilter filter;
-  private final PendingBudget budget;
+  private final PendingCount pending;
   private final SinkCounters counters;
   private final String batchIdPrefix;
   private final long attemptTimeoutNanos;
@@ -87,7 +86,6 @@ final class FlushWorker {
 
   private final ConcurrentLinkedQueue<FlushRequest> requests = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean earlyFlush = new AtomicBoolean();
-  private final AtomicLong droppedSinceLog = new AtomicLong();
   private volatile boolean closeRequested;
   private volatile long closeDeadlineNanos;
   private volatile boolean done;
@@ -110,7 +108,7 @@ final class FlushWorker {
 
   FlushWorker(String name, GenerationClock generations, CompletableFuture<? extends PlanWriter> writerReady,
       String writerName, AutoCloseable ownedConnection, UsageLayout layout, CrsPlanFilter filter, SinkConfig config,
-      PendingBudget budget, SinkCounters counters, String batchIdPrefix, Journal journal) {
+      PendingCount pending, SinkCounters counters, String batchIdPrefix, Journal journal) {
     this.name = name;
     this.generations = generations;
     this.oldest = generations.current();
@@ -119,7 +117,7 @@ final class FlushWorker {
     this.ownedConnection = ownedConnection;
     this.layout = layout;
     this.filter = filter;
-    this.budget = budget;
+    this.pending = pending;
     this.counters = counters;
     this.batchIdPrefix = batchIdPrefix;
     long commandTimeout = config.commandTimeout().toNanos();
@@ -155,12 +153,6 @@ final class FlushWorker {
     if (!earlyFlush.get() && earlyFlush.compareAndSet(false, true)) {
       wake();
     }
-  }
-
-  /** Counts an event dropped at the cap, for the once-per-flush log line, and asks for a flush. */
-  void noteDropped() {
-    droppedSinceLog.incrementAndGet();
-    requestEarlyFlush();
   }
 
   /** A stage completing when generation {@code target} and every earlier one are stored. */
@@ -283,7 +275,6 @@ final class FlushWorker {
   /** Drains {@code g} into one merged plan and writes it; returns when stored or given up. */
   private void store(Generation g) {
     List<Accumulator> accumulators = g.sealAndList();
-    logDrops();
     if (accumulators.isEmpty()) {
       release(g.journalTo); // nothing journaled for it but cancelled events
       return;
@@ -291,7 +282,7 @@ final class FlushWorker {
     int counterCount = accumulators.size();
     List<UsageTally> tallies = new ArrayList<>(counterCount);
     for (Accumulator a : accumulators) {
-      UsageTally t = a.sealAndTally();
+      UsageTally t = a.tally(); // sealed for this batch by sealAndList or, at the cap, by the eviction
       if (t.requests() > 0) { // 0 when every event of it was backed out (overflow)
         tallies.add(t);
       }
@@ -307,7 +298,7 @@ final class FlushWorker {
   /**
    * Plans, merges and writes {@code tallies} as one batch covering the journal range {@code [from,
    * to)} (-1, -1 without a journal) and releases that range when done. {@code budgeted}: the
-   * counters are in the pending budget (live generations; not recovered batches).
+   * counters are in the pending count (live generations; not recovered batches).
    *
    * @return {@code false} when the batch was left in the journal at the close deadline
    */
@@ -335,7 +326,7 @@ final class FlushWorker {
     if (plan.isEmpty()) { // the layout writes nothing (statistics switched off)
       counters.stored.add(events);
       if (budgeted) {
-        budget.release(counterCount);
+        pending.release(counterCount);
       }
       release(to);
       return true;
@@ -596,7 +587,7 @@ final class FlushWorker {
         counters.flushes.increment();
         poisoned.addAll(r.failedKeys());
         if (budgeted) {
-          budget.release(counterCount);
+          pending.release(counterCount);
         }
         generations.holdCuts(false);
         if (!poisoned.isEmpty()) {
@@ -767,7 +758,7 @@ final class FlushWorker {
     }
     counters.fail(events, why, false);
     if (budgeted) {
-      budget.release(counterCount);
+      pending.release(counterCount);
     }
     generations.holdCuts(false);
     failRequests(requestId, cause != null ? cause : new IllegalStateException(why));
@@ -789,14 +780,6 @@ final class FlushWorker {
     giveUp(requestId, batchId, counterCount, events, budgeted, why + " (it stays in the journal " + journal.dir()
         + ": the next sink opened on it stores it)", cause);
     return true;
-  }
-
-  private void logDrops() {
-    long dropped = droppedSinceLog.getAndSet(0);
-    if (dropped > 0) {
-      LOG.warn("{}: {} events dropped since the last flush: usagesink.buffered.max-pending-counters={} was reached"
-          + " ({} counters pending)", name, dropped, budget.max(), budget.pending());
-    }
   }
 
   private void pullRequests() {

@@ -1,21 +1,26 @@
 package io.usagesink.redis.lua;
 
+import io.usagesink.redis.testing.States;
+import static io.usagesink.redis.testing.States.assertSameState;
+import static io.usagesink.redis.testing.States.expected;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.usagesink.SinkConfig;
 import io.usagesink.SinkStats;
 import io.usagesink.UsageEvent;
 import io.usagesink.UsageSink;
 import io.usagesink.UsageSinks;
-import io.usagesink.launcher.CommandStats;
-import io.usagesink.launcher.Persistence;
-import io.usagesink.launcher.RedisServer;
 import io.usagesink.layout.UsageLayouts;
 import io.usagesink.redis.connect.RedisConnection;
-import io.usagesink.redis.read.StoredKey;
+import io.usagesink.testkit.redis.StoredKey;
 import io.usagesink.redis.read.UsagePeriod;
 import io.usagesink.redis.read.UsageReader;
 import io.usagesink.redis.testing.SinkRuns;
-import io.usagesink.redis.testing.States;
-import io.usagesink.redis.testing.Workloads;
+import io.usagesink.testkit.workload.Workloads;
+import io.usagesink.launcher.CommandStats;
+import io.usagesink.launcher.Persistence;
+import io.usagesink.launcher.RedisServer;
 import io.usagesink.testkit.redis.junit.IsolatedRedis;
 import io.usagesink.testkit.redis.junit.RedisExtension;
 import java.time.Duration;
@@ -32,11 +37,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import static io.usagesink.redis.testing.States.assertSameState;
-import static io.usagesink.redis.testing.States.expected;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 
 /**
  * The redis-lua backend against a real Redis: golden states, one EVALSHA per event, exactly-once
@@ -59,7 +59,7 @@ class RedisLuaSinkIT {
 
   private static SortedMap<String, StoredKey> dump(SinkConfig config) {
     try (RedisConnection c = RedisConnection.open(config)) {
-      return UsageReader.of(c, config).dump();
+      return States.fromReader(UsageReader.of(c, config).dump());
     }
   }
 
