@@ -156,7 +156,6 @@ class RedisPipelineSinkIT {
     long bound = inFlightAtKills.get();
     String what = "redis-pipeline, connections killed every 300 ms (" + kills + " kills, " + bound
         + " events pending at them in all; " + stats + ")";
-    System.out.println(what + ": excess over the succeeded events = " + excess + " units");
     assertThat(kills.get()).as(what + ": connections killed while the sink wrote").isPositive();
     assertThat(stats.retries()).as(what + ": re-sent writes").isPositive();
     assertThat(stats.recorded()).isEqualTo(events.size());
@@ -170,6 +169,8 @@ class RedisPipelineSinkIT {
             - Long.parseLong(expected.get(k).fields().get("totalRequests"));
       }
     }
+    System.out.println(what + ": excess over the exact state = " + excess + " units in all, " + requestExcess
+        + " requests (bound " + bound + ")");
     assertThat(requestExcess).as(what + ": requests counted twice").isLessThanOrEqualTo(bound);
     Map<String, Long> largestIncrement = new java.util.HashMap<>();
     for (UsageEvent e : succeeded) {

@@ -47,6 +47,12 @@ final class Expected {
 
   /** Asserts same keys, same contents, TTLs within {@value #TTL_TOLERANCE_SECONDS} s; lists the first differences. */
   static void assertSameState(Map<String, StoredKey> actual, Map<String, StoredKey> expected, String what) {
-    StateDump.of(actual).diff(StateDump.of(expected), Duration.ofSeconds(TTL_TOLERANCE_SECONDS)).assertNone(what);
+    assertSameState(actual, expected, what, TTL_TOLERANCE_SECONDS);
+  }
+
+  /** As {@link #assertSameState(Map, Map, String)} with TTLs within {@code ttlToleranceSeconds}. */
+  static void assertSameState(Map<String, StoredKey> actual, Map<String, StoredKey> expected, String what,
+      long ttlToleranceSeconds) {
+    StateDump.of(actual).diff(StateDump.of(expected), Duration.ofSeconds(ttlToleranceSeconds)).assertNone(what);
   }
 }
