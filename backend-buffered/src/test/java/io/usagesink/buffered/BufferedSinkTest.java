@@ -1,5 +1,6 @@
 package io.usagesink.buffered;
 
+import io.usagesink.testkit.workload.Workloads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -36,7 +37,8 @@ class BufferedSinkTest {
 
   private static final ZoneOffset PLUS_8 = ZoneOffset.ofHours(8);
   private static final Instant T0 = Instant.parse("2025-08-15T03:10:00Z");
-  private static final String[] MODELS = Workloads.MODELS;
+  private static final String[] MODELS = {"claude-sonnet-4-20250514", "us.anthropic.claude-3-5-sonnet-20241022-v2:0",
+      "claude-3-opus:latest", "claude-3-haiku-20240307", "unknown"};
 
   private final List<BufferedSink> sinks = new ArrayList<>();
   private final UsageLayout layout = UsageLayouts.crs(config().build());

@@ -1,5 +1,6 @@
 package io.usagesink.buffered;
 
+import io.usagesink.testkit.workload.Workloads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
