@@ -304,6 +304,12 @@ final class FlushWorker {
    */
   private boolean storeTallies(long requestId, String batchId, List<UsageTally> tallies, int counterCount,
       boolean budgeted, long from, long to) {
+    if (journal != null && keepInJournal) {
+      // it stays in the journal for the next sink whatever happens: planning it would only delay close
+      keep(requestId, batchId, counterCount, events(tallies), budgeted, "an earlier batch was left in the journal at"
+          + " the close deadline", null);
+      return false;
+    }
     UsagePlan plan;
     try {
       UsagePlan.Builder b = UsagePlan.builder();
