@@ -2,6 +2,9 @@ package io.usagesink.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.usagesink.SinkConfig;
+import io.usagesink.cli.compare.RedisAdmin;
+import io.usagesink.cli.compare.RedisState;
+import io.usagesink.cli.report.Json;
 import io.usagesink.layout.UsageLayouts;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;

@@ -5,6 +5,10 @@ import io.usagesink.SinkStats;
 import io.usagesink.UsageEvent;
 import io.usagesink.UsageSink;
 import io.usagesink.UsageSinks;
+import io.usagesink.cli.events.EventClock;
+import io.usagesink.cli.events.EventLines;
+import io.usagesink.cli.events.Progress;
+import io.usagesink.cli.events.Recorder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -298,7 +302,7 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
     out.printf(Locale.ROOT, "%-12s %.1f%n", "events/s", o.eventsPerSecond());
     out.flush();
 
-    List<String> problems = new ArrayList<>(problems(o.withStats(s), backend));
+    List<String> problems = new ArrayList<>(o.withStats(s).problems(backend));
     if (inputProblem != null) {
       problems.add(0, secrets.scrub(inputProblem));
     }
@@ -400,42 +404,6 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
       throw new Main.UsageException("standard input could not be copied to " + tmp + ": " + e.getMessage());
     }
     return tmp;
-  }
-
-  /**
-   * Why the data cannot be taken as stored, or nothing. The noop backend drops every event by
-   * design (the user chose "statistics off"), so its {@code dropped} count is not a failure.
-   */
-  static List<String> problems(Recorder.Outcome o, String backend) {
-    SinkStats s = o.stats();
-    List<String> p = new ArrayList<>();
-    if (s.failed() > 0) {
-      p.add(s.failed() + " failed");
-    }
-    if (s.rejected() > 0) {
-      p.add(s.rejected() + " rejected");
-    }
-    if (s.dropped() > 0 && !"noop".equals(backend)) {
-      p.add(s.dropped() + " dropped");
-    }
-    if (s.pending() > 0) {
-      p.add(s.pending() + " still pending after close (close timeout reached)");
-    }
-    if (o.failed() > 0) {
-      p.add(o.failed() + " record() stages completed exceptionally (first: " + o.firstFailure() + ")");
-    }
-    if (o.unconfirmed() > 0) {
-      p.add(o.unconfirmed() + " record() stages not complete after close");
-    }
-    boolean noop = "noop".equals(backend);
-    long accounted = s.stored() + (noop ? s.dropped() : 0);
-    if (p.isEmpty() && accounted != s.recorded()) {
-      p.add("only " + s.stored() + " of " + s.recorded() + " recorded events were confirmed stored");
-    }
-    if (s.recorded() + s.rejected() < o.offered()) {
-      p.add((o.offered() - s.recorded() - s.rejected()) + " events offered but neither recorded nor rejected");
-    }
-    return p;
   }
 
   private InputStream open(Path file) {
