@@ -45,7 +45,8 @@ class ArchitectureTest {
     MODULES.put("backend-redis-lua", Set.of("io.usagesink.redis.lua", "io.usagesink.redis.lua.internal"));
     MODULES.put("backend-buffered",
         Set.of("io.usagesink.buffered", "io.usagesink.buffered.internal", "io.usagesink.buffered.journal"));
-    MODULES.put("testkit", Set.of("io.usagesink.testkit.contract", "io.usagesink.testkit.golden",
+    MODULES.put("testkit", Set.of("io.usagesink.testkit.contract", "io.usagesink.testkit.workload"));
+    MODULES.put("testkit-redis", Set.of("io.usagesink.testkit.redis", "io.usagesink.testkit.golden",
         "io.usagesink.testkit.redis.junit"));
     MODULES.put("cli", Set.of("io.usagesink.cli", "io.usagesink.cli.events", "io.usagesink.cli.compare",
         "io.usagesink.cli.report"));
@@ -118,6 +119,17 @@ class ArchitectureTest {
     return MODULES.keySet().stream().map(module -> DynamicTest.dynamicTest(module, () ->
         slices().assignedFrom(packagesOf(module)).should().beFreeOfCycles().allowEmptyShould(true)
             .check(mainClasses)));
+  }
+
+  /** Issue 11 item 5: a custom sink's contract test needs only JUnit and the api. */
+  @Test
+  void theContractKitDependsOnlyOnTheApiAndJunit() {
+    classes().that(inModules(Set.of("testkit")))
+        .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "io.usagesink", "io.usagesink.layout..",
+            "io.usagesink.plan..", "io.usagesink.testkit.contract..", "io.usagesink.testkit.workload..",
+            "org.junit.jupiter.api..", "org.opentest4j..")
+        .because("usagesink-testkit must not pull Redis, Testcontainers or our Redis modules into a custom sink's test")
+        .check(mainClasses);
   }
 
   /** Holds since the launcher module landed (issue 10 item 1): the cli starts Redis through it. */

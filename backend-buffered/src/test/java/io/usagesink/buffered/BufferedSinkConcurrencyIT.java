@@ -46,7 +46,8 @@ class BufferedSinkConcurrencyIT {
           for (int i = 0; i < PER_THREAD; i++) {
             // keys shared by every thread, spread over 10 minutes and two models
             sink.record(UsageEvent.builder().at(T0.plusMillis(i * 6L)).keyId("k" + (i % 4)).accountId("a" + thread % 2)
-                .model(Workloads.MODELS[i % 2]).inputTokens(1 + i % 5).outputTokens(2).cacheReadTokens(i % 3).build());
+                .model(i % 2 == 0 ? "claude-sonnet-4-20250514" : "us.anthropic.claude-3-5-sonnet-20241022-v2:0")
+                .inputTokens(1 + i % 5).outputTokens(2).cacheReadTokens(i % 3).build());
           }
           return null;
         }));

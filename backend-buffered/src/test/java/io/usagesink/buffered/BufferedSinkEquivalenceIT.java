@@ -1,15 +1,16 @@
 package io.usagesink.buffered;
 
+import io.usagesink.testkit.workload.Workloads;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.usagesink.SinkConfig;
 import io.usagesink.SinkStats;
 import io.usagesink.UsageEvent;
-import io.usagesink.launcher.RedisClusterHandle;
-import io.usagesink.launcher.RedisServer;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
-import io.usagesink.redis.read.StoredKey;
+import io.usagesink.testkit.redis.StoredKey;
+import io.usagesink.launcher.RedisClusterHandle;
+import io.usagesink.launcher.RedisServer;
 import io.usagesink.testkit.redis.junit.RedisExtension;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,7 @@
 package io.usagesink.buffered;
 
+import io.usagesink.redis.testing.States;
+import io.usagesink.testkit.workload.Workloads;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.usagesink.SinkConfig;

@@ -12,7 +12,7 @@ import io.usagesink.plan.UsagePlan;
 import io.usagesink.redis.write.ScriptArgs;
 import io.usagesink.redis.lua.RedisLuaSink;
 import io.usagesink.redis.pipeline.RedisPipelineSink;
-import io.usagesink.redis.testing.Workloads;
+import io.usagesink.testkit.workload.Workloads;
 import io.usagesink.launcher.CommandStats;
 import io.usagesink.launcher.RedisFixture;
 import io.usagesink.launcher.RedisServer;

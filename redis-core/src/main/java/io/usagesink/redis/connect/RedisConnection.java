@@ -11,6 +11,7 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -102,6 +103,16 @@ public final class RedisConnection implements AutoCloseable {
   static final long TLS_PROBE_AFTER_MILLIS = 1_000;
   private static final long TLS_PROBE_TIMEOUT_MILLIS = 1_000;
   private static final Logger LOG = LoggerFactory.getLogger(RedisConnection.class);
+  /**
+   * Cluster topology refresh: Lettuce 7's adaptive triggers (a {@code MOVED} or {@code ASK} redirect,
+   * persistent reconnects, a slot no known node serves, an unknown node; all on by default), at most once a
+   * second instead of Lettuce's once per 5 s; no periodic refresh (it would cost commands on every node all
+   * day). A refresh right after a {@code CLUSTER FAILOVER} can still read a node that has not learnt the new
+   * owner yet; with the 5 s pause every command for the moved slots then paid a {@code MOVED} redirect until
+   * the next refresh (FailoverAndReshardingIT measured it).
+   */
+  static final ClusterTopologyRefreshOptions TOPOLOGY_REFRESH = ClusterTopologyRefreshOptions.builder()
+      .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(1)).build();
 
   private final String maskedUri;
   private final AbstractRedisClient client;
@@ -255,7 +266,7 @@ public final class RedisConnection implements AutoCloseable {
       RedisClusterClient c = RedisClusterClient.create(resources, nodes);
       ClusterClientOptions.Builder options = ClusterClientOptions.builder().socketOptions(socket)
           .timeoutOptions(timeouts).sslOptions(ssl).autoReconnect(true)
-          .disconnectedBehavior(disconnected(forWriters));
+          .disconnectedBehavior(disconnected(forWriters)).topologyRefreshOptions(TOPOLOGY_REFRESH);
       options.useHashIndexQueue(false);
       c.setOptions(options.build());
       try {

@@ -12,11 +12,11 @@ import io.usagesink.plan.CounterDelta;
 import io.usagesink.plan.UsagePlan;
 import io.usagesink.redis.WriteResult;
 import io.usagesink.redis.connect.RedisConnection;
-import io.usagesink.redis.read.StoredKey;
+import io.usagesink.testkit.redis.StoredKey;
 import io.usagesink.redis.read.UsagePeriod;
 import io.usagesink.redis.read.UsageReader;
 import io.usagesink.redis.testing.States;
-import io.usagesink.redis.testing.Workloads;
+import io.usagesink.testkit.workload.Workloads;
 import io.usagesink.testkit.golden.CrsCall;
 import io.usagesink.testkit.golden.CrsCallAdapter;
 import io.usagesink.testkit.golden.GoldenCase;
@@ -38,7 +38,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import static io.usagesink.redis.testing.States.assertSameState;
-import static io.usagesink.redis.testing.States.fromGolden;
 import static org.assertj.core.api.Assertions.assertThat;
 
 
@@ -82,8 +81,8 @@ class ClusterWritersIT {
           UsagePlan plan = layout.plan(CrsCallAdapter.toEvent(call));
           writer.write(plan, gc.name() + "#" + i++).get(30, TimeUnit.SECONDS);
         }
-        SortedMap<String, StoredKey> expected = fromGolden(GoldenExpectations.expectedState(gc));
-        assertSameState(UsageReader.of(c, config).dump(), expected, States.TTL_TOLERANCE_SECONDS, gc.name());
+        SortedMap<String, StoredKey> expected = GoldenExpectations.expectedState(gc);
+        assertSameState(States.fromReader(UsageReader.of(c, config).dump()), expected, States.TTL_TOLERANCE_SECONDS, gc.name());
       }
     }
   }
@@ -99,7 +98,7 @@ class ClusterWritersIT {
     SortedMap<String, StoredKey> reference;
     try (RedisConnection c = RedisConnection.open(singleConfig)) {
       writeAll(PlanWriters.pipeline(c, singleConfig), plans, null);
-      reference = UsageReader.of(c, singleConfig).dump();
+      reference = States.fromReader(UsageReader.of(c, singleConfig).dump());
     }
     try (RedisConnection c = RedisConnection.open(clusterConfig)) {
       for (String name : List.of("lua", "pipeline")) {
@@ -107,7 +106,7 @@ class ClusterWritersIT {
         CommandStats before = cluster.commandStats();
         writeAll(writer(name, c, clusterConfig), plans, name.equals("lua") ? "w-" : null);
         CommandStats delta = cluster.commandStats().minus(before);
-        assertSameState(UsageReader.of(c, clusterConfig).dump(), reference, States.CROSS_RUN_TTL_TOLERANCE_SECONDS, name + " on the cluster");
+        assertSameState(States.fromReader(UsageReader.of(c, clusterConfig).dump()), reference, States.CROSS_RUN_TTL_TOLERANCE_SECONDS, name + " on the cluster");
         long expectedGroups = plans.stream().mapToLong(ClusterWritersIT::slots).sum();
         if (name.equals("lua")) {
           // one EVALSHA per slot group of each event (the script is loaded on every master beforehand)

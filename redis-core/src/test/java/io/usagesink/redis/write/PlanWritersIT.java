@@ -8,7 +8,7 @@ import io.usagesink.layout.UsageLayout;
 import io.usagesink.plan.UsagePlan;
 import io.usagesink.redis.WriteResult;
 import io.usagesink.redis.connect.RedisConnection;
-import io.usagesink.redis.read.StoredKey;
+import io.usagesink.testkit.redis.StoredKey;
 import io.usagesink.redis.read.UsageCounts;
 import io.usagesink.redis.read.UsagePeriod;
 import io.usagesink.redis.read.UsageReader;
@@ -34,7 +34,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import static io.usagesink.redis.testing.States.assertSameState;
-import static io.usagesink.redis.testing.States.fromGolden;
 import static org.assertj.core.api.Assertions.assertThat;
 
 
@@ -80,7 +79,7 @@ class PlanWritersIT {
           await(writer.write(plan, name.equals("lua") ? gc.name() + "#" + i++ : null));
         }
         // the recorded state; for the documented deviation, the recorded state with it applied
-        assertSameState(reader.dump(), fromGolden(GoldenExpectations.expectedState(gc)), States.TTL_TOLERANCE_SECONDS,
+        assertSameState(States.fromReader(reader.dump()), GoldenExpectations.expectedState(gc), States.TTL_TOLERANCE_SECONDS,
             gc.name() + gc.deviation().map(d -> " (deviation: " + d + ")").orElse(""));
       }
     }
@@ -133,12 +132,12 @@ class PlanWritersIT {
       PlanWriter writer = PlanWriters.lua(c, config);
       UsagePlan plan = layout.plan(BOTH);
       WriteResult first = await(writer.write(plan, "same-id"));
-      SortedMap<String, StoredKey> once = UsageReader.of(c, config).dump();
+      SortedMap<String, StoredKey> once = States.fromReader(UsageReader.of(c, config).dump());
       WriteResult again = await(writer.write(plan, "same-id"));
       assertThat(first.applied()).isTrue();
       assertThat(again.applied()).isFalse();
       assertThat(again.duplicateGroups()).isEqualTo(1);
-      assertSameState(UsageReader.of(c, config).dump(), once, States.TTL_TOLERANCE_SECONDS, "after the duplicate");
+      assertSameState(States.fromReader(UsageReader.of(c, config).dump()), once, States.TTL_TOLERANCE_SECONDS, "after the duplicate");
       assertThat(await(writer.write(plan, "other-id")).applied()).isTrue();
       assertThat(UsageReader.of(c, config).key("k1", UsagePeriod.allTime()).requests()).isEqualTo(2);
       // the guard is a bookkeeping key under the prefix, with the guard TTL
@@ -229,7 +228,7 @@ class PlanWritersIT {
       try {
         redis.flushAll();
         await(writer(name, c, config).write(plan, name.equals("lua") ? "g" : null));
-        return UsageReader.of(c, config).dump();
+        return States.fromReader(UsageReader.of(c, config).dump());
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }

@@ -1,10 +1,10 @@
 package io.usagesink.redis.write;
 
 import static io.usagesink.redis.testing.States.assertSameState;
-import static io.usagesink.redis.testing.States.fromGolden;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.usagesink.testkit.redis.StoredKey;
 import io.usagesink.SinkConfig;
 import io.usagesink.UsageEvent;
 import io.usagesink.launcher.RedisClusterHandle;
@@ -17,7 +17,6 @@ import io.usagesink.redis.KeyFailure;
 import io.usagesink.redis.WriteResult;
 import io.usagesink.redis.connect.RedisConnection;
 import io.usagesink.redis.internal.failure.FailurePolicy;
-import io.usagesink.redis.read.StoredKey;
 import io.usagesink.redis.read.UsageReader;
 import io.usagesink.redis.testing.States;
 import io.usagesink.testkit.golden.PlanInterpreter;
@@ -127,7 +126,7 @@ class WriterFailuresIT {
 
   /** The state {@code plan} restricted to {@code keys} leaves on an empty Redis. */
   private static SortedMap<String, StoredKey> expected(UsagePlan plan, Set<String> keys) {
-    return fromGolden(new PlanInterpreter().apply(PlanEncoding.only(plan, keys)).state());
+    return new PlanInterpreter().apply(PlanEncoding.only(plan, keys)).state();
   }
 
   private static Set<String> without(Set<String> all, String key) {
@@ -173,7 +172,7 @@ class WriterFailuresIT {
       assertThat(r.complete()).isFalse();
       SortedMap<String, StoredKey> want = new TreeMap<>(expected(plan, without(keys(plan), "usage:k1")));
       want.put("usage:k1", new StoredKey("string", new TreeMap<>(), List.of(), "x", -1));
-      assertSameState(UsageReader.of(c, config).dump(), want, States.TTL_TOLERANCE_SECONDS,
+      assertSameState(States.fromReader(UsageReader.of(c, config).dump()), want, States.TTL_TOLERANCE_SECONDS,
           writer + " after WRONGTYPE");
 
       if (writer.equals("lua")) {
@@ -182,7 +181,7 @@ class WriterFailuresIT {
         assertThat(again.applied()).isFalse();
         assertThat(again.duplicateGroups()).isEqualTo(again.groups());
         assertThat(again.failedKeys()).containsExactly(f);
-        assertSameState(UsageReader.of(c, config).dump(), want, States.TTL_TOLERANCE_SECONDS, "after the retry");
+        assertSameState(States.fromReader(UsageReader.of(c, config).dump()), want, States.TTL_TOLERANCE_SECONDS, "after the retry");
       }
     }
   }
@@ -225,7 +224,7 @@ class WriterFailuresIT {
       }
       want.put("h2", StoredKey.hash(Map.of("x", "3"), 100));
       want.put("s", StoredKey.set(List.of("m"), 50));
-      assertSameState(UsageReader.of(c, config).dump(), want, States.TTL_TOLERANCE_SECONDS,
+      assertSameState(States.fromReader(UsageReader.of(c, config).dump()), want, States.TTL_TOLERANCE_SECONDS,
           writer + " after the overflow");
     }
   }
@@ -279,7 +278,7 @@ class WriterFailuresIT {
       SortedMap<String, StoredKey> partly = new TreeMap<>(expected(plan, keys(plan)));
       partly.keySet().removeAll(onFull);
       partly.put("filler", new StoredKey("string", new TreeMap<>(), List.of(), "some data", -1));
-      assertSameState(UsageReader.of(c, config).dump(), partly, States.TTL_TOLERANCE_SECONDS, writer + " during OOM");
+      assertSameState(States.fromReader(UsageReader.of(c, config).dump()), partly, States.TTL_TOLERANCE_SECONDS, writer + " during OOM");
       assertThat(((List<?>) full.command("KEYS", "usagesink:guard:*"))).as("guard on the full node").isEmpty();
 
       WriteResult retry = await(w.write(e.remaining(), guard(writer, "oom")));
@@ -287,7 +286,7 @@ class WriterFailuresIT {
       assertThat(retry.complete()).isTrue();
       SortedMap<String, StoredKey> all = new TreeMap<>(expected(plan, keys(plan)));
       all.put("filler", new StoredKey("string", new TreeMap<>(), List.of(), "some data", -1));
-      assertSameState(UsageReader.of(c, config).dump(), all, States.TTL_TOLERANCE_SECONDS, writer + " after the retry");
+      assertSameState(States.fromReader(UsageReader.of(c, config).dump()), all, States.TTL_TOLERANCE_SECONDS, writer + " after the retry");
     }
   }
 

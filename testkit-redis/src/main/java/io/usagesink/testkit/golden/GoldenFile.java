@@ -1,5 +1,6 @@
 package io.usagesink.testkit.golden;
 
+import io.usagesink.testkit.redis.StoredKey;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -180,19 +181,19 @@ public final class GoldenFile {
       }
       commands.add(list);
     }
-    TreeMap<String, StoredValue> state = new TreeMap<>();
+    TreeMap<String, StoredKey> state = new TreeMap<>();
     for (Map.Entry<String, JsonNode> k : required(c, "state", name).properties()) {
       JsonNode v = k.getValue();
       String type = required(v, "type", name + " key " + k.getKey()).asText();
       long ttl = required(v, "ttl", name + " key " + k.getKey()).asLong();
-      if (type.equals(StoredValue.HASH)) {
+      if (type.equals(StoredKey.HASH)) {
         Map<String, String> fields = new TreeMap<>();
         v.path("fields").properties().forEach(f -> fields.put(f.getKey(), f.getValue().asText()));
-        state.put(k.getKey(), StoredValue.hash(fields, ttl));
-      } else if (type.equals(StoredValue.SET)) {
+        state.put(k.getKey(), StoredKey.hash(fields, ttl));
+      } else if (type.equals(StoredKey.SET)) {
         List<String> members = new ArrayList<>();
         v.path("members").forEach(m -> members.add(m.asText()));
-        state.put(k.getKey(), StoredValue.set(members, ttl));
+        state.put(k.getKey(), StoredKey.set(members, ttl));
       } else {
         throw new IllegalArgumentException("case " + name + " key " + k.getKey() + " has unsupported type " + type);
       }

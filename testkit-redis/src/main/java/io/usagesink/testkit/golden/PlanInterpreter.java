@@ -1,5 +1,6 @@
 package io.usagesink.testkit.golden;
 
+import io.usagesink.testkit.redis.StoredKey;
 import io.usagesink.plan.CounterDelta;
 import io.usagesink.plan.Expiry;
 import io.usagesink.plan.IndexAdd;
@@ -13,7 +14,7 @@ import java.util.TreeSet;
 /**
  * Applies plans to an in-memory model of the keys they touch, with the Redis semantics of the
  * commands a writer sends ({@code HINCRBY}, {@code EXPIRE}, {@code SADD}), and reports the final
- * state in the golden files' form ({@link StoredValue}s). Time does not pass: a TTL is the last
+ * state in the golden files' form ({@link StoredKey}s). Time does not pass: a TTL is the last
  * one set, {@code -1} when none was.
  *
  * <p><b>A plan interpreter for unit tests, not a Redis mock.</b> It models only what plans do, so
@@ -86,14 +87,14 @@ public final class PlanInterpreter {
   }
 
   /** Every key, sorted, as the golden files record a database. */
-  public SortedMap<String, StoredValue> state() {
-    SortedMap<String, StoredValue> out = new TreeMap<>();
+  public SortedMap<String, StoredKey> state() {
+    SortedMap<String, StoredKey> out = new TreeMap<>();
     hashes.forEach((key, fields) -> {
       Map<String, String> text = new TreeMap<>();
       fields.forEach((f, v) -> text.put(f, Long.toString(v)));
-      out.put(key, StoredValue.hash(text, ttls.getOrDefault(key, -1L)));
+      out.put(key, StoredKey.hash(text, ttls.getOrDefault(key, -1L)));
     });
-    sets.forEach((key, members) -> out.put(key, StoredValue.set(members.stream().toList(), ttls.getOrDefault(key, -1L))));
+    sets.forEach((key, members) -> out.put(key, StoredKey.set(members.stream().toList(), ttls.getOrDefault(key, -1L))));
     return out;
   }
 }

@@ -1,5 +1,6 @@
 package io.usagesink.testkit.golden;
 
+import io.usagesink.testkit.redis.StoredKey;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,7 @@ import java.util.TreeMap;
  * @param state every key after the case, sorted by key
  */
 public record GoldenCase(String name, List<CrsCall> events, List<List<List<String>>> commandsPerEvent,
-    SortedMap<String, StoredValue> state) {
+    SortedMap<String, StoredKey> state) {
 
   /**
    * The cases where this library deliberately differs from CRS (see {@code UsageLayouts}), by name,

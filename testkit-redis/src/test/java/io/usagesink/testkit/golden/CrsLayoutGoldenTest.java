@@ -1,5 +1,6 @@
 package io.usagesink.testkit.golden;
 
+import io.usagesink.testkit.redis.StoredKey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
@@ -106,7 +107,7 @@ class CrsLayoutGoldenTest {
       assertThat(PlanCommands.of(plan)).isEqualTo(unknown.commandsInPlanOrder(0));
       redis.apply(plan);
     }
-    SortedMap<String, StoredValue> expected = GoldenExpectations.expectedState(deviating);
+    SortedMap<String, StoredKey> expected = GoldenExpectations.expectedState(deviating);
     assertThat(expected).isNotEqualTo(deviating.state())
         .containsKey("usage:model:daily:unknown:2025-08-15").doesNotContainKey("usage:model:daily::2025-08-15");
     assertThat(expected.get("usage:model:daily:unknown:2025-08-15").fields()).containsEntry("requests", "2");

@@ -1,5 +1,6 @@
 package io.usagesink.testkit.golden;
 
+import io.usagesink.testkit.redis.StoredKey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
@@ -17,7 +18,7 @@ class PlanInterpreterTest {
     PlanInterpreter redis = new PlanInterpreter()
         .apply(UsagePlan.builder().increment("h", "a", 1).increment("h", "b", 0).build())
         .apply(UsagePlan.builder().increment("h", "a", 2).build());
-    assertThat(redis.state()).containsExactly(entry("h", StoredValue.hash(Map.of("a", "3", "b", "0"), -1)));
+    assertThat(redis.state()).containsExactly(entry("h", StoredKey.hash(Map.of("a", "3", "b", "0"), -1)));
   }
 
   @Test
@@ -25,7 +26,7 @@ class PlanInterpreterTest {
     PlanInterpreter redis = new PlanInterpreter()
         .apply(UsagePlan.builder().increment("h", "a", 1).expire("h", 100).expire("missing", 5).build())
         .apply(UsagePlan.builder().expire("h", 50).build());
-    assertThat(redis.state()).containsExactly(entry("h", StoredValue.hash(Map.of("a", "1"), 50)));
+    assertThat(redis.state()).containsExactly(entry("h", StoredKey.hash(Map.of("a", "1"), 50)));
   }
 
   @Test
@@ -33,7 +34,7 @@ class PlanInterpreterTest {
     PlanInterpreter redis = new PlanInterpreter().apply(UsagePlan.builder()
         .indexAdd("s", "b", 10).indexAdd("s", "a", 10).indexAdd("forever", "x", 0).build());
     assertThat(redis.state()).containsExactly(
-        entry("forever", StoredValue.set(List.of("x"), -1)), entry("s", StoredValue.set(List.of("a", "b"), 10)));
+        entry("forever", StoredKey.set(List.of("x"), -1)), entry("s", StoredKey.set(List.of("a", "b"), 10)));
   }
 
   @Test

@@ -8,7 +8,7 @@
  *       test kit's class path, so golden tests always run) into
  *       {@link io.usagesink.testkit.golden.GoldenCase}s: per event the CRS call
  *       ({@link io.usagesink.testkit.golden.CrsCall}), the exact commands Redis received, and the
- *       final database ({@link io.usagesink.testkit.golden.StoredValue}s).
+ *       final database ({@link io.usagesink.testkit.redis.StoredKey}s).
  *   <li>{@link io.usagesink.testkit.golden.CrsCallAdapter} maps a CRS call to the
  *       {@link io.usagesink.UsageEvent} that means the same (applying CRS's {@code tokens} fallback,
  *       which the API deliberately does not have).

@@ -1,5 +1,6 @@
 package io.usagesink.testkit.golden;
 
+import io.usagesink.testkit.redis.StoredKey;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SortedMap;
@@ -31,7 +32,7 @@ public final class GoldenExpectations {
    * @throws IllegalStateException for a deviating case this transformation does not know, or one
    *     whose keys it cannot transform (an account key), naming the case
    */
-  public static SortedMap<String, StoredValue> expectedState(GoldenCase c) {
+  public static SortedMap<String, StoredKey> expectedState(GoldenCase c) {
     if (c.deviation().isEmpty()) {
       return c.state();
     }
@@ -42,11 +43,11 @@ public final class GoldenExpectations {
     return unknownModels(c);
   }
 
-  private static SortedMap<String, StoredValue> unknownModels(GoldenCase c) {
+  private static SortedMap<String, StoredKey> unknownModels(GoldenCase c) {
     Map<String, Map<String, Long>> hashes = new HashMap<>();
     Map<String, Long> ttls = new HashMap<>();
     c.state().forEach((key, value) -> {
-      if (!value.type().equals(StoredValue.HASH) || key.startsWith("account_usage")) {
+      if (!value.type().equals(StoredKey.HASH) || key.startsWith("account_usage")) {
         throw new IllegalStateException("golden case " + c.name() + ": cannot transform key " + key
             + " (only token-usage hashes are allowed)");
       }
@@ -59,11 +60,11 @@ public final class GoldenExpectations {
       Map<String, Long> fields = hashes.computeIfAbsent(target, k -> new HashMap<>());
       value.fields().forEach((f, v) -> fields.merge(f, Long.parseLong(v), Math::addExact));
     });
-    SortedMap<String, StoredValue> out = new TreeMap<>();
+    SortedMap<String, StoredKey> out = new TreeMap<>();
     hashes.forEach((key, fields) -> {
       Map<String, String> text = new HashMap<>();
       fields.forEach((f, v) -> text.put(f, Long.toString(v)));
-      out.put(key, StoredValue.hash(text, ttls.get(key)));
+      out.put(key, StoredKey.hash(text, ttls.get(key)));
     });
     return out;
   }

@@ -1,5 +1,6 @@
 package io.usagesink.testkit.golden;
 
+import io.usagesink.testkit.redis.StoredKey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -49,8 +50,8 @@ class GoldenFileTest {
     assertThat(call.args().raw("ratio")).isEqualTo(0.5);
     assertThat(c.commands(0)).containsExactly(List.of("HINCRBY", "usage:k1", "totalTokens", "5"), List.of("EXPIRE", "x", "600"));
     assertThat(c.state()).containsExactly(
-        entry("idx", StoredValue.set(List.of("a", "b"), 600)),
-        entry("usage:k1", StoredValue.hash(Map.of("totalTokens", "5"), -1)));
+        entry("idx", StoredKey.set(List.of("a", "b"), 600)),
+        entry("usage:k1", StoredKey.hash(Map.of("totalTokens", "5"), -1)));
     assertThat(c.deviation()).isEmpty();
   }
 
