@@ -30,6 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -154,7 +155,7 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
 
     List<Workload> chosen = workloads(err);
     if (chosen == null) {
-      return Main.USAGE;
+      return ExitCode.USAGE;
     }
     SinkConfig env = Configs.fromEnvironment(ctx);
     List<BackendSpec> backends = backends(env);
@@ -208,7 +209,7 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
       }
       out.flush();
       err.flush();
-      return failed(results) ? Main.FAILED : Main.OK;
+      return failed(results) ? ExitCode.SOFTWARE : ExitCode.OK;
     }
   }
 

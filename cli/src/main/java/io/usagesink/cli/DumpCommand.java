@@ -9,6 +9,7 @@ import io.usagesink.layout.UsageLayouts;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -94,6 +95,6 @@ final class DumpCommand implements Callable<Integer>, Main.SecretAware {
     PrintWriter out = spec.commandLine().getOut();
     out.println(Json.PRETTY.writeValueAsString(state.toJson()));
     out.flush();
-    return Main.OK;
+    return ExitCode.OK;
   }
 }

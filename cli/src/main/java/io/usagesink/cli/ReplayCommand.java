@@ -28,6 +28,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -224,7 +225,7 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
       err.println("replay: " + v.errorCount() + " bad line" + (v.errorCount() == 1 ? "" : "s")
           + " in " + inputName() + "; nothing was recorded");
       err.flush();
-      return Main.USAGE;
+      return ExitCode.USAGE;
     }
 
     // the library's defaults, including its shutdown hook (which closes the sink if the JVM ends)
@@ -320,7 +321,7 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
     if (stopped) {
       return STOPPED;
     }
-    return problems.isEmpty() ? Main.OK : Main.FAILED;
+    return problems.isEmpty() ? ExitCode.OK : ExitCode.SOFTWARE;
   }
 
   /**
