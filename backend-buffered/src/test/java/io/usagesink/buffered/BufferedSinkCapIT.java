@@ -42,7 +42,7 @@ class BufferedSinkCapIT {
   private static UsageEvent event(int t, int i) {
     int c = (int) ((t * 7_919L + i * 13L) % DISTINCT);
     return UsageEvent.builder().at(T0.plusMillis(i % 50_000)).keyId("k" + c % 500).accountId("a" + c / 500)
-        .model(Workloads.MODELS[0]).inputTokens(1 + i % 7).outputTokens(2 + t).cacheReadTokens(i % 3 == 0 ? 10 : 0)
+        .model("claude-sonnet-4-20250514").inputTokens(1 + i % 7).outputTokens(2 + t).cacheReadTokens(i % 3 == 0 ? 10 : 0)
         .longContext(i % 11 == 0).realCostMicros(i % 5).build();
   }
 
