@@ -48,7 +48,8 @@ class ArchitectureTest {
     MODULES.put("testkit", Set.of("io.usagesink.testkit.contract", "io.usagesink.testkit.workload"));
     MODULES.put("testkit-redis", Set.of("io.usagesink.testkit.redis", "io.usagesink.testkit.golden",
         "io.usagesink.testkit.redis.junit"));
-    MODULES.put("cli", Set.of("io.usagesink.cli"));
+    MODULES.put("cli", Set.of("io.usagesink.cli", "io.usagesink.cli.events", "io.usagesink.cli.compare",
+        "io.usagesink.cli.report"));
     MODULES.put("benchmarks", Set.of("io.usagesink.bench.buffered", "io.usagesink.bench.buffered.jmh_generated",
         "io.usagesink.bench.journal", "io.usagesink.bench.journal.jmh_generated"));
     MODULES.put("micrometer", Set.of("io.usagesink.micrometer"));

@@ -3,6 +3,18 @@ package io.usagesink.cli;
 import io.usagesink.SinkConfig;
 import io.usagesink.UsageEvent;
 import io.usagesink.UsageSinks;
+import io.usagesink.cli.compare.BackendSpec;
+import io.usagesink.cli.compare.Comparison;
+import io.usagesink.cli.compare.RedisAdmin;
+import io.usagesink.cli.compare.RunResult;
+import io.usagesink.cli.events.Durations;
+import io.usagesink.cli.events.EventLines;
+import io.usagesink.cli.events.Workload;
+import io.usagesink.cli.events.Workloads;
+import io.usagesink.cli.report.CompareReport;
+import io.usagesink.cli.report.HtmlReport;
+import io.usagesink.cli.report.JsonFormat;
+import io.usagesink.cli.report.TableFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -18,6 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -142,7 +155,7 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
 
     List<Workload> chosen = workloads(err);
     if (chosen == null) {
-      return Main.USAGE;
+      return ExitCode.USAGE;
     }
     SinkConfig env = Configs.fromEnvironment(ctx);
     List<BackendSpec> backends = backends(env);
@@ -196,7 +209,7 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
       }
       out.flush();
       err.flush();
-      return failed(results) ? Main.FAILED : Main.OK;
+      return failed(results) ? ExitCode.SOFTWARE : ExitCode.OK;
     }
   }
 

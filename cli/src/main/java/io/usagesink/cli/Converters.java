@@ -1,6 +1,7 @@
 package io.usagesink.cli;
 
 import io.usagesink.SinkConfig;
+import io.usagesink.cli.events.Durations;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;

@@ -2,10 +2,14 @@ package io.usagesink.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.usagesink.SinkConfig;
+import io.usagesink.cli.compare.RedisAdmin;
+import io.usagesink.cli.compare.RedisState;
+import io.usagesink.cli.report.Json;
 import io.usagesink.layout.UsageLayouts;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -91,6 +95,6 @@ final class DumpCommand implements Callable<Integer>, Main.SecretAware {
     PrintWriter out = spec.commandLine().getOut();
     out.println(Json.PRETTY.writeValueAsString(state.toJson()));
     out.flush();
-    return Main.OK;
+    return ExitCode.OK;
   }
 }

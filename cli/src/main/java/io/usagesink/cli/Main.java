@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,10 +16,10 @@ import picocli.CommandLine.Spec;
 /**
  * The runnable jar's entry point: {@code java -jar usagesink.jar compare|replay|dump ...}.
  *
- * <p>Exit codes: 0 success; 1 the work could not be done (Redis unreachable, data not stored); 2
- * bad usage (an unknown or invalid option, bad input lines, invalid configuration); {@code replay}
- * stopped by SIGTERM / SIGINT: 143 / 130. Errors are one
- * clear message on stderr, never a stack trace, and never a password.
+ * <p>Exit codes (picocli's {@link ExitCode}): 0 ({@code OK}) success; 1 ({@code SOFTWARE}) the work
+ * could not be done (Redis unreachable, data not stored); 2 ({@code USAGE}) bad usage (an unknown or
+ * invalid option, bad input lines, invalid configuration); {@code replay} stopped by SIGTERM / SIGINT:
+ * 143 / 130. Errors are one clear message on stderr, never a stack trace, and never a password.
  */
 @Command(
     name = "usagesink",
@@ -32,13 +33,6 @@ import picocli.CommandLine.Spec;
     subcommands = {CompareCommand.class, ReplayCommand.class, DumpCommand.class, CommandLine.HelpCommand.class},
     usageHelpAutoWidth = true)
 public final class Main implements Runnable {
-
-  /** Exit code of success. */
-  static final int OK = 0;
-  /** Exit code when the work could not be done (Redis unreachable, data not stored). */
-  static final int FAILED = 1;
-  /** Exit code of bad usage: options, input or configuration. */
-  static final int USAGE = 2;
 
   private final CliContext context;
 
@@ -78,7 +72,7 @@ public final class Main implements Runnable {
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setParameterExceptionHandler(new ParameterErrors());
     cl.setExecutionExceptionHandler(new ExecutionErrors());
-    cl.setExitCodeExceptionMapper(t -> t instanceof ConfigurationException ? USAGE : FAILED);
+    cl.setExitCodeExceptionMapper(t -> t instanceof ConfigurationException ? ExitCode.USAGE : ExitCode.SOFTWARE);
     return cl;
   }
 
@@ -104,7 +98,7 @@ public final class Main implements Runnable {
         err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for the options and what they allow.");
       }
       err.flush();
-      return USAGE;
+      return ExitCode.USAGE;
     }
   }
 
@@ -120,7 +114,8 @@ public final class Main implements Runnable {
       }
       err.println("usagesink " + cl.getCommandName() + ": " + message);
       err.flush();
-      return ex instanceof ConfigurationException || ex instanceof UsageException ? USAGE : FAILED;
+      return ex instanceof ConfigurationException || ex instanceof UsageException
+          ? ExitCode.USAGE : ExitCode.SOFTWARE;
     }
   }
 

@@ -5,6 +5,10 @@ import io.usagesink.SinkStats;
 import io.usagesink.UsageEvent;
 import io.usagesink.UsageSink;
 import io.usagesink.UsageSinks;
+import io.usagesink.cli.events.EventClock;
+import io.usagesink.cli.events.EventLines;
+import io.usagesink.cli.events.Progress;
+import io.usagesink.cli.events.Recorder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,6 +28,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -220,7 +225,7 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
       err.println("replay: " + v.errorCount() + " bad line" + (v.errorCount() == 1 ? "" : "s")
           + " in " + inputName() + "; nothing was recorded");
       err.flush();
-      return Main.USAGE;
+      return ExitCode.USAGE;
     }
 
     // the library's defaults, including its shutdown hook (which closes the sink if the JVM ends)
@@ -298,7 +303,7 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
     out.printf(Locale.ROOT, "%-12s %.1f%n", "events/s", o.eventsPerSecond());
     out.flush();
 
-    List<String> problems = new ArrayList<>(problems(o.withStats(s), backend));
+    List<String> problems = new ArrayList<>(o.withStats(s).problems(backend));
     if (inputProblem != null) {
       problems.add(0, secrets.scrub(inputProblem));
     }
@@ -316,7 +321,7 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
     if (stopped) {
       return STOPPED;
     }
-    return problems.isEmpty() ? Main.OK : Main.FAILED;
+    return problems.isEmpty() ? ExitCode.OK : ExitCode.SOFTWARE;
   }
 
   /**
@@ -400,42 +405,6 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
       throw new Main.UsageException("standard input could not be copied to " + tmp + ": " + e.getMessage());
     }
     return tmp;
-  }
-
-  /**
-   * Why the data cannot be taken as stored, or nothing. The noop backend drops every event by
-   * design (the user chose "statistics off"), so its {@code dropped} count is not a failure.
-   */
-  static List<String> problems(Recorder.Outcome o, String backend) {
-    SinkStats s = o.stats();
-    List<String> p = new ArrayList<>();
-    if (s.failed() > 0) {
-      p.add(s.failed() + " failed");
-    }
-    if (s.rejected() > 0) {
-      p.add(s.rejected() + " rejected");
-    }
-    if (s.dropped() > 0 && !"noop".equals(backend)) {
-      p.add(s.dropped() + " dropped");
-    }
-    if (s.pending() > 0) {
-      p.add(s.pending() + " still pending after close (close timeout reached)");
-    }
-    if (o.failed() > 0) {
-      p.add(o.failed() + " record() stages completed exceptionally (first: " + o.firstFailure() + ")");
-    }
-    if (o.unconfirmed() > 0) {
-      p.add(o.unconfirmed() + " record() stages not complete after close");
-    }
-    boolean noop = "noop".equals(backend);
-    long accounted = s.stored() + (noop ? s.dropped() : 0);
-    if (p.isEmpty() && accounted != s.recorded()) {
-      p.add("only " + s.stored() + " of " + s.recorded() + " recorded events were confirmed stored");
-    }
-    if (s.recorded() + s.rejected() < o.offered()) {
-      p.add((o.offered() - s.recorded() - s.rejected()) + " events offered but neither recorded nor rejected");
-    }
-    return p;
   }
 
   private InputStream open(Path file) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.usagesink.SinkConfig;
 import io.usagesink.UsageEvent;
 import io.usagesink.buffered.BufferedSink;
+import io.usagesink.cli.events.EventClock;
 import io.usagesink.launcher.RedisServer;
 import io.usagesink.layout.CompactLayout;
 import io.usagesink.layout.UsageLayouts;

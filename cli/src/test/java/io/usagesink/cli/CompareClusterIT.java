@@ -3,6 +3,7 @@ package io.usagesink.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.usagesink.cli.report.Json;
 import io.usagesink.launcher.RedisClusterHandle;
 import io.usagesink.launcher.RedisFixture;
 import java.nio.file.Path;

@@ -3,6 +3,8 @@ package io.usagesink.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.usagesink.cli.report.HtmlReport;
+import io.usagesink.cli.report.Json;
 import io.usagesink.launcher.RedisServer;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,12 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.usagesink.UsageEvent;
+import io.usagesink.cli.report.Json;
+import io.usagesink.launcher.RedisServer;
 import io.usagesink.testkit.golden.CrsCall;
 import io.usagesink.testkit.golden.CrsCallAdapter;
 import io.usagesink.testkit.golden.GoldenCase;
 import io.usagesink.testkit.golden.GoldenFile;
 import io.usagesink.testkit.redis.StoredKey;
-import io.usagesink.launcher.RedisServer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;

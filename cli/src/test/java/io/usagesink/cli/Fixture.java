@@ -1,6 +1,8 @@
 package io.usagesink.cli;
 
 import io.usagesink.UsageEvent;
+import io.usagesink.cli.events.EventLines;
+import io.usagesink.cli.events.Workloads;
 import io.usagesink.launcher.RedisFixture;
 import io.usagesink.launcher.RedisServer;
 import java.io.IOException;

@@ -3,6 +3,7 @@ package io.usagesink.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.usagesink.SinkStats;
+import io.usagesink.cli.events.Recorder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -96,16 +97,16 @@ class ReplayCommandTest {
   @Test
   void onlyEveryRecordedEventStoredIsSuccess() {
     // recorded, rejected, stored, pending, failed, dropped, commands, roundTrips, flushes, retries
-    assertThat(ReplayCommand.problems(outcome(10, new SinkStats(10, 0, 10, 0, 0, 0, 10, 10, 0, 0)), "redis-lua"))
+    assertThat(outcome(10, new SinkStats(10, 0, 10, 0, 0, 0, 10, 10, 0, 0)).problems("redis-lua"))
         .isEmpty();
-    assertThat(ReplayCommand.problems(outcome(10, new SinkStats(10, 0, 0, 0, 0, 10, 0, 0, 0, 0)), "noop")).isEmpty();
-    assertThat(ReplayCommand.problems(outcome(10, new SinkStats(10, 0, 6, 0, 4, 0, 10, 10, 0, 0)), "buffered"))
+    assertThat(outcome(10, new SinkStats(10, 0, 0, 0, 0, 10, 0, 0, 0, 0)).problems("noop")).isEmpty();
+    assertThat(outcome(10, new SinkStats(10, 0, 6, 0, 4, 0, 10, 10, 0, 0)).problems("buffered"))
         .containsExactly("4 failed");
-    assertThat(ReplayCommand.problems(outcome(10, new SinkStats(8, 2, 8, 0, 0, 0, 8, 8, 0, 0)), "buffered"))
+    assertThat(outcome(10, new SinkStats(8, 2, 8, 0, 0, 0, 8, 8, 0, 0)).problems("buffered"))
         .containsExactly("2 rejected");
-    assertThat(ReplayCommand.problems(outcome(10, new SinkStats(10, 0, 7, 0, 0, 0, 8, 8, 0, 0)), "redis-pipeline"))
+    assertThat(outcome(10, new SinkStats(10, 0, 7, 0, 0, 0, 8, 8, 0, 0)).problems("redis-pipeline"))
         .containsExactly("only 7 of 10 recorded events were confirmed stored");
-    assertThat(ReplayCommand.problems(outcome(10, new SinkStats(9, 0, 9, 0, 0, 0, 8, 8, 0, 0)), "redis-pipeline"))
+    assertThat(outcome(10, new SinkStats(9, 0, 9, 0, 0, 0, 8, 8, 0, 0)).problems("redis-pipeline"))
         .containsExactly("1 events offered but neither recorded nor rejected");
   }
 

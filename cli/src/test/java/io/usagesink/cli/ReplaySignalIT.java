@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.usagesink.SinkConfig;
 import io.usagesink.UsageEvent;
+import io.usagesink.cli.compare.RedisAdmin;
+import io.usagesink.cli.compare.RedisState;
+import io.usagesink.launcher.RedisServer;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
 import io.usagesink.testkit.golden.PlanInterpreter;
 import io.usagesink.testkit.redis.StoredKey;
-import io.usagesink.launcher.RedisServer;
 import io.usagesink.testkit.redis.junit.RedisExtension;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -11,6 +11,7 @@ import io.usagesink.layout.CompactView;
 import io.usagesink.layout.UsageLayouts;
 import io.usagesink.redis.RedisReadException;
 import io.usagesink.redis.connect.RedisConnection;
+import io.usagesink.redis.internal.failure.FailurePolicy;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -422,7 +423,7 @@ public final class UsageReader {
       Thread.currentThread().interrupt();
       throw new RedisReadException("interrupted while reading " + what + " from " + connection.maskedUri(), e);
     } catch (ExecutionException e) {
-      Throwable c = e.getCause() == null ? e : e.getCause();
+      Throwable c = FailurePolicy.unwrap(e);
       throw new RedisReadException(what + " failed on " + connection.maskedUri() + ": " + c.getMessage(), c);
     } catch (TimeoutException e) {
       f.cancel(true);

@@ -9,6 +9,7 @@ import io.usagesink.plan.UsagePlan;
 import io.usagesink.redis.IncompleteWriteException;
 import io.usagesink.redis.WriteResult;
 import io.usagesink.redis.connect.RedisConnection;
+import io.usagesink.redis.internal.failure.FailurePolicy;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -23,7 +24,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -248,7 +248,7 @@ public final class CompactWriter implements PlanWriter, AutoCloseable {
       }
       tail = tail.handle((r, e) -> null).thenCompose(x -> send(plan)).whenComplete((r, e) -> {
         if (e != null) {
-          result.completeExceptionally(unwrap(e));
+          result.completeExceptionally(FailurePolicy.unwrap(e));
         } else {
           result.complete(r);
         }
@@ -580,7 +580,8 @@ public final class CompactWriter implements PlanWriter, AutoCloseable {
               }
             }));
           }
-          throw new IncompleteWriteException(plan, List.of(), new WriteResult(commands, 1, 0, 1, 0, true), unwrap(e));
+          throw new IncompleteWriteException(plan, List.of(), new WriteResult(commands, 1, 0, 1, 0, true),
+              FailurePolicy.unwrap(e));
         });
     if (!foldDue) {
       return written;
@@ -729,13 +730,6 @@ public final class CompactWriter implements PlanWriter, AutoCloseable {
 
   private <T> CompletableFuture<T> bound(io.lettuce.core.RedisFuture<T> command, String what) {
     return Timeouts.bound(connection, command.toCompletableFuture(), what);
-  }
-
-  private static Throwable unwrap(Throwable e) {
-    while (e instanceof CompletionException && e.getCause() != null) {
-      e = e.getCause();
-    }
-    return e;
   }
 
   @Override
