@@ -187,11 +187,12 @@ public final class BufferedSink implements UsageSink {
     this.layout = b.layout != null ? b.layout : UsageLayouts.of(b.config);
     this.clock = b.clock != null ? b.clock : b.config.clock();
     this.clockChecksInRecord = !isSystemClock(clock);
-    this.intervalMillis = Math.max(1, config.flushInterval().toMillis());
+    BufferedOptions options = BufferedOptions.from(config);
+    this.intervalMillis = Math.max(1, options.flushInterval().toMillis());
     String instance = UUID.randomUUID().toString();
     this.name = "usagesink-buffered-" + instance.substring(0, 8);
     this.counters = new SinkCounters(LOG, name);
-    int max = config.maxPendingCounters();
+    int max = options.maxPendingCounters();
     this.budget = new PendingBudget(max, Math.max(1, max / 2));
     Generation first = new Generation(1, false);
     this.journal = journal;
@@ -512,7 +513,7 @@ public final class BufferedSink implements UsageSink {
 
   @Override
   public String toString() {
-    return "BufferedSink{" + name + ", layout=" + layout + ", flushInterval=" + config.flushInterval()
+    return "BufferedSink{" + name + ", layout=" + layout + ", flushInterval=" + Duration.ofMillis(intervalMillis)
         + ", writer=" + flusher.writerName() + (journal == null ? "" : ", journal=" + journal.dir()) + "}";
   }
 
@@ -575,6 +576,7 @@ public final class BufferedSink implements UsageSink {
      *     process uses it)
      */
     public BufferedSink build() {
+      BufferedOptions options = BufferedOptions.from(config); // fails on bad settings before anything opens
       Optional<JournalConfig> journalConfig = journal != null ? journal : JournalSettings.from(config);
       boolean compact = layout == null ? UsageLayouts.layoutName(config).equals(UsageLayouts.COMPACT)
           : layout instanceof CompactLayout;
@@ -592,7 +594,7 @@ public final class BufferedSink implements UsageSink {
         if (layout == null && compact) {
           return buildCompact(this);
         }
-        boolean pipeline = "pipeline".equals(config.bufferedWriter());
+        boolean pipeline = options.writer() == BufferedOptions.Writer.PIPELINE;
         WriterSource<PlanWriter> source = WriterSource.open(config, null,
             pipeline ? ConnectionCheck.pipelineWriter() : ConnectionCheck.luaWriter(),
             c -> pipeline ? PlanWriters.pipeline(c, config) : PlanWriters.lua(c, config));

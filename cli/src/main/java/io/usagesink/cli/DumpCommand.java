@@ -3,6 +3,7 @@ package io.usagesink.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.usagesink.SinkConfig;
 import io.usagesink.layout.UsageLayouts;
+import io.usagesink.redis.RedisOptions;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -69,7 +70,7 @@ final class DumpCommand implements Callable<Integer>, Main.SecretAware {
       b.property(UsageLayouts.LAYOUT_PROPERTY, layout);
     }
     SinkConfig config = b.build();
-    if (config.redisUri().isEmpty()) {
+    if (RedisOptions.from(config).uri().isEmpty()) {
       throw new Main.UsageException("no Redis given; use --redis URI or set REDIS_URL");
     }
     boolean compact;

@@ -13,6 +13,7 @@ import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.RedisCommand;
 import io.netty.util.Timeout;
 import io.usagesink.SinkConfig;
+import io.usagesink.layout.LayoutSettings;
 import io.usagesink.plan.UsagePlan;
 import io.usagesink.redis.internal.FailurePolicy;
 import java.time.Duration;
@@ -57,8 +58,8 @@ final class LuaPlanWriter implements PlanWriter {
   LuaPlanWriter(RedisConnection connection, SinkConfig config) {
     this.connection = connection;
     this.redis = connection.async();
-    this.guardPrefix = config.keyPrefix() + "guard:{";
-    this.guardTtl = Long.toString(config.guardTtl().toSeconds());
+    this.guardPrefix = LayoutSettings.from(config).keyPrefix() + "guard:{";
+    this.guardTtl = Long.toString(RedisOptions.from(config).guardTtl().toSeconds());
     this.timeout = connection.commandTimeout();
     reload(); // best effort; a failure shows later as NOSCRIPT and is retried then
   }

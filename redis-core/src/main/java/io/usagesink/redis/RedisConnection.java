@@ -202,13 +202,11 @@ public final class RedisConnection implements AutoCloseable {
 
   /** The bound of one connect step (TCP connect, TLS handshake): the command timeout, at most 10 s. */
   public static Duration connectTimeout(SinkConfig config) {
-    return min(config.commandTimeout(), MAX_CONNECT_TIMEOUT);
+    return min(RedisOptions.from(config).commandTimeout(), MAX_CONNECT_TIMEOUT);
   }
 
   static String requireUri(SinkConfig config) {
-    return config.redisUri().orElseThrow(() -> new ConfigurationException(
-        "usagesink.redis.uri (or REDIS_URL) is not set; set it to the Redis to write to, e.g. "
-            + "redis://localhost:6379 or rediss://user:password@host:6380/0"));
+    return RedisOptions.from(config).requireUri();
   }
 
   /**
@@ -229,12 +227,13 @@ public final class RedisConnection implements AutoCloseable {
    *     reconnect (re-running a read is harmless)
    */
   static RedisConnection connect(SinkConfig config, ClientResources resources, boolean owns, boolean forWriters) {
-    String uri = requireUri(config);
-    Duration timeout = config.commandTimeout();
+    RedisOptions settings = RedisOptions.from(config);
+    String uri = settings.requireUri();
+    Duration timeout = settings.commandTimeout();
     List<RedisURI> nodes = RedisUriParsing.parse(uri, timeout);
     SslOptions ssl = sslOptions(config);
     Target target = new Target(RedisUriMask.mask(uri), uri, nodes.get(0), connectTimeout(config), timeout);
-    boolean cluster = config.redisCluster().orElseGet(() -> detectCluster(target, resources, ssl));
+    boolean cluster = settings.cluster().orElseGet(() -> detectCluster(target, resources, ssl));
     // TCP keep-alive probes after 5 s idle, every 1 s, 3 at most: a half-open connection (a peer gone
     // without a reset) is found in about 8 s, which fails its unanswered commands (the pipeline writer
     // never times out commands on a connection that is still open, see PipelinePlanWriter)

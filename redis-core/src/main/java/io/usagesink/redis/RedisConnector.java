@@ -6,7 +6,6 @@ import io.usagesink.RedisUriMask;
 import io.usagesink.SinkConfig;
 import io.usagesink.redis.internal.FailurePolicy;
 import java.util.HashSet;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -108,20 +107,9 @@ public final class RedisConnector implements AutoCloseable {
 
   /** Whether {@value #CONNECT_PROPERTY} asks for background connecting (the default). */
   static boolean background(SinkConfig config) {
-    Optional<String> value = config.property(CONNECT_PROPERTY);
-    if (value.isEmpty() || value.get().isBlank()) {
-      return true;
-    }
-    String v = value.get().strip().toLowerCase(Locale.ROOT);
-    if (v.equals(BACKGROUND)) {
-      return true;
-    }
-    if (v.equals(FAIL)) {
-      return false;
-    }
-    throw new ConfigurationException("Invalid value for property " + CONNECT_PROPERTY + "=" + value.get()
-        + ". Must be " + BACKGROUND + " or " + FAIL + ".");
+    return RedisOptions.from(config).connect() == RedisOptions.Connect.BACKGROUND;
   }
+
 
   /**
    * Completes with the connection once connected and checked; completes exceptionally with a {@link

@@ -8,7 +8,7 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.usagesink.SinkConfig;
 import io.usagesink.layout.CompactLayout;
 import io.usagesink.layout.CompactView;
-import io.usagesink.layout.UsageLayouts;
+import io.usagesink.layout.LayoutSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -93,9 +93,9 @@ public final class UsageReader {
   public static UsageReader of(RedisConnection connection, SinkConfig config) {
     Objects.requireNonNull(connection, "connection");
     Objects.requireNonNull(config, "config");
-    CompactLayout compact = UsageLayouts.layoutName(config).equals(UsageLayouts.COMPACT)
-        ? UsageLayouts.compact(config) : null;
-    return new UsageReader(connection, config.keyPrefix(), compact, null, config.clock());
+    LayoutSettings layout = LayoutSettings.from(config);
+    CompactLayout compact = layout.compact() ? (CompactLayout) layout.toLayout() : null;
+    return new UsageReader(connection, layout.keyPrefix(), compact, null, config.clock());
   }
 
   /**

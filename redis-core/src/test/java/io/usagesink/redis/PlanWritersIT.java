@@ -1,5 +1,6 @@
 package io.usagesink.redis;
 
+import io.usagesink.layout.LayoutSettings;
 import io.usagesink.redis.testing.States;
 import static io.usagesink.redis.testing.States.assertSameState;
 import static io.usagesink.redis.testing.States.fromGolden;
@@ -139,7 +140,8 @@ class PlanWritersIT {
       List<?> guards = (List<?>) redis.command("KEYS", "usagesink:guard:*");
       assertThat(guards).hasSize(2);
       long ttl = (Long) redis.command("TTL", (String) guards.get(0));
-      assertThat(ttl).isBetween(config.guardTtl().toSeconds() - 5, config.guardTtl().toSeconds());
+      assertThat(ttl).isBetween(RedisOptions.from(config).guardTtl().toSeconds() - 5,
+          RedisOptions.from(config).guardTtl().toSeconds());
     }
   }
 
@@ -194,7 +196,7 @@ class PlanWritersIT {
       }
       UsageReader reader = UsageReader.of(c, config);
       UsageCounts key = reader.key("k1", UsagePeriod.allTime());
-      UsageCounts account = reader.account("a1", UsagePeriod.dayOf(BOTH.at(), config.zone()));
+      UsageCounts account = reader.account("a1", UsagePeriod.dayOf(BOTH.at(), LayoutSettings.from(config).zone()));
       assertThat(key.requests()).isEqualTo(threads * perThread);
       assertThat(key.inputTokens()).isEqualTo(threads * perThread * 1200L);
       assertThat(account.allTokens()).isEqualTo(threads * perThread * BOTH.allTokens());

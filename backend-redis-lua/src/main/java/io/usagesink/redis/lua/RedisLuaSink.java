@@ -8,6 +8,7 @@ import io.usagesink.redis.ConnectionCheck;
 import io.usagesink.redis.PlanWriter;
 import io.usagesink.redis.PlanWriters;
 import io.usagesink.redis.RedisConnection;
+import io.usagesink.redis.RedisOptions;
 import io.usagesink.redis.internal.CrsPlanFilter;
 import io.usagesink.redis.internal.PerEventSink;
 import io.usagesink.redis.internal.WriterSource;
@@ -84,7 +85,8 @@ public final class RedisLuaSink {
    * - 5 s}, at least 0.
    */
   public static Duration retryWindow(SinkConfig config) {
-    Duration w = config.guardTtl().minus(config.commandTimeout()).minus(RETRY_MARGIN);
+    RedisOptions redis = RedisOptions.from(config);
+    Duration w = redis.guardTtl().minus(redis.commandTimeout()).minus(RETRY_MARGIN);
     return w.isNegative() ? Duration.ZERO : w;
   }
 

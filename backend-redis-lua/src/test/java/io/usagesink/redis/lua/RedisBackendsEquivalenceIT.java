@@ -1,5 +1,6 @@
 package io.usagesink.redis.lua;
 
+import io.usagesink.layout.LayoutSettings;
 import io.usagesink.redis.testing.States;
 import static io.usagesink.redis.testing.States.assertSameState;
 import static io.usagesink.redis.testing.States.expected;
@@ -59,7 +60,7 @@ class RedisBackendsEquivalenceIT {
     CommandStats delta = stats.get().minus(before);
     try (RedisConnection c = RedisConnection.open(config)) {
       UsageReader reader = UsageReader.of(c, config);
-      return new Run(reader.dump(), answers(reader, events, config.zone()), delta, sinkStats);
+      return new Run(reader.dump(), answers(reader, events, LayoutSettings.from(config).zone()), delta, sinkStats);
     }
   }
 

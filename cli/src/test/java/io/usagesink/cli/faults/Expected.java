@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.usagesink.SinkConfig;
 import io.usagesink.UsageEvent;
+import io.usagesink.layout.LayoutSettings;
 import io.usagesink.layout.UsageLayouts;
 import io.usagesink.redis.StoredKey;
 import io.usagesink.testkit.golden.PlanInterpreter;
@@ -53,7 +54,7 @@ final class Expected {
         cursor = (String) reply.get(0);
         for (Object o : (List<?>) reply.get(1)) {
           String key = (String) o;
-          if (!key.startsWith(SinkConfig.DEFAULT_KEY_PREFIX)) {
+          if (!key.startsWith(LayoutSettings.DEFAULT_KEY_PREFIX)) {
             read(node, key).ifPresent(v -> out.put(key, v));
           }
         }

@@ -10,6 +10,7 @@ import io.usagesink.SinkConfig;
 import io.usagesink.SinkStats;
 import io.usagesink.UsageEvent;
 import io.usagesink.UsageSink;
+import io.usagesink.layout.LayoutSettings;
 import io.usagesink.layout.StatsPolicy;
 import io.usagesink.micrometer.UsageSinkMetrics;
 import java.time.Duration;
@@ -101,14 +102,14 @@ class UsageSinkAutoConfigurationTest {
         .run(context -> {
           SinkConfig config = context.getBean(SinkConfig.class);
           assertThat(config.backend()).hasValue("noop");
-          assertThat(config.zone().getId()).isEqualTo("+08:00");
-          assertThat(config.flushInterval()).isEqualTo(Duration.ofMillis(250));
-          assertThat(config.maxPendingCounters()).isEqualTo(1000);
+          assertThat(LayoutSettings.from(config).zone().getId()).isEqualTo("+08:00");
+          assertThat(config.properties().getDuration("usagesink.buffered.flush-interval")).hasValue(Duration.ofMillis(250));
+          assertThat(config.property("usagesink.buffered.max-pending-counters")).hasValue("1000");
           assertThat(config.closeTimeout()).isEqualTo(Duration.ofSeconds(5));
-          assertThat(config.redisUri()).hasValue("redis://:secret@localhost:6390/2");
+          assertThat(config.property("usagesink.redis.uri")).hasValue("redis://:secret@localhost:6390/2");
           assertThat(config.property("usagesink.layout")).hasValue("compact");
           assertThat(config.property("usagesink.redis.connect")).hasValue("fail");
-          assertThat(config.statsPolicy()).isEqualTo(StatsPolicy.ALL.withHourly(false));
+          assertThat(LayoutSettings.from(config).statsPolicy()).isEqualTo(StatsPolicy.ALL.withHourly(false));
         });
   }
 
@@ -119,9 +120,9 @@ class UsageSinkAutoConfigurationTest {
             "systemEnvironment", Map.of("USAGESINK_COMMANDTIMEOUT", "7s", "USAGESINK_ZONE", "Asia/Shanghai"))))
         .run(context -> {
           SinkConfig config = context.getBean(SinkConfig.class);
-          assertThat(config.flushInterval()).isEqualTo(Duration.ofSeconds(3));
-          assertThat(config.commandTimeout()).isEqualTo(Duration.ofSeconds(7));
-          assertThat(config.zone().getId()).isEqualTo("Asia/Shanghai");
+          assertThat(config.properties().getDuration("usagesink.buffered.flush-interval")).hasValue(Duration.ofSeconds(3));
+          assertThat(config.properties().getDuration("usagesink.command-timeout")).hasValue(Duration.ofSeconds(7));
+          assertThat(LayoutSettings.from(config).zone().getId()).isEqualTo("Asia/Shanghai");
           assertThat(config.property("usagesink.buffered.flushInterval")).as("bound, not passed again").isEmpty();
           assertThat(config.property("usagesink.commandtimeout")).isEmpty();
         });
