@@ -166,15 +166,16 @@ class UsageSinkAutoConfigurationTest {
 
   @Test
   void anInvalidValueFailsStartUpWithTheApisMessage() {
-    runner.withPropertyValues("usagesink.backend=noop", "usagesink.buffered.flush-interval=abc").run(context -> {
+    runner.withPropertyValues("usagesink.backend=noop", "usagesink.close-timeout=abc").run(context -> {
       assertThat(context).hasFailed();
       ConfigurationException e = configurationFailure(context.getStartupFailure());
       assertThat(e).hasMessage(
-          "Invalid value for property usagesink.buffered.flush-interval=abc. Must be a duration like 500ms or 60s.");
+          "Invalid value for property usagesink.close-timeout=abc. Must be a duration like 500ms or 60s.");
       FailureAnalysis analysis = new UsageSinkConfigurationFailureAnalyzer().analyze(context.getStartupFailure());
       assertThat(analysis.getDescription()).isEqualTo("The usagesink sink could not be configured: " + e.getMessage());
     });
-    runner.withPropertyValues("usagesink.backend=noop", "usagesink.redis.uri=http://:hunter2@h:1").run(context -> {
+    // a backend checks its own settings when it opens (the noop backend reads none)
+    runner.withPropertyValues("usagesink.backend=redis-lua", "usagesink.redis.uri=http://:hunter2@h:1").run(context -> {
       assertThat(context).hasFailed();
       assertThat(configurationFailure(context.getStartupFailure()))
           .hasMessageStartingWith("Invalid value for property usagesink.redis.uri=")
