@@ -32,6 +32,10 @@ package io.usagesink;
  * @param roundTrips network round trips (a pipelined batch counts one)
  * @param flushes completed flushes (batches written)
  * @param retries writes retried after a failure
+ *
+ * <p>Build one by name with {@link #builder()} (a custom sink's {@code stats()} usually does:
+ * {@code SinkStats.builder().recorded(r).stored(s).pending(p).build()}); the canonical constructor takes
+ * all ten counters by position and stays for existing code.
  */
 public record SinkStats(
     long recorded,
@@ -47,4 +51,108 @@ public record SinkStats(
 
   /** All counters zero. */
   public static final SinkStats EMPTY = new SinkStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+  /** A builder with every counter zero. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this snapshot's counters, e.g. to change one: {@code stats.toBuilder().failed(3).build()}. */
+  public Builder toBuilder() {
+    return new Builder().recorded(recorded).rejected(rejected).stored(stored).pending(pending).failed(failed)
+        .dropped(dropped).commands(commands).roundTrips(roundTrips).flushes(flushes).retries(retries);
+  }
+
+  /**
+   * Builds a {@link SinkStats} by counter name; a counter not set is zero. Each setter throws {@link
+   * IllegalArgumentException} for a negative value, naming the counter. Not thread-safe; {@link #build()} may be
+   * called more than once.
+   */
+  public static final class Builder {
+    private long recorded;
+    private long rejected;
+    private long stored;
+    private long pending;
+    private long failed;
+    private long dropped;
+    private long commands;
+    private long roundTrips;
+    private long flushes;
+    private long retries;
+
+    private Builder() {}
+
+    /** See {@link SinkStats#recorded()}. */
+    public Builder recorded(long value) {
+      recorded = count("recorded", value);
+      return this;
+    }
+
+    /** See {@link SinkStats#rejected()}. */
+    public Builder rejected(long value) {
+      rejected = count("rejected", value);
+      return this;
+    }
+
+    /** See {@link SinkStats#stored()}. */
+    public Builder stored(long value) {
+      stored = count("stored", value);
+      return this;
+    }
+
+    /** See {@link SinkStats#pending()}. */
+    public Builder pending(long value) {
+      pending = count("pending", value);
+      return this;
+    }
+
+    /** See {@link SinkStats#failed()}. */
+    public Builder failed(long value) {
+      failed = count("failed", value);
+      return this;
+    }
+
+    /** See {@link SinkStats#dropped()}. */
+    public Builder dropped(long value) {
+      dropped = count("dropped", value);
+      return this;
+    }
+
+    /** See {@link SinkStats#commands()}. */
+    public Builder commands(long value) {
+      commands = count("commands", value);
+      return this;
+    }
+
+    /** See {@link SinkStats#roundTrips()}. */
+    public Builder roundTrips(long value) {
+      roundTrips = count("roundTrips", value);
+      return this;
+    }
+
+    /** See {@link SinkStats#flushes()}. */
+    public Builder flushes(long value) {
+      flushes = count("flushes", value);
+      return this;
+    }
+
+    /** See {@link SinkStats#retries()}. */
+    public Builder retries(long value) {
+      retries = count("retries", value);
+      return this;
+    }
+
+    /** The snapshot of the counters set so far. */
+    public SinkStats build() {
+      return new SinkStats(recorded, rejected, stored, pending, failed, dropped, commands, roundTrips, flushes,
+          retries);
+    }
+
+    private static long count(String name, long value) {
+      if (value < 0) {
+        throw new IllegalArgumentException(name + " must be >= 0 but was " + value);
+      }
+      return value;
+    }
+  }
 }

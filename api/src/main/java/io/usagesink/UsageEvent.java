@@ -52,41 +52,54 @@ public record UsageEvent(
   public static final String UNKNOWN_MODEL = "unknown";
 
   /** Validates every field; see the class documentation. */
-  public UsageEvent {
+  public UsageEvent(String id, Instant at, String keyId, String accountId, String model,
+      long inputTokens, long outputTokens, long cacheCreateTokens, long cacheReadTokens,
+      long ephemeral5mTokens, long ephemeral1hTokens, boolean longContext,
+      long realCostMicros, long ratedCostMicros) {
     Objects.requireNonNull(at, "at");
     if (id != null && id.isBlank()) {
       throw new IllegalArgumentException("id must be null or non-blank but was \"" + id + "\"");
     }
-    keyId = checkId("keyId", keyId);
-    accountId = checkId("accountId", accountId);
+    this.id = id;
+    this.at = at;
+    this.keyId = checkId("keyId", keyId);
+    this.accountId = checkId("accountId", accountId);
     if (keyId == null && accountId == null) {
       throw new IllegalArgumentException("keyId and accountId are both absent; at least one is required");
     }
-    model = model == null || model.isBlank() ? UNKNOWN_MODEL : model;
-    checkCount("inputTokens", inputTokens);
-    checkCount("outputTokens", outputTokens);
-    checkCount("cacheCreateTokens", cacheCreateTokens);
-    checkCount("cacheReadTokens", cacheReadTokens);
-    checkCount("ephemeral5mTokens", ephemeral5mTokens);
-    checkCount("ephemeral1hTokens", ephemeral1hTokens);
-    checkCount("realCostMicros", realCostMicros);
-    checkCount("ratedCostMicros", ratedCostMicros);
-    try {
-      Math.addExact(Math.addExact(inputTokens, outputTokens), Math.addExact(cacheCreateTokens, cacheReadTokens));
-    } catch (ArithmeticException e) {
-      throw new IllegalArgumentException("inputTokens + outputTokens + cacheCreateTokens + cacheReadTokens overflows a long: "
-          + inputTokens + " + " + outputTokens + " + " + cacheCreateTokens + " + " + cacheReadTokens, e);
+    this.model = model == null || model.isBlank() ? UNKNOWN_MODEL : model;
+    this.inputTokens = inputTokens;
+    this.outputTokens = outputTokens;
+    this.cacheCreateTokens = cacheCreateTokens;
+    this.cacheReadTokens = cacheReadTokens;
+    this.ephemeral5mTokens = ephemeral5mTokens;
+    this.ephemeral1hTokens = ephemeral1hTokens;
+    this.longContext = longContext;
+    this.realCostMicros = realCostMicros;
+    this.ratedCostMicros = ratedCostMicros;
+    Measure.checkCells(cells());
+  }
+
+  /**
+   * What this event adds to each tallied measure, indexed by {@link Measure#ordinal()} ({@link
+   * Measure#TALLIED} cells; a new array each call).
+   */
+  public long[] cells() {
+    long[] cells = new long[Measure.TALLIED];
+    for (int i = 0; i < cells.length; i++) {
+      cells[i] = Measure.all().get(i).of(this);
     }
+    return cells;
   }
 
   /** Input + output tokens (what the reference layout calls {@code tokens} / {@code totalTokens}). */
   public long coreTokens() {
-    return inputTokens + outputTokens;
+    return Measure.CORE_TOKENS.of(this);
   }
 
   /** Input + output + cache create + cache read tokens ({@code allTokens}). */
   public long allTokens() {
-    return inputTokens + outputTokens + cacheCreateTokens + cacheReadTokens;
+    return Measure.ALL_TOKENS.of(this);
   }
 
   /** Returns a builder with every count 0, no ids and model {@value #UNKNOWN_MODEL}. */
@@ -112,12 +125,6 @@ public record UsageEvent(
       throw new IllegalArgumentException(field + " must be absent (null) or non-blank but was \"" + value + "\"");
     }
     return value;
-  }
-
-  private static void checkCount(String field, long value) {
-    if (value < 0) {
-      throw new IllegalArgumentException(field + " must be >= 0 but was " + value);
-    }
   }
 
   /** Mutable, single-threaded builder of {@link UsageEvent}; {@link #build()} validates. */
@@ -167,6 +174,27 @@ public record UsageEvent(
     public Builder realCostMicros(long v) { this.realCostMicros = v; return this; }
     /** @see UsageEvent#ratedCostMicros() */
     public Builder ratedCostMicros(long v) { this.ratedCostMicros = v; return this; }
+
+    /**
+     * Sets the count of an {@linkplain Measure#isEventField() event-field} measure.
+     *
+     * @throws IllegalArgumentException if {@code m} is not an event field (requests, long-context
+     *     shares and sums follow from the other fields)
+     */
+    public Builder count(Measure m, long v) {
+      switch (m) {
+        case INPUT_TOKENS -> inputTokens = v;
+        case OUTPUT_TOKENS -> outputTokens = v;
+        case CACHE_CREATE_TOKENS -> cacheCreateTokens = v;
+        case CACHE_READ_TOKENS -> cacheReadTokens = v;
+        case EPHEMERAL_5M_TOKENS -> ephemeral5mTokens = v;
+        case EPHEMERAL_1H_TOKENS -> ephemeral1hTokens = v;
+        case REAL_COST_MICROS -> realCostMicros = v;
+        case RATED_COST_MICROS -> ratedCostMicros = v;
+        default -> throw new IllegalArgumentException(m + " is not a field of an event");
+      }
+      return this;
+    }
 
     /**
      * Builds the event.

@@ -103,4 +103,22 @@ class UsageEventTest {
     UsageEvent e = valid().id("req-1").cacheReadTokens(5).ephemeral1hTokens(2).longContext(true).ratedCostMicros(9).build();
     assertThat(e.toBuilder().build()).isEqualTo(e);
   }
+
+  @Test
+  void countSetsEachEventFieldByMeasure() {
+    UsageEvent.Builder b = valid();
+    long v = 1;
+    for (Measure m : Measure.eventFields()) {
+      b.count(m, v++);
+    }
+    UsageEvent e = b.build();
+    v = 1;
+    for (Measure m : Measure.eventFields()) {
+      assertThat(m.of(e)).as(m.name()).isEqualTo(v++);
+    }
+    assertThat(e.inputTokens()).isEqualTo(1);
+    assertThat(e.ratedCostMicros()).isEqualTo(8);
+    assertThatIllegalArgumentException().isThrownBy(() -> valid().count(Measure.REQUESTS, 1))
+        .withMessage("REQUESTS is not a field of an event");
+  }
 }

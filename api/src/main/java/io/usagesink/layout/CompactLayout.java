@@ -1,11 +1,13 @@
 package io.usagesink.layout;
 
+import io.usagesink.Measure;
 import io.usagesink.plan.UsagePlan;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -71,8 +73,17 @@ import java.util.Objects;
  */
 public final class CompactLayout implements UsageLayout {
 
+  /**
+   * The measure of each component of a stored cell vector, in stored order: a format on disk, so new
+   * measures go at the end (costs are not stored by this layout). The index constants below name
+   * positions in this list.
+   */
+  public static final List<Measure> VECTOR = List.of(Measure.REQUESTS, Measure.INPUT_TOKENS, Measure.OUTPUT_TOKENS,
+      Measure.CACHE_CREATE_TOKENS, Measure.CACHE_READ_TOKENS, Measure.EPHEMERAL_5M_TOKENS,
+      Measure.EPHEMERAL_1H_TOKENS, Measure.LONG_CONTEXT_REQUESTS, Measure.LONG_CONTEXT_INPUT_TOKENS,
+      Measure.LONG_CONTEXT_OUTPUT_TOKENS);
   /** Number of components of a cell vector. */
-  public static final int MEASURES = 10;
+  public static final int MEASURES = VECTOR.size();
   /** Vector index of requests. */
   public static final int REQUESTS = 0;
   /** Vector index of input tokens. */
@@ -197,20 +208,15 @@ public final class CompactLayout implements UsageLayout {
   /** The vector of a tally, with the policy's cache-detail switch applied. */
   private long[] vector(UsageTally t) {
     long[] v = new long[MEASURES];
-    v[REQUESTS] = t.requests();
-    v[INPUT] = t.inputTokens();
-    v[OUTPUT] = t.outputTokens();
-    if (policy.detailedCache()) {
-      v[CACHE_CREATE] = t.cacheCreateTokens();
-      v[CACHE_READ] = t.cacheReadTokens();
-      v[EPHEMERAL_5M] = t.ephemeral5mTokens();
-      v[EPHEMERAL_1H] = t.ephemeral1hTokens();
-    } else { // only the all-token sums show cache tokens: keep their sum, not the detail
-      v[CACHE_CREATE] = t.cacheCreateTokens() + t.cacheReadTokens();
+    for (int i = 0; i < MEASURES; i++) {
+      v[i] = t.get(VECTOR.get(i));
     }
-    v[LC_REQUESTS] = t.longContextRequests();
-    v[LC_INPUT] = t.longContextInputTokens();
-    v[LC_OUTPUT] = t.longContextOutputTokens();
+    if (!policy.detailedCache()) { // only the all-token sums show cache tokens: keep their sum, not the detail
+      v[CACHE_CREATE] += v[CACHE_READ];
+      v[CACHE_READ] = 0;
+      v[EPHEMERAL_5M] = 0;
+      v[EPHEMERAL_1H] = 0;
+    }
     return v;
   }
 

@@ -1,5 +1,6 @@
 package io.usagesink.layout;
 
+import io.usagesink.Measure;
 import io.usagesink.UsageEvent;
 import io.usagesink.layout.CompactLayout.Cell;
 import io.usagesink.layout.CompactLayout.KeyKind;
@@ -179,9 +180,11 @@ public final class CompactView {
 
   private static UsageTally tally(Instant at, Cell c, long[] v) {
     String model = c.model() == null || c.model().isEmpty() ? UsageEvent.UNKNOWN_MODEL : c.model();
-    return new UsageTally(at, c.kind() == 'k' ? c.subject() : null, c.kind() == 'a' ? c.subject() : null, model,
-        v[CompactLayout.REQUESTS], v[CompactLayout.INPUT], v[CompactLayout.OUTPUT], v[CompactLayout.CACHE_CREATE],
-        v[CompactLayout.CACHE_READ], v[CompactLayout.EPHEMERAL_5M], v[CompactLayout.EPHEMERAL_1H],
-        v[CompactLayout.LC_REQUESTS], v[CompactLayout.LC_INPUT], v[CompactLayout.LC_OUTPUT], 0, 0);
+    long[] cells = new long[Measure.TALLIED];
+    for (int i = 0; i < CompactLayout.MEASURES; i++) {
+      cells[CompactLayout.VECTOR.get(i).ordinal()] = v[i];
+    }
+    return UsageTally.of(at, c.kind() == 'k' ? c.subject() : null, c.kind() == 'a' ? c.subject() : null, model,
+        cells);
   }
 }

@@ -1,5 +1,6 @@
 package io.usagesink.layout;
 
+import io.usagesink.Measure;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;

@@ -1,5 +1,6 @@
 package io.usagesink.layout;
 
+import io.usagesink.Measure;
 import io.usagesink.UsageEvent;
 import io.usagesink.layout.LayoutTable.FieldDef;
 import io.usagesink.layout.LayoutTable.Group;
@@ -152,7 +153,7 @@ final class TableLayout implements UsageLayout {
       vars[Placeholder.MODEL.ordinal()] = ModelNames.normalize(tally.model());
     }
     buckets.names(tally.at(), vars, usesCalendar, usesMinute);
-    boolean longContext = tally.longContextRequests() > 0;
+    boolean longContext = tally.get(Measure.LONG_CONTEXT_REQUESTS) > 0;
     String[] keys = new String[keyNames.length];
     for (CompiledGroup g : groups) {
       if (vars[g.subject.id().ordinal()] == null) {
@@ -167,7 +168,7 @@ final class TableLayout implements UsageLayout {
         if (f.longContextOnly && !longContext) {
           continue;
         }
-        into.increment(key, f.name(vars), f.measure.of(tally));
+        into.increment(key, f.name(vars), tally.get(f.measure));
       }
     }
     for (int i = 0; i < expirySlots.length; i++) {

@@ -1,7 +1,10 @@
 package io.usagesink.layout;
 
+import io.usagesink.Measure;
 import io.usagesink.UsageEvent;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -11,94 +14,78 @@ import java.util.Objects;
  * once, which yields exactly the counters of planning each event and summing (the bucket is the
  * layout's {@link UsageLayout#bucketStart(Instant)}).
  *
- * <p>Immutable and thread-safe. Long-context tokens are tallied apart ({@code longContext*})
- * because the layout books them in extra fields that exist only once a long-context request has
- * been seen. Validated on construction: counts are {@code >= 0}, {@code longContextRequests <=
- * requests}, the long-context tokens do not exceed the input and output tokens, and the four token
- * kinds sum to a value that fits in a {@code long}; an invalid value
- * throws {@link IllegalArgumentException} naming the field and the value.
+ * <p>A tally holds one cell per {@linkplain Measure#isTallied() tallied measure}, indexed by {@link
+ * Measure#ordinal()}; {@link #get(Measure)} also answers the sums of measures. Long-context usage is
+ * tallied apart ({@link Measure#longContextOf()}) because the layout books it in extra fields that
+ * exist only once a long-context request has been seen.
  *
- * @param at any instant inside the bucket (for a single event, its time)
- * @param keyId the API key, or {@code null}
- * @param accountId the account, or {@code null}
- * @param model the model name as recorded (not yet normalised)
- * @param requests number of requests
- * @param inputTokens summed input tokens
- * @param outputTokens summed output tokens
- * @param cacheCreateTokens summed cache-create tokens
- * @param cacheReadTokens summed cache-read tokens
- * @param ephemeral5mTokens summed 5-minute ephemeral tokens
- * @param ephemeral1hTokens summed 1-hour ephemeral tokens
- * @param longContextRequests number of long-context requests among {@code requests}
- * @param longContextInputTokens input tokens of the long-context requests
- * @param longContextOutputTokens output tokens of the long-context requests
- * @param realCostMicros summed real cost in micro-dollars
- * @param ratedCostMicros summed rated cost in micro-dollars
+ * <p>Immutable and thread-safe. Validated on construction ({@link Measure#checkCells}): cells are
+ * {@code >= 0}, a long-context share does not exceed its base measure, and every sum of measures
+ * fits in a {@code long}; an invalid value throws {@link IllegalArgumentException} naming the
+ * measure and the value.
  */
-public record UsageTally(
-    Instant at,
-    String keyId,
-    String accountId,
-    String model,
-    long requests,
-    long inputTokens,
-    long outputTokens,
-    long cacheCreateTokens,
-    long cacheReadTokens,
-    long ephemeral5mTokens,
-    long ephemeral1hTokens,
-    long longContextRequests,
-    long longContextInputTokens,
-    long longContextOutputTokens,
-    long realCostMicros,
-    long ratedCostMicros) {
+public final class UsageTally {
 
-  /** Validates presence of time, an id and a model, and the counts (see the class documentation). */
-  public UsageTally {
-    Objects.requireNonNull(at, "at");
-    Objects.requireNonNull(model, "model");
+  private final Instant at;
+  private final String keyId;
+  private final String accountId;
+  private final String model;
+  private final long[] cells;
+
+  private UsageTally(Instant at, String keyId, String accountId, String model, long[] cells) {
+    this.at = Objects.requireNonNull(at, "at");
+    this.model = Objects.requireNonNull(model, "model");
     if (keyId == null && accountId == null) {
       throw new IllegalArgumentException("keyId and accountId are both absent; at least one is required");
     }
-    checkCount("requests", requests);
-    checkCount("inputTokens", inputTokens);
-    checkCount("outputTokens", outputTokens);
-    checkCount("cacheCreateTokens", cacheCreateTokens);
-    checkCount("cacheReadTokens", cacheReadTokens);
-    checkCount("ephemeral5mTokens", ephemeral5mTokens);
-    checkCount("ephemeral1hTokens", ephemeral1hTokens);
-    checkCount("longContextRequests", longContextRequests);
-    checkCount("longContextInputTokens", longContextInputTokens);
-    checkCount("longContextOutputTokens", longContextOutputTokens);
-    checkCount("realCostMicros", realCostMicros);
-    checkCount("ratedCostMicros", ratedCostMicros);
-    checkAtMost("longContextRequests", longContextRequests, "requests", requests);
-    checkAtMost("longContextInputTokens", longContextInputTokens, "inputTokens", inputTokens);
-    checkAtMost("longContextOutputTokens", longContextOutputTokens, "outputTokens", outputTokens);
-    if (allTokensOverflow(inputTokens, outputTokens, cacheCreateTokens, cacheReadTokens)) {
-      throw new IllegalArgumentException(
-          "inputTokens + outputTokens + cacheCreateTokens + cacheReadTokens overflows a long: "
-          + inputTokens + " + " + outputTokens + " + " + cacheCreateTokens + " + " + cacheReadTokens);
-    }
+    this.keyId = keyId;
+    this.accountId = accountId;
+    Measure.checkCells(cells);
+    this.cells = cells;
+  }
+
+  /**
+   * A tally of the given cells ({@link Measure#TALLIED} of them, indexed by {@link Measure#ordinal()};
+   * copied).
+   *
+   * @param at any instant inside the bucket (for a single event, its time)
+   * @param keyId the API key, or {@code null}
+   * @param accountId the account, or {@code null}
+   * @param model the model name as recorded (not yet normalised)
+   * @throws IllegalArgumentException if a cell is invalid or both ids are absent
+   */
+  public static UsageTally of(Instant at, String keyId, String accountId, String model, long[] cells) {
+    return new UsageTally(at, keyId, accountId, model, cells.clone());
+  }
+
+  /**
+   * A tally of the given counts by measure; absent tallied measures are 0.
+   *
+   * @throws IllegalArgumentException if a count is invalid, a measure is a sum, or both ids are absent
+   */
+  public static UsageTally of(Instant at, String keyId, String accountId, String model, Map<Measure, Long> counts) {
+    long[] cells = new long[Measure.TALLIED];
+    counts.forEach((m, v) -> {
+      if (!m.isTallied()) {
+        throw new IllegalArgumentException(m + " is a sum of measures, not a cell of a tally");
+      }
+      cells[m.ordinal()] = v;
+    });
+    return new UsageTally(at, keyId, accountId, model, cells);
   }
 
   /** The tally of a single event. */
   public static UsageTally of(UsageEvent e) {
-    boolean lc = e.longContext();
-    return new UsageTally(e.at(), e.keyId(), e.accountId(), e.model(), 1,
-        e.inputTokens(), e.outputTokens(), e.cacheCreateTokens(), e.cacheReadTokens(),
-        e.ephemeral5mTokens(), e.ephemeral1hTokens(),
-        lc ? 1 : 0, lc ? e.inputTokens() : 0, lc ? e.outputTokens() : 0,
-        e.realCostMicros(), e.ratedCostMicros());
+    return new UsageTally(e.at(), e.keyId(), e.accountId(), e.model(), e.cells());
   }
 
   /**
-   * The sum of this tally and {@code other}: every count added, {@code at}, ids and model of this
+   * The sum of this tally and {@code other}: every cell added, {@code at}, ids and model of this
    * tally. The caller makes sure both lie in the same bucket of the layout they are planned with.
    *
    * @throws IllegalArgumentException if the ids or the model differ
-   * @throws ArithmeticException if a sum, or the all-token total of the sum, overflows a long (the
-   *     message names the field)
+   * @throws ArithmeticException if a cell, or a sum of measures of the result, overflows a long (the
+   *     message names the measure)
    */
   public UsageTally plus(UsageTally other) {
     if (!Objects.equals(keyId, other.keyId) || !Objects.equals(accountId, other.accountId)
@@ -107,66 +94,76 @@ public record UsageTally(
           + keyId + ", " + accountId + ", " + model + ") and ("
           + other.keyId + ", " + other.accountId + ", " + other.model + ")");
     }
-    long in = add("inputTokens", inputTokens, other.inputTokens);
-    long out = add("outputTokens", outputTokens, other.outputTokens);
-    long cc = add("cacheCreateTokens", cacheCreateTokens, other.cacheCreateTokens);
-    long cr = add("cacheReadTokens", cacheReadTokens, other.cacheReadTokens);
-    if (allTokensOverflow(in, out, cc, cr)) {
-      throw new ArithmeticException("inputTokens + outputTokens + cacheCreateTokens + cacheReadTokens"
-          + " of the sum overflows a long: " + in + " + " + out + " + " + cc + " + " + cr);
+    long[] sum = new long[cells.length];
+    for (int i = 0; i < sum.length; i++) {
+      try {
+        sum[i] = Math.addExact(cells[i], other.cells[i]);
+      } catch (ArithmeticException e) {
+        throw new ArithmeticException(Measure.all().get(i).fieldName() + " overflows a long: " + cells[i] + " + "
+            + other.cells[i]);
+      }
     }
-    return new UsageTally(at, keyId, accountId, model,
-        add("requests", requests, other.requests),
-        in, out, cc, cr,
-        add("ephemeral5mTokens", ephemeral5mTokens, other.ephemeral5mTokens),
-        add("ephemeral1hTokens", ephemeral1hTokens, other.ephemeral1hTokens),
-        add("longContextRequests", longContextRequests, other.longContextRequests),
-        add("longContextInputTokens", longContextInputTokens, other.longContextInputTokens),
-        add("longContextOutputTokens", longContextOutputTokens, other.longContextOutputTokens),
-        add("realCostMicros", realCostMicros, other.realCostMicros),
-        add("ratedCostMicros", ratedCostMicros, other.ratedCostMicros));
+    for (Measure m : Measure.sums()) {
+      if (m.sumOf(sum) < 0) {
+        throw new ArithmeticException(m.overflowMessage(" of the sum", sum));
+      }
+    }
+    return new UsageTally(at, keyId, accountId, model, sum);
   }
 
-  /** Input + output tokens (the layout's {@code tokens} / {@code totalTokens}). */
-  public long coreTokens() {
-    return inputTokens + outputTokens;
+  /** The value of {@code m}: its cell, or for a sum of measures the sum of their cells. */
+  public long get(Measure m) {
+    return m.isTallied() ? cells[m.ordinal()] : m.sumOf(cells);
   }
 
-  /** Input + output + cache-create + cache-read tokens (the layout's {@code allTokens}). */
-  public long allTokens() {
-    return inputTokens + outputTokens + cacheCreateTokens + cacheReadTokens;
+  /** Number of requests ({@code get(Measure.REQUESTS)}). */
+  public long requests() {
+    return cells[Measure.REQUESTS.ordinal()];
   }
 
-  private static boolean allTokensOverflow(long in, long out, long cc, long cr) {
-    // all four are >= 0, so overflow shows as a negative partial sum
-    long s = in + out;
-    if (s < 0) {
-      return true;
-    }
-    s += cc;
-    if (s < 0) {
-      return true;
-    }
-    return s + cr < 0;
+  /** The cells, indexed by {@link Measure#ordinal()} (a copy). */
+  public long[] cells() {
+    return cells.clone();
   }
 
-  private static long add(String field, long a, long b) {
-    long sum = a + b;
-    if (((a ^ sum) & (b ^ sum)) < 0) {
-      throw new ArithmeticException(field + " overflows a long: " + a + " + " + b);
-    }
-    return sum;
+  /** Any instant inside the bucket (for a single event, its time). */
+  public Instant at() {
+    return at;
   }
 
-  private static void checkCount(String field, long value) {
-    if (value < 0) {
-      throw new IllegalArgumentException(field + " must be >= 0 but was " + value);
-    }
+  /** The API key, or {@code null}. */
+  public String keyId() {
+    return keyId;
   }
 
-  private static void checkAtMost(String field, long value, String limitField, long limit) {
-    if (value > limit) {
-      throw new IllegalArgumentException(field + " must be <= " + limitField + " (" + limit + ") but was " + value);
+  /** The account, or {@code null}. */
+  public String accountId() {
+    return accountId;
+  }
+
+  /** The model name as recorded (not yet normalised). */
+  public String model() {
+    return model;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof UsageTally t && at.equals(t.at) && Objects.equals(keyId, t.keyId)
+        && Objects.equals(accountId, t.accountId) && model.equals(t.model) && Arrays.equals(cells, t.cells);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(at, keyId, accountId, model) * 31 + Arrays.hashCode(cells);
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder s = new StringBuilder("UsageTally[at=").append(at).append(", keyId=").append(keyId)
+        .append(", accountId=").append(accountId).append(", model=").append(model);
+    for (int i = 0; i < cells.length; i++) {
+      s.append(", ").append(Measure.all().get(i).fieldName()).append('=').append(cells[i]);
     }
+    return s.append(']').toString();
   }
 }

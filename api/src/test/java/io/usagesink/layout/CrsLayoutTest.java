@@ -345,7 +345,7 @@ class CrsLayoutTest {
       assertThat(layout.plan(event().keyId("k1").accountId("a1").model(null).build())).isEqualTo(unknown);
       assertThat(layout.plan(event().keyId("k1").accountId("a1").model("").build())).isEqualTo(unknown);
       UsagePlan.Builder b = UsagePlan.builder();
-      layout.plan(new UsageTally(AT, "k1", "a1", " ", 1, 1200, 350, 5000, 20000, 3000, 2000, 0, 0, 0, 0, 0), b);
+      layout.plan(UsageTally.of(AT, "k1", "a1", " ", UsageTally.of(event().keyId("k1").build()).cells()), b);
       assertThat(b.build()).isEqualTo(unknown);
       assertThat(counterKeys(unknown)).contains("usage:model:daily:unknown:2025-08-15",
           "account_usage:model:hourly:a1:unknown:2025-08-15:11");

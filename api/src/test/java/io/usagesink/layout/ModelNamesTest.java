@@ -56,6 +56,10 @@ class ModelNamesTest {
       "model:LATEST                                     | model:LATEST",
       "model:latest:latest                              | model:latest",
       "gpt-4o                                           | gpt-4o",
+      // the region's character class at its bounds, an empty region, the digits' bounds
+      "za09-.anthropic.claude-x                         | claude-x",
+      ".claude-3                                        | .claude-3",
+      "model-v9:9                                       | model",
   })
   void edgeCasesFollowTheCrsRules(String model, String expected) {
     assertThat(ModelNames.normalize(model)).isEqualTo(expected);

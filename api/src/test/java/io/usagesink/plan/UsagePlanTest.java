@@ -89,6 +89,7 @@ class UsagePlanTest {
     assertThat(b.counterCount()).isZero();
     assertThat(b.build()).isSameAs(UsagePlan.empty());
     assertThat(b.increment("k", "a", 2).build().counters()).containsExactly(new CounterDelta("k", "a", 2));
+    assertThat(b.expire("k", 7).build().expiries()).containsExactly(new Expiry("k", 7));
   }
 
   @Test
@@ -152,5 +153,63 @@ class UsagePlanTest {
       assertThat(plan.expiries()).isEqualTo(expectedExpiries);
       assertThat(b.counterCount()).isEqualTo(expectedCounters.size());
     }
+  }
+
+  @Test
+  void aPlanOfOnlyExpiriesOrOnlyIndexAddsIsNotEmpty() {
+    UsagePlan expiries = UsagePlan.builder().expire("k", 5).build();
+    UsagePlan indexAdds = UsagePlan.builder().indexAdd("s", "m", 0).build();
+    assertThat(expiries.isEmpty()).isFalse();
+    assertThat(expiries.size()).isEqualTo(1);
+    assertThat(indexAdds.isEmpty()).isFalse();
+    assertThat(indexAdds.size()).isEqualTo(1);
+    assertThat(UsagePlan.builder().expire("k", 5).isEmpty()).isFalse();
+    assertThat(UsagePlan.builder().indexAdd("s", "m", 0).isEmpty()).isFalse();
+    assertThat(UsagePlan.builder().increment("k", "f", 0).isEmpty()).isFalse();
+    UsagePlan.Builder cleared = UsagePlan.builder().indexAdd("s", "m", 0).clear();
+    assertThat(cleared.isEmpty()).isTrue();
+    assertThat(cleared.expire("k", 1).build().indexAdds()).isEmpty();
+  }
+
+  @Test
+  void plansDifferingInExpiriesOrIndexAddsAreNotEqual() {
+    UsagePlan base = UsagePlan.builder().increment("k", "a", 1).expire("k", 5).indexAdd("s", "m", 0).build();
+    assertThat(base).isEqualTo(UsagePlan.builder().increment("k", "a", 1).expire("k", 5).indexAdd("s", "m", 0).build());
+    assertThat(base).isNotEqualTo(UsagePlan.builder().increment("k", "a", 1).expire("k", 6).indexAdd("s", "m", 0).build());
+    assertThat(base).isNotEqualTo(UsagePlan.builder().increment("k", "a", 1).expire("k", 5).indexAdd("s", "m", 1).build());
+    assertThat(base).isNotEqualTo("k a 1");
+  }
+
+  @Test
+  void negativeDeltasAreSummedExactlyAndMayNotOverflowEither() {
+    assertThat(UsagePlan.builder().increment("k", "f", -5).increment("k", "f", 3).build().counters())
+        .containsExactly(new CounterDelta("k", "f", -2));
+    UsagePlan.Builder b = UsagePlan.builder().increment("k", "f", Long.MIN_VALUE);
+    assertThatExceptionOfType(ArithmeticException.class).isThrownBy(() -> b.increment("k", "f", -1))
+        .withMessage("counter k f overflows a long: -9223372036854775808 + -1");
+  }
+
+  @Test
+  void aZeroCapacityHintStillGrows() {
+    UsagePlan.Builder b = UsagePlan.builder(0);
+    for (int i = 0; i < 100; i++) {
+      b.increment("k" + i, "f", i).expire("k" + i, i + 1).increment("x", "f", 1);
+    }
+    UsagePlan plan = b.build();
+    assertThat(plan.counters()).hasSize(101).contains(new CounterDelta("x", "f", 100))
+        .last().isEqualTo(new CounterDelta("k99", "f", 99));
+    assertThat(plan.expiries()).hasSize(100).element(99).isEqualTo(new Expiry("k99", 100));
+  }
+
+  @Test
+  void recordsRejectWhatRedisCouldNotTake() {
+    assertThatNullPointerException().isThrownBy(() -> new CounterDelta(null, "f", 1)).withMessage("key");
+    assertThatNullPointerException().isThrownBy(() -> new CounterDelta("k", null, 1)).withMessage("field");
+    assertThatNullPointerException().isThrownBy(() -> new IndexAdd(null, "m", 0)).withMessage("setKey");
+    assertThatNullPointerException().isThrownBy(() -> new IndexAdd("s", null, 0)).withMessage("member");
+    assertThatIllegalArgumentException().isThrownBy(() -> new Expiry("k", 0))
+        .withMessage("ttlSeconds must be > 0 but was 0 for key k");
+    assertThat(new Expiry("k", 1).ttlSeconds()).isEqualTo(1);
+    assertThat(new IndexAdd("s", "m", 0).ttlSeconds()).isZero();
   }
 }

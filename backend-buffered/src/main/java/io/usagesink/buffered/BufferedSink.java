@@ -13,17 +13,14 @@ import io.usagesink.buffered.journal.JournalStats;
 import io.usagesink.layout.CompactLayout;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
-import io.usagesink.redis.CompactWriter;
-import io.usagesink.redis.ConnectionCheck;
-import io.usagesink.redis.PlanWriter;
-import io.usagesink.redis.PlanWriters;
-import io.usagesink.redis.RedisConnection;
+import io.usagesink.redis.connect.ConnectionCheck;
 import io.usagesink.redis.internal.CrsPlanFilter;
 import io.usagesink.redis.internal.SinkCounters;
 import io.usagesink.redis.internal.WriterSource;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.time.Clock;
+import io.usagesink.redis.write.CompactWriter;
+import io.usagesink.redis.write.PlanWriter;
+import io.usagesink.redis.write.WriterChecks;
+import io.usagesink.redis.write.PlanWriters;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Objects;
@@ -42,8 +39,9 @@ import org.slf4j.event.Level;
  *
  * <p><b>Recording.</b> {@link #record(UsageEvent)} adds the event to one small accumulator per
  * (key, account, model, start of the layout's finest time bucket of the event) and returns. It is
- * O(1), lock-free when the accumulator exists (one map lookup, a few atomic adds), allocates two
- * small objects, and never blocks on I/O. The returned stage is already complete: it means
+ * O(1), lock-free when the accumulator exists (one cache lookup, a few atomic adds), allocates two
+ * small objects, and never blocks on I/O; creating an accumulator locks one bin of the cache's map,
+ * and the cache's upkeep (evicting at the cap) runs on the recording thread, amortised O(1). The returned stage is already complete: it means
  * <em>accepted into the buffer</em>, not stored; {@link #flush()} and {@link #close()} say when the
  * data is stored. <b>Event time decides the bucket</b>, never flush time: an event at 10:59:59.9
  * lands in hour 10 even when it is flushed at 11:00:01.
@@ -99,8 +97,8 @@ import org.slf4j.event.Level;
  * writer a recovered batch is applied exactly once if the recovery runs within {@code
  * usagesink.guard-ttl} (10 min by default) of the crashed process's last attempt of it; later, a batch
  * whose reply was lost may count twice. The pipeline writer stays at-least-once. Batches given up at
- * the close deadline stay in the journal for the next sink. Events dropped at the cap are not
- * journaled; an event refused for overflow is cancelled in the journal. When an append fails (full
+ * the close deadline stay in the journal for the next sink. An event refused for overflow is
+ * cancelled in the journal. When an append fails (full
  * disk), the event fails: its stage fails with the {@link JournalException}, it is counted {@link
  * SinkStats#failed()} under the reason, and nothing is stored for it. The compact layout is refused
  * with a journal (a recovered batch could be added on top of cells the dead writer already wrote).
@@ -109,14 +107,16 @@ import org.slf4j.event.Level;
  * events aggregate meanwhile ({@code usagesink.redis.connect=fail} fails instead). What a reachable
  * Redis refuses (credentials, the ACL of the writer's commands) fails the build at once.
  *
- * <p><b>Bounded memory.</b> Memory grows with distinct accumulators, not with events (about 200
- * bytes each, plus the id strings they share with the events). At most {@link SinkConfig#maxPendingCounters()} accumulators are pending (recorded
- * into but not yet stored, including the batch in flight); when half of them are pending an early
- * flush starts. When the cap is reached, an event that needs a <em>new</em> accumulator is dropped:
- * counted {@link SinkStats#recorded() recorded} and {@link SinkStats#dropped() dropped}, its stage
- * fails with {@link IllegalStateException}, and the number dropped is logged once per flush. Events
- * for accumulators that already exist are still accepted, since they cost no memory. Refusing new
- * keys rather than evicting old ones keeps every accepted number exact.
+ * <p><b>Bounded memory, nothing dropped.</b> Memory grows with distinct accumulators, not with
+ * events (about 250 bytes each with the cache's entry, plus the id strings they share with the
+ * events). The accumulators of the current interval live in a Caffeine cache bounded by {@link
+ * SinkConfig#maxPendingCounters()}; when half of that many are pending an early flush starts, and
+ * when a new accumulator would pass the cap the cache evicts the coldest one, which is written early
+ * with the interval's batch (write-behind: the cache's eviction listener hands it to the flush worker). No event is dropped at the cap
+ * ({@link SinkStats#dropped()} stays 0) and every accepted number stays exact. Evicted accumulators
+ * wait for their batch: while a batch is failing (Redis down), newer distinct counters beyond the
+ * cap are kept rather than dropped, so memory then grows with them until Redis is back or the data
+ * is given up.
  *
  * <p><b>Close.</b> {@link #close()} runs once: it stops accepting events (later ones are {@link
  * SinkStats#rejected() rejected}), writes everything pending within {@link
@@ -142,38 +142,20 @@ public final class BufferedSink implements UsageSink {
   /** The stage of every accepted event: complete and immutable, so it is shared. */
   private static final CompletionStage<Void> ACCEPTED = CompletableFuture.completedStage(null);
 
-  private static final VarHandle CURRENT;
-  private static final VarHandle DEADLINE;
-
-  static {
-    try {
-      MethodHandles.Lookup lookup = MethodHandles.lookup();
-      CURRENT = lookup.findVarHandle(BufferedSink.class, "current", Generation.class);
-      DEADLINE = lookup.findVarHandle(BufferedSink.class, "deadline", long.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
-
   private final SinkConfig config;
   private final UsageLayout layout;
   private final InstantSource clock;
-  /** Whether record() reads the clock: only for clocks that may jump (not the system clock). */
-  private final boolean clockChecksInRecord;
-  private final long intervalMillis;
   private final String name;
-  private final PendingBudget budget;
+  private final PendingCount pending;
   private final SinkCounters counters;
+  /** The generations record() adds to and the interval deadline, shared with the flush worker. */
+  private final GenerationClock generations;
   private final FlushWorker flusher;
   /** The journal, or {@code null}: record() then never touches it (the lock-free path). */
   private final Journal journal;
   private final Thread shutdownHook;
   private final AtomicBoolean closeCalled = new AtomicBoolean();
 
-  /** The generation record() adds to; replaced (compare-and-set through CURRENT) by a cut. */
-  private volatile Generation current;
-  /** Clock millis at which the current generation is due; advanced through DEADLINE. */
-  private volatile long deadline;
   private volatile boolean closing;
 
   /**
@@ -186,24 +168,18 @@ public final class BufferedSink implements UsageSink {
     this.config = b.config;
     this.layout = b.layout != null ? b.layout : UsageLayouts.of(b.config);
     this.clock = b.clock != null ? b.clock : b.config.clock();
-    this.clockChecksInRecord = !isSystemClock(clock);
-    BufferedOptions options = BufferedOptions.from(config);
-    this.intervalMillis = Math.max(1, options.flushInterval().toMillis());
     String instance = UUID.randomUUID().toString();
     this.name = "usagesink-buffered-" + instance.substring(0, 8);
     this.counters = new SinkCounters(LOG, name);
+    BufferedOptions options = BufferedOptions.from(config);
     int max = options.maxPendingCounters();
-    this.budget = new PendingBudget(max, Math.max(1, max / 2));
-    Generation first = new Generation(1, false);
+    this.pending = new PendingCount(Math.max(1, max / 2));
     this.journal = journal;
-    if (journal != null) {
-      first.journalFrom = journal.nextPosition();
-    }
-    this.current = first;
-    this.deadline = clock.millis() + intervalMillis;
+    this.generations = new GenerationClock(clock, options.flushInterval().toMillis(), journal,
+        (id, sealed) -> new Generation(id, sealed, max, pending));
     // frugal CRS writes (usagesink.crs.*) apply to the CRS layout only; the compact writer writes absolute values
     CrsPlanFilter filter = layout instanceof CompactLayout ? CrsPlanFilter.none() : CrsPlanFilter.of(config, clock);
-    this.flusher = new FlushWorker(this, first, writer, writerName, ownedConnection, layout, filter, config, budget,
+    this.flusher = new FlushWorker(name, generations, writer, writerName, ownedConnection, layout, filter, config, pending,
         counters, "buffered:" + instance + ":", journal);
     this.shutdownHook = config.shutdownHook() ? new Thread(this::close, name + "-shutdown") : null;
     flusher.start();
@@ -217,16 +193,10 @@ public final class BufferedSink implements UsageSink {
     return new Builder(config);
   }
 
-  private static boolean isSystemClock(InstantSource clock) {
-    return clock.equals(InstantSource.system())
-        || clock instanceof Clock c && c.equals(Clock.system(c.getZone()));
-  }
-
   /**
    * Adds the event to its accumulator and returns a completed stage: the event is accepted into the
    * buffer, not yet stored. The stage fails with {@link IllegalStateException} after {@link
-   * #close()} (the event is rejected) or when {@code maxPendingCounters} is reached and the event
-   * needs a new accumulator (the event is dropped); with {@link IllegalArgumentException} when a
+   * #close()} (the event is rejected); with {@link IllegalArgumentException} when a
    * pending sum or its all-token total would exceed {@code Long.MAX_VALUE}, the largest counter Redis
    * holds (rejected).
    */
@@ -236,9 +206,9 @@ public final class BufferedSink implements UsageSink {
     if (closing) {
       return rejectClosed();
     }
-    if (clockChecksInRecord) {
-      long now = clock.millis();
-      if (now >= deadline && cutIfDue(now)) {
+    if (generations.mayJump()) {
+      long now = generations.millis();
+      if (now >= generations.deadlineMillis() && generations.cutIfDue(now)) {
         flusher.wake();
       }
     }
@@ -248,20 +218,17 @@ public final class BufferedSink implements UsageSink {
       return recordJournaled(event, key);
     }
     for (;;) {
-      Generation g = current;
+      Generation g = generations.current();
       Accumulator acc = g.get(key);
       if (acc == null) {
-        acc = g.insert(key, budget);
+        acc = g.insert(key);
         if (acc == null) { // g was cut and is being drained: go to the current generation
           if (closing) {
             return rejectClosed();
           }
           continue;
         }
-        if (acc == Generation.FULL) {
-          return dropFull();
-        }
-        if (budget.flushDue()) {
+        if (pending.flushDue()) {
           flusher.requestEarlyFlush();
         }
       }
@@ -282,36 +249,33 @@ public final class BufferedSink implements UsageSink {
       if (closing) {
         return rejectClosed();
       }
-      Thread.onSpinWait(); // sealed by the worker after a cut: retry in the current generation
+      Thread.onSpinWait(); // sealed after a cut, or evicted at the cap: retry with the current accumulator
     }
   }
 
   /**
    * record() with a journal: inside the current generation's journal count, finds or creates the
-   * accumulator (an event dropped at the cap is never journaled), appends the event, then adds it.
-   * The worker seals a generation's accumulators only after its cutter waited for this count to reach
-   * zero, so the accumulator cannot be sealed here and the event's position lies in the generation's
-   * range.
+   * accumulator, appends the event, then adds it. The worker seals a generation's accumulators only
+   * after its cutter waited for this count to reach zero, so the event's position lies in the
+   * generation's range; the cache may evict (seal) the accumulator at the cap meanwhile, and the
+   * event is then cancelled in the journal and recorded again.
    */
   private CompletionStage<Void> recordJournaled(UsageEvent event, AccumulatorKey key) {
     for (;;) {
-      Generation g = current;
+      Generation g = generations.current();
       g.enterJournal();
       try {
-        if (current != g) {
+        if (generations.current() != g) {
           continue; // cut meanwhile: its range is being closed; go to the current generation
         }
         g.awaitJournalFrom();
         Accumulator acc = g.get(key);
         if (acc == null) {
-          acc = g.insert(key, budget);
+          acc = g.insert(key);
           if (acc == null) { // only the sealed generation close installs is sealed while current
             return rejectClosed();
           }
-          if (acc == Generation.FULL) {
-            return dropFull();
-          }
-          if (budget.flushDue()) {
+          if (pending.flushDue()) {
             flusher.requestEarlyFlush();
           }
         }
@@ -321,7 +285,7 @@ public final class BufferedSink implements UsageSink {
         } catch (JournalException | IllegalArgumentException | IllegalStateException e) {
           return journalFailed(e);
         }
-        if (!acc.tryEnter()) { // cannot happen (see above); keep the journal and the sums in step anyway
+        if (!acc.tryEnter()) { // evicted at the cap meanwhile: keep the journal and the sums in step
           cancel(position);
           continue;
         }
@@ -370,79 +334,6 @@ public final class BufferedSink implements UsageSink {
     return CompletableFuture.failedStage(new IllegalStateException("sink " + name + " is closed; event rejected"));
   }
 
-  private CompletionStage<Void> dropFull() {
-    counters.recorded.increment();
-    counters.dropped.increment();
-    flusher.noteDropped();
-    return CompletableFuture.failedStage(new IllegalStateException("sink " + name + ": maxPendingCounters="
-        + budget.max() + " reached; event dropped (it needs a new counter; a flush is under way)"));
-  }
-
-  /**
-   * Cuts the current generation when the flush interval has passed at {@code now} (sink clock
-   * millis) and no batch is failing; advances the deadline to the next interval boundary. Called by
-   * record() (clocks that may jump) and by the worker. Returns whether this call advanced it.
-   */
-  boolean cutIfDue(long now) {
-    long d = deadline;
-    if (now < d || flusher.backlogged()) {
-      return false;
-    }
-    long next = d + ((now - d) / intervalMillis + 1) * intervalMillis;
-    if (!DEADLINE.compareAndSet(this, d, next)) {
-      return false;
-    }
-    Generation g = current;
-    if (!g.isEmpty()) {
-      cut(g, false);
-    }
-    return true;
-  }
-
-  /**
-   * Replaces {@code g} as the current generation by a new one; {@code false} if {@code g} is no
-   * longer current. {@code sealedNext} makes the new generation refuse every event (used by close).
-   */
-  boolean cut(Generation g, boolean sealedNext) {
-    Generation n = new Generation(g.id + 1, sealedNext);
-    if (!CURRENT.compareAndSet(this, g, n)) {
-      return false;
-    }
-    if (journal != null) {
-      // record() calls that saw g current are appending for g; later ones see n and wait for its start
-      g.awaitJournalQuiet();
-      long end = journal.nextPosition();
-      g.journalTo = end;
-      n.journalFrom = end;
-    }
-    g.next = n;
-    return true;
-  }
-
-  Generation current() {
-    return current;
-  }
-
-  long clockMillis() {
-    return clock.millis();
-  }
-
-  long deadlineMillis() {
-    return deadline;
-  }
-
-  boolean clockChecksInRecord() {
-    return clockChecksInRecord;
-  }
-
-  boolean closing() {
-    return closing;
-  }
-
-  String name() {
-    return name;
-  }
-
   /**
    * Starts a flush of everything recorded so far. The stage completes when all of it is stored, or
    * exceptionally with the write's error when a write covering it failed (the data stays pending
@@ -451,7 +342,7 @@ public final class BufferedSink implements UsageSink {
    */
   @Override
   public CompletionStage<Void> flush() {
-    return flusher.requestFlush(current.id);
+    return flusher.requestFlush(generations.current().id);
   }
 
   /**
@@ -495,7 +386,12 @@ public final class BufferedSink implements UsageSink {
   /** Counters of this sink; {@code pending} counts pending accumulators, the rest count events. */
   @Override
   public SinkStats stats() {
-    return counters.snapshot(budget.pending());
+    return counters.snapshot(pending.pending());
+  }
+
+  /** Accumulators the cache evicted at {@code maxPendingCounters} so far (written early, not dropped). */
+  long evictedCounters() {
+    return pending.evictedTotal();
   }
 
   /**
@@ -513,7 +409,7 @@ public final class BufferedSink implements UsageSink {
 
   @Override
   public String toString() {
-    return "BufferedSink{" + name + ", layout=" + layout + ", flushInterval=" + Duration.ofMillis(intervalMillis)
+    return "BufferedSink{" + name + ", layout=" + layout + ", flushInterval=" + BufferedOptions.from(config).flushInterval()
         + ", writer=" + flusher.writerName() + (journal == null ? "" : ", journal=" + journal.dir()) + "}";
   }
 
@@ -566,8 +462,8 @@ public final class BufferedSink implements UsageSink {
 
     /**
      * Builds and starts the sink. Unless a writer was injected, the sink opens its own connection: it
-     * returns while Redis is unreachable and connects in the background (events aggregate meanwhile,
-     * up to {@code maxPendingCounters}; {@code usagesink.redis.connect=fail} fails instead), and fails
+     * returns while Redis is unreachable and connects in the background (events aggregate meanwhile;
+     * {@code usagesink.redis.connect=fail} fails instead), and fails
      * at once when a reachable Redis refuses the credentials or the commands the writer needs (ACL).
      *
      * @throws io.usagesink.ConfigurationException when the configuration names no usable Redis
@@ -596,7 +492,7 @@ public final class BufferedSink implements UsageSink {
         }
         boolean pipeline = options.writer() == BufferedOptions.Writer.PIPELINE;
         WriterSource<PlanWriter> source = WriterSource.open(config, null,
-            pipeline ? ConnectionCheck.pipelineWriter() : ConnectionCheck.luaWriter(),
+            pipeline ? WriterChecks.pipelineWriter() : WriterChecks.luaWriter(),
             c -> pipeline ? PlanWriters.pipeline(c, config) : PlanWriters.lua(c, config));
         return new BufferedSink(this, source.writer(), pipeline ? "pipeline" : "lua", source.owned(), j);
       } catch (RuntimeException e) {

@@ -12,15 +12,15 @@ import io.usagesink.plan.IndexAdd;
 import io.usagesink.plan.UsagePlan;
 import io.usagesink.redis.IncompleteWriteException;
 import io.usagesink.redis.KeyFailure;
-import io.usagesink.redis.PlanWriter;
 import io.usagesink.redis.PoisonedKeysException;
 import io.usagesink.redis.RedisNotConnectedException;
 import io.usagesink.redis.RedisOptions;
 import io.usagesink.redis.WriteResult;
 import io.usagesink.redis.internal.CrsPlanFilter;
-import io.usagesink.redis.internal.FailurePolicy;
 import io.usagesink.redis.internal.SinkCounters;
 import io.usagesink.redis.internal.WriterSource;
+import io.usagesink.redis.internal.failure.FailurePolicy;
+import io.usagesink.redis.write.PlanWriter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -34,7 +34,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,13 +65,16 @@ final class FlushWorker {
   /** How often the worker reads a clock that may jump when no event arrives. */
   static final long CLOCK_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
-  private final BufferedSink sink;
+  /** The sink's name, for log lines and the thread name. */
+  private final String name;
+  /** The generations this worker cuts and drains, shared with the sink that records into them. */
+  private final GenerationClock generations;
   private final CompletableFuture<? extends PlanWriter> writerReady;
   private final String writerName;
   private final AutoCloseable ownedConnection;
   private final UsageLayout layout;
   private final CrsPlanFilter filter;
-  private final PendingBudget budget;
+  private final PendingCount pending;
   private final SinkCounters counters;
   private final String batchIdPrefix;
   private final long attemptTimeoutNanos;
@@ -85,8 +87,6 @@ final class FlushWorker {
 
   private final ConcurrentLinkedQueue<FlushRequest> requests = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean earlyFlush = new AtomicBoolean();
-  private final AtomicLong droppedSinceLog = new AtomicLong();
-  private volatile boolean backlogged;
   private volatile boolean closeRequested;
   private volatile long closeDeadlineNanos;
   private volatile boolean done;
@@ -107,17 +107,18 @@ final class FlushWorker {
   /** A {@link BufferedSink#flush()} waiting for generation {@code target} and all before it. */
   private record FlushRequest(long target, CompletableFuture<Void> future) {}
 
-  FlushWorker(BufferedSink sink, Generation first, CompletableFuture<? extends PlanWriter> writerReady,
+  FlushWorker(String name, GenerationClock generations, CompletableFuture<? extends PlanWriter> writerReady,
       String writerName, AutoCloseable ownedConnection, UsageLayout layout, CrsPlanFilter filter, SinkConfig config,
-      PendingBudget budget, SinkCounters counters, String batchIdPrefix, Journal journal) {
-    this.sink = sink;
-    this.oldest = first;
+      PendingCount pending, SinkCounters counters, String batchIdPrefix, Journal journal) {
+    this.name = name;
+    this.generations = generations;
+    this.oldest = generations.current();
     this.writerReady = writerReady;
     this.writerName = writerName;
     this.ownedConnection = ownedConnection;
     this.layout = layout;
     this.filter = filter;
-    this.budget = budget;
+    this.pending = pending;
     this.counters = counters;
     this.batchIdPrefix = batchIdPrefix;
     RedisOptions redisOptions = RedisOptions.from(config);
@@ -128,7 +129,7 @@ final class FlushWorker {
     this.retryWindowNanos = Math.max(0, redisOptions.guardTtl().toNanos() - commandTimeout);
     this.journal = journal;
     this.recoveryChunk = Math.max(1, BufferedOptions.from(config).maxPendingCounters() / 2);
-    this.thread = new Thread(this::run, sink.name() + "-flush");
+    this.thread = new Thread(this::run, name + "-flush");
     thread.setDaemon(true);
   }
 
@@ -149,22 +150,11 @@ final class FlushWorker {
     return writerName;
   }
 
-  /** Whether a batch is failing: no new batch is cut until it is stored. */
-  boolean backlogged() {
-    return backlogged;
-  }
-
   /** Asks for a flush before the interval ends (pending accumulators reached the threshold). */
   void requestEarlyFlush() {
     if (!earlyFlush.get() && earlyFlush.compareAndSet(false, true)) {
       wake();
     }
-  }
-
-  /** Counts an event dropped at the cap, for the once-per-flush log line, and asks for a flush. */
-  void noteDropped() {
-    droppedSinceLog.incrementAndGet();
-    requestEarlyFlush();
   }
 
   /** A stage completing when generation {@code target} and every earlier one are stored. */
@@ -207,14 +197,14 @@ final class FlushWorker {
         try {
           ownedConnection.close();
         } catch (Exception e) {
-          LOG.warn("{}: closing the Redis connection failed: {}", sink.name(), e.toString());
+          LOG.warn("{}: closing the Redis connection failed: {}", name, e.toString());
         }
       }
       if (journal != null) {
         journal.close();
       }
       if (!closeRequested) {
-        LOG.error("{}: flush worker stopped unexpectedly; nothing more will be flushed", sink.name());
+        LOG.error("{}: flush worker stopped unexpectedly; nothing more will be flushed", name);
       }
     }
   }
@@ -228,49 +218,49 @@ final class FlushWorker {
         // storing newer batches now could store them twice (they could not be released) or lose the
         // pending batch's guard: keep everything journaled, counted failed, for the next sink
         LOG.error("{}: recovering the journal {} failed; this sink stores nothing: every batch is counted failed"
-            + " and stays in the journal for the next sink opened on it", sink.name(), journal.dir(), e);
+            + " and stays in the journal for the next sink opened on it", name, journal.dir(), e);
       }
     }
     boolean sealedForClose = false;
     for (;;) {
       try {
-        Generation cur = sink.current();
+        Generation cur = generations.current();
         while (oldest != cur) {
           Generation g = oldest;
           Generation next = awaitNext(g);
           store(g);
           oldest = next;
           settle(g.id);
-          cur = sink.current();
+          cur = generations.current();
         }
         if (closeRequested) {
           if (sealedForClose) {
             return; // the sealed, empty last generation is current: everything else was handled
           }
-          sealedForClose = sink.cut(cur, true);
+          sealedForClose = generations.cut(cur, true);
           continue;
         }
         pullRequests();
         if (!waiting.isEmpty()) {
-          if (!cur.isEmpty() && sink.cut(cur, false)) {
+          if (!cur.isEmpty() && generations.cut(cur, false)) {
             continue;
           }
           settle(cur.id); // nothing recorded in the current generation: all earlier ones are stored
         }
-        if (earlyFlush.getAndSet(false) && !cur.isEmpty() && sink.cut(cur, false)) {
+        if (earlyFlush.getAndSet(false) && !cur.isEmpty() && generations.cut(cur, false)) {
           continue;
         }
-        long now = sink.clockMillis();
-        if (sink.cutIfDue(now)) {
+        long now = generations.millis();
+        if (generations.cutIfDue(now)) {
           continue;
         }
-        long wait = sink.clockChecksInRecord()
+        long wait = generations.mayJump()
             ? CLOCK_POLL_NANOS
-            : TimeUnit.MILLISECONDS.toNanos(Math.max(1, sink.deadlineMillis() - now));
+            : TimeUnit.MILLISECONDS.toNanos(Math.max(1, generations.deadlineMillis() - now));
         LockSupport.parkNanos(this, Math.min(wait, TimeUnit.SECONDS.toNanos(1)));
       } catch (RuntimeException e) {
         // a bug, not a Redis failure (those are handled in store): keep the worker alive
-        LOG.error("{}: unexpected error in the flush worker", sink.name(), e);
+        LOG.error("{}: unexpected error in the flush worker", name, e);
         LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100));
       }
     }
@@ -287,7 +277,6 @@ final class FlushWorker {
   /** Drains {@code g} into one merged plan and writes it; returns when stored or given up. */
   private void store(Generation g) {
     List<Accumulator> accumulators = g.sealAndList();
-    logDrops();
     if (accumulators.isEmpty()) {
       release(g.journalTo); // nothing journaled for it but cancelled events
       return;
@@ -295,7 +284,7 @@ final class FlushWorker {
     int counterCount = accumulators.size();
     List<UsageTally> tallies = new ArrayList<>(counterCount);
     for (Accumulator a : accumulators) {
-      UsageTally t = a.sealAndTally();
+      UsageTally t = a.tally(); // sealed for this batch by sealAndList or, at the cap, by the eviction
       if (t.requests() > 0) { // 0 when every event of it was backed out (overflow)
         tallies.add(t);
       }
@@ -311,7 +300,7 @@ final class FlushWorker {
   /**
    * Plans, merges and writes {@code tallies} as one batch covering the journal range {@code [from,
    * to)} (-1, -1 without a journal) and releases that range when done. {@code budgeted}: the
-   * counters are in the pending budget (live generations; not recovered batches).
+   * counters are in the pending count (live generations; not recovered batches).
    *
    * @return {@code false} when the batch was left in the journal at the close deadline
    */
@@ -339,7 +328,7 @@ final class FlushWorker {
     if (plan.isEmpty()) { // the layout writes nothing (statistics switched off)
       counters.stored.add(events);
       if (budgeted) {
-        budget.release(counterCount);
+        pending.release(counterCount);
       }
       release(to);
       return true;
@@ -357,7 +346,7 @@ final class FlushWorker {
       journal.beginBatch(from, to);
     } catch (RuntimeException e) {
       LOG.error("{}: {}; writing the batch anyway (a recovery after a crash now may store it twice)",
-          sink.name(), e.getMessage());
+          name, e.getMessage());
     }
   }
 
@@ -370,7 +359,7 @@ final class FlushWorker {
       journal.release(to);
     } catch (RuntimeException e) {
       LOG.error("{}: {} (the batch is stored; its segments stay until a later release succeeds)",
-          sink.name(), e.getMessage());
+          name, e.getMessage());
     }
   }
 
@@ -402,7 +391,7 @@ final class FlushWorker {
       Journal.Range r = pending.get();
       if (r.from() < released) {
         LOG.warn("{}: journal {}: the pending batch {} does not start at the released position {}; recovering it"
-            + " first anyway", sink.name(), journal.dir(), r, released);
+            + " first anyway", name, journal.dir(), r, released);
       }
       try (JournalReader reader = journal.reader(r.from(), r.to())) {
         Map<AccumulatorKey, Accumulator> accs = new HashMap<>();
@@ -455,7 +444,7 @@ final class FlushWorker {
         firstBad = r.firstBadPosition();
       }
     }
-    String summary = sink.name() + ": recovered journal " + journal.dir() + " (positions " + released + " to " + end
+    String summary = name + ": recovered journal " + journal.dir() + " (positions " + released + " to " + end
         + "): " + read + " events read in " + batches + " batches, " + (counters.stored.sum() - stored0)
         + " stored, " + (counters.failed.sum() - failed0) + " failed, in "
         + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms" + inFlight
@@ -600,9 +589,9 @@ final class FlushWorker {
         counters.flushes.increment();
         poisoned.addAll(r.failedKeys());
         if (budgeted) {
-          budget.release(counterCount);
+          pending.release(counterCount);
         }
-        backlogged = false;
+        generations.holdCuts(false);
         if (!poisoned.isEmpty()) {
           settlePoisoned(tallies, events, poisoned);
           failRequests(requestId, new PoisonedKeysException(poisoned));
@@ -610,7 +599,7 @@ final class FlushWorker {
           counters.stored.add(events);
         }
         if (attempt > 1) {
-          LOG.info("{}: batch {} stored on attempt {}{}: {} counters, {} events", sink.name(), batchId, attempt,
+          LOG.info("{}: batch {} stored on attempt {}{}: {} counters, {} events", name, batchId, attempt,
               r.applied() ? "" : " (an earlier attempt had applied it; its reply was lost)", counterCount, events);
         }
         return false;
@@ -633,7 +622,7 @@ final class FlushWorker {
         poisoned.addAll(incomplete.failedKeys());
         toSend = incomplete.remaining();
       }
-      backlogged = true;
+      generations.holdCuts(true); // no new batch is cut until this one is stored
       failRequests(requestId, failure);
       FailurePolicy.Kind kind = failure instanceof InterruptedException
           ? FailurePolicy.Kind.TRANSIENT : FailurePolicy.classify(failure);
@@ -646,7 +635,7 @@ final class FlushWorker {
         firstFailure = failure;
         LOG.warn("{}: flush of batch {} failed: {}; its {} events ({} counters) stay pending and are retried with"
             + " backoff until stored (newer events wait and merge into the next batch)",
-            sink.name(), batchId, FailurePolicy.describe(failure), events, counterCount);
+            name, batchId, FailurePolicy.describe(failure), events, counterCount);
       }
       long backoff = FailurePolicy.backoffNanos(attempt, MAX_BACKOFF_NANOS);
       if (closeRequested) {
@@ -697,7 +686,7 @@ final class FlushWorker {
         if (!logged) {
           logged = true;
           LOG.warn("{}: Redis has not answered batch {} for {} ms on an open connection; waiting"
-              + " (re-sending could count it twice)", sink.name(), batchId,
+              + " (re-sending could count it twice)", name, batchId,
               TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         }
       }
@@ -727,7 +716,7 @@ final class FlushWorker {
       }
     }
     LOG.warn("{}: {} of {} events of a batch were not stored because Redis refused their keys for good: {};"
-        + " every other update was stored", sink.name(), failedEvents, events, byKey.values());
+        + " every other update was stored", name, failedEvents, events, byKey.values());
   }
 
   private static List<KeyFailure> touched(UsagePlan plan, Map<String, KeyFailure> poisoned) {
@@ -771,12 +760,12 @@ final class FlushWorker {
     }
     counters.fail(events, why, false);
     if (budgeted) {
-      budget.release(counterCount);
+      pending.release(counterCount);
     }
-    backlogged = false;
+    generations.holdCuts(false);
     failRequests(requestId, cause != null ? cause : new IllegalStateException(why));
     LOG.warn("{}: gave up batch {} because {}; {} events ({} counters) are counted failed",
-        sink.name(), batchId, why, events, counterCount);
+        name, batchId, why, events, counterCount);
   }
 
   /**
@@ -793,14 +782,6 @@ final class FlushWorker {
     giveUp(requestId, batchId, counterCount, events, budgeted, why + " (it stays in the journal " + journal.dir()
         + ": the next sink opened on it stores it)", cause);
     return true;
-  }
-
-  private void logDrops() {
-    long dropped = droppedSinceLog.getAndSet(0);
-    if (dropped > 0) {
-      LOG.warn("{}: {} events dropped since the last flush: usagesink.buffered.max-pending-counters={} was reached"
-          + " ({} counters pending)", sink.name(), dropped, budget.max(), budget.pending());
-    }
   }
 
   private void pullRequests() {

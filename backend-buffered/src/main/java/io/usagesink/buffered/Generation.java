@@ -1,9 +1,11 @@
 package io.usagesink.buffered;
 
-import java.time.Instant;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -12,13 +14,32 @@ import java.util.concurrent.locks.LockSupport;
  * a cut replaces it with a fresh one and the flush worker later drains the old one into one batch.
  * Generations form a chain ({@link #next}) in cut order, so batches are written in order.
  *
- * <p><b>Why a plain {@link ConcurrentHashMap}</b> (and not a Caffeine cache) holds the
- * accumulators: pending usage must never be evicted, expired or weighed, which is all a cache adds
- * over a map, and an unbounded Caffeine cache is a ConcurrentHashMap with bookkeeping on every read.
- * {@code get} is lock-free (the hot path of every event whose accumulator exists); {@code
- * putIfAbsent} locks one bin only when a new accumulator is created (the cap on pending
- * accumulators is reserved before it). A generation is drained as a whole and then dropped, so there
- * is no per-entry removal.
+ * <p><b>A Caffeine cache bounded by {@code maxPendingCounters}</b> holds the accumulators, and
+ * its eviction listener is the write-behind: when a new accumulator would pass the cap, Caffeine
+ * evicts the coldest (W-TinyLFU: least recently and frequently recorded into) and the listener hands
+ * it to this generation's {@linkplain #evicted write-behind queue}, which the flush worker drains with
+ * the rest of the generation into the same batch (so the batch id, and with a journal its range,
+ * still cover every event of the generation). A new accumulator also requests an early flush once
+ * half the cap is pending, so the evicted ones are written soon: at the cap the coldest counters are
+ * flushed early and no event is dropped. The cache runs its maintenance on the recording threads
+ * ({@code executor(Runnable::run)}): nothing happens in the background, and the listener only flips
+ * a bit and appends to a lock-free queue. {@code getIfPresent} is lock-free (the hot path of every
+ * event whose accumulator exists); an insert locks one bin of the map.
+ *
+ * <p><b>Exactly once across evictions.</b> An accumulator is <em>claimed</em> exactly once, by
+ * setting its seal bit ({@link Accumulator#seal()}): either by the eviction listener, which then
+ * queues it, or by the worker draining the generation, which then lists it; the loser of the race
+ * leaves it alone. A writer adds only between {@link Accumulator#tryEnter()} and {@link
+ * Accumulator#exit()}: one that entered before the seal completes its add, and the worker reads the
+ * sums only once no writer is inside ({@link Accumulator#tally()}); one that comes after the seal is
+ * refused and retries with a fresh accumulator of the same key (the evicted one is no longer in the
+ * cache), in the same or the current generation. So every add lands in exactly one accumulator that
+ * is written exactly once; two accumulators of one key in one batch are merged by the plan. The
+ * listener counts itself in {@link #evicting} before it claims; the worker, after claiming what the
+ * map holds, waits for that count to reach zero before it drains the queue, so an accumulator the
+ * listener claimed is in the queue by then (the worker either failed to claim it, and so saw the
+ * listener's claim and its count, or did not find it in the map, and so saw its removal, which
+ * follows the listener's return).
  *
  * <p><b>Late writers.</b> A writer may have read this generation just before it was cut and insert
  * a new accumulator after the worker began draining it. {@link #insert} therefore announces itself
@@ -37,11 +58,15 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Generation {
 
-  /** Outcome of {@link #insert} when the pending-accumulator cap is reached. */
-  static final Accumulator FULL = new Accumulator(new AccumulatorKey(null, null, "", Instant.EPOCH));
-
   final long id;
-  private final ConcurrentHashMap<AccumulatorKey, Accumulator> accumulators;
+  /** The accumulators; {@code null} in a generation sealed from birth (close). */
+  private final Cache<AccumulatorKey, Accumulator> accumulators;
+  /** Accumulators the cache evicted (claimed by the listener), written with this generation. */
+  private final ConcurrentLinkedQueue<Accumulator> evicted = new ConcurrentLinkedQueue<>();
+  /** Counts this generation's accumulators, and those evicted. */
+  private final PendingCount pending;
+  /** Eviction listeners running. */
+  private final AtomicInteger evicting = new AtomicInteger();
   private final AtomicInteger inserting = new AtomicInteger();
   private volatile boolean sealed;
   /** The generation cut after this one; set by the cutter right after the cut. */
@@ -53,37 +78,57 @@ final class Generation {
   /** Journal position after this generation; set by the cutter before {@link #next}, -1 until then. */
   volatile long journalTo = -1;
 
-  Generation(long id, boolean sealed) {
+  /**
+   * @param sealed whether the generation refuses every event from birth (the last one, at close)
+   * @param maxCounters the most accumulators the cache holds before it evicts the coldest
+   * @param pending counts the accumulators created (and evicted)
+   */
+  Generation(long id, boolean sealed, long maxCounters, PendingCount pending) {
     this.id = id;
     this.sealed = sealed;
-    this.accumulators = new ConcurrentHashMap<>(sealed ? 1 : 64);
+    this.pending = pending;
+    this.accumulators = sealed ? null : Caffeine.newBuilder()
+        .maximumSize(maxCounters)
+        .executor(Runnable::run)
+        .<AccumulatorKey, Accumulator>evictionListener(this::onEviction)
+        .build();
+  }
+
+  /** The eviction listener: claims the accumulator and queues it for this generation's batch. */
+  private void onEviction(AccumulatorKey key, Accumulator acc, RemovalCause cause) {
+    evicting.incrementAndGet();
+    try {
+      if (acc != null && acc.seal()) {
+        evicted.add(acc);
+        pending.evicted();
+      }
+    } finally {
+      evicting.decrementAndGet();
+    }
   }
 
   /** The accumulator of {@code key}, or {@code null} (lock-free). */
   Accumulator get(AccumulatorKey key) {
-    return accumulators.get(key);
+    return accumulators == null ? null : accumulators.getIfPresent(key);
   }
 
   /**
-   * The accumulator of {@code key}, created if absent when {@code budget} allows.
+   * The accumulator of {@code key}, created if absent (counted as pending). It may be evicted
+   * (sealed) at once at the cap; {@link Accumulator#tryEnter()} then fails and the caller retries.
    *
-   * @return the accumulator; {@code null} when this generation is sealed (retry in the current
-   *     one); {@link #FULL} when a new accumulator was needed but the budget is exhausted
+   * @return the accumulator; {@code null} when this generation is sealed (retry in the current one)
    */
-  Accumulator insert(AccumulatorKey key, PendingBudget budget) {
+  Accumulator insert(AccumulatorKey key) {
     inserting.incrementAndGet();
     try {
       if (sealed) {
         return null;
       }
-      if (!budget.tryReserve()) {
-        Accumulator raced = accumulators.get(key); // created meanwhile by another thread: no new memory
-        return raced != null ? raced : FULL;
-      }
       Accumulator fresh = new Accumulator(key);
-      Accumulator existing = accumulators.putIfAbsent(fresh, fresh); // the accumulator is its own key
+      pending.add(1);
+      Accumulator existing = accumulators.asMap().putIfAbsent(fresh, fresh); // the accumulator is its own key
       if (existing != null) {
-        budget.release(1);
+        pending.release(1);
         return existing;
       }
       return fresh;
@@ -135,25 +180,41 @@ final class Generation {
 
   /** Whether no accumulator was created (a racing insert may still be in progress). */
   boolean isEmpty() {
-    return accumulators.isEmpty();
+    return accumulators == null || accumulators.asMap().isEmpty() && evicted.isEmpty();
   }
 
   /**
    * Seals this generation against new accumulators, waits for inserts in progress and returns every
-   * accumulator. Only the flush worker calls this, once, after the generation was cut.
+   * accumulator it holds or evicted, each claimed (sealed) for this batch: read each with {@link
+   * Accumulator#tally()}. Only the flush worker calls this, once, after the generation was cut.
    */
   List<Accumulator> sealAndList() {
     sealed = true;
+    awaitZero(inserting);
+    List<Accumulator> all = new ArrayList<>();
+    if (accumulators != null) {
+      for (Accumulator a : accumulators.asMap().values()) {
+        if (a.seal()) { // else the eviction listener claimed it: it is (or is about to be) in the queue
+          all.add(a);
+        }
+      }
+    }
+    awaitZero(evicting);
+    for (Accumulator a; (a = evicted.poll()) != null; ) {
+      all.add(a);
+    }
+    // late writers holding an accumulator are fenced by its seal; later evictions find them claimed
+    return all;
+  }
+
+  private static void awaitZero(AtomicInteger count) {
     int spins = 0;
-    while (inserting.get() != 0) {
+    while (count.get() != 0) {
       if (++spins < 100) {
         Thread.onSpinWait();
       } else {
         LockSupport.parkNanos(10_000);
       }
     }
-    List<Accumulator> all = new ArrayList<>(accumulators.values());
-    accumulators.clear(); // late writers holding an accumulator are fenced by its seal
-    return all;
   }
 }

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.usagesink.SinkConfig;
 import io.usagesink.SinkStats;
 import io.usagesink.UsageEvent;
-import io.usagesink.redis.RedisConnection;
-import io.usagesink.redis.UsageReader;
 import io.usagesink.launcher.RedisServer;
+import io.usagesink.redis.connect.RedisConnection;
+import io.usagesink.redis.read.UsageReader;
 import io.usagesink.testkit.redis.junit.RedisExtension;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,7 +46,8 @@ class BufferedSinkConcurrencyIT {
           for (int i = 0; i < PER_THREAD; i++) {
             // keys shared by every thread, spread over 10 minutes and two models
             sink.record(UsageEvent.builder().at(T0.plusMillis(i * 6L)).keyId("k" + (i % 4)).accountId("a" + thread % 2)
-                .model(Workloads.MODELS[i % 2]).inputTokens(1 + i % 5).outputTokens(2).cacheReadTokens(i % 3).build());
+                .model(i % 2 == 0 ? "claude-sonnet-4-20250514" : "us.anthropic.claude-3-5-sonnet-20241022-v2:0")
+                .inputTokens(1 + i % 5).outputTokens(2).cacheReadTokens(i % 3).build());
           }
           return null;
         }));

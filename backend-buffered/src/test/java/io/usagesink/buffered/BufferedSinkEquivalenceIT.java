@@ -1,5 +1,6 @@
 package io.usagesink.buffered;
 
+import io.usagesink.testkit.workload.Workloads;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.usagesink.SinkConfig;
@@ -7,7 +8,7 @@ import io.usagesink.SinkStats;
 import io.usagesink.UsageEvent;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
-import io.usagesink.redis.StoredKey;
+import io.usagesink.testkit.redis.StoredKey;
 import io.usagesink.launcher.RedisClusterHandle;
 import io.usagesink.launcher.RedisServer;
 import io.usagesink.testkit.redis.junit.RedisExtension;

@@ -2,14 +2,14 @@ package io.usagesink.buffered;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.usagesink.redis.testing.States;
 import io.usagesink.SinkConfig;
 import io.usagesink.UsageEvent;
-import io.usagesink.redis.StoredKey;
+import io.usagesink.testkit.redis.StoredKey;
 import io.usagesink.testkit.golden.CrsCallAdapter;
 import io.usagesink.testkit.golden.GoldenCase;
 import io.usagesink.testkit.golden.GoldenExpectations;
 import io.usagesink.testkit.golden.GoldenFile;
-import io.usagesink.testkit.golden.StoredValue;
 import io.usagesink.launcher.RedisServer;
 import io.usagesink.testkit.redis.junit.RedisExtension;
 import java.time.Duration;
@@ -44,13 +44,7 @@ class BufferedSinkGoldenIT {
       }
       assertThat(sink.stats().flushes()).as("batches of %s", gc.name()).isEqualTo(1);
       SortedMap<String, StoredKey> actual = RedisStates.dump(config);
-      SortedMap<String, StoredKey> expected = new TreeMap<>();
-      GoldenExpectations.expectedState(gc).forEach((key, v) -> expected.put(key, toStored(v)));
-      RedisStates.assertSameState(actual, expected);
+      RedisStates.assertSameState(actual, GoldenExpectations.expectedState(gc));
     }
-  }
-
-  private static StoredKey toStored(StoredValue v) {
-    return v.type().equals(StoredValue.SET) ? StoredKey.set(v.members(), v.ttl()) : StoredKey.hash(v.fields(), v.ttl());
   }
 }

@@ -1,5 +1,6 @@
 package io.usagesink.buffered;
 
+import io.usagesink.testkit.workload.Workloads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -36,7 +37,8 @@ class BufferedSinkTest {
 
   private static final ZoneOffset PLUS_8 = ZoneOffset.ofHours(8);
   private static final Instant T0 = Instant.parse("2025-08-15T03:10:00Z");
-  private static final String[] MODELS = Workloads.MODELS;
+  private static final String[] MODELS = {"claude-sonnet-4-20250514", "us.anthropic.claude-3-5-sonnet-20241022-v2:0",
+      "claude-3-opus:latest", "claude-3-haiku-20240307", "unknown"};
 
   private final List<BufferedSink> sinks = new ArrayList<>();
   private final UsageLayout layout = UsageLayouts.crs(config().build());
@@ -245,7 +247,7 @@ class BufferedSinkTest {
   }
 
   @Test
-  void atTheCapNewCountersAreDroppedAndCountedWhileExistingOnesStillAccept() throws Exception {
+  void atTheCapTheColdestCountersAreWrittenEarlyAndNothingIsDropped() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     ScriptedWriter writer = new ScriptedWriter().beforeEachCall(() -> {
       try {
@@ -255,25 +257,32 @@ class BufferedSinkTest {
       }
     });
     BufferedSink sink = sink(config().flushInterval(Duration.ofHours(1)).maxPendingCounters(2), writer, new ManualClock(T0));
-    assertThat(sink.record(event(T0, "k1", null, MODELS[0], 1, 0)).toCompletableFuture().isCompletedExceptionally()).isFalse();
+    await(sink.record(event(T0, "k1", null, MODELS[0], 1, 0)));
     eventually(() -> writer.calls.size() == 1); // threshold (1) reached: an early flush is blocked in the writer
-    sink.record(event(T0, "k2", null, MODELS[0], 1, 0));
-    CompletionStage<Void> dropped = sink.record(event(T0, "k3", null, MODELS[0], 1, 0));
-    CompletionStage<Void> existing = sink.record(event(T0, "k2", null, MODELS[0], 5, 0));
-
-    assertThatThrownBy(() -> await(dropped)).hasCauseInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("maxPendingCounters=2");
-    await(existing);
+    List<CompletionStage<Void>> stages = new ArrayList<>();
+    for (int k = 2; k <= 9; k++) { // 8 new counters in the next generation, whose cache holds 2
+      stages.add(sink.record(event(T0, "k" + k, null, MODELS[0], k, 0)));
+    }
+    stages.add(sink.record(event(T0, "k2", null, MODELS[0], 5, 0)));
+    for (CompletionStage<Void> s : stages) {
+      await(s);
+    }
     SinkStats s = sink.stats();
-    assertThat(s.recorded()).isEqualTo(4);
-    assertThat(s.dropped()).isEqualTo(1);
-    assertThat(s.pending()).isEqualTo(2);
+    assertThat(s.recorded()).isEqualTo(10);
+    assertThat(s.dropped()).isZero();
+    // the batch in flight and every counter of the next one, evicted or not (k2 twice if it was evicted)
+    assertThat(s.pending()).isBetween(9L, 10L);
+    assertThat(sink.evictedCounters()).isPositive();
     release.countDown();
     await(sink.flush());
-    assertThat(writer.redis.field("usage:k2", "totalInputTokens")).isEqualTo(6);
-    assertThat(writer.redis.hashes()).doesNotContainKey("usage:k3");
+    assertThat(writer.redis.field("usage:k1", "totalInputTokens")).isEqualTo(1);
+    assertThat(writer.redis.field("usage:k2", "totalInputTokens")).isEqualTo(7);
+    for (int k = 3; k <= 9; k++) {
+      assertThat(writer.redis.field("usage:k" + k, "totalInputTokens")).as("k%d", k).isEqualTo(k);
+    }
     s = sink.stats();
-    assertThat(s.recorded()).isEqualTo(s.stored() + s.failed() + s.dropped());
+    assertThat(s.stored()).isEqualTo(10);
+    assertThat(s.pending()).isZero();
   }
 
   @Test

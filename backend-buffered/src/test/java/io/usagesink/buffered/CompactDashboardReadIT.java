@@ -1,16 +1,18 @@
 package io.usagesink.buffered;
 
+import io.usagesink.redis.testing.States;
+import io.usagesink.testkit.workload.Workloads;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.usagesink.SinkConfig;
 import io.usagesink.UsageEvent;
+import io.usagesink.launcher.RedisServer;
 import io.usagesink.layout.ModelNames;
 import io.usagesink.layout.UsageLayouts;
-import io.usagesink.redis.RedisConnection;
-import io.usagesink.redis.UsageCounts;
-import io.usagesink.redis.UsagePeriod;
-import io.usagesink.redis.UsageReader;
-import io.usagesink.launcher.RedisServer;
+import io.usagesink.redis.connect.RedisConnection;
+import io.usagesink.redis.read.UsageCounts;
+import io.usagesink.redis.read.UsagePeriod;
+import io.usagesink.redis.read.UsageReader;
 import io.usagesink.testkit.redis.junit.RedisExtension;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,7 @@
 package io.usagesink.buffered;
 
+import io.usagesink.redis.testing.States;
+import io.usagesink.testkit.workload.Workloads;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.usagesink.SinkConfig;
@@ -7,18 +9,17 @@ import io.usagesink.UsageEvent;
 import io.usagesink.layout.CompactLayout;
 import io.usagesink.layout.ModelNames;
 import io.usagesink.layout.UsageLayouts;
-import io.usagesink.redis.CompactWriter;
-import io.usagesink.redis.PlanWriters;
-import io.usagesink.redis.RedisConnection;
-import io.usagesink.redis.StoredKey;
-import io.usagesink.redis.UsageCounts;
-import io.usagesink.redis.UsagePeriod;
-import io.usagesink.redis.UsageReader;
+import io.usagesink.redis.write.CompactWriter;
+import io.usagesink.redis.write.PlanWriters;
+import io.usagesink.redis.connect.RedisConnection;
+import io.usagesink.testkit.redis.StoredKey;
+import io.usagesink.redis.read.UsageCounts;
+import io.usagesink.redis.read.UsagePeriod;
+import io.usagesink.redis.read.UsageReader;
 import io.usagesink.testkit.golden.CrsCallAdapter;
 import io.usagesink.testkit.golden.GoldenCase;
 import io.usagesink.testkit.golden.GoldenExpectations;
 import io.usagesink.testkit.golden.GoldenFile;
-import io.usagesink.testkit.golden.StoredValue;
 import io.usagesink.launcher.RedisClusterHandle;
 import io.usagesink.launcher.RedisServer;
 import io.usagesink.testkit.redis.junit.RedisExtension;
@@ -73,10 +74,10 @@ class CompactLayoutIT {
       assertThat(sink.stats().stored()).as("stored of %s", gc.name()).isEqualTo(events.size());
       SortedMap<String, StoredKey> view = crsView(config);
       // the recorded state; for the documented deviation, the recorded state with it applied
-      SortedMap<String, StoredValue> recorded = GoldenExpectations.expectedState(gc);
+      SortedMap<String, StoredKey> recorded = GoldenExpectations.expectedState(gc);
       SortedMap<String, StoredKey> expected = new TreeMap<>();
       recorded.forEach((key, v) -> expected.put(key, StoredKey.hash(v.fields(), v.ttl())));
-      assertThat(recorded.values()).allMatch(v -> v.type().equals(StoredValue.HASH));
+      assertThat(recorded.values()).allMatch(v -> v.type().equals(StoredKey.HASH));
       RedisStates.assertSameState(view, expected);
     }
   }
@@ -112,10 +113,10 @@ class CompactLayoutIT {
     try (RedisConnection c = RedisConnection.open(config)) {
       CompactWriter w = PlanWriters.compact(c, layout);
       w.write(plan, "batch-1").get(10, TimeUnit.SECONDS);
-      SortedMap<String, StoredKey> once = UsageReader.of(c, config).dumpCompact();
+      SortedMap<String, StoredKey> once = States.fromReader(UsageReader.of(c, config).dumpCompact());
       w.write(plan, "batch-1").get(10, TimeUnit.SECONDS); // a retry of the same batch
       w.write(plan, "batch-1").get(10, TimeUnit.SECONDS);
-      assertThat(withoutTtl(UsageReader.of(c, config).dumpCompact())).isEqualTo(withoutTtl(once));
+      assertThat(withoutTtl(States.fromReader(UsageReader.of(c, config).dumpCompact()))).isEqualTo(withoutTtl(once));
       w.close();
     }
     InMemoryRedis expected = new InMemoryRedis();
@@ -371,7 +372,7 @@ class CompactLayoutIT {
 
   private static SortedMap<String, StoredKey> crsView(SinkConfig config) {
     try (RedisConnection c = RedisConnection.open(config)) {
-      return UsageReader.of(c, config).crsView();
+      return States.fromReader(UsageReader.of(c, config).crsView());
     }
   }
 

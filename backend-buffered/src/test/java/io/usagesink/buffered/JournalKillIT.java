@@ -1,5 +1,7 @@
 package io.usagesink.buffered;
 
+import io.usagesink.redis.testing.States;
+import io.usagesink.testkit.workload.Workloads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,9 +15,8 @@ import io.usagesink.launcher.RedisClusterHandle;
 import io.usagesink.launcher.RedisServer;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
-import io.usagesink.redis.StoredKey;
+import io.usagesink.testkit.redis.StoredKey;
 import io.usagesink.testkit.golden.PlanInterpreter;
-import io.usagesink.testkit.golden.StoredValue;
 import io.usagesink.testkit.redis.junit.RedisExtension;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -173,7 +174,7 @@ class JournalKillIT {
   }
 
   /** The first difference between what Redis holds and the model's state, or null. */
-  private static String difference(SortedMap<String, StoredKey> actual, SortedMap<String, StoredValue> expected) {
+  private static String difference(SortedMap<String, StoredKey> actual, SortedMap<String, StoredKey> expected) {
     if (!actual.keySet().equals(expected.keySet())) {
       TreeSet<String> extra = new TreeSet<>(actual.keySet());
       extra.removeAll(expected.keySet());
@@ -183,7 +184,7 @@ class JournalKillIT {
     }
     for (String key : expected.keySet()) {
       StoredKey a = actual.get(key);
-      StoredValue e = expected.get(key);
+      StoredKey e = expected.get(key);
       if (!a.type().equals(e.type()) || !a.fields().equals(e.fields())
           || !new TreeSet<>(a.members()).equals(new TreeSet<>(e.members()))) {
         return key + ": " + a + " but the model has " + e;
@@ -236,7 +237,7 @@ class JournalKillIT {
     return all;
   }
 
-  private static SortedMap<String, StoredValue> model(List<UsageEvent> events, int n) {
+  private static SortedMap<String, StoredKey> model(List<UsageEvent> events, int n) {
     UsageLayout layout = UsageLayouts.crs(config("redis://unused").build());
     PlanInterpreter model = new PlanInterpreter();
     for (UsageEvent e : events.subList(0, n)) {

@@ -2,15 +2,18 @@ package io.usagesink.buffered;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.usagesink.redis.testing.States;
 import io.usagesink.SinkConfig;
 import io.usagesink.UsageEvent;
 import io.usagesink.layout.UsageLayout;
-import io.usagesink.redis.PlanWriter;
-import io.usagesink.redis.PlanWriters;
-import io.usagesink.redis.RedisConnection;
-import io.usagesink.redis.StoredKey;
-import io.usagesink.redis.UsageReader;
+import io.usagesink.redis.write.PlanWriter;
+import io.usagesink.redis.write.PlanWriters;
+import io.usagesink.redis.connect.RedisConnection;
+import io.usagesink.testkit.redis.StoredKey;
+import io.usagesink.redis.read.UsageReader;
 import io.usagesink.redis.WriteResult;
+import io.usagesink.testkit.redis.StateDump;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +34,7 @@ final class RedisStates {
   /** Every statistics key (guards left out) with contents and TTL. */
   static SortedMap<String, StoredKey> dump(SinkConfig config) {
     try (RedisConnection connection = RedisConnection.open(config)) {
-      return UsageReader.of(connection, config).dump();
+      return States.fromReader(UsageReader.of(connection, config).dump());
     }
   }
 
@@ -63,17 +66,7 @@ final class RedisStates {
 
   /** Same keys, types, fields, members; TTLs both absent or within {@link #TTL_TOLERANCE_SECONDS}. */
   static void assertSameState(SortedMap<String, StoredKey> actual, SortedMap<String, StoredKey> expected) {
-    assertThat(actual.keySet()).as("keys").isEqualTo(expected.keySet());
-    for (String key : expected.keySet()) {
-      StoredKey a = actual.get(key);
-      StoredKey e = expected.get(key);
-      assertThat(a.withTtl(0)).as("contents of %s", key).isEqualTo(e.withTtl(0));
-      if (e.ttl() < 0) {
-        assertThat(a.ttl()).as("TTL of %s", key).isEqualTo(e.ttl());
-      } else {
-        assertThat(a.ttl()).as("TTL of %s", key).isBetween(e.ttl() - TTL_TOLERANCE_SECONDS, e.ttl() + TTL_TOLERANCE_SECONDS);
-      }
-    }
+    StateDump.of(actual).diff(StateDump.of(expected), Duration.ofSeconds(TTL_TOLERANCE_SECONDS)).assertNone("state");
   }
 
   /** The in-memory reference against what Redis holds: same hashes, every TTL as last planned. */
@@ -98,5 +91,26 @@ final class RedisStates {
         assertThat(stored.ttl()).as("TTL of %s", key).isBetween(ttl - TTL_TOLERANCE_SECONDS, ttl);
       }
     });
+  }
+
+  /**
+   * The testkit's plan interpreter's state (an independent expectation) against what Redis holds: same
+   * keys, types, fields and members; TTLs both absent or within {@link #TTL_TOLERANCE_SECONDS} below
+   * the planned one.
+   */
+  static void assertInterpreterState(SortedMap<String, StoredKey> actual, SortedMap<String, StoredKey> expected) {
+    assertThat(actual.keySet()).as("keys").isEqualTo(expected.keySet());
+    for (String key : expected.keySet()) {
+      StoredKey a = actual.get(key);
+      StoredKey e = expected.get(key);
+      assertThat(a.type()).as("type of %s", key).isEqualTo(e.type());
+      assertThat(a.fields()).as("fields of %s", key).isEqualTo(e.fields());
+      assertThat(new TreeSet<>(a.members())).as("members of %s", key).isEqualTo(new TreeSet<>(e.members()));
+      if (e.ttl() < 0) {
+        assertThat(a.ttl()).as("TTL of %s", key).isNegative();
+      } else {
+        assertThat(a.ttl()).as("TTL of %s", key).isBetween(e.ttl() - TTL_TOLERANCE_SECONDS, e.ttl());
+      }
+    }
   }
 }

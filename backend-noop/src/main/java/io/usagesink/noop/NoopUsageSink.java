@@ -63,7 +63,7 @@ public final class NoopUsageSink implements UsageSink {
   @Override
   public SinkStats stats() {
     long accepted = recorded.sum();
-    return new SinkStats(accepted, rejected.sum(), 0, 0, 0, accepted, 0, 0, 0, 0);
+    return SinkStats.builder().recorded(accepted).rejected(rejected.sum()).dropped(accepted).build();
   }
 
   @Override

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import io.usagesink.Measure;
 import io.usagesink.UsageEvent;
 import java.io.Closeable;
 import java.io.IOException;
@@ -57,10 +58,8 @@ import java.util.function.Consumer;
  */
 final class EventLines {
 
-  /** The numeric fields; each a JSON integer {@code >= 0}, 0 when absent. */
-  static final List<String> COUNT_FIELDS = List.of(
-      "inputTokens", "outputTokens", "cacheCreateTokens", "cacheReadTokens",
-      "ephemeral5mTokens", "ephemeral1hTokens", "realCostMicros", "ratedCostMicros");
+  /** The numeric fields ({@link Measure#eventFields()}); each a JSON integer {@code >= 0}, 0 when absent. */
+  static final List<String> COUNT_FIELDS = Measure.eventFields().stream().map(Measure::fieldName).toList();
 
   /** Every field an event line may have. */
   static final Set<String> FIELDS = Set.copyOf(concat(
@@ -330,18 +329,16 @@ final class EventLines {
     }
     b.keyId(keyId).accountId(accountId);
     b.model(string(root, "model", lineNumber));
-    long[] counts = new long[COUNT_FIELDS.size()];
-    for (int i = 0; i < counts.length; i++) {
-      counts[i] = count(root, COUNT_FIELDS.get(i), lineNumber);
+    long[] cells = new long[Measure.TALLIED]; // the event fields' cells; sums of them are checked below
+    for (Measure m : Measure.eventFields()) {
+      cells[m.ordinal()] = count(root, m.fieldName(), lineNumber);
+      b.count(m, cells[m.ordinal()]);
     }
-    b.inputTokens(counts[0]).outputTokens(counts[1]).cacheCreateTokens(counts[2]).cacheReadTokens(counts[3])
-        .ephemeral5mTokens(counts[4]).ephemeral1hTokens(counts[5])
-        .realCostMicros(counts[6]).ratedCostMicros(counts[7]);
-    try {
-      Math.addExact(Math.addExact(counts[0], counts[1]), Math.addExact(counts[2], counts[3]));
-    } catch (ArithmeticException e) {
-      throw bad(lineNumber, "inputTokens+outputTokens+cacheCreateTokens+cacheReadTokens",
-          "the sum overflows a long (at most " + Long.MAX_VALUE + ")");
+    for (Measure sum : Measure.sums()) {
+      if (sum.sumOf(cells) < 0) {
+        throw bad(lineNumber, String.join("+", sum.parts().stream().map(Measure::fieldName).toList()),
+            "the sum overflows a long (at most " + Long.MAX_VALUE + ")");
+      }
     }
     b.longContext(bool(root, "longContext", lineNumber));
     try {
@@ -369,11 +366,10 @@ final class EventLines {
       o.put("accountId", e.accountId());
     }
     o.put("model", e.model());
-    long[] counts = {e.inputTokens(), e.outputTokens(), e.cacheCreateTokens(), e.cacheReadTokens(),
-        e.ephemeral5mTokens(), e.ephemeral1hTokens(), e.realCostMicros(), e.ratedCostMicros()};
-    for (int i = 0; i < counts.length; i++) {
-      if (counts[i] != 0) {
-        o.put(COUNT_FIELDS.get(i), counts[i]);
+    for (Measure m : Measure.eventFields()) {
+      long count = m.of(e);
+      if (count != 0) {
+        o.put(m.fieldName(), count);
       }
     }
     if (e.longContext()) {

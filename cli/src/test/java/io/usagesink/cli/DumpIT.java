@@ -8,7 +8,7 @@ import io.usagesink.testkit.golden.CrsCall;
 import io.usagesink.testkit.golden.CrsCallAdapter;
 import io.usagesink.testkit.golden.GoldenCase;
 import io.usagesink.testkit.golden.GoldenFile;
-import io.usagesink.testkit.golden.StoredValue;
+import io.usagesink.testkit.redis.StoredKey;
 import io.usagesink.launcher.RedisServer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -101,11 +101,11 @@ class DumpIT {
     List<String> keys = new ArrayList<>();
     root.fieldNames().forEachRemaining(keys::add);
     assertThat(keys).containsExactlyElementsOf(c.state().keySet());
-    for (Map.Entry<String, StoredValue> e : c.state().entrySet()) {
+    for (Map.Entry<String, StoredKey> e : c.state().entrySet()) {
       JsonNode got = root.get(e.getKey());
-      StoredValue want = e.getValue();
+      StoredKey want = e.getValue();
       assertThat(got.get("type").asText()).as(e.getKey()).isEqualTo(want.type());
-      if (want.type().equals(StoredValue.HASH)) {
+      if (want.type().equals(StoredKey.HASH)) {
         Map<String, String> fields = new java.util.TreeMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = got.get("fields").properties().iterator(); it.hasNext(); ) {
           Map.Entry<String, JsonNode> f = it.next();

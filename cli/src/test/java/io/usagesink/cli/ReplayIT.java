@@ -8,7 +8,7 @@ import io.usagesink.launcher.RedisServer;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
 import io.usagesink.testkit.golden.PlanInterpreter;
-import io.usagesink.testkit.golden.StoredValue;
+import io.usagesink.testkit.redis.StoredKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
@@ -52,7 +52,7 @@ class ReplayIT {
     PlanInterpreter model = new PlanInterpreter();
     events.forEach(e -> model.apply(layout.plan(e)));
     Map<String, RedisState.Entry> keys = new TreeMap<>();
-    model.state().forEach((key, v) -> keys.put(key, v.type().equals(StoredValue.SET)
+    model.state().forEach((key, v) -> keys.put(key, v.type().equals(StoredKey.SET)
         ? RedisState.Entry.set(new TreeSet<>(v.members()), v.ttl()) : RedisState.Entry.hash(v.fields(), v.ttl())));
     return new RedisState(keys);
   }

@@ -7,7 +7,7 @@ import io.usagesink.UsageEvent;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
 import io.usagesink.testkit.golden.PlanInterpreter;
-import io.usagesink.testkit.golden.StoredValue;
+import io.usagesink.testkit.redis.StoredKey;
 import io.usagesink.launcher.RedisServer;
 import io.usagesink.testkit.redis.junit.RedisExtension;
 import java.io.IOException;
@@ -121,9 +121,9 @@ class ReplaySignalIT {
     return Long.parseLong(m.group(1));
   }
 
-  private static RedisState state(Map<String, StoredValue> golden) {
+  private static RedisState state(Map<String, StoredKey> golden) {
     Map<String, RedisState.Entry> keys = new java.util.HashMap<>();
-    golden.forEach((k, v) -> keys.put(k, StoredValue.SET.equals(v.type())
+    golden.forEach((k, v) -> keys.put(k, StoredKey.SET.equals(v.type())
         ? RedisState.Entry.set(new HashSet<>(v.members()), v.ttl())
         : RedisState.Entry.hash(v.fields(), v.ttl())));
     return new RedisState(keys);

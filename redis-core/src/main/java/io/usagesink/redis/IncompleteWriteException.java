@@ -1,6 +1,7 @@
 package io.usagesink.redis;
 
 import io.usagesink.plan.UsagePlan;
+import io.usagesink.redis.write.PlanWriter;
 import java.util.List;
 import java.util.Objects;
 

@@ -47,7 +47,7 @@ public record RedisOptions(Optional<String> uri, Optional<Boolean> cluster, Dura
   /** How long an exactly-once guard is remembered: {@value}. */
   public static final String GUARD_TTL = "usagesink.guard-ttl";
   /** How {@code open()} connects: {@value}. */
-  public static final String CONNECT = RedisConnector.CONNECT_PROPERTY;
+  public static final String CONNECT = "usagesink.redis.connect";
 
   /** Default time a single Redis command may take before it counts as failed: 10 s. */
   public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(10);

@@ -1,5 +1,6 @@
 package io.usagesink.redis;
 
+import io.usagesink.redis.write.PlanWriter;
 import java.util.List;
 import java.util.Objects;
 

@@ -1,9 +1,11 @@
 /**
- * Redis plumbing shared by the Redis backends: {@link io.usagesink.redis.RedisConnection} (a
- * Lettuce connection to one server or a cluster, from a URI), {@link io.usagesink.redis.RedisConnector}
- * (which starts while Redis is down and connects in the background), {@link io.usagesink.redis.PlanWriter}s
- * that write a {@link io.usagesink.plan.UsagePlan} as a pipeline or as one Lua script call, and a
- * reader of the stored statistics.
+ * Redis plumbing shared by the Redis backends, by concern: {@link io.usagesink.redis.connect}
+ * (a Lettuce connection to one server or a cluster from a URI, and a connector that starts while
+ * Redis is down), {@link io.usagesink.redis.write} (writers of a {@link io.usagesink.plan.UsagePlan}
+ * as a pipeline, as one Lua script call, or on the compact layout), {@link io.usagesink.redis.read}
+ * (the reader of the stored statistics). This package holds what every layer shares: the results of
+ * a write ({@link io.usagesink.redis.WriteResult}, {@link io.usagesink.redis.KeyFailure}) and every
+ * exception redis-core throws.
  *
  * <p>The library's own bookkeeping keys (idempotency guards) live under {@code
  * SinkConfig.keyPrefix()} ({@code usagesink:} by default) and are never statistics.

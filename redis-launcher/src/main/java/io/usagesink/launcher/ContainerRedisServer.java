@@ -49,7 +49,7 @@ final class ContainerRedisServer extends BaseRedisServer {
           + "; set " + FixtureEnvironment.MODE_PROPERTY + "=local to use redis-server from PATH instead", e);
     }
     AdminClient admin = new AdminClient(container.getHost(), container.getMappedPort(REDIS_PORT),
-        spec.requirePass() != null ? "default" : null, spec.requirePass(), null);
+        spec.requirePass() != null ? "default" : null, spec.requirePass(), false, null);
     return new ContainerRedisServer(container, spec, admin);
   }
 

@@ -6,7 +6,6 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Optional;
-import javax.net.ssl.SSLSocketFactory;
 
 /**
  * The server named by {@code USAGESINK_TEST_REDIS_URL}: {@code redis://[[user]:password@]host[:port][/db]} or
@@ -23,7 +22,7 @@ final class ExternalRedisServer extends BaseRedisServer {
   private final String password;
 
   private ExternalRedisServer(String url, String host, int port, boolean tls, String user, String password) {
-    super(new AdminClient(host, port, user, password, tls ? (SSLSocketFactory) SSLSocketFactory.getDefault() : null));
+    super(new AdminClient(host, port, user, password, tls, null));
     this.url = url;
     this.host = host;
     this.port = port;

@@ -12,44 +12,87 @@ import java.util.stream.Collectors;
  * ({@code CLUSTER ADDSLOTSRANGE}, {@code CLUSTER SET-CONFIG-EPOCH}, {@code CLUSTER MEET}) - what
  * {@code redis-cli --cluster create ... --cluster-replicas 0 --cluster-yes} does, without its fixed
  * one-second waits (redis-cli needs ~3 s; this needs ~2 s, the time a fresh master waits before it
- * declares itself writable).
+ * declares itself writable). With replicas, each replica is introduced the same way and then attached
+ * with {@code CLUSTER REPLICATE} (masters sync without the diskless delay: {@code repl-diskless-sync-delay 0}).
  */
 final class LocalRedisCluster implements RedisClusterHandle {
   static final int SLOTS = 16384;
   static final Duration FORM_TIMEOUT = Duration.ofSeconds(30);
 
   private final List<LocalRedisServer> nodes;
+  /** Replica {@code r} of master {@code m} is {@code replicas.get(r * MASTERS + m)}. */
+  private final List<LocalRedisServer> replicas;
   private volatile boolean closed;
 
-  private LocalRedisCluster(List<LocalRedisServer> nodes) {
+  private LocalRedisCluster(List<LocalRedisServer> nodes, List<LocalRedisServer> replicas) {
     this.nodes = List.copyOf(nodes);
+    this.replicas = List.copyOf(replicas);
   }
 
   static LocalRedisCluster start(Path executable, ServerSpec spec) {
+    return start(executable, spec, 0);
+  }
+
+  /** Starts {@value #MASTERS} masters and {@code replicasPerMaster} replicas of each. */
+  static LocalRedisCluster start(Path executable, ServerSpec spec, int replicasPerMaster) {
     List<LocalRedisServer> nodes = new ArrayList<>();
+    List<LocalRedisServer> replicas = new ArrayList<>();
     try {
       for (int i = 0; i < MASTERS; i++) {
         nodes.add(LocalRedisServer.start(executable, null, spec, true));
+      }
+      for (int i = 0; i < MASTERS * replicasPerMaster; i++) {
+        replicas.add(LocalRedisServer.start(executable, null, spec, true));
       }
       for (int i = 0; i < MASTERS; i++) {
         LocalRedisServer node = nodes.get(i);
         node.call("CLUSTER", "ADDSLOTSRANGE", Integer.toString(firstSlot(i)), Integer.toString(firstSlot(i + 1) - 1));
         node.call("CLUSTER", "SET-CONFIG-EPOCH", Integer.toString(i + 1));
+        if (replicasPerMaster > 0) {
+          node.call("CONFIG", "SET", "repl-diskless-sync-delay", "0");
+        }
       }
+      List<LocalRedisServer> all = new ArrayList<>(nodes);
+      all.addAll(replicas);
       // every pair meets directly: waiting for gossip to introduce the others costs about a second
-      for (int i = 0; i < MASTERS; i++) {
-        for (int j = i + 1; j < MASTERS; j++) {
-          LocalRedisServer other = nodes.get(j);
-          nodes.get(i).call("CLUSTER", "MEET", LocalRedisServer.HOST, Integer.toString(other.port()),
+      for (int i = 0; i < all.size(); i++) {
+        for (int j = i + 1; j < all.size(); j++) {
+          LocalRedisServer other = all.get(j);
+          all.get(i).call("CLUSTER", "MEET", LocalRedisServer.HOST, Integer.toString(other.port()),
               Integer.toString(other.clusterBusPort()));
         }
       }
-      LocalRedisCluster cluster = new LocalRedisCluster(nodes);
+      LocalRedisCluster cluster = new LocalRedisCluster(nodes, replicas);
+      if (!replicas.isEmpty()) {
+        cluster.attachReplicas();
+      }
       cluster.awaitHealthy(FORM_TIMEOUT);
       return cluster;
     } catch (RuntimeException e) {
       nodes.forEach(LocalRedisServer::close);
+      replicas.forEach(LocalRedisServer::close);
       throw e;
+    }
+  }
+
+  /** {@code CLUSTER REPLICATE} on every replica, once it knows its master (retried until it does). */
+  private void attachReplicas() {
+    long deadline = System.nanoTime() + FORM_TIMEOUT.toNanos();
+    for (int r = 0; r < replicas.size(); r++) {
+      LocalRedisServer replica = replicas.get(r);
+      String masterId = (String) nodes.get(r % MASTERS).call("CLUSTER", "MYID");
+      while (true) {
+        try {
+          replica.call("CLUSTER", "REPLICATE", masterId);
+          break;
+        } catch (RedisFixtureException e) {
+          if (System.nanoTime() > deadline) {
+            throw new RedisFixtureException(replica + " could not become a replica of " + nodes.get(r % MASTERS)
+                + " within " + FORM_TIMEOUT.toSeconds() + " s: " + e.getMessage(), e);
+          }
+          pause();
+        }
+      }
     }
   }
 
@@ -60,6 +103,38 @@ final class LocalRedisCluster implements RedisClusterHandle {
   @Override
   public List<RedisServer> nodes() {
     return List.copyOf(nodes);
+  }
+
+  @Override
+  public List<RedisServer> replicas() {
+    return List.copyOf(replicas);
+  }
+
+  @Override
+  public List<RedisServer> allNodes() {
+    List<RedisServer> all = new ArrayList<>(nodes);
+    all.addAll(replicas);
+    return all;
+  }
+
+  /** Every node; with replicas, only the nodes that are masters now (a failover swaps roles). */
+  private List<LocalRedisServer> currentMasters() {
+    if (replicas.isEmpty()) {
+      return nodes;
+    }
+    List<LocalRedisServer> out = new ArrayList<>();
+    for (LocalRedisServer n : everyNode()) {
+      if (n.isRunning() && "master".equals(((List<?>) n.call("ROLE")).get(0))) {
+        out.add(n);
+      }
+    }
+    return out;
+  }
+
+  private List<LocalRedisServer> everyNode() {
+    List<LocalRedisServer> all = new ArrayList<>(nodes);
+    all.addAll(replicas);
+    return all;
   }
 
   @Override
@@ -101,32 +176,33 @@ final class LocalRedisCluster implements RedisClusterHandle {
 
   @Override
   public void flushAll() {
-    nodes.forEach(LocalRedisServer::flushAll);
+    currentMasters().forEach(LocalRedisServer::flushAll);
   }
 
   @Override
   public long dbSize() {
-    return nodes.stream().mapToLong(LocalRedisServer::dbSize).sum();
+    return currentMasters().stream().mapToLong(LocalRedisServer::dbSize).sum();
   }
 
   @Override
   public CommandStats commandStats() {
-    return nodes.stream().map(LocalRedisServer::commandStats).reduce(CommandStats.empty(), CommandStats::plus);
+    return currentMasters().stream().map(LocalRedisServer::commandStats)
+        .reduce(CommandStats.empty(), CommandStats::plus);
   }
 
   @Override
   public void resetStats() {
-    nodes.forEach(LocalRedisServer::resetStats);
+    everyNode().forEach(LocalRedisServer::resetStats);
   }
 
   @Override
   public long killClients() {
-    return nodes.stream().mapToLong(LocalRedisServer::killClients).sum();
+    return everyNode().stream().mapToLong(LocalRedisServer::killClients).sum();
   }
 
   @Override
   public void scriptFlush() {
-    nodes.forEach(LocalRedisServer::scriptFlush);
+    everyNode().forEach(LocalRedisServer::scriptFlush);
   }
 
   @Override
@@ -137,17 +213,22 @@ final class LocalRedisCluster implements RedisClusterHandle {
         throw new RedisFixtureException("the local Redis Cluster did not reach cluster_state:ok within "
             + timeout.toSeconds() + " s: " + states());
       }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new RedisFixtureException("interrupted while waiting for the Redis Cluster", e);
-      }
+      pause();
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(20);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RedisFixtureException("interrupted while waiting for the Redis Cluster", e);
     }
   }
 
   private boolean healthy() {
-    for (LocalRedisServer node : nodes) {
+    int known = nodes.size() + replicas.size();
+    for (LocalRedisServer node : everyNode()) {
       if (!node.isRunning()) {
         return false;
       }
@@ -159,16 +240,29 @@ final class LocalRedisCluster implements RedisClusterHandle {
       }
       if (!"ok".equals(info.get("cluster_state"))
           || !Integer.toString(SLOTS).equals(info.get("cluster_slots_ok"))
-          || !Integer.toString(MASTERS).equals(info.get("cluster_known_nodes"))) {
+          || !Integer.toString(known).equals(info.get("cluster_known_nodes"))) {
+        return false;
+      }
+      if (!replicas.isEmpty() && !replicaLinkUp(node)) {
         return false;
       }
     }
     return true;
   }
 
+  /** True for a master, and for a replica whose replication link is up (its initial sync done). */
+  private static boolean replicaLinkUp(LocalRedisServer node) {
+    try {
+      Map<String, String> info = Info.parse((String) node.call("INFO", "replication"));
+      return "master".equals(info.get("role")) || "up".equals(info.get("master_link_status"));
+    } catch (RedisFixtureException e) {
+      return false;
+    }
+  }
+
   private String states() {
     StringBuilder sb = new StringBuilder();
-    for (LocalRedisServer node : nodes) {
+    for (LocalRedisServer node : everyNode()) {
       sb.append("\n  ").append(node).append(": ");
       try {
         Map<String, String> info = Info.parse((String) node.call("CLUSTER", "INFO"));
@@ -187,11 +281,13 @@ final class LocalRedisCluster implements RedisClusterHandle {
     if (!closed) {
       closed = true;
       nodes.forEach(LocalRedisServer::close);
+      replicas.forEach(LocalRedisServer::close);
     }
   }
 
   @Override
   public String toString() {
-    return "local Redis Cluster" + nodes.stream().map(n -> n.host() + ":" + n.port()).toList();
+    return "local Redis Cluster" + nodes.stream().map(n -> n.host() + ":" + n.port()).toList()
+        + (replicas.isEmpty() ? "" : " replicas " + replicas.stream().map(n -> n.host() + ":" + n.port()).toList());
   }
 }

@@ -56,7 +56,7 @@ final class LocalRedisServer extends BaseRedisServer {
         Files.write(config, configLines(spec, port, tlsPort, busPort, dir, certificate), StandardCharsets.UTF_8);
         process = new RedisProcess(executable, dir, config, port);
         AdminClient admin = new AdminClient(HOST, port, spec.requirePass() != null ? "default" : null,
-            spec.requirePass(), null);
+            spec.requirePass(), false, null);
         process.start(admin);
         LocalRedisServer server = new LocalRedisServer(spec, process, admin, tlsPort, busPort, certificate);
         if (spec.tls()) {
@@ -128,7 +128,7 @@ final class LocalRedisServer extends BaseRedisServer {
   /** Proves the TLS port completes a handshake and answers PING; a redis-server built without TLS fails here. */
   private void checkTlsHandshake() {
     try (AdminClient tlsAdmin = new AdminClient(HOST, tlsPort, spec.requirePass() != null ? "default" : null,
-        spec.requirePass(), certificate.socketFactory())) {
+        spec.requirePass(), true, certificate.certificate())) {
       Object reply;
       try {
         reply = tlsAdmin.callOnce("PING");

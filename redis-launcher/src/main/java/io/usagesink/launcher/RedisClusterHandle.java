@@ -1,12 +1,15 @@
 package io.usagesink.launcher;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A local Redis Cluster of {@value #MASTERS} masters and no replicas: three {@code redis-server}
+ * A local Redis Cluster of {@value #MASTERS} masters, by default without replicas: three {@code redis-server}
  * processes on free 127.0.0.1 ports (cluster bus ports chosen free too), the 16384 slots split evenly
- * in node order, started and joined by {@link RedisFixture.Builder#startCluster()}.
+ * in node order, started and joined by {@link RedisFixture.Builder#startCluster()}; with {@link
+ * RedisFixture.Builder#replicasPerMaster(int)} each master also gets replicas ({@link #replicas()}), for
+ * failover tests.
  *
  * <p>Clients connect with Lettuce's {@code RedisClusterClient.create(handle.uri())} (one seed is
  * enough: the client discovers the other nodes), or with every node as seed through
@@ -22,8 +25,54 @@ public interface RedisClusterHandle extends AutoCloseable {
   /** Number of masters. */
   int MASTERS = 3;
 
-  /** The masters, in slot order (node 0 owns slots 0-5460, node 1 5461-10921, node 2 10922-16383). */
+  /**
+   * The masters as started, in slot order (node 0 owns slots 0-5460, node 1 5461-10921, node 2
+   * 10922-16383). After a failover or a slot migration a test made, ask {@link #masterOfSlot(int)}.
+   */
   List<RedisServer> nodes();
+
+  /**
+   * The replicas as started: replica {@code i} replicates {@code nodes().get(i % MASTERS)}. Empty unless
+   * {@link RedisFixture.Builder#replicasPerMaster(int)} asked for some.
+   */
+  default List<RedisServer> replicas() {
+    return List.of();
+  }
+
+  /** {@link #nodes()} then {@link #replicas()}: every process of the cluster. */
+  default List<RedisServer> allNodes() {
+    List<RedisServer> all = new ArrayList<>(nodes());
+    all.addAll(replicas());
+    return all;
+  }
+
+  /**
+   * The node that owns {@code slot} now, as the first running node's {@code CLUSTER SLOTS} says (after a
+   * failover or {@code CLUSTER SETSLOT ... NODE}, nodes learn the change within a gossip round; poll
+   * when it matters).
+   *
+   * @throws RedisFixtureException when no running node knows an owner of the slot
+   */
+  default RedisServer masterOfSlot(int slot) {
+    for (RedisServer node : allNodes()) {
+      if (!node.isRunning()) {
+        continue;
+      }
+      for (Object o : (List<?>) node.command("CLUSTER", "SLOTS")) {
+        List<?> range = (List<?>) o;
+        if (slot >= (Long) range.get(0) && slot <= (Long) range.get(1)) {
+          long port = (Long) ((List<?>) range.get(2)).get(1);
+          for (RedisServer candidate : allNodes()) {
+            if (candidate.port() == port) {
+              return candidate;
+            }
+          }
+        }
+      }
+      break;
+    }
+    throw new RedisFixtureException("no running node of " + this + " knows the owner of slot " + slot);
+  }
 
   /** One seed, {@code redis://127.0.0.1:P1} (node 0). */
   String uri();
@@ -37,16 +86,16 @@ public interface RedisClusterHandle extends AutoCloseable {
   /** The hash slot of a key (CRC16 mod 16384, honouring a {@code {hash tag}}), as Redis computes it. */
   int slot(String key);
 
-  /** The master that owns {@code key}'s slot. */
+  /** The master that owned {@code key}'s slot when the cluster was formed (see {@link #masterOfSlot(int)}). */
   RedisServer nodeForKey(String key);
 
-  /** {@code FLUSHALL} on every master. */
+  /** {@code FLUSHALL} on every master (with replicas: on the nodes that are masters now). */
   void flushAll();
 
-  /** Keys on all masters together. */
+  /** Keys on all masters together (with replicas: the nodes that are masters now). */
   long dbSize();
 
-  /** The command stats of all nodes, summed. */
+  /** The command stats of all masters, summed (with replicas: the nodes that are masters now). */
   CommandStats commandStats();
 
   /** {@code CONFIG RESETSTAT} on every node. */

@@ -95,10 +95,28 @@ public final class RedisFixture {
   public static final class Builder {
     private final ServerSpec spec;
     private final FixtureEnvironment environment;
+    private final int replicasPerMaster;
 
     Builder(ServerSpec spec, FixtureEnvironment environment) {
+      this(spec, environment, 0);
+    }
+
+    private Builder(ServerSpec spec, FixtureEnvironment environment, int replicasPerMaster) {
       this.spec = spec;
       this.environment = environment;
+      this.replicasPerMaster = replicasPerMaster;
+    }
+
+    /**
+     * For {@link #startCluster()}: this many replicas of every master (default 0), attached with {@code
+     * CLUSTER REPLICATE} and synced before {@code startCluster()} returns; {@link
+     * RedisClusterHandle#replicas()} lists them. 0 to 2.
+     */
+    public Builder replicasPerMaster(int replicas) {
+      if (replicas < 0 || replicas > 2) {
+        throw new IllegalArgumentException("replicasPerMaster must be 0 to 2, was " + replicas);
+      }
+      return new Builder(spec, environment, replicas);
     }
 
     /** AOF on or off; default {@link Persistence#NONE}. */
@@ -195,8 +213,8 @@ public final class RedisFixture {
     }
 
     /**
-     * Starts a {@value RedisClusterHandle#MASTERS}-master local cluster (persistence applies to every
-     * node; TLS, passwords and a forced non-local source are not supported for clusters).
+     * Starts a {@value RedisClusterHandle#MASTERS}-master local cluster, with {@link #replicasPerMaster(int)}
+     * replicas of each master (persistence applies to every node; TLS, passwords and a forced non-local source are not supported for clusters).
      *
      * @throws RedisUnavailableException when redis-server is not on PATH
      * @throws IllegalStateException for options a cluster cannot have
@@ -206,7 +224,7 @@ public final class RedisFixture {
       if (reason.isPresent()) {
         throw new RedisUnavailableException(reason.get());
       }
-      return LocalRedisCluster.start(environment.executable("redis-server").orElseThrow(), spec);
+      return LocalRedisCluster.start(environment.executable("redis-server").orElseThrow(), spec, replicasPerMaster);
     }
 
     private void checkClusterOptions() {
@@ -221,12 +239,13 @@ public final class RedisFixture {
     }
 
     private Builder with(ServerSpec newSpec) {
-      return new Builder(newSpec, environment);
+      return new Builder(newSpec, environment, replicasPerMaster);
     }
 
     @Override
     public String toString() {
-      return "RedisFixture.Builder[" + spec + "]";
+      return "RedisFixture.Builder[" + spec + (replicasPerMaster > 0 ? ", replicasPerMaster=" + replicasPerMaster : "")
+          + "]";
     }
   }
 }

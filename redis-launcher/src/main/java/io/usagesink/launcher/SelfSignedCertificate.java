@@ -1,19 +1,11 @@
 package io.usagesink.launcher;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A throw-away self-signed certificate for {@code 127.0.0.1} and {@code localhost} (EC P-256, valid for
@@ -66,20 +58,4 @@ final class SelfSignedCertificate {
     return key;
   }
 
-  /** A socket factory that trusts exactly this certificate (hostname checks stay on). */
-  SSLSocketFactory socketFactory() {
-    try (InputStream in = Files.newInputStream(certificate)) {
-      Certificate cert = CertificateFactory.getInstance("X.509").generateCertificate(in);
-      KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-      trust.load(null, null);
-      trust.setCertificateEntry("usagesink-redis", cert);
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(trust);
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(null, tmf.getTrustManagers(), null);
-      return context.getSocketFactory();
-    } catch (IOException | GeneralSecurityException e) {
-      throw new RedisFixtureException("cannot load the self-signed certificate " + certificate + ": " + e, e);
-    }
-  }
 }

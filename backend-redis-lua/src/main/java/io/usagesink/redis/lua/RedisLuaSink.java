@@ -4,14 +4,14 @@ import io.usagesink.SinkConfig;
 import io.usagesink.UsageSink;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
-import io.usagesink.redis.ConnectionCheck;
-import io.usagesink.redis.PlanWriter;
-import io.usagesink.redis.PlanWriters;
-import io.usagesink.redis.RedisConnection;
 import io.usagesink.redis.RedisOptions;
+import io.usagesink.redis.connect.RedisConnection;
 import io.usagesink.redis.internal.CrsPlanFilter;
 import io.usagesink.redis.internal.PerEventSink;
 import io.usagesink.redis.internal.WriterSource;
+import io.usagesink.redis.write.PlanWriter;
+import io.usagesink.redis.write.WriterChecks;
+import io.usagesink.redis.write.PlanWriters;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -30,7 +30,7 @@ import java.util.Objects;
  * only when it was absent, all in one atomic script call. So a call retried after an ambiguous
  * failure (the connection dropped after Redis ran it, a timeout, a client-side replay after
  * reconnect) never counts twice. Give your own ids when your own retries may submit the same
- * request twice; the guard remembers an id for {@link SinkConfig#guardTtl()} (default 10 min).
+ * request twice; the guard remembers an id for {@link RedisOptions#guardTtl()} (default 10 min).
  *
  * <p><b>Faults</b> follow one policy ({@code FailurePolicy}, shared with every Redis backend):
  * <ul>
@@ -146,7 +146,7 @@ public final class RedisLuaSink {
       }
       UsageLayouts.requireCrs(config, NAME); // the compact layout needs an aggregate (buffered)
       UsageLayout l = layout != null ? layout : UsageLayouts.crs(config);
-      WriterSource<PlanWriter> source = WriterSource.open(config, connection, ConnectionCheck.luaWriter(),
+      WriterSource<PlanWriter> source = WriterSource.open(config, connection, WriterChecks.luaWriter(),
           c -> PlanWriters.lua(c, config));
       return new PerEventSink(
           new PerEventSink.Options(NAME, true, config.closeTimeout(), retryWindow(config), maxPending, MAX_IN_FLIGHT,

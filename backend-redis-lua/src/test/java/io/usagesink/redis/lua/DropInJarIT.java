@@ -46,7 +46,7 @@ class DropInJarIT {
           .filter(n -> !n.startsWith("io/usagesink/shaded/lua/") && !n.startsWith("io/usagesink/redis/lua/"))
           .collect(Collectors.toList());
       assertThat(strays).isEmpty();
-      assertThat(jar.getEntry("io/usagesink/shaded/lua/io/usagesink/redis/apply-plan.lua")).isNotNull();
+      assertThat(jar.getEntry("io/usagesink/shaded/lua/io/usagesink/redis/write/apply-plan.lua")).isNotNull();
       assertThat(jar.getEntry("META-INF/services/io.usagesink.shaded.lua.org.slf4j.spi.SLF4JServiceProvider"))
           .isNotNull();
     }

@@ -3,6 +3,7 @@ package io.usagesink.redis.lua;
 import io.usagesink.SinkConfig;
 import io.usagesink.UsageSink;
 import io.usagesink.testkit.contract.StoredState;
+import io.usagesink.testkit.redis.RedisStoredState;
 import io.usagesink.testkit.contract.UsageSinkContract;
 import io.usagesink.launcher.RedisServer;
 import io.usagesink.testkit.redis.junit.RedisExtension;
@@ -32,6 +33,6 @@ class RedisLuaSinkContractIT extends UsageSinkContract {
   /** Stores in the CRS layout; the kit reads the server with its own client. */
   @Override
   protected Optional<StoredState> storedState() {
-    return Optional.of(StoredState.of(redis));
+    return Optional.of(RedisStoredState.of(redis));
   }
 }

@@ -4,13 +4,13 @@ import io.usagesink.SinkConfig;
 import io.usagesink.UsageSink;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
-import io.usagesink.redis.ConnectionCheck;
-import io.usagesink.redis.PlanWriter;
-import io.usagesink.redis.PlanWriters;
-import io.usagesink.redis.RedisConnection;
+import io.usagesink.redis.connect.RedisConnection;
 import io.usagesink.redis.internal.CrsPlanFilter;
 import io.usagesink.redis.internal.PerEventSink;
 import io.usagesink.redis.internal.WriterSource;
+import io.usagesink.redis.write.PlanWriter;
+import io.usagesink.redis.write.WriterChecks;
+import io.usagesink.redis.write.PlanWriters;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -115,7 +115,7 @@ public final class RedisPipelineSink {
       }
       UsageLayouts.requireCrs(config, NAME); // the compact layout needs an aggregate (buffered)
       UsageLayout l = layout != null ? layout : UsageLayouts.crs(config);
-      WriterSource<PlanWriter> source = WriterSource.open(config, connection, ConnectionCheck.pipelineWriter(),
+      WriterSource<PlanWriter> source = WriterSource.open(config, connection, WriterChecks.pipelineWriter(),
           c -> PlanWriters.pipeline(c, config));
       return new PerEventSink(
           new PerEventSink.Options(NAME, false, config.closeTimeout(), Duration.ZERO, DEFAULT_MAX_PENDING,

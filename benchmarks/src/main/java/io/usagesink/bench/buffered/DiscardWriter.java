@@ -1,8 +1,8 @@
 package io.usagesink.bench.buffered;
 
 import io.usagesink.plan.UsagePlan;
-import io.usagesink.redis.PlanWriter;
 import io.usagesink.redis.WriteResult;
+import io.usagesink.redis.write.PlanWriter;
 import java.util.concurrent.CompletableFuture;
 
 /** A writer that stores nothing: isolates the sink's own cost from Redis. Thread-safe. */

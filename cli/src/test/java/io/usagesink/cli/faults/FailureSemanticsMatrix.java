@@ -7,7 +7,7 @@ import io.usagesink.SinkConfig;
 import io.usagesink.UsageEvent;
 import io.usagesink.UsageSink;
 import io.usagesink.UsageSinks;
-import io.usagesink.redis.StoredKey;
+import io.usagesink.testkit.redis.StoredKey;
 import io.usagesink.launcher.RedisServer;
 import java.time.Duration;
 import java.util.ArrayList;

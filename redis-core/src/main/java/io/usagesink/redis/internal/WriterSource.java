@@ -1,10 +1,10 @@
 package io.usagesink.redis.internal;
 
 import io.usagesink.SinkConfig;
-import io.usagesink.redis.ConnectionCheck;
-import io.usagesink.redis.PlanWriter;
-import io.usagesink.redis.RedisConnection;
-import io.usagesink.redis.RedisConnector;
+import io.usagesink.redis.connect.ConnectionCheck;
+import io.usagesink.redis.connect.RedisConnection;
+import io.usagesink.redis.connect.RedisConnector;
+import io.usagesink.redis.write.PlanWriter;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;

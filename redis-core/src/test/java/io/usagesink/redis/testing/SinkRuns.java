@@ -1,15 +1,14 @@
 package io.usagesink.redis.testing;
 
 import static io.usagesink.redis.testing.States.assertSameState;
-import static io.usagesink.redis.testing.States.fromGolden;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.usagesink.SinkConfig;
 import io.usagesink.UsageEvent;
 import io.usagesink.UsageSink;
-import io.usagesink.redis.RedisConnection;
-import io.usagesink.redis.StoredKey;
-import io.usagesink.redis.UsageReader;
+import io.usagesink.redis.connect.RedisConnection;
+import io.usagesink.testkit.redis.StoredKey;
+import io.usagesink.redis.read.UsageReader;
 import io.usagesink.testkit.golden.CrsCall;
 import io.usagesink.testkit.golden.CrsCallAdapter;
 import io.usagesink.testkit.golden.GoldenCase;
@@ -68,8 +67,8 @@ public final class SinkRuns {
           }
           assertThat(sink.stats().stored()).as(gc.name()).isEqualTo(gc.events().size());
         }
-        SortedMap<String, StoredKey> actual = UsageReader.of(c, config).dump();
-        assertSameState(actual, fromGolden(GoldenExpectations.expectedState(gc)), States.TTL_TOLERANCE_SECONDS,
+        SortedMap<String, StoredKey> actual = States.fromReader(UsageReader.of(c, config).dump());
+        assertSameState(actual, GoldenExpectations.expectedState(gc), States.TTL_TOLERANCE_SECONDS,
             gc.name() + gc.deviation().map(d -> " (deviation: " + d + ")").orElse(""));
       }
     }

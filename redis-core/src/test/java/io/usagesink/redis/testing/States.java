@@ -4,24 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.usagesink.UsageEvent;
 import io.usagesink.layout.UsageLayout;
-import io.usagesink.redis.StoredKey;
 import io.usagesink.testkit.golden.PlanInterpreter;
-import io.usagesink.testkit.golden.StoredValue;
-import java.util.ArrayList;
+import io.usagesink.testkit.redis.StateDump;
+import io.usagesink.testkit.redis.StoredKey;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
-/** Comparison of stored Redis states (dumps) with a TTL tolerance. */
+/**
+ * Comparison of stored Redis states in the test kit's model ({@link StoredKey}, {@link StateDump}); {@link
+ * #fromReader} converts what the library's {@code UsageReader.dump()} returns.
+ */
 public final class States {
   private States() {}
 
-  /** A golden file's state in the form of {@link io.usagesink.redis.UsageReader#dump()}. */
-  public static SortedMap<String, StoredKey> fromGolden(Map<String, StoredValue> golden) {
+  /** The library reader's dump ({@link io.usagesink.redis.read.UsageReader#dump()}) in the test kit's model. */
+  public static SortedMap<String, StoredKey> fromReader(Map<String, io.usagesink.redis.read.StoredKey> dump) {
     SortedMap<String, StoredKey> out = new TreeMap<>();
-    golden.forEach((k, v) -> out.put(k, StoredValue.SET.equals(v.type())
-        ? StoredKey.set(v.members(), v.ttl()) : StoredKey.hash(v.fields(), v.ttl())));
+    dump.forEach((k, v) -> out.put(k, new StoredKey(v.type(), v.fields(), v.members(), v.value(), v.ttl())));
     return out;
   }
 
@@ -31,16 +33,7 @@ public final class States {
     for (UsageEvent e : events) {
       model.apply(layout.plan(e));
     }
-    return fromGolden(model.state());
-  }
-
-  /**
-   * Asserts that no counter of {@code expected} is missing or lower in {@code actual} (no loss) and
-   * no other key exists, and returns by how much the counters exceed it in total (over-counting).
-   */
-  public static long assertNoLossAndMeasureExcess(Map<String, StoredKey> actual, Map<String, StoredKey> expected) {
-    assertThat(actual.keySet()).as("keys").containsExactlyInAnyOrderElementsOf(expected.keySet());
-    return assertAtLeastAndMeasureExcess(actual, expected);
+    return model.state();
   }
 
   /**
@@ -64,30 +57,6 @@ public final class States {
     return excess;
   }
 
-  /** {@code state} with every TTL > 0 replaced by 0 (kept: -1, no expiry), for exact comparison of content. */
-  public static SortedMap<String, StoredKey> withoutTtls(Map<String, StoredKey> state) {
-    SortedMap<String, StoredKey> out = new TreeMap<>();
-    state.forEach((k, v) -> out.put(k, v.ttl() > 0 ? v.withTtl(0) : v));
-    return out;
-  }
-
-  /** The keys whose TTLs differ by more than {@code toleranceSeconds} (or expire in one but not the other). */
-  public static List<String> ttlMismatches(Map<String, StoredKey> actual, Map<String, StoredKey> expected,
-      long toleranceSeconds) {
-    List<String> out = new ArrayList<>();
-    expected.forEach((k, e) -> {
-      StoredKey a = actual.get(k);
-      if (a == null) {
-        return;
-      }
-      boolean bothExpire = a.ttl() > 0 && e.ttl() > 0;
-      if (bothExpire ? Math.abs(a.ttl() - e.ttl()) > toleranceSeconds : a.ttl() != e.ttl()) {
-        out.add(k + ": ttl " + a.ttl() + ", expected " + e.ttl());
-      }
-    });
-    return out;
-  }
-
   /**
    * The TTL drift the state comparisons allow: generous, since a loaded 2-core CI machine may take many
    * seconds between two writes of the same key; TTLs are days or minutes long, so 30 s still tells a
@@ -102,11 +71,9 @@ public final class States {
    */
   public static final long CROSS_RUN_TTL_TOLERANCE_SECONDS = 90;
 
-  /** Asserts same keys, same content, TTLs within {@code toleranceSeconds}. */
+  /** Asserts same keys, same content, TTLs within {@code toleranceSeconds}; the failure lists the differences. */
   public static void assertSameState(Map<String, StoredKey> actual, Map<String, StoredKey> expected,
       long toleranceSeconds, String what) {
-    assertThat(actual.keySet()).as(what + ": keys").containsExactlyElementsOf(new TreeMap<>(expected).keySet());
-    assertThat(withoutTtls(actual)).as(what + ": content").isEqualTo(withoutTtls(expected));
-    assertThat(ttlMismatches(actual, expected, toleranceSeconds)).as(what + ": TTLs within " + toleranceSeconds + " s").isEmpty();
+    StateDump.of(actual).diff(StateDump.of(expected), Duration.ofSeconds(toleranceSeconds)).assertNone(what);
   }
 }

@@ -202,7 +202,8 @@ class UsageSinkContractSelfTest {
 
     @Override
     public SinkStats stats() {
-      return new SinkStats(recorded.get(), rejected.get(), stored.get(), 0, 0, dropped.get(), 0, 0, 0, 0);
+      return SinkStats.builder().recorded(recorded.get()).rejected(rejected.get()).stored(stored.get())
+          .dropped(dropped.get()).build();
     }
   }
 

@@ -182,7 +182,10 @@ public class UsageSinkProperties {
     /** How often the buffered backend flushes its counters (default 1s). */
     private String flushInterval;
 
-    /** Cap on distinct pending counters of the buffered backend, a positive whole number (default 1000000). */
+    /**
+     * Distinct counters the buffered backend merges in memory, a positive whole number (default 1000000); at
+     * the cap the coldest are written early, no event is dropped.
+     */
     private String maxPendingCounters;
 
     /** How the buffered backend writes a flush: lua or pipeline (default lua). */

@@ -1,0 +1,519 @@
+package io.usagesink.redis.write;
+
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.IntegerOutput;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.RedisCommand;
+import io.netty.buffer.ByteBuf;
+import io.usagesink.SinkConfig;
+import io.usagesink.plan.CounterDelta;
+import io.usagesink.plan.Expiry;
+import io.usagesink.plan.IndexAdd;
+import io.usagesink.plan.UsagePlan;
+import io.usagesink.redis.IncompleteWriteException;
+import io.usagesink.redis.KeyFailure;
+import io.usagesink.redis.WriteResult;
+import io.usagesink.redis.connect.RedisConnection;
+import io.usagesink.redis.internal.failure.FailurePolicy;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Sends a plan as HINCRBY..., EXPIRE..., (SADD, EXPIRE)... in one {@code dispatch} of a command
+ * batch: Lettuce writes each command to the channel and flushes once per batch, so the plan costs
+ * one round trip (on a single server the commands are pre-encoded to RESP on the calling thread, so
+ * Lettuce's I/O thread only copies bytes), and concurrent writers can share the connection (no
+ * {@code setAutoFlushCommands} toggling, which is not safe on a shared connection); {@link #writeAll}
+ * hands the commands of many plans over in one such batch. On a cluster the cluster connection
+ * routes each command to its node.
+ *
+ * <p><b>No timeout on a live connection.</b> A command written to a connection that is still open
+ * will be answered (Redis may be slow, paused or loading); giving it up and re-sending it would count
+ * it twice once the first copy runs. So one timer per batch checks every command timeout whether the
+ * connection is still open, and gives up the unanswered commands only when it is not. A connection
+ * that breaks fails its unanswered commands at once (see {@link RedisConnection}); a half-open one is
+ * found by TCP keep-alive.
+ *
+ * <p><b>Per-command outcomes.</b> Each command's own reply decides, classified by {@link
+ * FailurePolicy}: a reply without error means applied (never sent again); a PERMANENT error reply
+ * ({@code WRONGTYPE}, overflow) fails its key, reported as a {@link KeyFailure} that is {@code
+ * partial} when another command on the key was applied in the same write (the pipeline cannot undo
+ * it; an EXPIRE also runs on a key whose HINCRBYs failed); a FATAL reply ({@code NOPERM}) fails the
+ * whole write with that error; a TRANSIENT error reply ({@code OOM}, {@code LOADING}, {@code
+ * READONLY}, ...; Redis did not apply the command) and a command without a reply (connection lost,
+ * timeout) go into the {@link IncompleteWriteException#remaining() remaining} plan of an {@link
+ * IncompleteWriteException}. <b>At-least-once:</b> a command without a reply may have been applied
+ * by Redis before its reply was lost, so re-sending it may count its delta twice; the remaining plan
+ * holds only such commands and refused ones, never one whose reply said it was applied. The
+ * connection does not replay written commands after a reconnect by itself (see {@link
+ * RedisConnection}), so every re-send is the caller's, and counted.
+ */
+final class PipelinePlanWriter implements PlanWriter {
+
+  private static final RedisCodec<String, String> CODEC = StringCodec.UTF8;
+
+  private static final int MAX_CACHED_FIELDS = 4096;
+  private static final byte[] HINCRBY = ascii("*4\r\n$7\r\nHINCRBY\r\n");
+  private static final byte[] EXPIRE = ascii("*3\r\n$6\r\nEXPIRE\r\n");
+  private static final byte[] SADD = ascii("*3\r\n$4\r\nSADD\r\n");
+
+  private final RedisConnection connection;
+  private final Duration timeout;
+  private final Map<String, byte[]> fieldCache = new ConcurrentHashMap<>();
+
+  PipelinePlanWriter(RedisConnection connection, SinkConfig config) {
+    this.connection = connection;
+    this.timeout = connection.commandTimeout();
+  }
+
+  @Override
+  public CompletableFuture<WriteResult> write(UsagePlan plan, String guardId) {
+    return writeAll(List.of(plan), java.util.Collections.singletonList(guardId)).get(0);
+  }
+
+  @Override
+  public List<CompletableFuture<WriteResult>> writeAll(List<UsagePlan> plans, List<String> guardIds) {
+    WriteArguments.requireSameSize(plans, guardIds);
+    List<CompletableFuture<WriteResult>> results = new ArrayList<>(plans.size());
+    List<Batch> batches = new ArrayList<>(plans.size());
+    int total = 0;
+    for (int i = 0; i < plans.size(); i++) {
+      UsagePlan plan = WriteArguments.plan(plans, guardIds, i); // guard ids are checked, then ignored
+      if (plan.isEmpty()) {
+        results.add(CompletableFuture.completedFuture(WriteResult.NOTHING));
+        continue;
+      }
+      Batch batch = batch(plan);
+      batches.add(batch);
+      results.add(batch.done);
+      total += batch.commands.size();
+    }
+    if (batches.isEmpty()) {
+      return results;
+    }
+    List<RedisCommand<String, String, ?>> commands = new ArrayList<>(total);
+    for (Batch b : batches) {
+      commands.addAll(b.commands);
+    }
+    try {
+      connection.stateful().dispatch(commands);
+    } catch (RuntimeException e) {
+      batches.forEach(b -> b.failAll(e));
+      return results;
+    }
+    watch(batches);
+    return results;
+  }
+
+  /**
+   * One timer for the whole dispatch: after each command timeout, while something is unanswered, gives
+   * it up only if the connection is no longer open (see the class documentation), else looks again later.
+   */
+  private void watch(List<Batch> batches) {
+    connection.timer().newTimeout(x -> {
+      if (batches.stream().allMatch(b -> b.done.isDone())) {
+        return;
+      }
+      if (connection.stateful().isOpen()) {
+        watch(batches);
+        return;
+      }
+      RuntimeException timedOut = Timeouts.timedOut("pipeline (connection closed)", timeout);
+      batches.forEach(b -> b.failAll(timedOut));
+    }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  private Batch batch(UsagePlan plan) {
+    int n = commandCount(plan);
+    Batch batch = new Batch(n);
+    if (connection.isCluster()) {
+      return withArgs(plan, batch); // the cluster connection routes by the arguments' first key
+    }
+    // single server: RESP encoded here, on the calling (writer) thread, into one array per plan; the
+    // I/O thread, which is the bottleneck of a pipeline, then only copies each command's bytes
+    Resp resp = new Resp(n * 96);
+    byte[] lastKeyBytes = null;
+    String lastKey = null;
+    for (CounterDelta c : plan.counters()) {
+      if (!c.key().equals(lastKey)) {
+        lastKey = c.key();
+        lastKeyBytes = utf8(lastKey);
+      }
+      int start = resp.length();
+      resp.raw(HINCRBY).bulk(lastKeyBytes).bulk(fieldBytes(c.field())).bulk(c.delta());
+      batch.commands.add(batch.encoded(CommandType.HINCRBY, c, resp, start));
+    }
+    for (Expiry e : plan.expiries()) {
+      int start = resp.length();
+      resp.raw(EXPIRE).bulk(e.key().equals(lastKey) ? lastKeyBytes : utf8(e.key())).bulk(e.ttlSeconds());
+      batch.commands.add(batch.encoded(CommandType.EXPIRE, e, resp, start));
+    }
+    for (IndexAdd a : plan.indexAdds()) {
+      byte[] key = utf8(a.setKey());
+      int start = resp.length();
+      resp.raw(SADD).bulk(key).bulk(utf8(a.member()));
+      batch.commands.add(batch.encoded(CommandType.SADD, a, resp, start));
+      if (a.ttlSeconds() > 0) {
+        start = resp.length();
+        resp.raw(EXPIRE).bulk(key).bulk(a.ttlSeconds());
+        batch.commands.add(batch.encoded(CommandType.EXPIRE, a, resp, start));
+      }
+    }
+    batch.resp = resp;
+    return batch;
+  }
+
+  private static Batch withArgs(UsagePlan plan, Batch batch) {
+    List<BatchCommand> commands = batch.commands;
+    for (CounterDelta c : plan.counters()) {
+      commands.add(batch.command(CommandType.HINCRBY, c,
+          new CommandArgs<>(CODEC).addKey(c.key()).addKey(c.field()).add(c.delta())));
+    }
+    for (Expiry e : plan.expiries()) {
+      commands.add(batch.command(CommandType.EXPIRE, e, new CommandArgs<>(CODEC).addKey(e.key()).add(e.ttlSeconds())));
+    }
+    for (IndexAdd a : plan.indexAdds()) {
+      commands.add(batch.command(CommandType.SADD, a,
+          new CommandArgs<>(CODEC).addKey(a.setKey()).addValue(a.member())));
+      if (a.ttlSeconds() > 0) {
+        commands.add(batch.command(CommandType.EXPIRE, a,
+            new CommandArgs<>(CODEC).addKey(a.setKey()).add(a.ttlSeconds())));
+      }
+    }
+    return batch;
+  }
+
+  /** The UTF-8 bytes of a hash field; fields are the layout's few names, so they are encoded once. */
+  private byte[] fieldBytes(String field) {
+    byte[] b = fieldCache.get(field);
+    if (b == null) {
+      b = utf8(field);
+      if (fieldCache.size() < MAX_CACHED_FIELDS) {
+        fieldCache.put(field, b);
+      }
+    }
+    return b;
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The number of commands the plan becomes. */
+  static int commandCount(UsagePlan plan) {
+    int n = plan.counters().size() + plan.expiries().size();
+    for (IndexAdd a : plan.indexAdds()) {
+      n += a.ttlSeconds() > 0 ? 2 : 1;
+    }
+    return n;
+  }
+
+  @Override
+  public String name() {
+    return "pipeline";
+  }
+
+  /**
+   * The commands of one plan and their shared completion: when every command has settled (a reply,
+   * or no reply), {@link #finish} decides the write's outcome from the commands' own outcomes.
+   */
+  private static final class Batch {
+    final List<BatchCommand> commands;
+    final CompletableFuture<WriteResult> done = new CompletableFuture<>();
+    final AtomicInteger unsettled;
+
+    Batch(int n) {
+      this.commands = new ArrayList<>(n);
+      this.unsettled = new AtomicInteger(n);
+    }
+
+    Resp resp; // the RESP of every command, on a single server (null on a cluster)
+
+    BatchCommand command(CommandType type, Object source, CommandArgs<String, String> args) {
+      return new BatchCommand(this, type, source, args, 0, 0);
+    }
+
+    /** The command whose RESP is {@code resp} from {@code start} to its current end. */
+    BatchCommand encoded(CommandType type, Object source, Resp resp, int start) {
+      return new BatchCommand(this, type, source, null, start, resp.length() - start);
+    }
+
+    void settled() {
+      if (unsettled.decrementAndGet() == 0) {
+        try {
+          finish();
+        } catch (RuntimeException e) {
+          done.completeExceptionally(e);
+        }
+      }
+    }
+
+    /**
+     * Applied commands are done with; a PERMANENT error reply fails its key; a FATAL one fails the
+     * write; every command without a reply, or with a TRANSIENT error reply, goes into the remaining
+     * plan (an unanswered SADD carries its EXPIRE along; an EXPIRE whose SADD was applied goes alone;
+     * the EXPIRE of a key that has commands in the remaining plan goes again, since it may have run
+     * before the key existed).
+     */
+    void finish() {
+      int n = commands.size();
+      Throwable fatal = null;
+      Throwable unknown = null;
+      Set<String> touched = new HashSet<>();
+      Map<String, String> refused = new LinkedHashMap<>();
+      UsagePlan.Builder remaining = null;
+      IndexAdd lastUnknownAdd = null;
+      for (BatchCommand c : commands) {
+        String key = c.key();
+        switch (c.outcome) {
+          case APPLIED -> touched.add(key);
+          case REFUSED -> refused.putIfAbsent(key, c.error.getMessage());
+          case FATAL -> fatal = fatal == null ? c.error : fatal;
+          default -> {
+            unknown = unknown == null ? c.error : unknown;
+            remaining = remaining == null ? UsagePlan.builder() : remaining;
+            if (c.source instanceof CounterDelta d) {
+              remaining.increment(d.key(), d.field(), d.delta());
+            } else if (c.source instanceof Expiry e) {
+              remaining.expire(e.key(), e.ttlSeconds());
+            } else if (c.source instanceof IndexAdd a && c.getType() == CommandType.SADD) {
+              remaining.indexAdd(a.setKey(), a.member(), a.ttlSeconds());
+              lastUnknownAdd = a;
+            } else if (c.source instanceof IndexAdd a && a != lastUnknownAdd) {
+              remaining.expire(a.setKey(), a.ttlSeconds()); // its SADD was answered
+            }
+          }
+        }
+      }
+      if (fatal != null) {
+        done.completeExceptionally(fatal);
+        return;
+      }
+      if (remaining != null) {
+        // an applied EXPIRE of a key whose other commands remain may have found no key yet (reply 0): send it again
+        Set<String> again = new HashSet<>();
+        for (BatchCommand c : commands) {
+          if (c.outcome == Outcome.UNKNOWN) {
+            again.add(c.key());
+          }
+        }
+        for (BatchCommand c : commands) {
+          if (c.outcome == Outcome.APPLIED && c.source instanceof Expiry e && again.contains(e.key())) {
+            remaining.expire(e.key(), e.ttlSeconds());
+          }
+        }
+      }
+      List<KeyFailure> failed = new ArrayList<>(refused.size());
+      refused.forEach((key, reason) -> failed.add(new KeyFailure(key, reason, touched.contains(key))));
+      WriteResult result = new WriteResult(n, 1, 0, 1, 0, true, failed);
+      if (remaining != null) {
+        done.completeExceptionally(new IncompleteWriteException(remaining.build(), failed, result, unknown));
+      } else {
+        done.complete(result);
+      }
+    }
+
+    /** Gives up on every command not answered yet: each settles without a reply (never written if still queued). */
+    void failAll(Throwable error) {
+      for (BatchCommand c : commands) {
+        if (!c.isDone()) {
+          c.completeExceptionally(error);
+        }
+      }
+    }
+  }
+
+  /** A growing byte array of RESP commands (not thread-safe; read only after it is complete). */
+  private static final class Resp {
+    private byte[] buf;
+    private int len;
+
+    Resp(int capacity) {
+      buf = new byte[Math.max(64, capacity)];
+    }
+
+    int length() {
+      return len;
+    }
+
+    byte[] bytes() {
+      return buf;
+    }
+
+    Resp raw(byte[] b) {
+      ensure(b.length);
+      System.arraycopy(b, 0, buf, len, b.length);
+      len += b.length;
+      return this;
+    }
+
+    /** A bulk string: {@code $<length>\r\n<bytes>\r\n}. */
+    Resp bulk(byte[] b) {
+      ensure(b.length + 16);
+      buf[len++] = '$';
+      digits(b.length);
+      crlf();
+      System.arraycopy(b, 0, buf, len, b.length);
+      len += b.length;
+      crlf();
+      return this;
+    }
+
+    /** A number as a bulk string. */
+    Resp bulk(long v) {
+      if (v == Long.MIN_VALUE) {
+        return bulk(ascii(Long.toString(v)));
+      }
+      ensure(48);
+      long abs = Math.abs(v);
+      int size = digitCount(abs) + (v < 0 ? 1 : 0);
+      buf[len++] = '$';
+      digits(size);
+      crlf();
+      if (v < 0) {
+        buf[len++] = '-';
+      }
+      digits(abs);
+      crlf();
+      return this;
+    }
+
+    private static int digitCount(long v) {
+      int n = 1;
+      while (v >= 10) {
+        v /= 10;
+        n++;
+      }
+      return n;
+    }
+
+    private void digits(long v) {
+      int start = len;
+      do {
+        buf[len++] = (byte) ('0' + (v % 10));
+        v /= 10;
+      } while (v > 0);
+      for (int i = start, j = len - 1; i < j; i++, j--) {
+        byte t = buf[i];
+        buf[i] = buf[j];
+        buf[j] = t;
+      }
+    }
+
+    private void crlf() {
+      buf[len++] = '\r';
+      buf[len++] = '\n';
+    }
+
+    private void ensure(int more) {
+      if (len + more > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
+      }
+    }
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** What became of one command. */
+  private enum Outcome { UNSETTLED, APPLIED, REFUSED, FATAL, UNKNOWN }
+
+  /**
+   * A command that reports its completion to its batch instead of completing a future of its own.
+   * Its outcome is set once, by the first of: its reply, a failure (connection lost, timeout), a
+   * cancellation.
+   */
+  private static final class BatchCommand extends Command<String, String, Long> {
+    private final Batch batch;
+    final Object source; // the CounterDelta, Expiry or IndexAdd this command carries
+    private final int respStart;
+    private final int respLength;
+    Outcome outcome = Outcome.UNSETTLED; // written before the batch's count goes down, read after it reaches 0
+    Throwable error;
+
+    BatchCommand(Batch batch, CommandType type, Object source, CommandArgs<String, String> args, int respStart,
+        int respLength) {
+      super(type, new IntegerOutput<>(CODEC), args);
+      this.batch = batch;
+      this.source = source;
+      this.respStart = respStart;
+      this.respLength = respLength;
+    }
+
+    String key() {
+      if (source instanceof CounterDelta d) {
+        return d.key();
+      }
+      return source instanceof Expiry e ? e.key() : ((IndexAdd) source).setKey();
+    }
+
+    @Override
+    public void encode(ByteBuf buf) {
+      Resp resp = batch.resp;
+      if (resp == null) {
+        super.encode(buf);
+      } else {
+        buf.writeBytes(resp.bytes(), respStart, respLength);
+      }
+    }
+
+    @Override
+    public void complete() {
+      super.complete();
+      String reply = getOutput().getError();
+      if (reply == null) {
+        settle(Outcome.APPLIED, null);
+        return;
+      }
+      RedisCommandExecutionException e = new RedisCommandExecutionException(reply);
+      switch (FailurePolicy.classifyReply(reply)) {
+        case PERMANENT -> settle(Outcome.REFUSED, e);
+        case FATAL -> settle(Outcome.FATAL, e);
+        default -> settle(Outcome.UNKNOWN, e); // TRANSIENT: not applied, send again
+      }
+    }
+
+    @Override
+    public boolean completeExceptionally(Throwable throwable) {
+      boolean first = super.completeExceptionally(throwable);
+      // no reply: the command may or may not have been applied; only a FATAL error stops the write
+      settle(FailurePolicy.classify(throwable) == FailurePolicy.Kind.FATAL ? Outcome.FATAL : Outcome.UNKNOWN,
+          throwable);
+      return first;
+    }
+
+    @Override
+    public void cancel() {
+      super.cancel();
+      settle(Outcome.UNKNOWN, new CancellationException(getType() + " cancelled"));
+    }
+
+    private void settle(Outcome o, Throwable e) {
+      synchronized (this) {
+        if (outcome != Outcome.UNSETTLED) {
+          return;
+        }
+        outcome = o;
+        error = e;
+      }
+      batch.settled();
+    }
+  }
+}
