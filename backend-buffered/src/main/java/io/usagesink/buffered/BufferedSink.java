@@ -67,7 +67,7 @@ import org.slf4j.event.Level;
  * re-sent while Redis may still answer it. Meanwhile new events keep accumulating in the current
  * generation, which is not cut until the failing batch is stored: at most one batch is in flight,
  * and newer usage waits and merges. <b>The guard rule:</b> the guard of a batch lives {@link
- * SinkConfig#guardTtl()} from when it was applied, so a retry is only safe while the guard of an
+ * io.usagesink.redis.RedisOptions#guardTtl()} from when it was applied, so a retry is only safe while the guard of an
  * earlier, possibly applied attempt is still alive; a batch is therefore retried for at most {@code
  * guardTtl - commandTimeout} after its first attempt (9 min 50 s with the defaults). A batch still
  * failing then is given up: its events are counted {@link SinkStats#failed()} and logged. Raise

@@ -56,7 +56,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One Lettuce connection to Redis (a single server or a Redis Cluster), built from {@link
- * SinkConfig#redisUri()}: {@code redis://} or {@code rediss://} (TLS), {@code user:password@} (ACL)
+ * io.usagesink.redis.RedisOptions#uri()}: {@code redis://} or {@code rediss://} (TLS), {@code user:password@} (ACL)
  * or {@code :password@}, a database index ({@code /2}), and comma-separated seed nodes for a
  * cluster ({@code redis://h1:7000,h2:7001}). Command timeouts and the connect timeout come from
  * {@link SinkConfig#commandTimeout()}.

@@ -78,7 +78,7 @@ public final class UsageReader {
 
   /**
    * A reader over {@code connection} of the layout {@code config} selects ({@code usagesink.layout});
-   * {@link SinkConfig#keyPrefix()} marks bookkeeping keys to leave out of dumps. On the compact
+   * {@link LayoutSettings#keyPrefix()} marks bookkeeping keys to leave out of dumps. On the compact
    * layout every query answers exactly what the CRS layout would hold for the same events (computed
    * by {@link CompactView}); zone, metrics window and statistics switches must be the writers'.
    * The compact layout keeps data longer than CRS's TTLs (hour buckets with their minute cells 8
