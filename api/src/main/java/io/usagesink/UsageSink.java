@@ -60,4 +60,15 @@ public interface UsageSink extends AutoCloseable {
   default java.util.Map<String, Long> failureReasons() {
     return java.util.Map.of();
   }
+
+  /**
+   * Levels a backend measures beyond {@link #stats()}, by name (lower case, dot-separated, ending in
+   * the unit where there is one), for example the buffered backend's {@code journal.bytes} (disk used
+   * by its journal) and {@code journal.segments}. The names a sink reports do not change over its
+   * life; metrics binders publish each as a gauge {@code usagesink.<name>}. Cheap, never blocks. The
+   * default, for sinks that measure nothing more, is empty.
+   */
+  default java.util.Map<String, Long> gauges() {
+    return java.util.Map.of();
+  }
 }

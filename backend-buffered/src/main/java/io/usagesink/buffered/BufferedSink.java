@@ -5,6 +5,7 @@ import io.usagesink.SinkConfig;
 import io.usagesink.SinkStats;
 import io.usagesink.UsageEvent;
 import io.usagesink.UsageSink;
+import io.usagesink.buffered.journal.CompactOutboxFile;
 import io.usagesink.buffered.journal.Journal;
 import io.usagesink.buffered.journal.JournalConfig;
 import io.usagesink.buffered.journal.JournalException;
@@ -100,8 +101,12 @@ import org.slf4j.event.Level;
  * the close deadline stay in the journal for the next sink. An event refused for overflow is
  * cancelled in the journal. When an append fails (full
  * disk), the event fails: its stage fails with the {@link JournalException}, it is counted {@link
- * SinkStats#failed()} under the reason, and nothing is stored for it. The compact layout is refused
- * with a journal (a recovered batch could be added on top of cells the dead writer already wrote).
+ * SinkStats#failed()} under the reason, and nothing is stored for it. <b>Compact layout:</b> the
+ * writer saves what each send carries ({@link CompactOutboxFile}) before it goes out; a recovery
+ * resends the pending batch's saved absolute values under the dead writer's ids (idempotent, hash by
+ * hash) and stores every later range under its own id. Exact within 7 hours of the dead writer's last
+ * confirmed heartbeat (its ids' lease); later, the pending batch is counted failed. Only with the
+ * sink's own compact writer (not an injected writer or layout).
  *
  * <p><b>Connecting.</b> The sink returns while Redis is unreachable and connects in the background;
  * events aggregate meanwhile ({@code usagesink.redis.connect=fail} fails instead). What a reachable
@@ -139,6 +144,10 @@ import org.slf4j.event.Level;
 public final class BufferedSink implements UsageSink {
 
   private static final Logger LOG = LoggerFactory.getLogger(BufferedSink.class);
+  /** The {@link #gauges()} name of the journal's disk use in bytes. */
+  public static final String JOURNAL_BYTES = "journal.bytes";
+  /** The {@link #gauges()} name of the journal's segment file count. */
+  public static final String JOURNAL_SEGMENTS = "journal.segments";
   /** The stage of every accepted event: complete and immutable, so it is shared. */
   private static final CompletionStage<Void> ACCEPTED = CompletableFuture.completedStage(null);
 
@@ -319,7 +328,7 @@ public final class BufferedSink implements UsageSink {
 
   private CompletionStage<Void> journalFailed(RuntimeException e) {
     counters.recorded.increment();
-    counters.fail(1, "journal " + journal.dir() + ": append failed: " + e.getMessage(), true);
+    counters.fail(1, "journal append failed: " + e.getMessage(), true); // the message names the directory
     return CompletableFuture.failedStage(e);
   }
 
@@ -402,6 +411,19 @@ public final class BufferedSink implements UsageSink {
     return journal == null ? Optional.empty() : Optional.of(journal.stats());
   }
 
+  /**
+   * With a journal: {@value #JOURNAL_BYTES} (bytes of its segment files on disk) and {@value
+   * #JOURNAL_SEGMENTS}; without one, empty. Cheap: a few reads under the journal's segment lock.
+   */
+  @Override
+  public java.util.Map<String, Long> gauges() {
+    if (journal == null) {
+      return java.util.Map.of();
+    }
+    JournalStats s = journal.stats();
+    return java.util.Map.of(JOURNAL_BYTES, s.diskBytes(), JOURNAL_SEGMENTS, s.segments());
+  }
+
   @Override
   public java.util.Map<String, Long> failureReasons() {
     return counters.failureReasons();
@@ -476,11 +498,11 @@ public final class BufferedSink implements UsageSink {
       Optional<JournalConfig> journalConfig = journal != null ? journal : JournalSettings.from(config);
       boolean compact = layout == null ? UsageLayouts.layoutName(config).equals(UsageLayouts.COMPACT)
           : layout instanceof CompactLayout;
-      if (journalConfig.isPresent() && compact) {
+      if (journalConfig.isPresent() && compact && (writer != null || layout != null)) {
         throw new ConfigurationException("Invalid value for property " + JournalSettings.DIR + "="
-            + journalConfig.get().dir() + " with " + UsageLayouts.LAYOUT_PROPERTY + "=compact. The journal works with"
-            + " the crs layout only for now (recovering into the compact layout's absolute cells exactly once is"
-            + " not built yet): unset one of them.");
+            + journalConfig.get().dir() + " with " + UsageLayouts.LAYOUT_PROPERTY + "=compact and an injected writer"
+            + " or layout. The journal recovers into the compact layout through the sink's own compact writer only"
+            + " (it saves what it sends in the journal directory): do not inject one, or unset one of them.");
       }
       Journal j = journalConfig.map(Journal::open).orElse(null);
       try {
@@ -488,7 +510,7 @@ public final class BufferedSink implements UsageSink {
           return new BufferedSink(this, CompletableFuture.completedFuture(writer), writer.name(), null, j);
         }
         if (layout == null && compact) {
-          return buildCompact(this);
+          return buildCompact(this, j);
         }
         boolean pipeline = options.writer() == BufferedOptions.Writer.PIPELINE;
         WriterSource<PlanWriter> source = WriterSource.open(config, null,
@@ -509,11 +531,22 @@ public final class BufferedSink implements UsageSink {
    * and writes with a {@link CompactWriter} (absolute values, one HSET per flush). The sink closes
    * the writer (its final fold) and then the connection once the flush worker has ended.
    */
-  private static BufferedSink buildCompact(Builder b) {
+  private static BufferedSink buildCompact(Builder b, Journal journal) {
     CompactLayout compact = UsageLayouts.compact(b.config);
     b.layout = compact;
-    WriterSource<CompactWriter> source = WriterSource.open(b.config, null, ConnectionCheck.none(),
-        c -> PlanWriters.compact(c, compact));
+    CompactOutboxFile outbox = journal == null ? null : CompactOutboxFile.open(journal);
+    WriterSource<CompactWriter> source = WriterSource.open(b.config, null, ConnectionCheck.none(), c -> {
+      CompactWriter w = PlanWriters.compact(c, compact, InstantSource.system(), outbox);
+      if (outbox != null) {
+        outbox.toResend().ifPresent(u -> {
+          if (!w.adopt(u)) {
+            LOG.warn("journal {}: the batch in flight at the last stop ({}) is too old to be resent under its writer"
+                + " ids (their leases lapsed); it will be counted failed", journal.dir(), u.guardId());
+          }
+        });
+      }
+      return w;
+    });
     AutoCloseable foldThenDisconnect = () -> {
       try {
         CompletableFuture<CompactWriter> w = source.writer();
@@ -524,7 +557,7 @@ public final class BufferedSink implements UsageSink {
         source.owned().close();
       }
     };
-    return new BufferedSink(b, source.writer(), "compact", foldThenDisconnect, null);
+    return new BufferedSink(b, source.writer(), "compact", foldThenDisconnect, journal);
   }
 
 }

@@ -294,7 +294,7 @@ final class FlushWorker {
   }
 
   private String journalBatchId(long from, long to) {
-    return journal.id() + ":" + from + "-" + to;
+    return journal.batchId(from, to);
   }
 
   /**

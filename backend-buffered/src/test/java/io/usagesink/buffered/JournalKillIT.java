@@ -15,6 +15,8 @@ import io.usagesink.launcher.RedisClusterHandle;
 import io.usagesink.launcher.RedisServer;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
+import io.usagesink.redis.connect.RedisConnection;
+import io.usagesink.redis.read.UsageReader;
 import io.usagesink.testkit.redis.StoredKey;
 import io.usagesink.testkit.golden.PlanInterpreter;
 import io.usagesink.testkit.redis.junit.RedisExtension;
@@ -43,7 +45,9 @@ import org.junit.jupiter.api.io.TempDir;
  * SIGKILL; a new sink on the same directory recovers; Redis then holds exactly the CRS state of a
  * prefix of the workload (whole events, none counted twice) that contains every event the child
  * acknowledged, computed with the testkit's {@link PlanInterpreter}. Also on a 3-master cluster,
- * with a torn last record, recovering twice, and a second process on the directory.
+ * with a torn last record, recovering twice, and a second process on the directory. The same for the
+ * compact layout, read through its CRS view ({@link UsageReader#crsView()}): the batch in flight at
+ * the kill is resent from the journal directory's outbox under the dead writer's id.
  */
 @ExtendWith(RedisExtension.class)
 class JournalKillIT {
@@ -59,6 +63,11 @@ class JournalKillIT {
         .closeTimeout(Duration.ofSeconds(30));
   }
 
+  /** {@link #config(String)} with the layout {@code layout} ({@code crs} or {@code compact}). */
+  static SinkConfig.Builder config(String uri, String layout) {
+    return config(uri).property(UsageLayouts.LAYOUT_PROPERTY, layout);
+  }
+
   static List<UsageEvent> events(long seed, int n) {
     return Workloads.random(seed, n, FROM, Duration.ofHours(2)); // few counters: small, quick batches
   }
@@ -67,14 +76,14 @@ class JournalKillIT {
    * Starts the child with its standard output in {@code out}: a file, not a pipe (when the process
    * dies, the JDK closes the parent's end of a pipe under a blocked reader, losing its last lines).
    */
-  private Process start(String uri, long seed, int pace, Path out) throws IOException {
+  private Process start(String uri, long seed, int pace, String layout, Path out) throws IOException {
     String cp = System.getProperty("surefire.test.class.path");
     if (cp == null || cp.isBlank()) {
       cp = System.getProperty("java.class.path");
     }
     List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-cp",
         cp, JournaledSinkChild.class.getName(), dir.toString(), uri, Long.toString(seed), Integer.toString(COUNT),
-        Integer.toString(pace));
+        Integer.toString(pace), layout);
     return new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
   }
 
@@ -98,10 +107,11 @@ class JournalKillIT {
   }
 
   /** Starts the child, waits for {@code acks} acknowledged events, kills it with SIGKILL; returns the last ack. */
-  private long recordAndKill(String uri, long seed, long acks, boolean tryASecondProcess, int pace) throws Exception {
+  private long recordAndKill(String uri, long seed, long acks, boolean tryASecondProcess, int pace, String layout)
+      throws Exception {
     Path out = Files.createTempFile("journal-child", ".out");
     try {
-      Process child = start(uri, seed, pace, out);
+      Process child = start(uri, seed, pace, layout, out);
       try {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (lastAck(out) < acks && child.isAlive() && System.nanoTime() < deadline) {
@@ -127,8 +137,8 @@ class JournalKillIT {
   }
 
   /** Opens a sink on the directory (which recovers), flushes, closes; returns its stats. */
-  private SinkStats recover(String uri) throws Exception {
-    BufferedSink sink = BufferedSink.builder(config(uri).build())
+  private SinkStats recover(String uri, String layout) throws Exception {
+    BufferedSink sink = BufferedSink.builder(config(uri, layout).build())
         .journal(JournalConfig.of(dir).withFsync(FsyncPolicy.NONE)).build();
     try {
       sink.flush().toCompletableFuture().get(120, TimeUnit.SECONDS);
@@ -201,24 +211,24 @@ class JournalKillIT {
     return keys.stream().limit(5).toList();
   }
 
-  private void killRecoverAndCheck(String uri, List<RedisServer> nodes, Runnable flushAll, long seed, int pace)
-      throws Exception {
+  private void killRecoverAndCheck(String uri, List<RedisServer> nodes, Runnable flushAll, long seed, int pace,
+      String layout) throws Exception {
     flushAll.run();
-    long lastAck = recordAndKill(uri, seed, pace > 0 ? 5_000 : 30_000, true, pace);
+    long lastAck = recordAndKill(uri, seed, pace > 0 ? 5_000 : 30_000, true, pace, layout);
     List<UsageEvent> events = events(seed, COUNT);
-    SinkStats s = recover(uri);
+    SinkStats s = recover(uri, layout);
     assertThat(s.failed()).as("%s", s).isZero();
-    SortedMap<String, StoredKey> after = dump(uri, nodes);
+    SortedMap<String, StoredKey> after = dump(uri, nodes, layout);
     // the event after the last acknowledged one may have been journaled before the kill
     int held = prefixHeld(after, events, (int) lastAck + 1);
-    System.out.printf("kill -9 after %d acknowledged events: Redis holds exactly the first %d; the recovery stored"
-        + " %d events%n", lastAck + 1, held, s.stored());
+    System.out.printf("%s layout: kill -9 after %d acknowledged events: Redis holds exactly the first %d; the"
+        + " recovery stored %d events%n", layout, lastAck + 1, held, s.stored());
     // the child may have journaled one event it did not acknowledge; more means lost ack lines
     assertThat(held).as("events held beyond the acknowledged ones").isLessThanOrEqualTo((int) lastAck + 2);
 
-    SinkStats again = recover(uri);
+    SinkStats again = recover(uri, layout);
     assertThat(again.recorded()).as("recovering twice recovers nothing: %s", again).isZero();
-    assertThat(difference(dump(uri, nodes), model(events, held))).isNull();
+    assertThat(difference(dump(uri, nodes, layout), model(events, held))).isNull();
   }
 
   /**
@@ -226,7 +236,13 @@ class JournalKillIT {
    * connection per node (a fresh cluster connection rejects a burst of pipelined reads while its
    * node connections come up: "Currently not connected", seen with UsageReader.dump on ~40k keys).
    */
-  private static SortedMap<String, StoredKey> dump(String uri, List<RedisServer> nodes) {
+  private static SortedMap<String, StoredKey> dump(String uri, List<RedisServer> nodes, String layout) {
+    if (layout.equals(UsageLayouts.COMPACT)) {
+      SinkConfig config = config(uri, layout).build();
+      try (RedisConnection c = RedisConnection.open(config)) {
+        return States.fromReader(UsageReader.of(c, config).crsView()); // a few hashes: one connection reads them
+      }
+    }
     if (nodes.isEmpty()) {
       return RedisStates.dump(config(uri).build());
     }
@@ -248,7 +264,28 @@ class JournalKillIT {
 
   @Test
   void killMinus9ThenRecoveryLeavesExactlyAPrefixWithEveryAcknowledgedEvent(RedisServer redis) throws Exception {
-    killRecoverAndCheck(redis.uri(), List.of(), redis::flushAll, 11, 0);
+    killRecoverAndCheck(redis.uri(), List.of(), redis::flushAll, 11, 0, UsageLayouts.CRS);
+  }
+
+  @Test
+  void compactLayoutKillMinus9ThenRecoveryLeavesExactlyAPrefixInTheCrsView(RedisServer redis) throws Exception {
+    killRecoverAndCheck(redis.uri(), List.of(), redis::flushAll, 31, 0, UsageLayouts.COMPACT);
+  }
+
+  /**
+   * Compact layout, paced (the kill often lands while a batch is being sent): the batch in flight is
+   * resent from the outbox under the dead writer's id, whatever part of it had landed, and counts once.
+   */
+  @Test
+  void compactLayoutKilledWhileSmallBatchesAreSentTheBatchInFlightCountsOnce(RedisServer redis) throws Exception {
+    for (long seed = 41; seed < 44; seed++) {
+      killRecoverAndCheck(redis.uri(), List.of(), redis::flushAll, seed, 20, UsageLayouts.COMPACT);
+    }
+  }
+
+  @Test
+  void compactLayoutOnAThreeMasterClusterToo(RedisClusterHandle cluster) throws Exception {
+    killRecoverAndCheck(cluster.seedUri(), cluster.nodes(), cluster::flushAll, 32, 20, UsageLayouts.COMPACT);
   }
 
   /**
@@ -258,25 +295,25 @@ class JournalKillIT {
   @Test
   void killedWhileSmallBatchesAreWrittenTheBatchInFlightCountsOnce(RedisServer redis) throws Exception {
     for (long seed = 21; seed < 24; seed++) {
-      killRecoverAndCheck(redis.uri(), List.of(), redis::flushAll, seed, 20);
+      killRecoverAndCheck(redis.uri(), List.of(), redis::flushAll, seed, 20, UsageLayouts.CRS);
     }
   }
 
   @Test
   void onAThreeMasterClusterToo(RedisClusterHandle cluster) throws Exception {
-    killRecoverAndCheck(cluster.seedUri(), cluster.nodes(), cluster::flushAll, 12, 0);
+    killRecoverAndCheck(cluster.seedUri(), cluster.nodes(), cluster::flushAll, 12, 0, UsageLayouts.CRS);
   }
 
   @Test
   void aTornLastRecordIsSkippedAndReportedAndEverythingBeforeItIsRecovered(RedisServer redis) throws Exception {
     redis.flushAll();
     long seed = 13;
-    long lastAck = recordAndKill(redis.uri(), seed, 10_000, false, 0);
+    long lastAck = recordAndKill(redis.uri(), seed, 10_000, false, 0, UsageLayouts.CRS);
     tearLastRecord();
     List<UsageEvent> events = events(seed, COUNT);
-    SinkStats s = recover(redis.uri());
+    SinkStats s = recover(redis.uri(), UsageLayouts.CRS);
     assertThat(s.failed()).as("%s", s).isZero();
-    int held = prefixHeld(dump(redis.uri(), List.of()), events, (int) lastAck);
+    int held = prefixHeld(dump(redis.uri(), List.of(), UsageLayouts.CRS), events, (int) lastAck);
     System.out.printf("torn last record after %d acknowledged events: Redis holds exactly the first %d%n",
         lastAck + 1, held);
   }

@@ -27,6 +27,9 @@ import java.util.function.ToLongFunction;
  *   <tr><td>{@value #ROUND_TRIPS}</td><td>function counter</td><td>{@link SinkStats#roundTrips()}</td></tr>
  *   <tr><td>{@value #FLUSHES}</td><td>function counter</td><td>{@link SinkStats#flushes()}</td></tr>
  *   <tr><td>{@value #RETRIES}</td><td>function counter</td><td>{@link SinkStats#retries()}</td></tr>
+ *   <tr><td>{@code usagesink.<name>}, e.g. {@value #JOURNAL_BYTES}</td><td>gauge</td><td>each of the
+ *       sink's {@link UsageSink#gauges()} (the buffered backend's journal: {@code journal.bytes}, base unit
+ *       bytes, and {@code journal.segments}), read when sampled</td></tr>
  * </table>
  *
  * <p>No thread and no polling: each meter reads {@code stats()} when the registry samples it (on
@@ -49,6 +52,8 @@ public final class UsageSinkMetrics implements MeterBinder {
   public static final String FLUSHES = "usagesink.flushes";
   /** Writes retried after a failure. */
   public static final String RETRIES = "usagesink.retries";
+  /** Disk used by the buffered backend's journal (from {@link UsageSink#gauges()}). */
+  public static final String JOURNAL_BYTES = "usagesink.journal.bytes";
   /** The tag naming the backend. */
   public static final String BACKEND_TAG = "backend";
   /** The tag of {@value #EVENTS} naming the outcome. */
@@ -113,6 +118,16 @@ public final class UsageSinkMetrics implements MeterBinder {
         null, tags);
     counter(registry, FLUSHES, SinkStats::flushes, "Completed flushes (batches written)", null, tags);
     counter(registry, RETRIES, SinkStats::retries, "Writes retried after a failure", null, tags);
+    for (String name : sink.gauges().keySet()) {
+      Gauge.builder("usagesink." + name, sink, s -> {
+        Long v = s.gauges().get(name);
+        return v == null ? Double.NaN : v;
+      })
+          .tags(tags)
+          .description("The sink's own measure " + name)
+          .baseUnit(name.endsWith(".bytes") ? "bytes" : null)
+          .register(registry);
+    }
   }
 
   /** A function counter over one stats counter; {@code unit} only where it is the name's last word (Prometheus). */

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class UsageSinkMetricsTest {
 
   /** A sink that never touches Redis: its stats are whatever the test sets. */
-  static final class FakeSink implements UsageSink {
+  static class FakeSink implements UsageSink {
     final AtomicReference<SinkStats> stats = new AtomicReference<>(SinkStats.EMPTY);
     final AtomicInteger statsCalls = new AtomicInteger();
 
@@ -49,6 +49,31 @@ class UsageSinkMetricsTest {
 
   private double events(String outcome) {
     return registry.get(UsageSinkMetrics.EVENTS).tag("outcome", outcome).functionCounter().count();
+  }
+
+  @Test
+  void theSinksOwnGaugesSuchAsTheJournalsDiskUseArePublishedTaggedWithTheBackend() {
+    AtomicReference<java.util.Map<String, Long>> gauges = new AtomicReference<>(
+        java.util.Map.of("journal.bytes", 4096L, "journal.segments", 2L));
+    FakeSink journaled = new FakeSink() {
+      @Override
+      public java.util.Map<String, Long> gauges() {
+        return gauges.get();
+      }
+    };
+    new UsageSinkMetrics(journaled, "buffered").bindTo(registry);
+    Gauge bytes = registry.get(UsageSinkMetrics.JOURNAL_BYTES).tag("backend", "buffered").gauge();
+    assertThat(bytes.value()).isEqualTo(4096);
+    assertThat(bytes.getId().getBaseUnit()).isEqualTo("bytes");
+    assertThat(registry.get("usagesink.journal.segments").gauge().value()).isEqualTo(2);
+    gauges.set(java.util.Map.of("journal.bytes", 8192L, "journal.segments", 3L));
+    assertThat(bytes.value()).isEqualTo(8192);
+  }
+
+  @Test
+  void aSinkWithoutGaugesGetsNoJournalMeter() {
+    new UsageSinkMetrics(sink, "redis-lua").bindTo(registry);
+    assertThat(registry.find(UsageSinkMetrics.JOURNAL_BYTES).gauge()).isNull();
   }
 
   @Test

@@ -132,7 +132,9 @@ final class AdminClient implements AutoCloseable {
 
   synchronized void disconnect() {
     if (connection != null) {
-      connection.closeAsync();
+      if (connection.isOpen()) {
+        connection.closeAsync(); // a connection the server dropped is closed already
+      }
       connection = null;
     }
   }
@@ -153,7 +155,7 @@ final class AdminClient implements AutoCloseable {
   private StatefulRedisConnection<String, String> connection() {
     if (connection == null || !connection.isOpen()) {
       if (client == null) {
-        resources = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1).build();
+        resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
         client = RedisClient.create(resources, uri);
         client.setOptions(options);
       }

@@ -245,6 +245,14 @@ public final class Journal implements AutoCloseable {
     return id;
   }
 
+  /**
+   * The guard id of the batch covering the positions {@code [from, to)}: {@code <journal id>:<from>-<to>},
+   * the same in every process that opens this directory.
+   */
+  public String batchId(long from, long to) {
+    return id + ":" + from + "-" + to;
+  }
+
   /** The directory (absolute). */
   public Path dir() {
     return dir;
@@ -357,7 +365,8 @@ public final class Journal implements AutoCloseable {
           }
         } catch (IOException e) {
           failures.increment();
-          throw new JournalException("journal " + dir + ": cannot create the next segment: " + describe(e), e);
+          // the reason without the (random) temporary file name: one failure reason while the cause lasts
+          throw new JournalException("journal " + dir + ": cannot create the next segment: " + reason(e), e);
         }
       }
       live.add(n);
@@ -587,7 +596,10 @@ public final class Journal implements AutoCloseable {
         long end = s.end();
         if (end > s.synced || !quiet) {
           long t0 = System.nanoTime();
-          s.buffer.force(0, (int) end);
+          // from what the last quiet pass forced on: bytes below it are on storage and never written again;
+          // an append still in progress lies above it, so the range always covers it
+          int from = (int) Math.min(s.synced, end);
+          s.buffer.force(from, (int) end - from);
           fsyncs.incrementAndGet();
           fsyncNanos.addAndGet(System.nanoTime() - t0);
         }
@@ -645,6 +657,20 @@ public final class Journal implements AutoCloseable {
     } catch (IOException e) {
       LOG.warn("journal {}: closing failed: {}", dir, describe(e));
     }
+  }
+
+  /** Why {@code e} happened, without the file it names (e.g. {@code Not a directory}). */
+  static String reason(Throwable e) {
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof NoSuchFileException) {
+      return "no such file or directory";
+    }
+    if (e instanceof FileSystemException f && f.getReason() != null) {
+      return f.getReason();
+    }
+    return describe(e);
   }
 
   static String describe(Throwable e) {

@@ -67,7 +67,19 @@ import java.util.concurrent.TimeUnit;
  * unsent value and continues under a new id, so a batch given up is really not stored (except what
  * an attempt whose reply was lost had already stored), and its books stay true.
  *
- * <p>Thread-safe; {@link #write} never blocks. Does not own the connection.
+ * <p><b>Surviving a crash of the process</b> (with an {@link Outbox}, as the buffered sink's journal
+ * gives). Before each send the writer saves what it is about to send and has not seen confirmed
+ * ({@link Unsent}: the absolute values, the ids' leases and the guard id of the batch they carry)
+ * through the outbox. A writer of a later process {@linkplain #adopt adopts} that record: it sends
+ * the values again, under the dead writer's ids (absolute values, so a value that had landed is
+ * rewritten unchanged and one that had not lands now, hash by hash), and treats the adopted guard id
+ * as its last one, so a write under it is a retry that adds nothing. Other plans go to its own new
+ * id. It adopts only while the dead ids' leases would still let their own writer resend (until
+ * {@link CompactFold#RESEND_GRACE} after {@link CompactFold#ABANDON_AFTER} from the newest confirmed
+ * heartbeat: 7 h), so nothing lands after a live writer may have folded the ids; later a write under
+ * the adopted guard fails for good ({@link IllegalStateException}).
+ *
+ * <p>Thread-safe; {@link #write} never blocks (except to save the outbox). Does not own the connection.
  */
 public final class CompactWriter implements PlanWriter, AutoCloseable {
 
@@ -86,6 +98,8 @@ public final class CompactWriter implements PlanWriter, AutoCloseable {
   private final RedisClusterAsyncCommands<String, String> redis;
   private final CompactLayout layout;
   private final InstantSource wallClock;
+  /** Saves what each send carries before it goes out, or {@code null}. */
+  private final Outbox outbox;
 
   // guarded by this
   private String id;
@@ -105,6 +119,53 @@ public final class CompactWriter implements PlanWriter, AutoCloseable {
   /** Wall-clock seconds of the next look for ids to fold (0: at the first write). */
   private long nextFoldCheck;
   private int foldedIds;
+  /** The guard id of an outbox {@link #adopt} refused (too old): writes under it fail. */
+  private String refusedGuard;
+
+  /**
+   * Where a writer saves what it is about to send ({@link Unsent}) before the commands go out, so a
+   * writer of a later process can {@linkplain #adopt adopt} it after a crash. Called with the
+   * writer's lock held, at most once per send; an exception fails that send (nothing is sent; the
+   * values stay pending and the write is retried).
+   */
+  @FunctionalInterface
+  public interface Outbox {
+    /** Persists {@code unsent}, replacing what was saved before. */
+    void save(Unsent unsent) throws java.io.IOException;
+  }
+
+  /**
+   * The lease of a writer id: when it was born and its newest confirmed heartbeat (epoch seconds).
+   *
+   * @param bornSeconds when the id was born
+   * @param confirmedSeconds the newest heartbeat Redis confirmed
+   */
+  public record IdLease(long bornSeconds, long confirmedSeconds) {
+    /** The last second at which the id's own writer would still resend values taken before its deadline. */
+    public long resendUntilSeconds() {
+      return Math.max(bornSeconds, confirmedSeconds) + CompactFold.ABANDON_AFTER.toSeconds()
+          + CompactFold.RESEND_GRACE.toSeconds();
+    }
+  }
+
+  /**
+   * What a send carries and Redis has not confirmed: every pending absolute value (hash key to field
+   * to value), the leases of the ids they belong to, and the guard id of the last write (the batch
+   * whose values they are; {@code null} when writes carried none). Immutable.
+   *
+   * @param guardId the guard id of the last write before the send, or {@code null}
+   * @param leases the lease of each writer id that has a field in {@code hashes}
+   * @param hashes hash key to field to value, as {@code HSET} sends them
+   */
+  public record Unsent(String guardId, Map<String, IdLease> leases, Map<String, Map<String, String>> hashes) {
+    /** Copies the maps. */
+    public Unsent {
+      leases = Map.copyOf(leases);
+      Map<String, Map<String, String>> copy = new LinkedHashMap<>();
+      hashes.forEach((k, v) -> copy.put(k, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(v))));
+      hashes = java.util.Collections.unmodifiableMap(copy);
+    }
+  }
 
   /** When an id was born, and its heartbeats issued and confirmed (wall-clock seconds). */
   private static final class Lease {
@@ -124,11 +185,47 @@ public final class CompactWriter implements PlanWriter, AutoCloseable {
     }
   }
 
-  CompactWriter(RedisConnection connection, CompactLayout layout, InstantSource wallClock) {
+  CompactWriter(RedisConnection connection, CompactLayout layout, InstantSource wallClock, Outbox outbox) {
     this.connection = Objects.requireNonNull(connection, "connection");
     this.redis = connection.async();
     this.layout = Objects.requireNonNull(layout, "layout");
     this.wallClock = Objects.requireNonNull(wallClock, "wallClock");
+    this.outbox = outbox;
+  }
+
+  /**
+   * Takes over what a writer of an earlier process saved in its outbox and Redis may not have
+   * confirmed: the values are sent again with the next write, under their own ids, and {@code
+   * unsent.guardId()} becomes this writer's last guard id, so a write under it adds nothing (it is the
+   * retry of the batch those values carry). Call before the first write. Refused, adopting nothing,
+   * when a lease is past {@link IdLease#resendUntilSeconds()} on this writer's clock (a live writer
+   * may fold those ids from {@link CompactFold#FOLD_AFTER} on); a write under that guard id then
+   * fails with {@link IllegalStateException}, since whether its batch landed cannot be known.
+   *
+   * @return whether the values were adopted
+   */
+  public synchronized boolean adopt(Unsent unsent) {
+    Objects.requireNonNull(unsent, "unsent");
+    long now = wallClock.instant().getEpochSecond();
+    for (IdLease l : unsent.leases().values()) {
+      if (now > l.resendUntilSeconds()) {
+        refusedGuard = unsent.guardId();
+        return false;
+      }
+    }
+    unsent.leases().forEach((leased, l) -> {
+      Lease lease = new Lease(l.bornSeconds());
+      lease.confirmed = l.confirmedSeconds();
+      lease.lastIssued = Math.max(l.bornSeconds(), l.confirmedSeconds());
+      leases.putIfAbsent(leased, lease);
+    });
+    unsent.hashes().forEach((key, fields) -> fields.forEach((field, value) -> {
+      if (leases.containsKey(idOf(field))) {
+        pending.computeIfAbsent(key, k -> new LinkedHashMap<>()).putIfAbsent(field, value);
+      }
+    }));
+    lastGuard = unsent.guardId();
+    return true;
   }
 
   @Override
@@ -139,6 +236,12 @@ public final class CompactWriter implements PlanWriter, AutoCloseable {
     }
     CompletableFuture<WriteResult> result = new CompletableFuture<>();
     synchronized (this) {
+      if (guardId != null && guardId.equals(refusedGuard)) {
+        return CompletableFuture.failedFuture(new IllegalStateException("batch " + guardId + " was in flight when an"
+            + " earlier process stopped, and its writer ids' leases have lapsed (more than "
+            + CompactFold.ABANDON_AFTER.plus(CompactFold.RESEND_GRACE).toHours() + " h since their last confirmed"
+            + " heartbeat): whether it landed cannot be known and it may no longer be resent"));
+      }
       if (guardId == null || !guardId.equals(lastGuard)) {
         apply(plan);
         lastGuard = guardId;
@@ -433,6 +536,16 @@ public final class CompactWriter implements PlanWriter, AutoCloseable {
       }
       batch = pending;
       pending = new LinkedHashMap<>();
+      if (outbox != null && !batch.isEmpty()) {
+        try {
+          outbox.save(unsent(batch));
+        } catch (java.io.IOException | RuntimeException e) {
+          pending = batch; // nothing was sent; nothing newer is pending (sends and writes are serialised)
+          return CompletableFuture.failedFuture(new IncompleteWriteException(plan, List.of(),
+              new WriteResult(0, 0, 0, 1, 0, true), e instanceof java.io.IOException ? e
+                  : new java.io.IOException("saving the outbox failed: " + e, e)));
+        }
+      }
       for (String key : batch.keySet()) {
         if (ttl(key) > 0 && !expiring.contains(key)) {
           toExpire.add(key);
@@ -481,6 +594,18 @@ public final class CompactWriter implements PlanWriter, AutoCloseable {
       }
       return new WriteResult(w.clientCommands() + folded[0], w.roundTrips() + 1, folded[1], 1, 0, true);
     }));
+  }
+
+  private Unsent unsent(Map<String, LinkedHashMap<String, String>> batch) {
+    Map<String, IdLease> held = new HashMap<>();
+    batch.values().forEach(fields -> fields.keySet().forEach(f -> {
+      String leased = idOf(f);
+      Lease l = leases.get(leased);
+      if (l != null) {
+        held.putIfAbsent(leased, new IdLease(l.born, l.confirmed));
+      }
+    }));
+    return new Unsent(lastGuard, held, java.util.Collections.unmodifiableMap(batch));
   }
 
   /** Notes the heartbeats of a confirmed write of the totals hash. */

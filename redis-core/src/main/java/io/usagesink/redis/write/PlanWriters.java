@@ -47,7 +47,17 @@ public final class PlanWriters {
    */
   public static CompactWriter compact(RedisConnection connection, io.usagesink.layout.CompactLayout layout,
       java.time.InstantSource wallClock) {
+    return compact(connection, layout, wallClock, null);
+  }
+
+  /**
+   * Like {@link #compact(RedisConnection, io.usagesink.layout.CompactLayout, java.time.InstantSource)},
+   * saving what each send carries through {@code outbox} first ({@code null}: nothing saved), so a
+   * writer of a later process can {@linkplain CompactWriter#adopt adopt} it after a crash.
+   */
+  public static CompactWriter compact(RedisConnection connection, io.usagesink.layout.CompactLayout layout,
+      java.time.InstantSource wallClock, CompactWriter.Outbox outbox) {
     return new CompactWriter(Objects.requireNonNull(connection, "connection"), Objects.requireNonNull(layout, "layout"),
-        Objects.requireNonNull(wallClock, "wallClock"));
+        Objects.requireNonNull(wallClock, "wallClock"), outbox);
   }
 }

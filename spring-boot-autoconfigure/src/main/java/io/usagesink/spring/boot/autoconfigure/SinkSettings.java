@@ -45,6 +45,9 @@ final class SinkSettings {
       new Setting("usagesink.buffered.flush-interval", p -> p.getBuffered().getFlushInterval()),
       new Setting("usagesink.buffered.max-pending-counters", p -> p.getBuffered().getMaxPendingCounters()),
       new Setting("usagesink.buffered.writer", p -> p.getBuffered().getWriter()),
+      new Setting("usagesink.buffered.journal-dir", p -> p.getBuffered().getJournalDir()),
+      new Setting("usagesink.buffered.journal-fsync", p -> p.getBuffered().getJournalFsync()),
+      new Setting("usagesink.buffered.journal-fsync-interval", p -> p.getBuffered().getJournalFsyncInterval()),
       new Setting(BUFFERED_SHUTDOWN_HOOK, p -> p.getBuffered().getShutdownHook()));
 
   private static final Set<ConfigurationPropertyName> BOUND = SETTINGS.stream()

@@ -194,6 +194,42 @@ public class UsageSinkProperties {
     /** Older name of usagesink.shutdown-hook, read when that one is not set; false by default under Spring. */
     private String shutdownHook;
 
+    /**
+     * Directory of the buffered backend's crash-safe journal (one process per directory); unset: no journal, a
+     * killed process loses what it buffered since its last flush.
+     */
+    private String journalDir;
+
+    /** When the journal forces appended events to storage: none, interval or always (default interval). */
+    private String journalFsync;
+
+    /** The interval of journal-fsync=interval, a positive duration (default 500ms). */
+    private String journalFsyncInterval;
+
+    public String getJournalDir() {
+      return journalDir;
+    }
+
+    public void setJournalDir(String journalDir) {
+      this.journalDir = journalDir;
+    }
+
+    public String getJournalFsync() {
+      return journalFsync;
+    }
+
+    public void setJournalFsync(String journalFsync) {
+      this.journalFsync = journalFsync;
+    }
+
+    public String getJournalFsyncInterval() {
+      return journalFsyncInterval;
+    }
+
+    public void setJournalFsyncInterval(String journalFsyncInterval) {
+      this.journalFsyncInterval = journalFsyncInterval;
+    }
+
     public String getFlushInterval() {
       return flushInterval;
     }

@@ -38,6 +38,28 @@ class ConfigurationMetadataTest {
   }
 
   @Test
+  void theJournalPropertiesAreDescribedWithDefaultsAndTheFsyncPolicies() throws Exception {
+    Map<String, JsonNode> properties = new HashMap<>();
+    metadata().path("properties").forEach(p -> properties.put(p.path("name").asString(), p));
+    assertThat(properties).containsKeys("usagesink.buffered.journal-dir", "usagesink.buffered.journal-fsync",
+        "usagesink.buffered.journal-fsync-interval");
+    assertThat(properties.get("usagesink.buffered.journal-dir").path("description").asString()).contains("journal");
+    assertThat(properties.get("usagesink.buffered.journal-fsync").path("defaultValue").asString())
+        .isEqualTo("interval");
+    assertThat(properties.get("usagesink.buffered.journal-fsync-interval").path("defaultValue").asString())
+        .isEqualTo("500ms");
+    JsonNode fsync = null;
+    for (JsonNode hint : metadata().path("hints")) {
+      if (hint.path("name").asString().equals("usagesink.buffered.journal-fsync")) {
+        fsync = hint;
+      }
+    }
+    assertThat(fsync).isNotNull();
+    assertThat(fsync.path("values").valueStream().map(v -> v.path("value").asString()))
+        .containsExactly("none", "interval", "always");
+  }
+
+  @Test
   void theBackendNamesAreOffered() throws Exception {
     JsonNode backend = null;
     for (JsonNode hint : metadata().path("hints")) {

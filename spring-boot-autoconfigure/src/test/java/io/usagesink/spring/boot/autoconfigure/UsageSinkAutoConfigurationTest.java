@@ -114,6 +114,21 @@ class UsageSinkAutoConfigurationTest {
   }
 
   @Test
+  void theJournalSettingsReachTheApiUnderTheirApiNamesFromRelaxedNamesToo() {
+    runner.withPropertyValues("usagesink.backend=noop", "usagesink.buffered.journalDir=/var/lib/usagesink",
+        "usagesink.buffered.journal-fsync-interval=200ms")
+        .withInitializer(c -> c.getEnvironment().getPropertySources().addFirst(new SystemEnvironmentPropertySource(
+            "systemEnvironment", Map.of("USAGESINK_BUFFERED_JOURNALFSYNC", "always"))))
+        .run(context -> {
+          SinkConfig config = context.getBean(SinkConfig.class);
+          assertThat(config.property("usagesink.buffered.journal-dir")).hasValue("/var/lib/usagesink");
+          assertThat(config.property("usagesink.buffered.journal-fsync")).hasValue("always");
+          assertThat(config.property("usagesink.buffered.journal-fsync-interval")).hasValue("200ms");
+          assertThat(config.property("usagesink.buffered.journalDir")).as("bound, not passed again").isEmpty();
+        });
+  }
+
+  @Test
   void relaxedNamesAndEnvironmentVariablesBindToTheApiNames() {
     runner.withPropertyValues("usagesink.backend=noop", "usagesink.buffered.flushInterval=3s")
         .withInitializer(c -> c.getEnvironment().getPropertySources().addFirst(new SystemEnvironmentPropertySource(
