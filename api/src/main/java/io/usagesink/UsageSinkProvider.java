@@ -27,7 +27,10 @@ public interface UsageSinkProvider {
   }
 
   /**
-   * Creates a sink. May connect and start threads.
+   * Creates a sink. May connect and start threads. A provider reads and checks its own settings from
+   * {@link SinkConfig#properties()} (a {@link ConfigProperties} view: one parser, one message style),
+   * as the project's backends do with their {@code RedisOptions} and {@code BufferedOptions}; the
+   * layout's settings come from {@link io.usagesink.layout.LayoutSettings}.
    *
    * @throws ConfigurationException if the configuration is not usable for this backend; the
    *     message names the property and the value

@@ -3,13 +3,9 @@ package io.usagesink;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
@@ -45,9 +41,6 @@ import java.util.stream.Collectors;
  * {@code io.usagesink.UsageSinks}.
  */
 public final class UsageSinks {
-
-  /** The project's own backends and the artifact that contains each, in order of mention. */
-  static final Map<String, String> KNOWN_BACKENDS = knownBackends();
 
   private static final Logger LOGGER = System.getLogger(UsageSinks.class.getName());
   /** Stop iterating a provider iterator that keeps failing (it may never advance). */
@@ -208,7 +201,7 @@ public final class UsageSinks {
   }
 
   static String missingNamedBackend(String wanted, List<Candidate> available) {
-    String artifact = KNOWN_BACKENDS.get(wanted.toLowerCase(Locale.ROOT));
+    String artifact = ShippedBackends.artifactOf(wanted).orElse(null);
     String message = "usagesink.backend set to \"" + wanted + "\" but no provider named " + wanted
         + " is on the classpath";
     String names = available.stream().map(Candidate::name).sorted().collect(Collectors.joining(", "));
@@ -216,24 +209,16 @@ public final class UsageSinks {
       return message + "; add " + artifact + (names.isEmpty() ? "" : " (available: " + names + ")");
     }
     if (names.isEmpty()) {
-      return message + "; no provider is on the classpath at all: add one of " + String.join(", ", KNOWN_BACKENDS.values());
+      return message + "; no provider is on the classpath at all: add one of " + ShippedBackends.allArtifacts();
     }
     return message + "; available: " + names;
   }
 
   static String noBackend() {
     return "No usagesink backend is on the classpath: add one of the jars "
-        + String.join(", ", KNOWN_BACKENDS.values())
+        + ShippedBackends.allArtifacts()
         + " (groupId io.usagesink; noop drops every statistic, so choose it only on purpose),"
         + " or register your own UsageSinkProvider in META-INF/services/io.usagesink.UsageSinkProvider";
-  }
-
-  private static Map<String, String> knownBackends() {
-    Map<String, String> m = new LinkedHashMap<>();
-    for (String name : List.of("redis-pipeline", "redis-lua", "buffered", "noop")) {
-      m.put(name, "usagesink-backend-" + name);
-    }
-    return Collections.unmodifiableMap(m);
   }
 
   /** A loaded provider, its name and priority read once. */

@@ -1,5 +1,8 @@
 package io.usagesink.layout;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -101,6 +104,21 @@ public record StatsPolicy(boolean enabled, boolean hourly, boolean minute, boole
    */
   public static boolean switchOn(String value) {
     return value == null || !value.strip().equalsIgnoreCase("false");
+  }
+
+  /**
+   * The originating note's switches that describe this policy, by name ({@code "true"} or {@code
+   * "false"}); {@link #fromSwitches} reads them back to an equal policy (to {@link #OFF} when not
+   * {@link #enabled()}).
+   */
+  public Map<String, String> switches() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put(ENABLE_USAGE_STATISTICS, Boolean.toString(enabled));
+    m.put(ENABLE_HOURLY_STATS, Boolean.toString(hourly));
+    m.put(ENABLE_MINUTE_STATS, Boolean.toString(minute));
+    m.put(ENABLE_MODEL_STATS, Boolean.toString(model));
+    m.put(ENABLE_DETAILED_CACHE_STATS, Boolean.toString(detailedCache));
+    return Collections.unmodifiableMap(m);
   }
 
   /** This policy with hourly switched as given. */

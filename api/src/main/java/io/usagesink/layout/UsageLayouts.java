@@ -64,7 +64,7 @@ public final class UsageLayouts {
   private UsageLayouts() {}
 
   /** The property naming the layout: {@value}; environment variable {@code USAGESINK_LAYOUT}. */
-  public static final String LAYOUT_PROPERTY = "usagesink.layout";
+  public static final String LAYOUT_PROPERTY = LayoutSettings.LAYOUT;
   /** Name of the reference layout: {@value}. */
   public static final String CRS = "crs";
   /** Name of the compact layout: {@value}. */
@@ -77,22 +77,12 @@ public final class UsageLayouts {
    * @throws ConfigurationException for any other value, naming it
    */
   public static String layoutName(SinkConfig config) {
-    Objects.requireNonNull(config, "config");
-    String raw = config.property(LAYOUT_PROPERTY).orElse(CRS);
-    String v = raw.strip().toLowerCase(java.util.Locale.ROOT);
-    if (v.isEmpty()) {
-      return CRS;
-    }
-    if (!v.equals(CRS) && !v.equals(COMPACT)) {
-      throw new ConfigurationException("Invalid value for property " + LAYOUT_PROPERTY + "=" + raw
-          + ". Must be crs or compact.");
-    }
-    return v;
+    return LayoutSettings.from(config).layout();
   }
 
-  /** The layout {@code config} selects ({@link #layoutName}), configured from it. */
+  /** The layout {@code config} selects ({@link #layoutName}), configured from it ({@link LayoutSettings}). */
   public static UsageLayout of(SinkConfig config) {
-    return layoutName(config).equals(COMPACT) ? compact(config) : crs(config);
+    return LayoutSettings.from(config).toLayout();
   }
 
   /**
@@ -102,7 +92,7 @@ public final class UsageLayouts {
    * @throws ConfigurationException naming the backend and what to use instead
    */
   public static void requireCrs(SinkConfig config, String backend) {
-    if (layoutName(config).equals(COMPACT)) {
+    if (LayoutSettings.from(config).compact()) {
       throw new ConfigurationException("Invalid value for property " + LAYOUT_PROPERTY + "=compact for usagesink.backend="
           + backend + ": the compact layout stores absolute values of aggregates, and " + backend
           + " writes each event as it comes, with no aggregate to write. Use usagesink.backend=buffered.");
@@ -111,21 +101,21 @@ public final class UsageLayouts {
 
   /** The compact layout configured from {@code config}'s zone, metrics window, policy and key prefix. */
   public static CompactLayout compact(SinkConfig config) {
-    Objects.requireNonNull(config, "config");
-    crs(config.zone(), config.metricsWindow(), config.statsPolicy()); // same validation
-    return new CompactLayout(new ZoneBuckets(config.zone()), config.metricsWindow(), config.statsPolicy(),
-        config.keyPrefix());
+    LayoutSettings s = LayoutSettings.from(config);
+    return (CompactLayout) new LayoutSettings(COMPACT, s.zone(), s.metricsWindow(), s.statsPolicy(), s.keyPrefix())
+        .toLayout();
   }
 
   /** The reference layout with the defaults: UTC, a 5-minute metrics window, every statistic. */
   public static UsageLayout crs() {
-    return crs(ZoneId.of(SinkConfig.DEFAULT_ZONE), SinkConfig.DEFAULT_METRICS_WINDOW, StatsPolicy.ALL);
+    LayoutSettings d = LayoutSettings.DEFAULTS;
+    return crs(d.zone(), d.metricsWindow(), d.statsPolicy());
   }
 
   /** The reference layout configured from {@code config}'s zone, metrics window and stats policy. */
   public static UsageLayout crs(SinkConfig config) {
-    Objects.requireNonNull(config, "config");
-    return crs(config.zone(), config.metricsWindow(), config.statsPolicy());
+    LayoutSettings s = LayoutSettings.from(config);
+    return crs(s.zone(), s.metricsWindow(), s.statsPolicy());
   }
 
   /**

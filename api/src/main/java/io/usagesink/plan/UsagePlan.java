@@ -166,12 +166,12 @@ public final class UsagePlan {
         String k = keys[i];
         String f = fields[i];
         if ((k == key || k.equals(key)) && (f == field || f.equals(field))) {
-          long sum = deltas[i] + delta;
-          if (((deltas[i] ^ sum) & (delta ^ sum)) < 0) {
+          try {
+            deltas[i] = Math.addExact(deltas[i], delta);
+          } catch (ArithmeticException e) {
             throw new ArithmeticException("counter " + key + " " + field + " overflows a long: "
                 + deltas[i] + " + " + delta);
           }
-          deltas[i] = sum;
           return this;
         }
         slot = (slot + 1) & mask;

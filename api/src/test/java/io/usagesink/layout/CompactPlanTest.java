@@ -25,7 +25,7 @@ class CompactPlanTest {
 
   static CompactLayout compact(StatsPolicy policy) {
     return UsageLayouts.compact(SinkConfig.builder().zone(ZoneOffset.ofHours(8)).metricsWindow(Duration.ofMinutes(5))
-        .statsPolicy(policy).build());
+        .properties(policy.switches()).build());
   }
 
   static UsageEvent.Builder event() {

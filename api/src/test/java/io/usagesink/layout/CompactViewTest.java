@@ -34,7 +34,7 @@ class CompactViewTest {
   static final String M = "claude-sonnet-4-20250514";
 
   static SinkConfig config(StatsPolicy policy) {
-    return SinkConfig.builder().zone(ZONE).metricsWindow(Duration.ofMinutes(5)).statsPolicy(policy).build();
+    return SinkConfig.builder().zone(ZONE).metricsWindow(Duration.ofMinutes(5)).properties(policy.switches()).build();
   }
 
   static UsageEvent event(String at, String keyId, String accountId, long in, boolean longContext) {

@@ -320,7 +320,7 @@ class CrsLayoutTest {
     @Test
     void layoutFromSinkConfigUsesItsZoneWindowAndPolicy() {
       SinkConfig config = SinkConfig.builder().zone(CRS_ZONE).metricsWindow(Duration.ofMinutes(2))
-          .statsPolicy(StatsPolicy.ALL.withHourly(false)).build();
+          .properties(StatsPolicy.ALL.withHourly(false).switches()).build();
       UsageLayout layout = UsageLayouts.crs(config);
       assertThat(layout.policy()).isEqualTo(StatsPolicy.ALL.withHourly(false));
       UsagePlan plan = layout.plan(event().keyId("k1").build());

@@ -68,7 +68,7 @@ import org.slf4j.event.Level;
  * re-sent while Redis may still answer it. Meanwhile new events keep accumulating in the current
  * generation, which is not cut until the failing batch is stored: at most one batch is in flight,
  * and newer usage waits and merges. <b>The guard rule:</b> the guard of a batch lives {@link
- * SinkConfig#guardTtl()} from when it was applied, so a retry is only safe while the guard of an
+ * io.usagesink.redis.RedisOptions#guardTtl()} from when it was applied, so a retry is only safe while the guard of an
  * earlier, possibly applied attempt is still alive; a batch is therefore retried for at most {@code
  * guardTtl - commandTimeout} after its first attempt (9 min 50 s with the defaults). A batch still
  * failing then is given up: its events are counted {@link SinkStats#failed()} and logged. Raise
@@ -180,10 +180,11 @@ public final class BufferedSink implements UsageSink {
     String instance = UUID.randomUUID().toString();
     this.name = "usagesink-buffered-" + instance.substring(0, 8);
     this.counters = new SinkCounters(LOG, name);
-    int max = config.maxPendingCounters();
+    BufferedOptions options = BufferedOptions.from(config);
+    int max = options.maxPendingCounters();
     this.pending = new PendingCount(Math.max(1, max / 2));
     this.journal = journal;
-    this.generations = new GenerationClock(clock, config.flushInterval().toMillis(), journal,
+    this.generations = new GenerationClock(clock, options.flushInterval().toMillis(), journal,
         (id, sealed) -> new Generation(id, sealed, max, pending));
     // frugal CRS writes (usagesink.crs.*) apply to the CRS layout only; the compact writer writes absolute values
     CrsPlanFilter filter = layout instanceof CompactLayout ? CrsPlanFilter.none() : CrsPlanFilter.of(config, clock);
@@ -430,7 +431,7 @@ public final class BufferedSink implements UsageSink {
 
   @Override
   public String toString() {
-    return "BufferedSink{" + name + ", layout=" + layout + ", flushInterval=" + config.flushInterval()
+    return "BufferedSink{" + name + ", layout=" + layout + ", flushInterval=" + BufferedOptions.from(config).flushInterval()
         + ", writer=" + flusher.writerName() + (journal == null ? "" : ", journal=" + journal.dir()) + "}";
   }
 
@@ -493,6 +494,7 @@ public final class BufferedSink implements UsageSink {
      *     process uses it)
      */
     public BufferedSink build() {
+      BufferedOptions options = BufferedOptions.from(config); // fails on bad settings before anything opens
       Optional<JournalConfig> journalConfig = journal != null ? journal : JournalSettings.from(config);
       boolean compact = layout == null ? UsageLayouts.layoutName(config).equals(UsageLayouts.COMPACT)
           : layout instanceof CompactLayout;
@@ -510,7 +512,7 @@ public final class BufferedSink implements UsageSink {
         if (layout == null && compact) {
           return buildCompact(this, j);
         }
-        boolean pipeline = "pipeline".equals(config.bufferedWriter());
+        boolean pipeline = options.writer() == BufferedOptions.Writer.PIPELINE;
         WriterSource<PlanWriter> source = WriterSource.open(config, null,
             pipeline ? WriterChecks.pipelineWriter() : WriterChecks.luaWriter(),
             c -> pipeline ? PlanWriters.pipeline(c, config) : PlanWriters.lua(c, config));

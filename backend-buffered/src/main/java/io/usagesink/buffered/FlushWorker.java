@@ -14,6 +14,7 @@ import io.usagesink.redis.IncompleteWriteException;
 import io.usagesink.redis.KeyFailure;
 import io.usagesink.redis.PoisonedKeysException;
 import io.usagesink.redis.RedisNotConnectedException;
+import io.usagesink.redis.RedisOptions;
 import io.usagesink.redis.WriteResult;
 import io.usagesink.redis.internal.CrsPlanFilter;
 import io.usagesink.redis.internal.SinkCounters;
@@ -120,13 +121,14 @@ final class FlushWorker {
     this.pending = pending;
     this.counters = counters;
     this.batchIdPrefix = batchIdPrefix;
-    long commandTimeout = config.commandTimeout().toNanos();
+    RedisOptions redisOptions = RedisOptions.from(config);
+    long commandTimeout = redisOptions.commandTimeout().toNanos();
     // a Lua write may take three replies (EVALSHA, NOSCRIPT -> SCRIPT LOAD, EVALSHA); the writer's
     // own timeouts normally fire first, this only guards against a future that never completes
     this.attemptTimeoutNanos = 3 * commandTimeout + TimeUnit.SECONDS.toNanos(1);
-    this.retryWindowNanos = Math.max(0, config.guardTtl().toNanos() - commandTimeout);
+    this.retryWindowNanos = Math.max(0, redisOptions.guardTtl().toNanos() - commandTimeout);
     this.journal = journal;
-    this.recoveryChunk = Math.max(1, config.maxPendingCounters() / 2);
+    this.recoveryChunk = Math.max(1, BufferedOptions.from(config).maxPendingCounters() / 2);
     this.thread = new Thread(this::run, name + "-flush");
     thread.setDaemon(true);
   }

@@ -98,8 +98,8 @@ class CompactLayoutIT {
   @Test
   void withHourlyModelAndCacheDetailSwitchedOffTheViewIsTheSwitchedCrsState(RedisServer redis) throws Exception {
     var policy = io.usagesink.layout.StatsPolicy.ALL.withHourly(false).withModel(false).withDetailedCache(false);
-    assertEquivalent(config(redis.uri(), "crs").statsPolicy(policy).build(),
-        config(redis.uri(), "compact").statsPolicy(policy).build(), workload(13, 1_500), redis::flushAll);
+    assertEquivalent(config(redis.uri(), "crs").properties(policy.switches()).build(),
+        config(redis.uri(), "compact").properties(policy.switches()).build(), workload(13, 1_500), redis::flushAll);
   }
 
   @Test

@@ -1,8 +1,11 @@
 package io.usagesink.cli;
 
+import io.usagesink.ConfigProperties;
 import io.usagesink.SinkConfig;
 import io.usagesink.UsageEvent;
 import io.usagesink.UsageSinks;
+import io.usagesink.buffered.BufferedOptions;
+import io.usagesink.layout.LayoutSettings;
 import io.usagesink.cli.compare.BackendSpec;
 import io.usagesink.cli.compare.Comparison;
 import io.usagesink.cli.compare.RedisAdmin;
@@ -195,7 +198,8 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
       }
       Map<String, String> descriptions = new LinkedHashMap<>();
       chosen.forEach(w -> descriptions.put(w.name(), w.description()));
-      CompareReport result = new CompareReport(info, CompareReport.describe(base.statsPolicy()), descriptions, results, started, CompareReport.thisMachine());
+      CompareReport result = new CompareReport(info, CompareReport.describe(LayoutSettings.from(base).statsPolicy()),
+          descriptions, results, started, CompareReport.thisMachine());
 
       if (json) {
         out.println(JsonFormat.render(result));
@@ -263,7 +267,8 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
       }
     }
     names.sort((a, b) -> Integer.compare(rank(a), rank(b)) != 0 ? Integer.compare(rank(a), rank(b)) : a.compareTo(b));
-    String writer = bufferedWriter != null ? bufferedWriter : env.bufferedWriter();
+    String writer = bufferedWriter != null ? bufferedWriter
+        : ConfigProperties.text(BufferedOptions.from(env).writer());
     List<BackendSpec> specs = new ArrayList<>();
     boolean crs = layouts.contains(io.usagesink.layout.UsageLayouts.CRS);
     boolean compact = layouts.contains(io.usagesink.layout.UsageLayouts.COMPACT);

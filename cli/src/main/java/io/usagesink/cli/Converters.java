@@ -1,6 +1,6 @@
 package io.usagesink.cli;
 
-import io.usagesink.SinkConfig;
+import io.usagesink.redis.RedisOptions;
 import io.usagesink.cli.events.Durations;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -45,8 +45,7 @@ final class Converters {
     @Override
     public String convert(String value) {
       try {
-        SinkConfig.builder().redisUri(value);
-        return value;
+        return RedisOptions.checkUri(value);
       } catch (IllegalArgumentException | io.usagesink.ConfigurationException e) {
         throw new TypeConversionException(Secrets.of(value).scrub(e.getMessage()));
       }

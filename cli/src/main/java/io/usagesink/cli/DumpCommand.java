@@ -6,6 +6,7 @@ import io.usagesink.cli.compare.RedisAdmin;
 import io.usagesink.cli.compare.RedisState;
 import io.usagesink.cli.report.Json;
 import io.usagesink.layout.UsageLayouts;
+import io.usagesink.redis.RedisOptions;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -73,7 +74,7 @@ final class DumpCommand implements Callable<Integer>, Main.SecretAware {
       b.property(UsageLayouts.LAYOUT_PROPERTY, layout);
     }
     SinkConfig config = b.build();
-    if (config.redisUri().isEmpty()) {
+    if (RedisOptions.from(config).uri().isEmpty()) {
       throw new Main.UsageException("no Redis given; use --redis URI or set REDIS_URL");
     }
     boolean compact;

@@ -5,6 +5,7 @@ import io.usagesink.SinkStats;
 import io.usagesink.UsageEvent;
 import io.usagesink.UsageSink;
 import io.usagesink.UsageSinks;
+import io.usagesink.redis.RedisOptions;
 import io.usagesink.cli.events.EventClock;
 import io.usagesink.cli.events.EventLines;
 import io.usagesink.cli.events.Progress;
@@ -282,7 +283,7 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
     }
     boolean stopped = stop.requested();
     SinkStats s = stopped ? settled(sink, config.closeTimeout().plusSeconds(2)) : sink.stats();
-    String target = config.redisUri().map(Secrets::maskUri).orElse("(no Redis)");
+    String target = RedisOptions.from(config).uri().map(Secrets::maskUri).orElse("(no Redis)");
     out.println("replayed " + inputName() + " through " + backend + " into " + target
         + " (clock: " + clock + (rate == null ? "" : ", rate: " + fmt(rate) + " events/s") + ")");
     row(out, "events read", read);

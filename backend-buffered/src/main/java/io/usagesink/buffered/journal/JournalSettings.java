@@ -1,17 +1,18 @@
 package io.usagesink.buffered.journal;
 
+import io.usagesink.ConfigProperties;
+import io.usagesink.ConfigValue;
 import io.usagesink.ConfigurationException;
 import io.usagesink.DurationText;
 import io.usagesink.SinkConfig;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Reads the journal settings of the buffered sink from a {@link SinkConfig} through {@link
- * SinkConfig#property(String)} (so the environment variables {@code USAGESINK_BUFFERED_JOURNAL_DIR}
- * etc. work too). Stateless and thread-safe.
+ * Reads the journal settings of the buffered sink from a {@link SinkConfig}'s {@link
+ * ConfigProperties} view (so the environment variables {@code USAGESINK_BUFFERED_JOURNAL_DIR} etc.
+ * work too); their one home. Stateless and thread-safe.
  */
 public final class JournalSettings {
 
@@ -30,36 +31,22 @@ public final class JournalSettings {
    * @throws ConfigurationException naming the property and the value when one is invalid
    */
   public static Optional<JournalConfig> from(SinkConfig config) {
-    Optional<String> dir = config.property(DIR).filter(s -> !s.isBlank());
+    ConfigProperties p = config.properties();
+    Optional<ConfigValue> dir = p.find(DIR);
     if (dir.isEmpty()) {
       return Optional.empty();
     }
-    Path path;
-    try {
-      path = Path.of(dir.get().trim());
-    } catch (InvalidPathException e) {
-      throw new ConfigurationException("Invalid value for property " + DIR + "=" + dir.get()
-          + ". Must be a directory path.", e);
-    }
-    FsyncPolicy fsync;
-    try {
-      fsync = FsyncPolicy.parse(FSYNC, config.property(FSYNC).orElse("interval"));
-    } catch (IllegalArgumentException e) {
-      throw new ConfigurationException(e.getMessage(), e);
-    }
-    Duration interval = JournalConfig.DEFAULT_FSYNC_INTERVAL;
-    Optional<String> text = config.property(FSYNC_INTERVAL);
-    if (text.isPresent()) {
-      try {
-        interval = DurationText.parse(text.get());
-      } catch (IllegalArgumentException e) {
-        interval = null;
+    Path path = dir.get().parse(Path::of, "Must be a directory path.");
+    FsyncPolicy fsync = p.getEnum(FSYNC, FsyncPolicy.class).orElse(FsyncPolicy.INTERVAL);
+    String must = "Must be a positive duration like 200ms or 1s.";
+    Duration interval = p.find(FSYNC_INTERVAL).map(v -> {
+      Duration d = v.parse(DurationText::parse, must);
+      if (d.isNegative() || d.isZero()) {
+        throw v.invalid(must);
       }
-      if (interval == null || interval.isNegative() || interval.isZero()) {
-        throw new ConfigurationException("Invalid value for property " + FSYNC_INTERVAL + "=" + text.get()
-            + ". Must be a positive duration like 200ms or 1s.");
-      }
-    }
+      return d;
+    }).orElse(JournalConfig.DEFAULT_FSYNC_INTERVAL);
     return Optional.of(new JournalConfig(path, fsync, interval, JournalConfig.DEFAULT_SEGMENT_BYTES));
   }
+
 }

@@ -4,6 +4,7 @@ import io.usagesink.SinkConfig;
 import io.usagesink.UsageSink;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
+import io.usagesink.redis.RedisOptions;
 import io.usagesink.redis.connect.RedisConnection;
 import io.usagesink.redis.internal.CrsPlanFilter;
 import io.usagesink.redis.internal.PerEventSink;
@@ -29,7 +30,7 @@ import java.util.Objects;
  * only when it was absent, all in one atomic script call. So a call retried after an ambiguous
  * failure (the connection dropped after Redis ran it, a timeout, a client-side replay after
  * reconnect) never counts twice. Give your own ids when your own retries may submit the same
- * request twice; the guard remembers an id for {@link SinkConfig#guardTtl()} (default 10 min).
+ * request twice; the guard remembers an id for {@link RedisOptions#guardTtl()} (default 10 min).
  *
  * <p><b>Faults</b> follow one policy ({@code FailurePolicy}, shared with every Redis backend):
  * <ul>
@@ -84,7 +85,8 @@ public final class RedisLuaSink {
    * - 5 s}, at least 0.
    */
   public static Duration retryWindow(SinkConfig config) {
-    Duration w = config.guardTtl().minus(config.commandTimeout()).minus(RETRY_MARGIN);
+    RedisOptions redis = RedisOptions.from(config);
+    Duration w = redis.guardTtl().minus(redis.commandTimeout()).minus(RETRY_MARGIN);
     return w.isNegative() ? Duration.ZERO : w;
   }
 

@@ -8,6 +8,7 @@ import io.usagesink.UsageEvent;
 import io.usagesink.UsageSink;
 import io.usagesink.launcher.RedisClusterHandle;
 import io.usagesink.launcher.RedisServer;
+import io.usagesink.layout.LayoutSettings;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
 import io.usagesink.plan.UsagePlan;
@@ -48,7 +49,7 @@ class RedisBackendsEquivalenceIT {
   /** The reader's answers over the state a run left (called while it is on the server). */
   private static List<UsageCounts> answers(SinkConfig config, List<UsageEvent> events) {
     try (RedisConnection c = RedisConnection.open(config)) {
-      return answers(UsageReader.of(c, config), events, config.zone());
+      return answers(UsageReader.of(c, config), events, LayoutSettings.from(config).zone());
     }
   }
 

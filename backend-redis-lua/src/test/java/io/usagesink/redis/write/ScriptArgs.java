@@ -1,8 +1,10 @@
 package io.usagesink.redis.write;
 
 import io.usagesink.SinkConfig;
+import io.usagesink.layout.LayoutSettings;
 import io.usagesink.plan.UsagePlan;
 import io.usagesink.launcher.RedisServer;
+import io.usagesink.redis.RedisOptions;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,9 +21,9 @@ public final class ScriptArgs {
     redis.command("SCRIPT", "LOAD", PlanScript.SOURCE);
     PlanEncoding.Group g = PlanEncoding.encode(plan, false).get(0);
     List<String> out = new ArrayList<>(List.of("evalsha", PlanScript.SHA, Integer.toString(g.keys().size() + 1)));
-    out.add(config.keyPrefix() + "guard:{" + SlotTags.tag(g.slot()) + "}:__rand_int__");
+    out.add(LayoutSettings.from(config).keyPrefix() + "guard:{" + SlotTags.tag(g.slot()) + "}:__rand_int__");
     out.addAll(g.keys());
-    out.add(Long.toString(config.guardTtl().toSeconds()));
+    out.add(Long.toString(RedisOptions.from(config).guardTtl().toSeconds()));
     out.addAll(g.argv());
     return out;
   }

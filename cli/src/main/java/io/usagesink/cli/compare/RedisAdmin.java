@@ -49,7 +49,7 @@ public final class RedisAdmin implements AutoCloseable {
   }
 
   /**
-   * Connects to {@link SinkConfig#redisUri()}.
+   * Connects to {@link io.usagesink.redis.RedisOptions#uri()}.
    *
    * @throws io.usagesink.ConfigurationException when no URI is set or it is unusable
    * @throws io.usagesink.redis.RedisConnectFailedException when Redis cannot be reached
@@ -93,7 +93,7 @@ public final class RedisAdmin implements AutoCloseable {
   }
 
   /**
-   * Every statistics key (all but the library's bookkeeping keys under {@link SinkConfig#keyPrefix()}),
+   * Every statistics key (all but the library's bookkeeping keys under {@link io.usagesink.layout.LayoutSettings#keyPrefix()}),
    * with content and TTL, as redis-core's {@link UsageReader#dump()} reads them (every master of a
    * cluster is scanned).
    */

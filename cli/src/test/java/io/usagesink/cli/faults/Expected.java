@@ -3,6 +3,7 @@ package io.usagesink.cli.faults;
 import io.usagesink.SinkConfig;
 import io.usagesink.UsageEvent;
 import io.usagesink.launcher.RedisServer;
+import io.usagesink.layout.LayoutSettings;
 import io.usagesink.layout.UsageLayouts;
 import io.usagesink.testkit.golden.PlanInterpreter;
 import io.usagesink.testkit.redis.StateDump;
@@ -40,7 +41,7 @@ final class Expected {
   static SortedMap<String, StoredKey> dump(List<RedisServer> nodes) {
     SortedMap<String, StoredKey> out = new TreeMap<>();
     for (RedisServer node : nodes) {
-      out.putAll(StateDump.read(node).filter(k -> !k.startsWith(SinkConfig.DEFAULT_KEY_PREFIX)).keys());
+      out.putAll(StateDump.read(node).filter(k -> !k.startsWith(LayoutSettings.DEFAULT_KEY_PREFIX)).keys());
     }
     return out;
   }

@@ -30,6 +30,7 @@ import io.usagesink.ConfigurationException;
 import io.usagesink.RedisUriMask;
 import io.usagesink.SinkConfig;
 import io.usagesink.redis.RedisConnectFailedException;
+import io.usagesink.redis.RedisOptions;
 import io.usagesink.redis.internal.failure.FailurePolicy;
 import java.io.File;
 import java.io.IOException;
@@ -55,7 +56,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One Lettuce connection to Redis (a single server or a Redis Cluster), built from {@link
- * SinkConfig#redisUri()}: {@code redis://} or {@code rediss://} (TLS), {@code user:password@} (ACL)
+ * io.usagesink.redis.RedisOptions#uri()}: {@code redis://} or {@code rediss://} (TLS), {@code user:password@} (ACL)
  * or {@code :password@}, a database index ({@code /2}), and comma-separated seed nodes for a
  * cluster ({@code redis://h1:7000,h2:7001}). Command timeouts and the connect timeout come from
  * {@link SinkConfig#commandTimeout()}.
@@ -214,13 +215,11 @@ public final class RedisConnection implements AutoCloseable {
 
   /** The bound of one connect step (TCP connect, TLS handshake): the command timeout, at most 10 s. */
   public static Duration connectTimeout(SinkConfig config) {
-    return min(config.commandTimeout(), MAX_CONNECT_TIMEOUT);
+    return min(RedisOptions.from(config).commandTimeout(), MAX_CONNECT_TIMEOUT);
   }
 
   static String requireUri(SinkConfig config) {
-    return config.redisUri().orElseThrow(() -> new ConfigurationException(
-        "usagesink.redis.uri (or REDIS_URL) is not set; set it to the Redis to write to, e.g. "
-            + "redis://localhost:6379 or rediss://user:password@host:6380/0"));
+    return RedisOptions.from(config).requireUri();
   }
 
   /**
@@ -241,12 +240,13 @@ public final class RedisConnection implements AutoCloseable {
    *     reconnect (re-running a read is harmless)
    */
   static RedisConnection connect(SinkConfig config, ClientResources resources, boolean owns, boolean forWriters) {
-    String uri = requireUri(config);
-    Duration timeout = config.commandTimeout();
+    RedisOptions settings = RedisOptions.from(config);
+    String uri = settings.requireUri();
+    Duration timeout = settings.commandTimeout();
     List<RedisURI> nodes = RedisUriParsing.parse(uri, timeout);
     SslOptions ssl = sslOptions(config);
     Target target = new Target(RedisUriMask.mask(uri), uri, nodes.get(0), connectTimeout(config), timeout);
-    boolean cluster = config.redisCluster().orElseGet(() -> detectCluster(target, resources, ssl));
+    boolean cluster = settings.cluster().orElseGet(() -> detectCluster(target, resources, ssl));
     // TCP keep-alive probes after 5 s idle, every 1 s, 3 at most: a half-open connection (a peer gone
     // without a reset) is found in about 8 s, which fails its unanswered commands (the pipeline writer
     // never times out commands on a connection that is still open, see PipelinePlanWriter)

@@ -5,9 +5,9 @@ import io.usagesink.ConfigurationException;
 import io.usagesink.RedisUriMask;
 import io.usagesink.SinkConfig;
 import io.usagesink.redis.RedisConnectFailedException;
+import io.usagesink.redis.RedisOptions;
 import io.usagesink.redis.internal.failure.FailurePolicy;
 import java.util.HashSet;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 public final class RedisConnector implements AutoCloseable {
 
   /** The setting choosing what start does when Redis cannot be reached: {@value}. */
-  public static final String CONNECT_PROPERTY = "usagesink.redis.connect";
+  public static final String CONNECT_PROPERTY = RedisOptions.CONNECT;
   /** Keep connecting in the background (the default): {@value}. */
   public static final String BACKGROUND = "background";
   /** Throw at start, as {@link RedisConnection#open(SinkConfig)} does: {@value}. */
@@ -109,20 +109,9 @@ public final class RedisConnector implements AutoCloseable {
 
   /** Whether {@value #CONNECT_PROPERTY} asks for background connecting (the default). */
   static boolean background(SinkConfig config) {
-    Optional<String> value = config.property(CONNECT_PROPERTY);
-    if (value.isEmpty() || value.get().isBlank()) {
-      return true;
-    }
-    String v = value.get().strip().toLowerCase(Locale.ROOT);
-    if (v.equals(BACKGROUND)) {
-      return true;
-    }
-    if (v.equals(FAIL)) {
-      return false;
-    }
-    throw new ConfigurationException("Invalid value for property " + CONNECT_PROPERTY + "=" + value.get()
-        + ". Must be " + BACKGROUND + " or " + FAIL + ".");
+    return RedisOptions.from(config).connect() == RedisOptions.Connect.BACKGROUND;
   }
+
 
   /**
    * Completes with the connection once connected and checked; completes exceptionally with a {@link

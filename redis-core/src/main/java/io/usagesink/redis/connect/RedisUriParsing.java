@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * Turns a configured Redis URI (possibly with several comma-separated seed nodes) into Lettuce URIs.
- * The URI has been checked where it was configured ({@link io.usagesink.SinkConfig.Builder#redisUri}
+ * The URI has been checked where it was read ({@link io.usagesink.redis.RedisOptions#from}
  * and the property {@code usagesink.redis.uri}: the port, the database and the {@code timeout}
  * parameter, naming a bad value); this class is the fallback for whatever else Lettuce refuses. A
  * {@code timeout} parameter is replaced by {@code usagesink.command-timeout}.

@@ -3,7 +3,9 @@ package io.usagesink.redis.internal;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.usagesink.ConfigProperties;
 import io.usagesink.ConfigurationException;
+import io.usagesink.DurationText;
 import io.usagesink.SinkConfig;
 import io.usagesink.plan.CounterDelta;
 import io.usagesink.plan.Expiry;
@@ -12,12 +14,8 @@ import io.usagesink.plan.UsagePlan;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Frugal writes of the CRS layout, for users who must keep CRS's own keys but pay per command: a
@@ -55,7 +53,6 @@ public final class CrsPlanFilter {
   public static final int MAX_REMEMBERED = 100_000;
 
   private static final CrsPlanFilter NONE = new CrsPlanFilter(false, null, null);
-  private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
   private final boolean skipZero;
   private final Duration memo;
@@ -96,57 +93,27 @@ public final class CrsPlanFilter {
   public static CrsPlanFilter of(SinkConfig config, InstantSource clock) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(clock, "clock");
-    boolean skipZero = skipZero(config.property(SKIP_ZERO));
-    Duration memo = memo(config.property(EXPIRE_MEMO));
+    boolean skipZero = config.properties().getBoolean(SKIP_ZERO).orElse(false);
+    Duration memo = memo(config.properties());
     if (!skipZero && memo == null) {
       return NONE;
     }
     return new CrsPlanFilter(skipZero, memo, memo == null ? null : ticker(clock));
   }
 
-  private static boolean skipZero(Optional<String> raw) {
-    if (raw.isEmpty() || raw.get().isBlank()) {
-      return false;
-    }
-    String v = raw.get().strip().toLowerCase(Locale.ROOT);
-    if (v.equals("true") || v.equals("false")) {
-      return v.equals("true");
-    }
-    throw new ConfigurationException("Invalid value for property " + SKIP_ZERO + "=" + raw.get()
-        + ". Must be true or false.");
-  }
-
-  private static Duration memo(Optional<String> raw) {
-    if (raw.isEmpty() || raw.get().isBlank()) {
-      return null;
-    }
-    String v = raw.get().strip().toLowerCase(Locale.ROOT);
-    if (v.equals("off") || v.equals("false")) {
-      return null;
-    }
-    Duration d = null;
-    Matcher m = SIMPLE_DURATION.matcher(v);
-    try {
-      if (m.matches()) {
-        long n = Long.parseLong(m.group(1));
-        d = switch (m.group(2)) {
-          case "ms" -> Duration.ofMillis(n);
-          case "s" -> Duration.ofSeconds(n);
-          case "m" -> Duration.ofMinutes(n);
-          case "h" -> Duration.ofHours(n);
-          default -> Duration.ofDays(n);
-        };
-      } else {
-        d = Duration.parse(raw.get().strip());
-      }
-    } catch (DateTimeParseException | ArithmeticException e) {
-      d = null;
-    }
-    if (d == null || d.isNegative() || d.isZero()) {
-      throw new ConfigurationException("Invalid value for property " + EXPIRE_MEMO + "=" + raw.get()
-          + ". Must be off or a positive duration like 10m or 1h.");
-    }
-    return d;
+  /** {@value #EXPIRE_MEMO}: {@code off} (or {@code false}) gives {@code null}, else a positive duration. */
+  private static Duration memo(ConfigProperties p) {
+    String must = "Must be off or a positive duration like 10m or 1h.";
+    return p.find(EXPIRE_MEMO)
+        .filter(v -> !v.value().equalsIgnoreCase("off") && !v.value().equalsIgnoreCase("false"))
+        .map(v -> {
+          Duration d = v.parse(DurationText::parse, must);
+          if (d.isNegative() || d.isZero()) {
+            throw v.invalid(must);
+          }
+          return d;
+        })
+        .orElse(null);
   }
 
   /** Nanoseconds of the system's monotonic clock for the system clock, else of {@code clock}. */

@@ -8,7 +8,7 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.usagesink.SinkConfig;
 import io.usagesink.layout.CompactLayout;
 import io.usagesink.layout.CompactView;
-import io.usagesink.layout.UsageLayouts;
+import io.usagesink.layout.LayoutSettings;
 import io.usagesink.redis.RedisReadException;
 import io.usagesink.redis.connect.RedisConnection;
 import io.usagesink.redis.internal.failure.FailurePolicy;
@@ -79,7 +79,7 @@ public final class UsageReader {
 
   /**
    * A reader over {@code connection} of the layout {@code config} selects ({@code usagesink.layout});
-   * {@link SinkConfig#keyPrefix()} marks bookkeeping keys to leave out of dumps. On the compact
+   * {@link LayoutSettings#keyPrefix()} marks bookkeeping keys to leave out of dumps. On the compact
    * layout every query answers exactly what the CRS layout would hold for the same events (computed
    * by {@link CompactView}); zone, metrics window and statistics switches must be the writers'.
    * The compact layout keeps data longer than CRS's TTLs (hour buckets with their minute cells 8
@@ -96,9 +96,9 @@ public final class UsageReader {
   public static UsageReader of(RedisConnection connection, SinkConfig config) {
     Objects.requireNonNull(connection, "connection");
     Objects.requireNonNull(config, "config");
-    CompactLayout compact = UsageLayouts.layoutName(config).equals(UsageLayouts.COMPACT)
-        ? UsageLayouts.compact(config) : null;
-    return new UsageReader(connection, config.keyPrefix(), compact, null, config.clock());
+    LayoutSettings layout = LayoutSettings.from(config);
+    CompactLayout compact = layout.compact() ? (CompactLayout) layout.toLayout() : null;
+    return new UsageReader(connection, layout.keyPrefix(), compact, null, config.clock());
   }
 
   /**

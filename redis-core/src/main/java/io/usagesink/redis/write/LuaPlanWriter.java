@@ -13,9 +13,11 @@ import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.RedisCommand;
 import io.netty.util.Timeout;
 import io.usagesink.SinkConfig;
+import io.usagesink.layout.LayoutSettings;
 import io.usagesink.plan.UsagePlan;
 import io.usagesink.redis.IncompleteWriteException;
 import io.usagesink.redis.KeyFailure;
+import io.usagesink.redis.RedisOptions;
 import io.usagesink.redis.WriteResult;
 import io.usagesink.redis.connect.RedisConnection;
 import io.usagesink.redis.internal.failure.FailurePolicy;
@@ -61,8 +63,8 @@ final class LuaPlanWriter implements PlanWriter {
   LuaPlanWriter(RedisConnection connection, SinkConfig config) {
     this.connection = connection;
     this.redis = connection.async();
-    this.guardPrefix = config.keyPrefix() + "guard:{";
-    this.guardTtl = Long.toString(config.guardTtl().toSeconds());
+    this.guardPrefix = LayoutSettings.from(config).keyPrefix() + "guard:{";
+    this.guardTtl = Long.toString(RedisOptions.from(config).guardTtl().toSeconds());
     this.timeout = connection.commandTimeout();
     reload(); // best effort; a failure shows later as NOSCRIPT and is retried then
   }

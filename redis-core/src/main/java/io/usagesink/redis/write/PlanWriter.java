@@ -26,7 +26,7 @@ import java.util.concurrent.CompletableFuture;
  * command). See {@link io.usagesink.redis.internal.failure.FailurePolicy} for the classification.
  *
  * <p><b>Idempotency.</b> With a non-null {@code guardId} the {@linkplain PlanWriters#lua Lua
- * writer} applies the plan at most once per guard id (within {@code SinkConfig.guardTtl()}): an
+ * writer} applies the plan at most once per guard id (within {@code RedisOptions.guardTtl()}): an
  * idempotency key {@code <keyPrefix>guard:{<slot tag>}:<guardId>} is set with {@code SET NX EX}
  * inside the same script that applies the counters, which never stops half-way, so a retry after an
  * ambiguous failure (the connection dropped after Redis ran the script) never counts twice and

@@ -14,8 +14,8 @@ public final class PlanWriters {
    * poisoned key's updates are undone by the script and reported, the other keys are applied; a
    * guard id makes the write idempotent. The script is loaded with {@code SCRIPT LOAD}; on {@code
    * NOSCRIPT} (restart, failover, {@code SCRIPT FLUSH}) it is loaded again and the call retried once.
-   * Requires Redis 7.0 or later (script flags). Uses {@link SinkConfig#keyPrefix()} and {@link
-   * SinkConfig#guardTtl()}.
+   * Requires Redis 7.0 or later (script flags). Uses {@link io.usagesink.layout.LayoutSettings#keyPrefix()} and {@link
+   * io.usagesink.redis.RedisOptions#guardTtl()}.
    */
   public static PlanWriter lua(RedisConnection connection, SinkConfig config) {
     return new LuaPlanWriter(Objects.requireNonNull(connection, "connection"), Objects.requireNonNull(config, "config"));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import io.usagesink.SinkConfig;
 import io.usagesink.UsageEvent;
 import io.usagesink.launcher.RedisServer;
+import io.usagesink.layout.LayoutSettings;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
 import io.usagesink.plan.UsagePlan;
@@ -48,9 +49,9 @@ class UsageReaderIT {
       UsagePeriod day = UsagePeriod.day(LocalDate.of(2025, 8, 1));
       UsagePeriod month = UsagePeriod.month(YearMonth.of(2025, 8));
       UsagePeriod hour = UsagePeriod.hour(LocalDate.of(2025, 8, 1), 0);
-      assertThat(UsagePeriod.hourOf(AT, config.zone())).isEqualTo(hour);
-      assertThat(UsagePeriod.dayOf(AT, config.zone())).isEqualTo(day);
-      assertThat(UsagePeriod.monthOf(AT, config.zone())).isEqualTo(month);
+      assertThat(UsagePeriod.hourOf(AT, LayoutSettings.from(config).zone())).isEqualTo(hour);
+      assertThat(UsagePeriod.dayOf(AT, LayoutSettings.from(config).zone())).isEqualTo(day);
+      assertThat(UsagePeriod.monthOf(AT, LayoutSettings.from(config).zone())).isEqualTo(month);
 
       UsageCounts total = r.key("k1", UsagePeriod.allTime());
       assertThat(total.key()).isEqualTo("usage:k1");

@@ -4,8 +4,10 @@ import io.usagesink.SinkConfig;
 import io.usagesink.UsageEvent;
 import io.usagesink.launcher.CommandStats;
 import io.usagesink.launcher.RedisServer;
+import io.usagesink.layout.LayoutSettings;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.plan.UsagePlan;
+import io.usagesink.redis.RedisOptions;
 import io.usagesink.redis.WriteResult;
 import io.usagesink.redis.connect.RedisConnection;
 import io.usagesink.testkit.redis.StoredKey;
@@ -144,7 +146,8 @@ class PlanWritersIT {
       List<?> guards = (List<?>) redis.command("KEYS", "usagesink:guard:*");
       assertThat(guards).hasSize(2);
       long ttl = (Long) redis.command("TTL", (String) guards.get(0));
-      assertThat(ttl).isBetween(config.guardTtl().toSeconds() - 5, config.guardTtl().toSeconds());
+      assertThat(ttl).isBetween(RedisOptions.from(config).guardTtl().toSeconds() - 5,
+          RedisOptions.from(config).guardTtl().toSeconds());
     }
   }
 
@@ -199,7 +202,7 @@ class PlanWritersIT {
       }
       UsageReader reader = UsageReader.of(c, config);
       UsageCounts key = reader.key("k1", UsagePeriod.allTime());
-      UsageCounts account = reader.account("a1", UsagePeriod.dayOf(BOTH.at(), config.zone()));
+      UsageCounts account = reader.account("a1", UsagePeriod.dayOf(BOTH.at(), LayoutSettings.from(config).zone()));
       assertThat(key.requests()).isEqualTo(threads * perThread);
       assertThat(key.inputTokens()).isEqualTo(threads * perThread * 1200L);
       assertThat(account.allTokens()).isEqualTo(threads * perThread * BOTH.allTokens());

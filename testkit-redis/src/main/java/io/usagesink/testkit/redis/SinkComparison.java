@@ -8,6 +8,7 @@ import io.usagesink.launcher.CommandCounts;
 import io.usagesink.launcher.CommandStats;
 import io.usagesink.launcher.RedisClusterHandle;
 import io.usagesink.launcher.RedisServer;
+import io.usagesink.layout.LayoutSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -149,7 +150,7 @@ public final class SinkComparison {
         throw new IllegalStateException("add at least one sink to compare");
       }
       SinkConfig runConfig = config.toBuilder().redisUri(uri).build();
-      String bookkeeping = runConfig.keyPrefix();
+      String bookkeeping = LayoutSettings.from(runConfig).keyPrefix();
       Predicate<String> kept = keys != null ? keys : k -> bookkeeping.isEmpty() || !k.startsWith(bookkeeping);
       Map<String, SinkRun> runs = new LinkedHashMap<>();
       sinks.forEach((name, factory) -> {

@@ -3,11 +3,11 @@ package io.usagesink.testkit.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.usagesink.SinkConfig;
 import io.usagesink.SinkStats;
 import io.usagesink.UsageEvent;
 import io.usagesink.UsageSink;
 import io.usagesink.launcher.RedisServer;
+import io.usagesink.layout.LayoutSettings;
 import io.usagesink.testkit.redis.junit.RedisExtension;
 import io.usagesink.testkit.workload.Workloads;
 import java.time.Duration;
@@ -119,7 +119,7 @@ class SinkComparisonIT {
   @Test
   void bookkeepingKeysAreLeftOutUnlessAsked(RedisServer redis) {
     UsageSink withGuard = new CountingSink((key, commands) -> redis.command("SET",
-        SinkConfig.DEFAULT_KEY_PREFIX + "guard", "1"));
+        LayoutSettings.DEFAULT_KEY_PREFIX + "guard", "1"));
     SinkComparison.Result r = SinkComparison.on(redis).workload(EVENTS.subList(0, 5))
         .sink("guarded", config -> withGuard).run();
     assertThat(r.get("guarded").state().keys()).isEmpty();

@@ -10,6 +10,7 @@ import io.usagesink.SinkConfig;
 import io.usagesink.SinkStats;
 import io.usagesink.UsageEvent;
 import io.usagesink.UsageSink;
+import io.usagesink.layout.LayoutSettings;
 import io.usagesink.layout.StatsPolicy;
 import io.usagesink.micrometer.UsageSinkMetrics;
 import java.time.Duration;
@@ -101,14 +102,14 @@ class UsageSinkAutoConfigurationTest {
         .run(context -> {
           SinkConfig config = context.getBean(SinkConfig.class);
           assertThat(config.backend()).hasValue("noop");
-          assertThat(config.zone().getId()).isEqualTo("+08:00");
-          assertThat(config.flushInterval()).isEqualTo(Duration.ofMillis(250));
-          assertThat(config.maxPendingCounters()).isEqualTo(1000);
+          assertThat(LayoutSettings.from(config).zone().getId()).isEqualTo("+08:00");
+          assertThat(config.properties().getDuration("usagesink.buffered.flush-interval")).hasValue(Duration.ofMillis(250));
+          assertThat(config.property("usagesink.buffered.max-pending-counters")).hasValue("1000");
           assertThat(config.closeTimeout()).isEqualTo(Duration.ofSeconds(5));
-          assertThat(config.redisUri()).hasValue("redis://:secret@localhost:6390/2");
+          assertThat(config.property("usagesink.redis.uri")).hasValue("redis://:secret@localhost:6390/2");
           assertThat(config.property("usagesink.layout")).hasValue("compact");
           assertThat(config.property("usagesink.redis.connect")).hasValue("fail");
-          assertThat(config.statsPolicy()).isEqualTo(StatsPolicy.ALL.withHourly(false));
+          assertThat(LayoutSettings.from(config).statsPolicy()).isEqualTo(StatsPolicy.ALL.withHourly(false));
         });
   }
 
@@ -134,9 +135,9 @@ class UsageSinkAutoConfigurationTest {
             "systemEnvironment", Map.of("USAGESINK_COMMANDTIMEOUT", "7s", "USAGESINK_ZONE", "Asia/Shanghai"))))
         .run(context -> {
           SinkConfig config = context.getBean(SinkConfig.class);
-          assertThat(config.flushInterval()).isEqualTo(Duration.ofSeconds(3));
-          assertThat(config.commandTimeout()).isEqualTo(Duration.ofSeconds(7));
-          assertThat(config.zone().getId()).isEqualTo("Asia/Shanghai");
+          assertThat(config.properties().getDuration("usagesink.buffered.flush-interval")).hasValue(Duration.ofSeconds(3));
+          assertThat(config.properties().getDuration("usagesink.command-timeout")).hasValue(Duration.ofSeconds(7));
+          assertThat(LayoutSettings.from(config).zone().getId()).isEqualTo("Asia/Shanghai");
           assertThat(config.property("usagesink.buffered.flushInterval")).as("bound, not passed again").isEmpty();
           assertThat(config.property("usagesink.commandtimeout")).isEmpty();
         });
@@ -180,15 +181,16 @@ class UsageSinkAutoConfigurationTest {
 
   @Test
   void anInvalidValueFailsStartUpWithTheApisMessage() {
-    runner.withPropertyValues("usagesink.backend=noop", "usagesink.buffered.flush-interval=abc").run(context -> {
+    runner.withPropertyValues("usagesink.backend=noop", "usagesink.close-timeout=abc").run(context -> {
       assertThat(context).hasFailed();
       ConfigurationException e = configurationFailure(context.getStartupFailure());
       assertThat(e).hasMessage(
-          "Invalid value for property usagesink.buffered.flush-interval=abc. Must be a duration like 500ms or 60s.");
+          "Invalid value for property usagesink.close-timeout=abc. Must be a duration like 500ms or 60s.");
       FailureAnalysis analysis = new UsageSinkConfigurationFailureAnalyzer().analyze(context.getStartupFailure());
       assertThat(analysis.getDescription()).isEqualTo("The usagesink sink could not be configured: " + e.getMessage());
     });
-    runner.withPropertyValues("usagesink.backend=noop", "usagesink.redis.uri=http://:hunter2@h:1").run(context -> {
+    // a backend checks its own settings when it opens (the noop backend reads none)
+    runner.withPropertyValues("usagesink.backend=redis-lua", "usagesink.redis.uri=http://:hunter2@h:1").run(context -> {
       assertThat(context).hasFailed();
       assertThat(configurationFailure(context.getStartupFailure()))
           .hasMessageStartingWith("Invalid value for property usagesink.redis.uri=")

@@ -1,4 +1,4 @@
-package io.usagesink;
+package io.usagesink.redis;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -6,13 +6,10 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Validation of Redis URIs. Nothing here ever puts a password into a message: every text that
- * shows a URI shows it masked by {@link RedisUriMask}.
+ * Validation of Redis URIs before Lettuce sees them ({@link RedisOptions} reports a problem naming the
+ * property and the masked URI). Nothing here ever puts a password into a message. Stateless.
  */
 final class RedisUris {
-
-  /** Replaces a password with this text. */
-  static final String MASK = RedisUriMask.MASK;
 
   private static final Pattern DIGITS = Pattern.compile("[0-9]{1,9}");
   /** Lettuce's timeout syntax: a number and an optional unit (seconds when none), positive. */
@@ -20,11 +17,6 @@ final class RedisUris {
   private static final String[] SCHEMES = {"redis://", "rediss://", "redis-socket://", "redis-sentinel://"};
 
   private RedisUris() {}
-
-  /** The URI with every password masked; see {@link RedisUriMask#mask(String)}. */
-  static String mask(String uri) {
-    return RedisUriMask.mask(uri);
-  }
 
   /**
    * What is wrong with the URI, as a sentence starting with "Must", or {@code null} when it is
@@ -127,16 +119,5 @@ final class RedisUris {
       }
     }
     return null;
-  }
-
-  /**
-   * Throws {@link IllegalArgumentException} naming {@code setting} and the masked URI when {@link
-   * #problem(String)} finds one.
-   */
-  static void validate(String setting, String uri) {
-    String problem = problem(uri);
-    if (problem != null) {
-      throw new IllegalArgumentException(setting + " " + mask(uri) + " is invalid. " + problem + ".");
-    }
   }
 }

@@ -1,8 +1,11 @@
-package io.usagesink;
+package io.usagesink.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+import io.usagesink.ConfigurationException;
+import io.usagesink.RedisUriMask;
+import io.usagesink.SinkConfig;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -28,12 +31,12 @@ class RedisUrisTest {
       "redis://host:6379/0 | redis://host:6379/0",
       "redis://h1:1,h2:2 | redis://h1:1,h2:2"})
   void maskHidesEveryPassword(String uri, String masked) {
-    assertThat(RedisUris.mask(uri)).isEqualTo(masked);
+    assertThat(RedisUriMask.mask(uri)).isEqualTo(masked);
   }
 
   @Test
   void maskOfNullIsNull() {
-    assertThat(RedisUris.mask(null)).isNull();
+    assertThat(RedisUriMask.mask(null)).isNull();
   }
 
   @ParameterizedTest
@@ -86,9 +89,11 @@ class RedisUrisTest {
       "http://:Pa55-w0rd@host", "redis://:Pa55-w0rd@", "redis://:Pa55-w0rd x@host", "Pa55-w0rd@host",
       "redis://:Pa55-w0rd%@host", "redis://user:Pa55-w0rd@host/#a#b"})
   void noPasswordInAnyExceptionMessage(String uri) {
-    assertThatIllegalArgumentException().isThrownBy(() -> SinkConfig.builder().redisUri(uri))
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> new RedisOptions(java.util.Optional.of(uri), java.util.Optional.empty(),
+            RedisOptions.DEFAULT_COMMAND_TIMEOUT, RedisOptions.DEFAULT_GUARD_TTL, RedisOptions.Connect.BACKGROUND))
         .withMessageNotContaining(PASSWORD)
-        .withMessageStartingWith("redisUri ");
+        .withMessageStartingWith("uri ");
     ConfigurationException fromProperty = catchConfig(Map.of("usagesink.redis.uri", uri), Map.of());
     ConfigurationException fromEnv = catchConfig(Map.of(), Map.of("REDIS_URL", uri));
     for (Throwable t = fromProperty; t != null; t = t.getCause()) {
@@ -100,9 +105,11 @@ class RedisUrisTest {
   }
 
   @Test
-  void builderMessageNamesTheSettingAndTheMaskedUri() {
-    assertThatIllegalArgumentException().isThrownBy(() -> SinkConfig.builder().redisUri("tcp://a:Pa55-w0rd@h"))
-        .withMessage("redisUri tcp://a:***@h is invalid. "
+  void constructorMessageNamesTheSettingAndTheMaskedUri() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> new RedisOptions(java.util.Optional.of("tcp://a:Pa55-w0rd@h"), java.util.Optional.empty(),
+            RedisOptions.DEFAULT_COMMAND_TIMEOUT, RedisOptions.DEFAULT_GUARD_TTL, RedisOptions.Connect.BACKGROUND))
+        .withMessage("uri tcp://a:***@h is invalid. "
             + "Must start with redis://, rediss://, redis-socket:// or redis-sentinel://.");
   }
 
@@ -112,14 +119,14 @@ class RedisUrisTest {
       "redis://host?password=Pa55-w0rd"})
   void noPasswordInToString(String uri) {
     SinkConfig config = SinkConfig.builder().redisUri(uri).build();
-    assertThat(config.toString()).doesNotContain(PASSWORD).contains("***");
-    assertThat(config.maskedRedisUri()).hasValueSatisfying(m -> assertThat(m).doesNotContain(PASSWORD));
+    assertThat(config.toString()).doesNotContain(PASSWORD);
+    assertThat(RedisOptions.from(config).toString()).doesNotContain(PASSWORD).contains("***");
     assertThat(SinkConfig.from(Map.of(), Map.of("REDIS_URL", uri)).toString()).doesNotContain(PASSWORD);
   }
 
   private static ConfigurationException catchConfig(Map<String, String> properties, Map<String, String> env) {
     try {
-      SinkConfig.from(properties, env);
+      RedisOptions.from(SinkConfig.from(properties, env));
     } catch (ConfigurationException e) {
       return e;
     }
