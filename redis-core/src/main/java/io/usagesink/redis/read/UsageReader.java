@@ -8,6 +8,7 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.usagesink.SinkConfig;
 import io.usagesink.layout.CompactLayout;
 import io.usagesink.layout.CompactView;
+import io.usagesink.layout.CrsKeys;
 import io.usagesink.layout.LayoutSettings;
 import io.usagesink.redis.RedisReadException;
 import io.usagesink.redis.connect.RedisConnection;
@@ -118,12 +119,8 @@ public final class UsageReader {
   public UsageCounts key(String keyId, UsagePeriod period) {
     req(keyId, "keyId");
     String subject = "k|" + keyId;
-    return switch (period.kind()) {
-      case ALL_TIME -> read("usage:" + keyId, true, false, period, subject::equals);
-      case MONTH -> read("usage:monthly:" + keyId + ":" + period.label(), false, false, period, subject::equals);
-      case DAY -> read("usage:daily:" + keyId + ":" + period.label(), false, false, period, subject::equals);
-      case HOUR -> read("usage:hourly:" + keyId + ":" + period.label(), false, false, period, subject::equals);
-    };
+    boolean totals = period.kind() == UsagePeriod.Kind.ALL_TIME;
+    return read(CrsKeys.key(keyId, bucket(period), period.label()), totals, false, period, subject::equals);
   }
 
   /**
@@ -135,20 +132,16 @@ public final class UsageReader {
     req(keyId, "keyId");
     req(model, "model");
     String subject = "k|" + keyId;
-    return read("usage:" + keyId + ":model:" + bucket(period, "per-model statistics of a key") + ":" + model
-        + ":" + period.label(), false, false, period, subject::equals);
+    return read(CrsKeys.keyModel(keyId, model, modelBucket(period, "per-model statistics of a key"), period.label()),
+        false, false, period, subject::equals);
   }
 
   /** An account's counters in {@code period} ({@code account_usage:<accountId>}, {@code account_usage:daily:...}, ...). */
   public UsageCounts account(String accountId, UsagePeriod period) {
     req(accountId, "accountId");
     String s = "a|" + accountId;
-    return switch (period.kind()) {
-      case ALL_TIME -> read("account_usage:" + accountId, true, false, period, s::equals);
-      case MONTH -> read("account_usage:monthly:" + accountId + ":" + period.label(), false, false, period, s::equals);
-      case DAY -> read("account_usage:daily:" + accountId + ":" + period.label(), false, false, period, s::equals);
-      case HOUR -> read("account_usage:hourly:" + accountId + ":" + period.label(), false, false, period, s::equals);
-    };
+    boolean totals = period.kind() == UsagePeriod.Kind.ALL_TIME;
+    return read(CrsKeys.account(accountId, bucket(period), period.label()), totals, false, period, s::equals);
   }
 
   /**
@@ -160,8 +153,8 @@ public final class UsageReader {
     req(accountId, "accountId");
     req(model, "model");
     String subject = "a|" + accountId;
-    return read("account_usage:model:" + bucket(period, "per-model statistics of an account") + ":" + accountId
-        + ":" + model + ":" + period.label(), false, false, period, subject::equals);
+    return read(CrsKeys.accountModel(accountId, model, modelBucket(period, "per-model statistics of an account"),
+        period.label()), false, false, period, subject::equals);
   }
 
   /**
@@ -171,13 +164,13 @@ public final class UsageReader {
    */
   public UsageCounts model(String model, UsagePeriod period) {
     req(model, "model");
-    return read("usage:model:" + bucket(period, "per-model statistics") + ":" + model + ":" + period.label(),
+    return read(CrsKeys.model(model, modelBucket(period, "per-model statistics"), period.label()),
         false, false, period, subject -> subject.startsWith("k|"));
   }
 
   /** The system metrics of the UTC minute containing {@code at} ({@code system:metrics:minute:<epochMinute>}). */
   public UsageCounts minute(Instant at) {
-    String key = "system:metrics:minute:" + Math.floorDiv(at.toEpochMilli(), 60_000L);
+    String key = CrsKeys.minute(Math.floorDiv(at.toEpochMilli(), 60_000L));
     if (compact != null) {
       Instant end = Instant.ofEpochSecond(Math.floorDiv(at.getEpochSecond(), 60) * 60 + 60);
       if (outsideWindow(end, Duration.ofSeconds(compact.metricsWindow().toMinutes() * 120))) {
@@ -194,14 +187,22 @@ public final class UsageReader {
     return UsageCounts.of(key, raw == null ? Map.of() : raw, false, false).fields();
   }
 
-  private static String bucket(UsagePeriod period, String what) {
+  private static CrsKeys.Bucket bucket(UsagePeriod period) {
     return switch (period.kind()) {
-      case MONTH -> "monthly";
-      case DAY -> "daily";
-      case HOUR -> "hourly";
-      case ALL_TIME -> throw new IllegalArgumentException(
-          "period all-time is not stored for " + what + " in this layout; use a month, day or hour");
+      case MONTH -> CrsKeys.Bucket.MONTH;
+      case DAY -> CrsKeys.Bucket.DAY;
+      case HOUR -> CrsKeys.Bucket.HOUR;
+      case ALL_TIME -> CrsKeys.Bucket.ALL_TIME;
     };
+  }
+
+  /** The bucket of a per-model period; the layout keeps no per-model totals. */
+  private static CrsKeys.Bucket modelBucket(UsagePeriod period, String what) {
+    if (period.kind() == UsagePeriod.Kind.ALL_TIME) {
+      throw new IllegalArgumentException(
+          "period all-time is not stored for " + what + " in this layout; use a month, day or hour");
+    }
+    return bucket(period);
   }
 
   private static String req(String value, String name) {
