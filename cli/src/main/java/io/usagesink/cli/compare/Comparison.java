@@ -8,6 +8,7 @@ import io.usagesink.cli.events.Progress;
 import io.usagesink.cli.events.Recorder;
 import io.usagesink.cli.events.Workload;
 import io.usagesink.cli.events.Workloads;
+import io.usagesink.launcher.CommandCounts;
 import io.usagesink.launcher.CommandStats;
 import io.usagesink.layout.UsageLayouts;
 import java.io.PrintWriter;
@@ -162,7 +163,7 @@ public final class Comparison {
   /** The raw measurements of one run. */
   private static final class Measured {
     Recorder.Outcome outcome;
-    CommandAttribution.Counts counts;
+    CommandCounts counts;
     CommandStats delta;
     RedisState state;
     long keys;
@@ -175,7 +176,7 @@ public final class Comparison {
       RunResult.Projection projection = w.name().equals("seed-day")
           ? RunResult.Projection.ofPerEvent(counts.billed() * perEvent) : null;
       Map<String, Long> commands = new LinkedHashMap<>(delta.asMap());
-      commands.keySet().removeIf(CommandAttribution::ignored);
+      commands.keySet().removeIf(CommandCounts::isOverhead);
       return new RunResult(w.name(), spec, n,
           counts.client() * perEvent,
           counts.insideScripts() * perEvent,
@@ -213,7 +214,7 @@ public final class Comparison {
     CommandStats after = admin.commandStats();
     workload.fixSize(m.outcome.offered());
     m.delta = after.minus(before);
-    m.counts = CommandAttribution.attribute(m.delta, m.outcome.stats().commands());
+    m.counts = CommandCounts.of(m.delta, m.outcome.stats().commands());
     if (spec.compactLayout()) {
       m.state = admin.dumpCrsView(config);
       m.keys = admin.dumpCompact(config).size();

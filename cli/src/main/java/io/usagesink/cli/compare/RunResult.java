@@ -9,7 +9,8 @@ import java.util.Map;
  * @param workload the workload's name
  * @param backend the backend configuration
  * @param events events recorded
- * @param clientCommandsPerEvent commands the client sent, per event (server-side count; see {@link CommandAttribution})
+ * @param clientCommandsPerEvent commands the client sent, per event (server-side count; see
+ *     {@link io.usagesink.launcher.CommandCounts})
  * @param scriptCommandsPerEvent commands Redis ran inside scripts, per event
  * @param serverCommandsPerEvent billed commands per event: client + inside scripts
  * @param roundTripsPerEvent network round trips per event (the sink's own count)
