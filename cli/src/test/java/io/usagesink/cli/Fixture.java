@@ -1,15 +1,19 @@
 package io.usagesink.cli;
 
 import io.usagesink.UsageEvent;
+import io.usagesink.cli.compare.RedisState;
 import io.usagesink.cli.events.EventLines;
 import io.usagesink.cli.events.Workloads;
 import io.usagesink.launcher.RedisFixture;
 import io.usagesink.launcher.RedisServer;
+import io.usagesink.testkit.redis.StoredKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /** Test helpers shared by the integration tests: a fixture Redis and event files. */
@@ -33,5 +37,13 @@ final class Fixture {
     Iterator<UsageEvent> it = Workloads.seedDay(n).iterator();
     it.forEachRemaining(list::add);
     return list;
+  }
+
+  /** {@code keys} (the test kit's model, e.g. the plan interpreter's state) as the CLI's state. */
+  static RedisState state(Map<String, StoredKey> keys) {
+    Map<String, io.usagesink.redis.read.StoredKey> out = new TreeMap<>();
+    keys.forEach((k, v) -> out.put(k,
+        new io.usagesink.redis.read.StoredKey(v.type(), v.fields(), v.members(), v.value(), v.ttl())));
+    return new RedisState(out);
   }
 }

@@ -10,14 +10,11 @@ import io.usagesink.launcher.RedisServer;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
 import io.usagesink.testkit.golden.PlanInterpreter;
-import io.usagesink.testkit.redis.StoredKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,10 +50,7 @@ class ReplayIT {
     UsageLayout layout = UsageLayouts.crs(SinkConfig.builder().zone(ZoneOffset.UTC).build());
     PlanInterpreter model = new PlanInterpreter();
     events.forEach(e -> model.apply(layout.plan(e)));
-    Map<String, RedisState.Entry> keys = new TreeMap<>();
-    model.state().forEach((key, v) -> keys.put(key, v.type().equals(StoredKey.SET)
-        ? RedisState.Entry.set(new TreeSet<>(v.members()), v.ttl()) : RedisState.Entry.hash(v.fields(), v.ttl())));
-    return new RedisState(keys);
+    return Fixture.state(model.state());
   }
 
   @AfterAll

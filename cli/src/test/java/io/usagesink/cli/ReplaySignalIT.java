@@ -10,15 +10,12 @@ import io.usagesink.launcher.RedisServer;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
 import io.usagesink.testkit.golden.PlanInterpreter;
-import io.usagesink.testkit.redis.StoredKey;
 import io.usagesink.testkit.redis.junit.RedisExtension;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -99,7 +96,7 @@ class ReplaySignalIT {
     for (UsageEvent e : events.subList(0, (int) recorded)) {
       model.apply(layout.plan(e));
     }
-    RedisState expected = state(model.state());
+    RedisState expected = Fixture.state(model.state());
     RedisState actual;
     try (RedisAdmin admin = RedisAdmin.open(SinkConfig.builder().redisUri(redis.authenticatedUri()).build())) {
       actual = admin.dump();
@@ -121,13 +118,5 @@ class ReplaySignalIT {
     Matcher m = Pattern.compile("(?m)^" + row + " +([0-9]+)$").matcher(out);
     assertThat(m.find()).as("row '%s' in:\n%s", row, report).isTrue();
     return Long.parseLong(m.group(1));
-  }
-
-  private static RedisState state(Map<String, StoredKey> golden) {
-    Map<String, RedisState.Entry> keys = new java.util.HashMap<>();
-    golden.forEach((k, v) -> keys.put(k, StoredKey.SET.equals(v.type())
-        ? RedisState.Entry.set(new HashSet<>(v.members()), v.ttl())
-        : RedisState.Entry.hash(v.fields(), v.ttl())));
-    return new RedisState(keys);
   }
 }

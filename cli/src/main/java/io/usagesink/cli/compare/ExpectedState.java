@@ -6,6 +6,7 @@ import io.usagesink.plan.CounterDelta;
 import io.usagesink.plan.Expiry;
 import io.usagesink.plan.IndexAdd;
 import io.usagesink.plan.UsagePlan;
+import io.usagesink.redis.read.StoredKey;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -72,13 +73,13 @@ public final class ExpectedState {
   }
 
   private RedisState state() {
-    Map<String, RedisState.Entry> out = new TreeMap<>();
+    Map<String, StoredKey> out = new TreeMap<>();
     hashes.forEach((key, fields) -> {
       Map<String, String> text = new TreeMap<>();
       fields.forEach((f, v) -> text.put(f, Long.toString(v)));
-      out.put(key, RedisState.Entry.hash(text, ttls.getOrDefault(key, -1L)));
+      out.put(key, StoredKey.hash(text, ttls.getOrDefault(key, -1L)));
     });
-    sets.forEach((key, members) -> out.put(key, RedisState.Entry.set(members, ttls.getOrDefault(key, -1L))));
+    sets.forEach((key, members) -> out.put(key, StoredKey.set(members, ttls.getOrDefault(key, -1L))));
     return new RedisState(out);
   }
 }

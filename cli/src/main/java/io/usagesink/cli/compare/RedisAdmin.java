@@ -6,11 +6,8 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.usagesink.SinkConfig;
 import io.usagesink.launcher.CommandStats;
 import io.usagesink.redis.connect.RedisConnection;
-import io.usagesink.redis.read.StoredKey;
 import io.usagesink.redis.read.UsageReader;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -98,9 +95,7 @@ public final class RedisAdmin implements AutoCloseable {
    * cluster is scanned).
    */
   public RedisState dump() {
-    Map<String, RedisState.Entry> entries = new LinkedHashMap<>();
-    UsageReader.of(connection, config).dump().forEach((key, stored) -> entries.put(key, entry(stored)));
-    return new RedisState(entries);
+    return new RedisState(UsageReader.of(connection, config).dump());
   }
 
   /** Keys in the selected database (summed over the masters of a cluster). */
@@ -126,9 +121,7 @@ public final class RedisAdmin implements AutoCloseable {
 
   /** Like {@link #dumpCrsView()}, read as {@code layoutConfig} says (layout, zone, switches, key prefix). */
   public RedisState dumpCrsView(SinkConfig layoutConfig) {
-    Map<String, RedisState.Entry> entries = new java.util.TreeMap<>();
-    UsageReader.of(connection, layoutConfig).crsView().forEach((key, stored) -> entries.put(key, entry(stored)));
-    return new RedisState(entries);
+    return new RedisState(UsageReader.of(connection, layoutConfig).crsView());
   }
 
   /** The compact layout's own hashes (writer cells), as stored. */
@@ -138,22 +131,7 @@ public final class RedisAdmin implements AutoCloseable {
 
   /** Like {@link #dumpCompact()}, read as {@code layoutConfig} says. */
   public RedisState dumpCompact(SinkConfig layoutConfig) {
-    Map<String, RedisState.Entry> entries = new java.util.TreeMap<>();
-    UsageReader.of(connection, layoutConfig).dumpCompact().forEach((key, stored) -> entries.put(key, entry(stored)));
-    return new RedisState(entries);
-  }
-
-  private static RedisState.Entry entry(StoredKey k) {
-    switch (k.type()) {
-      case "hash":
-        return RedisState.Entry.hash(k.fields(), k.ttl());
-      case "set":
-        return RedisState.Entry.set(new java.util.TreeSet<>(k.members()), k.ttl());
-      case "string":
-        return new RedisState.Entry("string", null, null, k.value(), k.ttl());
-      default:
-        return new RedisState.Entry(k.type(), null, null, null, k.ttl());
-    }
+    return new RedisState(UsageReader.of(connection, layoutConfig).dumpCompact());
   }
 
   @SuppressWarnings("unchecked")

@@ -1,12 +1,12 @@
 package io.usagesink.cli.compare;
 
+import io.usagesink.redis.read.StoredKey;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -15,67 +15,53 @@ import java.util.TreeSet;
  * The keys of a Redis database as values, in the {@code state} format of the golden reference
  * files: key -> {@code {"type": "hash", "fields": {...}, "ttl": N}} or {@code {"type": "set",
  * "members": [...], "ttl": N}} ({@code ttl} -1 means no expiry). Keys, fields and members are
- * sorted. Strings, lists and sorted sets (which the statistics never use) appear as {@code value}
- * or {@code members}.
+ * sorted. Strings (which the statistics never use) appear with their {@code value}, other types
+ * with their type and TTL only. Each key is redis-core's {@link StoredKey}.
  *
  * <p>Immutable and thread-safe.
  */
 public final class RedisState {
 
-  /** One key. {@code fields} for hashes, {@code members} for sets/lists/sorted sets, {@code value} for strings. */
-  public record Entry(String type, SortedMap<String, String> fields, List<String> members, String value, long ttl) {
-    public Entry {
-      Objects.requireNonNull(type, "type");
-      fields = fields == null ? null : Collections.unmodifiableSortedMap(new TreeMap<>(fields));
-      members = members == null ? null : List.copyOf(members);
+  /**
+   * The JSON shape of one key: {@code type}, then {@code fields} (hashes), {@code members} (sets) or
+   * {@code value} (strings), then {@code ttl}.
+   */
+  private static Map<String, Object> toJson(StoredKey key) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("type", key.type());
+    if (key.type().equals("hash")) {
+      m.put("fields", key.fields());
     }
-
-    public static Entry hash(Map<String, String> fields, long ttl) {
-      return new Entry("hash", new TreeMap<>(fields), null, null, ttl);
+    if (key.type().equals("set")) {
+      m.put("members", key.members());
     }
-
-    public static Entry set(Set<String> members, long ttl) {
-      return new Entry("set", null, new ArrayList<>(new TreeSet<>(members)), null, ttl);
+    if (key.value() != null) {
+      m.put("value", key.value());
     }
-
-    /** The JSON shape: {@code type}, then {@code fields}/{@code members}/{@code value}, then {@code ttl}. */
-    public Map<String, Object> toJson() {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("type", type);
-      if (fields != null) {
-        m.put("fields", fields);
-      }
-      if (members != null) {
-        m.put("members", members);
-      }
-      if (value != null) {
-        m.put("value", value);
-      }
-      m.put("ttl", ttl);
-      return m;
-    }
-
-    /** Same type and content; TTLs equal, or both expiring and within {@code ttlToleranceSeconds}. */
-    boolean sameAs(Entry o, long ttlToleranceSeconds) {
-      if (!type.equals(o.type) || !Objects.equals(fields, o.fields) || !Objects.equals(members, o.members)
-          || !Objects.equals(value, o.value)) {
-        return false;
-      }
-      if (ttl < 0 || o.ttl < 0) {
-        return ttl == o.ttl;
-      }
-      return Math.abs(ttl - o.ttl) <= ttlToleranceSeconds;
-    }
+    m.put("ttl", key.ttl());
+    return m;
   }
 
-  private final SortedMap<String, Entry> keys;
+  /** Same type and content; TTLs equal, or both expiring and within {@code ttlToleranceSeconds}. */
+  private static boolean same(StoredKey a, StoredKey b, long ttlToleranceSeconds) {
+    if (!a.withTtl(0).equals(b.withTtl(0))) {
+      return false;
+    }
+    if (a.ttl() < 0 || b.ttl() < 0) {
+      return a.ttl() == b.ttl();
+    }
+    return Math.abs(a.ttl() - b.ttl()) <= ttlToleranceSeconds;
+  }
 
-  public RedisState(Map<String, Entry> keys) {
+  private final SortedMap<String, StoredKey> keys;
+
+  /** The state of {@code keys} (copied, sorted by key). */
+  public RedisState(Map<String, StoredKey> keys) {
     this.keys = Collections.unmodifiableSortedMap(new TreeMap<>(keys));
   }
 
-  /** Key -> entry, sorted by key. */
-  public SortedMap<String, Entry> keys() {
+  /** Key -> stored key, sorted by key. */
+  public SortedMap<String, StoredKey> keys() {
     return keys;
   }
 
@@ -88,16 +74,16 @@ public final class RedisState {
    * writer that skips zero increments stores (readers treat an absent field as 0).
    */
   RedisState withoutZeroFields() {
-    Map<String, Entry> out = new TreeMap<>();
+    Map<String, StoredKey> out = new TreeMap<>();
     keys.forEach((k, e) -> {
-      if (e.fields == null) {
+      if (!e.type().equals("hash")) {
         out.put(k, e);
         return;
       }
-      Map<String, String> kept = new TreeMap<>(e.fields);
+      Map<String, String> kept = new TreeMap<>(e.fields());
       kept.values().removeIf("0"::equals);
       if (!kept.isEmpty()) {
-        out.put(k, new Entry(e.type, new TreeMap<>(kept), e.members, e.value, e.ttl));
+        out.put(k, StoredKey.hash(kept, e.ttl()));
       }
     });
     return new RedisState(out);
@@ -106,7 +92,7 @@ public final class RedisState {
   /** The golden {@code state} JSON shape, sorted. */
   public Map<String, Object> toJson() {
     Map<String, Object> m = new LinkedHashMap<>();
-    keys.forEach((k, e) -> m.put(k, e.toJson()));
+    keys.forEach((k, e) -> m.put(k, toJson(e)));
     return m;
   }
 
@@ -122,38 +108,38 @@ public final class RedisState {
       if (out.size() >= limit) {
         break;
       }
-      Entry a = keys.get(k);
-      Entry b = other.keys.get(k);
+      StoredKey a = keys.get(k);
+      StoredKey b = other.keys.get(k);
       if (a == null) {
         out.add(k + ": only in the other state");
       } else if (b == null) {
         out.add(k + ": missing in the other state");
-      } else if (!a.sameAs(b, ttlToleranceSeconds)) {
+      } else if (!same(a, b, ttlToleranceSeconds)) {
         out.add(k + ": " + describe(a, b));
       }
     }
     return out;
   }
 
-  private static String describe(Entry a, Entry b) {
-    if (!a.type.equals(b.type)) {
-      return "type " + a.type + " vs " + b.type;
+  private static String describe(StoredKey a, StoredKey b) {
+    if (!a.type().equals(b.type())) {
+      return "type " + a.type() + " vs " + b.type();
     }
-    if (a.fields != null && !a.fields.equals(b.fields)) {
-      TreeSet<String> names = new TreeSet<>(a.fields.keySet());
-      names.addAll(b.fields.keySet());
+    if (!a.fields().equals(b.fields())) {
+      TreeSet<String> names = new TreeSet<>(a.fields().keySet());
+      names.addAll(b.fields().keySet());
       for (String f : names) {
-        if (!Objects.equals(a.fields.get(f), b.fields.get(f))) {
-          return "field " + f + " " + a.fields.get(f) + " vs " + b.fields.get(f);
+        if (!Objects.equals(a.fields().get(f), b.fields().get(f))) {
+          return "field " + f + " " + a.fields().get(f) + " vs " + b.fields().get(f);
         }
       }
     }
-    if (!Objects.equals(a.members, b.members)) {
-      return "members " + a.members + " vs " + b.members;
+    if (!a.members().equals(b.members())) {
+      return "members " + a.members() + " vs " + b.members();
     }
-    if (!Objects.equals(a.value, b.value)) {
-      return "value " + a.value + " vs " + b.value;
+    if (!Objects.equals(a.value(), b.value())) {
+      return "value " + a.value() + " vs " + b.value();
     }
-    return "ttl " + a.ttl + " vs " + b.ttl;
+    return "ttl " + a.ttl() + " vs " + b.ttl();
   }
 }

@@ -3,6 +3,7 @@ package io.usagesink.cli.compare;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.usagesink.cli.report.Json;
+import io.usagesink.redis.read.StoredKey;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -11,9 +12,9 @@ class RedisStateTest {
 
   private static RedisState state(long ttl, String value) {
     return new RedisState(Map.of(
-        "usage:k1", RedisState.Entry.hash(Map.of("totalRequests", value), -1),
-        "usage:daily:k1:2025-08-15", RedisState.Entry.hash(Map.of("requests", value), ttl),
-        "idx", RedisState.Entry.set(Set.of("b", "a"), ttl)));
+        "usage:k1", StoredKey.hash(Map.of("totalRequests", value), -1),
+        "usage:daily:k1:2025-08-15", StoredKey.hash(Map.of("requests", value), ttl),
+        "idx", StoredKey.set(Set.of("b", "a"), ttl)));
   }
 
   @Test
@@ -29,19 +30,35 @@ class RedisStateTest {
 
   @Test
   void aNoExpiryKeyNeverMatchesAnExpiringOne() {
-    RedisState a = new RedisState(Map.of("k", RedisState.Entry.hash(Map.of("f", "1"), -1)));
-    RedisState b = new RedisState(Map.of("k", RedisState.Entry.hash(Map.of("f", "1"), 3)));
+    RedisState a = new RedisState(Map.of("k", StoredKey.hash(Map.of("f", "1"), -1)));
+    RedisState b = new RedisState(Map.of("k", StoredKey.hash(Map.of("f", "1"), 3)));
     assertThat(a.differences(b, 100, 10)).containsExactly("k: ttl -1 vs 3");
   }
 
   @Test
   void valuesAndMissingKeysAreNamed() {
     RedisState a = state(10, "3");
-    RedisState b = new RedisState(Map.of("usage:k1", RedisState.Entry.hash(Map.of("totalRequests", "4"), -1)));
+    RedisState b = new RedisState(Map.of("usage:k1", StoredKey.hash(Map.of("totalRequests", "4"), -1)));
     assertThat(a.differences(b, 0, 10)).containsExactly(
         "idx: missing in the other state",
         "usage:daily:k1:2025-08-15: missing in the other state",
         "usage:k1: field totalRequests 3 vs 4");
+  }
+
+  @Test
+  void theFrugalViewKeepsKeysWithoutFields() {
+    RedisState s = new RedisState(Map.of("idx", StoredKey.set(Set.of("a"), 5),
+        "h", StoredKey.hash(Map.of("zero", "0"), -1), "s", new StoredKey("string", new java.util.TreeMap<>(),
+            java.util.List.of(), "v", -1)));
+    assertThat(s.withoutZeroFields().keys()).containsOnlyKeys("idx", "s");
+  }
+
+  @Test
+  void aStringKeyShowsItsValue() throws Exception {
+    RedisState s = new RedisState(Map.of("s", new StoredKey("string", new java.util.TreeMap<>(), java.util.List.of(),
+        "v", 7)));
+    assertThat(Json.PRETTY.writeValueAsString(s.toJson()))
+        .isEqualTo("{\n  \"s\": {\n    \"type\": \"string\",\n    \"value\": \"v\",\n    \"ttl\": 7\n  }\n}");
   }
 
   @Test
