@@ -125,7 +125,7 @@ record LayoutTable(String name, List<Section> sections) {
                 + " section uses " + other.id().token());
           }
         }
-        boolean expired = expiryOrder.stream().anyMatch(e -> e == k);
+        boolean expired = expiryOrder.contains(k);
         if (expired == (k.ttl().equals(Ttl.NONE))) {
           throw new IllegalArgumentException("key " + k.name() + (expired
               ? " has no TTL but is in the expiry order" : " has a TTL but is missing from the expiry order"));

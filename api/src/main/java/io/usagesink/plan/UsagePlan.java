@@ -165,7 +165,7 @@ public final class UsagePlan {
         int i = at - 1;
         String k = keys[i];
         String f = fields[i];
-        if ((k == key || k.equals(key)) && (f == field || f.equals(field))) {
+        if (k.equals(key) && f.equals(field)) { // String.equals tests identity first
           try {
             deltas[i] = Math.addExact(deltas[i], delta);
           } catch (ArithmeticException e) {
@@ -206,7 +206,7 @@ public final class UsagePlan {
           break;
         }
         String k = expiryKeys[at - 1];
-        if (k == key || k.equals(key)) {
+        if (k.equals(key)) {
           ttls[at - 1] = ttlSeconds;
           return this;
         }

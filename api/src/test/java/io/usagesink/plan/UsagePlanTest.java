@@ -134,7 +134,7 @@ class UsagePlanTest {
       for (int i = 0; i < 5_000; i++) {
         String key = "key:" + random.nextInt(keys);
         if (random.nextInt(10) == 0) {
-          long ttl = 1 + random.nextInt(1000);
+          long ttl = 1L + random.nextInt(1000);
           b.expire(key, ttl);
           expiries.put(key, ttl);
         } else {

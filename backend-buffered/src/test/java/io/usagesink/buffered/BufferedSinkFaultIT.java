@@ -43,7 +43,7 @@ class BufferedSinkFaultIT {
   }
 
   /** Records the workload over about 1.5 s while {@code fault} runs, closes, and checks the state. */
-  private static SinkStats runWithFault(RedisServer redis, SinkConfig config, long seed, Runnable fault) throws Exception {
+  private static SinkStats runWithFault(SinkConfig config, long seed, Runnable fault) throws Exception {
     List<UsageEvent> events = Workloads.random(seed, EVENTS, FROM, Duration.ofDays(2));
     UsageLayout layout = UsageLayouts.crs(config);
     InMemoryRedis expected = new InMemoryRedis();
@@ -86,7 +86,7 @@ class BufferedSinkFaultIT {
   void redisKilledMidRunAndRestartedWithAofLosesAndDoublesNothing(
       @IsolatedRedis(persistence = Persistence.AOF_ALWAYS) RedisServer redis) throws Exception {
     // down for longer than the command timeout, so writes time out and are retried
-    SinkStats s = runWithFault(redis, config(redis, Duration.ofMillis(500)), 11, () -> {
+    SinkStats s = runWithFault(config(redis, Duration.ofMillis(500)), 11, () -> {
       sleep(400);
       redis.kill();
       sleep(1_200);
@@ -101,7 +101,7 @@ class BufferedSinkFaultIT {
     java.util.concurrent.atomic.AtomicLong kills = new java.util.concurrent.atomic.AtomicLong();
     SinkStats s;
     try {
-      s = runWithFault(redis, config(redis, Duration.ofSeconds(1)), 12, () -> {
+      s = runWithFault(config(redis, Duration.ofSeconds(1)), 12, () -> {
         killer.scheduleAtFixedRate(() -> {
           if (redis.killClients() > 0) {
             kills.incrementAndGet();
@@ -122,7 +122,7 @@ class BufferedSinkFaultIT {
   @Test
   void redisPausedPastTheCommandTimeoutLosesAndDoublesNothing(RedisServer redis) throws Exception {
     // replies to the writes sent during the pause time out: ambiguous, yet Redis runs them afterwards
-    SinkStats s = runWithFault(redis, config(redis, Duration.ofMillis(300)), 13, () -> {
+    SinkStats s = runWithFault(config(redis, Duration.ofMillis(300)), 13, () -> {
       sleep(300);
       redis.pause(Duration.ofMillis(1_200));
       sleep(1_500);

@@ -51,7 +51,7 @@ final class JournalState implements AutoCloseable {
 
   private static int crc(ByteBuffer b) {
     CRC32C c = new CRC32C();
-    c.update(b.array(), 0, 36);
+    c.update(b.duplicate().position(0).limit(36)); // the first 36 bytes, whatever b's position
     return (int) c.getValue();
   }
 

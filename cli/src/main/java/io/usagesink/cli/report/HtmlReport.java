@@ -105,14 +105,15 @@ public final class HtmlReport {
       h.append("On the seed day, the cheapest option that stores <em>every</em> statistic (its state equals the "
               + "expected one) is <b>")
           .append(esc(best.backend().label())).append("</b>: ")
-          .append(esc(num(best.serverCommandsPerEvent()))).append(" billed commands per request, ")
-          .append(esc(num(best.projection().billedCommands()))).append(" a day, ")
-          .append(esc(usd(best.projection().usdPerMonth()))).append(" USD a month (")
+          .append(esc(Column.BILLED_COMMANDS.text(best))).append(" billed commands per request, ")
+          .append(esc(Column.BILLED_PER_DAY.text(best))).append(" a day, ")
+          .append(esc(Column.USD_PER_MONTH.text(best))).append(" USD a month (")
           .append(best.projection().fitsFreeTier() ? "fits" : "does not fit")
           .append(String.format(Locale.ROOT, " the free tier of %,d commands a month), against ",
               RunResult.FREE_TIER_COMMANDS_PER_MONTH))
-          .append(esc(num(today.perRequest()))).append(" and ")
-          .append(esc(usd(today.projection().usdPerMonth()))).append(" USD in the originating note. ")
+          .append(esc(Column.BILLED_COMMANDS.text(today.perRequest()))).append(" and ")
+          .append(esc(Column.USD_PER_MONTH.text(today.projection().usdPerMonth())))
+          .append(" USD in the originating note. ")
           .append(fitting).append(fitting == 1 ? " option keeps" : " options keep")
           .append(" every statistic within the free tier.");
     } else {
@@ -127,19 +128,17 @@ public final class HtmlReport {
       List<Bar> bars = new ArrayList<>();
       for (RunResult r : report.resultsOf(w)) {
         bars.add(new Bar(r.backend().label(), r.serverCommandsPerEvent(),
-            r.serverCommandsPerEvent() == 0 ? "0 (nothing sent)" : num(r.serverCommandsPerEvent()), css(r)));
+            r.serverCommandsPerEvent() == 0 ? "0 (nothing sent)" : Column.BILLED_COMMANDS.text(r), css(r)));
       }
       groups.add(new Group(w + " (measured)", bars));
     }
     List<Bar> note = new ArrayList<>();
     double today = RunResult.NOTE_FIGURES.get(0).perRequest();
-    note.add(new Bar("today (full statistics)", today, num(today), "note"));
-    note.add(new Bar("Lua script (claimed -50%)", today * 0.5, num(today * 0.5), "note"));
-    note.add(new Bar("dimensions cut (claimed)", RunResult.NOTE_FIGURES.get(1).perRequest(),
-        num(RunResult.NOTE_FIGURES.get(1).perRequest()), "note"));
-    note.add(new Bar("async batching (claimed -90%)", today * 0.1, num(today * 0.1), "note"));
-    note.add(new Bar("statistics off (claimed)", RunResult.NOTE_FIGURES.get(2).perRequest(),
-        num(RunResult.NOTE_FIGURES.get(2).perRequest()), "note"));
+    note.add(noteBar("today (full statistics)", today));
+    note.add(noteBar("Lua script (claimed -50%)", today * 0.5));
+    note.add(noteBar("dimensions cut (claimed)", RunResult.NOTE_FIGURES.get(1).perRequest()));
+    note.add(noteBar("async batching (claimed -90%)", today * 0.1));
+    note.add(noteBar("statistics off (claimed)", RunResult.NOTE_FIGURES.get(2).perRequest()));
     groups.add(new Group("the originating note's options (3,000 requests/day)", note));
     figure(h, BILLED, "Billed Redis commands per request",
         "Client commands plus commands Redis ran inside scripts, which is how per-command-billed Redis services "
@@ -147,12 +146,18 @@ public final class HtmlReport {
         groups, true);
   }
 
+  /** A grey bar of the originating note's billed commands per request. */
+  private static Bar noteBar(String label, double perRequest) {
+    return new Bar(label, perRequest, Column.BILLED_COMMANDS.text(perRequest), "note");
+  }
+
   private static void throughputChart(StringBuilder h, CompareReport report) {
     List<Group> groups = new ArrayList<>();
     for (String w : report.workloads().keySet()) {
       List<Bar> bars = new ArrayList<>();
       for (RunResult r : report.resultsOf(w)) {
-        bars.add(new Bar(r.backend().label(), r.eventsPerSecond(), num(r.eventsPerSecond()) + "/s", css(r)));
+        bars.add(new Bar(r.backend().label(), r.eventsPerSecond(),
+            Column.EVENTS_PER_SECOND.textWithUnit(r.eventsPerSecond()), css(r)));
       }
       groups.add(new Group(w, bars));
     }
@@ -161,7 +166,7 @@ public final class HtmlReport {
     for (RunResult r : first == null ? List.<RunResult>of() : report.resultsOf(first)) {
       if (r.sustainedEventsPerSecond() != null) {
         sustained.add(new Bar(r.backend().label(), r.sustainedEventsPerSecond(),
-            num(r.sustainedEventsPerSecond()) + "/s", css(r)));
+            Column.SUSTAINED_EVENTS_PER_SECOND.textWithUnit(r.sustainedEventsPerSecond()), css(r)));
       }
     }
     if (!sustained.isEmpty()) {
@@ -181,8 +186,8 @@ public final class HtmlReport {
       List<Bar> rows = new ArrayList<>();
       for (RunResult r : report.resultsOf(w)) {
         // one row per run: value = p50, the range p99 / max is drawn by rangeFigure
-        rows.add(new Bar(r.backend().label(), r.p50Micros(), num(r.p50Micros()) + " / " + num(r.p99Micros())
-            + " / " + num(r.maxMicros()) + " µs", css(r)));
+        rows.add(new Bar(r.backend().label(), r.p50Micros(), Column.P50_MICROS.text(r) + " / "
+            + Column.P99_MICROS.text(r) + " / " + Column.MAX_MICROS.textWithUnit(r.maxMicros()), css(r)));
       }
       groups.add(new Group(w, rows));
     }
@@ -206,12 +211,12 @@ public final class HtmlReport {
     List<Bar> bars = new ArrayList<>();
     for (RunResult r : seed) {
       bars.add(new Bar(r.backend().label(), r.projection().usdPerMonth(),
-          usd(r.projection().usdPerMonth()) + " USD", css(r)));
+          Column.USD_PER_MONTH.textWithUnit(r.projection().usdPerMonth()), css(r)));
     }
     List<Bar> note = new ArrayList<>();
     for (RunResult.NoteFigure f : RunResult.NOTE_FIGURES) {
       note.add(new Bar(f.label().replace("note: ", ""), f.projection().usdPerMonth(),
-          usd(f.projection().usdPerMonth()) + " USD", "note"));
+          Column.USD_PER_MONTH.textWithUnit(f.projection().usdPerMonth()), "note"));
     }
     figure(h, COST, "Seed-day projection: USD per month",
         String.format(Locale.ROOT, "%,d requests a day, %.2f USD per 100,000 billed commands, %d-day month. "
@@ -221,27 +226,18 @@ public final class HtmlReport {
   }
 
   private static void numbersTable(StringBuilder h, CompareReport report) {
-    h.append("<h2>Every number</h2>\n<div class=\"table\"><table>\n<thead><tr>")
-        .append("<th>workload</th><th>backend</th><th>events</th><th>client cmd/req</th><th>in scripts/req</th>")
-        .append("<th>billed cmd/req</th><th>round trips/req</th><th>events/s</th><th>p50 µs</th><th>p99 µs</th>")
-        .append("<th>sustained ev/s</th><th>max µs</th><th>state = expected</th><th>USD/month</th>")
-        .append("<th>fits free tier</th></tr></thead>\n<tbody>\n");
+    h.append("<h2>Every number</h2>\n<div class=\"table\"><table>\n<thead><tr><th>workload</th><th>backend</th>");
+    Column.MEASURED.forEach(c -> h.append("<th>").append(esc(c.header())).append("</th>"));
+    h.append("<th>state = expected</th><th>").append(esc(Column.USD_PER_MONTH.header()))
+        .append("</th><th>fits free tier</th></tr></thead>\n<tbody>\n");
     for (RunResult r : report.results()) {
-      h.append("<tr><td>").append(esc(r.workload())).append("</td><td>").append(esc(r.backend().label()))
-          .append("</td><td>").append(String.format(Locale.ROOT, "%,d", r.events()))
-          .append("</td><td>").append(num(r.clientCommandsPerEvent()))
-          .append("</td><td>").append(num(r.scriptCommandsPerEvent()))
-          .append("</td><td>").append(num(r.serverCommandsPerEvent()))
-          .append("</td><td>").append(num(r.roundTripsPerEvent()))
-          .append("</td><td>").append(num(r.eventsPerSecond()))
-          .append("</td><td>").append(num(r.p50Micros()))
-          .append("</td><td>").append(num(r.p99Micros()))
-          .append("</td><td>").append(r.sustainedEventsPerSecond() == null ? "" : num(r.sustainedEventsPerSecond()))
-          .append("</td><td>").append(num(r.maxMicros()))
-          .append("</td><td>")
+      h.append("<tr><td>").append(esc(r.workload())).append("</td><td>").append(esc(r.backend().label()));
+      Column.MEASURED.forEach(c -> h.append("</td><td>").append(esc(c.text(r))));
+      h.append("</td><td>")
           .append(r.stateMatchesPipeline() == null ? "n/a" : r.stateMatchesPipeline() ? "yes" : "no")
-          .append("</td><td>").append(r.projection() == null ? "" : usd(r.projection().usdPerMonth()))
-          .append("</td><td>").append(r.projection() == null ? "" : r.projection().fitsFreeTier() ? "yes" : "no")
+          .append("</td><td>").append(esc(Column.USD_PER_MONTH.text(r)))
+          .append("</td><td>")
+          .append(r.projection() == null ? Column.MISSING : r.projection().fitsFreeTier() ? "yes" : "no")
           .append("</td></tr>\n");
     }
     h.append("</tbody>\n</table></div>\n");
@@ -398,12 +394,15 @@ public final class HtmlReport {
             labelWidth - 8, mid + 4, esc(shorten(b.label(), 32))));
         h.append(String.format(Locale.ROOT, "<rect class=\"span\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"6\" rx=\"3\"/>",
             x50, mid - 3, Math.max(1, xMax - x50)));
-        h.append(String.format(Locale.ROOT, "<circle class=\"p50\" cx=\"%.1f\" cy=\"%.1f\" r=\"5\"><title>p50 %s µs</title></circle>",
-            x50, mid, esc(num(r[0]))));
-        h.append(String.format(Locale.ROOT, "<path class=\"p99\" d=\"M %.1f %.1f l 6 6 l -6 6 l -6 -6 z\"><title>p99 %s µs</title></path>",
-            x99, mid - 6, esc(num(r[1]))));
-        h.append(String.format(Locale.ROOT, "<rect class=\"pmax\" x=\"%.1f\" y=\"%.1f\" width=\"3\" height=\"14\"><title>max %s µs</title></rect>",
-            xMax - 1.5, mid - 7, esc(num(r[2]))));
+        h.append(String.format(Locale.ROOT,
+            "<circle class=\"p50\" cx=\"%.1f\" cy=\"%.1f\" r=\"5\"><title>p50 %s</title></circle>",
+            x50, mid, esc(Column.P50_MICROS.textWithUnit(r[0]))));
+        h.append(String.format(Locale.ROOT,
+            "<path class=\"p99\" d=\"M %.1f %.1f l 6 6 l -6 6 l -6 -6 z\"><title>p99 %s</title></path>",
+            x99, mid - 6, esc(Column.P99_MICROS.textWithUnit(r[1]))));
+        h.append(String.format(Locale.ROOT,
+            "<rect class=\"pmax\" x=\"%.1f\" y=\"%.1f\" width=\"3\" height=\"14\"><title>max %s</title></rect>",
+            xMax - 1.5, mid - 7, esc(Column.MAX_MICROS.textWithUnit(r[2]))));
         h.append(String.format(Locale.ROOT, "<text class=\"value\" x=\"%d\" y=\"%.1f\">%s</text>",
             labelWidth + plotWidth + 12, mid + 4, esc(b.text())));
         h.append("</g>\n");
@@ -479,30 +478,14 @@ public final class HtmlReport {
     }
   }
 
-  /**
-   * How the report shows a number: 3 significant figures below 100 ({@code 0.0123}, {@code 1.00},
-   * {@code 48.0}), whole numbers with thousands separators above ({@code 148}, {@code 12,345}).
-   */
+  /** How the report shows a figure to a person: {@link Column#number(double)}. */
   public static String num(double v) {
-    if (v == 0) {
-      return "0";
-    }
-    double a = Math.abs(v);
-    if (a >= 100) {
-      return String.format(Locale.ROOT, "%,.0f", v);
-    }
-    if (a >= 10) {
-      return String.format(Locale.ROOT, "%.1f", v);
-    }
-    if (a >= 1) {
-      return String.format(Locale.ROOT, "%.2f", v);
-    }
-    return new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
+    return Column.number(v);
   }
 
-  /** USD with two decimals and thousands separators. */
+  /** USD as the report shows it: {@link Column#USD_PER_MONTH}. */
   static String usd(double v) {
-    return String.format(Locale.ROOT, "%,.2f", v);
+    return Column.USD_PER_MONTH.text(v);
   }
 
   private static String tick(double v) {

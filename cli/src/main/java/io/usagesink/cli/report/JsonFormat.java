@@ -3,8 +3,6 @@ package io.usagesink.cli.report;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.usagesink.cli.compare.Comparison;
 import io.usagesink.cli.compare.RunResult;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +24,8 @@ import java.util.Map;
  * {@code stateMatchesPipeline} says whether the final state equals the expected state computed
  * from the events without any backend (what an exact pipeline run stores; see {@link Comparison}).
  * {@code scenario} carries the projection's assumptions (including the free tier) and the
- * originating note's figures. Per-event figures have 3 decimals, latencies 2, events/s 1, USD 2.
+ * originating note's figures. Each number is rounded as its {@link Column} says: per-event figures to 3
+ * decimals, latencies 2, events/s 1, USD 2, commands a day 0.
  */
 public final class JsonFormat {
   private JsonFormat() {}
@@ -48,25 +47,22 @@ public final class JsonFormat {
         m.put("settings", r.backend().settings());
       }
       m.put("workload", r.workload());
-      m.put("events", r.events());
-      m.put("clientCommandsPerEvent", round(r.clientCommandsPerEvent(), 3));
-      m.put("scriptCommandsPerEvent", round(r.scriptCommandsPerEvent(), 3));
-      m.put("serverCommandsPerEvent", round(r.serverCommandsPerEvent(), 3));
-      m.put("roundTripsPerEvent", round(r.roundTripsPerEvent(), 3));
-      m.put("eventsPerSecond", round(r.eventsPerSecond(), 1));
-      m.put("sustainedEventsPerSecond",
-          r.sustainedEventsPerSecond() == null ? null : round(r.sustainedEventsPerSecond(), 1));
+      m.put(Column.EVENTS.jsonName(), r.events());
+      for (Column c : List.of(Column.CLIENT_COMMANDS, Column.SCRIPT_COMMANDS, Column.BILLED_COMMANDS,
+          Column.ROUND_TRIPS, Column.EVENTS_PER_SECOND, Column.SUSTAINED_EVENTS_PER_SECOND)) {
+        m.put(c.jsonName(), c.json(r));
+      }
       Map<String, Object> latency = new LinkedHashMap<>();
-      latency.put("p50", round(r.p50Micros(), 2));
-      latency.put("p99", round(r.p99Micros(), 2));
-      latency.put("max", round(r.maxMicros(), 2));
+      for (Column c : List.of(Column.P50_MICROS, Column.P99_MICROS, Column.MAX_MICROS)) {
+        latency.put(c.jsonName(), c.json(r));
+      }
       m.put("recordLatencyMicros", latency);
       m.put("stateMatchesPipeline", r.stateMatchesPipeline());
       m.put("keys", r.keys());
       if (r.projection() != null) {
         Map<String, Object> p = new LinkedHashMap<>();
-        p.put("billedCommands", round(r.projection().billedCommands(), 0));
-        p.put("usdPerMonth", round(r.projection().usdPerMonth(), 2));
+        p.put(Column.BILLED_PER_DAY.jsonName(), Column.BILLED_PER_DAY.json(r));
+        p.put(Column.USD_PER_MONTH.jsonName(), Column.USD_PER_MONTH.json(r));
         p.put("fitsFreeTier", r.projection().fitsFreeTier());
         m.put("projectedPerDay", p);
       }
@@ -89,8 +85,8 @@ public final class JsonFormat {
     for (RunResult.NoteFigure f : RunResult.NOTE_FIGURES) {
       Map<String, Object> n = new LinkedHashMap<>();
       n.put("label", f.label());
-      n.put("billedCommandsPerDay", round(f.commandsPerDay(), 0));
-      n.put("usdPerMonth", round(f.projection().usdPerMonth(), 2));
+      n.put("billedCommandsPerDay", Column.BILLED_PER_DAY.json(f.commandsPerDay()));
+      n.put(Column.USD_PER_MONTH.jsonName(), Column.USD_PER_MONTH.json(f.projection().usdPerMonth()));
       note.add(n);
     }
     scenario.put("noteFigures", note);
@@ -100,14 +96,5 @@ public final class JsonFormat {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot render the comparison as JSON", e);
     }
-  }
-
-  /** {@code value} rounded half-up to {@code decimals}; whole numbers without a fraction when decimals is 0. */
-  static Number round(double value, int decimals) {
-    if (Double.isNaN(value) || Double.isInfinite(value)) {
-      return 0;
-    }
-    BigDecimal d = BigDecimal.valueOf(value).setScale(decimals, RoundingMode.HALF_UP);
-    return decimals == 0 ? (Number) d.longValueExact() : (Number) d.doubleValue();
   }
 }

@@ -23,21 +23,21 @@ public final class TableFormat {
     sb.append('\n');
 
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"workload", "backend", "events", "client cmd/ev", "in scripts/ev", "billed cmd/ev",
-        "round trips/ev", "events/s", "sustained ev/s", "p50 µs", "p99 µs", "max µs", "state = expected"});
+    List<String> header = new ArrayList<>(List.of("workload", "backend"));
+    Column.MEASURED.forEach(c -> header.add(c.header()));
+    header.add("state = expected");
+    rows.add(header.toArray(String[]::new));
     for (RunResult r : report.results()) {
-      rows.add(new String[] {
-          r.workload(), r.backend().label(), String.format(Locale.ROOT, "%,d", r.events()),
-          perEvent(r.clientCommandsPerEvent()), perEvent(r.scriptCommandsPerEvent()),
-          perEvent(r.serverCommandsPerEvent()), perEvent(r.roundTripsPerEvent()),
-          String.format(Locale.ROOT, "%,.0f", r.eventsPerSecond()),
-          r.sustainedEventsPerSecond() == null ? "-"
-              : String.format(Locale.ROOT, "%,.0f", r.sustainedEventsPerSecond()),
-          micros(r.p50Micros()), micros(r.p99Micros()), micros(r.maxMicros()),
-          state(r)});
+      List<String> row = new ArrayList<>(List.of(r.workload(), r.backend().label()));
+      Column.MEASURED.forEach(c -> row.add(c.text(r)));
+      row.add(state(r));
+      rows.add(row.toArray(String[]::new));
     }
-    table(sb, rows, new boolean[] {true, true, false, false, false, false, false, false, false, false, false, false,
-        true});
+    boolean[] left = new boolean[header.size()];
+    left[0] = true;
+    left[1] = true;
+    left[left.length - 1] = true;
+    table(sb, rows, left);
 
     List<RunResult> seedDay = report.resultsOf("seed-day");
     if (!seedDay.isEmpty()) {
@@ -47,17 +47,16 @@ public final class TableFormat {
           RunResult.SCENARIO_REQUESTS_PER_DAY, RunResult.USD_PER_100K_COMMANDS, RunResult.DAYS_PER_MONTH,
           RunResult.FREE_TIER_COMMANDS_PER_MONTH));
       List<String[]> p = new ArrayList<>();
-      p.add(new String[] {"", "layout", "billed commands/day", "USD/month", "fits free tier", "every statistic"});
+      p.add(new String[] {"", "layout", Column.BILLED_PER_DAY.header(), Column.USD_PER_MONTH.header(),
+          "fits free tier", "every statistic"});
       for (RunResult r : seedDay) {
-        p.add(new String[] {r.backend().label(), r.backend().layoutShown(),
-            String.format(Locale.ROOT, "%,.0f", r.projection().billedCommands()),
-            String.format(Locale.ROOT, "%,.2f", r.projection().usdPerMonth()),
-            r.projection().fitsFreeTier() ? "yes" : "no", state(r)});
+        p.add(new String[] {r.backend().label(), r.backend().layoutShown(), Column.BILLED_PER_DAY.text(r),
+            Column.USD_PER_MONTH.text(r), r.projection().fitsFreeTier() ? "yes" : "no", state(r)});
       }
       for (RunResult.NoteFigure f : RunResult.NOTE_FIGURES) {
-        p.add(new String[] {f.label(), "", String.format(Locale.ROOT, "%,.0f", f.commandsPerDay()),
-            String.format(Locale.ROOT, "%,.2f", f.projection().usdPerMonth()),
-            f.projection().fitsFreeTier() ? "yes" : "no", ""});
+        p.add(new String[] {f.label(), "", Column.BILLED_PER_DAY.text(f.commandsPerDay()),
+            Column.USD_PER_MONTH.text(f.projection().usdPerMonth()), f.projection().fitsFreeTier() ? "yes" : "no",
+            ""});
       }
       table(sb, p, new boolean[] {true, true, false, false, false, true});
     }
@@ -84,18 +83,6 @@ public final class TableFormat {
         .append("state = expected: the final state equals the CRS state computed from the events without any backend\n")
         .append("(compact: its CRS view; frugal: without the zero fields it skips; TTLs within the run + 30 s).\n");
     return sb.toString();
-  }
-
-  /** Two decimals; small non-zero values with three significant digits so they do not read as 0. */
-  private static String perEvent(double v) {
-    if (v > 0 && v < 0.1) {
-      return new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
-    }
-    return String.format(Locale.ROOT, "%,.2f", v);
-  }
-
-  private static String micros(double v) {
-    return v < 10 ? String.format(Locale.ROOT, "%.2f", v) : String.format(Locale.ROOT, "%,.0f", v);
   }
 
   private static String state(RunResult r) {

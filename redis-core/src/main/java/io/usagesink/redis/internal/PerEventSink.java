@@ -188,7 +188,7 @@ public final class PerEventSink implements UsageSink {
   }
 
   /** One event on its way to Redis. */
-  private final class Attempt {
+  private static final class Attempt {
     final UsageEvent event;
     /** What is still to send: the whole plan (planned by the writer thread), then what remains. */
     volatile UsagePlan plan;
@@ -246,6 +246,7 @@ public final class PerEventSink implements UsageSink {
   }
 
   /** The writer thread: drains the queue, plans, writes each drained batch with one writeAll. */
+  @SuppressWarnings("NonAtomicVolatileUpdate") // attempts: written by this writer thread only, read by others
   private void writeLoop() {
     List<Attempt> batch = new ArrayList<>(MAX_BATCH);
     List<UsagePlan> plans = new ArrayList<>(MAX_BATCH);

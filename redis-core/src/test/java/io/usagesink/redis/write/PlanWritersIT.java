@@ -203,9 +203,9 @@ class PlanWritersIT {
       UsageReader reader = UsageReader.of(c, config);
       UsageCounts key = reader.key("k1", UsagePeriod.allTime());
       UsageCounts account = reader.account("a1", UsagePeriod.dayOf(BOTH.at(), LayoutSettings.from(config).zone()));
-      assertThat(key.requests()).isEqualTo(threads * perThread);
-      assertThat(key.inputTokens()).isEqualTo(threads * perThread * 1200L);
-      assertThat(account.allTokens()).isEqualTo(threads * perThread * BOTH.allTokens());
+      assertThat(key.requests()).isEqualTo((long) threads * perThread);
+      assertThat(key.inputTokens()).isEqualTo((long) threads * perThread * 1200L);
+      assertThat(account.allTokens()).isEqualTo((long) threads * perThread * BOTH.allTokens());
     }
   }
 

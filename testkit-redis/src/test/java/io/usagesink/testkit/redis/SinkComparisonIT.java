@@ -35,7 +35,6 @@ class SinkComparisonIT {
     private final BiConsumer<String, AtomicLong> write;
     private final AtomicLong recorded = new AtomicLong();
     private final AtomicLong commands = new AtomicLong();
-    private final List<String> seen = new ArrayList<>();
 
     CountingSink(BiConsumer<String, AtomicLong> write) {
       this.write = write;

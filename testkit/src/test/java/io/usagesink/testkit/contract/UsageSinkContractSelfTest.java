@@ -7,8 +7,6 @@ import io.usagesink.SinkConfig;
 import io.usagesink.SinkStats;
 import io.usagesink.UsageEvent;
 import io.usagesink.UsageSink;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -18,10 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
-import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.Launcher;
-import org.junit.platform.launcher.TestExecutionListener;
-import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
@@ -88,17 +83,8 @@ class UsageSinkContractSelfTest {
   private static TestExecutionSummary run(Class<?> contractClass) {
     Launcher launcher = LauncherFactory.create();
     SummaryGeneratingListener listener = new SummaryGeneratingListener();
-    List<String> passed = new ArrayList<>();
-    TestExecutionListener names = new TestExecutionListener() {
-      @Override
-      public void executionFinished(TestIdentifier id, TestExecutionResult result) {
-        if (id.isTest() && result.getStatus() == TestExecutionResult.Status.SUCCESSFUL) {
-          passed.add(id.getDisplayName());
-        }
-      }
-    };
     launcher.execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(contractClass)).build(),
-        listener, names);
+        listener);
     return listener.getSummary();
   }
 

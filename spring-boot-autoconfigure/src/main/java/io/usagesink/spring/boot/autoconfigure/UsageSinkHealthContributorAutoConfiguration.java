@@ -22,7 +22,7 @@ import org.springframework.context.annotation.Bean;
 @EnableConfigurationProperties(UsageSinkProperties.class)
 public class UsageSinkHealthContributorAutoConfiguration {
 
-  /** The indicator; Spring Boot names it {@code usagesink} after this bean's name. */
+  /** The indicator; Spring Boot names it "usagesink", after this bean's name. */
   @Bean
   @ConditionalOnMissingBean(name = "usagesinkHealthIndicator")
   public UsageSinkHealthIndicator usagesinkHealthIndicator(UsageSink usageSink, UsageSinkProperties properties) {
