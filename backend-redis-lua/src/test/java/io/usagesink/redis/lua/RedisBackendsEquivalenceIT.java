@@ -41,7 +41,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(RedisExtension.class)
 class RedisBackendsEquivalenceIT {
 
-  private static final int EVENTS = 20_000;
+  private static final int EVENTS = 10_000;
   private static final int CLUSTER_EVENTS = 2_000;
 
   private static final Duration CROSS_RUN = Duration.ofSeconds(States.CROSS_RUN_TTL_TOLERANCE_SECONDS);
