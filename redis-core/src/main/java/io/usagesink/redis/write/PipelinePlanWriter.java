@@ -22,7 +22,6 @@ import io.usagesink.redis.internal.failure.FailurePolicy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,9 +68,6 @@ final class PipelinePlanWriter implements PlanWriter {
   private static final RedisCodec<String, String> CODEC = StringCodec.UTF8;
 
   private static final int MAX_CACHED_FIELDS = 4096;
-  private static final byte[] HINCRBY = ascii("*4\r\n$7\r\nHINCRBY\r\n");
-  private static final byte[] EXPIRE = ascii("*3\r\n$6\r\nEXPIRE\r\n");
-  private static final byte[] SADD = ascii("*3\r\n$4\r\nSADD\r\n");
 
   private final RedisConnection connection;
   private final Duration timeout;
@@ -156,22 +152,22 @@ final class PipelinePlanWriter implements PlanWriter {
         lastKeyBytes = utf8(lastKey);
       }
       int start = resp.length();
-      resp.raw(HINCRBY).bulk(lastKeyBytes).bulk(fieldBytes(c.field())).bulk(c.delta());
+      resp.raw(Resp.HINCRBY).bulk(lastKeyBytes).bulk(fieldBytes(c.field())).bulk(c.delta());
       batch.commands.add(batch.encoded(CommandType.HINCRBY, c, resp, start));
     }
     for (Expiry e : plan.expiries()) {
       int start = resp.length();
-      resp.raw(EXPIRE).bulk(e.key().equals(lastKey) ? lastKeyBytes : utf8(e.key())).bulk(e.ttlSeconds());
+      resp.raw(Resp.EXPIRE).bulk(e.key().equals(lastKey) ? lastKeyBytes : utf8(e.key())).bulk(e.ttlSeconds());
       batch.commands.add(batch.encoded(CommandType.EXPIRE, e, resp, start));
     }
     for (IndexAdd a : plan.indexAdds()) {
       byte[] key = utf8(a.setKey());
       int start = resp.length();
-      resp.raw(SADD).bulk(key).bulk(utf8(a.member()));
+      resp.raw(Resp.SADD).bulk(key).bulk(utf8(a.member()));
       batch.commands.add(batch.encoded(CommandType.SADD, a, resp, start));
       if (a.ttlSeconds() > 0) {
         start = resp.length();
-        resp.raw(EXPIRE).bulk(key).bulk(a.ttlSeconds());
+        resp.raw(Resp.EXPIRE).bulk(key).bulk(a.ttlSeconds());
         batch.commands.add(batch.encoded(CommandType.EXPIRE, a, resp, start));
       }
     }
@@ -337,99 +333,6 @@ final class PipelinePlanWriter implements PlanWriter {
         }
       }
     }
-  }
-
-  /** A growing byte array of RESP commands (not thread-safe; read only after it is complete). */
-  private static final class Resp {
-    private byte[] buf;
-    private int len;
-
-    Resp(int capacity) {
-      buf = new byte[Math.max(64, capacity)];
-    }
-
-    int length() {
-      return len;
-    }
-
-    byte[] bytes() {
-      return buf;
-    }
-
-    Resp raw(byte[] b) {
-      ensure(b.length);
-      System.arraycopy(b, 0, buf, len, b.length);
-      len += b.length;
-      return this;
-    }
-
-    /** A bulk string: {@code $<length>\r\n<bytes>\r\n}. */
-    Resp bulk(byte[] b) {
-      ensure(b.length + 16);
-      buf[len++] = '$';
-      digits(b.length);
-      crlf();
-      System.arraycopy(b, 0, buf, len, b.length);
-      len += b.length;
-      crlf();
-      return this;
-    }
-
-    /** A number as a bulk string. */
-    Resp bulk(long v) {
-      if (v == Long.MIN_VALUE) {
-        return bulk(ascii(Long.toString(v)));
-      }
-      ensure(48);
-      long abs = Math.abs(v);
-      int size = digitCount(abs) + (v < 0 ? 1 : 0);
-      buf[len++] = '$';
-      digits(size);
-      crlf();
-      if (v < 0) {
-        buf[len++] = '-';
-      }
-      digits(abs);
-      crlf();
-      return this;
-    }
-
-    private static int digitCount(long v) {
-      int n = 1;
-      while (v >= 10) {
-        v /= 10;
-        n++;
-      }
-      return n;
-    }
-
-    private void digits(long v) {
-      int start = len;
-      do {
-        buf[len++] = (byte) ('0' + (v % 10));
-        v /= 10;
-      } while (v > 0);
-      for (int i = start, j = len - 1; i < j; i++, j--) {
-        byte t = buf[i];
-        buf[i] = buf[j];
-        buf[j] = t;
-      }
-    }
-
-    private void crlf() {
-      buf[len++] = '\r';
-      buf[len++] = '\n';
-    }
-
-    private void ensure(int more) {
-      if (len + more > buf.length) {
-        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
-      }
-    }
-  }
-
-  private static byte[] ascii(String s) {
-    return s.getBytes(StandardCharsets.US_ASCII);
   }
 
   /** What became of one command. */
