@@ -1,7 +1,7 @@
 /**
  * The usagesink API: {@link io.usagesink.UsageEvent}, the {@link io.usagesink.UsageSink} SPI, its
- * discovery ({@link io.usagesink.UsageSinks}), configuration, and the statistics layout and planner.
- * JDK only. Backends {@code provides io.usagesink.UsageSinkProvider with ...}.
+ * discovery ({@link io.usagesink.UsageSinks}), configuration, and the statistics layout and
+ * planner. JDK only. Backends {@code provides io.usagesink.UsageSinkProvider with ...}.
  */
 module io.usagesink {
   exports io.usagesink;

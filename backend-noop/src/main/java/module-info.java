@@ -7,5 +7,6 @@ module io.usagesink.noop {
 
   exports io.usagesink.noop;
 
-  provides io.usagesink.UsageSinkProvider with io.usagesink.noop.internal.NoopUsageSinkProvider;
+  provides io.usagesink.UsageSinkProvider with
+      io.usagesink.noop.internal.NoopUsageSinkProvider;
 }

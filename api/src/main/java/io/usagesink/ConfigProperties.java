@@ -37,8 +37,10 @@ public record ConfigProperties(Map<String, String> properties, Map<String, Strin
 
   /** What a duration must look like. */
   public static final String DURATION = "Must be a duration like 500ms or 60s.";
+
   /** What a positive duration must look like. */
   public static final String POSITIVE_DURATION = "Must be a positive duration like 500ms or 60s.";
+
   /** What a boolean must look like. */
   public static final String BOOLEAN = "Must be true or false.";
 
@@ -56,18 +58,19 @@ public record ConfigProperties(Map<String, String> properties, Map<String, Strin
   }
 
   /**
-   * A view of {@code properties} (e.g. {@link System#getProperties()}; entries whose key or value is
-   * not a string are ignored) and {@code environment} (e.g. {@link System#getenv()}).
+   * A view of {@code properties} (e.g. {@link System#getProperties()}; entries whose key or value
+   * is not a string are ignored) and {@code environment} (e.g. {@link System#getenv()}).
    */
   public static ConfigProperties of(Map<?, ?> properties, Map<String, String> environment) {
     Objects.requireNonNull(properties, "properties");
     Objects.requireNonNull(environment, "environment");
     Map<String, String> props = new TreeMap<>();
-    properties.forEach((k, v) -> {
-      if (k instanceof String && v instanceof String) {
-        props.put((String) k, (String) v);
-      }
-    });
+    properties.forEach(
+        (k, v) -> {
+          if (k instanceof String && v instanceof String) {
+            props.put((String) k, (String) v);
+          }
+        });
     return new ConfigProperties(props, environment);
   }
 
@@ -108,24 +111,30 @@ public record ConfigProperties(Map<String, String> properties, Map<String, Strin
 
   /** A whole number that {@code valid} accepts; anything else fails with {@code must}. */
   public Optional<Integer> getInt(String name, IntPredicate valid, String must) {
-    return get(name, v -> {
-      int n = Integer.parseInt(v);
-      if (!valid.test(n)) {
-        throw new IllegalArgumentException("not allowed: " + n);
-      }
-      return n;
-    }, must);
+    return get(
+        name,
+        v -> {
+          int n = Integer.parseInt(v);
+          if (!valid.test(n)) {
+            throw new IllegalArgumentException("not allowed: " + n);
+          }
+          return n;
+        },
+        must);
   }
 
   /** A whole number that {@code valid} accepts; anything else fails with {@code must}. */
   public Optional<Long> getLong(String name, LongPredicate valid, String must) {
-    return get(name, v -> {
-      long n = Long.parseLong(v);
-      if (!valid.test(n)) {
-        throw new IllegalArgumentException("not allowed: " + n);
-      }
-      return n;
-    }, must);
+    return get(
+        name,
+        v -> {
+          long n = Long.parseLong(v);
+          if (!valid.test(n)) {
+            throw new IllegalArgumentException("not allowed: " + n);
+          }
+          return n;
+        },
+        must);
   }
 
   /** A duration ({@link DurationText}); text that is none fails with {@value #DURATION}. */
@@ -138,13 +147,15 @@ public record ConfigProperties(Map<String, String> properties, Map<String, Strin
    * a duration {@code valid} refuses with {@code must}.
    */
   public Optional<Duration> getDuration(String name, Predicate<Duration> valid, String must) {
-    return find(name).map(v -> {
-      Duration d = v.parse(DurationText::parse, DURATION);
-      if (!valid.test(d)) {
-        throw v.invalid(must);
-      }
-      return d;
-    });
+    return find(name)
+        .map(
+            v -> {
+              Duration d = v.parse(DurationText::parse, DURATION);
+              if (!valid.test(d)) {
+                throw v.invalid(must);
+              }
+              return d;
+            });
   }
 
   /** A positive duration; zero or negative fails with {@value #POSITIVE_DURATION}. */
@@ -154,15 +165,24 @@ public record ConfigProperties(Map<String, String> properties, Map<String, Strin
 
   /**
    * A constant of {@code type} written as its name in lower case with dashes for underscores
-   * ({@code LUA} is {@code lua}), ignoring case; anything else fails naming every constant:
-   * {@code Must be lua or pipeline.}
+   * ({@code LUA} is {@code lua}), ignoring case; anything else fails naming every constant: {@code
+   * Must be lua or pipeline.}
    */
   public <E extends Enum<E>> Optional<E> getEnum(String name, Class<E> type) {
     List<E> constants = Arrays.asList(type.getEnumConstants());
-    String must = "Must be " + alternatives(constants.stream().map(ConfigProperties::text).collect(Collectors.toList()))
-        + ".";
-    return get(name, v -> constants.stream().filter(c -> text(c).equalsIgnoreCase(v)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("no constant " + v)), must);
+    String must =
+        "Must be "
+            + alternatives(
+                constants.stream().map(ConfigProperties::text).collect(Collectors.toList()))
+            + ".";
+    return get(
+        name,
+        v ->
+            constants.stream()
+                .filter(c -> text(c).equalsIgnoreCase(v))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no constant " + v)),
+        must);
   }
 
   /** How {@link #getEnum} writes a constant: lower case, dashes for underscores. */
@@ -190,16 +210,23 @@ public record ConfigProperties(Map<String, String> properties, Map<String, Strin
     throw new IllegalArgumentException("not a boolean: " + text);
   }
 
-  /** Names only, never values: the {@code usagesink.*} properties and {@code USAGESINK_*} variables. */
+  /**
+   * Names only, never values: the {@code usagesink.*} properties and {@code USAGESINK_*} variables.
+   */
   @Override
   public String toString() {
-    return "ConfigProperties{properties=" + namesWith(properties, "usagesink.")
-        + ", environment=" + namesWith(environment, "USAGESINK_") + "}";
+    return "ConfigProperties{properties="
+        + namesWith(properties, "usagesink.")
+        + ", environment="
+        + namesWith(environment, "USAGESINK_")
+        + "}";
   }
 
   /** The names in {@code map} that start with {@code prefix}, sorted. */
   static List<String> namesWith(Map<String, String> map, String prefix) {
-    return map.keySet().stream().filter(k -> k.startsWith(prefix)).collect(Collectors.toUnmodifiableList());
+    return map.keySet().stream()
+        .filter(k -> k.startsWith(prefix))
+        .collect(Collectors.toUnmodifiableList());
   }
 
   /** {@code a}, {@code a or b}, {@code a, b or c}. */
@@ -207,17 +234,20 @@ public record ConfigProperties(Map<String, String> properties, Map<String, Strin
     if (names.size() < 2) {
       return String.join("", names);
     }
-    return String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
+    return String.join(", ", names.subList(0, names.size() - 1))
+        + " or "
+        + names.get(names.size() - 1);
   }
 
   private static Map<String, String> copy(Map<String, String> map) {
     Objects.requireNonNull(map);
     Map<String, String> m = new TreeMap<>();
-    map.forEach((k, v) -> {
-      if (k != null && v != null) {
-        m.put(k, v);
-      }
-    });
+    map.forEach(
+        (k, v) -> {
+          if (k != null && v != null) {
+            m.put(k, v);
+          }
+        });
     return Collections.unmodifiableMap(m);
   }
 }

@@ -6,8 +6,8 @@ import java.util.function.Function;
 
 /**
  * One setting as the user wrote it: the name it was found under (a property or an environment
- * variable) and its value, stripped of surrounding blanks. Its {@link #invalid} methods give the one
- * message style of every configuration error: {@code Invalid value for property
+ * variable) and its value, stripped of surrounding blanks. Its {@link #invalid} methods give the
+ * one message style of every configuration error: {@code Invalid value for property
  * usagesink.buffered.flush-interval=abc. Must be a duration like 500ms or 60s.}
  *
  * @param name the property or environment variable the value was found under
@@ -27,7 +27,8 @@ public record ConfigValue(String name, String value, boolean environment) {
    * NumberFormatException} too), {@link DateTimeException} or {@link ArithmeticException} gives
    * {@link #invalid(String, Throwable)} with {@code must}.
    *
-   * @param must what is allowed, a sentence starting with "Must", e.g. {@code Must be true or false.}
+   * @param must what is allowed, a sentence starting with "Must", e.g. {@code Must be true or
+   *     false.}
    */
   public <T> T parse(Function<String, T> parser, String must) {
     try {
@@ -52,7 +53,8 @@ public record ConfigValue(String name, String value, boolean environment) {
    * secret masked).
    */
   public ConfigurationException invalidShown(String shownValue, String must, Throwable cause) {
-    return new ConfigurationException("Invalid value for " + describe(shownValue) + ". " + must, cause);
+    return new ConfigurationException(
+        "Invalid value for " + describe(shownValue) + ". " + must, cause);
   }
 
   /** {@code property NAME=SHOWN} or {@code environment variable NAME=SHOWN}. */

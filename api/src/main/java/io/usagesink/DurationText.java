@@ -8,11 +8,13 @@ import java.util.regex.Pattern;
 
 /**
  * The one syntax of durations in settings ({@code usagesink.*}, {@code USAGESINK_*}) and in the
- * command line: {@code 500ms}, {@code 60s}, {@code 5m}, {@code 1h}, {@code 1d} (a whole number and a
- * unit, in any case: {@code 60S} too) or ISO-8601 such as {@code PT1S}. Stateless and thread-safe.
+ * command line: {@code 500ms}, {@code 60s}, {@code 5m}, {@code 1h}, {@code 1d} (a whole number and
+ * a unit, in any case: {@code 60S} too) or ISO-8601 such as {@code PT1S}. Stateless and
+ * thread-safe.
  */
 public final class DurationText {
-  private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)", Pattern.CASE_INSENSITIVE);
+  private static final Pattern SIMPLE =
+      Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)", Pattern.CASE_INSENSITIVE);
 
   private DurationText() {}
 
@@ -28,11 +30,16 @@ public final class DurationText {
       if (m.matches()) {
         long n = Long.parseLong(m.group(1));
         switch (m.group(2).toLowerCase(Locale.ROOT)) {
-          case "ms": return Duration.ofMillis(n);
-          case "s": return Duration.ofSeconds(n);
-          case "m": return Duration.ofMinutes(n);
-          case "h": return Duration.ofHours(n);
-          default: return Duration.ofDays(n);
+          case "ms":
+            return Duration.ofMillis(n);
+          case "s":
+            return Duration.ofSeconds(n);
+          case "m":
+            return Duration.ofMinutes(n);
+          case "h":
+            return Duration.ofHours(n);
+          default:
+            return Duration.ofDays(n);
         }
       }
       if (t.startsWith("P") || t.startsWith("p") || t.startsWith("-P") || t.startsWith("-p")) {

@@ -10,16 +10,18 @@ import java.util.List;
  * UsageEvent} it comes from; everything that sums, validates, plans or reads usage follows.
  *
  * <p>Three kinds of measure:
+ *
  * <ul>
  *   <li><b>event fields</b> ({@link #isEventField()}): a count the caller gives on {@link
- *       UsageEvent} under the measure's {@link #fieldName()};</li>
+ *       UsageEvent} under the measure's {@link #fieldName()};
  *   <li><b>tallied</b> ({@link #isTallied()}): the event fields plus {@link #REQUESTS} and the
  *       long-context share of a measure ({@link #longContextOf()}); sums of many events keep one
- *       cell per tallied measure, at index {@link #ordinal()} (tallied measures are declared first),
- *       {@link #TALLIED} of them in all;</li>
- *   <li><b>sums</b> ({@link #parts()}): derived from tallied measures, never stored in a cell; every
- *       sum of valid usage must fit in a {@code long}, as it does in Redis.</li>
+ *       cell per tallied measure, at index {@link #ordinal()} (tallied measures are declared
+ *       first), {@link #TALLIED} of them in all;
+ *   <li><b>sums</b> ({@link #parts()}): derived from tallied measures, never stored in a cell;
+ *       every sum of valid usage must fit in a {@code long}, as it does in Redis.
  * </ul>
+ *
  * Immutable and thread-safe.
  */
 public enum Measure {
@@ -49,21 +51,25 @@ public enum Measure {
   RATED_COST_MICROS("ratedCostMicros", null),
   // sums: declared after every tallied measure; validated in this order (the widest first)
   /** Input + output + cache-create + cache-read tokens ({@code allTokens}). */
-  ALL_TOKENS("allTokens", null, INPUT_TOKENS, OUTPUT_TOKENS, CACHE_CREATE_TOKENS, CACHE_READ_TOKENS),
+  ALL_TOKENS(
+      "allTokens", null, INPUT_TOKENS, OUTPUT_TOKENS, CACHE_CREATE_TOKENS, CACHE_READ_TOKENS),
   /** Input + output tokens (the reference layout's {@code tokens} / {@code totalTokens}). */
   CORE_TOKENS("coreTokens", null, INPUT_TOKENS, OUTPUT_TOKENS);
 
   /** Number of tallied measures: the cells of a sum of usage, indexed by {@link #ordinal()}. */
-  public static final int TALLIED = (int) Arrays.stream(values()).filter(Measure::isTallied).count();
+  public static final int TALLIED =
+      (int) Arrays.stream(values()).filter(Measure::isTallied).count();
 
   private static final List<Measure> ALL = List.of(values());
-  private static final List<Measure> EVENT_FIELDS = ALL.stream().filter(Measure::isEventField).toList();
+  private static final List<Measure> EVENT_FIELDS =
+      ALL.stream().filter(Measure::isEventField).toList();
   private static final List<Measure> SUMS = ALL.stream().filter(m -> !m.isTallied()).toList();
 
   static {
     for (Measure m : SUMS) {
       if (m.ordinal() < TALLIED) {
-        throw new ExceptionInInitializerError("declare the sum " + m + " after every tallied measure");
+        throw new ExceptionInInitializerError(
+            "declare the sum " + m + " after every tallied measure");
       }
     }
   }
@@ -79,9 +85,9 @@ public enum Measure {
   }
 
   /**
-   * The amount {@code e} adds to this measure: for an event field its value, for {@link #REQUESTS} 1,
-   * for a long-context measure its base measure's amount when the event is long-context (else 0),
-   * for a sum the sum of its parts.
+   * The amount {@code e} adds to this measure: for an event field its value, for {@link #REQUESTS}
+   * 1, for a long-context measure its base measure's amount when the event is long-context (else
+   * 0), for a sum the sum of its parts.
    */
   public long of(UsageEvent e) {
     return switch (this) {
@@ -108,12 +114,17 @@ public enum Measure {
     return s;
   }
 
-  /** The name of this measure in messages, in tallies and, for event fields, on {@link UsageEvent}. */
+  /**
+   * The name of this measure in messages, in tallies and, for event fields, on {@link UsageEvent}.
+   */
   public String fieldName() {
     return fieldName;
   }
 
-  /** Whether {@link UsageEvent} carries this measure as a count of its own (under {@link #fieldName()}). */
+  /**
+   * Whether {@link UsageEvent} carries this measure as a count of its own (under {@link
+   * #fieldName()}).
+   */
   public boolean isEventField() {
     return this != REQUESTS && longContextOf == null && parts.isEmpty();
   }
@@ -133,10 +144,15 @@ public enum Measure {
     return parts;
   }
 
-  /** Whether the detailed-cache switch ({@code ENABLE_DETAILED_CACHE_STATS}) governs fields of this measure. */
+  /**
+   * Whether the detailed-cache switch ({@code ENABLE_DETAILED_CACHE_STATS}) governs fields of this
+   * measure.
+   */
   public boolean isCacheDetail() {
-    return this == CACHE_CREATE_TOKENS || this == CACHE_READ_TOKENS
-        || this == EPHEMERAL_5M_TOKENS || this == EPHEMERAL_1H_TOKENS;
+    return this == CACHE_CREATE_TOKENS
+        || this == CACHE_READ_TOKENS
+        || this == EPHEMERAL_5M_TOKENS
+        || this == EPHEMERAL_1H_TOKENS;
   }
 
   /** The measures an event carries as counts of its own, in declaration order. */
@@ -155,8 +171,8 @@ public enum Measure {
   }
 
   /**
-   * The sum of this measure's parts in {@code cells} (indexed by {@link #ordinal()}, every cell {@code
-   * >= 0}), or {@code -1} when it would pass {@code Long.MAX_VALUE}.
+   * The sum of this measure's parts in {@code cells} (indexed by {@link #ordinal()}, every cell
+   * {@code >= 0}), or {@code -1} when it would pass {@code Long.MAX_VALUE}.
    */
   public long sumOf(long[] cells) {
     long s = 0;
@@ -170,8 +186,8 @@ public enum Measure {
   }
 
   /**
-   * {@code "a + b<qualifier> overflows a long: 1 + 2"}: the message of this sum of {@code cells} when
-   * it passes a long; {@code qualifier} is empty or, for example, {@code " of the sum"}.
+   * {@code "a + b<qualifier> overflows a long: 1 + 2"}: the message of this sum of {@code cells}
+   * when it passes a long; {@code qualifier} is empty or, for example, {@code " of the sum"}.
    */
   public String overflowMessage(String qualifier, long[] cells) {
     StringBuilder names = new StringBuilder();
@@ -185,8 +201,9 @@ public enum Measure {
   }
 
   /**
-   * Validates the cells of a sum of usage ({@link #TALLIED} of them, indexed by {@link #ordinal()}):
-   * every cell is {@code >= 0}, a long-context share is at most its base, every sum fits a {@code long}.
+   * Validates the cells of a sum of usage ({@link #TALLIED} of them, indexed by {@link
+   * #ordinal()}): every cell is {@code >= 0}, a long-context share is at most its base, every sum
+   * fits a {@code long}.
    *
    * @throws IllegalArgumentException naming the measure and the value
    */
@@ -196,14 +213,21 @@ public enum Measure {
     }
     for (int i = 0; i < TALLIED; i++) {
       if (cells[i] < 0) {
-        throw new IllegalArgumentException(ALL.get(i).fieldName + " must be >= 0 but was " + cells[i]);
+        throw new IllegalArgumentException(
+            ALL.get(i).fieldName + " must be >= 0 but was " + cells[i]);
       }
     }
     for (int i = 0; i < TALLIED; i++) {
       Measure base = ALL.get(i).longContextOf;
       if (base != null && cells[i] > cells[base.ordinal()]) {
-        throw new IllegalArgumentException(ALL.get(i).fieldName + " must be <= " + base.fieldName + " ("
-            + cells[base.ordinal()] + ") but was " + cells[i]);
+        throw new IllegalArgumentException(
+            ALL.get(i).fieldName
+                + " must be <= "
+                + base.fieldName
+                + " ("
+                + cells[base.ordinal()]
+                + ") but was "
+                + cells[i]);
       }
     }
     for (Measure sum : SUMS) {

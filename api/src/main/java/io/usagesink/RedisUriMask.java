@@ -20,20 +20,22 @@ public final class RedisUriMask {
   /** What a password is replaced with. */
   public static final String MASK = "***";
 
-  /** A {@code password=...} (or {@code pass=}, {@code pwd=}) query parameter some clients accept. */
+  /**
+   * A {@code password=...} (or {@code pass=}, {@code pwd=}) query parameter some clients accept.
+   */
   private static final Pattern QUERY_PASSWORD =
       Pattern.compile("([?&](?:password|pass|pwd)=)([^&#]*)", Pattern.CASE_INSENSITIVE);
 
   private RedisUriMask() {}
 
   /**
-   * The URI with every password replaced by {@value #MASK}; safe to log. Handles
-   * {@code redis://:pw@host}, {@code redis://user:pw@host} (the user name is kept),
-   * {@code redis://pw@host} (a user info without a colon is a password to Lettuce), cluster and
-   * sentinel seed lists ({@code redis://pw@h1:1,h2:2}), any scheme or none, and a
-   * {@code password=} query parameter. A password may itself contain {@code @}: everything up to the
-   * last {@code @} is treated as user info, so a malformed URI is masked too much rather than too
-   * little. {@code null} gives {@code null}.
+   * The URI with every password replaced by {@value #MASK}; safe to log. Handles {@code
+   * redis://:pw@host}, {@code redis://user:pw@host} (the user name is kept), {@code
+   * redis://pw@host} (a user info without a colon is a password to Lettuce), cluster and sentinel
+   * seed lists ({@code redis://pw@h1:1,h2:2}), any scheme or none, and a {@code password=} query
+   * parameter. A password may itself contain {@code @}: everything up to the last {@code @} is
+   * treated as user info, so a malformed URI is masked too much rather than too little. {@code
+   * null} gives {@code null}.
    */
   public static String mask(String uri) {
     if (uri == null) {

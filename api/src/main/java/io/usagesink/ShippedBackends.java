@@ -6,11 +6,11 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * The backends this project ships, for the messages of {@link UsageSinks} when a name is set but its
- * jar is missing, or when no backend is on the class path at all (a missing jar cannot speak for
- * itself). The one home of these names; the artifact of each follows from its name
- * ({@code usagesink-backend-NAME}). The {@code architecture} module's tests check the list against
- * the providers found with every backend on the class path, and each artifact against its module.
+ * The backends this project ships, for the messages of {@link UsageSinks} when a name is set but
+ * its jar is missing, or when no backend is on the class path at all (a missing jar cannot speak
+ * for itself). The one home of these names; the artifact of each follows from its name ({@code
+ * usagesink-backend-NAME}). The {@code architecture} module's tests check the list against the
+ * providers found with every backend on the class path, and each artifact against its module.
  */
 final class ShippedBackends {
 

@@ -22,18 +22,21 @@ import java.util.TreeMap;
  *
  * <p>Build it in code with {@link #builder()}, or from system properties and the environment with
  * {@link #fromEnvironment()}. The typed setters of settings that belong to a backend or to the
- * layout ({@link Builder#redisUri}, {@link Builder#zone}, {@link Builder#flushInterval}, ...) set the
- * property of that name, as {@link Builder#property} does. Values, a Redis password among them,
+ * layout ({@link Builder#redisUri}, {@link Builder#zone}, {@link Builder#flushInterval}, ...) set
+ * the property of that name, as {@link Builder#property} does. Values, a Redis password among them,
  * never appear in {@link #toString()}.
  */
 public final class SinkConfig {
 
   /** The backend to use: {@value}, environment variable {@code USAGESINK_BACKEND}. */
   public static final String BACKEND = "usagesink.backend";
+
   /** How long {@link UsageSink#close()} may take: {@value}. */
   public static final String CLOSE_TIMEOUT = "usagesink.close-timeout";
+
   /** Whether a sink closes itself in a JVM shutdown hook: {@value}. */
   public static final String SHUTDOWN_HOOK = "usagesink.shutdown-hook";
+
   /** The buffered backend's older name of {@link #SHUTDOWN_HOOK}, read when that one is not set. */
   static final String OLD_SHUTDOWN_HOOK = "usagesink.buffered.shutdown-hook";
 
@@ -43,48 +46,68 @@ public final class SinkConfig {
   /** Default zone of the day, hour and month buckets: {@value}. */
   @Deprecated(since = "0.2") // moved: LayoutSettings.DEFAULT_ZONE
   public static final String DEFAULT_ZONE = LayoutSettings.DEFAULT_ZONE;
+
   /** Default metrics window (TTL of the minute hash = window x 120 s): 5 minutes. */
   @Deprecated(since = "0.2") // moved: LayoutSettings.DEFAULT_METRICS_WINDOW
   public static final Duration DEFAULT_METRICS_WINDOW = Duration.ofMinutes(5);
+
   /** Default prefix of the library's own bookkeeping keys: {@value}. */
   @Deprecated(since = "0.2") // moved: LayoutSettings.DEFAULT_KEY_PREFIX
   public static final String DEFAULT_KEY_PREFIX = LayoutSettings.DEFAULT_KEY_PREFIX;
+
   /** Default time a single Redis command may take before it counts as failed: 10 s. */
   @Deprecated(since = "0.2") // moved: io.usagesink.redis.RedisOptions.DEFAULT_COMMAND_TIMEOUT
   public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(10);
+
   /** Default lifetime of an exactly-once guard (event or batch id): 10 minutes. */
   @Deprecated(since = "0.2") // moved: io.usagesink.redis.RedisOptions.DEFAULT_GUARD_TTL
   public static final Duration DEFAULT_GUARD_TTL = Duration.ofMinutes(10);
+
   /** Default flush interval of the buffered backend: 1 s. */
   @Deprecated(since = "0.2") // moved: io.usagesink.buffered.BufferedOptions.DEFAULT_FLUSH_INTERVAL
   public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(1);
+
   /** Default cap on distinct pending counters of the buffered backend: {@value}. */
-  @Deprecated(since = "0.2") // moved: io.usagesink.buffered.BufferedOptions.DEFAULT_MAX_PENDING_COUNTERS
+  @Deprecated(
+      since = "0.2") // moved: io.usagesink.buffered.BufferedOptions.DEFAULT_MAX_PENDING_COUNTERS
   public static final int DEFAULT_MAX_PENDING_COUNTERS = 1_000_000;
+
   /** Default writer of the buffered backend: {@value}. */
   @Deprecated(since = "0.2") // moved: io.usagesink.buffered.BufferedOptions.DEFAULT_WRITER
   public static final String DEFAULT_BUFFERED_WRITER = "lua";
 
-  // Properties of settings owned elsewhere, written by the typed setters kept for compatibility; each
+  // Properties of settings owned elsewhere, written by the typed setters kept for compatibility;
+  // each
   // owner's tests check that it reads what these setters write.
   private static final String REDIS_URI = "usagesink.redis.uri"; // RedisOptions
   private static final String REDIS_URI_VARIABLE = "REDIS_URL"; // RedisOptions
   private static final String REDIS_CLUSTER = "usagesink.redis.cluster"; // RedisOptions
   private static final String COMMAND_TIMEOUT = "usagesink.command-timeout"; // RedisOptions
   private static final String GUARD_TTL = "usagesink.guard-ttl"; // RedisOptions
-  private static final String FLUSH_INTERVAL = "usagesink.buffered.flush-interval"; // BufferedOptions
-  private static final String MAX_PENDING_COUNTERS = "usagesink.buffered.max-pending-counters"; // BufferedOptions
+  private static final String FLUSH_INTERVAL =
+      "usagesink.buffered.flush-interval"; // BufferedOptions
+  private static final String MAX_PENDING_COUNTERS =
+      "usagesink.buffered.max-pending-counters"; // BufferedOptions
   private static final String BUFFERED_WRITER = "usagesink.buffered.writer"; // BufferedOptions
 
   /** The values; equality, hash code and the text come from the record. */
-  private record Values(String backend, Duration closeTimeout, boolean shutdownHook, InstantSource clock,
+  private record Values(
+      String backend,
+      Duration closeTimeout,
+      boolean shutdownHook,
+      InstantSource clock,
       ConfigProperties properties) {}
 
   private final Values values;
 
   private SinkConfig(Builder b) {
-    this.values = new Values(b.backend, b.closeTimeout, b.shutdownHook, b.clock,
-        new ConfigProperties(b.properties, b.environment));
+    this.values =
+        new Values(
+            b.backend,
+            b.closeTimeout,
+            b.shutdownHook,
+            b.clock,
+            new ConfigProperties(b.properties, b.environment));
   }
 
   /** A builder with every default. */
@@ -108,8 +131,8 @@ public final class SinkConfig {
   /**
    * Reads the configuration from the given properties and environment variables; a property wins
    * over the environment, blank values count as not set ({@link ConfigProperties}). Here only the
-   * shared settings are read and checked; every property and variable stays in {@link #properties()}
-   * for the backend and the layout, which check theirs when the sink opens.
+   * shared settings are read and checked; every property and variable stays in {@link
+   * #properties()} for the backend and the layout, which check theirs when the sink opens.
    *
    * <table>
    *   <caption>Shared settings</caption>
@@ -136,7 +159,9 @@ public final class SinkConfig {
     b.environment.putAll(view.environment());
     view.find(BACKEND).ifPresent(v -> b.backend = v.value());
     view.getPositiveDuration(CLOSE_TIMEOUT).ifPresent(b::closeTimeout);
-    view.getBoolean(SHUTDOWN_HOOK).or(() -> view.getBoolean(OLD_SHUTDOWN_HOOK)).ifPresent(b::shutdownHook);
+    view.getBoolean(SHUTDOWN_HOOK)
+        .or(() -> view.getBoolean(OLD_SHUTDOWN_HOOK))
+        .ifPresent(b::shutdownHook);
     return b.build();
   }
 
@@ -170,16 +195,16 @@ public final class SinkConfig {
 
   /**
    * A raw setting by property name, for custom backends: the property if it was given, else its
-   * environment variable ({@link ConfigProperties#environmentName}); blank counts as not set.
-   * Same as {@code properties().getString(name)}.
+   * environment variable ({@link ConfigProperties#environmentName}); blank counts as not set. Same
+   * as {@code properties().getString(name)}.
    */
   public Optional<String> property(String name) {
     return properties().getString(Objects.requireNonNull(name, "name"));
   }
 
   /**
-   * The Redis URI ({@code usagesink.redis.uri} / {@code REDIS_URL}), if any, unchecked. May contain a
-   * password: never log it.
+   * The Redis URI ({@code usagesink.redis.uri} / {@code REDIS_URL}), if any, unchecked. May contain
+   * a password: never log it.
    *
    * @deprecated the Redis backends read it: {@code RedisOptions.from(config).uri()} (redis-core)
    */
@@ -281,11 +306,13 @@ public final class SinkConfig {
   /**
    * Cap on distinct pending counters of the buffered backend.
    *
-   * @deprecated the buffered backend reads it: {@code BufferedOptions.from(config).maxPendingCounters()}
+   * @deprecated the buffered backend reads it: {@code
+   *     BufferedOptions.from(config).maxPendingCounters()}
    */
   @Deprecated(since = "0.2")
   public int maxPendingCounters() {
-    return properties().getInt(MAX_PENDING_COUNTERS, n -> true, "Must be a whole number.")
+    return properties()
+        .getInt(MAX_PENDING_COUNTERS, n -> true, "Must be a whole number.")
         .orElse(DEFAULT_MAX_PENDING_COUNTERS);
   }
 
@@ -311,7 +338,10 @@ public final class SinkConfig {
     return b;
   }
 
-  /** Equal when every setting, property and environment variable is equal (the clock by its own {@code equals}). */
+  /**
+   * Equal when every setting, property and environment variable is equal (the clock by its own
+   * {@code equals}).
+   */
   @Override
   public boolean equals(Object o) {
     return o instanceof SinkConfig && ((SinkConfig) o).values.equals(values);
@@ -322,16 +352,19 @@ public final class SinkConfig {
     return values.hashCode();
   }
 
-  /** Lists the shared settings and the names of the {@code usagesink} properties, never their values. */
+  /**
+   * Lists the shared settings and the names of the {@code usagesink} properties, never their
+   * values.
+   */
   @Override
   public String toString() {
     return "SinkConfig" + values.toString().substring("Values".length());
   }
 
   /**
-   * Builds a {@link SinkConfig}. Setters of the shared settings reject bad values at once with {@link
-   * IllegalArgumentException} naming the setting and the value; the other setters set the property of
-   * their name, checked by its owner when the sink opens. Not thread-safe.
+   * Builds a {@link SinkConfig}. Setters of the shared settings reject bad values at once with
+   * {@link IllegalArgumentException} naming the setting and the value; the other setters set the
+   * property of their name, checked by its owner when the sink opens. Not thread-safe.
    */
   public static final class Builder {
     private String backend;
@@ -349,7 +382,8 @@ public final class SinkConfig {
      */
     public Builder backend(String name) {
       if (name != null && name.isBlank()) {
-        throw new IllegalArgumentException("backend must be null or non-blank but was \"" + name + "\"");
+        throw new IllegalArgumentException(
+            "backend must be null or non-blank but was \"" + name + "\"");
       }
       this.backend = name == null ? null : name.strip();
       return this;
@@ -412,7 +446,9 @@ public final class SinkConfig {
 
     /** The metrics window ({@link LayoutSettings#METRICS_WINDOW}): whole minutes, at least one. */
     public Builder metricsWindow(Duration window) {
-      return set(LayoutSettings.METRICS_WINDOW, Objects.requireNonNull(window, "metricsWindow").toString());
+      return set(
+          LayoutSettings.METRICS_WINDOW,
+          Objects.requireNonNull(window, "metricsWindow").toString());
     }
 
     /**
@@ -440,7 +476,9 @@ public final class SinkConfig {
       return set(GUARD_TTL, Objects.requireNonNull(ttl, "guardTtl").toString());
     }
 
-    /** Flush interval of the buffered backend ({@code usagesink.buffered.flush-interval}); positive. */
+    /**
+     * Flush interval of the buffered backend ({@code usagesink.buffered.flush-interval}); positive.
+     */
     public Builder flushInterval(Duration interval) {
       return set(FLUSH_INTERVAL, Objects.requireNonNull(interval, "flushInterval").toString());
     }
@@ -450,7 +488,10 @@ public final class SinkConfig {
       return set(MAX_PENDING_COUNTERS, Integer.toString(max));
     }
 
-    /** Writer of the buffered backend ({@code usagesink.buffered.writer}): {@code lua} or {@code pipeline}. */
+    /**
+     * Writer of the buffered backend ({@code usagesink.buffered.writer}): {@code lua} or {@code
+     * pipeline}.
+     */
     public Builder bufferedWriter(String writer) {
       return set(BUFFERED_WRITER, Objects.requireNonNull(writer, "bufferedWriter"));
     }

@@ -1,21 +1,23 @@
 package io.usagesink;
 
 /**
- * Counters of a sink since it was created: an immutable snapshot. Counters only grow, except
- * {@code pending}. A snapshot taken while other threads record or flush is not atomic across
- * counters; each counter on its own is exact.
+ * Counters of a sink since it was created: an immutable snapshot. Counters only grow, except {@code
+ * pending}. A snapshot taken while other threads record or flush is not atomic across counters;
+ * each counter on its own is exact.
  *
  * <p><b>The accounting invariant</b>, which every backend keeps and the testkit contract checks:
  * every event offered to {@code record} is counted exactly once as either {@code recorded} or
  * {@code rejected}, and every recorded event ends as {@code stored}, {@code failed} or {@code
  * dropped}. So at quiescence (no {@code record}, {@code flush} or {@code close} in progress), after
  * {@code close()} returned, or after a {@code flush()} whose stage completed normally:
+ *
  * <pre>{@code pending == 0  &&  recorded == stored + failed + dropped}</pre>
+ *
  * (After close nothing is pending: what could not be stored by the deadline is counted {@code
- * failed}.)
- * Before that, per-event backends also keep {@code recorded == stored + failed + dropped + pending}
- * at quiescence; aggregating backends count {@code pending} in distinct counters rather than
- * events, so for them only the form above holds. {@code stored} is in events for every backend.
+ * failed}.) Before that, per-event backends also keep {@code recorded == stored + failed + dropped
+ * + pending} at quiescence; aggregating backends count {@code pending} in distinct counters rather
+ * than events, so for them only the form above holds. {@code stored} is in events for every
+ * backend.
  *
  * @param recorded events accepted by {@code record} (a null event is neither recorded nor rejected)
  * @param rejected events refused by {@code record} (after close, over a capacity limit, ...); a
@@ -32,10 +34,9 @@ package io.usagesink;
  * @param roundTrips network round trips (a pipelined batch counts one)
  * @param flushes completed flushes (batches written)
  * @param retries writes retried after a failure
- *
- * <p>Build one by name with {@link #builder()} (a custom sink's {@code stats()} usually does:
- * {@code SinkStats.builder().recorded(r).stored(s).pending(p).build()}); the canonical constructor takes
- * all ten counters by position and stays for existing code.
+ *     <p>Build one by name with {@link #builder()} (a custom sink's {@code stats()} usually does:
+ *     {@code SinkStats.builder().recorded(r).stored(s).pending(p).build()}); the canonical
+ *     constructor takes all ten counters by position and stays for existing code.
  */
 public record SinkStats(
     long recorded,
@@ -57,16 +58,28 @@ public record SinkStats(
     return new Builder();
   }
 
-  /** A builder holding this snapshot's counters, e.g. to change one: {@code stats.toBuilder().failed(3).build()}. */
+  /**
+   * A builder holding this snapshot's counters, e.g. to change one: {@code
+   * stats.toBuilder().failed(3).build()}.
+   */
   public Builder toBuilder() {
-    return new Builder().recorded(recorded).rejected(rejected).stored(stored).pending(pending).failed(failed)
-        .dropped(dropped).commands(commands).roundTrips(roundTrips).flushes(flushes).retries(retries);
+    return new Builder()
+        .recorded(recorded)
+        .rejected(rejected)
+        .stored(stored)
+        .pending(pending)
+        .failed(failed)
+        .dropped(dropped)
+        .commands(commands)
+        .roundTrips(roundTrips)
+        .flushes(flushes)
+        .retries(retries);
   }
 
   /**
-   * Builds a {@link SinkStats} by counter name; a counter not set is zero. Each setter throws {@link
-   * IllegalArgumentException} for a negative value, naming the counter. Not thread-safe; {@link #build()} may be
-   * called more than once.
+   * Builds a {@link SinkStats} by counter name; a counter not set is zero. Each setter throws
+   * {@link IllegalArgumentException} for a negative value, naming the counter. Not thread-safe;
+   * {@link #build()} may be called more than once.
    */
   public static final class Builder {
     private long recorded;
@@ -144,7 +157,16 @@ public record SinkStats(
 
     /** The snapshot of the counters set so far. */
     public SinkStats build() {
-      return new SinkStats(recorded, rejected, stored, pending, failed, dropped, commands, roundTrips, flushes,
+      return new SinkStats(
+          recorded,
+          rejected,
+          stored,
+          pending,
+          failed,
+          dropped,
+          commands,
+          roundTrips,
+          flushes,
           retries);
     }
 

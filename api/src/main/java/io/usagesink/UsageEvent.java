@@ -8,10 +8,10 @@ import java.util.Objects;
  * model, and how many tokens and how much money it consumed.
  *
  * <p>Immutable and validated on construction. At least one of {@code keyId} and {@code accountId}
- * is present; every count is {@code >= 0}; the four token kinds (input, output, cache create,
- * cache read) sum to a value that fits in a {@code long}. A {@code null} or blank {@code model}
- * becomes {@value #UNKNOWN_MODEL}. Invalid values throw {@link IllegalArgumentException} naming
- * the field and the value.
+ * is present; every count is {@code >= 0}; the four token kinds (input, output, cache create, cache
+ * read) sum to a value that fits in a {@code long}. A {@code null} or blank {@code model} becomes
+ * {@value #UNKNOWN_MODEL}. Invalid values throw {@link IllegalArgumentException} naming the field
+ * and the value.
  *
  * <p>{@code id} is optional. Sinks that apply each event exactly once (such as the Redis Lua
  * backend) use it as the idempotency key and generate one when it is {@code null}; give your own
@@ -52,10 +52,21 @@ public record UsageEvent(
   public static final String UNKNOWN_MODEL = "unknown";
 
   /** Validates every field; see the class documentation. */
-  public UsageEvent(String id, Instant at, String keyId, String accountId, String model,
-      long inputTokens, long outputTokens, long cacheCreateTokens, long cacheReadTokens,
-      long ephemeral5mTokens, long ephemeral1hTokens, boolean longContext,
-      long realCostMicros, long ratedCostMicros) {
+  public UsageEvent(
+      String id,
+      Instant at,
+      String keyId,
+      String accountId,
+      String model,
+      long inputTokens,
+      long outputTokens,
+      long cacheCreateTokens,
+      long cacheReadTokens,
+      long ephemeral5mTokens,
+      long ephemeral1hTokens,
+      boolean longContext,
+      long realCostMicros,
+      long ratedCostMicros) {
     Objects.requireNonNull(at, "at");
     if (id != null && id.isBlank()) {
       throw new IllegalArgumentException("id must be null or non-blank but was \"" + id + "\"");
@@ -65,7 +76,8 @@ public record UsageEvent(
     this.keyId = checkId("keyId", keyId);
     this.accountId = checkId("accountId", accountId);
     if (keyId == null && accountId == null) {
-      throw new IllegalArgumentException("keyId and accountId are both absent; at least one is required");
+      throw new IllegalArgumentException(
+          "keyId and accountId are both absent; at least one is required");
     }
     this.model = model == null || model.isBlank() ? UNKNOWN_MODEL : model;
     this.inputTokens = inputTokens;
@@ -92,7 +104,9 @@ public record UsageEvent(
     return cells;
   }
 
-  /** Input + output tokens (what the reference layout calls {@code tokens} / {@code totalTokens}). */
+  /**
+   * Input + output tokens (what the reference layout calls {@code tokens} / {@code totalTokens}).
+   */
   public long coreTokens() {
     return Measure.CORE_TOKENS.of(this);
   }
@@ -110,11 +124,20 @@ public record UsageEvent(
   /** Returns a builder initialised from this event. */
   public Builder toBuilder() {
     return new Builder()
-        .id(id).at(at).keyId(keyId).accountId(accountId).model(model)
-        .inputTokens(inputTokens).outputTokens(outputTokens)
-        .cacheCreateTokens(cacheCreateTokens).cacheReadTokens(cacheReadTokens)
-        .ephemeral5mTokens(ephemeral5mTokens).ephemeral1hTokens(ephemeral1hTokens)
-        .longContext(longContext).realCostMicros(realCostMicros).ratedCostMicros(ratedCostMicros);
+        .id(id)
+        .at(at)
+        .keyId(keyId)
+        .accountId(accountId)
+        .model(model)
+        .inputTokens(inputTokens)
+        .outputTokens(outputTokens)
+        .cacheCreateTokens(cacheCreateTokens)
+        .cacheReadTokens(cacheReadTokens)
+        .ephemeral5mTokens(ephemeral5mTokens)
+        .ephemeral1hTokens(ephemeral1hTokens)
+        .longContext(longContext)
+        .realCostMicros(realCostMicros)
+        .ratedCostMicros(ratedCostMicros);
   }
 
   private static String checkId(String field, String value) {
@@ -122,7 +145,8 @@ public record UsageEvent(
       return null;
     }
     if (value.isBlank()) {
-      throw new IllegalArgumentException(field + " must be absent (null) or non-blank but was \"" + value + "\"");
+      throw new IllegalArgumentException(
+          field + " must be absent (null) or non-blank but was \"" + value + "\"");
     }
     return value;
   }
@@ -146,34 +170,117 @@ public record UsageEvent(
 
     private Builder() {}
 
-    /** @see UsageEvent#id() */
-    public Builder id(String id) { this.id = id; return this; }
-    /** @see UsageEvent#at() */
-    public Builder at(Instant at) { this.at = at; return this; }
-    /** @see UsageEvent#keyId() */
-    public Builder keyId(String keyId) { this.keyId = keyId; return this; }
-    /** @see UsageEvent#accountId() */
-    public Builder accountId(String accountId) { this.accountId = accountId; return this; }
-    /** @see UsageEvent#model() */
-    public Builder model(String model) { this.model = model; return this; }
-    /** @see UsageEvent#inputTokens() */
-    public Builder inputTokens(long v) { this.inputTokens = v; return this; }
-    /** @see UsageEvent#outputTokens() */
-    public Builder outputTokens(long v) { this.outputTokens = v; return this; }
-    /** @see UsageEvent#cacheCreateTokens() */
-    public Builder cacheCreateTokens(long v) { this.cacheCreateTokens = v; return this; }
-    /** @see UsageEvent#cacheReadTokens() */
-    public Builder cacheReadTokens(long v) { this.cacheReadTokens = v; return this; }
-    /** @see UsageEvent#ephemeral5mTokens() */
-    public Builder ephemeral5mTokens(long v) { this.ephemeral5mTokens = v; return this; }
-    /** @see UsageEvent#ephemeral1hTokens() */
-    public Builder ephemeral1hTokens(long v) { this.ephemeral1hTokens = v; return this; }
-    /** @see UsageEvent#longContext() */
-    public Builder longContext(boolean v) { this.longContext = v; return this; }
-    /** @see UsageEvent#realCostMicros() */
-    public Builder realCostMicros(long v) { this.realCostMicros = v; return this; }
-    /** @see UsageEvent#ratedCostMicros() */
-    public Builder ratedCostMicros(long v) { this.ratedCostMicros = v; return this; }
+    /**
+     * @see UsageEvent#id()
+     */
+    public Builder id(String id) {
+      this.id = id;
+      return this;
+    }
+
+    /**
+     * @see UsageEvent#at()
+     */
+    public Builder at(Instant at) {
+      this.at = at;
+      return this;
+    }
+
+    /**
+     * @see UsageEvent#keyId()
+     */
+    public Builder keyId(String keyId) {
+      this.keyId = keyId;
+      return this;
+    }
+
+    /**
+     * @see UsageEvent#accountId()
+     */
+    public Builder accountId(String accountId) {
+      this.accountId = accountId;
+      return this;
+    }
+
+    /**
+     * @see UsageEvent#model()
+     */
+    public Builder model(String model) {
+      this.model = model;
+      return this;
+    }
+
+    /**
+     * @see UsageEvent#inputTokens()
+     */
+    public Builder inputTokens(long v) {
+      this.inputTokens = v;
+      return this;
+    }
+
+    /**
+     * @see UsageEvent#outputTokens()
+     */
+    public Builder outputTokens(long v) {
+      this.outputTokens = v;
+      return this;
+    }
+
+    /**
+     * @see UsageEvent#cacheCreateTokens()
+     */
+    public Builder cacheCreateTokens(long v) {
+      this.cacheCreateTokens = v;
+      return this;
+    }
+
+    /**
+     * @see UsageEvent#cacheReadTokens()
+     */
+    public Builder cacheReadTokens(long v) {
+      this.cacheReadTokens = v;
+      return this;
+    }
+
+    /**
+     * @see UsageEvent#ephemeral5mTokens()
+     */
+    public Builder ephemeral5mTokens(long v) {
+      this.ephemeral5mTokens = v;
+      return this;
+    }
+
+    /**
+     * @see UsageEvent#ephemeral1hTokens()
+     */
+    public Builder ephemeral1hTokens(long v) {
+      this.ephemeral1hTokens = v;
+      return this;
+    }
+
+    /**
+     * @see UsageEvent#longContext()
+     */
+    public Builder longContext(boolean v) {
+      this.longContext = v;
+      return this;
+    }
+
+    /**
+     * @see UsageEvent#realCostMicros()
+     */
+    public Builder realCostMicros(long v) {
+      this.realCostMicros = v;
+      return this;
+    }
+
+    /**
+     * @see UsageEvent#ratedCostMicros()
+     */
+    public Builder ratedCostMicros(long v) {
+      this.ratedCostMicros = v;
+      return this;
+    }
 
     /**
      * Sets the count of an {@linkplain Measure#isEventField() event-field} measure.
@@ -203,9 +310,21 @@ public record UsageEvent(
      * @throws NullPointerException if {@code at} is not set
      */
     public UsageEvent build() {
-      return new UsageEvent(id, at, keyId, accountId, model, inputTokens, outputTokens,
-          cacheCreateTokens, cacheReadTokens, ephemeral5mTokens, ephemeral1hTokens,
-          longContext, realCostMicros, ratedCostMicros);
+      return new UsageEvent(
+          id,
+          at,
+          keyId,
+          accountId,
+          model,
+          inputTokens,
+          outputTokens,
+          cacheCreateTokens,
+          cacheReadTokens,
+          ephemeral5mTokens,
+          ephemeral1hTokens,
+          longContext,
+          realCostMicros,
+          ratedCostMicros);
     }
   }
 }

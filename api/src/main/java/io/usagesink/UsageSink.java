@@ -20,8 +20,8 @@ public interface UsageSink extends AutoCloseable {
    * Records one event. Returns at once. The event is counted in {@link SinkStats#recorded()} when
    * accepted, or in {@link SinkStats#rejected()} when refused.
    *
-   * @return a stage that completes normally when the event is as safe as this backend promises,
-   *     or exceptionally: after {@link #close()} with {@link IllegalStateException} (the event is
+   * @return a stage that completes normally when the event is as safe as this backend promises, or
+   *     exceptionally: after {@link #close()} with {@link IllegalStateException} (the event is
    *     rejected); otherwise with the backend's failure
    * @throws NullPointerException if {@code event} is null (the only exception this method throws)
    */
@@ -62,11 +62,11 @@ public interface UsageSink extends AutoCloseable {
   }
 
   /**
-   * Levels a backend measures beyond {@link #stats()}, by name (lower case, dot-separated, ending in
-   * the unit where there is one), for example the buffered backend's {@code journal.bytes} (disk used
-   * by its journal) and {@code journal.segments}. The names a sink reports do not change over its
-   * life; metrics binders publish each as a gauge {@code usagesink.<name>}. Cheap, never blocks. The
-   * default, for sinks that measure nothing more, is empty.
+   * Levels a backend measures beyond {@link #stats()}, by name (lower case, dot-separated, ending
+   * in the unit where there is one), for example the buffered backend's {@code journal.bytes} (disk
+   * used by its journal) and {@code journal.segments}. The names a sink reports do not change over
+   * its life; metrics binders publish each as a gauge {@code usagesink.<name>}. Cheap, never
+   * blocks. The default, for sinks that measure nothing more, is empty.
    */
   default java.util.Map<String, Long> gauges() {
     return java.util.Map.of();

@@ -16,13 +16,14 @@ import java.util.stream.Collectors;
  * ServiceLoader} through the class loader of this library.
  *
  * <p>Selection, in this order:
+ *
  * <ol>
  *   <li>the provider named by {@link SinkConfig#backend()} ({@code usagesink.backend}), matched
  *       ignoring case, wins; a name no provider has is an error that says which jar to add (for the
  *       project's own backends) or which names are available;
  *   <li>else the single provider on the class path;
- *   <li>else the provider with the highest {@link UsageSinkProvider#priority()}; the providers found
- *       and the winner are logged at {@code INFO}. <b>A tie for the highest priority is an
+ *   <li>else the provider with the highest {@link UsageSinkProvider#priority()}; the providers
+ *       found and the winner are logged at {@code INFO}. <b>A tie for the highest priority is an
  *       error</b> that lists the tied names and asks for {@code usagesink.backend}: picking one by
  *       class path order or by name would be a silent, arbitrary choice of where billing data goes;
  *   <li>no provider at all is an error naming the jars to add. Unlike SLF4J there is no silent
@@ -34,8 +35,8 @@ import java.util.stream.Collectors;
  * UsageSinkProvider#create(SinkConfig)} only on the chosen one. A provider that cannot be loaded (a
  * broken or incomplete jar: {@link ServiceConfigurationError}, a missing dependency, a constructor
  * or {@code name()} that throws) is logged as a {@code WARNING} naming the problem and skipped; if
- * that leaves nothing usable, the error message lists it too. Two different providers with the
- * same name are an error when that name is selected.
+ * that leaves nothing usable, the error message lists it too. Two different providers with the same
+ * name are an error when that name is selected.
  *
  * <p>Thread-safe and stateless; every call discovers afresh. Logs through {@link System.Logger}
  * {@code io.usagesink.UsageSinks}.
@@ -43,6 +44,7 @@ import java.util.stream.Collectors;
 public final class UsageSinks {
 
   private static final Logger LOGGER = System.getLogger(UsageSinks.class.getName());
+
   /** Stop iterating a provider iterator that keeps failing (it may never advance). */
   private static final int MAX_FAILURES = 100;
 
@@ -59,22 +61,26 @@ public final class UsageSinks {
   }
 
   /**
-   * Opens a sink as configured, choosing the backend as described in the class documentation.
-   * May block while the chosen backend connects.
+   * Opens a sink as configured, choosing the backend as described in the class documentation. May
+   * block while the chosen backend connects.
    *
    * @throws ConfigurationException when no provider fits (the message says what to add or set) or
    *     the chosen backend rejects the configuration
    */
   public static UsageSink open(SinkConfig config) {
-    return open(config, ServiceLoader.load(UsageSinkProvider.class, UsageSinks.class.getClassLoader()), LOGGER);
+    return open(
+        config,
+        ServiceLoader.load(UsageSinkProvider.class, UsageSinks.class.getClassLoader()),
+        LOGGER);
   }
 
   /**
-   * The names of the backends on the class path, sorted. Providers that fail to load are logged
-   * and left out. Creates no sink.
+   * The names of the backends on the class path, sorted. Providers that fail to load are logged and
+   * left out. Creates no sink.
    */
   public static List<String> availableBackends() {
-    return availableBackends(ServiceLoader.load(UsageSinkProvider.class, UsageSinks.class.getClassLoader()), LOGGER);
+    return availableBackends(
+        ServiceLoader.load(UsageSinkProvider.class, UsageSinks.class.getClassLoader()), LOGGER);
   }
 
   /** As {@link #open(SinkConfig)}, discovering through the given class loader. */
@@ -83,7 +89,8 @@ public final class UsageSinks {
   }
 
   /** As {@link #availableBackends()}, over the given providers. */
-  static List<String> availableBackends(Iterable<? extends UsageSinkProvider> providers, Logger logger) {
+  static List<String> availableBackends(
+      Iterable<? extends UsageSinkProvider> providers, Logger logger) {
     return discover(providers, logger).candidates.stream()
         .map(Candidate::name)
         .sorted()
@@ -91,12 +98,14 @@ public final class UsageSinks {
   }
 
   /** As {@link #open(SinkConfig)}, over the given providers, logging to {@code logger}. */
-  static UsageSink open(SinkConfig config, Iterable<? extends UsageSinkProvider> providers, Logger logger) {
+  static UsageSink open(
+      SinkConfig config, Iterable<? extends UsageSinkProvider> providers, Logger logger) {
     Objects.requireNonNull(config, "config");
     Candidate chosen = select(config, discover(providers, logger), logger);
     UsageSink sink = chosen.provider.create(config);
     if (sink == null) {
-      throw new IllegalStateException("usagesink provider " + chosen.describe() + " returned null from create()");
+      throw new IllegalStateException(
+          "usagesink provider " + chosen.describe() + " returned null from create()");
     }
     logger.log(Level.DEBUG, () -> "Opened usagesink backend " + chosen.describe());
     return sink;
@@ -107,11 +116,13 @@ public final class UsageSinks {
     List<Candidate> candidates = found.candidates;
     if (config.backend().isPresent()) {
       String wanted = config.backend().get();
-      List<Candidate> named = candidates.stream()
-          .filter(c -> c.name.equalsIgnoreCase(wanted))
-          .collect(Collectors.toList());
+      List<Candidate> named =
+          candidates.stream()
+              .filter(c -> c.name.equalsIgnoreCase(wanted))
+              .collect(Collectors.toList());
       if (named.isEmpty()) {
-        throw new ConfigurationException(missingNamedBackend(wanted, candidates) + found.failureSummary());
+        throw new ConfigurationException(
+            missingNamedBackend(wanted, candidates) + found.failureSummary());
       }
       return unique(named);
     }
@@ -122,18 +133,31 @@ public final class UsageSinks {
       return candidates.get(0);
     }
     List<Candidate> ranked = new ArrayList<>(candidates);
-    ranked.sort(Comparator.comparingInt(Candidate::priority).reversed().thenComparing(Candidate::name));
+    ranked.sort(
+        Comparator.comparingInt(Candidate::priority).reversed().thenComparing(Candidate::name));
     int top = ranked.get(0).priority;
-    List<Candidate> best = ranked.stream().filter(c -> c.priority == top).collect(Collectors.toList());
+    List<Candidate> best =
+        ranked.stream().filter(c -> c.priority == top).collect(Collectors.toList());
     String all = ranked.stream().map(Candidate::describe).collect(Collectors.joining(", "));
     if (best.size() > 1) {
-      throw new ConfigurationException("Several usagesink backends share the highest priority " + top + ": "
-          + best.stream().map(Candidate::name).collect(Collectors.joining(", "))
-          + "; set usagesink.backend (or USAGESINK_BACKEND) to the one to use. Found: " + all);
+      throw new ConfigurationException(
+          "Several usagesink backends share the highest priority "
+              + top
+              + ": "
+              + best.stream().map(Candidate::name).collect(Collectors.joining(", "))
+              + "; set usagesink.backend (or USAGESINK_BACKEND) to the one to use. Found: "
+              + all);
     }
     Candidate winner = best.get(0);
-    logger.log(Level.INFO, () -> "Several usagesink backends are on the class path: " + all + ". Using "
-        + winner.name + ", the highest priority; set usagesink.backend (or USAGESINK_BACKEND) to choose another.");
+    logger.log(
+        Level.INFO,
+        () ->
+            "Several usagesink backends are on the class path: "
+                + all
+                + ". Using "
+                + winner.name
+                + ", the highest priority; set usagesink.backend (or USAGESINK_BACKEND) to choose"
+                + " another.");
     return winner;
   }
 
@@ -158,8 +182,12 @@ public final class UsageSinks {
         String name = p.name();
         int priority = p.priority();
         if (name == null || name.isBlank()) {
-          String problem = "usagesink provider " + p.getClass().getName() + " has no name (name() returned "
-              + (name == null ? "null" : "\"" + name + "\"") + ")";
+          String problem =
+              "usagesink provider "
+                  + p.getClass().getName()
+                  + " has no name (name() returned "
+                  + (name == null ? "null" : "\"" + name + "\"")
+                  + ")";
           logger.log(Level.WARNING, "Skipping a usagesink provider: " + problem);
           failures.add(problem);
           continue;
@@ -170,7 +198,9 @@ public final class UsageSinks {
       }
     }
     if (failures.size() >= MAX_FAILURES) {
-      logger.log(Level.WARNING, "Stopped looking for usagesink providers after " + MAX_FAILURES + " failures");
+      logger.log(
+          Level.WARNING,
+          "Stopped looking for usagesink providers after " + MAX_FAILURES + " failures");
     }
     return new Discovery(candidates, failures);
   }
@@ -181,12 +211,20 @@ public final class UsageSinks {
     return problem;
   }
 
-  /** The exception and its causes in one line, e.g. {@code Provider x.Y could not be instantiated: ...}. */
+  /**
+   * The exception and its causes in one line, e.g. {@code Provider x.Y could not be instantiated:
+   * ...}.
+   */
   private static String describe(Throwable e) {
-    StringBuilder sb = new StringBuilder(e.getClass().getSimpleName()).append(": ").append(e.getMessage());
+    StringBuilder sb =
+        new StringBuilder(e.getClass().getSimpleName()).append(": ").append(e.getMessage());
     Throwable c = e.getCause();
     for (int depth = 0; c != null && depth < 5; depth++, c = c.getCause()) {
-      sb.append(" (caused by ").append(c.getClass().getSimpleName()).append(": ").append(c.getMessage()).append(')');
+      sb.append(" (caused by ")
+          .append(c.getClass().getSimpleName())
+          .append(": ")
+          .append(c.getMessage())
+          .append(')');
     }
     return sb.toString();
   }
@@ -195,21 +233,33 @@ public final class UsageSinks {
     if (named.size() == 1) {
       return named.get(0);
     }
-    throw new ConfigurationException("Several usagesink providers are named " + named.get(0).name + ": "
-        + named.stream().map(c -> c.provider.getClass().getName()).collect(Collectors.joining(", "))
-        + "; remove all but one of their jars");
+    throw new ConfigurationException(
+        "Several usagesink providers are named "
+            + named.get(0).name
+            + ": "
+            + named.stream()
+                .map(c -> c.provider.getClass().getName())
+                .collect(Collectors.joining(", "))
+            + "; remove all but one of their jars");
   }
 
   static String missingNamedBackend(String wanted, List<Candidate> available) {
     String artifact = ShippedBackends.artifactOf(wanted).orElse(null);
-    String message = "usagesink.backend set to \"" + wanted + "\" but no provider named " + wanted
-        + " is on the classpath";
-    String names = available.stream().map(Candidate::name).sorted().collect(Collectors.joining(", "));
+    String message =
+        "usagesink.backend set to \""
+            + wanted
+            + "\" but no provider named "
+            + wanted
+            + " is on the classpath";
+    String names =
+        available.stream().map(Candidate::name).sorted().collect(Collectors.joining(", "));
     if (artifact != null) {
       return message + "; add " + artifact + (names.isEmpty() ? "" : " (available: " + names + ")");
     }
     if (names.isEmpty()) {
-      return message + "; no provider is on the classpath at all: add one of " + ShippedBackends.allArtifacts();
+      return message
+          + "; no provider is on the classpath at all: add one of "
+          + ShippedBackends.allArtifacts();
     }
     return message + "; available: " + names;
   }
@@ -217,8 +267,9 @@ public final class UsageSinks {
   static String noBackend() {
     return "No usagesink backend is on the classpath: add one of the jars "
         + ShippedBackends.allArtifacts()
-        + " (groupId io.usagesink; noop drops every statistic, so choose it only on purpose),"
-        + " or register your own UsageSinkProvider in META-INF/services/io.usagesink.UsageSinkProvider";
+        + " (groupId io.usagesink; noop drops every statistic, so choose it only on purpose), or"
+        + " register your own UsageSinkProvider in"
+        + " META-INF/services/io.usagesink.UsageSinkProvider";
   }
 
   /** A loaded provider, its name and priority read once. */
@@ -261,8 +312,12 @@ public final class UsageSinks {
       if (failures.isEmpty()) {
         return "";
       }
-      return ". Skipped " + failures.size() + " provider" + (failures.size() == 1 ? "" : "s")
-          + " that failed to load: " + String.join("; ", failures);
+      return ". Skipped "
+          + failures.size()
+          + " provider"
+          + (failures.size() == 1 ? "" : "s")
+          + " that failed to load: "
+          + String.join("; ", failures);
     }
   }
 }

@@ -14,11 +14,19 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DurationTextTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"500ms", "60s", "5m", "1h", "2d", "PT1S", "pt1m30s", " 15s ", "0s", "-PT1S", "60S", "5M",
-      "500MS"})
+  @ValueSource(
+      strings = {
+        "500ms", "60s", "5m", "1h", "2d", "PT1S", "pt1m30s", " 15s ", "0s", "-PT1S", "60S", "5M",
+        "500MS"
+      })
   void acceptsWhatTheSettingsAccept(String text) {
     Duration d = DurationText.parse(text);
-    assertThat(SinkConfig.builder().property("usagesink.x", text).build().properties().getDuration("usagesink.x"))
+    assertThat(
+            SinkConfig.builder()
+                .property("usagesink.x", text)
+                .build()
+                .properties()
+                .getDuration("usagesink.x"))
         .contains(d);
   }
 

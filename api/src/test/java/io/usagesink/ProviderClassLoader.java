@@ -14,8 +14,8 @@ import java.util.List;
 /**
  * A class loader that serves one {@code META-INF/services/io.usagesink.UsageSinkProvider} file and
  * defines the {@link TestProviders} classes itself (child first, in its unnamed module); everything
- * else comes from the parent. Lets tests run the real {@link java.util.ServiceLoader} over providers
- * that are broken in the ways real jars are.
+ * else comes from the parent. Lets tests run the real {@link java.util.ServiceLoader} over
+ * providers that are broken in the ways real jars are.
  */
 final class ProviderClassLoader extends ClassLoader {
   static final String SERVICES = "META-INF/services/" + UsageSinkProvider.class.getName();
@@ -41,7 +41,9 @@ final class ProviderClassLoader extends ClassLoader {
 
   @Override
   public Enumeration<URL> getResources(String name) throws IOException {
-    return name.equals(SERVICES) ? Collections.enumeration(List.of(services)) : super.getResources(name);
+    return name.equals(SERVICES)
+        ? Collections.enumeration(List.of(services))
+        : super.getResources(name);
   }
 
   @Override

@@ -20,11 +20,16 @@ final class RecordingLogger implements System.Logger {
 
   /** Entries at {@code INFO} or above (what a default configuration shows). */
   List<Entry> shown() {
-    return entries.stream().filter(e -> e.level().getSeverity() >= Level.INFO.getSeverity()).collect(Collectors.toList());
+    return entries.stream()
+        .filter(e -> e.level().getSeverity() >= Level.INFO.getSeverity())
+        .collect(Collectors.toList());
   }
 
   List<String> messages(Level level) {
-    return entries.stream().filter(e -> e.level() == level).map(Entry::message).collect(Collectors.toList());
+    return entries.stream()
+        .filter(e -> e.level() == level)
+        .map(Entry::message)
+        .collect(Collectors.toList());
   }
 
   @Override
@@ -44,6 +49,10 @@ final class RecordingLogger implements System.Logger {
 
   @Override
   public void log(Level level, ResourceBundle bundle, String format, Object... params) {
-    entries.add(new Entry(level, params == null || params.length == 0 ? format : MessageFormat.format(format, params), null));
+    entries.add(
+        new Entry(
+            level,
+            params == null || params.length == 0 ? format : MessageFormat.format(format, params),
+            null));
   }
 }

@@ -10,7 +10,9 @@ import java.time.InstantSource;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
-/** The shared settings: defaults, builder validation, equality; the typed setters write properties. */
+/**
+ * The shared settings: defaults, builder validation, equality; the typed setters write properties.
+ */
 class SinkConfigTest {
 
   @Test
@@ -25,30 +27,50 @@ class SinkConfigTest {
 
   @Test
   void builderRejectsBadSharedValuesNamingTheSetting() {
-    assertThatIllegalArgumentException().isThrownBy(() -> SinkConfig.builder().backend(" "))
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> SinkConfig.builder().backend(" "))
         .withMessage("backend must be null or non-blank but was \" \"");
-    assertThatIllegalArgumentException().isThrownBy(() -> SinkConfig.builder().closeTimeout(Duration.ZERO))
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> SinkConfig.builder().closeTimeout(Duration.ZERO))
         .withMessage("closeTimeout must be positive but was PT0S");
-    assertThatNullPointerException().isThrownBy(() -> SinkConfig.builder().zone(null)).withMessage("zone");
-    assertThatNullPointerException().isThrownBy(() -> SinkConfig.builder().flushInterval(null))
+    assertThatNullPointerException()
+        .isThrownBy(() -> SinkConfig.builder().zone(null))
+        .withMessage("zone");
+    assertThatNullPointerException()
+        .isThrownBy(() -> SinkConfig.builder().flushInterval(null))
         .withMessage("flushInterval");
   }
 
   @Test
   void typedSettersOfOtherOwnersSetTheirProperties() {
-    SinkConfig c = SinkConfig.builder().redisUri("redis://h").redisCluster(true).zone(ZoneOffset.ofHours(8))
-        .metricsWindow(Duration.ofMinutes(3)).keyPrefix("k:").commandTimeout(Duration.ofSeconds(3))
-        .guardTtl(Duration.ofSeconds(4)).flushInterval(Duration.ofMillis(5)).maxPendingCounters(6)
-        .bufferedWriter("pipeline").build();
-    assertThat(c.properties().properties()).containsOnly(
-        java.util.Map.entry("usagesink.redis.uri", "redis://h"), java.util.Map.entry("usagesink.redis.cluster", "true"),
-        java.util.Map.entry("usagesink.zone", "+08:00"), java.util.Map.entry("usagesink.metrics-window", "PT3M"),
-        java.util.Map.entry("usagesink.key-prefix", "k:"), java.util.Map.entry("usagesink.command-timeout", "PT3S"),
-        java.util.Map.entry("usagesink.guard-ttl", "PT4S"),
-        java.util.Map.entry("usagesink.buffered.flush-interval", "PT0.005S"),
-        java.util.Map.entry("usagesink.buffered.max-pending-counters", "6"),
-        java.util.Map.entry("usagesink.buffered.writer", "pipeline"));
-    assertThat(c.toBuilder().redisUri(null).redisCluster(null).build().property("usagesink.redis.uri")).isEmpty();
+    SinkConfig c =
+        SinkConfig.builder()
+            .redisUri("redis://h")
+            .redisCluster(true)
+            .zone(ZoneOffset.ofHours(8))
+            .metricsWindow(Duration.ofMinutes(3))
+            .keyPrefix("k:")
+            .commandTimeout(Duration.ofSeconds(3))
+            .guardTtl(Duration.ofSeconds(4))
+            .flushInterval(Duration.ofMillis(5))
+            .maxPendingCounters(6)
+            .bufferedWriter("pipeline")
+            .build();
+    assertThat(c.properties().properties())
+        .containsOnly(
+            java.util.Map.entry("usagesink.redis.uri", "redis://h"),
+            java.util.Map.entry("usagesink.redis.cluster", "true"),
+            java.util.Map.entry("usagesink.zone", "+08:00"),
+            java.util.Map.entry("usagesink.metrics-window", "PT3M"),
+            java.util.Map.entry("usagesink.key-prefix", "k:"),
+            java.util.Map.entry("usagesink.command-timeout", "PT3S"),
+            java.util.Map.entry("usagesink.guard-ttl", "PT4S"),
+            java.util.Map.entry("usagesink.buffered.flush-interval", "PT0.005S"),
+            java.util.Map.entry("usagesink.buffered.max-pending-counters", "6"),
+            java.util.Map.entry("usagesink.buffered.writer", "pipeline"));
+    assertThat(
+            c.toBuilder().redisUri(null).redisCluster(null).build().property("usagesink.redis.uri"))
+        .isEmpty();
   }
 
   @Test
@@ -59,11 +81,18 @@ class SinkConfigTest {
   @Test
   void equalConfigurationsAreEqualAndToBuilderCopiesEverything() {
     InstantSource clock = InstantSource.fixed(Instant.parse("2025-08-01T00:00:00Z"));
-    SinkConfig a = SinkConfig.builder()
-        .backend("buffered").redisUri("redis://:pw@h:1").redisCluster(true).zone(ZoneOffset.ofHours(8))
-        .closeTimeout(Duration.ofSeconds(2)).flushInterval(Duration.ofMillis(5)).shutdownHook(false)
-        .clock(clock).property("usagesink.custom", "x")
-        .build();
+    SinkConfig a =
+        SinkConfig.builder()
+            .backend("buffered")
+            .redisUri("redis://:pw@h:1")
+            .redisCluster(true)
+            .zone(ZoneOffset.ofHours(8))
+            .closeTimeout(Duration.ofSeconds(2))
+            .flushInterval(Duration.ofMillis(5))
+            .shutdownHook(false)
+            .clock(clock)
+            .property("usagesink.custom", "x")
+            .build();
     SinkConfig copy = a.toBuilder().build();
     assertThat(copy).isEqualTo(a).hasSameHashCodeAs(a).hasToString(a.toString());
     assertThat(a.toBuilder().flushInterval(Duration.ofMillis(6)).build()).isNotEqualTo(a);
@@ -73,12 +102,18 @@ class SinkConfigTest {
 
   @Test
   void toStringListsSettingsButOnlyTheNamesOfProperties() {
-    SinkConfig c = SinkConfig.builder().backend("noop").redisUri("redis://:hunter2@h")
-        .property("usagesink.kafka.password", "hush").build();
+    SinkConfig c =
+        SinkConfig.builder()
+            .backend("noop")
+            .redisUri("redis://:hunter2@h")
+            .property("usagesink.kafka.password", "hush")
+            .build();
     assertThat(c.toString())
         .contains("backend=noop", "properties=[usagesink.kafka.password, usagesink.redis.uri]")
         .doesNotContain("hush", "hunter2");
-    assertThat(SinkConfig.from(java.util.Map.of(), java.util.Map.of("REDIS_URL", "redis://:hunter2@h")).toString())
+    assertThat(
+            SinkConfig.from(java.util.Map.of(), java.util.Map.of("REDIS_URL", "redis://:hunter2@h"))
+                .toString())
         .doesNotContain("hunter2");
   }
 
@@ -86,10 +121,20 @@ class SinkConfigTest {
   @Test
   @SuppressWarnings("deprecation")
   void deprecatedGettersStillAnswer() {
-    SinkConfig c = SinkConfig.builder().redisUri("redis://:pw@h").redisCluster(false).zone(ZoneOffset.ofHours(8))
-        .metricsWindow(Duration.ofMinutes(3)).statsPolicy(io.usagesink.layout.StatsPolicy.CORE).keyPrefix("k:")
-        .commandTimeout(Duration.ofSeconds(3)).guardTtl(Duration.ofSeconds(4)).flushInterval(Duration.ofMillis(5))
-        .maxPendingCounters(6).bufferedWriter("pipeline").build();
+    SinkConfig c =
+        SinkConfig.builder()
+            .redisUri("redis://:pw@h")
+            .redisCluster(false)
+            .zone(ZoneOffset.ofHours(8))
+            .metricsWindow(Duration.ofMinutes(3))
+            .statsPolicy(io.usagesink.layout.StatsPolicy.CORE)
+            .keyPrefix("k:")
+            .commandTimeout(Duration.ofSeconds(3))
+            .guardTtl(Duration.ofSeconds(4))
+            .flushInterval(Duration.ofMillis(5))
+            .maxPendingCounters(6)
+            .bufferedWriter("pipeline")
+            .build();
     assertThat(c.redisUri()).contains("redis://:pw@h");
     assertThat(c.maskedRedisUri()).contains("redis://:***@h");
     assertThat(c.redisCluster()).contains(false);

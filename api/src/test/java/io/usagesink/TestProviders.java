@@ -4,10 +4,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Providers for the real-{@link java.util.ServiceLoader} tests. {@link ProviderClassLoader}
- * defines these classes itself (outside any named module), because ServiceLoader ignores class
- * path entries that name classes of a named module, which these test classes are when the api is
- * tested on the module path. They use only public API and no private members of each other.
+ * Providers for the real-{@link java.util.ServiceLoader} tests. {@link ProviderClassLoader} defines
+ * these classes itself (outside any named module), because ServiceLoader ignores class path entries
+ * that name classes of a named module, which these test classes are when the api is tested on the
+ * module path. They use only public API and no private members of each other.
  */
 public final class TestProviders {
   private TestProviders() {}

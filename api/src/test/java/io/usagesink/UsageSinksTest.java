@@ -24,7 +24,8 @@ class UsageSinksTest {
   }
 
   /** The provider each call of {@code open} chose. */
-  private UsageSinkProvider openedBy(SinkConfig config, Iterable<? extends UsageSinkProvider> providers) {
+  private UsageSinkProvider openedBy(
+      SinkConfig config, Iterable<? extends UsageSinkProvider> providers) {
     return ((FakeProvider.FakeSink) UsageSinks.open(config, providers, log)).provider;
   }
 
@@ -33,29 +34,30 @@ class UsageSinksTest {
    * next()}, a {@link Throwable} is thrown by it (as ServiceLoader throws for a broken entry).
    */
   private static Iterable<UsageSinkProvider> loading(Object... items) {
-    return () -> new Iterator<>() {
-      int i;
+    return () ->
+        new Iterator<>() {
+          int i;
 
-      @Override
-      public boolean hasNext() {
-        return i < items.length;
-      }
+          @Override
+          public boolean hasNext() {
+            return i < items.length;
+          }
 
-      @Override
-      public UsageSinkProvider next() {
-        if (i >= items.length) {
-          throw new NoSuchElementException();
-        }
-        Object item = items[i++];
-        if (item instanceof RuntimeException) {
-          throw (RuntimeException) item;
-        }
-        if (item instanceof Error) {
-          throw (Error) item;
-        }
-        return (UsageSinkProvider) item;
-      }
-    };
+          @Override
+          public UsageSinkProvider next() {
+            if (i >= items.length) {
+              throw new NoSuchElementException();
+            }
+            Object item = items[i++];
+            if (item instanceof RuntimeException) {
+              throw (RuntimeException) item;
+            }
+            if (item instanceof Error) {
+              throw (Error) item;
+            }
+            return (UsageSinkProvider) item;
+          }
+        };
   }
 
   @Nested
@@ -65,21 +67,26 @@ class UsageSinksTest {
     void zeroProvidersIsAnErrorNamingTheJarsToAdd() {
       assertThatExceptionOfType(ConfigurationException.class)
           .isThrownBy(() -> UsageSinks.open(NO_NAME, List.of(), log))
-          .withMessage("No usagesink backend is on the classpath: add one of the jars "
-              + "usagesink-backend-redis-pipeline, usagesink-backend-redis-lua, usagesink-backend-buffered, "
-              + "usagesink-backend-noop (groupId io.usagesink; noop drops every statistic, so choose it only on "
-              + "purpose), or register your own UsageSinkProvider in META-INF/services/io.usagesink.UsageSinkProvider");
+          .withMessage(
+              "No usagesink backend is on the classpath: add one of the jars"
+                  + " usagesink-backend-redis-pipeline, usagesink-backend-redis-lua,"
+                  + " usagesink-backend-buffered, usagesink-backend-noop (groupId io.usagesink;"
+                  + " noop drops every statistic, so choose it only on purpose), or register your"
+                  + " own UsageSinkProvider in META-INF/services/io.usagesink.UsageSinkProvider");
     }
 
     @Test
     void zeroUsableProvidersIsAnErrorThatAlsoNamesTheBrokenOnes() {
-      ServiceConfigurationError broken = new ServiceConfigurationError(
-          "io.usagesink.UsageSinkProvider: Provider com.example.RedisLuaProvider not found");
+      ServiceConfigurationError broken =
+          new ServiceConfigurationError(
+              "io.usagesink.UsageSinkProvider: Provider com.example.RedisLuaProvider not found");
       assertThatExceptionOfType(ConfigurationException.class)
           .isThrownBy(() -> UsageSinks.open(NO_NAME, loading(broken), log))
           .withMessageStartingWith("No usagesink backend is on the classpath")
-          .withMessageEndingWith(". Skipped 1 provider that failed to load: ServiceConfigurationError: "
-              + "io.usagesink.UsageSinkProvider: Provider com.example.RedisLuaProvider not found");
+          .withMessageEndingWith(
+              ". Skipped 1 provider that failed to load: ServiceConfigurationError:"
+                  + " io.usagesink.UsageSinkProvider: Provider com.example.RedisLuaProvider not"
+                  + " found");
     }
 
     @Test
@@ -95,21 +102,26 @@ class UsageSinksTest {
       FakeProvider high = new FakeProvider("buffered", 20);
       FakeProvider middle = new FakeProvider("redis-lua", 10);
       assertThat(openedBy(NO_NAME, List.of(low, high, middle))).isSameAs(high);
-      assertThat(log.messages(Level.INFO)).containsExactly(
-          "Several usagesink backends are on the class path: buffered (priority 20), redis-lua (priority 10), "
-              + "noop (priority -2147483648). Using buffered, the highest priority; set usagesink.backend "
-              + "(or USAGESINK_BACKEND) to choose another.");
+      assertThat(log.messages(Level.INFO))
+          .containsExactly(
+              "Several usagesink backends are on the class path: buffered (priority 20), redis-lua"
+                  + " (priority 10), noop (priority -2147483648). Using buffered, the highest"
+                  + " priority; set usagesink.backend (or USAGESINK_BACKEND) to choose another.");
     }
 
     @Test
     void aTieForTheHighestPriorityIsAnErrorAskingForAName() {
-      List<FakeProvider> providers = List.of(
-          new FakeProvider("redis-pipeline", 10), new FakeProvider("noop", -1), new FakeProvider("redis-lua", 10));
+      List<FakeProvider> providers =
+          List.of(
+              new FakeProvider("redis-pipeline", 10),
+              new FakeProvider("noop", -1),
+              new FakeProvider("redis-lua", 10));
       assertThatExceptionOfType(ConfigurationException.class)
           .isThrownBy(() -> UsageSinks.open(NO_NAME, providers, log))
-          .withMessage("Several usagesink backends share the highest priority 10: redis-lua, redis-pipeline; "
-              + "set usagesink.backend (or USAGESINK_BACKEND) to the one to use. Found: redis-lua (priority 10), "
-              + "redis-pipeline (priority 10), noop (priority -1)");
+          .withMessage(
+              "Several usagesink backends share the highest priority 10: redis-lua, redis-pipeline;"
+                  + " set usagesink.backend (or USAGESINK_BACKEND) to the one to use. Found:"
+                  + " redis-lua (priority 10), redis-pipeline (priority 10), noop (priority -1)");
       assertThat(providers).allMatch(p -> p.created() == 0);
     }
   }
@@ -128,74 +140,88 @@ class UsageSinksTest {
     @Test
     void namesAreMatchedIgnoringCaseAndSurroundingSpace() {
       FakeProvider lua = new FakeProvider("redis-lua", 0);
-      assertThat(openedBy(named("  Redis-LUA "), List.of(new FakeProvider("noop", 0), lua))).isSameAs(lua);
+      assertThat(openedBy(named("  Redis-LUA "), List.of(new FakeProvider("noop", 0), lua)))
+          .isSameAs(lua);
     }
 
     @Test
     void aKnownButMissingNameSaysWhichJarToAdd() {
       assertThatExceptionOfType(ConfigurationException.class)
           .isThrownBy(() -> UsageSinks.open(named("redis-lua"), List.of(), log))
-          .withMessage("usagesink.backend set to \"redis-lua\" but no provider named redis-lua is on the classpath; "
-              + "add usagesink-backend-redis-lua");
+          .withMessage(
+              "usagesink.backend set to \"redis-lua\" but no provider named redis-lua is on the"
+                  + " classpath; add usagesink-backend-redis-lua");
     }
 
     @Test
     void aKnownButMissingNameAlsoListsTheNamesAvailable() {
-      List<FakeProvider> providers = List.of(new FakeProvider("noop", 0), new FakeProvider("buffered", 0));
+      List<FakeProvider> providers =
+          List.of(new FakeProvider("noop", 0), new FakeProvider("buffered", 0));
       assertThatExceptionOfType(ConfigurationException.class)
           .isThrownBy(() -> UsageSinks.open(named("redis-lua"), providers, log))
-          .withMessage("usagesink.backend set to \"redis-lua\" but no provider named redis-lua is on the classpath; "
-              + "add usagesink-backend-redis-lua (available: buffered, noop)");
+          .withMessage(
+              "usagesink.backend set to \"redis-lua\" but no provider named redis-lua is on the"
+                  + " classpath; add usagesink-backend-redis-lua (available: buffered, noop)");
     }
 
     @Test
     void anUnknownNameListsTheNamesAvailable() {
-      List<FakeProvider> providers = List.of(new FakeProvider("redis-pipeline", 0), new FakeProvider("noop", 0));
+      List<FakeProvider> providers =
+          List.of(new FakeProvider("redis-pipeline", 0), new FakeProvider("noop", 0));
       assertThatExceptionOfType(ConfigurationException.class)
           .isThrownBy(() -> UsageSinks.open(named("kafka"), providers, log))
-          .withMessage("usagesink.backend set to \"kafka\" but no provider named kafka is on the classpath; "
-              + "available: noop, redis-pipeline");
+          .withMessage(
+              "usagesink.backend set to \"kafka\" but no provider named kafka is on the classpath; "
+                  + "available: noop, redis-pipeline");
     }
 
     @Test
     void anUnknownNameWithNoProviderAtAllNamesTheJarsToAdd() {
       assertThatExceptionOfType(ConfigurationException.class)
           .isThrownBy(() -> UsageSinks.open(named("kafka"), List.of(), log))
-          .withMessage("usagesink.backend set to \"kafka\" but no provider named kafka is on the classpath; "
-              + "no provider is on the classpath at all: add one of usagesink-backend-redis-pipeline, "
-              + "usagesink-backend-redis-lua, usagesink-backend-buffered, usagesink-backend-noop");
+          .withMessage(
+              "usagesink.backend set to \"kafka\" but no provider named kafka is on the classpath;"
+                  + " no provider is on the classpath at all: add one of"
+                  + " usagesink-backend-redis-pipeline, usagesink-backend-redis-lua,"
+                  + " usagesink-backend-buffered, usagesink-backend-noop");
     }
 
     @Test
     void aNamedProviderThatFailedToLoadIsNamedInTheError() {
-      ServiceConfigurationError broken = new ServiceConfigurationError(
-          "io.usagesink.UsageSinkProvider: Provider io.usagesink.lua.LuaProvider could not be instantiated",
-          new NoClassDefFoundError("io/lettuce/core/RedisClient"));
+      ServiceConfigurationError broken =
+          new ServiceConfigurationError(
+              "io.usagesink.UsageSinkProvider: Provider io.usagesink.lua.LuaProvider could not be"
+                  + " instantiated",
+              new NoClassDefFoundError("io/lettuce/core/RedisClient"));
       assertThatExceptionOfType(ConfigurationException.class)
           .isThrownBy(() -> UsageSinks.open(named("redis-lua"), loading(broken), log))
-          .withMessage("usagesink.backend set to \"redis-lua\" but no provider named redis-lua is on the classpath; "
-              + "add usagesink-backend-redis-lua. Skipped 1 provider that failed to load: ServiceConfigurationError: "
-              + "io.usagesink.UsageSinkProvider: Provider io.usagesink.lua.LuaProvider could not be instantiated "
-              + "(caused by NoClassDefFoundError: io/lettuce/core/RedisClient)");
+          .withMessage(
+              "usagesink.backend set to \"redis-lua\" but no provider named redis-lua is on the"
+                  + " classpath; add usagesink-backend-redis-lua. Skipped 1 provider that failed to"
+                  + " load: ServiceConfigurationError: io.usagesink.UsageSinkProvider: Provider"
+                  + " io.usagesink.lua.LuaProvider could not be instantiated (caused by"
+                  + " NoClassDefFoundError: io/lettuce/core/RedisClient)");
     }
 
     @Test
     void twoDifferentProvidersWithTheSelectedNameAreAnError() {
-      UsageSinkProvider other = new UsageSinkProvider() {
-        @Override
-        public String name() {
-          return "redis-lua";
-        }
+      UsageSinkProvider other =
+          new UsageSinkProvider() {
+            @Override
+            public String name() {
+              return "redis-lua";
+            }
 
-        @Override
-        public UsageSink create(SinkConfig config) {
-          throw new AssertionError("not created");
-        }
-      };
+            @Override
+            public UsageSink create(SinkConfig config) {
+              throw new AssertionError("not created");
+            }
+          };
       List<UsageSinkProvider> providers = List.of(new FakeProvider("redis-lua", 0), other);
       assertThatExceptionOfType(ConfigurationException.class)
           .isThrownBy(() -> UsageSinks.open(named("redis-lua"), providers, log))
-          .withMessageStartingWith("Several usagesink providers are named redis-lua: io.usagesink.FakeProvider, ")
+          .withMessageStartingWith(
+              "Several usagesink providers are named redis-lua: io.usagesink.FakeProvider, ")
           .withMessageEndingWith("; remove all but one of their jars");
     }
   }
@@ -216,18 +242,19 @@ class UsageSinksTest {
     @Test
     void theChosenProviderReceivesTheConfiguration() {
       List<SinkConfig> seen = new ArrayList<>();
-      UsageSinkProvider p = new UsageSinkProvider() {
-        @Override
-        public String name() {
-          return "seeing";
-        }
+      UsageSinkProvider p =
+          new UsageSinkProvider() {
+            @Override
+            public String name() {
+              return "seeing";
+            }
 
-        @Override
-        public UsageSink create(SinkConfig config) {
-          seen.add(config);
-          return new FakeProvider("x", 0).create(config);
-        }
-      };
+            @Override
+            public UsageSink create(SinkConfig config) {
+              seen.add(config);
+              return new FakeProvider("x", 0).create(config);
+            }
+          };
       SinkConfig config = named("seeing");
       UsageSinks.open(config, List.of(p), log);
       assertThat(seen).containsExactly(config);
@@ -235,17 +262,18 @@ class UsageSinksTest {
 
     @Test
     void aConfigurationExceptionOfTheChosenProviderReachesTheCaller() {
-      UsageSinkProvider p = new UsageSinkProvider() {
-        @Override
-        public String name() {
-          return "picky";
-        }
+      UsageSinkProvider p =
+          new UsageSinkProvider() {
+            @Override
+            public String name() {
+              return "picky";
+            }
 
-        @Override
-        public UsageSink create(SinkConfig config) {
-          throw new ConfigurationException("usagesink.redis.uri is required by picky");
-        }
-      };
+            @Override
+            public UsageSink create(SinkConfig config) {
+              throw new ConfigurationException("usagesink.redis.uri is required by picky");
+            }
+          };
       assertThatExceptionOfType(ConfigurationException.class)
           .isThrownBy(() -> UsageSinks.open(NO_NAME, List.of(p), log))
           .withMessage("usagesink.redis.uri is required by picky");
@@ -253,22 +281,23 @@ class UsageSinksTest {
 
     @Test
     void aProviderReturningNoSinkIsAnError() {
-      UsageSinkProvider p = new UsageSinkProvider() {
-        @Override
-        public String name() {
-          return "lazy";
-        }
+      UsageSinkProvider p =
+          new UsageSinkProvider() {
+            @Override
+            public String name() {
+              return "lazy";
+            }
 
-        @Override
-        public int priority() {
-          return 3;
-        }
+            @Override
+            public int priority() {
+              return 3;
+            }
 
-        @Override
-        public UsageSink create(SinkConfig config) {
-          return null;
-        }
-      };
+            @Override
+            public UsageSink create(SinkConfig config) {
+              return null;
+            }
+          };
       assertThatIllegalStateException()
           .isThrownBy(() -> UsageSinks.open(NO_NAME, List.of(p), log))
           .withMessage("usagesink provider lazy (priority 3) returned null from create()");
@@ -281,45 +310,60 @@ class UsageSinksTest {
     @Test
     void aProviderThatFailsToLoadIsReportedAsAWarningAndSkipped() {
       FakeProvider good = new FakeProvider("good", 0);
-      ServiceConfigurationError broken = new ServiceConfigurationError(
-          "io.usagesink.UsageSinkProvider: Provider com.example.Broken could not be instantiated",
-          new IllegalStateException("boom"));
+      ServiceConfigurationError broken =
+          new ServiceConfigurationError(
+              "io.usagesink.UsageSinkProvider: Provider com.example.Broken could not be"
+                  + " instantiated",
+              new IllegalStateException("boom"));
       assertThat(openedBy(NO_NAME, loading(broken, good))).isSameAs(good);
-      assertThat(log.shown()).singleElement().satisfies(e -> {
-        assertThat(e.level()).isEqualTo(Level.WARNING);
-        assertThat(e.message()).isEqualTo("Skipping a usagesink provider that failed to load: "
-            + "ServiceConfigurationError: io.usagesink.UsageSinkProvider: Provider com.example.Broken could not be "
-            + "instantiated (caused by IllegalStateException: boom)");
-        assertThat(e.thrown()).isSameAs(broken);
-      });
+      assertThat(log.shown())
+          .singleElement()
+          .satisfies(
+              e -> {
+                assertThat(e.level()).isEqualTo(Level.WARNING);
+                assertThat(e.message())
+                    .isEqualTo(
+                        "Skipping a usagesink provider that failed to load:"
+                            + " ServiceConfigurationError: io.usagesink.UsageSinkProvider: Provider"
+                            + " com.example.Broken could not be instantiated (caused by"
+                            + " IllegalStateException: boom)");
+                assertThat(e.thrown()).isSameAs(broken);
+              });
     }
 
     @Test
     void aMissingDependencyOfAProviderIsReportedAndSkipped() {
       FakeProvider good = new FakeProvider("good", 0);
-      assertThat(openedBy(NO_NAME, loading(new NoClassDefFoundError("io/lettuce/core/RedisClient"), good)))
+      assertThat(
+              openedBy(
+                  NO_NAME, loading(new NoClassDefFoundError("io/lettuce/core/RedisClient"), good)))
           .isSameAs(good);
-      assertThat(log.messages(Level.WARNING)).containsExactly(
-          "Skipping a usagesink provider that failed to load: NoClassDefFoundError: io/lettuce/core/RedisClient");
+      assertThat(log.messages(Level.WARNING))
+          .containsExactly(
+              "Skipping a usagesink provider that failed to load: NoClassDefFoundError:"
+                  + " io/lettuce/core/RedisClient");
     }
 
     @Test
     void aProviderWhoseNameThrowsIsSkipped() {
-      UsageSinkProvider throwing = new UsageSinkProvider() {
-        @Override
-        public String name() {
-          throw new IllegalStateException("no name today");
-        }
+      UsageSinkProvider throwing =
+          new UsageSinkProvider() {
+            @Override
+            public String name() {
+              throw new IllegalStateException("no name today");
+            }
 
-        @Override
-        public UsageSink create(SinkConfig config) {
-          throw new AssertionError("not created");
-        }
-      };
+            @Override
+            public UsageSink create(SinkConfig config) {
+              throw new AssertionError("not created");
+            }
+          };
       FakeProvider good = new FakeProvider("good", 0);
       assertThat(openedBy(NO_NAME, List.of(throwing, good))).isSameAs(good);
-      assertThat(log.messages(Level.WARNING)).containsExactly(
-          "Skipping a usagesink provider that failed to load: IllegalStateException: no name today");
+      assertThat(log.messages(Level.WARNING))
+          .containsExactly(
+              "Skipping a usagesink provider that failed to load: IllegalStateException: no name"
+                  + " today");
     }
 
     @Test
@@ -327,36 +371,47 @@ class UsageSinksTest {
       FakeProvider blank = new FakeProvider(" ", 9);
       FakeProvider good = new FakeProvider("good", 0);
       assertThat(openedBy(NO_NAME, List.of(blank, good))).isSameAs(good);
-      assertThat(log.messages(Level.WARNING)).containsExactly(
-          "Skipping a usagesink provider: usagesink provider io.usagesink.FakeProvider has no name (name() returned \" \")");
+      assertThat(log.messages(Level.WARNING))
+          .containsExactly(
+              "Skipping a usagesink provider: usagesink provider io.usagesink.FakeProvider has no"
+                  + " name (name() returned \" \")");
     }
 
     @Test
     void anIteratorThatNeverStopsFailingEndsDiscoveryInsteadOfLoopingForever() {
-      Iterable<UsageSinkProvider> hopeless = () -> new Iterator<>() {
-        @Override
-        public boolean hasNext() {
-          throw new ServiceConfigurationError("io.usagesink.UsageSinkProvider: Error reading configuration file");
-        }
+      Iterable<UsageSinkProvider> hopeless =
+          () ->
+              new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                  throw new ServiceConfigurationError(
+                      "io.usagesink.UsageSinkProvider: Error reading configuration file");
+                }
 
-        @Override
-        public UsageSinkProvider next() {
-          throw new NoSuchElementException();
-        }
-      };
+                @Override
+                public UsageSinkProvider next() {
+                  throw new NoSuchElementException();
+                }
+              };
       assertThatExceptionOfType(ConfigurationException.class)
           .isThrownBy(() -> UsageSinks.open(NO_NAME, hopeless, log))
           .withMessageContaining("Skipped 100 providers that failed to load");
-      assertThat(log.messages(Level.WARNING)).hasSize(101)
+      assertThat(log.messages(Level.WARNING))
+          .hasSize(101)
           .endsWith("Stopped looking for usagesink providers after 100 failures");
     }
   }
 
   @Test
   void availableBackendsListsTheUsableNamesSorted() {
-    Iterable<UsageSinkProvider> providers = loading(new FakeProvider("redis-pipeline", 1),
-        new ServiceConfigurationError("broken"), new FakeProvider("buffered", 2), new FakeProvider("noop", 0));
-    assertThat(UsageSinks.availableBackends(providers, log)).containsExactly("buffered", "noop", "redis-pipeline");
+    Iterable<UsageSinkProvider> providers =
+        loading(
+            new FakeProvider("redis-pipeline", 1),
+            new ServiceConfigurationError("broken"),
+            new FakeProvider("buffered", 2),
+            new FakeProvider("noop", 0));
+    assertThat(UsageSinks.availableBackends(providers, log))
+        .containsExactly("buffered", "noop", "redis-pipeline");
     assertThat(log.messages(Level.WARNING)).hasSize(1);
   }
 

@@ -21,7 +21,8 @@ class ShippedBackendsTest {
 
   @Test
   void theListNamesExactlyTheShippedProviders() {
-    assertThat(UsageSinks.availableBackends()).containsExactlyInAnyOrderElementsOf(ShippedBackends.NAMES);
+    assertThat(UsageSinks.availableBackends())
+        .containsExactlyInAnyOrderElementsOf(ShippedBackends.NAMES);
   }
 
   @Test
@@ -33,18 +34,25 @@ class ShippedBackendsTest {
   }
 
   /**
-   * The artifactId of the module (in the reactor: its target/classes or the jar in its target) or of
-   * the jar (in a Maven repository) holding {@code type}.
+   * The artifactId of the module (in the reactor: its target/classes or the jar in its target) or
+   * of the jar (in a Maven repository) holding {@code type}.
    */
   private static String artifactOf(Class<?> type) throws URISyntaxException, java.io.IOException {
     Path where = Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
     Path target = where.getParent(); // MODULE/target in the reactor
-    if (target.getFileName().toString().equals("target")) { // the reactor: MODULE/target/classes or its jar
+    if (target
+        .getFileName()
+        .toString()
+        .equals("target")) { // the reactor: MODULE/target/classes or its jar
       String pom = Files.readString(target.getParent().resolve("pom.xml"));
       Matcher m = ARTIFACT_ID.matcher(pom.substring(pom.indexOf("</parent>")));
       assertThat(m.find()).isTrue();
       return m.group(1);
     }
-    return where.getParent().getParent().getFileName().toString(); // repository: ARTIFACT/VERSION/ARTIFACT-VERSION.jar
+    return where
+        .getParent()
+        .getParent()
+        .getFileName()
+        .toString(); // repository: ARTIFACT/VERSION/ARTIFACT-VERSION.jar
   }
 }

@@ -16,21 +16,24 @@ import java.util.Objects;
  * Immutable and thread-safe; pure computation.
  *
  * <h2>Why and how</h2>
- * The CRS layout books a request into 18 hashes with 148 HINCRBYs; batching cannot help when requests
- * rarely share a flush. The compact layout stores only the finest cells and lets readers derive
- * every CRS key from them ({@link CompactView}, which plans the cells with the CRS tables, so no
- * CRS key template exists twice). Each sink instance is a <em>writer</em> with a random id; it owns
- * the cells whose field names start with its id and writes their <b>absolute values</b> (a
- * state-based G-counter): a retried or duplicated write rewrites the same values, so it never counts
- * twice and needs no guard key; a restarted process gets a new id, so no counter goes backwards.
- * Readers sum the writers.
+ *
+ * The CRS layout books a request into 18 hashes with 148 HINCRBYs; batching cannot help when
+ * requests rarely share a flush. The compact layout stores only the finest cells and lets readers
+ * derive every CRS key from them ({@link CompactView}, which plans the cells with the CRS tables,
+ * so no CRS key template exists twice). Each sink instance is a <em>writer</em> with a random id;
+ * it owns the cells whose field names start with its id and writes their <b>absolute values</b> (a
+ * state-based G-counter): a retried or duplicated write rewrites the same values, so it never
+ * counts twice and needs no guard key; a restarted process gets a new id, so no counter goes
+ * backwards. Readers sum the writers.
  *
  * <h2>Keys and fields</h2>
+ *
  * {@code P} is {@code <keyPrefix>c:} ({@code usagesink:c:} by default); {@code id} a writer id;
  * {@code K}, {@code A}, {@code M} key id, account id and model as recorded ({@code %} and {@code |}
  * percent-encoded; the model is empty when model statistics are off). A cell value is a
  * comma-separated vector {@code requests,input,output,cacheCreate,cacheRead,ephemeral5m,
  * ephemeral1h,longContextRequests,longContextInput,longContextOutput} with trailing zeros left out.
+ *
  * <table>
  *   <caption>Hashes</caption>
  *   <tr><th>key</th><th>fields</th><th>TTL, set when the writer first writes the key</th></tr>
@@ -45,27 +48,31 @@ import java.util.Objects;
  *   <tr><td>{@code P t}</td><td>{@code id|k|K}, {@code id|a|A}: the writer's folded totals;
  *       {@code id|@}: the watermark</td><td>none</td></tr>
  * </table>
+ *
  * The id {@code folded} holds, in the totals hash and in month hashes, the cells of writer ids that
  * were folded for good: ids closed, or silent for 12 hours (a killed process), whose cells a live
  * writer moved there together with the cells they left in their newest bucket (see {@code
  * CompactWriter} in redis-core). Readers treat {@code folded} like any writer without a watermark.
  *
  * <h2>Write cost</h2>
+ *
  * A flush writes one {@code HSET} into the bucket hash of its events (plus an {@code EXPIRE} the
  * first time the writer writes that hash). When the writer's newest bucket (its <em>watermark</em>
  * {@code W}) advances, or a late event lands in a bucket before {@code W}, the flush also writes
  * the folded day cells ({@code HSET P m:...}) and totals ({@code HSET P t}) with the new watermark:
- * about two commands per bucket per writer. The watermark value is {@code <bucket> <epoch seconds of
- * the write>}, or {@code ~ <seconds>} once the writer closed (all its buckets folded).
+ * about two commands per bucket per writer. The watermark value is {@code <bucket> <epoch seconds
+ * of the write>}, or {@code ~ <seconds>} once the writer closed (all its buckets folded).
  *
  * <h2>Reading</h2>
+ *
  * An hour (and the minute metrics) is its bucket hash. A day or month is the month hash plus, for
- * each writer whose watermark there lies in that month, its cells in the watermark's bucket (not yet
- * folded). All time is the totals hash plus each open writer's cells in its watermark bucket. A
+ * each writer whose watermark there lies in that month, its cells in the watermark's bucket (not
+ * yet folded). All time is the totals hash plus each open writer's cells in its watermark bucket. A
  * dashboard of one key (totals, this month, its daily series, today's hours by model) therefore
  * reads the totals hash, one month hash, the open buckets (usually one) and today's bucket hashes.
  *
  * <h2>Retention</h2>
+ *
  * At least CRS's: buckets live 8 days (hourly statistics 7 days, minute metrics 10 minutes, kept
  * longer here because it costs no command), month hashes 400 days (daily 32 days, monthly 365),
  * totals forever. The reader applies CRS's windows (a period answers empty once CRS's key would
@@ -74,43 +81,65 @@ import java.util.Objects;
 public final class CompactLayout implements UsageLayout {
 
   /**
-   * The measure of each component of a stored cell vector, in stored order: a format on disk, so new
-   * measures go at the end (costs are not stored by this layout). The index constants below name
-   * positions in this list.
+   * The measure of each component of a stored cell vector, in stored order: a format on disk, so
+   * new measures go at the end (costs are not stored by this layout). The index constants below
+   * name positions in this list.
    */
-  public static final List<Measure> VECTOR = List.of(Measure.REQUESTS, Measure.INPUT_TOKENS, Measure.OUTPUT_TOKENS,
-      Measure.CACHE_CREATE_TOKENS, Measure.CACHE_READ_TOKENS, Measure.EPHEMERAL_5M_TOKENS,
-      Measure.EPHEMERAL_1H_TOKENS, Measure.LONG_CONTEXT_REQUESTS, Measure.LONG_CONTEXT_INPUT_TOKENS,
-      Measure.LONG_CONTEXT_OUTPUT_TOKENS);
+  public static final List<Measure> VECTOR =
+      List.of(
+          Measure.REQUESTS,
+          Measure.INPUT_TOKENS,
+          Measure.OUTPUT_TOKENS,
+          Measure.CACHE_CREATE_TOKENS,
+          Measure.CACHE_READ_TOKENS,
+          Measure.EPHEMERAL_5M_TOKENS,
+          Measure.EPHEMERAL_1H_TOKENS,
+          Measure.LONG_CONTEXT_REQUESTS,
+          Measure.LONG_CONTEXT_INPUT_TOKENS,
+          Measure.LONG_CONTEXT_OUTPUT_TOKENS);
+
   /** Number of components of a cell vector. */
   public static final int MEASURES = VECTOR.size();
+
   /** Vector index of requests. */
   public static final int REQUESTS = 0;
+
   /** Vector index of input tokens. */
   public static final int INPUT = 1;
+
   /** Vector index of output tokens. */
   public static final int OUTPUT = 2;
+
   /** Vector index of cache-create tokens. */
   public static final int CACHE_CREATE = 3;
+
   /** Vector index of cache-read tokens. */
   public static final int CACHE_READ = 4;
+
   /** Vector index of 5-minute ephemeral tokens. */
   public static final int EPHEMERAL_5M = 5;
+
   /** Vector index of 1-hour ephemeral tokens. */
   public static final int EPHEMERAL_1H = 6;
+
   /** Vector index of long-context requests. */
   public static final int LC_REQUESTS = 7;
+
   /** Vector index of long-context input tokens. */
   public static final int LC_INPUT = 8;
+
   /** Vector index of long-context output tokens. */
   public static final int LC_OUTPUT = 9;
 
   /** Watermark bucket of a writer that folded everything (closed). Sorts after every bucket. */
   public static final String FINAL = "~";
+
   /** TTL of a bucket hash of hours, seconds (8 days). */
   public static final long HOUR_BUCKET_TTL = Duration.ofDays(8).toSeconds();
+
   /** TTL of a bucket hash of days (hourly statistics off), seconds (33 days). */
   public static final long DAY_BUCKET_TTL = Duration.ofDays(33).toSeconds();
+
   /** TTL of a month hash, seconds (400 days). */
   public static final long MONTH_TTL = Duration.ofDays(400).toSeconds();
 
@@ -140,7 +169,9 @@ public final class CompactLayout implements UsageLayout {
     OTHER
   }
 
-  /** A cell: {@code kind} is {@code k} (API key), {@code a} (account) or {@code m} (minute metrics). */
+  /**
+   * A cell: {@code kind} is {@code k} (API key), {@code a} (account) or {@code m} (minute metrics).
+   */
   public record Cell(char kind, String subject, String model, long minute) {
 
     /** The cell's name in fields (without writer id and day). */
@@ -211,7 +242,9 @@ public final class CompactLayout implements UsageLayout {
     for (int i = 0; i < MEASURES; i++) {
       v[i] = t.get(VECTOR.get(i));
     }
-    if (!policy.detailedCache()) { // only the all-token sums show cache tokens: keep their sum, not the detail
+    if (!policy
+        .detailedCache()) { // only the all-token sums show cache tokens: keep their sum, not the
+      // detail
       v[CACHE_CREATE] += v[CACHE_READ];
       v[CACHE_READ] = 0;
       v[EPHEMERAL_5M] = 0;
@@ -387,7 +420,14 @@ public final class CompactLayout implements UsageLayout {
 
   @Override
   public String toString() {
-    return "compact[zone=" + buckets.zone() + ", metricsWindow=" + metricsWindow + ", policy=" + policy
-        + ", prefix=" + prefix + "]";
+    return "compact[zone="
+        + buckets.zone()
+        + ", metricsWindow="
+        + metricsWindow
+        + ", policy="
+        + policy
+        + ", prefix="
+        + prefix
+        + "]";
   }
 }

@@ -18,11 +18,11 @@ import java.util.TreeMap;
 import java.util.function.Predicate;
 
 /**
- * The CRS view of compact-layout hashes: exactly the keys, fields and values the CRS layout
- * ({@link UsageLayouts#crs}) holds for the same events, computed by planning the stored cells with
- * the CRS tables themselves, one granularity at a time (hour keys from bucket cells, day and month
- * keys from folded day cells plus open buckets, totals from folded totals plus open buckets, minute
- * keys from minute cells). Immutable and thread-safe; pure computation.
+ * The CRS view of compact-layout hashes: exactly the keys, fields and values the CRS layout ({@link
+ * UsageLayouts#crs}) holds for the same events, computed by planning the stored cells with the CRS
+ * tables themselves, one granularity at a time (hour keys from bucket cells, day and month keys
+ * from folded day cells plus open buckets, totals from folded totals plus open buckets, minute keys
+ * from minute cells). Immutable and thread-safe; pure computation.
  *
  * <p>TTLs in the view are the TTL the CRS layout gives a key when it writes it (for example 2764800
  * for a daily key, -1 for totals): the view does not simulate expiry; it shows every bucket the
@@ -36,18 +36,43 @@ public final class CompactView {
   private final TableLayout totals;
   private final TableLayout minutes;
 
-  /** The view of {@code layout}'s data; the CRS tables are planned with its zone, window and policy. */
+  /**
+   * The view of {@code layout}'s data; the CRS tables are planned with its zone, window and policy.
+   */
   public CompactView(CompactLayout layout) {
     this.layout = Objects.requireNonNull(layout, "layout");
     ZoneBuckets zb = new ZoneBuckets(layout.zone());
     StatsPolicy p = layout.policy();
     LayoutTable crs = CrsTables.REFERENCE_2025;
-    this.hours = new TableLayout(crs.filter("hours", t -> t.uses(Placeholder.HOUR)), zb, layout.metricsWindow(), p);
-    this.daysAndMonths = new TableLayout(crs.filter("days", t -> !t.uses(Placeholder.HOUR) && !t.uses(Placeholder.MINUTE)
-        && (t.uses(Placeholder.DAY) || t.uses(Placeholder.MONTH))), zb, layout.metricsWindow(), p);
-    this.totals = new TableLayout(crs.filter("totals", t -> !t.uses(Placeholder.HOUR) && !t.uses(Placeholder.MINUTE)
-        && !t.uses(Placeholder.DAY) && !t.uses(Placeholder.MONTH)), zb, layout.metricsWindow(), p);
-    this.minutes = new TableLayout(crs.filter("minutes", t -> t.uses(Placeholder.MINUTE)), zb, layout.metricsWindow(), p);
+    this.hours =
+        new TableLayout(
+            crs.filter("hours", t -> t.uses(Placeholder.HOUR)), zb, layout.metricsWindow(), p);
+    this.daysAndMonths =
+        new TableLayout(
+            crs.filter(
+                "days",
+                t ->
+                    !t.uses(Placeholder.HOUR)
+                        && !t.uses(Placeholder.MINUTE)
+                        && (t.uses(Placeholder.DAY) || t.uses(Placeholder.MONTH))),
+            zb,
+            layout.metricsWindow(),
+            p);
+    this.totals =
+        new TableLayout(
+            crs.filter(
+                "totals",
+                t ->
+                    !t.uses(Placeholder.HOUR)
+                        && !t.uses(Placeholder.MINUTE)
+                        && !t.uses(Placeholder.DAY)
+                        && !t.uses(Placeholder.MONTH)),
+            zb,
+            layout.metricsWindow(),
+            p);
+    this.minutes =
+        new TableLayout(
+            crs.filter("minutes", t -> t.uses(Placeholder.MINUTE)), zb, layout.metricsWindow(), p);
   }
 
   /**
@@ -56,7 +81,8 @@ public final class CompactView {
    * @param hashes hash fields by CRS key name
    * @param ttls TTL by CRS key name (-1 when the key never expires)
    */
-  public record CrsHashes(SortedMap<String, SortedMap<String, Long>> hashes, Map<String, Long> ttls) {
+  public record CrsHashes(
+      SortedMap<String, SortedMap<String, Long>> hashes, Map<String, Long> ttls) {
     /** Makes unmodifiable copies. */
     public CrsHashes {
       hashes = Collections.unmodifiableSortedMap(new TreeMap<>(hashes));
@@ -99,7 +125,8 @@ public final class CompactView {
         }
         long[] v = CompactLayout.decode(f.getValue());
         if (c.kind() == 'm') {
-          minutes.plan(tally(Instant.ofEpochSecond(c.minute() * 60), new Cell('k', "-", "", 0), v), plan);
+          minutes.plan(
+              tally(Instant.ofEpochSecond(c.minute() * 60), new Cell('k', "-", "", 0), v), plan);
         } else if (subject.test(c.kind() + "|" + c.subject())) {
           hours.plan(tally(at, c, v), plan);
         }
@@ -117,7 +144,10 @@ public final class CompactView {
           continue;
         }
         Cell c = Cell.parse(parts, 1);
-        if (c == null || c.kind() == 'm' || parts.length < 5 || !subject.test(c.kind() + "|" + c.subject())) {
+        if (c == null
+            || c.kind() == 'm'
+            || parts.length < 5
+            || !subject.test(c.kind() + "|" + c.subject())) {
           continue;
         }
         Instant at = layout.labelStart(month + "-" + parts[4]);
@@ -160,7 +190,12 @@ public final class CompactView {
   }
 
   /** Plans writer {@code id}'s cells of the open bucket {@code label} with {@code table}. */
-  private void addOpen(Map<String, String> bucket, String id, String label, TableLayout table, UsagePlan.Builder plan,
+  private void addOpen(
+      Map<String, String> bucket,
+      String id,
+      String label,
+      TableLayout table,
+      UsagePlan.Builder plan,
       Predicate<String> subject) {
     if (bucket == null) {
       return; // not read (or expired): the caller did not ask for it
@@ -184,7 +219,11 @@ public final class CompactView {
     for (int i = 0; i < CompactLayout.MEASURES; i++) {
       cells[CompactLayout.VECTOR.get(i).ordinal()] = v[i];
     }
-    return UsageTally.of(at, c.kind() == 'k' ? c.subject() : null, c.kind() == 'a' ? c.subject() : null, model,
+    return UsageTally.of(
+        at,
+        c.kind() == 'k' ? c.subject() : null,
+        c.kind() == 'a' ? c.subject() : null,
+        model,
         cells);
   }
 }

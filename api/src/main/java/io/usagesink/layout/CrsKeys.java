@@ -6,11 +6,11 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The names of the reference (CRS) layout's hashes, for code that reads them: rendered from the
- * key templates the layout writes with ({@code crs-usage-layout.md} sections 5 and 6), so each key
- * name is declared once. Values are inserted as given: a model is passed as stored (already
- * normalised), a label in its bucket's format ({@code YYYY-MM}, {@code YYYY-MM-DD},
- * {@code YYYY-MM-DD:HH}). Stateless and thread-safe; never blocks.
+ * The names of the reference (CRS) layout's hashes, for code that reads them: rendered from the key
+ * templates the layout writes with ({@code crs-usage-layout.md} sections 5 and 6), so each key name
+ * is declared once. Values are inserted as given: a model is passed as stored (already normalised),
+ * a label in its bucket's format ({@code YYYY-MM}, {@code YYYY-MM-DD}, {@code YYYY-MM-DD:HH}).
+ * Stateless and thread-safe; never blocks.
  */
 public final class CrsKeys {
 
@@ -32,12 +32,18 @@ public final class CrsKeys {
     }
   }
 
-  /** Each key template of the table, by the set of placeholders it uses (unique in the CRS table). */
-  private static final Map<EnumSet<Placeholder>, Template> BY_PLACEHOLDERS = index(CrsTables.REFERENCE_2025);
+  /**
+   * Each key template of the table, by the set of placeholders it uses (unique in the CRS table).
+   */
+  private static final Map<EnumSet<Placeholder>, Template> BY_PLACEHOLDERS =
+      index(CrsTables.REFERENCE_2025);
 
   private CrsKeys() {}
 
-  /** An API key's hash in {@code bucket}, e.g. {@code usage:daily:<keyId>:<label>} (no label for all-time). */
+  /**
+   * An API key's hash in {@code bucket}, e.g. {@code usage:daily:<keyId>:<label>} (no label for
+   * all-time).
+   */
   public static String key(String keyId, Bucket bucket, String label) {
     return name(bucket, label, Placeholder.KEY_ID, keyId, null);
   }
@@ -57,12 +63,14 @@ public final class CrsKeys {
   }
 
   /**
-   * An account's hash of one model, e.g. {@code account_usage:model:daily:<accountId>:<model>:<label>}.
+   * An account's hash of one model, e.g. {@code
+   * account_usage:model:daily:<accountId>:<model>:<label>}.
    *
    * @throws IllegalArgumentException for {@link Bucket#ALL_TIME}: the layout keeps none
    */
   public static String accountModel(String accountId, String model, Bucket bucket, String label) {
-    return name(bucket, label, Placeholder.ACCOUNT_ID, accountId, Objects.requireNonNull(model, "model"));
+    return name(
+        bucket, label, Placeholder.ACCOUNT_ID, accountId, Objects.requireNonNull(model, "model"));
   }
 
   /**
@@ -81,13 +89,15 @@ public final class CrsKeys {
     return template(EnumSet.of(Placeholder.MINUTE)).render(values);
   }
 
-  private static String name(Bucket bucket, String label, Placeholder id, String idValue, String model) {
+  private static String name(
+      Bucket bucket, String label, Placeholder id, String idValue, String model) {
     Objects.requireNonNull(bucket, "bucket");
     EnumSet<Placeholder> uses = EnumSet.noneOf(Placeholder.class);
     String[] values = new String[Placeholder.COUNT];
     if (id != null) {
       uses.add(id);
-      values[id.ordinal()] = Objects.requireNonNull(idValue, id == Placeholder.KEY_ID ? "keyId" : "accountId");
+      values[id.ordinal()] =
+          Objects.requireNonNull(idValue, id == Placeholder.KEY_ID ? "keyId" : "accountId");
     }
     if (model != null) {
       uses.add(Placeholder.MODEL);
@@ -121,7 +131,8 @@ public final class CrsKeys {
         }
         Template known = out.putIfAbsent(uses, name);
         if (known != null && !known.toString().equals(name.toString())) {
-          throw new IllegalStateException("keys " + known + " and " + name + " use the same placeholders");
+          throw new IllegalStateException(
+              "keys " + known + " and " + name + " use the same placeholders");
         }
       }
     }

@@ -12,13 +12,13 @@ import java.util.Set;
 
 /**
  * A statistics layout as data: which hashes get which counters, in which order, and which keys get
- * which TTL, in which order. {@link TableLayout} executes a table for a zone, a metrics window and a
- * {@link StatsPolicy}; a new layout (such as CRS HEAD) is a new table, not new logic.
+ * which TTL, in which order. {@link TableLayout} executes a table for a zone, a metrics window and
+ * a {@link StatsPolicy}; a new layout (such as CRS HEAD) is a new table, not new logic.
  *
  * <p>Policy switches are derived from the table's structure, not tagged by hand: a key whose name
- * has an {@code {hour}} is hourly, {@code {minute}} is minute, {@code {model}} is per-model; a field
- * whose name has {@code {model}} is per-model; a field of a {@linkplain Measure#isCacheDetail()
- * cache-detail measure} is detailed cache.
+ * has an {@code {hour}} is hourly, {@code {minute}} is minute, {@code {model}} is per-model; a
+ * field whose name has {@code {model}} is per-model; a field of a {@linkplain
+ * Measure#isCacheDetail() cache-detail measure} is detailed cache.
  *
  * @param name a short name for messages, e.g. {@code crs-2025}
  * @param sections the sections, planned in this order (all counters first, then all expiries)
@@ -58,8 +58,8 @@ record LayoutTable(String name, List<Section> sections) {
   }
 
   /**
-   * How long a key lives: {@code fixedSeconds + metricsWindowMinutes * secondsPerWindowMinute};
-   * 0 means the key never expires (no {@code EXPIRE} is planned).
+   * How long a key lives: {@code fixedSeconds + metricsWindowMinutes * secondsPerWindowMinute}; 0
+   * means the key never expires (no {@code EXPIRE} is planned).
    */
   record Ttl(long fixedSeconds, long secondsPerWindowMinute) {
     static final Ttl NONE = new Ttl(0, 0);
@@ -73,7 +73,8 @@ record LayoutTable(String name, List<Section> sections) {
     }
 
     long seconds(long metricsWindowMinutes) {
-      return Math.addExact(fixedSeconds, Math.multiplyExact(metricsWindowMinutes, secondsPerWindowMinute));
+      return Math.addExact(
+          fixedSeconds, Math.multiplyExact(metricsWindowMinutes, secondsPerWindowMinute));
     }
   }
 
@@ -121,19 +122,24 @@ record LayoutTable(String name, List<Section> sections) {
       for (KeyDef k : keys) {
         for (Subject other : Subject.values()) {
           if (other != subject && k.name().uses(other.id())) {
-            throw new IllegalArgumentException("key " + k.name() + " of the " + subject
-                + " section uses " + other.id().token());
+            throw new IllegalArgumentException(
+                "key " + k.name() + " of the " + subject + " section uses " + other.id().token());
           }
         }
         boolean expired = expiryOrder.contains(k);
         if (expired == (k.ttl().equals(Ttl.NONE))) {
-          throw new IllegalArgumentException("key " + k.name() + (expired
-              ? " has no TTL but is in the expiry order" : " has a TTL but is missing from the expiry order"));
+          throw new IllegalArgumentException(
+              "key "
+                  + k.name()
+                  + (expired
+                      ? " has no TTL but is in the expiry order"
+                      : " has a TTL but is missing from the expiry order"));
         }
       }
       for (KeyDef e : expiryOrder) {
         if (!keys.contains(e)) {
-          throw new IllegalArgumentException("expired key " + e.name() + " has no counters in the section");
+          throw new IllegalArgumentException(
+              "expired key " + e.name() + " has no counters in the section");
         }
       }
     }
@@ -171,8 +177,8 @@ record LayoutTable(String name, List<Section> sections) {
   }
 
   /**
-   * This table restricted to the keys {@code keep} accepts (their counter groups and expiries); used
-   * to plan one granularity of a layout at a time (the compact layout's CRS view).
+   * This table restricted to the keys {@code keep} accepts (their counter groups and expiries);
+   * used to plan one granularity of a layout at a time (the compact layout's CRS view).
    */
   LayoutTable filter(String suffix, java.util.function.Predicate<Template> keep) {
     List<Section> out = new ArrayList<>();

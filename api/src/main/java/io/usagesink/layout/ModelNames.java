@@ -8,19 +8,21 @@ import io.usagesink.UsageEvent;
  * thread-safe; allocation-free when the name needs no change.
  *
  * <p>Rules, in order:
+ *
  * <ol>
  *   <li>{@code null}, an empty or a blank name, and any name that the rules below reduce to an
  *       empty or blank one, become {@value UsageEvent#UNKNOWN_MODEL}. <b>Deviation from CRS</b>,
- *       which writes an empty segment for {@code ""} and the text {@code null} for {@code null}
- *       (a {@code null} model and an empty one then book to different keys, and neither can be
- *       read back as a model). {@code unknown} itself is kept.
+ *       which writes an empty segment for {@code ""} and the text {@code null} for {@code null} (a
+ *       {@code null} model and an empty one then book to different keys, and neither can be read
+ *       back as a model). {@code unknown} itself is kept.
  *   <li>A name containing {@code .anthropic.} or {@code .claude} (Bedrock): (a) drop a leading run
- *       of one or more {@code [a-z0-9-]} characters followed by {@code .} (the region, or
- *       {@code anthropic.}); (b) drop the first remaining occurrence of {@code anthropic.};
- *       (c) drop a trailing {@code -v<digits>:<digits>}. {@code :latest} is kept in this branch.
- *   <li>Any other name: drop a trailing {@code -v<digits>:<digits>}, or else a trailing
- *       {@code :latest} (at most one of the two).
+ *       of one or more {@code [a-z0-9-]} characters followed by {@code .} (the region, or {@code
+ *       anthropic.}); (b) drop the first remaining occurrence of {@code anthropic.}; (c) drop a
+ *       trailing {@code -v<digits>:<digits>}. {@code :latest} is kept in this branch.
+ *   <li>Any other name: drop a trailing {@code -v<digits>:<digits>}, or else a trailing {@code
+ *       :latest} (at most one of the two).
  * </ol>
+ *
  * Digits are ASCII {@code 0-9}; matching is case-sensitive, as in CRS.
  *
  * <p>Examples: {@code us.anthropic.claude-3-5-sonnet-20241022-v2:0} -> {@code

@@ -18,10 +18,10 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A {@link UsageLayout} that executes a {@link LayoutTable} for one zone, metrics window and
- * {@link StatsPolicy}. The table is compiled once, in the constructor: switched-off keys and
- * fields are dropped, constant names are resolved, and every key gets a slot so that its name is
- * rendered once per tally and shared by its counters and its expiry. Immutable and thread-safe.
+ * A {@link UsageLayout} that executes a {@link LayoutTable} for one zone, metrics window and {@link
+ * StatsPolicy}. The table is compiled once, in the constructor: switched-off keys and fields are
+ * dropped, constant names are resolved, and every key gets a slot so that its name is rendered once
+ * per tally and shared by its counters and its expiry. Immutable and thread-safe.
  */
 final class TableLayout implements UsageLayout {
 
@@ -41,7 +41,8 @@ final class TableLayout implements UsageLayout {
   private final boolean usesHour;
   private final boolean usesMinute;
 
-  private record CompiledField(String constantName, Template name, Measure measure, boolean longContextOnly) {
+  private record CompiledField(
+      String constantName, Template name, Measure measure, boolean longContextOnly) {
     String name(String[] vars) {
       return constantName != null ? constantName : name.render(vars);
     }
@@ -76,25 +77,36 @@ final class TableLayout implements UsageLayout {
           List<CompiledField> fields = new ArrayList<>();
           for (FieldDef f : g.fields()) {
             if (fieldActive(f)) {
-              fields.add(new CompiledField(f.name().constant(), f.name(), f.measure(),
-                  f.presence() == Presence.LONG_CONTEXT));
+              fields.add(
+                  new CompiledField(
+                      f.name().constant(),
+                      f.name(),
+                      f.measure(),
+                      f.presence() == Presence.LONG_CONTEXT));
               model |= f.name().uses(Placeholder.MODEL);
             }
           }
           if (fields.isEmpty()) {
             continue;
           }
-          int slot = slots.computeIfAbsent(g.key(), k -> {
-            names.add(k.name());
-            return names.size() - 1;
-          });
+          int slot =
+              slots.computeIfAbsent(
+                  g.key(),
+                  k -> {
+                    names.add(k.name());
+                    return names.size() - 1;
+                  });
           Template key = g.key().name();
           model |= key.uses(Placeholder.MODEL);
-          calendar |= key.uses(Placeholder.DAY) || key.uses(Placeholder.MONTH) || key.uses(Placeholder.HOUR);
+          calendar |=
+              key.uses(Placeholder.DAY)
+                  || key.uses(Placeholder.MONTH)
+                  || key.uses(Placeholder.HOUR);
           hour |= key.uses(Placeholder.HOUR);
           minute |= key.uses(Placeholder.MINUTE);
           counters += fields.size();
-          compiledGroups.add(new CompiledGroup(section.subject(), slot, fields.toArray(CompiledField[]::new)));
+          compiledGroups.add(
+              new CompiledGroup(section.subject(), slot, fields.toArray(CompiledField[]::new)));
         }
       }
       for (Section section : table.sections()) {
@@ -191,6 +203,13 @@ final class TableLayout implements UsageLayout {
 
   @Override
   public String toString() {
-    return table.name() + "[zone=" + buckets.zone() + ", metricsWindow=" + metricsWindow + ", policy=" + policy + "]";
+    return table.name()
+        + "[zone="
+        + buckets.zone()
+        + ", metricsWindow="
+        + metricsWindow
+        + ", policy="
+        + policy
+        + "]";
   }
 }

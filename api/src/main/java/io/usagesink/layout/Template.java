@@ -6,13 +6,14 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A key or field name with {@link Placeholder}s, e.g. {@code usage:daily:{keyId}:{day}}. Parsed once
- * when a layout is built; rendering is a single pass over precomputed parts. Immutable.
+ * A key or field name with {@link Placeholder}s, e.g. {@code usage:daily:{keyId}:{day}}. Parsed
+ * once when a layout is built; rendering is a single pass over precomputed parts. Immutable.
  */
 final class Template {
 
   private final String text;
-  private final String[] literals; // literals[i] precedes placeholders[i]; one more literal at the end
+  private final String[]
+      literals; // literals[i] precedes placeholders[i]; one more literal at the end
   private final Placeholder[] placeholders;
   private final EnumSet<Placeholder> uses;
   private final int literalLength;
@@ -21,7 +22,10 @@ final class Template {
     this.text = text;
     this.literals = literals;
     this.placeholders = placeholders;
-    this.uses = placeholders.length == 0 ? EnumSet.noneOf(Placeholder.class) : EnumSet.copyOf(List.of(placeholders));
+    this.uses =
+        placeholders.length == 0
+            ? EnumSet.noneOf(Placeholder.class)
+            : EnumSet.copyOf(List.of(placeholders));
     int n = 0;
     for (String l : literals) {
       n += l.length();
@@ -49,7 +53,8 @@ final class Template {
       }
       int close = text.indexOf('}', i);
       if (close < 0) {
-        throw new IllegalArgumentException("unclosed placeholder at index " + i + " in template \"" + text + "\"");
+        throw new IllegalArgumentException(
+            "unclosed placeholder at index " + i + " in template \"" + text + "\"");
       }
       String token = text.substring(i, close + 1);
       Placeholder p = null;
@@ -59,7 +64,8 @@ final class Template {
         }
       }
       if (p == null) {
-        throw new IllegalArgumentException("unknown placeholder " + token + " in template \"" + text + "\"");
+        throw new IllegalArgumentException(
+            "unknown placeholder " + token + " in template \"" + text + "\"");
       }
       literals.add(literal.toString());
       literal.setLength(0);
@@ -67,7 +73,8 @@ final class Template {
       i = close + 1;
     }
     literals.add(literal.toString());
-    return new Template(text, literals.toArray(String[]::new), placeholders.toArray(Placeholder[]::new));
+    return new Template(
+        text, literals.toArray(String[]::new), placeholders.toArray(Placeholder[]::new));
   }
 
   /** Whether the template contains {@code p}. */

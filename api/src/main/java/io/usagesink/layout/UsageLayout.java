@@ -12,7 +12,9 @@ import java.time.Instant;
  */
 public interface UsageLayout {
 
-  /** Plans one event. Equivalent to planning {@link UsageTally#of(UsageEvent)} into a new builder. */
+  /**
+   * Plans one event. Equivalent to planning {@link UsageTally#of(UsageEvent)} into a new builder.
+   */
   default UsagePlan plan(UsageEvent event) {
     UsagePlan.Builder b = UsagePlan.builder();
     plan(UsageTally.of(event), b);
@@ -22,7 +24,8 @@ public interface UsageLayout {
   /**
    * Adds the updates of {@code tally} to {@code into} (merging with what is there).
    *
-   * @throws ArithmeticException if a merged counter overflows a long (see {@link UsagePlan.Builder})
+   * @throws ArithmeticException if a merged counter overflows a long (see {@link
+   *     UsagePlan.Builder})
    */
   void plan(UsageTally tally, UsagePlan.Builder into);
 

@@ -12,22 +12,22 @@ import java.util.Objects;
  *
  * <h2>The reference layout ({@link #crs(ZoneId, Duration, StatsPolicy)})</h2>
  *
- * <p>Reproduces the "full" statistics of claude-relay-service as of 2025-12-26 (commit
- * {@code e187b894}, {@code shared/reference/crs-usage-layout.md} sections 3-8): a tally with a
- * {@code keyId} plans the 80 counters + 10 expiries of {@code incrementTokenUsage} (keys
- * {@code usage:*} and {@code system:metrics:minute:*}), a tally with an {@code accountId} the 52
- * counters + 6 expiries of {@code incrementAccountUsage} (keys {@code account_usage:*}), a tally
- * with both, both. Long-context fields (+3 per total hash, +3 per daily hash) appear only when the
- * tally has {@code longContextRequests > 0}; their values are the tallied long-context input and
- * output tokens and the long-context request count. Zero increments are planned, as CRS sends them.
- * {@code realCostMicros} and {@code ratedCostMicros} are not part of this layout.
+ * <p>Reproduces the "full" statistics of claude-relay-service as of 2025-12-26 (commit {@code
+ * e187b894}, {@code shared/reference/crs-usage-layout.md} sections 3-8): a tally with a {@code
+ * keyId} plans the 80 counters + 10 expiries of {@code incrementTokenUsage} (keys {@code usage:*}
+ * and {@code system:metrics:minute:*}), a tally with an {@code accountId} the 52 counters + 6
+ * expiries of {@code incrementAccountUsage} (keys {@code account_usage:*}), a tally with both,
+ * both. Long-context fields (+3 per total hash, +3 per daily hash) appear only when the tally has
+ * {@code longContextRequests > 0}; their values are the tallied long-context input and output
+ * tokens and the long-context request count. Zero increments are planned, as CRS sends them. {@code
+ * realCostMicros} and {@code ratedCostMicros} are not part of this layout.
  *
- * <p><b>Buckets.</b> Day ({@code YYYY-MM-DD}), month ({@code YYYY-MM}) and hour
- * ({@code YYYY-MM-DD:HH}) are the wall clock of the event instant in {@code zone} (at the offset in
- * force at that instant); with a fixed offset such as {@code +08:00} this is exactly CRS's rule.
- * The minute key is the UTC epoch minute ({@code floor(epochMillis / 60000)}), with no zone shift.
- * The minute hash lives {@code metricsWindow} minutes x 120 seconds (600 s for the default 5
- * minutes); daily keys 32 days, monthly 365 days, hourly 7 days; the total hashes never expire.
+ * <p><b>Buckets.</b> Day ({@code YYYY-MM-DD}), month ({@code YYYY-MM}) and hour ({@code
+ * YYYY-MM-DD:HH}) are the wall clock of the event instant in {@code zone} (at the offset in force
+ * at that instant); with a fixed offset such as {@code +08:00} this is exactly CRS's rule. The
+ * minute key is the UTC epoch minute ({@code floor(epochMillis / 60000)}), with no zone shift. The
+ * minute hash lives {@code metricsWindow} minutes x 120 seconds (600 s for the default 5 minutes);
+ * daily keys 32 days, monthly 365 days, hourly 7 days; the total hashes never expire.
  *
  * <p><b>Finest bucket</b> ({@link UsageLayout#bucketStart}): the UTC minute when minute statistics
  * are on; otherwise the local hour when hourly statistics are on; otherwise the local day. Local
@@ -44,14 +44,16 @@ import java.util.Objects;
  * hash, whose EXPIRE sets the same TTL either way.
  *
  * <p><b>Deviations from CRS</b> (where CRS is plainly wrong):
+ *
  * <ul>
- *   <li>A {@code null}, empty or blank model (or one that normalises to empty) is booked as
- *       {@code unknown}; CRS writes an empty segment for {@code ""} and the text {@code null} for
- *       {@code null} ({@link ModelNames}).
+ *   <li>A {@code null}, empty or blank model (or one that normalises to empty) is booked as {@code
+ *       unknown}; CRS writes an empty segment for {@code ""} and the text {@code null} for {@code
+ *       null} ({@link ModelNames}).
  *   <li>The zone is whatever {@link ZoneId} is configured: an offset of 0 ({@code UTC}) stays 0
  *       (CRS reads {@code offset || 8}, so 0 silently becomes +8). Region zones with daylight
  *       saving are supported (CRS has only fixed offsets).
  * </ul>
+ *
  * The {@code tokens}-to-output fallback of CRS's {@code incrementTokenUsage} is not applied: a
  * caller passes the output tokens it means.
  *
@@ -65,14 +67,17 @@ public final class UsageLayouts {
 
   /** The property naming the layout: {@value}; environment variable {@code USAGESINK_LAYOUT}. */
   public static final String LAYOUT_PROPERTY = LayoutSettings.LAYOUT;
+
   /** Name of the reference layout: {@value}. */
   public static final String CRS = "crs";
+
   /** Name of the compact layout: {@value}. */
   public static final String COMPACT = "compact";
 
   /**
-   * The layout name {@code config} selects ({@value #LAYOUT_PROPERTY}, env {@code USAGESINK_LAYOUT}):
-   * {@value #CRS} (the default) or {@value #COMPACT}, ignoring case and surrounding blanks.
+   * The layout name {@code config} selects ({@value #LAYOUT_PROPERTY}, env {@code
+   * USAGESINK_LAYOUT}): {@value #CRS} (the default) or {@value #COMPACT}, ignoring case and
+   * surrounding blanks.
    *
    * @throws ConfigurationException for any other value, naming it
    */
@@ -80,7 +85,10 @@ public final class UsageLayouts {
     return LayoutSettings.from(config).layout();
   }
 
-  /** The layout {@code config} selects ({@link #layoutName}), configured from it ({@link LayoutSettings}). */
+  /**
+   * The layout {@code config} selects ({@link #layoutName}), configured from it ({@link
+   * LayoutSettings}).
+   */
   public static UsageLayout of(SinkConfig config) {
     return LayoutSettings.from(config).toLayout();
   }
@@ -93,17 +101,27 @@ public final class UsageLayouts {
    */
   public static void requireCrs(SinkConfig config, String backend) {
     if (LayoutSettings.from(config).compact()) {
-      throw new ConfigurationException("Invalid value for property " + LAYOUT_PROPERTY + "=compact for usagesink.backend="
-          + backend + ": the compact layout stores absolute values of aggregates, and " + backend
-          + " writes each event as it comes, with no aggregate to write. Use usagesink.backend=buffered.");
+      throw new ConfigurationException(
+          "Invalid value for property "
+              + LAYOUT_PROPERTY
+              + "=compact for usagesink.backend="
+              + backend
+              + ": the compact layout stores absolute values of aggregates, and "
+              + backend
+              + " writes each event as it comes, with no aggregate to write. Use"
+              + " usagesink.backend=buffered.");
     }
   }
 
-  /** The compact layout configured from {@code config}'s zone, metrics window, policy and key prefix. */
+  /**
+   * The compact layout configured from {@code config}'s zone, metrics window, policy and key
+   * prefix.
+   */
   public static CompactLayout compact(SinkConfig config) {
     LayoutSettings s = LayoutSettings.from(config);
-    return (CompactLayout) new LayoutSettings(COMPACT, s.zone(), s.metricsWindow(), s.statsPolicy(), s.keyPrefix())
-        .toLayout();
+    return (CompactLayout)
+        new LayoutSettings(COMPACT, s.zone(), s.metricsWindow(), s.statsPolicy(), s.keyPrefix())
+            .toLayout();
   }
 
   /** The reference layout with the defaults: UTC, a 5-minute metrics window, every statistic. */
@@ -112,7 +130,9 @@ public final class UsageLayouts {
     return crs(d.zone(), d.metricsWindow(), d.statsPolicy());
   }
 
-  /** The reference layout configured from {@code config}'s zone, metrics window and stats policy. */
+  /**
+   * The reference layout configured from {@code config}'s zone, metrics window and stats policy.
+   */
   public static UsageLayout crs(SinkConfig config) {
     LayoutSettings s = LayoutSettings.from(config);
     return crs(s.zone(), s.metricsWindow(), s.statsPolicy());
@@ -132,7 +152,8 @@ public final class UsageLayouts {
     Objects.requireNonNull(zone, "zone");
     Objects.requireNonNull(metricsWindow, "metricsWindow");
     Objects.requireNonNull(policy, "policy");
-    if (metricsWindow.toMinutes() < 1 || !metricsWindow.equals(Duration.ofMinutes(metricsWindow.toMinutes()))) {
+    if (metricsWindow.toMinutes() < 1
+        || !metricsWindow.equals(Duration.ofMinutes(metricsWindow.toMinutes()))) {
       throw new IllegalArgumentException(
           "metricsWindow must be a positive whole number of minutes but was " + metricsWindow);
     }

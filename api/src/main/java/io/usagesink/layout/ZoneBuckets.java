@@ -78,12 +78,12 @@ final class ZoneBuckets {
    * The start of the finest bucket containing {@code at}, given which buckets are in use: the
    * latest of the local day start (always: a month contains its days, and a layout without any
    * calendar key merely gets finer buckets than it needs), the local hour start, the UTC minute
-   * start, and (for zones with transitions) the last offset transition at or before
-   * {@code at}. Every instant in {@code [result, at]} has the same day, month, hour and minute names
-   * as {@code at} (within the buckets in use): between the last transition and {@code at} the
-   * offset is constant, so wall-clock time runs monotonically there, and each local bucket start is
-   * computed at that offset. Splitting at transitions can make a bucket finer than its name (a DST
-   * day has two starts), never coarser.
+   * start, and (for zones with transitions) the last offset transition at or before {@code at}.
+   * Every instant in {@code [result, at]} has the same day, month, hour and minute names as {@code
+   * at} (within the buckets in use): between the last transition and {@code at} the offset is
+   * constant, so wall-clock time runs monotonically there, and each local bucket start is computed
+   * at that offset. Splitting at transitions can make a bucket finer than its name (a DST day has
+   * two starts), never coarser.
    */
   Instant bucketStart(Instant at, boolean hour, boolean minute) {
     long second = at.getEpochSecond();

@@ -14,7 +14,8 @@ public record Expiry(String key, long ttlSeconds) {
   public Expiry {
     Objects.requireNonNull(key, "key");
     if (ttlSeconds <= 0) {
-      throw new IllegalArgumentException("ttlSeconds must be > 0 but was " + ttlSeconds + " for key " + key);
+      throw new IllegalArgumentException(
+          "ttlSeconds must be > 0 but was " + ttlSeconds + " for key " + key);
     }
   }
 }

@@ -16,7 +16,8 @@ public record IndexAdd(String setKey, String member, long ttlSeconds) {
     Objects.requireNonNull(setKey, "setKey");
     Objects.requireNonNull(member, "member");
     if (ttlSeconds < 0) {
-      throw new IllegalArgumentException("ttlSeconds must be >= 0 but was " + ttlSeconds + " for set " + setKey);
+      throw new IllegalArgumentException(
+          "ttlSeconds must be >= 0 but was " + ttlSeconds + " for set " + setKey);
     }
   }
 }

@@ -10,16 +10,16 @@ import java.util.Objects;
  * The logical Redis updates of one event or of one merged batch: counter deltas, key expiries and
  * index-set additions. Immutable and thread-safe; what commands carry it is up to a writer.
  *
- * <p><b>Order.</b> Counters keep the order in which the planner first produced each
- * {@code (key, field)}; expiries keep the order of each key's first expiry; index additions keep
- * the order of each {@code (set, member)}'s first addition. A writer that sends counters, then
- * expiries, then index additions reproduces the reference layout's command order for a single
- * event (see the layout's documentation for the one difference it allows).
+ * <p><b>Order.</b> Counters keep the order in which the planner first produced each {@code (key,
+ * field)}; expiries keep the order of each key's first expiry; index additions keep the order of
+ * each {@code (set, member)}'s first addition. A writer that sends counters, then expiries, then
+ * index additions reproduces the reference layout's command order for a single event (see the
+ * layout's documentation for the one difference it allows).
  *
  * <p><b>Merging.</b> {@link Builder} sums deltas of the same {@code (key, field)}, keeps one expiry
- * per key (the last TTL given) and one entry per {@code (set, member)} (the last TTL given). Each of
- * these merges leaves the Redis end state of the plan unchanged. A sum that overflows a {@code long}
- * is rejected with {@link ArithmeticException} naming the counter.
+ * per key (the last TTL given) and one entry per {@code (set, member)} (the last TTL given). Each
+ * of these merges leaves the Redis end state of the plan unchanged. A sum that overflows a {@code
+ * long} is rejected with {@link ArithmeticException} naming the counter.
  */
 public final class UsagePlan {
 
@@ -53,7 +53,8 @@ public final class UsagePlan {
    */
   public static Builder builder(int expectedCounters) {
     if (expectedCounters < 0) {
-      throw new IllegalArgumentException("expectedCounters must be >= 0 but was " + expectedCounters);
+      throw new IllegalArgumentException(
+          "expectedCounters must be >= 0 but was " + expectedCounters);
     }
     return new Builder(Math.max(expectedCounters, 4));
   }
@@ -86,7 +87,9 @@ public final class UsagePlan {
   @Override
   public boolean equals(Object o) {
     return o instanceof UsagePlan p
-        && counters.equals(p.counters) && expiries.equals(p.expiries) && indexAdds.equals(p.indexAdds);
+        && counters.equals(p.counters)
+        && expiries.equals(p.expiries)
+        && indexAdds.equals(p.indexAdds);
   }
 
   @Override
@@ -96,8 +99,13 @@ public final class UsagePlan {
 
   @Override
   public String toString() {
-    return "UsagePlan[counters=" + counters.size() + ", expiries=" + expiries.size()
-        + ", indexAdds=" + indexAdds.size() + "]";
+    return "UsagePlan[counters="
+        + counters.size()
+        + ", expiries="
+        + expiries.size()
+        + ", indexAdds="
+        + indexAdds.size()
+        + "]";
   }
 
   private static <T> List<T> listOf(T[] array) {
@@ -110,8 +118,8 @@ public final class UsagePlan {
    * Accumulates updates, merging duplicates; see {@link UsagePlan}. Not thread-safe.
    *
    * <p>Allocation-light: counters and expiries live in parallel arrays indexed by an
-   * open-addressing hash table (no per-entry nodes, no boxing). Records are created once, in
-   * {@link #build()}.
+   * open-addressing hash table (no per-entry nodes, no boxing). Records are created once, in {@link
+   * #build()}.
    */
   public static final class Builder {
     static final int DEFAULT_CAPACITY = 32;
@@ -169,8 +177,8 @@ public final class UsagePlan {
           try {
             deltas[i] = Math.addExact(deltas[i], delta);
           } catch (ArithmeticException e) {
-            throw new ArithmeticException("counter " + key + " " + field + " overflows a long: "
-                + deltas[i] + " + " + delta);
+            throw new ArithmeticException(
+                "counter " + key + " " + field + " overflows a long: " + deltas[i] + " + " + delta);
           }
           return this;
         }
@@ -196,7 +204,8 @@ public final class UsagePlan {
     public Builder expire(String key, long ttlSeconds) {
       Objects.requireNonNull(key, "key");
       if (ttlSeconds <= 0) {
-        throw new IllegalArgumentException("ttlSeconds must be > 0 but was " + ttlSeconds + " for key " + key);
+        throw new IllegalArgumentException(
+            "ttlSeconds must be > 0 but was " + ttlSeconds + " for key " + key);
       }
       int mask = expirySlots.length - 1;
       int slot = (key.hashCode() * SPREAD) >>> expiryShift;
@@ -295,7 +304,8 @@ public final class UsagePlan {
         IndexAdd[] arr = new IndexAdd[indexAdds.size()];
         int i = 0;
         for (var entry : indexAdds.entrySet()) {
-          arr[i++] = new IndexAdd(entry.getKey().setKey(), entry.getKey().member(), entry.getValue());
+          arr[i++] =
+              new IndexAdd(entry.getKey().setKey(), entry.getKey().member(), entry.getValue());
         }
         a = listOf(arr);
       }
@@ -337,7 +347,8 @@ public final class UsagePlan {
 
     /** A power of two at least 4/3 of {@code capacity} (load factor <= 0.75). */
     private static int tableSize(int capacity) {
-      int n = Integer.highestOneBit(capacity + capacity / 3 + 1) << 1; // > capacity, so probing ends
+      int n =
+          Integer.highestOneBit(capacity + capacity / 3 + 1) << 1; // > capacity, so probing ends
       if (n <= 0 || n > (1 << 30)) {
         throw new IllegalStateException("plan too large: " + capacity + " entries");
       }

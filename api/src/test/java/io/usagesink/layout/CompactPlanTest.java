@@ -16,22 +16,36 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** What the compact layout plans for a tally and how it names, parses and encodes its keys and cells. */
+/**
+ * What the compact layout plans for a tally and how it names, parses and encodes its keys and
+ * cells.
+ */
 class CompactPlanTest {
 
-  static final Instant AT = Instant.parse("2025-08-15T03:10:00Z"); // 11:10 at +8, epoch minute 29253790
+  static final Instant AT =
+      Instant.parse("2025-08-15T03:10:00Z"); // 11:10 at +8, epoch minute 29253790
   static final String M = "claude-sonnet-4-20250514";
   static final String BUCKET = "usagesink:c:h:2025-08-15:11";
 
   static CompactLayout compact(StatsPolicy policy) {
-    return UsageLayouts.compact(SinkConfig.builder().zone(ZoneOffset.ofHours(8)).metricsWindow(Duration.ofMinutes(5))
-        .properties(policy.switches()).build());
+    return UsageLayouts.compact(
+        SinkConfig.builder()
+            .zone(ZoneOffset.ofHours(8))
+            .metricsWindow(Duration.ofMinutes(5))
+            .properties(policy.switches())
+            .build());
   }
 
   static UsageEvent.Builder event() {
-    return UsageEvent.builder().at(AT).model(M)
-        .inputTokens(1200).outputTokens(350).cacheCreateTokens(5000).cacheReadTokens(20000)
-        .ephemeral5mTokens(3000).ephemeral1hTokens(2000);
+    return UsageEvent.builder()
+        .at(AT)
+        .model(M)
+        .inputTokens(1200)
+        .outputTokens(350)
+        .cacheCreateTokens(5000)
+        .cacheReadTokens(20000)
+        .ephemeral5mTokens(3000)
+        .ephemeral1hTokens(2000);
   }
 
   @Test
@@ -40,19 +54,45 @@ class CompactPlanTest {
     String k = "HINCRBY " + BUCKET + " k|k1|" + M + "#";
     String m = "HINCRBY " + BUCKET + " m|29253790#";
     String a = "HINCRBY " + BUCKET + " a|a1|" + M + "#";
-    assertThat(commands(plan)).containsExactly(
-        k + "0 1", k + "1 1200", k + "2 350", k + "3 5000", k + "4 20000", k + "5 3000", k + "6 2000",
-        m + "0 1", m + "1 1200", m + "2 350", m + "3 5000", m + "4 20000",
-        a + "0 1", a + "1 1200", a + "2 350", a + "3 5000", a + "4 20000", a + "5 3000", a + "6 2000");
+    assertThat(commands(plan))
+        .containsExactly(
+            k + "0 1",
+            k + "1 1200",
+            k + "2 350",
+            k + "3 5000",
+            k + "4 20000",
+            k + "5 3000",
+            k + "6 2000",
+            m + "0 1",
+            m + "1 1200",
+            m + "2 350",
+            m + "3 5000",
+            m + "4 20000",
+            a + "0 1",
+            a + "1 1200",
+            a + "2 350",
+            a + "3 5000",
+            a + "4 20000",
+            a + "5 3000",
+            a + "6 2000");
   }
 
   @Test
   void longContextIsBookedInItsOwnComponentsAndZeroComponentsButRequestsAreLeftOut() {
-    UsagePlan plan = compact(StatsPolicy.ALL).plan(UsageEvent.builder().at(AT).accountId("a1").model(M)
-        .inputTokens(7).longContext(true).build());
+    UsagePlan plan =
+        compact(StatsPolicy.ALL)
+            .plan(
+                UsageEvent.builder()
+                    .at(AT)
+                    .accountId("a1")
+                    .model(M)
+                    .inputTokens(7)
+                    .longContext(true)
+                    .build());
     String a = "HINCRBY " + BUCKET + " a|a1|" + M + "#";
     assertThat(commands(plan)).containsExactly(a + "0 1", a + "1 7", a + "7 1", a + "8 7");
-    UsagePlan empty = compact(StatsPolicy.ALL).plan(UsageEvent.builder().at(AT).accountId("a1").model(M).build());
+    UsagePlan empty =
+        compact(StatsPolicy.ALL).plan(UsageEvent.builder().at(AT).accountId("a1").model(M).build());
     assertThat(commands(empty)).containsExactly(a + "0 1");
   }
 
@@ -60,30 +100,42 @@ class CompactPlanTest {
   void switchesShapeTheCells() {
     UsageEvent e = event().keyId("k1").build();
     String k = "HINCRBY " + BUCKET + " k|k1|#";
-    assertThat(commands(compact(StatsPolicy.ALL.withModel(false).withMinute(false)).plan(e))).containsExactly(
-        k + "0 1", k + "1 1200", k + "2 350", k + "3 5000", k + "4 20000", k + "5 3000", k + "6 2000");
+    assertThat(commands(compact(StatsPolicy.ALL.withModel(false).withMinute(false)).plan(e)))
+        .containsExactly(
+            k + "0 1",
+            k + "1 1200",
+            k + "2 350",
+            k + "3 5000",
+            k + "4 20000",
+            k + "5 3000",
+            k + "6 2000");
     // without cache detail only the sum of cache tokens is kept (the all-token sums need it)
     String d = "HINCRBY usagesink:c:h:2025-08-15 k|k1|" + M + "#";
-    CompactLayout days = compact(StatsPolicy.ALL.withHourly(false).withDetailedCache(false).withMinute(false));
-    assertThat(commands(days.plan(e))).containsExactly(d + "0 1", d + "1 1200", d + "2 350", d + "3 25000");
+    CompactLayout days =
+        compact(StatsPolicy.ALL.withHourly(false).withDetailedCache(false).withMinute(false));
+    assertThat(commands(days.plan(e)))
+        .containsExactly(d + "0 1", d + "1 1200", d + "2 350", d + "3 25000");
     assertThat(compact(StatsPolicy.OFF).plan(e).isEmpty()).isTrue();
     assertThat(compact(StatsPolicy.ALL.withEnabled(false)).plan(e).isEmpty()).isTrue();
   }
 
   @Test
   void idsWithSeparatorsAreEscapedInCellNames() {
-    UsagePlan plan = compact(StatsPolicy.ALL.withMinute(false)).plan(UsageEvent.builder().at(AT)
-        .keyId("team|1%").model("m|x").build());
+    UsagePlan plan =
+        compact(StatsPolicy.ALL.withMinute(false))
+            .plan(UsageEvent.builder().at(AT).keyId("team|1%").model("m|x").build());
     assertThat(plan.counters()).extracting(c -> c.field()).containsExactly("k|team%7C1%25|m%7Cx#0");
   }
 
   @Test
   void bucketsAreMinutesHoursOrDaysAsThePolicySays() {
     Instant at = Instant.parse("2025-08-15T03:10:42.5Z");
-    assertThat(compact(StatsPolicy.ALL).bucketStart(at)).isEqualTo(Instant.parse("2025-08-15T03:10:00Z"));
+    assertThat(compact(StatsPolicy.ALL).bucketStart(at))
+        .isEqualTo(Instant.parse("2025-08-15T03:10:00Z"));
     assertThat(compact(StatsPolicy.ALL.withMinute(false)).bucketStart(at))
         .isEqualTo(Instant.parse("2025-08-15T03:00:00Z"));
-    assertThat(compact(StatsPolicy.CORE).bucketStart(at)).isEqualTo(Instant.parse("2025-08-14T16:00:00Z"));
+    assertThat(compact(StatsPolicy.CORE).bucketStart(at))
+        .isEqualTo(Instant.parse("2025-08-14T16:00:00Z"));
     CompactLayout hours = compact(StatsPolicy.ALL);
     CompactLayout days = compact(StatsPolicy.CORE);
     assertThat(hours.hourBuckets()).isTrue();
@@ -116,7 +168,8 @@ class CompactPlanTest {
     assertThat(layout.label("p:c:m:2025-08")).isEqualTo("2025-08");
     assertThat(CompactLayout.monthOf("2025-08-15:11")).isEqualTo("2025-08");
     assertThat(CompactLayout.dayOfMonth("2025-08-15:11")).isEqualTo("15");
-    assertThat(CompactLayout.watermarkBucket("2025-08-15:11 1755227400")).isEqualTo("2025-08-15:11");
+    assertThat(CompactLayout.watermarkBucket("2025-08-15:11 1755227400"))
+        .isEqualTo("2025-08-15:11");
     assertThat(CompactLayout.watermarkBucket(CompactLayout.FINAL)).isEqualTo("~");
     assertThat(layout.toString()).contains("zone=UTC", "prefix=p:c:");
   }
@@ -130,8 +183,9 @@ class CompactPlanTest {
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = ';', value = {
-      "plain; plain", "a|b; a%7Cb", "100%; 100%25", "%7C; %257C", "|%|; %7C%25%7C"})
+  @CsvSource(
+      delimiter = ';',
+      value = {"plain; plain", "a|b; a%7Cb", "100%; 100%25", "%7C; %257C", "|%|; %7C%25%7C"})
   void escapingIsReversible(String raw, String escaped) {
     assertThat(CompactLayout.escape(raw)).isEqualTo(escaped);
     assertThat(CompactLayout.unescape(escaped)).isEqualTo(raw);
@@ -148,9 +202,12 @@ class CompactPlanTest {
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = ';', value = {"''", "1,x", "1,,2", "1.5", "a"})
+  @CsvSource(
+      delimiter = ';',
+      value = {"''", "1,x", "1,,2", "1.5", "a"})
   void malformedVectorsAreRejectedShowingTheText(String text) {
-    assertThatIllegalArgumentException().isThrownBy(() -> CompactLayout.decode(text))
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> CompactLayout.decode(text))
         .withMessage("not a compact cell value: \"" + text + "\"");
   }
 
@@ -163,6 +220,7 @@ class CompactPlanTest {
     big[9] = Long.MAX_VALUE;
     long[] one = new long[10];
     one[9] = 1;
-    assertThatExceptionOfType(ArithmeticException.class).isThrownBy(() -> CompactLayout.addInto(big, one));
+    assertThatExceptionOfType(ArithmeticException.class)
+        .isThrownBy(() -> CompactLayout.addInto(big, one));
   }
 }

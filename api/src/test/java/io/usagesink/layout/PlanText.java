@@ -30,7 +30,8 @@ final class PlanText {
   static Map<String, Map<String, Long>> hashes(UsagePlan plan) {
     Map<String, Map<String, Long>> out = new LinkedHashMap<>();
     for (CounterDelta c : plan.counters()) {
-      out.computeIfAbsent(c.key(), k -> new LinkedHashMap<>()).merge(c.field(), c.delta(), Long::sum);
+      out.computeIfAbsent(c.key(), k -> new LinkedHashMap<>())
+          .merge(c.field(), c.delta(), Long::sum);
     }
     return out;
   }
@@ -54,8 +55,12 @@ final class PlanText {
     return new ArrayList<>(hashes(plan).getOrDefault(key, Map.of()).keySet());
   }
 
-  /** The plan without the counters {@code dropCounter} accepts and the expiries {@code dropKey} accepts. */
-  static UsagePlan without(UsagePlan plan, Predicate<CounterDelta> dropCounter, Predicate<String> dropKey) {
+  /**
+   * The plan without the counters {@code dropCounter} accepts and the expiries {@code dropKey}
+   * accepts.
+   */
+  static UsagePlan without(
+      UsagePlan plan, Predicate<CounterDelta> dropCounter, Predicate<String> dropKey) {
     UsagePlan.Builder b = UsagePlan.builder();
     for (CounterDelta c : plan.counters()) {
       if (!dropCounter.test(c)) {

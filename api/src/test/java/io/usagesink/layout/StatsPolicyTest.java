@@ -22,17 +22,30 @@ class StatsPolicyTest {
 
   @Test
   void eachSwitchTurnsOffItsOwnDimension() {
-    assertThat(read(Map.of("ENABLE_HOURLY_STATS", "false"))).isEqualTo(StatsPolicy.ALL.withHourly(false));
-    assertThat(read(Map.of("ENABLE_MINUTE_STATS", "false"))).isEqualTo(StatsPolicy.ALL.withMinute(false));
-    assertThat(read(Map.of("ENABLE_MODEL_STATS", "false"))).isEqualTo(StatsPolicy.ALL.withModel(false));
+    assertThat(read(Map.of("ENABLE_HOURLY_STATS", "false")))
+        .isEqualTo(StatsPolicy.ALL.withHourly(false));
+    assertThat(read(Map.of("ENABLE_MINUTE_STATS", "false")))
+        .isEqualTo(StatsPolicy.ALL.withMinute(false));
+    assertThat(read(Map.of("ENABLE_MODEL_STATS", "false")))
+        .isEqualTo(StatsPolicy.ALL.withModel(false));
     assertThat(read(Map.of("ENABLE_DETAILED_CACHE_STATS", "false")))
         .isEqualTo(StatsPolicy.ALL.withDetailedCache(false));
   }
 
   @Test
   void theFourDimensionSwitchesOffGiveCore() {
-    assertThat(read(Map.of("ENABLE_HOURLY_STATS", "false", "ENABLE_MINUTE_STATS", "false",
-        "ENABLE_MODEL_STATS", "false", "ENABLE_DETAILED_CACHE_STATS", "false"))).isEqualTo(StatsPolicy.CORE);
+    assertThat(
+            read(
+                Map.of(
+                    "ENABLE_HOURLY_STATS",
+                    "false",
+                    "ENABLE_MINUTE_STATS",
+                    "false",
+                    "ENABLE_MODEL_STATS",
+                    "false",
+                    "ENABLE_DETAILED_CACHE_STATS",
+                    "false")))
+        .isEqualTo(StatsPolicy.CORE);
   }
 
   @Test
@@ -67,15 +80,22 @@ class StatsPolicyTest {
 
   @Test
   void nullLookupIsRejected() {
-    assertThatNullPointerException().isThrownBy(() -> StatsPolicy.fromSwitches(null)).withMessage("lookup");
+    assertThatNullPointerException()
+        .isThrownBy(() -> StatsPolicy.fromSwitches(null))
+        .withMessage("lookup");
   }
 
   @Test
   void withersChangeOneSwitch() {
-    assertThat(StatsPolicy.CORE.withHourly(true)).isEqualTo(new StatsPolicy(true, true, false, false, false));
-    assertThat(StatsPolicy.CORE.withMinute(true)).isEqualTo(new StatsPolicy(true, false, true, false, false));
-    assertThat(StatsPolicy.CORE.withModel(true)).isEqualTo(new StatsPolicy(true, false, false, true, false));
-    assertThat(StatsPolicy.CORE.withDetailedCache(true)).isEqualTo(new StatsPolicy(true, false, false, false, true));
-    assertThat(StatsPolicy.ALL.withEnabled(false)).isEqualTo(new StatsPolicy(false, true, true, true, true));
+    assertThat(StatsPolicy.CORE.withHourly(true))
+        .isEqualTo(new StatsPolicy(true, true, false, false, false));
+    assertThat(StatsPolicy.CORE.withMinute(true))
+        .isEqualTo(new StatsPolicy(true, false, true, false, false));
+    assertThat(StatsPolicy.CORE.withModel(true))
+        .isEqualTo(new StatsPolicy(true, false, false, true, false));
+    assertThat(StatsPolicy.CORE.withDetailedCache(true))
+        .isEqualTo(new StatsPolicy(true, false, false, false, true));
+    assertThat(StatsPolicy.ALL.withEnabled(false))
+        .isEqualTo(new StatsPolicy(false, true, true, true, true));
   }
 }

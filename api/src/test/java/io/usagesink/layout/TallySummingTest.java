@@ -21,20 +21,27 @@ import org.junit.jupiter.api.Test;
  */
 class TallySummingTest {
 
-  private static final List<String> MODELS = List.of("claude-sonnet-4-20250514",
-      "us.anthropic.claude-3-5-sonnet-20241022-v2:0", "unknown");
+  private static final List<String> MODELS =
+      List.of(
+          "claude-sonnet-4-20250514", "us.anthropic.claude-3-5-sonnet-20241022-v2:0", "unknown");
 
   @Test
   void summedTallyPlansLikeTheMergedPlansOfItsEvents() {
     Random random = new Random(20250815);
-    List<UsageLayout> layouts = List.of(
-        UsageLayouts.crs(ZoneId.of("+08:00"), Duration.ofMinutes(5), StatsPolicy.ALL),
-        UsageLayouts.crs(ZoneId.of("America/New_York"), Duration.ofMinutes(5), StatsPolicy.ALL.withMinute(false)),
-        UsageLayouts.crs(ZoneId.of("Asia/Kolkata"), Duration.ofMinutes(3), StatsPolicy.CORE),
-        UsageLayouts.crs(ZoneId.of("UTC"), Duration.ofMinutes(5), StatsPolicy.ALL.withDetailedCache(false)));
+    List<UsageLayout> layouts =
+        List.of(
+            UsageLayouts.crs(ZoneId.of("+08:00"), Duration.ofMinutes(5), StatsPolicy.ALL),
+            UsageLayouts.crs(
+                ZoneId.of("America/New_York"),
+                Duration.ofMinutes(5),
+                StatsPolicy.ALL.withMinute(false)),
+            UsageLayouts.crs(ZoneId.of("Asia/Kolkata"), Duration.ofMinutes(3), StatsPolicy.CORE),
+            UsageLayouts.crs(
+                ZoneId.of("UTC"), Duration.ofMinutes(5), StatsPolicy.ALL.withDetailedCache(false)));
     for (UsageLayout layout : layouts) {
       for (int round = 0; round < 200; round++) {
-        Instant base = Instant.parse("2025-01-01T00:00:00Z").plusSeconds(random.nextInt(366 * 86_400));
+        Instant base =
+            Instant.parse("2025-01-01T00:00:00Z").plusSeconds(random.nextInt(366 * 86_400));
         Instant start = layout.bucketStart(base);
         String keyId = random.nextInt(3) == 0 ? null : "k" + random.nextInt(3);
         String accountId = keyId == null || random.nextBoolean() ? "a" + random.nextInt(3) : null;
@@ -48,12 +55,20 @@ class TallySummingTest {
           if (!layout.bucketStart(at).equals(start)) {
             at = start; // a bucket may be shorter than a minute only at a transition
           }
-          UsageEvent e = UsageEvent.builder().at(at).keyId(keyId).accountId(accountId).model(model)
-              .inputTokens(random.nextInt(100_000)).outputTokens(random.nextInt(10_000))
-              .cacheCreateTokens(random.nextInt(3) == 0 ? random.nextInt(50_000) : 0)
-              .cacheReadTokens(random.nextInt(3) == 0 ? random.nextInt(50_000) : 0)
-              .ephemeral5mTokens(random.nextInt(1000)).ephemeral1hTokens(random.nextInt(1000))
-              .longContext(random.nextInt(4) == 0).build();
+          UsageEvent e =
+              UsageEvent.builder()
+                  .at(at)
+                  .keyId(keyId)
+                  .accountId(accountId)
+                  .model(model)
+                  .inputTokens(random.nextInt(100_000))
+                  .outputTokens(random.nextInt(10_000))
+                  .cacheCreateTokens(random.nextInt(3) == 0 ? random.nextInt(50_000) : 0)
+                  .cacheReadTokens(random.nextInt(3) == 0 ? random.nextInt(50_000) : 0)
+                  .ephemeral5mTokens(random.nextInt(1000))
+                  .ephemeral1hTokens(random.nextInt(1000))
+                  .longContext(random.nextInt(4) == 0)
+                  .build();
           UsageTally t = UsageTally.of(e);
           sum = sum == null ? t : sum.plus(t);
           merged.addAll(layout.plan(e));

@@ -29,7 +29,10 @@ class UsageTallyTest {
 
   static final Instant AT = Instant.parse("2025-08-15T03:10:00Z");
 
-  /** Counts in tallied-measure order: requests, in, out, cc, cr, e5m, e1h, lcReq, lcIn, lcOut, real, rated. */
+  /**
+   * Counts in tallied-measure order: requests, in, out, cc, cr, e5m, e1h, lcReq, lcIn, lcOut, real,
+   * rated.
+   */
   static Map<Measure, Long> counts(long... values) {
     Map<Measure, Long> m = new EnumMap<>(Measure.class);
     for (int i = 0; i < values.length; i++) {
@@ -38,16 +41,26 @@ class UsageTallyTest {
     return m;
   }
 
-  static UsageTally tally(long requests, long in, long out, long lcRequests, long lcIn, long lcOut) {
-    return UsageTally.of(AT, "k", "a", "m", counts(requests, in, out, 3, 4, 5, 6, lcRequests, lcIn, lcOut, 7, 8));
+  static UsageTally tally(
+      long requests, long in, long out, long lcRequests, long lcIn, long lcOut) {
+    return UsageTally.of(
+        AT, "k", "a", "m", counts(requests, in, out, 3, 4, 5, 6, lcRequests, lcIn, lcOut, 7, 8));
   }
 
   @Test
   void everyTalliedMeasureHasACellAndTheSumsFollowTheParts() {
     assertThat(Measure.TALLIED).isEqualTo(12);
     assertThat(Measure.sums()).containsExactly(ALL_TOKENS, CORE_TOKENS);
-    assertThat(Measure.eventFields()).containsExactly(INPUT_TOKENS, OUTPUT_TOKENS, CACHE_CREATE_TOKENS,
-        CACHE_READ_TOKENS, EPHEMERAL_5M_TOKENS, EPHEMERAL_1H_TOKENS, REAL_COST_MICROS, RATED_COST_MICROS);
+    assertThat(Measure.eventFields())
+        .containsExactly(
+            INPUT_TOKENS,
+            OUTPUT_TOKENS,
+            CACHE_CREATE_TOKENS,
+            CACHE_READ_TOKENS,
+            EPHEMERAL_5M_TOKENS,
+            EPHEMERAL_1H_TOKENS,
+            REAL_COST_MICROS,
+            RATED_COST_MICROS);
     for (Measure m : Measure.all()) {
       assertThat(m.ordinal() < Measure.TALLIED).as(m.name()).isEqualTo(m.isTallied());
     }
@@ -55,11 +68,24 @@ class UsageTallyTest {
 
   @Test
   void eventBecomesOneRequestWithLongContextTalliedApart() {
-    UsageEvent e = UsageEvent.builder().at(AT).keyId("k").model("m").inputTokens(10).outputTokens(20)
-        .cacheCreateTokens(3).cacheReadTokens(4).ephemeral5mTokens(1).ephemeral1hTokens(2)
-        .longContext(true).realCostMicros(5).ratedCostMicros(6).build();
+    UsageEvent e =
+        UsageEvent.builder()
+            .at(AT)
+            .keyId("k")
+            .model("m")
+            .inputTokens(10)
+            .outputTokens(20)
+            .cacheCreateTokens(3)
+            .cacheReadTokens(4)
+            .ephemeral5mTokens(1)
+            .ephemeral1hTokens(2)
+            .longContext(true)
+            .realCostMicros(5)
+            .ratedCostMicros(6)
+            .build();
     assertThat(UsageTally.of(e))
-        .isEqualTo(UsageTally.of(AT, "k", null, "m", counts(1, 10, 20, 3, 4, 1, 2, 1, 10, 20, 5, 6)));
+        .isEqualTo(
+            UsageTally.of(AT, "k", null, "m", counts(1, 10, 20, 3, 4, 1, 2, 1, 10, 20, 5, 6)));
     assertThat(UsageTally.of(e.toBuilder().longContext(false).build()))
         .isEqualTo(UsageTally.of(AT, "k", null, "m", counts(1, 10, 20, 3, 4, 1, 2, 0, 0, 0, 5, 6)));
     UsageTally t = UsageTally.of(e);
@@ -75,18 +101,27 @@ class UsageTallyTest {
   @Test
   void plusAddsEveryCountAndKeepsTheFirstInstant() {
     UsageTally a = tally(1, 10, 20, 1, 10, 20);
-    UsageTally b = UsageTally.of(AT.plusSeconds(30), "k", "a", "m",
-        counts(2, 100, 200, 30, 40, 50, 60, 0, 0, 0, 70, 80));
-    assertThat(a.plus(b)).isEqualTo(
-        UsageTally.of(AT, "k", "a", "m", counts(3, 110, 220, 33, 44, 55, 66, 1, 10, 20, 77, 88)));
+    UsageTally b =
+        UsageTally.of(
+            AT.plusSeconds(30),
+            "k",
+            "a",
+            "m",
+            counts(2, 100, 200, 30, 40, 50, 60, 0, 0, 0, 70, 80));
+    assertThat(a.plus(b))
+        .isEqualTo(
+            UsageTally.of(
+                AT, "k", "a", "m", counts(3, 110, 220, 33, 44, 55, 66, 1, 10, 20, 77, 88)));
   }
 
   @Test
   void plusRejectsDifferentIdsOrModel() {
     UsageTally a = tally(1, 1, 1, 0, 0, 0);
     UsageTally otherModel = UsageTally.of(AT, "k", "a", "n", counts(1, 1, 1));
-    assertThatIllegalArgumentException().isThrownBy(() -> a.plus(otherModel))
-        .withMessage("cannot sum tallies of different keyId/accountId/model: (k, a, m) and (k, a, n)");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> a.plus(otherModel))
+        .withMessage(
+            "cannot sum tallies of different keyId/accountId/model: (k, a, m) and (k, a, n)");
     UsageTally noAccount = UsageTally.of(AT, "k", null, "m", counts(1, 1, 1));
     assertThatIllegalArgumentException().isThrownBy(() -> a.plus(noAccount));
   }
@@ -94,17 +129,22 @@ class UsageTallyTest {
   @Test
   void plusRejectsOverflowNamingTheField() {
     UsageTally big = tally(1, Long.MAX_VALUE - 100, 0, 0, 0, 0);
-    assertThatExceptionOfType(ArithmeticException.class).isThrownBy(() -> big.plus(tally(1, 101, 0, 0, 0, 0)))
+    assertThatExceptionOfType(ArithmeticException.class)
+        .isThrownBy(() -> big.plus(tally(1, 101, 0, 0, 0, 0)))
         .withMessage("inputTokens overflows a long: 9223372036854775707 + 101");
     UsageTally half = tally(1, Long.MAX_VALUE / 2, 0, 0, 0, 0);
     UsageTally quarter = tally(1, 0, Long.MAX_VALUE / 2, 0, 0, 0);
-    assertThatExceptionOfType(ArithmeticException.class).isThrownBy(() -> half.plus(quarter))
-        .withMessageStartingWith("inputTokens + outputTokens + cacheCreateTokens + cacheReadTokens of the sum overflows");
+    assertThatExceptionOfType(ArithmeticException.class)
+        .isThrownBy(() -> half.plus(quarter))
+        .withMessageStartingWith(
+            "inputTokens + outputTokens + cacheCreateTokens + cacheReadTokens of the sum"
+                + " overflows");
   }
 
   @Test
   void negativeCountsAreRejectedNamingTheField() {
-    assertThatIllegalArgumentException().isThrownBy(() -> tally(-1, 0, 0, 0, 0, 0))
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> tally(-1, 0, 0, 0, 0, 0))
         .withMessage("requests must be >= 0 but was -1");
     assertThatIllegalArgumentException()
         .isThrownBy(() -> UsageTally.of(AT, "k", null, "m", counts(1, 0, 0, 0, 0, -5)))
@@ -113,18 +153,23 @@ class UsageTallyTest {
 
   @Test
   void longContextCannotExceedTheTotals() {
-    assertThatIllegalArgumentException().isThrownBy(() -> tally(1, 10, 10, 2, 0, 0))
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> tally(1, 10, 10, 2, 0, 0))
         .withMessage("longContextRequests must be <= requests (1) but was 2");
-    assertThatIllegalArgumentException().isThrownBy(() -> tally(1, 10, 10, 1, 11, 0))
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> tally(1, 10, 10, 1, 11, 0))
         .withMessage("longContextInputTokens must be <= inputTokens (10) but was 11");
-    assertThatIllegalArgumentException().isThrownBy(() -> tally(1, 10, 10, 1, 10, 11))
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> tally(1, 10, 10, 1, 10, 11))
         .withMessage("longContextOutputTokens must be <= outputTokens (10) but was 11");
   }
 
   @Test
   void allTokensMustFitInALong() {
-    assertThatIllegalArgumentException().isThrownBy(() -> tally(1, Long.MAX_VALUE, 1, 0, 0, 0))
-        .withMessageStartingWith("inputTokens + outputTokens + cacheCreateTokens + cacheReadTokens overflows a long");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> tally(1, Long.MAX_VALUE, 1, 0, 0, 0))
+        .withMessageStartingWith(
+            "inputTokens + outputTokens + cacheCreateTokens + cacheReadTokens overflows a long");
   }
 
   @Test

@@ -16,18 +16,26 @@ class UsagePlanTest {
 
   @Test
   void sameKeyAndFieldAreSummedAtTheirFirstPosition() {
-    UsagePlan plan = UsagePlan.builder()
-        .increment("k1", "a", 1).increment("k1", "b", 2).increment("k2", "a", 3)
-        .increment("k1", "a", 10).increment(new String("k2"), new String("a"), 30)
-        .build();
-    assertThat(plan.counters()).containsExactly(
-        new CounterDelta("k1", "a", 11), new CounterDelta("k1", "b", 2), new CounterDelta("k2", "a", 33));
+    UsagePlan plan =
+        UsagePlan.builder()
+            .increment("k1", "a", 1)
+            .increment("k1", "b", 2)
+            .increment("k2", "a", 3)
+            .increment("k1", "a", 10)
+            .increment(new String("k2"), new String("a"), 30)
+            .build();
+    assertThat(plan.counters())
+        .containsExactly(
+            new CounterDelta("k1", "a", 11),
+            new CounterDelta("k1", "b", 2),
+            new CounterDelta("k2", "a", 33));
   }
 
   @Test
   void overflowIsRejectedNamingTheCounterAndLeavesItUnchanged() {
     UsagePlan.Builder b = UsagePlan.builder().increment("k", "f", Long.MAX_VALUE);
-    assertThatExceptionOfType(ArithmeticException.class).isThrownBy(() -> b.increment("k", "f", 1))
+    assertThatExceptionOfType(ArithmeticException.class)
+        .isThrownBy(() -> b.increment("k", "f", 1))
         .withMessage("counter k f overflows a long: 9223372036854775807 + 1");
     assertThat(b.build().counters()).containsExactly(new CounterDelta("k", "f", Long.MAX_VALUE));
   }
@@ -40,32 +48,48 @@ class UsagePlanTest {
 
   @Test
   void nonPositiveTtlIsRejectedNamingTheKey() {
-    assertThatIllegalArgumentException().isThrownBy(() -> UsagePlan.builder().expire("a", 0))
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> UsagePlan.builder().expire("a", 0))
         .withMessage("ttlSeconds must be > 0 but was 0 for key a");
   }
 
   @Test
   void indexAddsAreOnePerSetAndMember() {
-    UsagePlan plan = UsagePlan.builder().indexAdd("s", "m1", 10).indexAdd("s", "m2", 0).indexAdd("s", "m1", 20)
-        .build();
-    assertThat(plan.indexAdds()).containsExactly(new IndexAdd("s", "m1", 20), new IndexAdd("s", "m2", 0));
-    assertThatIllegalArgumentException().isThrownBy(() -> UsagePlan.builder().indexAdd("s", "m", -1))
+    UsagePlan plan =
+        UsagePlan.builder()
+            .indexAdd("s", "m1", 10)
+            .indexAdd("s", "m2", 0)
+            .indexAdd("s", "m1", 20)
+            .build();
+    assertThat(plan.indexAdds())
+        .containsExactly(new IndexAdd("s", "m1", 20), new IndexAdd("s", "m2", 0));
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> UsagePlan.builder().indexAdd("s", "m", -1))
         .withMessage("ttlSeconds must be >= 0 but was -1 for set s");
   }
 
   @Test
   void nullKeyOrFieldIsRejected() {
-    assertThatNullPointerException().isThrownBy(() -> UsagePlan.builder().increment(null, "f", 1)).withMessage("key");
-    assertThatNullPointerException().isThrownBy(() -> UsagePlan.builder().increment("k", null, 1)).withMessage("field");
-    assertThatNullPointerException().isThrownBy(() -> UsagePlan.builder().expire(null, 1)).withMessage("key");
+    assertThatNullPointerException()
+        .isThrownBy(() -> UsagePlan.builder().increment(null, "f", 1))
+        .withMessage("key");
+    assertThatNullPointerException()
+        .isThrownBy(() -> UsagePlan.builder().increment("k", null, 1))
+        .withMessage("field");
+    assertThatNullPointerException()
+        .isThrownBy(() -> UsagePlan.builder().expire(null, 1))
+        .withMessage("key");
   }
 
   @Test
   void addAllMergesAnotherPlan() {
-    UsagePlan first = UsagePlan.builder().increment("k", "a", 1).expire("k", 5).indexAdd("s", "m", 0).build();
-    UsagePlan second = UsagePlan.builder().increment("k", "b", 2).increment("k", "a", 3).expire("k", 7).build();
+    UsagePlan first =
+        UsagePlan.builder().increment("k", "a", 1).expire("k", 5).indexAdd("s", "m", 0).build();
+    UsagePlan second =
+        UsagePlan.builder().increment("k", "b", 2).increment("k", "a", 3).expire("k", 7).build();
     UsagePlan merged = UsagePlan.builder().addAll(first).addAll(second).build();
-    assertThat(merged.counters()).containsExactly(new CounterDelta("k", "a", 4), new CounterDelta("k", "b", 2));
+    assertThat(merged.counters())
+        .containsExactly(new CounterDelta("k", "a", 4), new CounterDelta("k", "b", 2));
     assertThat(merged.expiries()).containsExactly(new Expiry("k", 7));
     assertThat(merged.indexAdds()).containsExactly(new IndexAdd("s", "m", 0));
     assertThat(merged.size()).isEqualTo(4);
@@ -78,17 +102,20 @@ class UsagePlanTest {
     b.increment("k", "a", 1).increment("k", "b", 1).expire("k", 9);
     assertThat(first.counters()).containsExactly(new CounterDelta("k", "a", 1));
     assertThat(first.expiries()).containsExactly(new Expiry("k", 5));
-    assertThat(b.build().counters()).containsExactly(new CounterDelta("k", "a", 2), new CounterDelta("k", "b", 1));
+    assertThat(b.build().counters())
+        .containsExactly(new CounterDelta("k", "a", 2), new CounterDelta("k", "b", 1));
   }
 
   @Test
   void clearForgetsEverything() {
-    UsagePlan.Builder b = UsagePlan.builder().increment("k", "a", 1).expire("k", 5).indexAdd("s", "m", 0);
+    UsagePlan.Builder b =
+        UsagePlan.builder().increment("k", "a", 1).expire("k", 5).indexAdd("s", "m", 0);
     b.clear();
     assertThat(b.isEmpty()).isTrue();
     assertThat(b.counterCount()).isZero();
     assertThat(b.build()).isSameAs(UsagePlan.empty());
-    assertThat(b.increment("k", "a", 2).build().counters()).containsExactly(new CounterDelta("k", "a", 2));
+    assertThat(b.increment("k", "a", 2).build().counters())
+        .containsExactly(new CounterDelta("k", "a", 2));
     assertThat(b.expire("k", 7).build().expiries()).containsExactly(new Expiry("k", 7));
   }
 
@@ -101,28 +128,37 @@ class UsagePlanTest {
 
   @Test
   void planListsAreUnmodifiable() {
-    UsagePlan plan = UsagePlan.builder().increment("k", "a", 1).expire("k", 5).indexAdd("s", "m", 0).build();
-    assertThatExceptionOfType(UnsupportedOperationException.class).isThrownBy(() -> plan.counters().clear());
+    UsagePlan plan =
+        UsagePlan.builder().increment("k", "a", 1).expire("k", 5).indexAdd("s", "m", 0).build();
+    assertThatExceptionOfType(UnsupportedOperationException.class)
+        .isThrownBy(() -> plan.counters().clear());
     assertThatExceptionOfType(UnsupportedOperationException.class)
         .isThrownBy(() -> plan.expiries().set(0, new Expiry("x", 1)));
-    assertThatExceptionOfType(UnsupportedOperationException.class).isThrownBy(() -> plan.indexAdds().clear());
+    assertThatExceptionOfType(UnsupportedOperationException.class)
+        .isThrownBy(() -> plan.indexAdds().clear());
   }
 
   @Test
   void equalPlansAreEqual() {
     UsagePlan a = UsagePlan.builder(1).increment("k", "a", 1).expire("k", 5).build();
     UsagePlan b = UsagePlan.builder(100).increment("k", "a", 1).expire("k", 5).build();
-    assertThat(a).isEqualTo(b).hasSameHashCodeAs(b).hasToString("UsagePlan[counters=1, expiries=1, indexAdds=0]");
+    assertThat(a)
+        .isEqualTo(b)
+        .hasSameHashCodeAs(b)
+        .hasToString("UsagePlan[counters=1, expiries=1, indexAdds=0]");
     assertThat(a).isNotEqualTo(UsagePlan.builder().increment("k", "a", 2).expire("k", 5).build());
   }
 
   @Test
   void negativeCapacityHintIsRejected() {
-    assertThatIllegalArgumentException().isThrownBy(() -> UsagePlan.builder(-1))
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> UsagePlan.builder(-1))
         .withMessage("expectedCounters must be >= 0 but was -1");
   }
 
-  /** Against a LinkedHashMap model, with growth far beyond the initial capacity and many collisions. */
+  /**
+   * Against a LinkedHashMap model, with growth far beyond the initial capacity and many collisions.
+   */
   @Test
   void behavesLikeAnOrderedMapUnderRandomUse() {
     Random random = new Random(42);
@@ -173,19 +209,40 @@ class UsagePlanTest {
 
   @Test
   void plansDifferingInExpiriesOrIndexAddsAreNotEqual() {
-    UsagePlan base = UsagePlan.builder().increment("k", "a", 1).expire("k", 5).indexAdd("s", "m", 0).build();
-    assertThat(base).isEqualTo(UsagePlan.builder().increment("k", "a", 1).expire("k", 5).indexAdd("s", "m", 0).build());
-    assertThat(base).isNotEqualTo(UsagePlan.builder().increment("k", "a", 1).expire("k", 6).indexAdd("s", "m", 0).build());
-    assertThat(base).isNotEqualTo(UsagePlan.builder().increment("k", "a", 1).expire("k", 5).indexAdd("s", "m", 1).build());
+    UsagePlan base =
+        UsagePlan.builder().increment("k", "a", 1).expire("k", 5).indexAdd("s", "m", 0).build();
+    assertThat(base)
+        .isEqualTo(
+            UsagePlan.builder()
+                .increment("k", "a", 1)
+                .expire("k", 5)
+                .indexAdd("s", "m", 0)
+                .build());
+    assertThat(base)
+        .isNotEqualTo(
+            UsagePlan.builder()
+                .increment("k", "a", 1)
+                .expire("k", 6)
+                .indexAdd("s", "m", 0)
+                .build());
+    assertThat(base)
+        .isNotEqualTo(
+            UsagePlan.builder()
+                .increment("k", "a", 1)
+                .expire("k", 5)
+                .indexAdd("s", "m", 1)
+                .build());
     assertThat(base).isNotEqualTo("k a 1");
   }
 
   @Test
   void negativeDeltasAreSummedExactlyAndMayNotOverflowEither() {
-    assertThat(UsagePlan.builder().increment("k", "f", -5).increment("k", "f", 3).build().counters())
+    assertThat(
+            UsagePlan.builder().increment("k", "f", -5).increment("k", "f", 3).build().counters())
         .containsExactly(new CounterDelta("k", "f", -2));
     UsagePlan.Builder b = UsagePlan.builder().increment("k", "f", Long.MIN_VALUE);
-    assertThatExceptionOfType(ArithmeticException.class).isThrownBy(() -> b.increment("k", "f", -1))
+    assertThatExceptionOfType(ArithmeticException.class)
+        .isThrownBy(() -> b.increment("k", "f", -1))
         .withMessage("counter k f overflows a long: -9223372036854775808 + -1");
   }
 
@@ -196,18 +253,30 @@ class UsagePlanTest {
       b.increment("k" + i, "f", i).expire("k" + i, i + 1).increment("x", "f", 1);
     }
     UsagePlan plan = b.build();
-    assertThat(plan.counters()).hasSize(101).contains(new CounterDelta("x", "f", 100))
-        .last().isEqualTo(new CounterDelta("k99", "f", 99));
+    assertThat(plan.counters())
+        .hasSize(101)
+        .contains(new CounterDelta("x", "f", 100))
+        .last()
+        .isEqualTo(new CounterDelta("k99", "f", 99));
     assertThat(plan.expiries()).hasSize(100).element(99).isEqualTo(new Expiry("k99", 100));
   }
 
   @Test
   void recordsRejectWhatRedisCouldNotTake() {
-    assertThatNullPointerException().isThrownBy(() -> new CounterDelta(null, "f", 1)).withMessage("key");
-    assertThatNullPointerException().isThrownBy(() -> new CounterDelta("k", null, 1)).withMessage("field");
-    assertThatNullPointerException().isThrownBy(() -> new IndexAdd(null, "m", 0)).withMessage("setKey");
-    assertThatNullPointerException().isThrownBy(() -> new IndexAdd("s", null, 0)).withMessage("member");
-    assertThatIllegalArgumentException().isThrownBy(() -> new Expiry("k", 0))
+    assertThatNullPointerException()
+        .isThrownBy(() -> new CounterDelta(null, "f", 1))
+        .withMessage("key");
+    assertThatNullPointerException()
+        .isThrownBy(() -> new CounterDelta("k", null, 1))
+        .withMessage("field");
+    assertThatNullPointerException()
+        .isThrownBy(() -> new IndexAdd(null, "m", 0))
+        .withMessage("setKey");
+    assertThatNullPointerException()
+        .isThrownBy(() -> new IndexAdd("s", null, 0))
+        .withMessage("member");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> new Expiry("k", 0))
         .withMessage("ttlSeconds must be > 0 but was 0 for key k");
     assertThat(new Expiry("k", 1).ttlSeconds()).isEqualTo(1);
     assertThat(new IndexAdd("s", "m", 0).ttlSeconds()).isZero();

@@ -16,42 +16,49 @@ import java.util.concurrent.locks.LockSupport;
  * LongAdder}s: a LongAdder costs about 40 bytes before contention and grows a cell array under
  * contention, so a million accumulators would cost tens of megabytes more; usage of one (key,
  * account, model, minute) is rarely recorded by many threads at the same instant, so striping buys
- * nothing. The measures drive the cells ({@link Measure#TALLIED} of them), so a new token kind needs
- * no change here. Recording an event touches this object and its cell array, and an uncontended
- * {@code getAndAdd} is a single atomic instruction. Zero amounts (most events have no cache,
- * long-context or cost numbers) skip theirs.
+ * nothing. The measures drive the cells ({@link Measure#TALLIED} of them), so a new token kind
+ * needs no change here. Recording an event touches this object and its cell array, and an
+ * uncontended {@code getAndAdd} is a single atomic instruction. Zero amounts (most events have no
+ * cache, long-context or cost numbers) skip theirs.
  *
- * <p><b>Sealing.</b> The state counts the writers inside {@link #tryEnter()} / {@link
- * #exit()} and carries the {@link #SEALED} bit. Whoever hands the accumulator to a batch seals it
- * first ({@link #seal()}, which succeeds once): the flush worker draining its generation, or the
- * cache's eviction listener at the cap (see {@link Generation}). The worker then waits until no
- * writer is inside and only then reads the sums ({@link #tally()}). A writer that enters after the
- * seal backs out and retries with a fresh accumulator, so no amount is added after the sums were
- * read and none is lost. The writer's adds happen-before its {@code exit()}, which happens-before
- * the worker's read of a zero writer count.
+ * <p><b>Sealing.</b> The state counts the writers inside {@link #tryEnter()} / {@link #exit()} and
+ * carries the {@link #SEALED} bit. Whoever hands the accumulator to a batch seals it first ({@link
+ * #seal()}, which succeeds once): the flush worker draining its generation, or the cache's eviction
+ * listener at the cap (see {@link Generation}). The worker then waits until no writer is inside and
+ * only then reads the sums ({@link #tally()}). A writer that enters after the seal backs out and
+ * retries with a fresh accumulator, so no amount is added after the sums were read and none is
+ * lost. The writer's adds happen-before its {@code exit()}, which happens-before the worker's read
+ * of a zero writer count.
  *
  * <p><b>Overflow.</b> The limit is Redis's: a counter is a signed 64-bit integer. Every cell may
- * reach {@code Long.MAX_VALUE}, and so may every {@linkplain Measure#sums() sum of measures} (such as
- * the all-token total) that the layouts store. An event that would push a cell or a sum past it is
- * backed out completely ({@link #add} returns {@code false}) and refused by the sink: never wrapped.
- * (Under concurrent adds at that extreme, an event may be refused that would have fitted alone.)
+ * reach {@code Long.MAX_VALUE}, and so may every {@linkplain Measure#sums() sum of measures} (such
+ * as the all-token total) that the layouts store. An event that would push a cell or a sum past it
+ * is backed out completely ({@link #add} returns {@code false}) and refused by the sink: never
+ * wrapped. (Under concurrent adds at that extreme, an event may be refused that would have fitted
+ * alone.)
  */
 final class Accumulator extends AccumulatorKey {
 
   /** Largest value any sum, and the all-token total, may reach: Redis's largest counter. */
   static final long LIMIT = Long.MAX_VALUE;
+
   /** Bit of the state set once the worker sealed the accumulator. */
   static final long SEALED = 1L << 62;
 
   private static final VarHandle STATE_H;
   private static final VarHandle CELL = MethodHandles.arrayElementVarHandle(long[].class);
-  private static final Measure[] TALLIED = Measure.all().subList(0, Measure.TALLIED).toArray(new Measure[0]);
+  private static final Measure[] TALLIED =
+      Measure.all().subList(0, Measure.TALLIED).toArray(new Measure[0]);
+
   /**
    * The cells of each {@linkplain Measure#sums() sum of measures}, by ordinal: plain arrays, so the
-   * hot path allocates no iterator (a {@code List} iterator per sum per event was a third of its cost).
+   * hot path allocates no iterator (a {@code List} iterator per sum per event was a third of its
+   * cost).
    */
-  private static final int[][] SUM_PARTS = Measure.sums().stream()
-      .map(m -> m.parts().stream().mapToInt(Measure::ordinal).toArray()).toArray(int[][]::new);
+  private static final int[][] SUM_PARTS =
+      Measure.sums().stream()
+          .map(m -> m.parts().stream().mapToInt(Measure::ordinal).toArray())
+          .toArray(int[][]::new);
 
   static {
     try {
@@ -63,14 +70,19 @@ final class Accumulator extends AccumulatorKey {
 
   @SuppressWarnings("unused") // read and written through STATE_H only
   private volatile long state;
-  /** The sums, indexed by {@link Measure#ordinal()}; read and written through {@link #CELL} only. */
+
+  /**
+   * The sums, indexed by {@link Measure#ordinal()}; read and written through {@link #CELL} only.
+   */
   private final long[] cells = new long[Measure.TALLIED];
 
   Accumulator(AccumulatorKey key) {
     super(key);
   }
 
-  /** Enters as a writer; {@code false} when sealed (the caller retries in the current generation). */
+  /**
+   * Enters as a writer; {@code false} when sealed (the caller retries in the current generation).
+   */
   boolean tryEnter() {
     long s = (long) STATE_H.getAndAdd(this, 1L);
     if ((s & SEALED) != 0) {
@@ -94,7 +106,10 @@ final class Accumulator extends AccumulatorKey {
   boolean add(UsageEvent e) {
     boolean fits = true;
     for (Measure m : TALLIED) {
-      fits &= add(m.ordinal(), m.of(e)); // every cell is added, so backing out subtracts every cell alike
+      fits &=
+          add(
+              m.ordinal(),
+              m.of(e)); // every cell is added, so backing out subtracts every cell alike
     }
     if (fits && sumsFit()) {
       return true;
@@ -131,7 +146,8 @@ final class Accumulator extends AccumulatorKey {
 
   /**
    * Seals this accumulator against new writers; {@code true} for the one call that sealed it (the
-   * caller then owns it for a batch), {@code false} if it was sealed already. Lock-free, never waits.
+   * caller then owns it for a batch), {@code false} if it was sealed already. Lock-free, never
+   * waits.
    */
   boolean seal() {
     return ((long) STATE_H.getAndBitwiseOr(this, SEALED) & SEALED) == 0;

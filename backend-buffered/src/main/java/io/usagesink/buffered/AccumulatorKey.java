@@ -29,13 +29,15 @@ class AccumulatorKey {
     this(key.keyId, key.accountId, key.model, key.bucketSecond, key.bucketNano);
   }
 
-  private AccumulatorKey(String keyId, String accountId, String model, long bucketSecond, int bucketNano) {
+  private AccumulatorKey(
+      String keyId, String accountId, String model, long bucketSecond, int bucketNano) {
     this.keyId = keyId;
     this.accountId = accountId;
     this.model = model;
     this.bucketSecond = bucketSecond;
     this.bucketNano = bucketNano;
-    int h = 31 * (31 * Objects.hashCode(keyId) + Objects.hashCode(accountId)) + Objects.hashCode(model);
+    int h =
+        31 * (31 * Objects.hashCode(keyId) + Objects.hashCode(accountId)) + Objects.hashCode(model);
     this.hash = 31 * (31 * h + Long.hashCode(bucketSecond)) + bucketNano;
   }
 

@@ -14,10 +14,12 @@ import java.util.Objects;
  * <table>
  *   <caption>Buffered settings</caption>
  *   <tr><th>property</th><th>environment variable</th><th>value</th></tr>
- *   <tr><td>{@value #FLUSH_INTERVAL}</td><td>{@code USAGESINK_BUFFERED_FLUSH_INTERVAL}</td><td>positive duration, default 1s</td></tr>
+ *   <tr><td>{@value #FLUSH_INTERVAL}</td><td>{@code USAGESINK_BUFFERED_FLUSH_INTERVAL}</td>
+ *       <td>positive duration, default 1s</td></tr>
  *   <tr><td>{@value #MAX_PENDING_COUNTERS}</td><td>{@code USAGESINK_BUFFERED_MAX_PENDING_COUNTERS}</td>
  *       <td>positive int, default {@value #DEFAULT_MAX_PENDING_COUNTERS}</td></tr>
- *   <tr><td>{@value #WRITER}</td><td>{@code USAGESINK_BUFFERED_WRITER}</td><td>{@code lua} (default) or {@code pipeline}</td></tr>
+ *   <tr><td>{@value #WRITER}</td><td>{@code USAGESINK_BUFFERED_WRITER}</td>
+ *       <td>{@code lua} (default) or {@code pipeline}</td></tr>
  * </table>
  *
  * @param flushInterval how often pending counters are flushed
@@ -28,13 +30,16 @@ public record BufferedOptions(Duration flushInterval, int maxPendingCounters, Wr
 
   /** The flush interval: {@value}. */
   public static final String FLUSH_INTERVAL = "usagesink.buffered.flush-interval";
+
   /** The cap on distinct pending counters: {@value}. */
   public static final String MAX_PENDING_COUNTERS = "usagesink.buffered.max-pending-counters";
+
   /** The writer: {@value}. */
   public static final String WRITER = "usagesink.buffered.writer";
 
   /** Default flush interval: 1 s. */
   public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(1);
+
   /** Default cap on distinct pending counters: {@value}. */
   public static final int DEFAULT_MAX_PENDING_COUNTERS = 1_000_000;
 
@@ -62,7 +67,8 @@ public record BufferedOptions(Duration flushInterval, int maxPendingCounters, Wr
       throw new IllegalArgumentException("flushInterval must be positive but was " + flushInterval);
     }
     if (maxPendingCounters <= 0) {
-      throw new IllegalArgumentException("maxPendingCounters must be > 0 but was " + maxPendingCounters);
+      throw new IllegalArgumentException(
+          "maxPendingCounters must be > 0 but was " + maxPendingCounters);
     }
   }
 

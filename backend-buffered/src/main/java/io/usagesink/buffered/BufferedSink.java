@@ -20,8 +20,8 @@ import io.usagesink.redis.internal.SinkCounters;
 import io.usagesink.redis.internal.WriterSource;
 import io.usagesink.redis.write.CompactWriter;
 import io.usagesink.redis.write.PlanWriter;
-import io.usagesink.redis.write.WriterChecks;
 import io.usagesink.redis.write.PlanWriters;
+import io.usagesink.redis.write.WriterChecks;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Objects;
@@ -42,10 +42,11 @@ import org.slf4j.event.Level;
  * (key, account, model, start of the layout's finest time bucket of the event) and returns. It is
  * O(1), lock-free when the accumulator exists (one cache lookup, a few atomic adds), allocates two
  * small objects, and never blocks on I/O; creating an accumulator locks one bin of the cache's map,
- * and the cache's upkeep (evicting at the cap) runs on the recording thread, amortised O(1). The returned stage is already complete: it means
- * <em>accepted into the buffer</em>, not stored; {@link #flush()} and {@link #close()} say when the
- * data is stored. <b>Event time decides the bucket</b>, never flush time: an event at 10:59:59.9
- * lands in hour 10 even when it is flushed at 11:00:01.
+ * and the cache's upkeep (evicting at the cap) runs on the recording thread, amortised O(1). The
+ * returned stage is already complete: it means <em>accepted into the buffer</em>, not stored;
+ * {@link #flush()} and {@link #close()} say when the data is stored. <b>Event time decides the
+ * bucket</b>, never flush time: an event at 10:59:59.9 lands in hour 10 even when it is flushed at
+ * 11:00:01.
  *
  * <p><b>Flushing.</b> One daemon worker thread writes batches, one at a time and in order. The
  * accumulators of a flush interval form a generation; a cut closes the current generation and the
@@ -62,51 +63,52 @@ import org.slf4j.event.Level;
  * <p><b>Exactly once.</b> Every batch carries a unique id ({@code <sink instance>:<generation>}),
  * passed to the writer as its guard id; the Lua writer applies a guard id at most once. Failures
  * follow the policy every Redis backend shares ({@code FailurePolicy}): after a transient failure
- * (connection lost, {@code OOM}, {@code LOADING}, not connected yet, ...) the batch keeps its id and
- * only the part of it whose outcome is unknown or not applied is retried, with exponential backoff
- * (50 ms doubling to 5 s), until it is applied or found already applied. A write in flight is never
- * re-sent while Redis may still answer it. Meanwhile new events keep accumulating in the current
- * generation, which is not cut until the failing batch is stored: at most one batch is in flight,
- * and newer usage waits and merges. <b>The guard rule:</b> the guard of a batch lives {@link
- * io.usagesink.redis.RedisOptions#guardTtl()} from when it was applied, so a retry is only safe while the guard of an
- * earlier, possibly applied attempt is still alive; a batch is therefore retried for at most {@code
- * guardTtl - commandTimeout} after its first attempt (9 min 50 s with the defaults). A batch still
- * failing then is given up: its events are counted {@link SinkStats#failed()} and logged. Raise
- * {@code usagesink.guard-ttl} to bridge longer outages (one guard key per batch). <b>Poisoned
- * keys</b> ({@code WRONGTYPE}, an overflowing counter): the Lua script undoes that key's updates and
- * applies every other key of the batch; the events whose usage touches the key are counted failed
- * under the key's name ({@link #failureReasons()}), every other event stored, nothing retried. With
- * the pipeline writer ({@code usagesink.buffered.writer=pipeline}) there is no guard: a command whose
- * connection broke before its reply is re-sent and may count twice (at-least-once). On the compact
- * layout ({@code usagesink.layout=compact}) a retry rewrites absolute values, so there is no guard
- * window: a batch is retried until stored, and given up only at the close deadline (or after 6 hours
- * without Redis, when its writer id lapses); the writer then forgets it, so a batch counted failed is
- * really not stored.
+ * (connection lost, {@code OOM}, {@code LOADING}, not connected yet, ...) the batch keeps its id
+ * and only the part of it whose outcome is unknown or not applied is retried, with exponential
+ * backoff (50 ms doubling to 5 s), until it is applied or found already applied. A write in flight
+ * is never re-sent while Redis may still answer it. Meanwhile new events keep accumulating in the
+ * current generation, which is not cut until the failing batch is stored: at most one batch is in
+ * flight, and newer usage waits and merges. <b>The guard rule:</b> the guard of a batch lives
+ * {@link io.usagesink.redis.RedisOptions#guardTtl()} from when it was applied, so a retry is only
+ * safe while the guard of an earlier, possibly applied attempt is still alive; a batch is therefore
+ * retried for at most {@code guardTtl - commandTimeout} after its first attempt (9 min 50 s with
+ * the defaults). A batch still failing then is given up: its events are counted {@link
+ * SinkStats#failed()} and logged. Raise {@code usagesink.guard-ttl} to bridge longer outages (one
+ * guard key per batch). <b>Poisoned keys</b> ({@code WRONGTYPE}, an overflowing counter): the Lua
+ * script undoes that key's updates and applies every other key of the batch; the events whose usage
+ * touches the key are counted failed under the key's name ({@link #failureReasons()}), every other
+ * event stored, nothing retried. With the pipeline writer ({@code
+ * usagesink.buffered.writer=pipeline}) there is no guard: a command whose connection broke before
+ * its reply is re-sent and may count twice (at-least-once). On the compact layout ({@code
+ * usagesink.layout=compact}) a retry rewrites absolute values, so there is no guard window: a batch
+ * is retried until stored, and given up only at the close deadline (or after 6 hours without Redis,
+ * when its writer id lapses); the writer then forgets it, so a batch counted failed is really not
+ * stored.
  *
  * <p><b>Journal</b> ({@code usagesink.buffered.journal-dir}, optional). With a journal, {@code
  * record()} also appends the event to a checksummed, memory-mapped log in that directory before it
  * returns (see {@link Journal}); its stage then means <em>accepted and journaled</em>. A process
  * killed outright (kill -9, the OOM killer) loses nothing {@code record()} accepted; a power loss
- * loses at most what {@code usagesink.buffered.journal-fsync} leaves unforced ({@code interval}: about
- * one interval, 500 ms by default; {@code always}: nothing; {@code none}: everything not yet written
- * back by the OS). Each generation covers one contiguous range of journal positions and its batch
- * carries the guard id {@code <journal id>:<from>-<to>}; the range is persisted before the write and
- * released (its segments deleted) once the batch is stored or finally failed. A sink opened on the
- * directory first stores what an earlier process left, on its flush worker (open() does not wait):
- * the batch that was in flight, under its own guard id, then the rest in batches of at most {@code
- * maxPendingCounters / 2} counters, each persisted first. <b>Exactly-once window:</b> with the Lua
- * writer a recovered batch is applied exactly once if the recovery runs within {@code
- * usagesink.guard-ttl} (10 min by default) of the crashed process's last attempt of it; later, a batch
- * whose reply was lost may count twice. The pipeline writer stays at-least-once. Batches given up at
- * the close deadline stay in the journal for the next sink. An event refused for overflow is
- * cancelled in the journal. When an append fails (full
- * disk), the event fails: its stage fails with the {@link JournalException}, it is counted {@link
- * SinkStats#failed()} under the reason, and nothing is stored for it. <b>Compact layout:</b> the
- * writer saves what each send carries ({@link CompactOutboxFile}) before it goes out; a recovery
- * resends the pending batch's saved absolute values under the dead writer's ids (idempotent, hash by
- * hash) and stores every later range under its own id. Exact within 7 hours of the dead writer's last
- * confirmed heartbeat (its ids' lease); later, the pending batch is counted failed. Only with the
- * sink's own compact writer (not an injected writer or layout).
+ * loses at most what {@code usagesink.buffered.journal-fsync} leaves unforced ({@code interval}:
+ * about one interval, 500 ms by default; {@code always}: nothing; {@code none}: everything not yet
+ * written back by the OS). Each generation covers one contiguous range of journal positions and its
+ * batch carries the guard id {@code <journal id>:<from>-<to>}; the range is persisted before the
+ * write and released (its segments deleted) once the batch is stored or finally failed. A sink
+ * opened on the directory first stores what an earlier process left, on its flush worker (open()
+ * does not wait): the batch that was in flight, under its own guard id, then the rest in batches of
+ * at most {@code maxPendingCounters / 2} counters, each persisted first. <b>Exactly-once
+ * window:</b> with the Lua writer a recovered batch is applied exactly once if the recovery runs
+ * within {@code usagesink.guard-ttl} (10 min by default) of the crashed process's last attempt of
+ * it; later, a batch whose reply was lost may count twice. The pipeline writer stays at-least-once.
+ * Batches given up at the close deadline stay in the journal for the next sink. An event refused
+ * for overflow is cancelled in the journal. When an append fails (full disk), the event fails: its
+ * stage fails with the {@link JournalException}, it is counted {@link SinkStats#failed()} under the
+ * reason, and nothing is stored for it. <b>Compact layout:</b> the writer saves what each send
+ * carries ({@link CompactOutboxFile}) before it goes out; a recovery resends the pending batch's
+ * saved absolute values under the dead writer's ids (idempotent, hash by hash) and stores every
+ * later range under its own id. Exact within 7 hours of the dead writer's last confirmed heartbeat
+ * (its ids' lease); later, the pending batch is counted failed. Only with the sink's own compact
+ * writer (not an injected writer or layout).
  *
  * <p><b>Connecting.</b> The sink returns while Redis is unreachable and connects in the background;
  * events aggregate meanwhile ({@code usagesink.redis.connect=fail} fails instead). What a reachable
@@ -116,12 +118,12 @@ import org.slf4j.event.Level;
  * events (about 250 bytes each with the cache's entry, plus the id strings they share with the
  * events). The accumulators of the current interval live in a Caffeine cache bounded by {@link
  * SinkConfig#maxPendingCounters()}; when half of that many are pending an early flush starts, and
- * when a new accumulator would pass the cap the cache evicts the coldest one, which is written early
- * with the interval's batch (write-behind: the cache's eviction listener hands it to the flush worker). No event is dropped at the cap
- * ({@link SinkStats#dropped()} stays 0) and every accepted number stays exact. Evicted accumulators
- * wait for their batch: while a batch is failing (Redis down), newer distinct counters beyond the
- * cap are kept rather than dropped, so memory then grows with them until Redis is back or the data
- * is given up.
+ * when a new accumulator would pass the cap the cache evicts the coldest one, which is written
+ * early with the interval's batch (write-behind: the cache's eviction listener hands it to the
+ * flush worker). No event is dropped at the cap ({@link SinkStats#dropped()} stays 0) and every
+ * accepted number stays exact. Evicted accumulators wait for their batch: while a batch is failing
+ * (Redis down), newer distinct counters beyond the cap are kept rather than dropped, so memory then
+ * grows with them until Redis is back or the data is given up.
  *
  * <p><b>Close.</b> {@link #close()} runs once: it stops accepting events (later ones are {@link
  * SinkStats#rejected() rejected}), writes everything pending within {@link
@@ -144,10 +146,13 @@ import org.slf4j.event.Level;
 public final class BufferedSink implements UsageSink {
 
   private static final Logger LOG = LoggerFactory.getLogger(BufferedSink.class);
+
   /** The {@link #gauges()} name of the journal's disk use in bytes. */
   public static final String JOURNAL_BYTES = "journal.bytes";
+
   /** The {@link #gauges()} name of the journal's segment file count. */
   public static final String JOURNAL_SEGMENTS = "journal.segments";
+
   /** The stage of every accepted event: complete and immutable, so it is shared. */
   private static final CompletionStage<Void> ACCEPTED = CompletableFuture.completedStage(null);
 
@@ -157,11 +162,15 @@ public final class BufferedSink implements UsageSink {
   private final String name;
   private final PendingCount pending;
   private final SinkCounters counters;
+
   /** The generations record() adds to and the interval deadline, shared with the flush worker. */
   private final GenerationClock generations;
+
   private final FlushWorker flusher;
+
   /** The journal, or {@code null}: record() then never touches it (the lock-free path). */
   private final Journal journal;
+
   private final Thread shutdownHook;
   private final AtomicBoolean closeCalled = new AtomicBoolean();
 
@@ -172,8 +181,12 @@ public final class BufferedSink implements UsageSink {
    *     connection the sink opened (for the compact layout: its writer's final fold, then the
    *     connection), or {@code null}
    */
-  private BufferedSink(Builder b, CompletableFuture<? extends PlanWriter> writer, String writerName,
-      AutoCloseable ownedConnection, Journal journal) {
+  private BufferedSink(
+      Builder b,
+      CompletableFuture<? extends PlanWriter> writer,
+      String writerName,
+      AutoCloseable ownedConnection,
+      Journal journal) {
     this.config = b.config;
     this.layout = b.layout != null ? b.layout : UsageLayouts.of(b.config);
     this.clock = b.clock != null ? b.clock : b.config.clock();
@@ -184,12 +197,30 @@ public final class BufferedSink implements UsageSink {
     int max = options.maxPendingCounters();
     this.pending = new PendingCount(Math.max(1, max / 2));
     this.journal = journal;
-    this.generations = new GenerationClock(clock, options.flushInterval().toMillis(), journal,
-        (id, sealed) -> new Generation(id, sealed, max, pending));
-    // frugal CRS writes (usagesink.crs.*) apply to the CRS layout only; the compact writer writes absolute values
-    CrsPlanFilter filter = layout instanceof CompactLayout ? CrsPlanFilter.none() : CrsPlanFilter.of(config, clock);
-    this.flusher = new FlushWorker(name, generations, writer, writerName, ownedConnection, layout, filter, config, pending,
-        counters, "buffered:" + instance + ":", journal);
+    this.generations =
+        new GenerationClock(
+            clock,
+            options.flushInterval().toMillis(),
+            journal,
+            (id, sealedAtStart) -> new Generation(id, sealedAtStart, max, pending));
+    // frugal CRS writes (usagesink.crs.*) apply to the CRS layout only; the compact writer writes
+    // absolute values
+    CrsPlanFilter filter =
+        layout instanceof CompactLayout ? CrsPlanFilter.none() : CrsPlanFilter.of(config, clock);
+    this.flusher =
+        new FlushWorker(
+            name,
+            generations,
+            writer,
+            writerName,
+            ownedConnection,
+            layout,
+            filter,
+            config,
+            pending,
+            counters,
+            "buffered:" + instance + ":",
+            journal);
     this.shutdownHook = config.shutdownHook() ? new Thread(this::close, name + "-shutdown") : null;
     flusher.start();
     if (shutdownHook != null) {
@@ -205,9 +236,9 @@ public final class BufferedSink implements UsageSink {
   /**
    * Adds the event to its accumulator and returns a completed stage: the event is accepted into the
    * buffer, not yet stored. The stage fails with {@link IllegalStateException} after {@link
-   * #close()} (the event is rejected); with {@link IllegalArgumentException} when a
-   * pending sum or its all-token total would exceed {@code Long.MAX_VALUE}, the largest counter Redis
-   * holds (rejected).
+   * #close()} (the event is rejected); with {@link IllegalArgumentException} when a pending sum or
+   * its all-token total would exceed {@code Long.MAX_VALUE}, the largest counter Redis holds
+   * (rejected).
    */
   @Override
   public CompletionStage<Void> record(UsageEvent event) {
@@ -221,12 +252,13 @@ public final class BufferedSink implements UsageSink {
         flusher.wake();
       }
     }
-    AccumulatorKey key = new AccumulatorKey(event.keyId(), event.accountId(), event.model(),
-        layout.bucketStart(event.at()));
+    AccumulatorKey key =
+        new AccumulatorKey(
+            event.keyId(), event.accountId(), event.model(), layout.bucketStart(event.at()));
     if (journal != null) {
       return recordJournaled(event, key);
     }
-    for (;;) {
+    for (; ; ) {
       Generation g = generations.current();
       Accumulator acc = g.get(key);
       if (acc == null) {
@@ -258,7 +290,8 @@ public final class BufferedSink implements UsageSink {
       if (closing) {
         return rejectClosed();
       }
-      Thread.onSpinWait(); // sealed after a cut, or evicted at the cap: retry with the current accumulator
+      Thread.onSpinWait(); // sealed after a cut, or evicted at the cap: retry with the current
+      // accumulator
     }
   }
 
@@ -270,7 +303,7 @@ public final class BufferedSink implements UsageSink {
    * event is then cancelled in the journal and recorded again.
    */
   private CompletionStage<Void> recordJournaled(UsageEvent event, AccumulatorKey key) {
-    for (;;) {
+    for (; ; ) {
       Generation g = generations.current();
       g.enterJournal();
       try {
@@ -294,7 +327,8 @@ public final class BufferedSink implements UsageSink {
         } catch (JournalException | IllegalArgumentException | IllegalStateException e) {
           return journalFailed(e);
         }
-        if (!acc.tryEnter()) { // evicted at the cap meanwhile: keep the journal and the sums in step
+        if (!acc
+            .tryEnter()) { // evicted at the cap meanwhile: keep the journal and the sums in step
           cancel(position);
           continue;
         }
@@ -321,26 +355,41 @@ public final class BufferedSink implements UsageSink {
     try {
       journal.cancel(position);
     } catch (RuntimeException e) {
-      LOG.error("{}: cannot cancel journal record {} of an event that was not accepted; a recovery after a crash"
-          + " would store it: {}", name, position, e.toString());
+      LOG.error(
+          "{}: cannot cancel journal record {} of an event that was not accepted; a recovery after"
+              + " a crash would store it: {}",
+          name,
+          position,
+          e.toString());
     }
   }
 
   private CompletionStage<Void> journalFailed(RuntimeException e) {
     counters.recorded.increment();
-    counters.fail(1, "journal append failed: " + e.getMessage(), true); // the message names the directory
+    counters.fail(
+        1, "journal append failed: " + e.getMessage(), true); // the message names the directory
     return CompletableFuture.failedStage(e);
   }
 
   private static CompletionStage<Void> overflow(UsageEvent event) {
-    return CompletableFuture.failedStage(new IllegalArgumentException("event refused: a pending sum of ("
-        + event.keyId() + ", " + event.accountId() + ", " + event.model() + "), or its all-token total,"
-        + " would exceed " + Accumulator.LIMIT + ", the largest counter Redis holds"));
+    return CompletableFuture.failedStage(
+        new IllegalArgumentException(
+            "event refused: a pending sum of ("
+                + event.keyId()
+                + ", "
+                + event.accountId()
+                + ", "
+                + event.model()
+                + "), or its all-token total,"
+                + " would exceed "
+                + Accumulator.LIMIT
+                + ", the largest counter Redis holds"));
   }
 
   private CompletionStage<Void> rejectClosed() {
     counters.rejected.increment();
-    return CompletableFuture.failedStage(new IllegalStateException("sink " + name + " is closed; event rejected"));
+    return CompletableFuture.failedStage(
+        new IllegalStateException("sink " + name + " is closed; event rejected"));
   }
 
   /**
@@ -385,11 +434,24 @@ public final class BufferedSink implements UsageSink {
     }
     SinkStats s = stats();
     if (!finished) {
-      LOG.warn("{}: close returned before the flush worker finished; {} counters still pending", name, s.pending());
+      LOG.warn(
+          "{}: close returned before the flush worker finished; {} counters still pending",
+          name,
+          s.pending());
     }
-    LOG.atLevel(s.failed() > 0 || s.dropped() > 0 ? Level.WARN : Level.DEBUG).log(
-        "{} closed: recorded={} stored={} failed={} dropped={} rejected={} flushes={} retries={} commands={}",
-        name, s.recorded(), s.stored(), s.failed(), s.dropped(), s.rejected(), s.flushes(), s.retries(), s.commands());
+    LOG.atLevel(s.failed() > 0 || s.dropped() > 0 ? Level.WARN : Level.DEBUG)
+        .log(
+            "{} closed: recorded={} stored={} failed={} dropped={} rejected={} flushes={}"
+                + " retries={} commands={}",
+            name,
+            s.recorded(),
+            s.stored(),
+            s.failed(),
+            s.dropped(),
+            s.rejected(),
+            s.flushes(),
+            s.retries(),
+            s.commands());
   }
 
   /** Counters of this sink; {@code pending} counts pending accumulators, the rest count events. */
@@ -398,7 +460,10 @@ public final class BufferedSink implements UsageSink {
     return counters.snapshot(pending.pending());
   }
 
-  /** Accumulators the cache evicted at {@code maxPendingCounters} so far (written early, not dropped). */
+  /**
+   * Accumulators the cache evicted at {@code maxPendingCounters} so far (written early, not
+   * dropped).
+   */
   long evictedCounters() {
     return pending.evictedTotal();
   }
@@ -431,8 +496,16 @@ public final class BufferedSink implements UsageSink {
 
   @Override
   public String toString() {
-    return "BufferedSink{" + name + ", layout=" + layout + ", flushInterval=" + BufferedOptions.from(config).flushInterval()
-        + ", writer=" + flusher.writerName() + (journal == null ? "" : ", journal=" + journal.dir()) + "}";
+    return "BufferedSink{"
+        + name
+        + ", layout="
+        + layout
+        + ", flushInterval="
+        + BufferedOptions.from(config).flushInterval()
+        + ", writer="
+        + flusher.writerName()
+        + (journal == null ? "" : ", journal=" + journal.dir())
+        + "}";
   }
 
   /**
@@ -461,7 +534,10 @@ public final class BufferedSink implements UsageSink {
       return this;
     }
 
-    /** Plans with {@code layout}; default {@link UsageLayouts#of(SinkConfig)} ({@code usagesink.layout}). */
+    /**
+     * Plans with {@code layout}; default {@link UsageLayouts#of(SinkConfig)} ({@code
+     * usagesink.layout}).
+     */
     public Builder layout(UsageLayout layout) {
       this.layout = Objects.requireNonNull(layout, "layout");
       return this;
@@ -483,40 +559,56 @@ public final class BufferedSink implements UsageSink {
     }
 
     /**
-     * Builds and starts the sink. Unless a writer was injected, the sink opens its own connection: it
-     * returns while Redis is unreachable and connects in the background (events aggregate meanwhile;
-     * {@code usagesink.redis.connect=fail} fails instead), and fails
-     * at once when a reachable Redis refuses the credentials or the commands the writer needs (ACL).
+     * Builds and starts the sink. Unless a writer was injected, the sink opens its own connection:
+     * it returns while Redis is unreachable and connects in the background (events aggregate
+     * meanwhile; {@code usagesink.redis.connect=fail} fails instead), and fails at once when a
+     * reachable Redis refuses the credentials or the commands the writer needs (ACL).
      *
      * @throws io.usagesink.ConfigurationException when the configuration names no usable Redis
-     * @throws io.usagesink.redis.RedisConnectFailedException when a reachable Redis refuses the sink
-     * @throws JournalException when the journal directory cannot be created, written or locked (another
-     *     process uses it)
+     * @throws io.usagesink.redis.RedisConnectFailedException when a reachable Redis refuses the
+     *     sink
+     * @throws JournalException when the journal directory cannot be created, written or locked
+     *     (another process uses it)
      */
     public BufferedSink build() {
-      BufferedOptions options = BufferedOptions.from(config); // fails on bad settings before anything opens
-      Optional<JournalConfig> journalConfig = journal != null ? journal : JournalSettings.from(config);
-      boolean compact = layout == null ? UsageLayouts.layoutName(config).equals(UsageLayouts.COMPACT)
-          : layout instanceof CompactLayout;
+      BufferedOptions options =
+          BufferedOptions.from(config); // fails on bad settings before anything opens
+      Optional<JournalConfig> journalConfig =
+          journal != null ? journal : JournalSettings.from(config);
+      boolean compact =
+          layout == null
+              ? UsageLayouts.layoutName(config).equals(UsageLayouts.COMPACT)
+              : layout instanceof CompactLayout;
       if (journalConfig.isPresent() && compact && (writer != null || layout != null)) {
-        throw new ConfigurationException("Invalid value for property " + JournalSettings.DIR + "="
-            + journalConfig.get().dir() + " with " + UsageLayouts.LAYOUT_PROPERTY + "=compact and an injected writer"
-            + " or layout. The journal recovers into the compact layout through the sink's own compact writer only"
-            + " (it saves what it sends in the journal directory): do not inject one, or unset one of them.");
+        throw new ConfigurationException(
+            "Invalid value for property "
+                + JournalSettings.DIR
+                + "="
+                + journalConfig.get().dir()
+                + " with "
+                + UsageLayouts.LAYOUT_PROPERTY
+                + "=compact and an injected writer or layout. The journal recovers into the compact"
+                + " layout through the sink's own compact writer only (it saves what it sends in"
+                + " the journal directory): do not inject one, or unset one of them.");
       }
       Journal j = journalConfig.map(Journal::open).orElse(null);
       try {
         if (writer != null) {
-          return new BufferedSink(this, CompletableFuture.completedFuture(writer), writer.name(), null, j);
+          return new BufferedSink(
+              this, CompletableFuture.completedFuture(writer), writer.name(), null, j);
         }
         if (layout == null && compact) {
           return buildCompact(this, j);
         }
         boolean pipeline = options.writer() == BufferedOptions.Writer.PIPELINE;
-        WriterSource<PlanWriter> source = WriterSource.open(config, null,
-            pipeline ? WriterChecks.pipelineWriter() : WriterChecks.luaWriter(),
-            c -> pipeline ? PlanWriters.pipeline(c, config) : PlanWriters.lua(c, config));
-        return new BufferedSink(this, source.writer(), pipeline ? "pipeline" : "lua", source.owned(), j);
+        WriterSource<PlanWriter> source =
+            WriterSource.open(
+                config,
+                null,
+                pipeline ? WriterChecks.pipelineWriter() : WriterChecks.luaWriter(),
+                c -> pipeline ? PlanWriters.pipeline(c, config) : PlanWriters.lua(c, config));
+        return new BufferedSink(
+            this, source.writer(), pipeline ? "pipeline" : "lua", source.owned(), j);
       } catch (RuntimeException e) {
         if (j != null) {
           j.close();
@@ -535,29 +627,41 @@ public final class BufferedSink implements UsageSink {
     CompactLayout compact = UsageLayouts.compact(b.config);
     b.layout = compact;
     CompactOutboxFile outbox = journal == null ? null : CompactOutboxFile.open(journal);
-    WriterSource<CompactWriter> source = WriterSource.open(b.config, null, ConnectionCheck.none(), c -> {
-      CompactWriter w = PlanWriters.compact(c, compact, InstantSource.system(), outbox);
-      if (outbox != null) {
-        outbox.toResend().ifPresent(u -> {
-          if (!w.adopt(u)) {
-            LOG.warn("journal {}: the batch in flight at the last stop ({}) is too old to be resent under its writer"
-                + " ids (their leases lapsed); it will be counted failed", journal.dir(), u.guardId());
+    WriterSource<CompactWriter> source =
+        WriterSource.open(
+            b.config,
+            null,
+            ConnectionCheck.none(),
+            c -> {
+              CompactWriter w = PlanWriters.compact(c, compact, InstantSource.system(), outbox);
+              if (outbox != null) {
+                outbox
+                    .toResend()
+                    .ifPresent(
+                        u -> {
+                          if (!w.adopt(u)) {
+                            LOG.warn(
+                                "journal {}: the batch in flight at the last stop ({}) is too old"
+                                    + " to be resent under its writer ids (their leases lapsed); it"
+                                    + " will be counted failed",
+                                journal.dir(),
+                                u.guardId());
+                          }
+                        });
+              }
+              return w;
+            });
+    AutoCloseable foldThenDisconnect =
+        () -> {
+          try {
+            CompletableFuture<CompactWriter> w = source.writer();
+            if (w.isDone() && !w.isCompletedExceptionally()) {
+              w.join().close(); // the final fold, while the connection is still open
+            }
+          } finally {
+            source.owned().close();
           }
-        });
-      }
-      return w;
-    });
-    AutoCloseable foldThenDisconnect = () -> {
-      try {
-        CompletableFuture<CompactWriter> w = source.writer();
-        if (w.isDone() && !w.isCompletedExceptionally()) {
-          w.join().close(); // the final fold, while the connection is still open
-        }
-      } finally {
-        source.owned().close();
-      }
-    };
+        };
     return new BufferedSink(b, source.writer(), "compact", foldThenDisconnect, journal);
   }
-
 }

@@ -58,17 +58,22 @@ final class FlushWorker {
 
   /** The longest wait between two attempts of a batch. */
   static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
+
   /** How long one attempt waits for a connection that is not there yet. */
   static final long CONNECT_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+
   /** Backoff cap while closing: the deadline is near, so try often. */
   static final long CLOSING_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
   /** How often the worker reads a clock that may jump when no event arrives. */
   static final long CLOCK_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
   /** The sink's name, for log lines and the thread name. */
   private final String name;
+
   /** The generations this worker cuts and drains, shared with the sink that records into them. */
   private final GenerationClock generations;
+
   private final CompletableFuture<? extends PlanWriter> writerReady;
   private final String writerName;
   private final AutoCloseable ownedConnection;
@@ -80,8 +85,10 @@ final class FlushWorker {
   private final long attemptTimeoutNanos;
   private final long retryWindowNanos;
   private final Thread thread;
+
   /** The sink's journal, or {@code null}; closed by this worker when it ends. */
   private final Journal journal;
+
   /** Distinct accumulators per recovered batch. */
   private final int recoveryChunk;
 
@@ -90,26 +97,43 @@ final class FlushWorker {
   private volatile boolean closeRequested;
   private volatile long closeDeadlineNanos;
   private volatile boolean done;
+
   /** The newest request: concurrent flush() calls for the same generation share it. */
   private volatile FlushRequest latestRequest;
 
   /** Worker thread only. */
   private final List<FlushRequest> waiting = new ArrayList<>();
+
   private Generation oldest;
+
   /**
-   * Set when a batch was left in the journal at the close deadline: from then on nothing is released
-   * or begun, so the next sink on the directory rewrites that batch under its own guard id.
+   * Set when a batch was left in the journal at the close deadline: from then on nothing is
+   * released or begun, so the next sink on the directory rewrites that batch under its own guard
+   * id.
    */
   private boolean keepInJournal;
-  /** Whether the last write that succeeded applied its plan ({@code false}: its guard was found). */
+
+  /**
+   * Whether the last write that succeeded applied its plan ({@code false}: its guard was found).
+   */
   private boolean lastApplied;
 
   /** A {@link BufferedSink#flush()} waiting for generation {@code target} and all before it. */
   private record FlushRequest(long target, CompletableFuture<Void> future) {}
 
-  FlushWorker(String name, GenerationClock generations, CompletableFuture<? extends PlanWriter> writerReady,
-      String writerName, AutoCloseable ownedConnection, UsageLayout layout, CrsPlanFilter filter, SinkConfig config,
-      PendingCount pending, SinkCounters counters, String batchIdPrefix, Journal journal) {
+  FlushWorker(
+      String name,
+      GenerationClock generations,
+      CompletableFuture<? extends PlanWriter> writerReady,
+      String writerName,
+      AutoCloseable ownedConnection,
+      UsageLayout layout,
+      CrsPlanFilter filter,
+      SinkConfig config,
+      PendingCount pending,
+      SinkCounters counters,
+      String batchIdPrefix,
+      Journal journal) {
     this.name = name;
     this.generations = generations;
     this.oldest = generations.current();
@@ -217,12 +241,16 @@ final class FlushWorker {
         keepInJournal = true;
         // storing newer batches now could store them twice (they could not be released) or lose the
         // pending batch's guard: keep everything journaled, counted failed, for the next sink
-        LOG.error("{}: recovering the journal {} failed; this sink stores nothing: every batch is counted failed"
-            + " and stays in the journal for the next sink opened on it", name, journal.dir(), e);
+        LOG.error(
+            "{}: recovering the journal {} failed; this sink stores nothing: every batch is counted"
+                + " failed and stays in the journal for the next sink opened on it",
+            name,
+            journal.dir(),
+            e);
       }
     }
     boolean sealedForClose = false;
-    for (;;) {
+    for (; ; ) {
       try {
         Generation cur = generations.current();
         while (oldest != cur) {
@@ -254,9 +282,10 @@ final class FlushWorker {
         if (generations.cutIfDue(now)) {
           continue;
         }
-        long wait = generations.mayJump()
-            ? CLOCK_POLL_NANOS
-            : TimeUnit.MILLISECONDS.toNanos(Math.max(1, generations.deadlineMillis() - now));
+        long wait =
+            generations.mayJump()
+                ? CLOCK_POLL_NANOS
+                : TimeUnit.MILLISECONDS.toNanos(Math.max(1, generations.deadlineMillis() - now));
         LockSupport.parkNanos(this, Math.min(wait, TimeUnit.SECONDS.toNanos(1)));
       } catch (RuntimeException e) {
         // a bug, not a Redis failure (those are handled in store): keep the worker alive
@@ -284,12 +313,14 @@ final class FlushWorker {
     int counterCount = accumulators.size();
     List<UsageTally> tallies = new ArrayList<>(counterCount);
     for (Accumulator a : accumulators) {
-      UsageTally t = a.tally(); // sealed for this batch by sealAndList or, at the cap, by the eviction
+      UsageTally t =
+          a.tally(); // sealed for this batch by sealAndList or, at the cap, by the eviction
       if (t.requests() > 0) { // 0 when every event of it was backed out (overflow)
         tallies.add(t);
       }
     }
-    String batchId = journal != null ? journalBatchId(g.journalFrom, g.journalTo) : batchIdPrefix + g.id;
+    String batchId =
+        journal != null ? journalBatchId(g.journalFrom, g.journalTo) : batchIdPrefix + g.id;
     storeTallies(g.id, batchId, tallies, counterCount, true, g.journalFrom, g.journalTo);
   }
 
@@ -304,12 +335,25 @@ final class FlushWorker {
    *
    * @return {@code false} when the batch was left in the journal at the close deadline
    */
-  private boolean storeTallies(long requestId, String batchId, List<UsageTally> tallies, int counterCount,
-      boolean budgeted, long from, long to) {
+  private boolean storeTallies(
+      long requestId,
+      String batchId,
+      List<UsageTally> tallies,
+      int counterCount,
+      boolean budgeted,
+      long from,
+      long to) {
     if (journal != null && keepInJournal) {
-      // it stays in the journal for the next sink whatever happens: planning it would only delay close
-      keep(requestId, batchId, counterCount, events(tallies), budgeted, "an earlier batch was left in the journal at"
-          + " the close deadline", null);
+      // it stays in the journal for the next sink whatever happens: planning it would only delay
+      // close
+      keep(
+          requestId,
+          batchId,
+          counterCount,
+          events(tallies),
+          budgeted,
+          "an earlier batch was left in the journal at" + " the close deadline",
+          null);
       return false;
     }
     UsagePlan plan;
@@ -320,7 +364,8 @@ final class FlushWorker {
       }
       plan = b.build();
     } catch (RuntimeException e) {
-      // rare: a merged counter beyond Long.MAX_VALUE, which no Redis counter can hold: fail only the
+      // rare: a merged counter beyond Long.MAX_VALUE, which no Redis counter can hold: fail only
+      // the
       // tallies that cannot be merged, store the rest
       tallies = withoutUnplannable(tallies);
       UsagePlan.Builder b = UsagePlan.builder();
@@ -339,20 +384,25 @@ final class FlushWorker {
       release(to);
       return true;
     }
-    boolean kept = write(requestId, batchId, plan, tallies, counterCount, events, budgeted, from, to);
+    boolean kept =
+        write(requestId, batchId, plan, tallies, counterCount, events, budgeted, from, to);
     if (!kept) {
       release(to);
     }
     return !kept;
   }
 
-  /** Persists that the journal range {@code [from, to)} is about to be written (journal on only). */
+  /**
+   * Persists that the journal range {@code [from, to)} is about to be written (journal on only).
+   */
   private void beginBatch(long from, long to) {
     try {
       journal.beginBatch(from, to);
     } catch (RuntimeException e) {
-      LOG.error("{}: {}; writing the batch anyway (a recovery after a crash now may store it twice)",
-          name, e.getMessage());
+      LOG.error(
+          "{}: {}; writing the batch anyway (a recovery after a crash now may store it twice)",
+          name,
+          e.getMessage());
     }
   }
 
@@ -364,18 +414,21 @@ final class FlushWorker {
     try {
       journal.release(to);
     } catch (RuntimeException e) {
-      LOG.error("{}: {} (the batch is stored; its segments stay until a later release succeeds)",
-          name, e.getMessage());
+      LOG.error(
+          "{}: {} (the batch is stored; its segments stay until a later release succeeds)",
+          name,
+          e.getMessage());
     }
   }
 
   /**
    * Stores what earlier processes journaled and did not release, before any batch of this process:
    * first the batch that was in flight when the earlier process stopped (re-read from exactly its
-   * range, written under the same guard id, so a batch it had applied is not applied again), then the
-   * rest in batches of at most {@code maxPendingCounters / 2} counters, each persisted with {@link
-   * Journal#beginBatch} before it is written under the guard id of its range. Bad regions (a torn
-   * tail) are skipped and logged. Stops (leaving the rest journaled) when the close deadline passes.
+   * range, written under the same guard id, so a batch it had applied is not applied again), then
+   * the rest in batches of at most {@code maxPendingCounters / 2} counters, each persisted with
+   * {@link Journal#beginBatch} before it is written under the guard id of its range. Bad regions (a
+   * torn tail) are skipped and logged. Stops (leaving the rest journaled) when the close deadline
+   * passes.
    */
   private void recover() {
     long end = journal.recoverableEnd();
@@ -396,8 +449,13 @@ final class FlushWorker {
     if (pending.isPresent() && pending.get().to() > released) {
       Journal.Range r = pending.get();
       if (r.from() < released) {
-        LOG.warn("{}: journal {}: the pending batch {} does not start at the released position {}; recovering it"
-            + " first anyway", name, journal.dir(), r, released);
+        LOG.warn(
+            "{}: journal {}: the pending batch {} does not start at the released position {};"
+                + " recovering it first anyway",
+            name,
+            journal.dir(),
+            r,
+            released);
       }
       try (JournalReader reader = journal.reader(r.from(), r.to())) {
         Map<AccumulatorKey, Accumulator> accs = new HashMap<>();
@@ -410,9 +468,19 @@ final class FlushWorker {
         long events = reader.report().events();
         lastApplied = true;
         complete = storeRecovered(accs, r.from(), r.to());
-        inFlight = "; the batch in flight at the stop (positions " + r.from() + " to " + r.to() + ", " + events
-            + " events) " + (!complete ? "is not stored yet" : lastApplied ? "had not been applied: stored now"
-            : "had been applied: its guard kept it from counting twice");
+        inFlight =
+            "; the batch in flight at the stop (positions "
+                + r.from()
+                + " to "
+                + r.to()
+                + ", "
+                + events
+                + " events) "
+                + (!complete
+                    ? "is not stored yet"
+                    : lastApplied
+                        ? "had not been applied: stored now"
+                        : "had been applied: its guard kept it from counting twice");
       }
       from = r.to();
     }
@@ -450,13 +518,39 @@ final class FlushWorker {
         firstBad = r.firstBadPosition();
       }
     }
-    String summary = name + ": recovered journal " + journal.dir() + " (positions " + released + " to " + end
-        + "): " + read + " events read in " + batches + " batches, " + (counters.stored.sum() - stored0)
-        + " stored, " + (counters.failed.sum() - failed0) + " failed, in "
-        + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms" + inFlight
-        + (complete ? "" : "; stopped at the close deadline, the rest stays journaled for the next sink")
-        + (bad == 0 ? "" : "; " + bad + " damaged regions (" + badBytes + " bytes, the first at position " + firstBad
-            + ": a record torn by a crash or corrupted on disk) were skipped: whatever they held is lost");
+    String summary =
+        name
+            + ": recovered journal "
+            + journal.dir()
+            + " (positions "
+            + released
+            + " to "
+            + end
+            + "): "
+            + read
+            + " events read in "
+            + batches
+            + " batches, "
+            + (counters.stored.sum() - stored0)
+            + " stored, "
+            + (counters.failed.sum() - failed0)
+            + " failed, in "
+            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)
+            + " ms"
+            + inFlight
+            + (complete
+                ? ""
+                : "; stopped at the close deadline, the rest stays journaled for the next sink")
+            + (bad == 0
+                ? ""
+                : "; "
+                    + bad
+                    + " damaged regions ("
+                    + badBytes
+                    + " bytes, the first at position "
+                    + firstBad
+                    + ": a record torn by a crash or corrupted on disk) were skipped: whatever they"
+                    + " held is lost");
     LOG.atLevel(bad > 0 || !complete ? Level.WARN : Level.INFO).log(summary);
   }
 
@@ -464,7 +558,9 @@ final class FlushWorker {
     return new AccumulatorKey(e.keyId(), e.accountId(), e.model(), layout.bucketStart(e.at()));
   }
 
-  /** Adds a recovered event to its accumulator; an event that would overflow it is counted failed. */
+  /**
+   * Adds a recovered event to its accumulator; an event that would overflow it is counted failed.
+   */
   private void aggregate(Map<AccumulatorKey, Accumulator> accs, UsageEvent e) {
     counters.recorded.increment();
     AccumulatorKey k = keyOf(e);
@@ -481,12 +577,25 @@ final class FlushWorker {
       a.exit();
     }
     if (!fits) {
-      counters.fail(1, "recovered event of (" + e.keyId() + ", " + e.accountId() + ", " + e.model() + ") refused:"
-          + " a sum would exceed " + Accumulator.LIMIT, true);
+      counters.fail(
+          1,
+          "recovered event of ("
+              + e.keyId()
+              + ", "
+              + e.accountId()
+              + ", "
+              + e.model()
+              + ") refused:"
+              + " a sum would exceed "
+              + Accumulator.LIMIT,
+          true);
     }
   }
 
-  /** Writes one recovered batch covering {@code [from, to)}; {@code false} when it was kept at close. */
+  /**
+   * Writes one recovered batch covering {@code [from, to)}; {@code false} when it was kept at
+   * close.
+   */
   private boolean storeRecovered(Map<AccumulatorKey, Accumulator> accs, long from, long to) {
     List<UsageTally> tallies = new ArrayList<>(accs.size());
     for (Accumulator a : accs.values()) {
@@ -496,7 +605,8 @@ final class FlushWorker {
       }
     }
     // recovered batches serve no flush() request: those cover this process's events only
-    return storeTallies(Long.MAX_VALUE, journalBatchId(from, to), tallies, accs.size(), false, from, to);
+    return storeTallies(
+        Long.MAX_VALUE, journalBatchId(from, to), tallies, accs.size(), false, from, to);
   }
 
   private static long events(List<UsageTally> tallies) {
@@ -521,7 +631,8 @@ final class FlushWorker {
         layout.plan(t, one);
         p = one.build();
       } catch (RuntimeException e) {
-        counters.fail(t.requests(), "usage of " + describe(t) + " cannot be stored: " + e.getMessage(), true);
+        counters.fail(
+            t.requests(), "usage of " + describe(t) + " cannot be stored: " + e.getMessage(), true);
         continue;
       }
       Map<String, Long> merged = new HashMap<>();
@@ -531,13 +642,22 @@ final class FlushWorker {
         long before = merged.containsKey(cell) ? merged.get(cell) : sums.getOrDefault(cell, 0L);
         long sum = before + c.delta();
         if (((before ^ sum) & (c.delta() ^ sum)) < 0) {
-          overflow = "counter " + cell + " would pass " + Long.MAX_VALUE + ": " + before + " + " + c.delta();
+          overflow =
+              "counter "
+                  + cell
+                  + " would pass "
+                  + Long.MAX_VALUE
+                  + ": "
+                  + before
+                  + " + "
+                  + c.delta();
           break;
         }
         merged.put(cell, sum);
       }
       if (overflow != null) {
-        counters.fail(t.requests(), "usage of " + describe(t) + " cannot be stored: " + overflow, true);
+        counters.fail(
+            t.requests(), "usage of " + describe(t) + " cannot be stored: " + overflow, true);
         continue;
       }
       sums.putAll(merged);
@@ -555,12 +675,26 @@ final class FlushWorker {
    * outcome, retrying only what remains (under the batch's guard id) after transient failures, as
    * {@link FailurePolicy} says; then counts the events stored or failed.
    */
-  private boolean write(long requestId, String batchId, UsagePlan plan, List<UsageTally> tallies, int counterCount,
-      long events, boolean budgeted, long from, long to) {
+  private boolean write(
+      long requestId,
+      String batchId,
+      UsagePlan plan,
+      List<UsageTally> tallies,
+      int counterCount,
+      long events,
+      boolean budgeted,
+      long from,
+      long to) {
     if (journal != null) {
       if (keepInJournal) {
-        return keep(requestId, batchId, counterCount, events, budgeted, "an earlier batch was left in the journal at"
-            + " the close deadline", null);
+        return keep(
+            requestId,
+            batchId,
+            counterCount,
+            events,
+            budgeted,
+            "an earlier batch was left in the journal at" + " the close deadline",
+            null);
       }
       beginBatch(from, to);
     }
@@ -575,13 +709,25 @@ final class FlushWorker {
         timeout = Math.min(timeout, closeDeadlineNanos - now);
         if (timeout <= 0) {
           filter.forget(toSend);
-          return keep(requestId, batchId, counterCount, events, budgeted, "the close deadline passed before it was"
-              + " stored" + (firstFailure == null ? "" : "; last error: " + FailurePolicy.describe(firstFailure)),
+          return keep(
+              requestId,
+              batchId,
+              counterCount,
+              events,
+              budgeted,
+              "the close deadline passed before it was"
+                  + " stored"
+                  + (firstFailure == null
+                      ? ""
+                      : "; last error: " + FailurePolicy.describe(firstFailure)),
               firstFailure);
         }
       }
       Throwable failure;
-      PlanWriter w = writerReady.isDone() && !writerReady.isCompletedExceptionally() ? writerReady.join() : null;
+      PlanWriter w =
+          writerReady.isDone() && !writerReady.isCompletedExceptionally()
+              ? writerReady.join()
+              : null;
       try {
         if (w == null) {
           // not connected yet, or never will be (the future failed: its cause is the reason)
@@ -605,15 +751,28 @@ final class FlushWorker {
           counters.stored.add(events);
         }
         if (attempt > 1) {
-          LOG.info("{}: batch {} stored on attempt {}{}: {} counters, {} events", name, batchId, attempt,
-              r.applied() ? "" : " (an earlier attempt had applied it; its reply was lost)", counterCount, events);
+          LOG.info(
+              "{}: batch {} stored on attempt {}{}: {} counters, {} events",
+              name,
+              batchId,
+              attempt,
+              r.applied() ? "" : " (an earlier attempt had applied it; its reply was lost)",
+              counterCount,
+              events);
         }
         return false;
       } catch (ExecutionException e) {
         failure = FailurePolicy.unwrap(e.getCause());
       } catch (TimeoutException e) {
-        if (w != null) { // the close deadline passed with the write unanswered: stored or not, unknown
-          return keep(requestId, batchId, counterCount, events, budgeted, e.getMessage() + " (its outcome is unknown)",
+        if (w != null) { // the close deadline passed with the write unanswered: stored or not,
+          // unknown
+          return keep(
+              requestId,
+              batchId,
+              counterCount,
+              events,
+              budgeted,
+              e.getMessage() + " (its outcome is unknown)",
               e);
         }
         failure = new RedisNotConnectedException(WriterSource.notConnected(ownedConnection));
@@ -630,18 +789,33 @@ final class FlushWorker {
       }
       generations.holdCuts(true); // no new batch is cut until this one is stored
       failRequests(requestId, failure);
-      FailurePolicy.Kind kind = failure instanceof InterruptedException
-          ? FailurePolicy.Kind.TRANSIENT : FailurePolicy.classify(failure);
+      FailurePolicy.Kind kind =
+          failure instanceof InterruptedException
+              ? FailurePolicy.Kind.TRANSIENT
+              : FailurePolicy.classify(failure);
       if (kind != FailurePolicy.Kind.TRANSIENT) {
         filter.forget(toSend);
-        giveUp(requestId, batchId, counterCount, events, budgeted, FailurePolicy.describe(failure), failure);
+        giveUp(
+            requestId,
+            batchId,
+            counterCount,
+            events,
+            budgeted,
+            FailurePolicy.describe(failure),
+            failure);
         return false;
       }
       if (firstFailure == null) {
         firstFailure = failure;
-        LOG.warn("{}: flush of batch {} failed: {}; its {} events ({} counters) stay pending and are retried with"
-            + " backoff until stored (newer events wait and merge into the next batch)",
-            name, batchId, FailurePolicy.describe(failure), events, counterCount);
+        LOG.warn(
+            "{}: flush of batch {} failed: {}; its {} events ({} counters) stay pending and are"
+                + " retried with backoff until stored (newer events wait and merge into the next"
+                + " batch)",
+            name,
+            batchId,
+            FailurePolicy.describe(failure),
+            events,
+            counterCount);
       }
       long backoff = FailurePolicy.backoffNanos(attempt, MAX_BACKOFF_NANOS);
       if (closeRequested) {
@@ -650,16 +824,30 @@ final class FlushWorker {
       long next = System.nanoTime() + backoff;
       if (next - first > retryWindowNanos && (w == null || !w.idempotentRetries())) {
         filter.forget(toSend);
-        giveUp(requestId, batchId, counterCount, events, budgeted,
+        giveUp(
+            requestId,
+            batchId,
+            counterCount,
+            events,
+            budgeted,
             "its retries would outlive the exactly-once guard (retry window "
-            + TimeUnit.NANOSECONDS.toMillis(retryWindowNanos) + " ms = usagesink.guard-ttl minus the command timeout);"
-            + " last error: " + FailurePolicy.describe(failure), failure);
+                + TimeUnit.NANOSECONDS.toMillis(retryWindowNanos)
+                + " ms = usagesink.guard-ttl minus the command timeout);"
+                + " last error: "
+                + FailurePolicy.describe(failure),
+            failure);
         return false;
       }
       if (closeRequested && next - closeDeadlineNanos >= 0) {
         filter.forget(toSend);
-        return keep(requestId, batchId, counterCount, events, budgeted, "the close deadline passed; last error: "
-            + FailurePolicy.describe(failure), failure);
+        return keep(
+            requestId,
+            batchId,
+            counterCount,
+            events,
+            budgeted,
+            "the close deadline passed; last error: " + FailurePolicy.describe(failure),
+            failure);
       }
       counters.retries.increment();
       sleepUntil(next);
@@ -667,10 +855,10 @@ final class FlushWorker {
   }
 
   /**
-   * Waits for the reply of a write that was sent. A write in flight is never sent again while it may
-   * still be answered (a re-sent pipeline command would count twice once the first copy runs): the
-   * writers complete their futures when Redis answers, when the connection breaks, or (Lua) at their
-   * own timeout. Only the close deadline ends the wait early.
+   * Waits for the reply of a write that was sent. A write in flight is never sent again while it
+   * may still be answered (a re-sent pipeline command would count twice once the first copy runs):
+   * the writers complete their futures when Redis answers, when the connection breaks, or (Lua) at
+   * their own timeout. Only the close deadline ends the wait early.
    *
    * @throws TimeoutException when the close deadline passes first
    */
@@ -683,7 +871,8 @@ final class FlushWorker {
       if (closeRequested) {
         slice = Math.min(slice, closeDeadlineNanos - System.nanoTime());
         if (slice <= 0) {
-          throw new TimeoutException("the close deadline passed while Redis had not answered the write");
+          throw new TimeoutException(
+              "the close deadline passed while Redis had not answered the write");
         }
       }
       try {
@@ -691,8 +880,11 @@ final class FlushWorker {
       } catch (TimeoutException stillWaiting) {
         if (!logged) {
           logged = true;
-          LOG.warn("{}: Redis has not answered batch {} for {} ms on an open connection; waiting"
-              + " (re-sending could count it twice)", name, batchId,
+          LOG.warn(
+              "{}: Redis has not answered batch {} for {} ms on an open connection; waiting"
+                  + " (re-sending could count it twice)",
+              name,
+              batchId,
               TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         }
       }
@@ -721,8 +913,13 @@ final class FlushWorker {
         failedEvents += t.requests();
       }
     }
-    LOG.warn("{}: {} of {} events of a batch were not stored because Redis refused their keys for good: {};"
-        + " every other update was stored", name, failedEvents, events, byKey.values());
+    LOG.warn(
+        "{}: {} of {} events of a batch were not stored because Redis refused their keys for good:"
+            + " {}; every other update was stored",
+        name,
+        failedEvents,
+        events,
+        byKey.values());
   }
 
   private static List<KeyFailure> touched(UsagePlan plan, Map<String, KeyFailure> poisoned) {
@@ -742,7 +939,9 @@ final class FlushWorker {
     return List.copyOf(hit.values());
   }
 
-  /** Sleeps until {@code when} (nanoTime); a close request shortens the sleep to the close backoff. */
+  /**
+   * Sleeps until {@code when} (nanoTime); a close request shortens the sleep to the close backoff.
+   */
   private void sleepUntil(long when) {
     long remaining;
     while ((remaining = when - System.nanoTime()) > 0) {
@@ -754,11 +953,18 @@ final class FlushWorker {
         }
       }
       LockSupport.parkNanos(this, remaining);
-      Thread.interrupted(); // never interrupted on purpose; do not let a stray interrupt spin the loop
+      Thread.interrupted(); // never interrupted on purpose; do not let a stray interrupt spin the
+      // loop
     }
   }
 
-  private void giveUp(long requestId, String batchId, int counterCount, long events, boolean budgeted, String why,
+  private void giveUp(
+      long requestId,
+      String batchId,
+      int counterCount,
+      long events,
+      boolean budgeted,
+      String why,
       Throwable cause) {
     if (writerReady.isDone() && !writerReady.isCompletedExceptionally()) {
       // a writer that would still store it later must not: it is counted failed
@@ -770,23 +976,43 @@ final class FlushWorker {
     }
     generations.holdCuts(false);
     failRequests(requestId, cause != null ? cause : new IllegalStateException(why));
-    LOG.warn("{}: gave up batch {} because {}; {} events ({} counters) are counted failed",
-        name, batchId, why, events, counterCount);
+    LOG.warn(
+        "{}: gave up batch {} because {}; {} events ({} counters) are counted failed",
+        name,
+        batchId,
+        why,
+        events,
+        counterCount);
   }
 
   /**
    * Gives up a batch at the close deadline. With a journal it stays there (nothing from here on is
    * released): the next sink opened on the directory stores it; returns whether that is the case.
    */
-  private boolean keep(long requestId, String batchId, int counterCount, long events, boolean budgeted, String why,
+  private boolean keep(
+      long requestId,
+      String batchId,
+      int counterCount,
+      long events,
+      boolean budgeted,
+      String why,
       Throwable cause) {
     if (journal == null) {
       giveUp(requestId, batchId, counterCount, events, budgeted, why, cause);
       return false;
     }
     keepInJournal = true;
-    giveUp(requestId, batchId, counterCount, events, budgeted, why + " (it stays in the journal " + journal.dir()
-        + ": the next sink opened on it stores it)", cause);
+    giveUp(
+        requestId,
+        batchId,
+        counterCount,
+        events,
+        budgeted,
+        why
+            + " (it stays in the journal "
+            + journal.dir()
+            + ": the next sink opened on it stores it)",
+        cause);
     return true;
   }
 
@@ -797,27 +1023,33 @@ final class FlushWorker {
     }
   }
 
-  /** Completes the requests covered once generation {@code storedThrough} and all before are done. */
+  /**
+   * Completes the requests covered once generation {@code storedThrough} and all before are done.
+   */
   private void settle(long storedThrough) {
     pullRequests();
-    waiting.removeIf(r -> {
-      if (r.target > storedThrough) {
-        return false;
-      }
-      r.future.complete(null);
-      return true;
-    });
+    waiting.removeIf(
+        r -> {
+          if (r.target > storedThrough) {
+            return false;
+          }
+          r.future.complete(null);
+          return true;
+        });
   }
 
-  /** Fails the requests that need generation {@code failed}: part of what they cover is not stored. */
+  /**
+   * Fails the requests that need generation {@code failed}: part of what they cover is not stored.
+   */
   private void failRequests(long failed, Throwable cause) {
     pullRequests();
-    waiting.removeIf(r -> {
-      if (r.target < failed) {
-        return false;
-      }
-      r.future.completeExceptionally(cause);
-      return true;
-    });
+    waiting.removeIf(
+        r -> {
+          if (r.target < failed) {
+            return false;
+          }
+          r.future.completeExceptionally(cause);
+          return true;
+        });
   }
 }

@@ -8,16 +8,17 @@ import java.time.InstantSource;
 
 /**
  * The generation chain and the flush-interval deadline that a {@link BufferedSink} and its {@link
- * FlushWorker} share, so that neither holds the other: the sink records into {@link #current()} and,
- * for clocks that may jump, calls {@link #cutIfDue}; the worker cuts on interval, size, {@code flush()}
- * and {@code close()}, holds cuts while a batch is failing ({@link #holdCuts}) and drains cut
- * generations in order through {@link Generation#next}.
+ * FlushWorker} share, so that neither holds the other: the sink records into {@link #current()}
+ * and, for clocks that may jump, calls {@link #cutIfDue}; the worker cuts on interval, size, {@code
+ * flush()} and {@code close()}, holds cuts while a batch is failing ({@link #holdCuts}) and drains
+ * cut generations in order through {@link Generation#next}.
  *
  * <p><b>Cuts.</b> A cut replaces the current generation by a fresh one with one compare-and-set;
- * with a journal it then closes the old generation's journal range (waiting for appends in progress,
- * see {@link Generation}) and publishes the new one's start, and finally links the old generation to
- * the new one, which is what the worker waits for. The deadline advances by whole intervals, also
- * with one compare-and-set, so concurrent callers of {@link #cutIfDue} cut at most once per interval.
+ * with a journal it then closes the old generation's journal range (waiting for appends in
+ * progress, see {@link Generation}) and publishes the new one's start, and finally links the old
+ * generation to the new one, which is what the worker waits for. The deadline advances by whole
+ * intervals, also with one compare-and-set, so concurrent callers of {@link #cutIfDue} cut at most
+ * once per interval.
  *
  * <p>Thread-safe and lock-free; {@link #cut} waits only for journal appends already in progress.
  */
@@ -39,21 +40,27 @@ final class GenerationClock {
   private final InstantSource clock;
   private final boolean mayJump;
   private final long intervalMillis;
+
   /** The journal whose ranges the generations cover, or {@code null}. */
   private final Journal journal;
+
   private final GenerationFactory generations;
 
   /** The generation record() adds to; replaced through CURRENT by a cut. */
   private volatile Generation current;
+
   /** Clock millis at which the current generation is due; advanced through DEADLINE. */
   private volatile long deadline;
+
   /** Whether a batch is failing: no generation is cut on the interval until it is stored. */
   private volatile boolean held;
 
   /** Makes the generation after a cut. */
   @FunctionalInterface
   interface GenerationFactory {
-    /** A new generation {@code id}; {@code sealed}: it refuses every event (the last one, at close). */
+    /**
+     * A new generation {@code id}; {@code sealed}: it refuses every event (the last one, at close).
+     */
     Generation create(long id, boolean sealed);
   }
 
@@ -63,7 +70,8 @@ final class GenerationClock {
    * @param journal the journal whose ranges generations cover, or {@code null}
    * @param generations makes generations (the first one is {@code create(1, false)})
    */
-  GenerationClock(InstantSource clock, long intervalMillis, Journal journal, GenerationFactory generations) {
+  GenerationClock(
+      InstantSource clock, long intervalMillis, Journal journal, GenerationFactory generations) {
     this.clock = clock;
     this.mayJump = !isSystemClock(clock);
     this.intervalMillis = Math.max(1, intervalMillis);
@@ -98,22 +106,24 @@ final class GenerationClock {
   }
 
   /**
-   * Whether the clock may jump (any clock but the system clock): then record() reads it too, so that
-   * every interval of event time becomes its own batch however fast events arrive.
+   * Whether the clock may jump (any clock but the system clock): then record() reads it too, so
+   * that every interval of event time becomes its own batch however fast events arrive.
    */
   boolean mayJump() {
     return mayJump;
   }
 
-  /** Holds ({@code true}) or resumes interval cuts; the worker holds them while a batch is failing. */
+  /**
+   * Holds ({@code true}) or resumes interval cuts; the worker holds them while a batch is failing.
+   */
   void holdCuts(boolean hold) {
     held = hold;
   }
 
   /**
    * Cuts the current generation when the flush interval has passed at {@code now} (clock millis)
-   * and cuts are not held; advances the deadline to the next interval boundary. Returns whether this
-   * call advanced it.
+   * and cuts are not held; advances the deadline to the next interval boundary. Returns whether
+   * this call advanced it.
    */
   boolean cutIfDue(long now) {
     long d = deadline;
@@ -141,7 +151,8 @@ final class GenerationClock {
       return false;
     }
     if (journal != null) {
-      // record() calls that saw g current are appending for g; later ones see n and wait for its start
+      // record() calls that saw g current are appending for g; later ones see n and wait for its
+      // start
       g.awaitJournalQuiet();
       long end = journal.nextPosition();
       g.journalTo = end;

@@ -5,15 +5,17 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Counts pending accumulators (recorded into, not yet stored or given up, including those the cache
  * evicted at {@code maxPendingCounters} and the batch in flight) and says when an early flush is
- * due. Thread-safe. Touched once per new accumulator and once per flushed batch, never per event, so
- * one shared atomic is cheap enough.
+ * due. Thread-safe. Touched once per new accumulator and once per flushed batch, never per event,
+ * so one shared atomic is cheap enough.
  */
 final class PendingCount {
   private final AtomicLong pending = new AtomicLong();
   private final AtomicLong evicted = new AtomicLong();
   private final long flushThreshold;
 
-  /** @param flushThreshold pending accumulators at which an early flush is due */
+  /**
+   * @param flushThreshold pending accumulators at which an early flush is due
+   */
   PendingCount(long flushThreshold) {
     this.flushThreshold = flushThreshold;
   }
@@ -28,7 +30,10 @@ final class PendingCount {
     pending.addAndGet(-n);
   }
 
-  /** Counts an accumulator the cache evicted at the cap (it stays pending until its batch is written). */
+  /**
+   * Counts an accumulator the cache evicted at the cap (it stays pending until its batch is
+   * written).
+   */
   void evicted() {
     evicted.incrementAndGet();
   }

@@ -24,10 +24,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The buffered cap under 8 threads: ten times more distinct counters than {@code max-pending-counters}
- * into a real Redis. At the cap the cache evicts the coldest accumulators, which are written early
- * with their interval's batch; no event is dropped and Redis holds exactly the state the testkit's
- * plan interpreter computes from the events (not from the sink's own numbers).
+ * The buffered cap under 8 threads: ten times more distinct counters than {@code
+ * max-pending-counters} into a real Redis. At the cap the cache evicts the coldest accumulators,
+ * which are written early with their interval's batch; no event is dropped and Redis holds exactly
+ * the state the testkit's plan interpreter computes from the events (not from the sink's own
+ * numbers).
  */
 @ExtendWith(RedisExtension.class)
 class BufferedSinkCapIT {
@@ -38,19 +39,37 @@ class BufferedSinkCapIT {
   private static final int PER_THREAD = 5_000;
   private static final Instant T0 = Instant.parse("2025-08-15T03:10:00Z");
 
-  /** Event {@code i} of thread {@code t}: one of {@link #DISTINCT} (key, account) pairs, one model, one minute. */
+  /**
+   * Event {@code i} of thread {@code t}: one of {@link #DISTINCT} (key, account) pairs, one model,
+   * one minute.
+   */
   private static UsageEvent event(int t, int i) {
     int c = (int) ((t * 7_919L + i * 13L) % DISTINCT);
-    return UsageEvent.builder().at(T0.plusMillis(i % 50_000)).keyId("k" + c % 500).accountId("a" + c / 500)
-        .model("claude-sonnet-4-20250514").inputTokens(1 + i % 7).outputTokens(2 + t).cacheReadTokens(i % 3 == 0 ? 10 : 0)
-        .longContext(i % 11 == 0).realCostMicros(i % 5).build();
+    return UsageEvent.builder()
+        .at(T0.plusMillis(i % 50_000))
+        .keyId("k" + c % 500)
+        .accountId("a" + c / 500)
+        .model("claude-sonnet-4-20250514")
+        .inputTokens(1 + i % 7)
+        .outputTokens(2 + t)
+        .cacheReadTokens(i % 3 == 0 ? 10 : 0)
+        .longContext(i % 11 == 0)
+        .realCostMicros(i % 5)
+        .build();
   }
 
   @Test
-  void atTheCapEightThreadsLoseNothingAndRedisHoldsExactlyTheEvents(RedisServer redis) throws Exception {
-    // an hour-long interval: only the cap (early flushes at half of it, evictions at it) makes batches
-    SinkConfig config = SinkConfig.builder().redisUri(redis.uri()).shutdownHook(false)
-        .flushInterval(Duration.ofHours(1)).maxPendingCounters(CAP).build();
+  void atTheCapEightThreadsLoseNothingAndRedisHoldsExactlyTheEvents(RedisServer redis)
+      throws Exception {
+    // an hour-long interval: only the cap (early flushes at half of it, evictions at it) makes
+    // batches
+    SinkConfig config =
+        SinkConfig.builder()
+            .redisUri(redis.uri())
+            .shutdownHook(false)
+            .flushInterval(Duration.ofHours(1))
+            .maxPendingCounters(CAP)
+            .build();
     BufferedSink sink = BufferedSink.builder(config).build();
     ExecutorService pool = Executors.newFixedThreadPool(THREADS);
     CountDownLatch start = new CountDownLatch(1);
@@ -59,14 +78,16 @@ class BufferedSinkCapIT {
       List<Future<List<CompletableFuture<Void>>>> work = new ArrayList<>();
       for (int t = 0; t < THREADS; t++) {
         int thread = t;
-        work.add(pool.submit(() -> {
-          start.await();
-          List<CompletableFuture<Void>> mine = new ArrayList<>(PER_THREAD);
-          for (int i = 0; i < PER_THREAD; i++) {
-            mine.add(sink.record(event(thread, i)).toCompletableFuture());
-          }
-          return mine;
-        }));
+        work.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  List<CompletableFuture<Void>> mine = new ArrayList<>(PER_THREAD);
+                  for (int i = 0; i < PER_THREAD; i++) {
+                    mine.add(sink.record(event(thread, i)).toCompletableFuture());
+                  }
+                  return mine;
+                }));
       }
       start.countDown();
       for (Future<List<CompletableFuture<Void>>> f : work) {
@@ -78,14 +99,18 @@ class BufferedSinkCapIT {
     }
 
     long total = (long) THREADS * PER_THREAD;
-    assertThat(stages).hasSize((int) total).allSatisfy(s -> assertThat(s).isCompleted().isNotCompletedExceptionally());
+    assertThat(stages)
+        .hasSize((int) total)
+        .allSatisfy(s -> assertThat(s).isCompleted().isNotCompletedExceptionally());
     SinkStats s = sink.stats();
     assertThat(s.dropped()).as("%s", s).isZero();
     assertThat(s.recorded()).as("%s", s).isEqualTo(total);
     assertThat(s.stored()).as("%s", s).isEqualTo(total);
     assertThat(s.failed()).as("%s", s).isZero();
     assertThat(s.pending()).as("%s", s).isZero();
-    assertThat(sink.evictedCounters()).as("accumulators evicted at the cap and written early").isPositive();
+    assertThat(sink.evictedCounters())
+        .as("accumulators evicted at the cap and written early")
+        .isPositive();
 
     UsageLayout layout = UsageLayouts.crs(config);
     PlanInterpreter expected = new PlanInterpreter();
@@ -94,7 +119,8 @@ class BufferedSinkCapIT {
         expected.apply(layout.plan(event(t, i)));
       }
     }
-    // a key's TTL is set at its last write, which may be minutes before the dump on a loaded machine
+    // a key's TTL is set at its last write, which may be minutes before the dump on a loaded
+    // machine
     RedisStates.assertInterpreterState(RedisStates.dump(config), expected.state(), 600);
   }
 }

@@ -32,8 +32,12 @@ class BufferedSinkConcurrencyIT {
 
   @Test
   void eightThreadsOfOneHundredThousandEventsGiveExactTotals(RedisServer redis) throws Exception {
-    SinkConfig config = SinkConfig.builder().redisUri(redis.uri()).shutdownHook(false)
-        .flushInterval(Duration.ofMillis(50)).build();
+    SinkConfig config =
+        SinkConfig.builder()
+            .redisUri(redis.uri())
+            .shutdownHook(false)
+            .flushInterval(Duration.ofMillis(50))
+            .build();
     BufferedSink sink = BufferedSink.builder(config).build();
     ExecutorService pool = Executors.newFixedThreadPool(THREADS);
     CountDownLatch start = new CountDownLatch(1);
@@ -41,16 +45,28 @@ class BufferedSinkConcurrencyIT {
       List<Future<?>> work = new ArrayList<>();
       for (int t = 0; t < THREADS; t++) {
         int thread = t;
-        work.add(pool.submit(() -> {
-          start.await();
-          for (int i = 0; i < PER_THREAD; i++) {
-            // keys shared by every thread, spread over 10 minutes and two models
-            sink.record(UsageEvent.builder().at(T0.plusMillis(i * 6L)).keyId("k" + (i % 4)).accountId("a" + thread % 2)
-                .model(i % 2 == 0 ? "claude-sonnet-4-20250514" : "us.anthropic.claude-3-5-sonnet-20241022-v2:0")
-                .inputTokens(1 + i % 5).outputTokens(2).cacheReadTokens(i % 3).build());
-          }
-          return null;
-        }));
+        work.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = 0; i < PER_THREAD; i++) {
+                    // keys shared by every thread, spread over 10 minutes and two models
+                    sink.record(
+                        UsageEvent.builder()
+                            .at(T0.plusMillis(i * 6L))
+                            .keyId("k" + (i % 4))
+                            .accountId("a" + thread % 2)
+                            .model(
+                                i % 2 == 0
+                                    ? "claude-sonnet-4-20250514"
+                                    : "us.anthropic.claude-3-5-sonnet-20241022-v2:0")
+                            .inputTokens(1 + i % 5)
+                            .outputTokens(2)
+                            .cacheReadTokens(i % 3)
+                            .build());
+                  }
+                  return null;
+                }));
       }
       start.countDown();
       for (Future<?> f : work) {

@@ -2,10 +2,10 @@ package io.usagesink.buffered;
 
 import io.usagesink.SinkConfig;
 import io.usagesink.UsageSink;
-import io.usagesink.testkit.contract.StoredState;
-import io.usagesink.testkit.redis.RedisStoredState;
-import io.usagesink.testkit.contract.UsageSinkContract;
 import io.usagesink.launcher.RedisServer;
+import io.usagesink.testkit.contract.StoredState;
+import io.usagesink.testkit.contract.UsageSinkContract;
+import io.usagesink.testkit.redis.RedisStoredState;
 import io.usagesink.testkit.redis.junit.RedisExtension;
 import java.time.Duration;
 import java.util.Optional;
@@ -26,7 +26,11 @@ class BufferedSinkContractIT extends UsageSinkContract {
 
   @Override
   protected SinkConfig baseConfig() {
-    return SinkConfig.builder().redisUri(redis.uri()).flushInterval(Duration.ofMillis(200)).shutdownHook(false).build();
+    return SinkConfig.builder()
+        .redisUri(redis.uri())
+        .flushInterval(Duration.ofMillis(200))
+        .shutdownHook(false)
+        .build();
   }
 
   @Override

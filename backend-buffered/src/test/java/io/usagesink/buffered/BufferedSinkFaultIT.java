@@ -1,18 +1,17 @@
 package io.usagesink.buffered;
 
-import io.usagesink.redis.testing.States;
-import io.usagesink.testkit.workload.Workloads;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.usagesink.SinkConfig;
 import io.usagesink.SinkStats;
 import io.usagesink.UsageEvent;
-import io.usagesink.layout.UsageLayout;
-import io.usagesink.layout.UsageLayouts;
 import io.usagesink.launcher.Persistence;
 import io.usagesink.launcher.RedisServer;
+import io.usagesink.layout.UsageLayout;
+import io.usagesink.layout.UsageLayouts;
 import io.usagesink.testkit.redis.junit.IsolatedRedis;
 import io.usagesink.testkit.redis.junit.RedisExtension;
+import io.usagesink.testkit.workload.Workloads;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -34,16 +33,28 @@ class BufferedSinkFaultIT {
 
   private static final Instant FROM = Instant.parse("2025-08-15T00:00:00Z");
   private static final int EVENTS = 20_000;
-  /** Events are recorded in chunks with a pause between, so a fault lands in the middle of the run. */
+
+  /**
+   * Events are recorded in chunks with a pause between, so a fault lands in the middle of the run.
+   */
   private static final int CHUNK = 200;
 
   private static SinkConfig config(RedisServer redis, Duration commandTimeout) {
-    return SinkConfig.builder().redisUri(redis.uri()).zone(ZoneOffset.ofHours(8)).shutdownHook(false)
-        .flushInterval(Duration.ofMillis(50)).commandTimeout(commandTimeout).closeTimeout(Duration.ofSeconds(30)).build();
+    return SinkConfig.builder()
+        .redisUri(redis.uri())
+        .zone(ZoneOffset.ofHours(8))
+        .shutdownHook(false)
+        .flushInterval(Duration.ofMillis(50))
+        .commandTimeout(commandTimeout)
+        .closeTimeout(Duration.ofSeconds(30))
+        .build();
   }
 
-  /** Records the workload over about 1.5 s while {@code fault} runs, closes, and checks the state. */
-  private static SinkStats runWithFault(SinkConfig config, long seed, Runnable fault) throws Exception {
+  /**
+   * Records the workload over about 1.5 s while {@code fault} runs, closes, and checks the state.
+   */
+  private static SinkStats runWithFault(SinkConfig config, long seed, Runnable fault)
+      throws Exception {
     List<UsageEvent> events = Workloads.random(seed, EVENTS, FROM, Duration.ofDays(2));
     UsageLayout layout = UsageLayouts.crs(config);
     InMemoryRedis expected = new InMemoryRedis();
@@ -86,12 +97,16 @@ class BufferedSinkFaultIT {
   void redisKilledMidRunAndRestartedWithAofLosesAndDoublesNothing(
       @IsolatedRedis(persistence = Persistence.AOF_ALWAYS) RedisServer redis) throws Exception {
     // down for longer than the command timeout, so writes time out and are retried
-    SinkStats s = runWithFault(config(redis, Duration.ofMillis(500)), 11, () -> {
-      sleep(400);
-      redis.kill();
-      sleep(1_200);
-      redis.restart();
-    });
+    SinkStats s =
+        runWithFault(
+            config(redis, Duration.ofMillis(500)),
+            11,
+            () -> {
+              sleep(400);
+              redis.kill();
+              sleep(1_200);
+              redis.restart();
+            });
     assertThat(s.retries()).as("writes retried while Redis was down").isPositive();
   }
 
@@ -101,33 +116,50 @@ class BufferedSinkFaultIT {
     java.util.concurrent.atomic.AtomicLong kills = new java.util.concurrent.atomic.AtomicLong();
     SinkStats s;
     try {
-      s = runWithFault(config(redis, Duration.ofSeconds(1)), 12, () -> {
-        killer.scheduleAtFixedRate(() -> {
-          if (redis.killClients() > 0) {
-            kills.incrementAndGet();
-          }
-        }, 100, 300, TimeUnit.MILLISECONDS);
-        sleep(2_000);
-        killer.shutdownNow();
-      });
+      s =
+          runWithFault(
+              config(redis, Duration.ofSeconds(1)),
+              12,
+              () -> {
+                killer.scheduleAtFixedRate(
+                    () -> {
+                      if (redis.killClients() > 0) {
+                        kills.incrementAndGet();
+                      }
+                    },
+                    100,
+                    300,
+                    TimeUnit.MILLISECONDS);
+                sleep(2_000);
+                killer.shutdownNow();
+              });
     } finally {
       killer.shutdownNow();
     }
-    // the fault hit: the sink's connection (the only client besides the fixture's) was killed mid-run;
+    // the fault hit: the sink's connection (the only client besides the fixture's) was killed
+    // mid-run;
     // whether a flush was in flight at a kill is timing, so retries are reported, not required
-    assertThat(kills.get()).as("kills of the sink's connection while it flushed (%s)", s).isPositive();
-    System.out.println("buffered, connections killed every 300 ms: " + kills + " kills, exact; " + s);
+    assertThat(kills.get())
+        .as("kills of the sink's connection while it flushed (%s)", s)
+        .isPositive();
+    System.out.println(
+        "buffered, connections killed every 300 ms: " + kills + " kills, exact; " + s);
   }
 
   @Test
   void redisPausedPastTheCommandTimeoutLosesAndDoublesNothing(RedisServer redis) throws Exception {
-    // replies to the writes sent during the pause time out: ambiguous, yet Redis runs them afterwards
-    SinkStats s = runWithFault(config(redis, Duration.ofMillis(300)), 13, () -> {
-      sleep(300);
-      redis.pause(Duration.ofMillis(1_200));
-      sleep(1_500);
-      redis.pause(Duration.ofMillis(800));
-    });
+    // replies to the writes sent during the pause time out: ambiguous, yet Redis runs them
+    // afterwards
+    SinkStats s =
+        runWithFault(
+            config(redis, Duration.ofMillis(300)),
+            13,
+            () -> {
+              sleep(300);
+              redis.pause(Duration.ofMillis(1_200));
+              sleep(1_500);
+              redis.pause(Duration.ofMillis(800));
+            });
     assertThat(s.retries()).as("writes retried after timing out").isPositive();
   }
 }

@@ -2,27 +2,26 @@ package io.usagesink.buffered;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.usagesink.redis.testing.States;
 import io.usagesink.SinkConfig;
 import io.usagesink.UsageEvent;
-import io.usagesink.testkit.redis.StoredKey;
+import io.usagesink.launcher.RedisServer;
 import io.usagesink.testkit.golden.CrsCallAdapter;
 import io.usagesink.testkit.golden.GoldenCase;
 import io.usagesink.testkit.golden.GoldenExpectations;
 import io.usagesink.testkit.golden.GoldenFile;
-import io.usagesink.launcher.RedisServer;
+import io.usagesink.testkit.redis.StoredKey;
 import io.usagesink.testkit.redis.junit.RedisExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.SortedMap;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Every case of {@code crs-golden.json}, recorded through the buffered backend and flushed as one
  * merged batch, leaves the state CRS recorded (for the documented deviation: that state with the
- * deviation applied, {@link GoldenExpectations}). The golden file comes from the test kit's class path.
+ * deviation applied, {@link GoldenExpectations}). The golden file comes from the test kit's class
+ * path.
  */
 @ExtendWith(RedisExtension.class)
 class BufferedSinkGoldenIT {
@@ -30,8 +29,14 @@ class BufferedSinkGoldenIT {
   @Test
   void everyGoldenCaseLeavesTheRecordedState(RedisServer redis) {
     GoldenFile golden = GoldenFile.loadOrSkip();
-    SinkConfig config = SinkConfig.builder().redisUri(redis.uri()).zone(golden.config().zone())
-        .metricsWindow(golden.config().metricsWindow()).shutdownHook(false).flushInterval(Duration.ofHours(1)).build();
+    SinkConfig config =
+        SinkConfig.builder()
+            .redisUri(redis.uri())
+            .zone(golden.config().zone())
+            .metricsWindow(golden.config().metricsWindow())
+            .shutdownHook(false)
+            .flushInterval(Duration.ofHours(1))
+            .build();
     assertThat(golden.cases()).isNotEmpty();
     for (GoldenCase gc : golden.cases()) {
       redis.flushAll();

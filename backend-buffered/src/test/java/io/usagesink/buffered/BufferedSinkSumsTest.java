@@ -19,8 +19,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The pending sums of the buffered sink, measure by measure: every measure of an event is summed, and
- * an event refused because one sum would pass the largest Redis counter leaves no trace in any
+ * The pending sums of the buffered sink, measure by measure: every measure of an event is summed,
+ * and an event refused because one sum would pass the largest Redis counter leaves no trace in any
  * other sum, and the key it touched keeps accepting events.
  */
 class BufferedSinkSumsTest {
@@ -28,11 +28,17 @@ class BufferedSinkSumsTest {
   private static final Instant T0 = Instant.parse("2025-08-15T03:10:00Z");
   private static final long MAX = Long.MAX_VALUE;
 
-  private final SinkConfig config = SinkConfig.builder().zone(ZoneOffset.ofHours(8)).shutdownHook(false)
-      .flushInterval(Duration.ofHours(1)).closeTimeout(Duration.ofSeconds(10)).build();
+  private final SinkConfig config =
+      SinkConfig.builder()
+          .zone(ZoneOffset.ofHours(8))
+          .shutdownHook(false)
+          .flushInterval(Duration.ofHours(1))
+          .closeTimeout(Duration.ofSeconds(10))
+          .build();
   private final UsageLayout layout = UsageLayouts.crs(config);
   private final ScriptedWriter writer = new ScriptedWriter();
-  private final BufferedSink sink = BufferedSink.builder(config).writer(writer).clock(new ManualClock(T0)).build();
+  private final BufferedSink sink =
+      BufferedSink.builder(config).writer(writer).clock(new ManualClock(T0)).build();
 
   @AfterEach
   void close() {
@@ -40,13 +46,25 @@ class BufferedSinkSumsTest {
   }
 
   private static UsageEvent.Builder event() {
-    return UsageEvent.builder().at(T0).keyId("k1").accountId("a1").model("claude-sonnet-4-20250514");
+    return UsageEvent.builder()
+        .at(T0)
+        .keyId("k1")
+        .accountId("a1")
+        .model("claude-sonnet-4-20250514");
   }
 
   /** Every measure non-zero, a long-context request. */
   private static UsageEvent.Builder full() {
-    return event().inputTokens(10).outputTokens(20).cacheCreateTokens(30).cacheReadTokens(40)
-        .ephemeral5mTokens(5).ephemeral1hTokens(6).longContext(true).realCostMicros(7).ratedCostMicros(8);
+    return event()
+        .inputTokens(10)
+        .outputTokens(20)
+        .cacheCreateTokens(30)
+        .cacheReadTokens(40)
+        .ephemeral5mTokens(5)
+        .ephemeral1hTokens(6)
+        .longContext(true)
+        .realCostMicros(7)
+        .ratedCostMicros(8);
   }
 
   private InMemoryRedis reference(List<UsageEvent> events) {
@@ -61,8 +79,12 @@ class BufferedSinkSumsTest {
 
   @Test
   void everyMeasureOfEveryEventIsSummed() throws Exception {
-    List<UsageEvent> events = List.of(full().build(), full().longContext(false).inputTokens(1).build(),
-        event().outputTokens(3).build(), full().build());
+    List<UsageEvent> events =
+        List.of(
+            full().build(),
+            full().longContext(false).inputTokens(1).build(),
+            event().outputTokens(3).build(),
+            full().build());
     for (UsageEvent e : events) {
       await(sink.record(e));
     }
@@ -76,23 +98,31 @@ class BufferedSinkSumsTest {
   void anEventRefusedForAnyOneSumLeavesEveryOtherSumAsItWas() throws Exception {
     UsageEvent first = full().build();
     await(sink.record(first));
-    // each event pushes exactly one sum past the largest counter; its other measures are small and non-zero
-    List<UnaryOperator<UsageEvent.Builder>> overflows = List.of(
-        b -> b.inputTokens(MAX - 9).outputTokens(1).cacheCreateTokens(1).cacheReadTokens(1),
-        b -> b.outputTokens(MAX - 19).inputTokens(1).cacheCreateTokens(1).cacheReadTokens(1),
-        b -> b.cacheCreateTokens(MAX - 29).inputTokens(1).outputTokens(1).cacheReadTokens(1),
-        b -> b.cacheReadTokens(MAX - 39).inputTokens(1).outputTokens(1).cacheCreateTokens(1),
-        b -> b.ephemeral5mTokens(MAX - 4),
-        b -> b.ephemeral1hTokens(MAX - 5),
-        b -> b.realCostMicros(MAX - 6),
-        b -> b.ratedCostMicros(MAX - 7),
-        // no single sum passes, but the all-token total of the sums does
-        b -> b.inputTokens(MAX / 2).outputTokens(MAX / 2 - 100).cacheCreateTokens(1).cacheReadTokens(1));
+    // each event pushes exactly one sum past the largest counter; its other measures are small and
+    // non-zero
+    List<UnaryOperator<UsageEvent.Builder>> overflows =
+        List.of(
+            b -> b.inputTokens(MAX - 9).outputTokens(1).cacheCreateTokens(1).cacheReadTokens(1),
+            b -> b.outputTokens(MAX - 19).inputTokens(1).cacheCreateTokens(1).cacheReadTokens(1),
+            b -> b.cacheCreateTokens(MAX - 29).inputTokens(1).outputTokens(1).cacheReadTokens(1),
+            b -> b.cacheReadTokens(MAX - 39).inputTokens(1).outputTokens(1).cacheCreateTokens(1),
+            b -> b.ephemeral5mTokens(MAX - 4),
+            b -> b.ephemeral1hTokens(MAX - 5),
+            b -> b.realCostMicros(MAX - 6),
+            b -> b.ratedCostMicros(MAX - 7),
+            // no single sum passes, but the all-token total of the sums does
+            b ->
+                b.inputTokens(MAX / 2)
+                    .outputTokens(MAX / 2 - 100)
+                    .cacheCreateTokens(1)
+                    .cacheReadTokens(1));
     for (UnaryOperator<UsageEvent.Builder> overflow : overflows) {
       for (boolean longContext : new boolean[] {true, false}) {
         UsageEvent e = overflow.apply(full().longContext(longContext)).build();
         CompletionStage<Void> refused = sink.record(e);
-        assertThatThrownBy(() -> await(refused)).as("%s", e).hasCauseInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> await(refused))
+            .as("%s", e)
+            .hasCauseInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("would exceed 9223372036854775807");
       }
     }

@@ -1,6 +1,5 @@
 package io.usagesink.buffered;
 
-import io.usagesink.testkit.workload.Workloads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,6 +12,7 @@ import io.usagesink.buffered.internal.BufferedSinkProvider;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
 import io.usagesink.plan.UsagePlan;
+import io.usagesink.testkit.workload.Workloads;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -32,13 +32,20 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The buffering logic, with an in-memory writer: merging, buckets, batches, retries, cap, close. */
+/**
+ * The buffering logic, with an in-memory writer: merging, buckets, batches, retries, cap, close.
+ */
 class BufferedSinkTest {
 
   private static final ZoneOffset PLUS_8 = ZoneOffset.ofHours(8);
   private static final Instant T0 = Instant.parse("2025-08-15T03:10:00Z");
-  private static final String[] MODELS = {"claude-sonnet-4-20250514", "us.anthropic.claude-3-5-sonnet-20241022-v2:0",
-      "claude-3-opus:latest", "claude-3-haiku-20240307", "unknown"};
+  private static final String[] MODELS = {
+    "claude-sonnet-4-20250514",
+    "us.anthropic.claude-3-5-sonnet-20241022-v2:0",
+    "claude-3-opus:latest",
+    "claude-3-haiku-20240307",
+    "unknown"
+  };
 
   private final List<BufferedSink> sinks = new ArrayList<>();
   private final UsageLayout layout = UsageLayouts.crs(config().build());
@@ -49,7 +56,10 @@ class BufferedSinkTest {
   }
 
   private static SinkConfig.Builder config() {
-    return SinkConfig.builder().zone(PLUS_8).shutdownHook(false).closeTimeout(Duration.ofSeconds(10));
+    return SinkConfig.builder()
+        .zone(PLUS_8)
+        .shutdownHook(false)
+        .closeTimeout(Duration.ofSeconds(10));
   }
 
   private BufferedSink sink(SinkConfig.Builder config, ScriptedWriter writer, ManualClock clock) {
@@ -71,8 +81,16 @@ class BufferedSinkTest {
     return r;
   }
 
-  private static UsageEvent event(Instant at, String key, String account, String model, long in, long out) {
-    return UsageEvent.builder().at(at).keyId(key).accountId(account).model(model).inputTokens(in).outputTokens(out).build();
+  private static UsageEvent event(
+      Instant at, String key, String account, String model, long in, long out) {
+    return UsageEvent.builder()
+        .at(at)
+        .keyId(key)
+        .accountId(account)
+        .model(model)
+        .inputTokens(in)
+        .outputTokens(out)
+        .build();
   }
 
   private static void await(CompletionStage<Void> stage) throws Exception {
@@ -80,7 +98,8 @@ class BufferedSinkTest {
   }
 
   private static void eventually(BooleanSupplier condition) throws InterruptedException {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); // generous: a loaded 2-core machine
+    long end =
+        System.nanoTime() + TimeUnit.SECONDS.toNanos(60); // generous: a loaded 2-core machine
     while (!condition.getAsBoolean()) {
       assertThat(System.nanoTime() - end).as("condition not reached within 60 s").isNegative();
       Thread.sleep(5);
@@ -128,11 +147,31 @@ class BufferedSinkTest {
     ScriptedWriter writer = new ScriptedWriter();
     ManualClock clock = new ManualClock(Instant.parse("2025-12-31T15:00:00Z"));
     BufferedSink sink = sink(config().flushInterval(Duration.ofHours(6)), writer, clock);
-    List<UsageEvent> events = List.of(
-        event(Instant.parse("2025-12-31T14:59:59.900Z"), "k1", "a1", MODELS[0], 100, 1), // 22:59 on Dec 31
-        event(Instant.parse("2025-12-31T15:00:00.100Z"), "k1", "a1", MODELS[0], 200, 2), // 23:00
-        event(Instant.parse("2025-12-31T15:59:59.999Z"), "k1", "a1", MODELS[0], 400, 4), // 23:59, last of 2025
-        event(Instant.parse("2025-12-31T16:00:00.000Z"), "k1", "a1", MODELS[0], 800, 8)); // 00:00 Jan 1 2026
+    List<UsageEvent> events =
+        List.of(
+            event(
+                Instant.parse("2025-12-31T14:59:59.900Z"),
+                "k1",
+                "a1",
+                MODELS[0],
+                100,
+                1), // 22:59 on Dec 31
+            event(
+                Instant.parse("2025-12-31T15:00:00.100Z"), "k1", "a1", MODELS[0], 200, 2), // 23:00
+            event(
+                Instant.parse("2025-12-31T15:59:59.999Z"),
+                "k1",
+                "a1",
+                MODELS[0],
+                400,
+                4), // 23:59, last of 2025
+            event(
+                Instant.parse("2025-12-31T16:00:00.000Z"),
+                "k1",
+                "a1",
+                MODELS[0],
+                800,
+                8)); // 00:00 Jan 1 2026
     events.forEach(sink::record);
     clock.set(Instant.parse("2026-01-01T03:00:00Z")); // flushed hours later
     await(sink.flush());
@@ -144,19 +183,23 @@ class BufferedSinkTest {
     assertThat(writer.redis.field("usage:daily:k1:2025-12-31", "inputTokens")).isEqualTo(700);
     assertThat(writer.redis.field("usage:daily:k1:2026-01-01", "inputTokens")).isEqualTo(800);
     assertThat(writer.redis.field("usage:monthly:k1:2025-12", "inputTokens")).isEqualTo(700);
-    assertThat(writer.redis.field("account_usage:monthly:a1:2026-01", "inputTokens")).isEqualTo(800);
+    assertThat(writer.redis.field("account_usage:monthly:a1:2026-01", "inputTokens"))
+        .isEqualTo(800);
     assertThat(writer.redis.field("usage:k1", "totalInputTokens")).isEqualTo(1_500);
   }
 
   @Test
   void retriedFlushKeepsItsBatchIdAndContentAndIsAppliedOnce() throws Exception {
     // 1: fails before applying; 2: applies but the reply is lost; 3: finds it applied
-    ScriptedWriter writer = new ScriptedWriter().script(n -> n == 1 ? Outcome.FAIL : n == 2 ? Outcome.APPLY_THEN_FAIL : Outcome.APPLY);
+    ScriptedWriter writer =
+        new ScriptedWriter()
+            .script(n -> n == 1 ? Outcome.FAIL : n == 2 ? Outcome.APPLY_THEN_FAIL : Outcome.APPLY);
     BufferedSink sink = sink(writer);
     List<UsageEvent> events = Workloads.random(2, 500, T0, Duration.ofHours(5));
     events.forEach(sink::record);
     CompletionStage<Void> firstFlush = sink.flush();
-    assertThatThrownBy(() -> await(firstFlush)).isInstanceOf(ExecutionException.class)
+    assertThatThrownBy(() -> await(firstFlush))
+        .isInstanceOf(ExecutionException.class)
         .hasMessageContaining("scripted failure before applying");
     eventually(() -> sink.stats().stored() == 500);
 
@@ -174,7 +217,8 @@ class BufferedSinkTest {
   @Test
   void eventsRecordedWhileABatchFailsGoIntoTheNextBatch() throws Exception {
     CountDownLatch recover = new CountDownLatch(1);
-    ScriptedWriter writer = new ScriptedWriter().script(n -> recover.getCount() > 0 ? Outcome.FAIL : Outcome.APPLY);
+    ScriptedWriter writer =
+        new ScriptedWriter().script(n -> recover.getCount() > 0 ? Outcome.FAIL : Outcome.APPLY);
     BufferedSink sink = sink(writer);
     List<UsageEvent> first = Workloads.random(3, 300, T0, Duration.ofHours(1));
     List<UsageEvent> second = Workloads.random(4, 300, T0, Duration.ofHours(1));
@@ -188,7 +232,11 @@ class BufferedSinkTest {
     eventually(() -> sink.stats().stored() == 300);
     await(sink.flush());
 
-    List<String> ids = writer.calls.stream().map(ScriptedWriter.Call::guardId).distinct().collect(Collectors.toList());
+    List<String> ids =
+        writer.calls.stream()
+            .map(ScriptedWriter.Call::guardId)
+            .distinct()
+            .collect(Collectors.toList());
     assertThat(ids).hasSize(2);
     List<UsageEvent> all = new ArrayList<>(first);
     all.addAll(second);
@@ -197,8 +245,7 @@ class BufferedSinkTest {
     for (int k = 0; k < 6; k++) {
       keyRequests += writer.redis.field("usage:k" + k, "totalRequests");
     }
-    assertThat(keyRequests)
-        .isEqualTo(all.stream().filter(e -> e.keyId() != null).count());
+    assertThat(keyRequests).isEqualTo(all.stream().filter(e -> e.keyId() != null).count());
     assertThat(writer.maxInFlight.get()).isEqualTo(1);
     assertThat(sink.stats().stored()).isEqualTo(600);
   }
@@ -208,16 +255,19 @@ class BufferedSinkTest {
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     AtomicBoolean firstCall = new AtomicBoolean(true);
-    ScriptedWriter writer = new ScriptedWriter().beforeEachCall(() -> {
-      if (firstCall.getAndSet(false)) {
-        entered.countDown();
-        try {
-          release.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    });
+    ScriptedWriter writer =
+        new ScriptedWriter()
+            .beforeEachCall(
+                () -> {
+                  if (firstCall.getAndSet(false)) {
+                    entered.countDown();
+                    try {
+                      release.await();
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  }
+                });
     BufferedSink sink = sink(writer);
     sink.record(event(T0, "k1", null, MODELS[0], 1, 1));
     CompletionStage<Void> f1 = sink.flush();
@@ -249,16 +299,26 @@ class BufferedSinkTest {
   @Test
   void atTheCapTheColdestCountersAreWrittenEarlyAndNothingIsDropped() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
-    ScriptedWriter writer = new ScriptedWriter().beforeEachCall(() -> {
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
-    BufferedSink sink = sink(config().flushInterval(Duration.ofHours(1)).maxPendingCounters(2), writer, new ManualClock(T0));
+    ScriptedWriter writer =
+        new ScriptedWriter()
+            .beforeEachCall(
+                () -> {
+                  try {
+                    release.await();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
+    BufferedSink sink =
+        sink(
+            config().flushInterval(Duration.ofHours(1)).maxPendingCounters(2),
+            writer,
+            new ManualClock(T0));
     await(sink.record(event(T0, "k1", null, MODELS[0], 1, 0)));
-    eventually(() -> writer.calls.size() == 1); // threshold (1) reached: an early flush is blocked in the writer
+    eventually(
+        () ->
+            writer.calls.size()
+                == 1); // threshold (1) reached: an early flush is blocked in the writer
     List<CompletionStage<Void>> stages = new ArrayList<>();
     for (int k = 2; k <= 9; k++) { // 8 new counters in the next generation, whose cache holds 2
       stages.add(sink.record(event(T0, "k" + k, null, MODELS[0], k, 0)));
@@ -270,7 +330,8 @@ class BufferedSinkTest {
     SinkStats s = sink.stats();
     assertThat(s.recorded()).isEqualTo(10);
     assertThat(s.dropped()).isZero();
-    // the batch in flight and every counter of the next one, evicted or not (k2 twice if it was evicted)
+    // the batch in flight and every counter of the next one, evicted or not (k2 twice if it was
+    // evicted)
     assertThat(s.pending()).isBetween(9L, 10L);
     assertThat(sink.evictedCounters()).isPositive();
     release.countDown();
@@ -296,7 +357,9 @@ class BufferedSinkTest {
 
     assertThat(writer.redis.hashes()).isEqualTo(reference(events).hashes());
     CompletionStage<Void> late = sink.record(events.get(0));
-    assertThatThrownBy(() -> await(late)).hasCauseInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    assertThatThrownBy(() -> await(late))
+        .hasCauseInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
     await(sink.flush());
     SinkStats s = sink.stats();
     assertThat(s.recorded()).isEqualTo(2_000);
@@ -308,8 +371,11 @@ class BufferedSinkTest {
   @Test
   void closeGivesUpAtItsDeadlineAndCountsWhatCouldNotBeStored() throws Exception {
     ScriptedWriter writer = new ScriptedWriter().script(n -> Outcome.FAIL);
-    BufferedSink sink = sink(config().flushInterval(Duration.ofHours(1)).closeTimeout(Duration.ofMillis(500)),
-        writer, new ManualClock(T0));
+    BufferedSink sink =
+        sink(
+            config().flushInterval(Duration.ofHours(1)).closeTimeout(Duration.ofMillis(500)),
+            writer,
+            new ManualClock(T0));
     Workloads.random(6, 100, T0, Duration.ofHours(1)).forEach(sink::record);
     sink.close();
 
@@ -324,9 +390,16 @@ class BufferedSinkTest {
   @Test
   void aBatchIsGivenUpWhenItsRetriesWouldOutliveTheGuard() throws Exception {
     AtomicBoolean down = new AtomicBoolean(true);
-    ScriptedWriter writer = new ScriptedWriter().script(n -> down.get() ? Outcome.FAIL : Outcome.APPLY);
-    BufferedSink sink = sink(config().flushInterval(Duration.ofHours(1)).guardTtl(Duration.ofSeconds(1))
-        .commandTimeout(Duration.ofMillis(700)), writer, new ManualClock(T0));
+    ScriptedWriter writer =
+        new ScriptedWriter().script(n -> down.get() ? Outcome.FAIL : Outcome.APPLY);
+    BufferedSink sink =
+        sink(
+            config()
+                .flushInterval(Duration.ofHours(1))
+                .guardTtl(Duration.ofSeconds(1))
+                .commandTimeout(Duration.ofMillis(700)),
+            writer,
+            new ManualClock(T0));
     sink.record(event(T0, "k1", null, MODELS[0], 1, 0));
     sink.flush();
     eventually(() -> sink.stats().failed() == 1); // window: 1 s guard - 0.7 s command timeout
@@ -343,7 +416,8 @@ class BufferedSinkTest {
 
   @Test
   void aWriterThatThrowsDoesNotStopTheWorker() throws Exception {
-    ScriptedWriter writer = new ScriptedWriter().script(n -> n <= 2 ? Outcome.THROW : Outcome.APPLY);
+    ScriptedWriter writer =
+        new ScriptedWriter().script(n -> n <= 2 ? Outcome.THROW : Outcome.APPLY);
     BufferedSink sink = sink(writer);
     sink.record(event(T0, "k1", null, MODELS[0], 7, 0));
     sink.flush();
@@ -362,7 +436,8 @@ class BufferedSinkTest {
     sink.record(event(T0, "k1", null, MODELS[0], 1, 0));
     sink.record(event(T0, "k1", null, MODELS[0], 2, 0));
     clock.advance(Duration.ofMillis(1_500));
-    sink.record(event(T0.plusMillis(1_500), "k1", null, MODELS[0], 4, 0)); // due: cuts before merging
+    sink.record(
+        event(T0.plusMillis(1_500), "k1", null, MODELS[0], 4, 0)); // due: cuts before merging
     eventually(() -> writer.calls.size() == 1);
     assertThat(writer.redis.field("usage:k1", "totalInputTokens")).isEqualTo(3);
 
@@ -408,32 +483,43 @@ class BufferedSinkTest {
     AtomicBoolean recording = new AtomicBoolean(true);
     long flushesMidway;
     try {
-      Future<?> flusher = pool.submit(() -> {
-        while (recording.get()) {
-          sink.flush();
-          Thread.yield();
-        }
-      });
+      Future<?> flusher =
+          pool.submit(
+              () -> {
+                while (recording.get()) {
+                  sink.flush();
+                  Thread.yield();
+                }
+              });
       List<Future<?>> work = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         int thread = t;
-        work.add(pool.submit(() -> {
-          for (int i = 0; i < perThread; i++) {
-            if (i == perThread / 2) {
-              halfway.countDown();
-              assertThat(flushedMidway.await(60, TimeUnit.SECONDS)).as("midway flush done within 60 s").isTrue();
-            }
-            // a few hot counters shared by all threads, and per-thread ones across minutes
-            String key = i % 2 == 0 ? "hot" + (i % 3) : "t" + thread;
-            sink.record(event(T0.plusSeconds(i % 600), key, "a" + (i % 2), MODELS[i % 2], 3, 1));
-          }
-          return null;
-        }));
+        work.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < perThread; i++) {
+                    if (i == perThread / 2) {
+                      halfway.countDown();
+                      assertThat(flushedMidway.await(60, TimeUnit.SECONDS))
+                          .as("midway flush done within 60 s")
+                          .isTrue();
+                    }
+                    // a few hot counters shared by all threads, and per-thread ones across minutes
+                    String key = i % 2 == 0 ? "hot" + (i % 3) : "t" + thread;
+                    sink.record(
+                        event(T0.plusSeconds(i % 600), key, "a" + (i % 2), MODELS[i % 2], 3, 1));
+                  }
+                  return null;
+                }));
       }
-      assertThat(halfway.await(60, TimeUnit.SECONDS)).as("every thread halfway within 60 s").isTrue();
+      assertThat(halfway.await(60, TimeUnit.SECONDS))
+          .as("every thread halfway within 60 s")
+          .isTrue();
       await(sink.flush()); // stores every first half (or the looping flusher already did)
       flushesMidway = sink.stats().flushes();
-      assertThat(sink.stats().stored()).as("stored midway").isEqualTo((long) threads * (perThread / 2));
+      assertThat(sink.stats().stored())
+          .as("stored midway")
+          .isEqualTo((long) threads * (perThread / 2));
       flushedMidway.countDown();
       for (Future<?> f : work) {
         f.get(120, TimeUnit.SECONDS);
@@ -448,18 +534,25 @@ class BufferedSinkTest {
 
     long total = (long) threads * perThread;
     long keyRequests = 0;
-    for (String key : List.of("hot0", "hot1", "hot2", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7")) {
+    for (String key :
+        List.of("hot0", "hot1", "hot2", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7")) {
       keyRequests += writer.redis.field("usage:" + key, "totalRequests");
     }
     assertThat(keyRequests).isEqualTo(total);
-    assertThat(writer.redis.field("account_usage:a0", "totalInputTokens")
-        + writer.redis.field("account_usage:a1", "totalInputTokens")).isEqualTo(3 * total);
+    assertThat(
+            writer.redis.field("account_usage:a0", "totalInputTokens")
+                + writer.redis.field("account_usage:a1", "totalInputTokens"))
+        .isEqualTo(3 * total);
     SinkStats s = sink.stats();
     assertThat(s.recorded()).isEqualTo(total);
     assertThat(s.stored()).isEqualTo(total);
     assertThat(s.pending()).isZero();
-    assertThat(flushesMidway).as("batches written before the second halves were recorded").isPositive();
-    assertThat(s.flushes()).as("batches: at least one more for the second halves").isGreaterThan(flushesMidway);
+    assertThat(flushesMidway)
+        .as("batches written before the second halves were recorded")
+        .isPositive();
+    assertThat(s.flushes())
+        .as("batches: at least one more for the second halves")
+        .isGreaterThan(flushesMidway);
     assertThat(writer.maxInFlight.get()).isEqualTo(1);
   }
 
@@ -470,7 +563,8 @@ class BufferedSinkTest {
     long big = Accumulator.LIMIT - 5;
     await(sink.record(event(T0, "k1", null, MODELS[0], big, 0)));
     CompletionStage<Void> over = sink.record(event(T0, "k1", null, MODELS[0], 10, 3));
-    assertThatThrownBy(() -> await(over)).hasCauseInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> await(over))
+        .hasCauseInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("would exceed");
     await(sink.flush());
     assertThat(writer.redis.field("usage:k1", "totalInputTokens")).isEqualTo(big);
@@ -490,7 +584,8 @@ class BufferedSinkTest {
     sink.record(event(T0, "k1", "a1", MODELS[0], 100, 1));
     sink.record(event(T0, "k1", "a1", MODELS[0], 100, 1));
     CompletionStage<Void> flushed = sink.flush();
-    assertThatThrownBy(() -> await(flushed)).hasCauseInstanceOf(io.usagesink.redis.PoisonedKeysException.class)
+    assertThatThrownBy(() -> await(flushed))
+        .hasCauseInstanceOf(io.usagesink.redis.PoisonedKeysException.class)
         .hasMessageContaining("usage:k1");
 
     assertThat(writer.calls).as("a poisoned key is not retried").hasSize(1);
@@ -499,10 +594,12 @@ class BufferedSinkTest {
     assertThat(s.failed()).isEqualTo(2);
     assertThat(s.retries()).isZero();
     assertThat(s.pending()).isZero();
-    assertThat(sink.failureReasons()).containsOnlyKeys(
-        "usage:k1: WRONGTYPE Operation against a key holding the wrong kind of value");
+    assertThat(sink.failureReasons())
+        .containsOnlyKeys(
+            "usage:k1: WRONGTYPE Operation against a key holding the wrong kind of value");
     assertThat(sink.failureReasons()).containsValue(2L);
-    // every other update of the batch was applied exactly once, the failed events' other keys included
+    // every other update of the batch was applied exactly once, the failed events' other keys
+    // included
     assertThat(writer.redis.field("usage:k0", "totalInputTokens")).isEqualTo(30);
     assertThat(writer.redis.field("usage:k0", "totalRequests")).isEqualTo(3);
     assertThat(writer.redis.field("account_usage:a1", "totalInputTokens")).isEqualTo(230);
@@ -529,7 +626,8 @@ class BufferedSinkTest {
     await(sink.record(event(T0, "k1", null, MODELS[0], Long.MAX_VALUE - 100, 0)));
     // the output sum alone fits, but input + output of the pending sums would pass Long.MAX_VALUE
     CompletionStage<Void> over = sink.record(event(T0, "k1", null, MODELS[0], 0, 101));
-    assertThatThrownBy(() -> await(over)).hasCauseInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> await(over))
+        .hasCauseInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("all-token total");
     await(sink.flush());
     assertThat(writer.redis.field("usage:k1", "totalInputTokens")).isEqualTo(Long.MAX_VALUE - 100);
@@ -540,8 +638,11 @@ class BufferedSinkTest {
 
   @Test
   void theProviderIsFoundAsBufferedWithPriority30() {
-    List<UsageSinkProvider> found = ServiceLoader.load(UsageSinkProvider.class).stream()
-        .map(ServiceLoader.Provider::get).filter(p -> p instanceof BufferedSinkProvider).collect(Collectors.toList());
+    List<UsageSinkProvider> found =
+        ServiceLoader.load(UsageSinkProvider.class).stream()
+            .map(ServiceLoader.Provider::get)
+            .filter(p -> p instanceof BufferedSinkProvider)
+            .collect(Collectors.toList());
     assertThat(found).hasSize(1);
     assertThat(found.get(0).name()).isEqualTo("buffered");
     assertThat(found.get(0).priority()).isEqualTo(30);
@@ -550,7 +651,9 @@ class BufferedSinkTest {
   @Test
   void nullEventIsRefusedWithNullPointerException() {
     BufferedSink sink = sink(new ScriptedWriter());
-    assertThatThrownBy(() -> sink.record(null)).isInstanceOf(NullPointerException.class).hasMessage("event");
+    assertThatThrownBy(() -> sink.record(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("event");
   }
 
   private static void sleep(long millis) {

@@ -4,19 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.usagesink.SinkConfig;
-import io.usagesink.redis.testing.States;
-import io.usagesink.testkit.workload.Workloads;
 import io.usagesink.UsageEvent;
 import io.usagesink.launcher.RedisServer;
 import io.usagesink.layout.CompactLayout;
 import io.usagesink.layout.UsageLayouts;
 import io.usagesink.layout.UsageTally;
 import io.usagesink.plan.UsagePlan;
-import io.usagesink.redis.write.CompactWriter;
-import io.usagesink.redis.write.PlanWriters;
 import io.usagesink.redis.connect.RedisConnection;
 import io.usagesink.redis.read.UsageReader;
+import io.usagesink.redis.testing.States;
+import io.usagesink.redis.write.CompactWriter;
+import io.usagesink.redis.write.PlanWriters;
 import io.usagesink.testkit.redis.junit.RedisExtension;
+import io.usagesink.testkit.workload.Workloads;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -42,8 +42,12 @@ class CompactOutboxIT {
   private static final Instant FROM = Instant.parse("2025-12-30T10:00:00Z");
 
   private static SinkConfig config(String uri) {
-    return SinkConfig.builder().redisUri(uri).zone(ZoneOffset.ofHours(8)).shutdownHook(false)
-        .property(UsageLayouts.LAYOUT_PROPERTY, "compact").build();
+    return SinkConfig.builder()
+        .redisUri(uri)
+        .zone(ZoneOffset.ofHours(8))
+        .shutdownHook(false)
+        .property(UsageLayouts.LAYOUT_PROPERTY, "compact")
+        .build();
   }
 
   private static UsagePlan plan(CompactLayout layout, List<UsageEvent> events) {
@@ -52,7 +56,10 @@ class CompactOutboxIT {
     return b.build();
   }
 
-  /** Keeps the last record saved; {@code failAfterSave} makes the send fail after the save (nothing sent). */
+  /**
+   * Keeps the last record saved; {@code failAfterSave} makes the send fail after the save (nothing
+   * sent).
+   */
   private static final class MemoryOutbox implements CompactWriter.Outbox {
     final AtomicReference<CompactWriter.Unsent> last = new AtomicReference<>();
     volatile boolean failAfterSave;
@@ -66,8 +73,8 @@ class CompactOutboxIT {
     }
   }
 
-  private void killedWithABatchInFlightThenAdoptedLeavesEveryEventOnce(RedisServer redis, boolean landed)
-      throws Exception {
+  private void killedWithABatchInFlightThenAdoptedLeavesEveryEventOnce(
+      RedisServer redis, boolean landed) throws Exception {
     redis.flushAll();
     SinkConfig config = config(redis.uri());
     CompactLayout layout = UsageLayouts.compact(config);
@@ -89,7 +96,8 @@ class CompactOutboxIT {
       CompactWriter.Unsent saved = outbox.last.get();
       assertThat(saved.guardId()).isEqualTo("j:1-2");
       // the dead writer is never used again; a new one adopts and recovers the batch, then goes on
-      CompactWriter next = PlanWriters.compact(c, layout, InstantSource.system(), new MemoryOutbox());
+      CompactWriter next =
+          PlanWriters.compact(c, layout, InstantSource.system(), new MemoryOutbox());
       assertThat(next.adopt(saved)).isTrue();
       next.write(plan(layout, p2), "j:1-2").get(10, TimeUnit.SECONDS);
       next.write(plan(layout, p3), "j:2-3").get(10, TimeUnit.SECONDS);
@@ -111,7 +119,8 @@ class CompactOutboxIT {
   }
 
   @Test
-  void anOutboxWhoseLeaseLapsedIsRefusedAndItsBatchFailsForGood(RedisServer redis) throws Exception {
+  void anOutboxWhoseLeaseLapsedIsRefusedAndItsBatchFailsForGood(RedisServer redis)
+      throws Exception {
     redis.flushAll();
     SinkConfig config = config(redis.uri());
     CompactLayout layout = UsageLayouts.compact(config);
@@ -124,7 +133,8 @@ class CompactOutboxIT {
       CompactWriter next = PlanWriters.compact(c, layout, later, new MemoryOutbox());
       assertThat(next.adopt(outbox.last.get())).isFalse();
       assertThatThrownBy(() -> next.write(plan(layout, events), "j:0-1").get(10, TimeUnit.SECONDS))
-          .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(IllegalStateException.class)
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(IllegalStateException.class)
           .hasMessageContaining("leases have lapsed");
     }
   }

@@ -17,8 +17,8 @@ import java.util.TreeSet;
 /**
  * The Redis end state a plan produces (hash fields, sets, the last TTL set per key), without Redis:
  * the reference the buffered sink's batches are compared with in unit tests, where the point is the
- * buffering, not Redis. Guarded plans are applied at most once per guard id, like the Lua writer.
- * A key can be {@linkplain #poison poisoned} (as if it held a string: Redis answers WRONGTYPE): the
+ * buffering, not Redis. Guarded plans are applied at most once per guard id, like the Lua writer. A
+ * key can be {@linkplain #poison poisoned} (as if it held a string: Redis answers WRONGTYPE): the
  * updates of a poisoned key are refused and reported, every other update of the plan is applied, as
  * the Lua writer does. Thread-safe (synchronized).
  */
@@ -53,10 +53,14 @@ final class InMemoryRedis {
         refused.add(c.key());
         continue;
       }
-      hashes.computeIfAbsent(c.key(), k -> new TreeMap<>()).merge(c.field(), c.delta(), Math::addExact);
+      hashes
+          .computeIfAbsent(c.key(), k -> new TreeMap<>())
+          .merge(c.field(), c.delta(), Math::addExact);
     }
     for (String key : refused) {
-      failed.add(new KeyFailure(key, "WRONGTYPE Operation against a key holding the wrong kind of value", false));
+      failed.add(
+          new KeyFailure(
+              key, "WRONGTYPE Operation against a key holding the wrong kind of value", false));
     }
     for (Expiry e : plan.expiries()) {
       if (!poisoned.contains(e.key())) {

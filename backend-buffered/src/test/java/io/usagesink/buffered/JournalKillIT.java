@@ -1,7 +1,5 @@
 package io.usagesink.buffered;
 
-import io.usagesink.redis.testing.States;
-import io.usagesink.testkit.workload.Workloads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,9 +15,11 @@ import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
 import io.usagesink.redis.connect.RedisConnection;
 import io.usagesink.redis.read.UsageReader;
-import io.usagesink.testkit.redis.StoredKey;
+import io.usagesink.redis.testing.States;
 import io.usagesink.testkit.golden.PlanInterpreter;
+import io.usagesink.testkit.redis.StoredKey;
 import io.usagesink.testkit.redis.junit.RedisExtension;
+import io.usagesink.testkit.workload.Workloads;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +28,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -45,9 +44,9 @@ import org.junit.jupiter.api.io.TempDir;
  * SIGKILL; a new sink on the same directory recovers; Redis then holds exactly the CRS state of a
  * prefix of the workload (whole events, none counted twice) that contains every event the child
  * acknowledged, computed with the testkit's {@link PlanInterpreter}. Also on a 3-master cluster,
- * with a torn last record, recovering twice, and a second process on the directory. The same for the
- * compact layout, read through its CRS view ({@link UsageReader#crsView()}): the batch in flight at
- * the kill is resent from the journal directory's outbox under the dead writer's id.
+ * with a torn last record, recovering twice, and a second process on the directory. The same for
+ * the compact layout, read through its CRS view ({@link UsageReader#crsView()}): the batch in
+ * flight at the kill is resent from the journal directory's outbox under the dead writer's id.
  */
 @ExtendWith(RedisExtension.class)
 class JournalKillIT {
@@ -55,11 +54,13 @@ class JournalKillIT {
   private static final Instant FROM = Instant.parse("2025-12-30T10:00:00Z");
   private static final int COUNT = 400_000;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   static SinkConfig.Builder config(String uri) {
-    return SinkConfig.builder().redisUri(uri).zone(ZoneOffset.ofHours(8)).shutdownHook(false)
+    return SinkConfig.builder()
+        .redisUri(uri)
+        .zone(ZoneOffset.ofHours(8))
+        .shutdownHook(false)
         .closeTimeout(Duration.ofSeconds(30));
   }
 
@@ -69,22 +70,37 @@ class JournalKillIT {
   }
 
   static List<UsageEvent> events(long seed, int n) {
-    return Workloads.random(seed, n, FROM, Duration.ofHours(2)); // few counters: small, quick batches
+    return Workloads.random(
+        seed, n, FROM, Duration.ofHours(2)); // few counters: small, quick batches
   }
 
   /**
    * Starts the child with its standard output in {@code out}: a file, not a pipe (when the process
    * dies, the JDK closes the parent's end of a pipe under a blocked reader, losing its last lines).
    */
-  private Process start(String uri, long seed, int pace, String layout, Path out) throws IOException {
+  private Process start(String uri, long seed, int pace, String layout, Path out)
+      throws IOException {
     String cp = System.getProperty("surefire.test.class.path");
     if (cp == null || cp.isBlank()) {
       cp = System.getProperty("java.class.path");
     }
-    List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-cp",
-        cp, JournaledSinkChild.class.getName(), dir.toString(), uri, Long.toString(seed), Integer.toString(COUNT),
-        Integer.toString(pace), layout);
-    return new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    List<String> cmd =
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx256m",
+            "-cp",
+            cp,
+            JournaledSinkChild.class.getName(),
+            dir.toString(),
+            uri,
+            Long.toString(seed),
+            Integer.toString(COUNT),
+            Integer.toString(pace),
+            layout);
+    return new ProcessBuilder(cmd)
+        .redirectOutput(out.toFile())
+        .redirectError(ProcessBuilder.Redirect.INHERIT)
+        .start();
   }
 
   /** The last {@code ack N} line complete in {@code out}, or -1. */
@@ -106,8 +122,12 @@ class JournalKillIT {
     }
   }
 
-  /** Starts the child, waits for {@code acks} acknowledged events, kills it with SIGKILL; returns the last ack. */
-  private long recordAndKill(String uri, long seed, long acks, boolean tryASecondProcess, int pace, String layout)
+  /**
+   * Starts the child, waits for {@code acks} acknowledged events, kills it with SIGKILL; returns
+   * the last ack.
+   */
+  private long recordAndKill(
+      String uri, long seed, long acks, boolean tryASecondProcess, int pace, String layout)
       throws Exception {
     Path out = Files.createTempFile("journal-child", ".out");
     try {
@@ -120,7 +140,8 @@ class JournalKillIT {
         assertThat(lastAck(out)).as("acks of the child").isGreaterThanOrEqualTo(acks);
         if (tryASecondProcess) {
           SinkConfig config = config(uri).build();
-          assertThatThrownBy(() -> BufferedSink.builder(config).journal(JournalConfig.of(dir)).build())
+          assertThatThrownBy(
+                  () -> BufferedSink.builder(config).journal(JournalConfig.of(dir)).build())
               .isInstanceOf(JournalException.class)
               .hasMessageContaining("is in use by another process");
         }
@@ -138,8 +159,10 @@ class JournalKillIT {
 
   /** Opens a sink on the directory (which recovers), flushes, closes; returns its stats. */
   private SinkStats recover(String uri, String layout) throws Exception {
-    BufferedSink sink = BufferedSink.builder(config(uri, layout).build())
-        .journal(JournalConfig.of(dir).withFsync(FsyncPolicy.NONE)).build();
+    BufferedSink sink =
+        BufferedSink.builder(config(uri, layout).build())
+            .journal(JournalConfig.of(dir).withFsync(FsyncPolicy.NONE))
+            .build();
     try {
       sink.flush().toCompletableFuture().get(120, TimeUnit.SECONDS);
     } finally {
@@ -149,11 +172,12 @@ class JournalKillIT {
   }
 
   /**
-   * The n >= {@code atLeast} such that Redis holds exactly the CRS state of the first n events (whole
-   * events, none twice); fails when there is none. Walks the prefixes in order, comparing the whole
-   * state only where the request count of account a0 matches Redis's.
+   * The n >= {@code atLeast} such that Redis holds exactly the CRS state of the first n events
+   * (whole events, none twice); fails when there is none. Walks the prefixes in order, comparing
+   * the whole state only where the request count of account a0 matches Redis's.
    */
-  private static int prefixHeld(SortedMap<String, StoredKey> actual, List<UsageEvent> events, int atLeast) {
+  private static int prefixHeld(
+      SortedMap<String, StoredKey> actual, List<UsageEvent> events, int atLeast) {
     UsageLayout layout = UsageLayouts.crs(config("redis://unused").build());
     StoredKey a0 = actual.get("account_usage:a0");
     long target = a0 == null ? 0 : Long.parseLong(a0.fields().getOrDefault("totalRequests", "0"));
@@ -179,12 +203,18 @@ class JournalKillIT {
         a0Requests++;
       }
     }
-    throw new AssertionError("Redis holds the state of no prefix of at least " + atLeast + " events (account a0 has "
-        + target + " requests); " + (firstDiff == null ? "no prefix has that many" : firstDiff));
+    throw new AssertionError(
+        "Redis holds the state of no prefix of at least "
+            + atLeast
+            + " events (account a0 has "
+            + target
+            + " requests); "
+            + (firstDiff == null ? "no prefix has that many" : firstDiff));
   }
 
   /** The first difference between what Redis holds and the model's state, or null. */
-  private static String difference(SortedMap<String, StoredKey> actual, SortedMap<String, StoredKey> expected) {
+  private static String difference(
+      SortedMap<String, StoredKey> actual, SortedMap<String, StoredKey> expected) {
     if (!actual.keySet().equals(expected.keySet())) {
       TreeSet<String> extra = new TreeSet<>(actual.keySet());
       extra.removeAll(expected.keySet());
@@ -195,7 +225,8 @@ class JournalKillIT {
     for (String key : expected.keySet()) {
       StoredKey a = actual.get(key);
       StoredKey e = expected.get(key);
-      if (!a.type().equals(e.type()) || !a.fields().equals(e.fields())
+      if (!a.type().equals(e.type())
+          || !a.fields().equals(e.fields())
           || !new TreeSet<>(a.members()).equals(new TreeSet<>(e.members()))) {
         return key + ": " + a + " but the model has " + e;
       }
@@ -211,8 +242,9 @@ class JournalKillIT {
     return keys.stream().limit(5).toList();
   }
 
-  private void killRecoverAndCheck(String uri, List<RedisServer> nodes, Runnable flushAll, long seed, int pace,
-      String layout) throws Exception {
+  private void killRecoverAndCheck(
+      String uri, List<RedisServer> nodes, Runnable flushAll, long seed, int pace, String layout)
+      throws Exception {
     flushAll.run();
     long lastAck = recordAndKill(uri, seed, pace > 0 ? 5_000 : 30_000, true, pace, layout);
     List<UsageEvent> events = events(seed, COUNT);
@@ -221,10 +253,14 @@ class JournalKillIT {
     SortedMap<String, StoredKey> after = dump(uri, nodes, layout);
     // the event after the last acknowledged one may have been journaled before the kill
     int held = prefixHeld(after, events, (int) lastAck + 1);
-    System.out.printf("%s layout: kill -9 after %d acknowledged events: Redis holds exactly the first %d; the"
-        + " recovery stored %d events%n", layout, lastAck + 1, held, s.stored());
+    System.out.printf(
+        "%s layout: kill -9 after %d acknowledged events: Redis holds exactly the first %d; the"
+            + " recovery stored %d events%n",
+        layout, lastAck + 1, held, s.stored());
     // the child may have journaled one event it did not acknowledge; more means lost ack lines
-    assertThat(held).as("events held beyond the acknowledged ones").isLessThanOrEqualTo((int) lastAck + 2);
+    assertThat(held)
+        .as("events held beyond the acknowledged ones")
+        .isLessThanOrEqualTo((int) lastAck + 2);
 
     SinkStats again = recover(uri, layout);
     assertThat(again.recorded()).as("recovering twice recovers nothing: %s", again).isZero();
@@ -236,11 +272,13 @@ class JournalKillIT {
    * connection per node (a fresh cluster connection rejects a burst of pipelined reads while its
    * node connections come up: "Currently not connected", seen with UsageReader.dump on ~40k keys).
    */
-  private static SortedMap<String, StoredKey> dump(String uri, List<RedisServer> nodes, String layout) {
+  private static SortedMap<String, StoredKey> dump(
+      String uri, List<RedisServer> nodes, String layout) {
     if (layout.equals(UsageLayouts.COMPACT)) {
       SinkConfig config = config(uri, layout).build();
       try (RedisConnection c = RedisConnection.open(config)) {
-        return States.fromReader(UsageReader.of(c, config).crsView()); // a few hashes: one connection reads them
+        return States.fromReader(
+            UsageReader.of(c, config).crsView()); // a few hashes: one connection reads them
       }
     }
     if (nodes.isEmpty()) {
@@ -263,21 +301,25 @@ class JournalKillIT {
   }
 
   @Test
-  void killMinus9ThenRecoveryLeavesExactlyAPrefixWithEveryAcknowledgedEvent(RedisServer redis) throws Exception {
+  void killMinus9ThenRecoveryLeavesExactlyAPrefixWithEveryAcknowledgedEvent(RedisServer redis)
+      throws Exception {
     killRecoverAndCheck(redis.uri(), List.of(), redis::flushAll, 11, 0, UsageLayouts.CRS);
   }
 
   @Test
-  void compactLayoutKillMinus9ThenRecoveryLeavesExactlyAPrefixInTheCrsView(RedisServer redis) throws Exception {
+  void compactLayoutKillMinus9ThenRecoveryLeavesExactlyAPrefixInTheCrsView(RedisServer redis)
+      throws Exception {
     killRecoverAndCheck(redis.uri(), List.of(), redis::flushAll, 31, 0, UsageLayouts.COMPACT);
   }
 
   /**
-   * Compact layout, paced (the kill often lands while a batch is being sent): the batch in flight is
-   * resent from the outbox under the dead writer's id, whatever part of it had landed, and counts once.
+   * Compact layout, paced (the kill often lands while a batch is being sent): the batch in flight
+   * is resent from the outbox under the dead writer's id, whatever part of it had landed, and
+   * counts once.
    */
   @Test
-  void compactLayoutKilledWhileSmallBatchesAreSentTheBatchInFlightCountsOnce(RedisServer redis) throws Exception {
+  void compactLayoutKilledWhileSmallBatchesAreSentTheBatchInFlightCountsOnce(RedisServer redis)
+      throws Exception {
     for (long seed = 41; seed < 44; seed++) {
       killRecoverAndCheck(redis.uri(), List.of(), redis::flushAll, seed, 20, UsageLayouts.COMPACT);
     }
@@ -285,7 +327,8 @@ class JournalKillIT {
 
   @Test
   void compactLayoutOnAThreeMasterClusterToo(RedisClusterHandle cluster) throws Exception {
-    killRecoverAndCheck(cluster.seedUri(), cluster.nodes(), cluster::flushAll, 32, 20, UsageLayouts.COMPACT);
+    killRecoverAndCheck(
+        cluster.seedUri(), cluster.nodes(), cluster::flushAll, 32, 20, UsageLayouts.COMPACT);
   }
 
   /**
@@ -293,7 +336,8 @@ class JournalKillIT {
    * in flight, applied or not, is rewritten under its own guard id and counts once.
    */
   @Test
-  void killedWhileSmallBatchesAreWrittenTheBatchInFlightCountsOnce(RedisServer redis) throws Exception {
+  void killedWhileSmallBatchesAreWrittenTheBatchInFlightCountsOnce(RedisServer redis)
+      throws Exception {
     for (long seed = 21; seed < 24; seed++) {
       killRecoverAndCheck(redis.uri(), List.of(), redis::flushAll, seed, 20, UsageLayouts.CRS);
     }
@@ -301,11 +345,13 @@ class JournalKillIT {
 
   @Test
   void onAThreeMasterClusterToo(RedisClusterHandle cluster) throws Exception {
-    killRecoverAndCheck(cluster.seedUri(), cluster.nodes(), cluster::flushAll, 12, 0, UsageLayouts.CRS);
+    killRecoverAndCheck(
+        cluster.seedUri(), cluster.nodes(), cluster::flushAll, 12, 0, UsageLayouts.CRS);
   }
 
   @Test
-  void aTornLastRecordIsSkippedAndReportedAndEverythingBeforeItIsRecovered(RedisServer redis) throws Exception {
+  void aTornLastRecordIsSkippedAndReportedAndEverythingBeforeItIsRecovered(RedisServer redis)
+      throws Exception {
     redis.flushAll();
     long seed = 13;
     long lastAck = recordAndKill(redis.uri(), seed, 10_000, false, 0, UsageLayouts.CRS);
@@ -314,7 +360,8 @@ class JournalKillIT {
     SinkStats s = recover(redis.uri(), UsageLayouts.CRS);
     assertThat(s.failed()).as("%s", s).isZero();
     int held = prefixHeld(dump(redis.uri(), List.of(), UsageLayouts.CRS), events, (int) lastAck);
-    System.out.printf("torn last record after %d acknowledged events: Redis holds exactly the first %d%n",
+    System.out.printf(
+        "torn last record after %d acknowledged events: Redis holds exactly the first %d%n",
         lastAck + 1, held);
   }
 
@@ -327,8 +374,11 @@ class JournalKillIT {
   private void tearLastRecord() throws IOException {
     List<Path> segments;
     try (Stream<Path> files = Files.list(dir)) {
-      segments = files.filter(f -> f.getFileName().toString().endsWith(".seg"))
-          .sorted((a, b) -> Long.compare(base(b), base(a))).toList();
+      segments =
+          files
+              .filter(f -> f.getFileName().toString().endsWith(".seg"))
+              .sorted((a, b) -> Long.compare(base(b), base(a)))
+              .toList();
     }
     for (Path seg : segments) {
       try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "rw")) {

@@ -1,6 +1,5 @@
 package io.usagesink.buffered;
 
-import io.usagesink.testkit.workload.Workloads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,6 +14,7 @@ import io.usagesink.buffered.journal.JournalException;
 import io.usagesink.buffered.journal.JournalStats;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
+import io.usagesink.testkit.workload.Workloads;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,9 +22,9 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,16 +33,15 @@ import org.junit.jupiter.api.io.TempDir;
  * The buffered sink with a journal, against the in-memory writer (guards honoured like the Lua
  * writer's): batches left at the close deadline are stored by the next sink on the directory,
  * exactly once even when the earlier attempt had applied them; recovering twice changes nothing;
- * one sink per directory; the compact layout needs the sink's own writer; refused events are not recovered.
- * Kills of a real process against a real Redis are in {@code JournalKillIT}.
+ * one sink per directory; the compact layout needs the sink's own writer; refused events are not
+ * recovered. Kills of a real process against a real Redis are in {@code JournalKillIT}.
  */
 class JournaledSinkTest {
 
   private static final ZoneOffset PLUS_8 = ZoneOffset.ofHours(8);
   private static final Instant T0 = Instant.parse("2025-08-15T03:10:00Z");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final List<BufferedSink> sinks = new ArrayList<>();
   private final UsageLayout layout = UsageLayouts.crs(config().build());
@@ -53,7 +52,10 @@ class JournaledSinkTest {
   }
 
   private static SinkConfig.Builder config() {
-    return SinkConfig.builder().zone(PLUS_8).shutdownHook(false).closeTimeout(Duration.ofSeconds(3))
+    return SinkConfig.builder()
+        .zone(PLUS_8)
+        .shutdownHook(false)
+        .closeTimeout(Duration.ofSeconds(3))
         .flushInterval(Duration.ofHours(1));
   }
 
@@ -62,8 +64,12 @@ class JournaledSinkTest {
   }
 
   private BufferedSink sink(ScriptedWriter writer, SinkConfig.Builder config) {
-    BufferedSink s = BufferedSink.builder(config.build()).writer(writer).clock(new ManualClock(T0)).journal(journal())
-        .build();
+    BufferedSink s =
+        BufferedSink.builder(config.build())
+            .writer(writer)
+            .clock(new ManualClock(T0))
+            .journal(journal())
+            .build();
     sinks.add(s);
     return s;
   }
@@ -82,21 +88,25 @@ class JournaledSinkTest {
   }
 
   @Test
-  void aBatchLeftAtTheCloseDeadlineIsStoredByTheNextSinkOnceEvenWhenItsReplyWasLost() throws Exception {
-    ScriptedWriter writer = new ScriptedWriter().script(n -> Outcome.APPLY_THEN_FAIL); // applied, reply lost
+  void aBatchLeftAtTheCloseDeadlineIsStoredByTheNextSinkOnceEvenWhenItsReplyWasLost()
+      throws Exception {
+    ScriptedWriter writer =
+        new ScriptedWriter().script(n -> Outcome.APPLY_THEN_FAIL); // applied, reply lost
     BufferedSink first = sink(writer, config());
     List<UsageEvent> events = Workloads.random(7, 3_000, T0, Duration.ofDays(2));
     events.forEach(first::record);
     first.close();
     SinkStats s1 = first.stats();
     assertThat(s1.failed()).as("%s", s1).isEqualTo(3_000);
-    assertThat(writer.redis.hashes()).isEqualTo(reference(events).hashes()); // the lost reply: applied once
+    assertThat(writer.redis.hashes())
+        .isEqualTo(reference(events).hashes()); // the lost reply: applied once
 
     writer.script(n -> Outcome.APPLY);
     int callsBefore = writer.calls.size();
     BufferedSink second = sink(writer, config());
     flush(second);
-    assertThat(writer.redis.hashes()).as("rewritten under the same guard: not applied twice")
+    assertThat(writer.redis.hashes())
+        .as("rewritten under the same guard: not applied twice")
         .isEqualTo(reference(events).hashes());
     assertThat(writer.calls.subList(callsBefore, writer.calls.size())).hasSize(1);
     assertThat(writer.calls.get(callsBefore).guardId()).isEqualTo(writer.calls.get(0).guardId());
@@ -115,30 +125,37 @@ class JournaledSinkTest {
   void aBatchNeverSentIsStoredByTheNextSinkInChunksAndTheJournalIsReleased() throws Exception {
     ScriptedWriter writer = new ScriptedWriter().script(n -> Outcome.FAIL);
     List<UsageEvent> events = Workloads.random(3, 4_000, T0, Duration.ofDays(3));
-    BufferedSink first = sink(writer, config().maxPendingCounters(6_000)); // an early batch at 3,000 counters
+    BufferedSink first =
+        sink(writer, config().maxPendingCounters(6_000)); // an early batch at 3,000 counters
     events.forEach(first::record);
     first.close();
     assertThat(writer.redis.hashes()).isEmpty();
 
     writer.script(n -> Outcome.APPLY);
     int callsBefore = writer.calls.size();
-    BufferedSink second = sink(writer, config().maxPendingCounters(200)); // recovered 100 counters per batch
+    BufferedSink second =
+        sink(writer, config().maxPendingCounters(200)); // recovered 100 counters per batch
     List<UsageEvent> more = Workloads.random(4, 50, T0, Duration.ofDays(1));
     more.forEach(second::record);
     flush(second);
     List<UsageEvent> all = new ArrayList<>(events);
     all.addAll(more);
     assertThat(writer.redis.hashes()).isEqualTo(reference(all).hashes());
-    // how many chunks depends on where the first sink had cut when it closed (its early flush races the
-    // close on a loaded machine: everything may sit in the one pending batch); at least the recovered
+    // how many chunks depends on where the first sink had cut when it closed (its early flush races
+    // the
+    // close on a loaded machine: everything may sit in the one pending batch); at least the
+    // recovered
     // data and this sink's own batch are written, each under its own guard id (below)
-    assertThat(writer.calls.size() - callsBefore).as("the recovered batch(es), then this sink's batch")
+    assertThat(writer.calls.size() - callsBefore)
+        .as("the recovered batch(es), then this sink's batch")
         .isGreaterThanOrEqualTo(2);
     assertThat(new HashSet<>(writer.calls.stream().map(ScriptedWriter.Call::guardId).toList()))
-        .as("every batch under its own guard id (the pending one twice)").hasSize(writer.calls.size() - callsBefore);
+        .as("every batch under its own guard id (the pending one twice)")
+        .hasSize(writer.calls.size() - callsBefore);
     JournalStats j = second.journalStats().orElseThrow();
     assertThat(j.released()).isEqualTo(j.nextPosition());
-    assertThat(second.gauges()).as("the journal's disk use, for the metrics")
+    assertThat(second.gauges())
+        .as("the journal's disk use, for the metrics")
         .containsOnlyKeys(BufferedSink.JOURNAL_BYTES, BufferedSink.JOURNAL_SEGMENTS)
         .allSatisfy((name, value) -> assertThat(value).as(name).isPositive());
     SinkStats s = second.stats();
@@ -147,34 +164,44 @@ class JournaledSinkTest {
   }
 
   /**
-   * Four threads record while the worker cuts every few milliseconds; the sixth batch is applied but
-   * its reply lost and every later write fails until close. Each generation's journal range must hold
-   * exactly its events: the recovery then adds exactly what was not applied (a range holding an event
-   * of another batch would count it twice or lose it).
+   * Four threads record while the worker cuts every few milliseconds; the sixth batch is applied
+   * but its reply lost and every later write fails until close. Each generation's journal range
+   * must hold exactly its events: the recovery then adds exactly what was not applied (a range
+   * holding an event of another batch would count it twice or lose it).
    */
   @Test
   void concurrentRecordingWithFrequentCutsRecoversExactlyWhatWasNotApplied() throws Exception {
-    ScriptedWriter writer = new ScriptedWriter()
-        .script(n -> n <= 5 ? Outcome.APPLY : n == 6 ? Outcome.APPLY_THEN_FAIL : Outcome.FAIL);
-    SinkConfig.Builder fast = SinkConfig.builder().zone(PLUS_8).shutdownHook(false)
-        .closeTimeout(Duration.ofSeconds(3)).flushInterval(Duration.ofMillis(2));
-    BufferedSink first = BufferedSink.builder(fast.build()).writer(writer).journal(journal()).build();
+    ScriptedWriter writer =
+        new ScriptedWriter()
+            .script(n -> n <= 5 ? Outcome.APPLY : n == 6 ? Outcome.APPLY_THEN_FAIL : Outcome.FAIL);
+    SinkConfig.Builder fast =
+        SinkConfig.builder()
+            .zone(PLUS_8)
+            .shutdownHook(false)
+            .closeTimeout(Duration.ofSeconds(3))
+            .flushInterval(Duration.ofMillis(2));
+    BufferedSink first =
+        BufferedSink.builder(fast.build()).writer(writer).journal(journal()).build();
     sinks.add(first);
     List<List<UsageEvent>> perThread = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
     for (int t = 0; t < 4; t++) {
       List<UsageEvent> events = Workloads.random(100 + t, 20_000, T0, Duration.ofHours(2));
       perThread.add(events);
-      // paced: a 1 ms pause every 1,000 events makes recording span at least 20 ms on any machine, so the
-      // 2 ms flush interval cuts many generations while the threads record (a precondition, asserted below)
-      Thread th = new Thread(() -> {
-        for (int i = 0; i < events.size(); i++) {
-          first.record(events.get(i));
-          if (i % 1_000 == 999) {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-          }
-        }
-      });
+      // paced: a 1 ms pause every 1,000 events makes recording span at least 20 ms on any machine,
+      // so the
+      // 2 ms flush interval cuts many generations while the threads record (a precondition,
+      // asserted below)
+      Thread th =
+          new Thread(
+              () -> {
+                for (int i = 0; i < events.size(); i++) {
+                  first.record(events.get(i));
+                  if (i % 1_000 == 999) {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                  }
+                }
+              });
       threads.add(th);
       th.start();
     }
@@ -189,7 +216,8 @@ class JournaledSinkTest {
     assertThat(writer.calls.size()).as("batches were cut while recording").isGreaterThan(6);
 
     writer.script(n -> Outcome.APPLY);
-    // on a loaded machine close() may return (after closeTimeout + 1 s) while the worker still gives up
+    // on a loaded machine close() may return (after closeTimeout + 1 s) while the worker still
+    // gives up
     // the last generation and holds the directory; the next sink waits for it
     BufferedSink second = null;
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -197,7 +225,8 @@ class JournaledSinkTest {
       try {
         second = sink(writer, config());
       } catch (JournalException stillOpen) {
-        if (System.nanoTime() > until || !stillOpen.getMessage().contains("already open in this process")) {
+        if (System.nanoTime() > until
+            || !stillOpen.getMessage().contains("already open in this process")) {
           throw stillOpen;
         }
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
@@ -222,7 +251,12 @@ class JournaledSinkTest {
   @Test
   void theCompactLayoutWithAJournalNeedsTheSinksOwnCompactWriter() {
     SinkConfig config = config().property(UsageLayouts.LAYOUT_PROPERTY, "compact").build();
-    assertThatThrownBy(() -> BufferedSink.builder(config).writer(new ScriptedWriter()).journal(journal()).build())
+    assertThatThrownBy(
+            () ->
+                BufferedSink.builder(config)
+                    .writer(new ScriptedWriter())
+                    .journal(journal())
+                    .build())
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("usagesink.buffered.journal-dir")
         .hasMessageContaining("usagesink.layout=compact and an injected writer");
@@ -232,13 +266,17 @@ class JournaledSinkTest {
   void eventsRefusedForOverflowAreNotRecoveredAndEventsPastTheCapAre() throws Exception {
     ScriptedWriter writer = new ScriptedWriter().script(n -> Outcome.FAIL);
     BufferedSink first = sink(writer, config().maxPendingCounters(4));
-    UsageEvent big = UsageEvent.builder().at(T0).keyId("k1").model("m").inputTokens(Long.MAX_VALUE - 10).build();
+    UsageEvent big =
+        UsageEvent.builder().at(T0).keyId("k1").model("m").inputTokens(Long.MAX_VALUE - 10).build();
     UsageEvent again = UsageEvent.builder().at(T0).keyId("k1").model("m").inputTokens(100).build();
     List<UsageEvent> kept = new ArrayList<>(List.of(big));
     first.record(big).toCompletableFuture().get();
-    assertThatThrownBy(() -> first.record(again).toCompletableFuture().get()).isInstanceOf(ExecutionException.class)
+    assertThatThrownBy(() -> first.record(again).toCompletableFuture().get())
+        .isInstanceOf(ExecutionException.class)
         .hasCauseInstanceOf(IllegalArgumentException.class);
-    for (int k = 2; k <= 9; k++) { // past the cap: the cache evicts the coldest counters, nothing is dropped
+    for (int k = 2;
+        k <= 9;
+        k++) { // past the cap: the cache evicts the coldest counters, nothing is dropped
       // 1 token each: the system minute metrics sum every key, and k1 holds Long.MAX_VALUE - 10
       UsageEvent e = UsageEvent.builder().at(T0).keyId("k" + k).model("m").inputTokens(1).build();
       first.record(e).toCompletableFuture().get();

@@ -2,29 +2,39 @@ package io.usagesink.buffered;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.usagesink.buffered.internal.BufferedSinkProvider;
 import io.usagesink.UsageSink;
+import io.usagesink.buffered.internal.BufferedSinkProvider;
 import io.usagesink.redis.testing.DropIn;
 import org.junit.jupiter.api.Test;
 
-/** The thin backend jar alone beside the api (no redis-core, Lettuce, Netty): the error names what to add. */
+/**
+ * The thin backend jar alone beside the api (no redis-core, Lettuce, Netty): the error names what
+ * to add.
+ */
 class MissingDependenciesTest {
 
   @Test
   void theThinJarAloneFailsNamingTheArtifactsToAdd() throws Exception {
-    Throwable thrown = DropIn.openIsolated("buffered", "redis://127.0.0.1:1",
-        DropIn.location(UsageSink.class), DropIn.location(BufferedSinkProvider.class));
+    Throwable thrown =
+        DropIn.openIsolated(
+            "buffered",
+            "redis://127.0.0.1:1",
+            DropIn.location(UsageSink.class),
+            DropIn.location(BufferedSinkProvider.class));
 
     assertThat(thrown).isNotNull();
     assertThat(thrown.getClass().getName()).isEqualTo("io.usagesink.ConfigurationException");
-    assertThat(thrown.getMessage()).contains(
-        "usagesink backend buffered cannot start: NoClassDefFoundError: ",
-        "usagesink-redis-core and its dependencies (lettuce-core, netty, reactor-core, slf4j-api) are missing",
-        "usagesink-backend-buffered-<version>-all.jar",
-        "io.usagesink:usagesink-backend-buffered as a Maven/Gradle dependency",
-        "mvn dependency:copy-dependencies");
+    assertThat(thrown.getMessage())
+        .contains(
+            "usagesink backend buffered cannot start: NoClassDefFoundError: ",
+            "usagesink-redis-core and its dependencies (lettuce-core, netty, reactor-core,"
+                + " slf4j-api) are missing",
+            "usagesink-backend-buffered-<version>-all.jar",
+            "io.usagesink:usagesink-backend-buffered as a Maven/Gradle dependency",
+            "mvn dependency:copy-dependencies");
     // the first class it meets: redis-core's, or SLF4J's (buffered logs through it)
-    assertThat(thrown.getMessage()).containsPattern("NoClassDefFoundError: (io\\.usagesink\\.redis\\.|org\\.slf4j\\.)");
+    assertThat(thrown.getMessage())
+        .containsPattern("NoClassDefFoundError: (io\\.usagesink\\.redis\\.|org\\.slf4j\\.)");
     assertThat(thrown.getCause()).isInstanceOf(NoClassDefFoundError.class);
   }
 }

@@ -2,17 +2,17 @@ package io.usagesink.buffered;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.usagesink.redis.testing.States;
 import io.usagesink.SinkConfig;
 import io.usagesink.UsageEvent;
 import io.usagesink.layout.UsageLayout;
+import io.usagesink.redis.WriteResult;
+import io.usagesink.redis.connect.RedisConnection;
+import io.usagesink.redis.read.UsageReader;
+import io.usagesink.redis.testing.States;
 import io.usagesink.redis.write.PlanWriter;
 import io.usagesink.redis.write.PlanWriters;
-import io.usagesink.redis.connect.RedisConnection;
-import io.usagesink.testkit.redis.StoredKey;
-import io.usagesink.redis.read.UsageReader;
-import io.usagesink.redis.WriteResult;
 import io.usagesink.testkit.redis.StateDump;
+import io.usagesink.testkit.redis.StoredKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,14 +42,16 @@ final class RedisStates {
    * Plans each event on its own and applies it with the pipeline writer, as the pipeline backend
    * does: the reference state.
    */
-  static void applyEachEvent(SinkConfig config, UsageLayout layout, List<UsageEvent> events) throws Exception {
+  static void applyEachEvent(SinkConfig config, UsageLayout layout, List<UsageEvent> events)
+      throws Exception {
     try (RedisConnection connection = RedisConnection.open(config)) {
       PlanWriter writer = PlanWriters.pipeline(connection, config);
       List<CompletableFuture<WriteResult>> pending = new ArrayList<>();
       for (UsageEvent e : events) {
         pending.add(writer.write(layout.plan(e), null));
         if (pending.size() == 1_000) {
-          CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+          CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
+              .get(60, TimeUnit.SECONDS);
           pending.clear();
         }
       }
@@ -64,42 +66,53 @@ final class RedisStates {
     return fields;
   }
 
-  /** Same keys, types, fields, members; TTLs both absent or within {@link #TTL_TOLERANCE_SECONDS}. */
-  static void assertSameState(SortedMap<String, StoredKey> actual, SortedMap<String, StoredKey> expected) {
-    StateDump.of(actual).diff(StateDump.of(expected), Duration.ofSeconds(TTL_TOLERANCE_SECONDS)).assertNone("state");
+  /**
+   * Same keys, types, fields, members; TTLs both absent or within {@link #TTL_TOLERANCE_SECONDS}.
+   */
+  static void assertSameState(
+      SortedMap<String, StoredKey> actual, SortedMap<String, StoredKey> expected) {
+    StateDump.of(actual)
+        .diff(StateDump.of(expected), Duration.ofSeconds(TTL_TOLERANCE_SECONDS))
+        .assertNone("state");
   }
 
   /** The in-memory reference against what Redis holds: same hashes, every TTL as last planned. */
   static void assertSameState(SortedMap<String, StoredKey> actual, InMemoryRedis expected) {
     Map<String, Map<String, Long>> hashes = new TreeMap<>();
     Map<String, Set<String>> sets = new TreeMap<>();
-    actual.forEach((key, stored) -> {
-      if (stored.type().equals("set")) {
-        sets.put(key, new TreeSet<>(stored.members()));
-      } else {
-        hashes.put(key, numbers(stored));
-      }
-    });
+    actual.forEach(
+        (key, stored) -> {
+          if (stored.type().equals("set")) {
+            sets.put(key, new TreeSet<>(stored.members()));
+          } else {
+            hashes.put(key, numbers(stored));
+          }
+        });
     assertThat(hashes).as("hashes").isEqualTo(expected.hashes());
     assertThat(sets).as("sets").isEqualTo(expected.sets());
     Map<String, Long> ttls = expected.ttls();
-    actual.forEach((key, stored) -> {
-      Long ttl = ttls.get(key);
-      if (ttl == null) {
-        assertThat(stored.ttl()).as("TTL of %s", key).isEqualTo(-1);
-      } else {
-        assertThat(stored.ttl()).as("TTL of %s", key).isBetween(ttl - TTL_TOLERANCE_SECONDS, ttl);
-      }
-    });
+    actual.forEach(
+        (key, stored) -> {
+          Long ttl = ttls.get(key);
+          if (ttl == null) {
+            assertThat(stored.ttl()).as("TTL of %s", key).isEqualTo(-1);
+          } else {
+            assertThat(stored.ttl())
+                .as("TTL of %s", key)
+                .isBetween(ttl - TTL_TOLERANCE_SECONDS, ttl);
+          }
+        });
   }
 
   /**
-   * The testkit's plan interpreter's state (an independent expectation) against what Redis holds: same
-   * keys, types, fields and members; TTLs both absent, or at most the planned one and no more than
-   * {@code ttlSlackSeconds} below it (a TTL is set at a key's last write, which may lie that long before
-   * the dump).
+   * The testkit's plan interpreter's state (an independent expectation) against what Redis holds:
+   * same keys, types, fields and members; TTLs both absent, or at most the planned one and no more
+   * than {@code ttlSlackSeconds} below it (a TTL is set at a key's last write, which may lie that
+   * long before the dump).
    */
-  static void assertInterpreterState(SortedMap<String, StoredKey> actual, SortedMap<String, StoredKey> expected,
+  static void assertInterpreterState(
+      SortedMap<String, StoredKey> actual,
+      SortedMap<String, StoredKey> expected,
       long ttlSlackSeconds) {
     assertThat(actual.keySet()).as("keys").isEqualTo(expected.keySet());
     for (String key : expected.keySet()) {
@@ -107,7 +120,9 @@ final class RedisStates {
       StoredKey e = expected.get(key);
       assertThat(a.type()).as("type of %s", key).isEqualTo(e.type());
       assertThat(a.fields()).as("fields of %s", key).isEqualTo(e.fields());
-      assertThat(new TreeSet<>(a.members())).as("members of %s", key).isEqualTo(new TreeSet<>(e.members()));
+      assertThat(new TreeSet<>(a.members()))
+          .as("members of %s", key)
+          .isEqualTo(new TreeSet<>(e.members()));
     }
     for (String key : expected.keySet()) {
       long ttl = actual.get(key).ttl();

@@ -22,7 +22,12 @@ import java.util.function.Function;
 final class ScriptedWriter implements PlanWriter {
 
   /** What one call does. */
-  enum Outcome { APPLY, FAIL, APPLY_THEN_FAIL, THROW }
+  enum Outcome {
+    APPLY,
+    FAIL,
+    APPLY_THEN_FAIL,
+    THROW
+  }
 
   /** One call as the sink made it. */
   record Call(UsagePlan plan, String guardId) {}
@@ -55,7 +60,8 @@ final class ScriptedWriter implements PlanWriter {
       beforeEachCall.run();
       switch (script.apply(calls.size())) {
         case FAIL:
-          return CompletableFuture.failedFuture(new RedisConnectionException("scripted failure before applying"));
+          return CompletableFuture.failedFuture(
+              new RedisConnectionException("scripted failure before applying"));
         case APPLY_THEN_FAIL:
           redis.apply(plan, guardId);
           return CompletableFuture.failedFuture(

@@ -10,13 +10,13 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A sink that accepts every event and drops it: statistics off, chosen on purpose. No I/O, no
- * threads, nothing retained per event; {@link #record(UsageEvent)} only bumps a counter and
- * returns a shared, already completed stage (completion means "dropped").
+ * threads, nothing retained per event; {@link #record(UsageEvent)} only bumps a counter and returns
+ * a shared, already completed stage (completion means "dropped").
  *
  * <p>Thread-safe; no method blocks. After {@link #close()}, {@code record} returns a stage failed
- * with {@link IllegalStateException} and counts the event as {@link SinkStats#rejected()
- * rejected}. {@link #stats()} counts every accepted event as both {@code recorded} and {@code
- * dropped}; the Redis counters ({@code commands}, {@code roundTrips}, ...) stay zero.
+ * with {@link IllegalStateException} and counts the event as {@link SinkStats#rejected() rejected}.
+ * {@link #stats()} counts every accepted event as both {@code recorded} and {@code dropped}; the
+ * Redis counters ({@code commands}, {@code roundTrips}, ...) stay zero.
  */
 public final class NoopUsageSink implements UsageSink {
 
@@ -42,7 +42,8 @@ public final class NoopUsageSink implements UsageSink {
     Objects.requireNonNull(event, "event");
     if (closed) {
       rejected.increment();
-      return CompletableFuture.failedStage(new IllegalStateException("noop sink is closed; event rejected"));
+      return CompletableFuture.failedStage(
+          new IllegalStateException("noop sink is closed; event rejected"));
     }
     recorded.increment();
     return DONE;
@@ -63,7 +64,11 @@ public final class NoopUsageSink implements UsageSink {
   @Override
   public SinkStats stats() {
     long accepted = recorded.sum();
-    return SinkStats.builder().recorded(accepted).rejected(rejected.sum()).dropped(accepted).build();
+    return SinkStats.builder()
+        .recorded(accepted)
+        .rejected(rejected.sum())
+        .dropped(accepted)
+        .build();
   }
 
   @Override

@@ -7,7 +7,10 @@ import io.usagesink.UsageSink;
 import io.usagesink.UsageSinks;
 import org.junit.jupiter.api.Test;
 
-/** The noop jar is found by the real ServiceLoader (module-info {@code provides} / META-INF/services). */
+/**
+ * The noop jar is found by the real ServiceLoader (module-info {@code provides} /
+ * META-INF/services).
+ */
 class NoopDiscoveryTest {
 
   @Test

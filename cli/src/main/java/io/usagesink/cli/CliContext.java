@@ -15,7 +15,11 @@ import java.util.Properties;
  * @param stdin standard input ({@code --input -})
  * @param interactive whether stderr is a terminal (progress bars are drawn only then)
  */
-record CliContext(Map<String, String> environment, Properties properties, InputStream stdin, boolean interactive) {
+record CliContext(
+    Map<String, String> environment,
+    Properties properties,
+    InputStream stdin,
+    boolean interactive) {
 
   CliContext {
     environment = Map.copyOf(Objects.requireNonNull(environment, "environment"));
@@ -23,9 +27,12 @@ record CliContext(Map<String, String> environment, Properties properties, InputS
     Objects.requireNonNull(stdin, "stdin");
   }
 
-  /** The process's own environment, properties and stdin; interactive when a console is attached. */
+  /**
+   * The process's own environment, properties and stdin; interactive when a console is attached.
+   */
   static CliContext system() {
-    return new CliContext(System.getenv(), System.getProperties(), System.in, System.console() != null);
+    return new CliContext(
+        System.getenv(), System.getProperties(), System.in, System.console() != null);
   }
 
   /** A non-blank environment variable, or {@code null}. */

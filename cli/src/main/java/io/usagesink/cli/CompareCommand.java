@@ -5,7 +5,6 @@ import io.usagesink.SinkConfig;
 import io.usagesink.UsageEvent;
 import io.usagesink.UsageSinks;
 import io.usagesink.buffered.BufferedOptions;
-import io.usagesink.layout.LayoutSettings;
 import io.usagesink.cli.compare.BackendSpec;
 import io.usagesink.cli.compare.Comparison;
 import io.usagesink.cli.compare.RedisAdmin;
@@ -18,6 +17,7 @@ import io.usagesink.cli.report.CompareReport;
 import io.usagesink.cli.report.HtmlReport;
 import io.usagesink.cli.report.JsonFormat;
 import io.usagesink.cli.report.TableFormat;
+import io.usagesink.layout.LayoutSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -55,33 +55,46 @@ import picocli.CommandLine.TypeConversionException;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-        "Run the same workload through every backend (redis-pipeline, redis-lua, buffered, noop) against one Redis",
-        "and compare commands per event (client, inside scripts, billed), round trips, events/s, record() latency,",
-        "final state, sustained events/s, and the originating note's cost projection (does it fit a free tier of",
-        "500,000 commands a month?). Writes an HTML report with charts.",
-        "The buffered backend runs once per flush interval on each layout (crs, compact); redis-lua and buffered",
-        "also run with frugal CRS writes (usagesink.crs.skip-zero=true, usagesink.crs.expire-memo=--frugal).",
-        "Every final state is checked against the state computed from the events without any backend",
-        "(the CRS view for the compact layout; frugal rows without the zero fields they skip).",
-        "Redis: --redis, else REDIS_URL, else a redis-server started on a free port (or a Docker redis:7).",
-        "The database is flushed between runs; an external one must start empty (or pass --allow-flush)."
+      "Run the same workload through every backend (redis-pipeline, redis-lua, buffered, noop)"
+          + " against one Redis",
+      "and compare commands per event (client, inside scripts, billed), round trips, events/s,"
+          + " record() latency,",
+      "final state, sustained events/s, and the originating note's cost projection (does it fit a"
+          + " free tier of",
+      "500,000 commands a month?). Writes an HTML report with charts.",
+      "The buffered backend runs once per flush interval on each layout (crs, compact); redis-lua"
+          + " and buffered",
+      "also run with frugal CRS writes (usagesink.crs.skip-zero=true,"
+          + " usagesink.crs.expire-memo=--frugal).",
+      "Every final state is checked against the state computed from the events without any backend",
+      "(the CRS view for the compact layout; frugal rows without the zero fields they skip).",
+      "Redis: --redis, else REDIS_URL, else a redis-server started on a free port (or a Docker"
+          + " redis:7).",
+      "The database is flushed between runs; an external one must start empty (or pass"
+          + " --allow-flush)."
     })
 final class CompareCommand implements Callable<Integer>, Main.SecretAware {
 
   /** The built-in workload names. */
   static final List<String> BUILT_IN = List.of("seed-day", "busy");
 
-  @ParentCommand
-  private Main main;
+  @ParentCommand private Main main;
 
-  @Spec
-  private CommandSpec spec;
+  @Spec private CommandSpec spec;
 
-  @Option(names = "--redis", paramLabel = "URI", converter = Converters.RedisUri.class,
-      description = "Redis to measure against (single server or cluster); default: REDIS_URL, else one it starts itself.")
+  @Option(
+      names = "--redis",
+      paramLabel = "URI",
+      converter = Converters.RedisUri.class,
+      description =
+          "Redis to measure against (single server or cluster); default: REDIS_URL, else one it"
+              + " starts itself.")
   private String redis;
 
-  @Option(names = "--workload", paramLabel = "seed-day|busy|FILE.jsonl", split = ",",
+  @Option(
+      names = "--workload",
+      paramLabel = "seed-day|busy|FILE.jsonl",
+      split = ",",
       converter = WorkloadName.class,
       description = "Workloads to run, repeatable or comma-separated; default: seed-day,busy.")
   private List<String> workloads;
@@ -89,56 +102,104 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
   @Option(names = "--json", description = "Print one JSON document instead of the table.")
   private boolean json;
 
-  @Option(names = "--report", paramLabel = "FILE.html", defaultValue = "usagesink-report.html",
+  @Option(
+      names = "--report",
+      paramLabel = "FILE.html",
+      defaultValue = "usagesink-report.html",
       description = "Where to write the HTML report; default: ${DEFAULT-VALUE}.")
   private Path report;
 
   @Option(names = "--no-report", description = "Write no HTML report.")
   private boolean noReport;
 
-  @Option(names = "--busy-seconds", paramLabel = "N", defaultValue = "10", converter = Converters.PositiveLong.class,
-      description = "How long the busy workload's first backend records; default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--busy-seconds",
+      paramLabel = "N",
+      defaultValue = "10",
+      converter = Converters.PositiveLong.class,
+      description =
+          "How long the busy workload's first backend records; default: ${DEFAULT-VALUE}.")
   private long busySeconds;
 
-  @Option(names = "--events", paramLabel = "N", converter = Converters.PositiveLong.class,
+  @Option(
+      names = "--events",
+      paramLabel = "N",
+      converter = Converters.PositiveLong.class,
       description = "Events of seed-day (default 3000) and at most this many for busy and files.")
   private Long events;
 
-  @Option(names = "--backend", paramLabel = "NAME", split = ",",
-      description = "Only these backends (repeatable or comma-separated); default: every backend on the class path.")
+  @Option(
+      names = "--backend",
+      paramLabel = "NAME",
+      split = ",",
+      description =
+          "Only these backends (repeatable or comma-separated); default: every backend on the class"
+              + " path.")
   private List<String> onlyBackends;
 
-  @Option(names = "--flush-interval", paramLabel = "DURATION", split = ",", defaultValue = "1s,60s",
+  @Option(
+      names = "--flush-interval",
+      paramLabel = "DURATION",
+      split = ",",
+      defaultValue = "1s,60s",
       converter = Converters.PositiveDuration.class,
-      description = "Flush intervals the buffered backend runs with, one run each; default: ${DEFAULT-VALUE} "
-          + "(the library default and the originating note's).")
+      description =
+          "Flush intervals the buffered backend runs with, one run each; default: ${DEFAULT-VALUE} "
+              + "(the library default and the originating note's).")
   private List<Duration> flushIntervals;
 
-  @Option(names = "--buffered-writer", paramLabel = "lua|pipeline", converter = WriterName.class,
+  @Option(
+      names = "--buffered-writer",
+      paramLabel = "lua|pipeline",
+      converter = WriterName.class,
       description = "Writer of the buffered backend; default: usagesink.buffered.writer or lua.")
   private String bufferedWriter;
 
-  @Option(names = "--layout", paramLabel = "crs|compact", split = ",", defaultValue = "crs,compact",
+  @Option(
+      names = "--layout",
+      paramLabel = "crs|compact",
+      split = ",",
+      defaultValue = "crs,compact",
       converter = LayoutName.class,
-      description = "Layouts the buffered backend runs with, one run per flush interval each; "
-          + "default: ${DEFAULT-VALUE}.")
+      description =
+          "Layouts the buffered backend runs with, one run per flush interval each; "
+              + "default: ${DEFAULT-VALUE}.")
   private List<String> layouts;
 
-  @Option(names = "--frugal", paramLabel = "DURATION|off", defaultValue = "1h", converter = MemoOrOff.class,
-      description = "EXPIRE memo of the frugal CRS rows (redis-lua (frugal) and buffered (..., crs frugal, longest "
-          + "flush interval), which also skip zero increments); off: no frugal rows; default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--frugal",
+      paramLabel = "DURATION|off",
+      defaultValue = "1h",
+      converter = MemoOrOff.class,
+      description =
+          "EXPIRE memo of the frugal CRS rows (redis-lua (frugal) and buffered (..., crs frugal,"
+              + " longest flush interval), which also skip zero increments); off: no frugal rows;"
+              + " default: ${DEFAULT-VALUE}.")
   private Duration frugalMemo;
 
-  @Option(names = "--sustain", paramLabel = "DURATION", defaultValue = "3s", converter = DurationOrOff.class,
-      description = "Length of each backend's sustained phase (system clock, events stamped now) after the "
-          + "workloads; 0 or off: none; default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--sustain",
+      paramLabel = "DURATION",
+      defaultValue = "3s",
+      converter = DurationOrOff.class,
+      description =
+          "Length of each backend's sustained phase (system clock, events stamped now) after the "
+              + "workloads; 0 or off: none; default: ${DEFAULT-VALUE}.")
   private Duration sustain;
 
-  @Option(names = "--warmup-events", paramLabel = "N", defaultValue = "1000", converter = NonNegativeInt.class,
-      description = "Unmeasured events each backend records first, to warm up the JIT; default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--warmup-events",
+      paramLabel = "N",
+      defaultValue = "1000",
+      converter = NonNegativeInt.class,
+      description =
+          "Unmeasured events each backend records first, to warm up the JIT; default:"
+              + " ${DEFAULT-VALUE}.")
   private int warmupEvents;
 
-  @Option(names = "--allow-flush", description = "Allow flushing an external database that is not empty.")
+  @Option(
+      names = "--allow-flush",
+      description = "Allow flushing an external database that is not empty.")
   private boolean allowFlush;
 
   private Secrets secrets = Secrets.of();
@@ -164,29 +225,49 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
     List<BackendSpec> backends = backends(env);
     Instant started = Instant.now();
 
-    try (RedisTarget target = external != null ? RedisTarget.external(external) : RedisTarget.embedded()) {
+    try (RedisTarget target =
+        external != null ? RedisTarget.external(external) : RedisTarget.embedded()) {
       SinkConfig base = env.toBuilder().redisUri(target.uri()).build();
       List<RunResult> results = new ArrayList<>();
       CompareReport.RedisInfo info;
       try (RedisAdmin admin = RedisAdmin.open(base)) {
-        info = new CompareReport.RedisInfo(target.mode(), admin.version(), admin.isCluster(),
-            target.description(admin.maskedUri()));
+        info =
+            new CompareReport.RedisInfo(
+                target.mode(),
+                admin.version(),
+                admin.isCluster(),
+                target.description(admin.maskedUri()));
         if (target.isExternal() && !allowFlush) {
           long keys = admin.dbSize();
           if (keys > 0) {
-            throw new Main.UsageException("compare flushes the database between runs, but " + admin.maskedUri()
-                + " holds " + keys + " keys; use an empty database (e.g. /15 at the end of the URI) "
-                + "or pass --allow-flush to flush it");
+            throw new Main.UsageException(
+                "compare flushes the database between runs, but "
+                    + admin.maskedUri()
+                    + " holds "
+                    + keys
+                    + " keys; use an empty database (e.g. /15 at the end of the URI) "
+                    + "or pass --allow-flush to flush it");
           }
         }
         if (!json) {
-          err.println("compare: " + backends.stream().map(BackendSpec::label).toList() + " on "
-              + chosen.stream().map(Workload::name).toList() + " against Redis " + info.version() + " ("
-              + info.mode() + ": " + info.where() + ")");
+          err.println(
+              "compare: "
+                  + backends.stream().map(BackendSpec::label).toList()
+                  + " on "
+                  + chosen.stream().map(Workload::name).toList()
+                  + " against Redis "
+                  + info.version()
+                  + " ("
+                  + info.mode()
+                  + ": "
+                  + info.where()
+                  + ")");
           err.flush();
         }
-        Comparison.ProgressFactory progress = ctx.interactive() && !json
-            ? Comparison.ProgressFactory.bars(err) : Comparison.ProgressFactory.NONE;
+        Comparison.ProgressFactory progress =
+            ctx.interactive() && !json
+                ? Comparison.ProgressFactory.bars(err)
+                : Comparison.ProgressFactory.NONE;
         Comparison comparison = new Comparison(base, admin, backends, warmupEvents, progress);
         comparison.warmUp();
         for (Workload w : chosen) {
@@ -198,8 +279,14 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
       }
       Map<String, String> descriptions = new LinkedHashMap<>();
       chosen.forEach(w -> descriptions.put(w.name(), w.description()));
-      CompareReport result = new CompareReport(info, CompareReport.describe(LayoutSettings.from(base).statsPolicy()),
-          descriptions, results, started, CompareReport.thisMachine());
+      CompareReport result =
+          new CompareReport(
+              info,
+              CompareReport.describe(LayoutSettings.from(base).statsPolicy()),
+              descriptions,
+              results,
+              started,
+              CompareReport.thisMachine());
 
       if (json) {
         out.println(JsonFormat.render(result));
@@ -223,15 +310,20 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
       if (!r.problems().isEmpty()) {
         return true;
       }
-      if (Boolean.FALSE.equals(r.stateMatchesPipeline()) && !r.backend().name().equals(BackendSpec.NOOP)) {
+      if (Boolean.FALSE.equals(r.stateMatchesPipeline())
+          && !r.backend().name().equals(BackendSpec.NOOP)) {
         return true;
       }
     }
     return false;
   }
 
-  /** The results with each backend's sustained figure; its problems go to the backend's first row only. */
-  static List<RunResult> withSustained(List<RunResult> results, Map<BackendSpec, Comparison.Sustained> sustained) {
+  /**
+   * The results with each backend's sustained figure; its problems go to the backend's first row
+   * only.
+   */
+  static List<RunResult> withSustained(
+      List<RunResult> results, Map<BackendSpec, Comparison.Sustained> sustained) {
     List<RunResult> out = new ArrayList<>();
     java.util.Set<BackendSpec> problemsShown = new java.util.HashSet<>();
     for (RunResult r : results) {
@@ -239,7 +331,9 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
       if (s == null) {
         out.add(r);
       } else {
-        out.add(r.withSustained(s.eventsPerSecond(), problemsShown.add(r.backend()) ? s.problems() : List.of()));
+        out.add(
+            r.withSustained(
+                s.eventsPerSecond(), problemsShown.add(r.backend()) ? s.problems() : List.of()));
       }
     }
     return out;
@@ -247,7 +341,8 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
 
   /**
    * The backends to run: every one on the class path (or the chosen ones); buffered once per flush
-   * interval and layout; redis-lua and buffered (longest interval) once more with frugal CRS writes.
+   * interval and layout; redis-lua and buffered (longest interval) once more with frugal CRS
+   * writes.
    */
   private List<BackendSpec> backends(SinkConfig env) {
     List<String> available = UsageSinks.availableBackends();
@@ -257,8 +352,11 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
     } else {
       for (String n : onlyBackends) {
         if (!available.contains(n)) {
-          throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-              "Invalid value for option '--backend': '" + n + "' is not on the class path; available: "
+          throw new picocli.CommandLine.ParameterException(
+              spec.commandLine(),
+              "Invalid value for option '--backend': '"
+                  + n
+                  + "' is not on the class path; available: "
                   + String.join(", ", available));
         }
         if (!names.contains(n)) {
@@ -266,9 +364,15 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
         }
       }
     }
-    names.sort((a, b) -> Integer.compare(rank(a), rank(b)) != 0 ? Integer.compare(rank(a), rank(b)) : a.compareTo(b));
-    String writer = bufferedWriter != null ? bufferedWriter
-        : ConfigProperties.text(BufferedOptions.from(env).writer());
+    names.sort(
+        (a, b) ->
+            Integer.compare(rank(a), rank(b)) != 0
+                ? Integer.compare(rank(a), rank(b))
+                : a.compareTo(b));
+    String writer =
+        bufferedWriter != null
+            ? bufferedWriter
+            : ConfigProperties.text(BufferedOptions.from(env).writer());
     List<BackendSpec> specs = new ArrayList<>();
     boolean crs = layouts.contains(io.usagesink.layout.UsageLayouts.CRS);
     boolean compact = layouts.contains(io.usagesink.layout.UsageLayouts.COMPACT);
@@ -279,7 +383,9 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
             specs.add(new BackendSpec(n, writer, d));
           }
           if (frugalMemo != null) {
-            specs.add(new BackendSpec(n, writer, java.util.Collections.max(flushIntervals)).frugal(frugalMemo));
+            specs.add(
+                new BackendSpec(n, writer, java.util.Collections.max(flushIntervals))
+                    .frugal(frugalMemo));
           }
         }
         if (compact) {
@@ -300,11 +406,16 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
   /** Pipeline first (the reference), then Lua, buffered, the others by name, noop last. */
   private static int rank(String name) {
     switch (name) {
-      case BackendSpec.PIPELINE: return 0;
-      case BackendSpec.LUA: return 1;
-      case BackendSpec.BUFFERED: return 2;
-      case BackendSpec.NOOP: return 4;
-      default: return 3;
+      case BackendSpec.PIPELINE:
+        return 0;
+      case BackendSpec.LUA:
+        return 1;
+      case BackendSpec.BUFFERED:
+        return 2;
+      case BackendSpec.NOOP:
+        return 4;
+      default:
+        return 3;
     }
   }
 
@@ -316,7 +427,9 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
     for (String n : new java.util.LinkedHashSet<>(names)) {
       switch (n) {
         case "seed-day":
-          list.add(Workloads.seedDay((int) Math.min(events == null ? Workloads.SEED_DAY_EVENTS : events, 10_000_000)));
+          list.add(
+              Workloads.seedDay(
+                  (int) Math.min(events == null ? Workloads.SEED_DAY_EVENTS : events, 10_000_000)));
           break;
         case "busy":
           list.add(Workloads.busy(Duration.ofSeconds(busySeconds), max));
@@ -344,9 +457,11 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
         err.println(path + ": " + e.message());
       }
       if (parsed.errorCount() > parsed.errors().size()) {
-        err.println("... and " + (parsed.errorCount() - parsed.errors().size()) + " more bad lines");
+        err.println(
+            "... and " + (parsed.errorCount() - parsed.errors().size()) + " more bad lines");
       }
-      err.println("compare: " + parsed.errorCount() + " bad line(s) in " + path + "; nothing was run");
+      err.println(
+          "compare: " + parsed.errorCount() + " bad line(s) in " + path + "; nothing was run");
       err.flush();
       return null;
     }
@@ -357,8 +472,11 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
     if (list.size() > max) {
       list = list.subList(0, (int) max);
     }
-    return Workload.ofEvents(path.getFileName().toString(),
-        String.format(Locale.ROOT, "%,d events from %s; event clock", list.size(), path), list, true);
+    return Workload.ofEvents(
+        path.getFileName().toString(),
+        String.format(Locale.ROOT, "%,d events from %s; event clock", list.size(), path),
+        list,
+        true);
   }
 
   /** seed-day, busy, or an existing file. */
@@ -373,7 +491,8 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
       if (Files.isRegularFile(p) && Files.isReadable(p)) {
         return v;
       }
-      throw new TypeConversionException("'" + value + "' is neither seed-day, busy nor a readable JSON-lines file");
+      throw new TypeConversionException(
+          "'" + value + "' is neither seed-day, busy nor a readable JSON-lines file");
     }
   }
 
@@ -420,7 +539,8 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
       } catch (IllegalArgumentException e) {
         throw new TypeConversionException(e.getMessage() + ", or 0 / off");
       }
-      throw new TypeConversionException("'" + value + "' must not be negative; use 0 or off for none");
+      throw new TypeConversionException(
+          "'" + value + "' must not be negative; use 0 or off for none");
     }
   }
 

@@ -2,13 +2,16 @@ package io.usagesink.cli;
 
 import io.usagesink.SinkConfig;
 
-/** The library configuration as the environment gives it (system properties, then environment variables). */
+/**
+ * The library configuration as the environment gives it (system properties, then environment
+ * variables).
+ */
 final class Configs {
   private Configs() {}
 
   /**
-   * {@link SinkConfig#from} of the context's properties and environment: {@code REDIS_URL},
-   * {@code usagesink.*}, the {@code ENABLE_*} switches.
+   * {@link SinkConfig#from} of the context's properties and environment: {@code REDIS_URL}, {@code
+   * usagesink.*}, the {@code ENABLE_*} switches.
    *
    * @throws io.usagesink.ConfigurationException naming the bad setting
    */

@@ -1,7 +1,7 @@
 package io.usagesink.cli;
 
-import io.usagesink.redis.RedisOptions;
 import io.usagesink.cli.events.Durations;
+import io.usagesink.redis.RedisOptions;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -10,7 +10,8 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * picocli converters whose messages name the value and what is allowed; picocli adds the option:
- * {@code Invalid value for option '--flush-interval': 'abc' is not a duration like 500ms, 60s, 5m, 1h or PT1S}.
+ * {@code Invalid value for option '--flush-interval': 'abc' is not a duration like 500ms, 60s, 5m,
+ * 1h or PT1S}.
  */
 final class Converters {
   private Converters() {}
@@ -34,8 +35,11 @@ final class Converters {
       try {
         return ZoneId.of(value.trim());
       } catch (DateTimeException e) {
-        throw new TypeConversionException("'" + value + "' is not a zone; use UTC, an offset like +08:00, "
-            + "or a region like Asia/Shanghai");
+        throw new TypeConversionException(
+            "'"
+                + value
+                + "' is not a zone; use UTC, an offset like +08:00, "
+                + "or a region like Asia/Shanghai");
       }
     }
   }
@@ -60,10 +64,14 @@ final class Converters {
       try {
         d = Double.parseDouble(value.trim());
       } catch (NumberFormatException e) {
-        throw new TypeConversionException("'" + value + "' is not a number; use a positive number of events per second, e.g. 500");
+        throw new TypeConversionException(
+            "'"
+                + value
+                + "' is not a number; use a positive number of events per second, e.g. 500");
       }
       if (!(d > 0) || Double.isInfinite(d)) {
-        throw new TypeConversionException("'" + value + "' must be a positive number of events per second, e.g. 500");
+        throw new TypeConversionException(
+            "'" + value + "' must be a positive number of events per second, e.g. 500");
       }
       return d;
     }
@@ -77,7 +85,8 @@ final class Converters {
       try {
         n = Long.parseLong(value.trim());
       } catch (NumberFormatException e) {
-        throw new TypeConversionException("'" + value + "' is not a whole number; use a positive whole number");
+        throw new TypeConversionException(
+            "'" + value + "' is not a whole number; use a positive whole number");
       }
       if (n <= 0) {
         throw new TypeConversionException("'" + value + "' must be a positive whole number");

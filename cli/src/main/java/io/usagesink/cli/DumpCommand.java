@@ -28,30 +28,42 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-        "Print the statistics stored in Redis as JSON: {\"<key>\": {\"type\": \"hash\", \"fields\": {...}, \"ttl\": N}}.",
-        "Keys, fields and set members are sorted; ttl -1 means no expiry.",
-        "With --layout compact: the compact layout's own hashes; add --as crs for the same statistics in the CRS",
-        "layout's keys and fields (exactly what the CRS layout holds for the same events). In that view ttl is the",
-        "TTL the CRS layout gives a key when it writes it (e.g. 2764800 for a daily key, -1 for totals), not a",
-        "countdown: expiry is not simulated, and every bucket the compact layout still stores is shown."
+      "Print the statistics stored in Redis as JSON: {\"<key>\": {\"type\": \"hash\", \"fields\":"
+          + " {...}, \"ttl\": N}}.",
+      "Keys, fields and set members are sorted; ttl -1 means no expiry.",
+      "With --layout compact: the compact layout's own hashes; add --as crs for the same statistics"
+          + " in the CRS",
+      "layout's keys and fields (exactly what the CRS layout holds for the same events). In that"
+          + " view ttl is the",
+      "TTL the CRS layout gives a key when it writes it (e.g. 2764800 for a daily key, -1 for"
+          + " totals), not a",
+      "countdown: expiry is not simulated, and every bucket the compact layout still stores is"
+          + " shown."
     })
 final class DumpCommand implements Callable<Integer>, Main.SecretAware {
 
-  @ParentCommand
-  private Main main;
+  @ParentCommand private Main main;
 
-  @Spec
-  private CommandSpec spec;
+  @Spec private CommandSpec spec;
 
-  @Option(names = "--redis", paramLabel = "URI", converter = Converters.RedisUri.class,
+  @Option(
+      names = "--redis",
+      paramLabel = "URI",
+      converter = Converters.RedisUri.class,
       description = "Redis URI; default: REDIS_URL / usagesink.redis.uri.")
   private String redis;
 
-  @Option(names = "--layout", paramLabel = "crs|compact",
-      description = "Layout the statistics were written in; default: usagesink.layout / USAGESINK_LAYOUT, else crs.")
+  @Option(
+      names = "--layout",
+      paramLabel = "crs|compact",
+      description =
+          "Layout the statistics were written in; default: usagesink.layout / USAGESINK_LAYOUT,"
+              + " else crs.")
   private String layout;
 
-  @Option(names = "--as", paramLabel = "crs",
+  @Option(
+      names = "--as",
+      paramLabel = "crs",
       description = "With --layout compact: print the CRS view (see above).")
   private String as;
 
@@ -65,7 +77,9 @@ final class DumpCommand implements Callable<Integer>, Main.SecretAware {
   @Override
   public Integer call() throws JsonProcessingException {
     CliContext ctx = main.context();
-    secrets = Secrets.of(redis, ctx.env("REDIS_URL"), ctx.properties().getProperty("usagesink.redis.uri"));
+    secrets =
+        Secrets.of(
+            redis, ctx.env("REDIS_URL"), ctx.properties().getProperty("usagesink.redis.uri"));
     SinkConfig.Builder b = Configs.fromEnvironment(ctx).toBuilder();
     if (redis != null) {
       b.redisUri(redis);
@@ -87,7 +101,8 @@ final class DumpCommand implements Callable<Integer>, Main.SecretAware {
       throw new Main.UsageException("Invalid value for option '--as': '" + as + "'. Must be crs.");
     }
     if (as != null && !compact) {
-      throw new Main.UsageException("--as crs needs --layout compact (the crs layout is already the CRS view)");
+      throw new Main.UsageException(
+          "--as crs needs --layout compact (the crs layout is already the CRS view)");
     }
     RedisState state;
     try (RedisAdmin admin = RedisAdmin.open(config)) {

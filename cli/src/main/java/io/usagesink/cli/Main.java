@@ -17,27 +17,33 @@ import picocli.CommandLine.Spec;
  * The runnable jar's entry point: {@code java -jar usagesink.jar compare|replay|dump ...}.
  *
  * <p>Exit codes (picocli's {@link ExitCode}): 0 ({@code OK}) success; 1 ({@code SOFTWARE}) the work
- * could not be done (Redis unreachable, data not stored); 2 ({@code USAGE}) bad usage (an unknown or
- * invalid option, bad input lines, invalid configuration); {@code replay} stopped by SIGTERM / SIGINT:
- * 143 / 130. Errors are one clear message on stderr, never a stack trace, and never a password.
+ * could not be done (Redis unreachable, data not stored); 2 ({@code USAGE}) bad usage (an unknown
+ * or invalid option, bad input lines, invalid configuration); {@code replay} stopped by SIGTERM /
+ * SIGINT: 143 / 130. Errors are one clear message on stderr, never a stack trace, and never a
+ * password.
  */
 @Command(
     name = "usagesink",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = {
-        "Records per-request LLM usage statistics in Redis through interchangeable backends, and measures them.",
-        "",
-        "Start with: java -jar usagesink.jar compare"
+      "Records per-request LLM usage statistics in Redis through interchangeable backends, and"
+          + " measures them.",
+      "",
+      "Start with: java -jar usagesink.jar compare"
     },
-    subcommands = {CompareCommand.class, ReplayCommand.class, DumpCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {
+      CompareCommand.class,
+      ReplayCommand.class,
+      DumpCommand.class,
+      CommandLine.HelpCommand.class
+    },
     usageHelpAutoWidth = true)
 public final class Main implements Runnable {
 
   private final CliContext context;
 
-  @Spec
-  private CommandSpec spec;
+  @Spec private CommandSpec spec;
 
   Main(CliContext context) {
     this.context = context;
@@ -50,15 +56,20 @@ public final class Main implements Runnable {
         && System.getProperty("java.util.logging.config.file") == null) {
       System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%6$s%n");
     }
-    PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
-    PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+    PrintWriter out =
+        new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+    PrintWriter err =
+        new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
     int code = run(args, out, err, CliContext.system());
     out.flush();
     err.flush();
     System.exit(code);
   }
 
-  /** Runs the command line in-process with the given streams and surroundings; returns the exit code. */
+  /**
+   * Runs the command line in-process with the given streams and surroundings; returns the exit
+   * code.
+   */
   static int run(String[] args, PrintWriter out, PrintWriter err, CliContext context) {
     CommandLine cl = commandLine(context);
     cl.setOut(out);
@@ -72,7 +83,8 @@ public final class Main implements Runnable {
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setParameterExceptionHandler(new ParameterErrors());
     cl.setExecutionExceptionHandler(new ExecutionErrors());
-    cl.setExitCodeExceptionMapper(t -> t instanceof ConfigurationException ? ExitCode.USAGE : ExitCode.SOFTWARE);
+    cl.setExitCodeExceptionMapper(
+        t -> t instanceof ConfigurationException ? ExitCode.USAGE : ExitCode.SOFTWARE);
     return cl;
   }
 
@@ -95,14 +107,19 @@ public final class Main implements Runnable {
       PrintWriter err = cl.getErr();
       err.println(cl.getColorScheme().errorText(ex.getMessage()));
       if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, err)) {
-        err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for the options and what they allow.");
+        err.println(
+            "Try '"
+                + cl.getCommandSpec().qualifiedName()
+                + " --help' for the options and what they allow.");
       }
       err.flush();
       return ExitCode.USAGE;
     }
   }
 
-  /** Failures while running: one line on stderr, no stack trace; 2 for configuration errors, else 1. */
+  /**
+   * Failures while running: one line on stderr, no stack trace; 2 for configuration errors, else 1.
+   */
   private static final class ExecutionErrors implements IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception ex, CommandLine cl, ParseResult parseResult) {
@@ -115,7 +132,8 @@ public final class Main implements Runnable {
       err.println("usagesink " + cl.getCommandName() + ": " + message);
       err.flush();
       return ex instanceof ConfigurationException || ex instanceof UsageException
-          ? ExitCode.USAGE : ExitCode.SOFTWARE;
+          ? ExitCode.USAGE
+          : ExitCode.SOFTWARE;
     }
   }
 
@@ -139,8 +157,9 @@ public final class Main implements Runnable {
     @Override
     public String[] getVersion() {
       String v = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"usagesink " + (v == null ? "development" : v)
-          + " (Java " + Runtime.version() + ")"};
+      return new String[] {
+        "usagesink " + (v == null ? "development" : v) + " (Java " + Runtime.version() + ")"
+      };
     }
   }
 }

@@ -42,9 +42,14 @@ final class RedisTarget implements AutoCloseable {
       RedisFixture.Builder container = RedisFixture.builder().source(RedisServer.Source.CONTAINER);
       Optional<String> containerProblem = container.unavailableReason();
       if (containerProblem.isPresent()) {
-        throw new IllegalStateException("no Redis to compare against: none was given (--redis URI or REDIS_URL) and "
-            + "none could be started (" + reason(localProblem.get()) + "; " + reason(containerProblem.get()) + "). "
-            + "Install redis-server (e.g. apt-get install redis-server), start Docker, or pass --redis redis://host:6379");
+        throw new IllegalStateException(
+            "no Redis to compare against: none was given (--redis URI or REDIS_URL) and "
+                + "none could be started ("
+                + reason(localProblem.get())
+                + "; "
+                + reason(containerProblem.get())
+                + "). Install redis-server (e.g. apt-get install redis-server), start Docker, or"
+                + " pass --redis redis://host:6379");
       }
       chosen = container;
     }
@@ -52,8 +57,10 @@ final class RedisTarget implements AutoCloseable {
       RedisServer server = chosen.start();
       return new RedisTarget(server.authenticatedUri(), server);
     } catch (RedisUnavailableException e) {
-      throw new IllegalStateException("no Redis to compare against: " + e.getMessage()
-          + ". Pass --redis redis://host:6379 or set REDIS_URL");
+      throw new IllegalStateException(
+          "no Redis to compare against: "
+              + e.getMessage()
+              + ". Pass --redis redis://host:6379 or set REDIS_URL");
     }
   }
 
@@ -81,8 +88,10 @@ final class RedisTarget implements AutoCloseable {
     if (server == null) {
       return maskedUri;
     }
-    String how = server.source() == RedisServer.Source.CONTAINER ? "Testcontainers redis:7"
-        : "redis-server started on a free port";
+    String how =
+        server.source() == RedisServer.Source.CONTAINER
+            ? "Testcontainers redis:7"
+            : "redis-server started on a free port";
     return how + ", " + maskedUri;
   }
 

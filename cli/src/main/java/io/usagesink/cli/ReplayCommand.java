@@ -2,14 +2,13 @@ package io.usagesink.cli;
 
 import io.usagesink.SinkConfig;
 import io.usagesink.SinkStats;
-import io.usagesink.UsageEvent;
 import io.usagesink.UsageSink;
 import io.usagesink.UsageSinks;
-import io.usagesink.redis.RedisOptions;
 import io.usagesink.cli.events.EventClock;
 import io.usagesink.cli.events.EventLines;
 import io.usagesink.cli.events.Progress;
 import io.usagesink.cli.events.Recorder;
+import io.usagesink.redis.RedisOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -37,13 +36,13 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code replay}: validates a whole JSON-lines file of usage events, then records every event
- * through one backend, closes the sink (which stores what is pending) and prints what happened.
- * A bad line exits 2 before anything is recorded; data that could not be stored exits 1, naming
- * the reasons the sink gives ({@link UsageSink#failureReasons()}).
+ * through one backend, closes the sink (which stores what is pending) and prints what happened. A
+ * bad line exits 2 before anything is recorded; data that could not be stored exits 1, naming the
+ * reasons the sink gives ({@link UsageSink#failureReasons()}).
  *
  * <p>Memory is bounded whatever the input's size: the input is read twice, once to validate every
- * line and once to record, one line at a time ({@link EventLines#validate}, {@link EventLines.Events});
- * standard input is first copied to a temporary file (deleted on exit).
+ * line and once to record, one line at a time ({@link EventLines#validate}, {@link
+ * EventLines.Events}); standard input is first copied to a temporary file (deleted on exit).
  *
  * <p>SIGTERM or SIGINT during a replay stops reading, closes the sink (storing what is pending,
  * within the close timeout), prints the counts and ends the JVM with 143 or 130: a JVM shutdown
@@ -57,26 +56,37 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-        "Record every event of a JSON-lines file through one backend, close it and print the counts.",
-        "The whole input is validated first: any bad line exits 2 and nothing is recorded. The input is read "
-            + "twice, a line at a time (bounded memory); standard input is first copied to a temporary file, "
-            + "deleted on exit.",
-        "Event line: {\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k1\",\"accountId\":\"a1\",\"model\":\"...\","
-            + "\"inputTokens\":1200,\"outputTokens\":350,...}",
-        "Limits: a line at most " + EventLines.MAX_LINE_BYTES + " bytes of UTF-8; numbers integers from 0 to "
-            + Long.MAX_VALUE + " (at most " + EventLines.MAX_NUMBER_CHARS + " characters as written); field names "
-            + "at most " + EventLines.MAX_NAME_CHARS + " characters; nesting at most " + EventLines.MAX_NESTING
-            + " levels.",
-        "SIGTERM / SIGINT: stops reading, closes the sink (storing what is pending, up to --close-timeout), "
-            + "prints the counts.",
-        "Exit codes: 0 every recorded event stored (noop: dropped, by design); 1 something was not stored "
-            + "(failed, rejected, dropped or still pending; the reasons are printed) or the work could not be done "
-            + "(e.g. Redis unreachable); 2 bad options or input, nothing recorded; 130 stopped by SIGINT; "
-            + "143 stopped by SIGTERM."
+      "Record every event of a JSON-lines file through one backend, close it and print the counts.",
+      "The whole input is validated first: any bad line exits 2 and nothing is recorded. The input"
+          + " is read twice, a line at a time (bounded memory); standard input is first copied to a"
+          + " temporary file, deleted on exit.",
+      "Event line:"
+          + " {\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k1\",\"accountId\":\"a1\",\"model\":\"...\","
+          + "\"inputTokens\":1200,\"outputTokens\":350,...}",
+      "Limits: a line at most "
+          + EventLines.MAX_LINE_BYTES
+          + " bytes of UTF-8; numbers integers from 0 to "
+          + Long.MAX_VALUE
+          + " (at most "
+          + EventLines.MAX_NUMBER_CHARS
+          + " characters as written); field names "
+          + "at most "
+          + EventLines.MAX_NAME_CHARS
+          + " characters; nesting at most "
+          + EventLines.MAX_NESTING
+          + " levels.",
+      "SIGTERM / SIGINT: stops reading, closes the sink (storing what is pending, up to"
+          + " --close-timeout), prints the counts.",
+      "Exit codes: 0 every recorded event stored (noop: dropped, by design); 1 something was not"
+          + " stored (failed, rejected, dropped or still pending; the reasons are printed) or the"
+          + " work could not be done (e.g. Redis unreachable); 2 bad options or input, nothing"
+          + " recorded; 130 stopped by SIGINT; 143 stopped by SIGTERM."
     })
 final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
 
-  /** Exit code when a shutdown signal stopped the replay (SIGTERM's; the JVM exits 130 for SIGINT). */
+  /**
+   * Exit code when a shutdown signal stopped the replay (SIGTERM's; the JVM exits 130 for SIGINT).
+   */
   static final int STOPPED = 143;
 
   /** At most this many failure reasons are printed. */
@@ -93,58 +103,98 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
     events
   }
 
-  @ParentCommand
-  private Main main;
+  @ParentCommand private Main main;
 
-  @Spec
-  private CommandSpec spec;
+  @Spec private CommandSpec spec;
 
-  @Option(names = "--backend", required = true, paramLabel = "NAME",
-      description = "The backend: redis-pipeline, redis-lua, buffered, noop (or any on the class path).")
+  @Option(
+      names = "--backend",
+      required = true,
+      paramLabel = "NAME",
+      description =
+          "The backend: redis-pipeline, redis-lua, buffered, noop (or any on the class path).")
   private String backend;
 
-  @Option(names = "--redis", paramLabel = "URI", converter = Converters.RedisUri.class,
-      description = "Redis URI (redis://, rediss://, user:password@); default: REDIS_URL / usagesink.redis.uri.")
+  @Option(
+      names = "--redis",
+      paramLabel = "URI",
+      converter = Converters.RedisUri.class,
+      description =
+          "Redis URI (redis://, rediss://, user:password@); default: REDIS_URL /"
+              + " usagesink.redis.uri.")
   private String redis;
 
-  @Option(names = "--layout", paramLabel = "crs|compact",
-      description = "Statistics layout (usagesink.layout); compact needs --backend buffered; default: crs.")
+  @Option(
+      names = "--layout",
+      paramLabel = "crs|compact",
+      description =
+          "Statistics layout (usagesink.layout); compact needs --backend buffered; default: crs.")
   private String layout;
 
-  @Option(names = "--journal", paramLabel = "DIR",
-      description = "Journal directory of the buffered backend (usagesink.buffered.journal-dir): what an earlier "
-          + "process journaled there and did not store is stored first, then the input is recorded through the "
-          + "journal. --journal DIR --input /dev/null only recovers (exit 0 when everything was stored).")
+  @Option(
+      names = "--journal",
+      paramLabel = "DIR",
+      description =
+          "Journal directory of the buffered backend (usagesink.buffered.journal-dir): what an"
+              + " earlier process journaled there and did not store is stored first, then the input"
+              + " is recorded through the journal. --journal DIR --input /dev/null only recovers"
+              + " (exit 0 when everything was stored).")
   private Path journal;
 
-  @Option(names = "--input", required = true, paramLabel = "FILE|-",
+  @Option(
+      names = "--input",
+      required = true,
+      paramLabel = "FILE|-",
       description = "JSON-lines events; - reads standard input.")
   private String input;
 
-  @Option(names = "--zone", paramLabel = "ZONE", converter = Converters.Zone.class,
-      description = "Zone of the day/hour/month buckets (e.g. UTC, +08:00); default: usagesink.zone or UTC.")
+  @Option(
+      names = "--zone",
+      paramLabel = "ZONE",
+      converter = Converters.Zone.class,
+      description =
+          "Zone of the day/hour/month buckets (e.g. UTC, +08:00); default: usagesink.zone or UTC.")
   private ZoneId zone;
 
-  @Option(names = "--rate", paramLabel = "EVENTS_PER_S", converter = Converters.Rate.class,
-      description = "Pace recording at this many events per second of real time; default: as fast as possible.")
+  @Option(
+      names = "--rate",
+      paramLabel = "EVENTS_PER_S",
+      converter = Converters.Rate.class,
+      description =
+          "Pace recording at this many events per second of real time; default: as fast as"
+              + " possible.")
   private Double rate;
 
-  @Option(names = "--clock", paramLabel = "wall|events", defaultValue = "wall",
-      description = "The sink's time source: wall (system clock, default) or events (follows the events' "
-          + "timestamps, so a simulated day replays in seconds).")
+  @Option(
+      names = "--clock",
+      paramLabel = "wall|events",
+      defaultValue = "wall",
+      description =
+          "The sink's time source: wall (system clock, default) or events (follows the events' "
+              + "timestamps, so a simulated day replays in seconds).")
   private ClockMode clock;
 
-  @Option(names = "--flush-interval", paramLabel = "DURATION", converter = Converters.PositiveDuration.class,
+  @Option(
+      names = "--flush-interval",
+      paramLabel = "DURATION",
+      converter = Converters.PositiveDuration.class,
       description = "Flush interval of the buffered backend (e.g. 1s, 60s).")
   private Duration flushInterval;
 
-  @Option(names = "--close-timeout", paramLabel = "DURATION", converter = Converters.PositiveDuration.class,
-      defaultValue = "30s", description = "How long closing (storing what is pending) may take; default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--close-timeout",
+      paramLabel = "DURATION",
+      converter = Converters.PositiveDuration.class,
+      defaultValue = "30s",
+      description =
+          "How long closing (storing what is pending) may take; default: ${DEFAULT-VALUE}.")
   private Duration closeTimeout;
 
-  @Option(names = "--progress",
-      description = "Print a progress line (events recorded so far) on stderr every second, also when stderr is "
-          + "not a terminal (on a terminal a progress bar is drawn anyway).")
+  @Option(
+      names = "--progress",
+      description =
+          "Print a progress line (events recorded so far) on stderr every second, also when stderr"
+              + " is not a terminal (on a terminal a progress bar is drawn anyway).")
   private boolean progressLines;
 
   private Secrets secrets = Secrets.of();
@@ -157,7 +207,9 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
   @Override
   public Integer call() {
     CliContext ctx = main.context();
-    secrets = Secrets.of(redis, ctx.env("REDIS_URL"), ctx.properties().getProperty("usagesink.redis.uri"));
+    secrets =
+        Secrets.of(
+            redis, ctx.env("REDIS_URL"), ctx.properties().getProperty("usagesink.redis.uri"));
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     StopSignal stop = new StopSignal(closeTimeout.plus(STOP_MARGIN));
@@ -172,7 +224,8 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
       } else {
         file = Path.of(input);
         if (Files.isDirectory(file)) {
-          throw new Main.UsageException("--input " + input + " is a directory; give a JSON-lines file or - for stdin");
+          throw new Main.UsageException(
+              "--input " + input + " is a directory; give a JSON-lines file or - for stdin");
         }
       }
       return replay(ctx, file, stop, out, err);
@@ -197,7 +250,11 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
         try {
           Files.deleteIfExists(spool);
         } catch (IOException e) {
-          err.println("replay: could not delete the temporary copy of standard input " + spool + ": " + e.getMessage());
+          err.println(
+              "replay: could not delete the temporary copy of standard input "
+                  + spool
+                  + ": "
+                  + e.getMessage());
         }
       }
     }
@@ -209,9 +266,10 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
     }
     EventLines.Validation v;
     try (InputStream in = open(file)) {
-      v = EventLines.validate(in, stop::requested, e -> { });
+      v = EventLines.validate(in, stop::requested, e -> {});
     } catch (IOException e) {
-      throw new Main.UsageException("--input " + inputName() + " cannot be read: " + e.getMessage());
+      throw new Main.UsageException(
+          "--input " + inputName() + " cannot be read: " + e.getMessage());
     }
     if (v.stopped()) {
       return stoppedBeforeRecording(err, v.lines());
@@ -223,16 +281,21 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
       if (v.errorCount() > v.errors().size()) {
         err.println("... and " + (v.errorCount() - v.errors().size()) + " more bad lines");
       }
-      err.println("replay: " + v.errorCount() + " bad line" + (v.errorCount() == 1 ? "" : "s")
-          + " in " + inputName() + "; nothing was recorded");
+      err.println(
+          "replay: "
+              + v.errorCount()
+              + " bad line"
+              + (v.errorCount() == 1 ? "" : "s")
+              + " in "
+              + inputName()
+              + "; nothing was recorded");
       err.flush();
       return ExitCode.USAGE;
     }
 
     // the library's defaults, including its shutdown hook (which closes the sink if the JVM ends)
-    SinkConfig.Builder b = Configs.fromEnvironment(ctx).toBuilder()
-        .backend(backend)
-        .closeTimeout(closeTimeout);
+    SinkConfig.Builder b =
+        Configs.fromEnvironment(ctx).toBuilder().backend(backend).closeTimeout(closeTimeout);
     if (redis != null) {
       b.redisUri(redis);
     }
@@ -247,8 +310,10 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
     }
     if (journal != null) {
       if (!"buffered".equals(backend)) {
-        throw new Main.UsageException("--journal needs --backend buffered (the journal belongs to the buffered"
-            + " backend) but the backend is " + backend);
+        throw new Main.UsageException(
+            "--journal needs --backend buffered (the journal belongs to the buffered"
+                + " backend) but the backend is "
+                + backend);
       }
       b.property(io.usagesink.buffered.journal.JournalSettings.DIR, journal.toString());
     }
@@ -259,10 +324,15 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
     }
     SinkConfig config = b.build();
 
-    Recorder recorder = new Recorder(Recorder.DEFAULT_MAX_IN_FLIGHT).eventClock(eventClock)
-        .rate(rate == null ? 0 : rate).stopWhen(stop::requested);
-    Progress progress = ctx.interactive() ? Progress.bar(err, "replay " + backend, v.events(), null)
-        : progressLines ? Progress.lines(err, "replay") : Progress.NONE;
+    Recorder recorder =
+        new Recorder(Recorder.DEFAULT_MAX_IN_FLIGHT)
+            .eventClock(eventClock)
+            .rate(rate == null ? 0 : rate)
+            .stopWhen(stop::requested);
+    Progress progress =
+        ctx.interactive()
+            ? Progress.bar(err, "replay " + backend, v.events(), null)
+            : progressLines ? Progress.lines(err, "replay") : Progress.NONE;
     recorder.progress(progress);
     Recorder.Outcome o;
     String inputProblem;
@@ -277,15 +347,25 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
       inputProblem = events.problem();
       read = events.read();
     } catch (IOException e) {
-      throw new Main.UsageException("--input " + inputName() + " cannot be read: " + e.getMessage());
+      throw new Main.UsageException(
+          "--input " + inputName() + " cannot be read: " + e.getMessage());
     } finally {
       sink.close();
     }
     boolean stopped = stop.requested();
     SinkStats s = stopped ? settled(sink, config.closeTimeout().plusSeconds(2)) : sink.stats();
     String target = RedisOptions.from(config).uri().map(Secrets::maskUri).orElse("(no Redis)");
-    out.println("replayed " + inputName() + " through " + backend + " into " + target
-        + " (clock: " + clock + (rate == null ? "" : ", rate: " + fmt(rate) + " events/s") + ")");
+    out.println(
+        "replayed "
+            + inputName()
+            + " through "
+            + backend
+            + " into "
+            + target
+            + " (clock: "
+            + clock
+            + (rate == null ? "" : ", rate: " + fmt(rate) + " events/s")
+            + ")");
     row(out, "events read", read);
     row(out, "recorded", s.recorded());
     row(out, "stored", s.stored());
@@ -297,8 +377,16 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
     row(out, "round trips", s.roundTrips());
     row(out, "flushes", s.flushes());
     if (sink instanceof io.usagesink.buffered.BufferedSink bs) {
-      bs.journalStats().ifPresent(j -> out.printf(Locale.ROOT, "%-12s %s (%d segments, %d bytes on disk)%n",
-          "journal", journal.toAbsolutePath(), j.segments(), j.diskBytes()));
+      bs.journalStats()
+          .ifPresent(
+              j ->
+                  out.printf(
+                      Locale.ROOT,
+                      "%-12s %s (%d segments, %d bytes on disk)%n",
+                      "journal",
+                      journal.toAbsolutePath(),
+                      j.segments(),
+                      j.diskBytes()));
     }
     out.printf(Locale.ROOT, "%-12s %.3f s%n", "elapsed", o.total().toNanos() / 1e9);
     out.printf(Locale.ROOT, "%-12s %.1f%n", "events/s", o.eventsPerSecond());
@@ -315,8 +403,12 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
       }
     }
     if (stopped) {
-      err.println("replay: stopped by a shutdown signal after reading " + read + " of " + v.events()
-          + " events; the sink was closed and the counts above are final");
+      err.println(
+          "replay: stopped by a shutdown signal after reading "
+              + read
+              + " of "
+              + v.events()
+              + " events; the sink was closed and the counts above are final");
     }
     err.flush();
     if (stopped) {
@@ -333,7 +425,8 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
   private static SinkStats settled(UsageSink sink, Duration max) {
     long until = System.nanoTime() + max.toNanos();
     SinkStats s = sink.stats();
-    while ((s.pending() > 0 || s.stored() + s.failed() + s.dropped() < s.recorded()) && System.nanoTime() < until) {
+    while ((s.pending() > 0 || s.stored() + s.failed() + s.dropped() < s.recorded())
+        && System.nanoTime() < until) {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
       s = sink.stats();
     }
@@ -341,8 +434,12 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
   }
 
   private int stoppedBeforeRecording(PrintWriter err, long lines) {
-    err.println("replay: stopped by a shutdown signal while validating " + inputName() + " (after " + lines
-        + " lines); nothing was recorded");
+    err.println(
+        "replay: stopped by a shutdown signal while validating "
+            + inputName()
+            + " (after "
+            + lines
+            + " lines); nothing was recorded");
     err.flush();
     return STOPPED;
   }
@@ -361,15 +458,22 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
     int shown = sorted.size() <= max ? sorted.size() : max - 1;
     for (int i = 0; i < shown; i++) {
       Map.Entry<String, Long> e = sorted.get(i);
-      lines.add(String.format(Locale.ROOT, "  %,d event%s: %s", e.getValue(), e.getValue() == 1 ? "" : "s",
-          oneLine(e.getKey())));
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "  %,d event%s: %s",
+              e.getValue(),
+              e.getValue() == 1 ? "" : "s",
+              oneLine(e.getKey())));
     }
     if (shown < sorted.size()) {
       long more = 0;
       for (int i = shown; i < sorted.size(); i++) {
         more += sorted.get(i).getValue();
       }
-      lines.add(String.format(Locale.ROOT, "  ... and %d more reasons (%,d events)", sorted.size() - shown, more));
+      lines.add(
+          String.format(
+              Locale.ROOT, "  ... and %d more reasons (%,d events)", sorted.size() - shown, more));
     }
     return lines;
   }
@@ -380,20 +484,23 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
   }
 
   /**
-   * Copies standard input to a temporary file (deleted on exit), so it can be read twice in
-   * bounded memory; stops early when a shutdown signal arrives.
+   * Copies standard input to a temporary file (deleted on exit), so it can be read twice in bounded
+   * memory; stops early when a shutdown signal arrives.
    */
   private Path spool(CliContext ctx, StopSignal stop) {
     Path tmp;
     try {
       tmp = Files.createTempFile("usagesink-replay-", ".jsonl");
     } catch (IOException e) {
-      throw new Main.UsageException("cannot create a temporary file for standard input: " + e.getMessage()
-          + " (set -Djava.io.tmpdir, or give the events as a file)");
+      throw new Main.UsageException(
+          "cannot create a temporary file for standard input: "
+              + e.getMessage()
+              + " (set -Djava.io.tmpdir, or give the events as a file)");
     }
     tmp.toFile().deleteOnExit();
     byte[] buf = new byte[64 * 1024];
-    try (InputStream in = ctx.stdin(); OutputStream copy = Files.newOutputStream(tmp)) {
+    try (InputStream in = ctx.stdin();
+        OutputStream copy = Files.newOutputStream(tmp)) {
       for (int n = in.read(buf); n >= 0 && !stop.requested(); n = in.read(buf)) {
         copy.write(buf, 0, n);
       }
@@ -403,7 +510,8 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
       } catch (IOException ignored) {
         // deleted on exit
       }
-      throw new Main.UsageException("standard input could not be copied to " + tmp + ": " + e.getMessage());
+      throw new Main.UsageException(
+          "standard input could not be copied to " + tmp + ": " + e.getMessage());
     }
     return tmp;
   }
@@ -414,7 +522,8 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
     } catch (NoSuchFileException e) {
       throw new Main.UsageException("--input " + input + ": no such file");
     } catch (IOException e) {
-      throw new Main.UsageException("--input " + inputName() + " cannot be read: " + e.getMessage());
+      throw new Main.UsageException(
+          "--input " + inputName() + " cannot be read: " + e.getMessage());
     }
   }
 

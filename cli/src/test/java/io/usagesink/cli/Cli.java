@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Properties;
 
-/** Runs the command line in-process with captured output, an explicit environment and no terminal. */
+/**
+ * Runs the command line in-process with captured output, an explicit environment and no terminal.
+ */
 final class Cli {
   private Cli() {}
 
@@ -26,8 +28,12 @@ final class Cli {
   static Result run(Map<String, String> env, String stdin, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CliContext ctx = new CliContext(env, new Properties(),
-        new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), false);
+    CliContext ctx =
+        new CliContext(
+            env,
+            new Properties(),
+            new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+            false);
     int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true), ctx);
     return new Result(code, out.toString(), err.toString());
   }

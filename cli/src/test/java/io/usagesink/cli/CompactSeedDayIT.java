@@ -27,12 +27,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Billed commands of one seed day (3,000 requests) on the compact layout at 1 s and 60 s flushes,
- * the day replayed on a clock that follows the events and that also drives the writer's
- * heartbeats, leases and hourly fold checks (each interval's batch is written before the clock
- * moves past it, as in real time), so every command a real day costs is counted: writes, EXPIREs,
- * watermarks, heartbeats, fold checks and folds. Two runs per
- * interval: one writer all day, and a writer killed at 06:00 (dropped without close) and restarted,
- * whose id the new writer folds 12 hours later. Prints the figures (README "Layouts").
+ * the day replayed on a clock that follows the events and that also drives the writer's heartbeats,
+ * leases and hourly fold checks (each interval's batch is written before the clock moves past it,
+ * as in real time), so every command a real day costs is counted: writes, EXPIREs, watermarks,
+ * heartbeats, fold checks and folds. Two runs per interval: one writer all day, and a writer killed
+ * at 06:00 (dropped without close) and restarted, whose id the new writer folds 12 hours later.
+ * Prints the figures (README "Layouts").
  */
 class CompactSeedDayIT {
 
@@ -55,8 +55,10 @@ class CompactSeedDayIT {
     long at60s = billed(day, Duration.ofSeconds(60), false);
     long at1sRestart = billed(day, Duration.ofSeconds(1), true);
     long at60sRestart = billed(day, Duration.ofSeconds(60), true);
-    System.out.printf("seed day (3,000 requests), compact layout, billed commands per day: 1 s flushes %d"
-        + " (killed at 06:00 and restarted: %d), 60 s flushes %d (%d)%n", at1s, at1sRestart, at60s, at60sRestart);
+    System.out.printf(
+        "seed day (3,000 requests), compact layout, billed commands per day: 1 s flushes %d"
+            + " (killed at 06:00 and restarted: %d), 60 s flushes %d (%d)%n",
+        at1s, at1sRestart, at60s, at60sRestart);
     assertThat(at60s).isLessThanOrEqualTo(1_500);
     assertThat(at60sRestart).isLessThanOrEqualTo(1_500);
     assertThat(at1s).isLessThanOrEqualTo(4_500);
@@ -77,27 +79,41 @@ class CompactSeedDayIT {
     }
   }
 
-  private static long billed(List<UsageEvent> day, Duration interval, boolean restartAt6) throws Exception {
+  private static long billed(List<UsageEvent> day, Duration interval, boolean restartAt6)
+      throws Exception {
     redis.flushAll();
-    SinkConfig config = SinkConfig.builder().redisUri(redis.uri()).zone(ZoneOffset.UTC).shutdownHook(false)
-        .flushInterval(interval).property(UsageLayouts.LAYOUT_PROPERTY, "compact").build();
+    SinkConfig config =
+        SinkConfig.builder()
+            .redisUri(redis.uri())
+            .zone(ZoneOffset.UTC)
+            .shutdownHook(false)
+            .flushInterval(interval)
+            .property(UsageLayouts.LAYOUT_PROPERTY, "compact")
+            .build();
     CompactLayout layout = UsageLayouts.compact(config);
     Instant first = day.get(0).at();
     // the sink's flush deadlines are interval-spaced from its start: start on an interval boundary
-    EventClock clock = new EventClock(Instant.ofEpochMilli(
-        Math.floorDiv(first.toEpochMilli(), interval.toMillis()) * interval.toMillis()));
+    EventClock clock =
+        new EventClock(
+            Instant.ofEpochMilli(
+                Math.floorDiv(first.toEpochMilli(), interval.toMillis()) * interval.toMillis()));
     try (RedisConnection c = RedisConnection.open(config)) {
       redis.resetStats();
       CompactWriter w = PlanWriters.compact(c, layout, clock);
-      BufferedSink sink = BufferedSink.builder(config).writer(w).layout(layout).clock(clock).build();
+      BufferedSink sink =
+          BufferedSink.builder(config).writer(w).layout(layout).clock(clock).build();
       Instant six = first.plus(Duration.ofHours(6));
       boolean restarted = false;
       for (UsageEvent e : day) {
         if (restartAt6 && !restarted && !e.at().isBefore(six)) {
           sink.flush().toCompletableFuture().get(30, TimeUnit.SECONDS);
           // killed: the sink and its writer are dropped without close (its worker idles)
-          clock.now.set(Instant.ofEpochMilli(Math.max(clock.instant().toEpochMilli(),
-              Math.floorDiv(e.at().toEpochMilli(), interval.toMillis()) * interval.toMillis())));
+          clock.now.set(
+              Instant.ofEpochMilli(
+                  Math.max(
+                      clock.instant().toEpochMilli(),
+                      Math.floorDiv(e.at().toEpochMilli(), interval.toMillis())
+                          * interval.toMillis())));
           w = PlanWriters.compact(c, layout, clock);
           sink = BufferedSink.builder(config).writer(w).layout(layout).clock(clock).build();
           restarted = true;
@@ -116,13 +132,18 @@ class CompactSeedDayIT {
       sink.close();
       w.close();
       long billed = redis.commandStats().without("info", "config|resetstat").total();
-      System.out.printf("  %s%s: %s%n", interval, restartAt6 ? " with restart" : "",
+      System.out.printf(
+          "  %s%s: %s%n",
+          interval,
+          restartAt6 ? " with restart" : "",
           redis.commandStats().without("info", "config|resetstat").asMap());
-      long requests = UsageReader.of(c, config).key(day.get(0).keyId(), UsagePeriod.allTime()).requests();
+      long requests =
+          UsageReader.of(c, config).key(day.get(0).keyId(), UsagePeriod.allTime()).requests();
       assertThat(requests).isPositive();
       if (restartAt6) {
         assertThat(c.async().hkeys(layout.totalsKey()).get(10, TimeUnit.SECONDS))
-            .as("the killed writer's id was folded").anyMatch(f -> f.startsWith("folded|"));
+            .as("the killed writer's id was folded")
+            .anyMatch(f -> f.startsWith("folded|"));
       }
       return billed;
     }

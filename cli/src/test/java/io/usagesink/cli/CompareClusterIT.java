@@ -17,17 +17,30 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("compare and dump against a 3-master Redis Cluster")
 class CompareClusterIT {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void everyBackendLeavesThePipelinesStateOnACluster() throws Exception {
     var builder = RedisFixture.builder();
-    Assumptions.assumeTrue(builder.clusterUnavailableReason().isEmpty(),
+    Assumptions.assumeTrue(
+        builder.clusterUnavailableReason().isEmpty(),
         () -> "no cluster: " + builder.clusterUnavailableReason().orElse(""));
     try (RedisClusterHandle cluster = builder.startCluster()) {
-      Cli.Result r = Cli.run("compare", "--redis", cluster.seedUri(), "--workload", "seed-day", "--events", "100",
-          "--warmup-events", "50", "--sustain", "200ms", "--json", "--no-report");
+      Cli.Result r =
+          Cli.run(
+              "compare",
+              "--redis",
+              cluster.seedUri(),
+              "--workload",
+              "seed-day",
+              "--events",
+              "100",
+              "--warmup-events",
+              "50",
+              "--sustain",
+              "200ms",
+              "--json",
+              "--no-report");
       assertThat(r.exitCode()).as(r.toString()).isZero();
       JsonNode json = Json.MAPPER.readTree(r.out());
       assertThat(json.get("redis").get("cluster").asBoolean()).isTrue();
@@ -37,8 +50,11 @@ class CompareClusterIT {
         String backend = result.get("backend").asText();
         backends.add(backend);
         labels.add(result.get("label").asText());
-        assertThat(result.get("sustainedEventsPerSecond").asDouble()).as(result.toString()).isPositive();
-        assertThat(result.get("stateMatchesPipeline").asBoolean()).as(result.toString())
+        assertThat(result.get("sustainedEventsPerSecond").asDouble())
+            .as(result.toString())
+            .isPositive();
+        assertThat(result.get("stateMatchesPipeline").asBoolean())
+            .as(result.toString())
             .isEqualTo(!backend.equals("noop"));
         if (result.get("label").asText().equals("redis-lua")) {
           // one EVALSHA per slot group: the keys of one request spread over the three masters
@@ -47,14 +63,26 @@ class CompareClusterIT {
         }
       }
       assertThat(backends).contains("redis-pipeline", "redis-lua", "buffered", "noop");
-      // every row, compact (its CRS view) and frugal ones included, is checked against the expected state
-      assertThat(labels).contains("buffered (compact, 1s)", "buffered (compact, 60s)", "redis-lua (frugal)",
-          "buffered (lua, crs frugal, 60s)");
+      // every row, compact (its CRS view) and frugal ones included, is checked against the expected
+      // state
+      assertThat(labels)
+          .contains(
+              "buffered (compact, 1s)",
+              "buffered (compact, 60s)",
+              "redis-lua (frugal)",
+              "buffered (lua, crs frugal, 60s)");
       assertThat(cluster.dbSize()).isZero();
 
       Path events = Fixture.write(dir.resolve("e.jsonl"), Fixture.seedDay(20));
-      Cli.Result replay = Cli.run("replay", "--backend", "redis-pipeline", "--redis", cluster.seedUri(),
-          "--input", events.toString());
+      Cli.Result replay =
+          Cli.run(
+              "replay",
+              "--backend",
+              "redis-pipeline",
+              "--redis",
+              cluster.seedUri(),
+              "--input",
+              events.toString());
       assertThat(replay.exitCode()).as(replay.toString()).isZero();
       Cli.Result dump = Cli.run("dump", "--redis", cluster.seedUri());
       assertThat(dump.exitCode()).as(dump.toString()).isZero();

@@ -28,8 +28,7 @@ class DumpIT {
 
   private static RedisServer redis;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @BeforeAll
   static void start() {
@@ -68,7 +67,8 @@ class DumpIT {
     JsonNode root = Json.MAPPER.readTree(r.out());
     List<String> keys = new ArrayList<>();
     root.fieldNames().forEachRemaining(keys::add);
-    assertThat(keys).containsExactly("usage:daily:index:2025-08-15", "usage:daily:k1:2025-08-15", "usage:k1");
+    assertThat(keys)
+        .containsExactly("usage:daily:index:2025-08-15", "usage:daily:k1:2025-08-15", "usage:k1");
     JsonNode totals = root.get("usage:k1");
     assertThat(totals.get("type").asText()).isEqualTo("hash");
     assertThat(totals.get("ttl").asLong()).isEqualTo(-1);
@@ -76,7 +76,8 @@ class DumpIT {
     totals.get("fields").fieldNames().forEachRemaining(fields::add);
     assertThat(fields).containsExactly("totalInputTokens", "totalRequests");
     assertThat(totals.get("fields").get("totalRequests").asText()).isEqualTo("2");
-    assertThat(root.get("usage:daily:k1:2025-08-15").get("ttl").asLong()).isBetween(2764790L, 2764800L);
+    assertThat(root.get("usage:daily:k1:2025-08-15").get("ttl").asLong())
+        .isBetween(2764790L, 2764800L);
     JsonNode index = root.get("usage:daily:index:2025-08-15");
     assertThat(index.get("type").asText()).isEqualTo("set");
     assertThat(index.get("members").toString()).isEqualTo("[\"k1\",\"k2\"]");
@@ -92,8 +93,17 @@ class DumpIT {
       events.add(CrsCallAdapter.toEvent(call));
     }
     Path file = Fixture.write(dir.resolve("golden.jsonl"), events);
-    Cli.Result replay = Cli.run("replay", "--backend", "redis-pipeline", "--redis", redis.authenticatedUri(),
-        "--input", file.toString(), "--zone", golden.config().zone().getId());
+    Cli.Result replay =
+        Cli.run(
+            "replay",
+            "--backend",
+            "redis-pipeline",
+            "--redis",
+            redis.authenticatedUri(),
+            "--input",
+            file.toString(),
+            "--zone",
+            golden.config().zone().getId());
     assertThat(replay.exitCode()).as(replay.toString()).isZero();
 
     Cli.Result r = Cli.run("dump", "--redis", redis.authenticatedUri());
@@ -108,7 +118,8 @@ class DumpIT {
       assertThat(got.get("type").asText()).as(e.getKey()).isEqualTo(want.type());
       if (want.type().equals(StoredKey.HASH)) {
         Map<String, String> fields = new java.util.TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = got.get("fields").properties().iterator(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = got.get("fields").properties().iterator();
+            it.hasNext(); ) {
           Map.Entry<String, JsonNode> f = it.next();
           fields.put(f.getKey(), f.getValue().asText());
         }
@@ -117,15 +128,22 @@ class DumpIT {
       if (want.ttl() < 0) {
         assertThat(got.get("ttl").asLong()).as(e.getKey()).isEqualTo(want.ttl());
       } else {
-        assertThat(got.get("ttl").asLong()).as(e.getKey()).isBetween(want.ttl() - 30, want.ttl()); // 30 s: a loaded machine
+        assertThat(got.get("ttl").asLong())
+            .as(e.getKey())
+            .isBetween(want.ttl() - 30, want.ttl()); // 30 s: a loaded machine
       }
     }
   }
 
   @Test
   void aWrongPasswordExitsOneWithoutShowingIt() {
-    try (RedisServer guarded = io.usagesink.launcher.RedisFixture.builder().requirePass("right-pw-1").start()) {
-      Cli.Result r = Cli.run("dump", "--redis", "redis://default:not-the-pw-42@" + guarded.host() + ":" + guarded.port());
+    try (RedisServer guarded =
+        io.usagesink.launcher.RedisFixture.builder().requirePass("right-pw-1").start()) {
+      Cli.Result r =
+          Cli.run(
+              "dump",
+              "--redis",
+              "redis://default:not-the-pw-42@" + guarded.host() + ":" + guarded.port());
       assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
       assertThat(r.err()).startsWith("usagesink dump: ").contains("redis://default:***@");
       assertThat(r.out() + r.err()).doesNotContain("not-the-pw-42").doesNotContain("right-pw-1");

@@ -20,14 +20,18 @@ import java.util.stream.Collectors;
 final class Fixture {
   private Fixture() {}
 
-  /** A real Redis from the testkit fixture (USAGESINK_TEST_REDIS_URL, a container, or a local redis-server). */
+  /**
+   * A real Redis from the testkit fixture (USAGESINK_TEST_REDIS_URL, a container, or a local
+   * redis-server).
+   */
   static RedisServer redis() {
     return RedisFixture.start();
   }
 
   /** Writes the events as JSON lines. */
   static Path write(Path file, List<UsageEvent> events) throws IOException {
-    Files.writeString(file, events.stream().map(EventLines::format).collect(Collectors.joining("\n", "", "\n")));
+    Files.writeString(
+        file, events.stream().map(EventLines::format).collect(Collectors.joining("\n", "", "\n")));
     return file;
   }
 
@@ -42,8 +46,12 @@ final class Fixture {
   /** {@code keys} (the test kit's model, e.g. the plan interpreter's state) as the CLI's state. */
   static RedisState state(Map<String, StoredKey> keys) {
     Map<String, io.usagesink.redis.read.StoredKey> out = new TreeMap<>();
-    keys.forEach((k, v) -> out.put(k,
-        new io.usagesink.redis.read.StoredKey(v.type(), v.fields(), v.members(), v.value(), v.ttl())));
+    keys.forEach(
+        (k, v) ->
+            out.put(
+                k,
+                new io.usagesink.redis.read.StoredKey(
+                    v.type(), v.fields(), v.members(), v.value(), v.ttl())));
     return new RedisState(out);
   }
 }

@@ -28,11 +28,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ReplayIT {
 
   private static RedisServer redis;
-  /** What the 300 events must leave: the test kit's plan interpreter over the layout's plans, not a replay. */
+
+  /**
+   * What the 300 events must leave: the test kit's plan interpreter over the layout's plans, not a
+   * replay.
+   */
   private static RedisState expectedState;
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   private static Path events;
 
@@ -45,7 +48,10 @@ class ReplayIT {
     assertThat(expectedState.size()).isGreaterThan(100);
   }
 
-  /** The state {@code events} leave by the test kit's plan interpreter (CRS layout, UTC: replay's defaults). */
+  /**
+   * The state {@code events} leave by the test kit's plan interpreter (CRS layout, UTC: replay's
+   * defaults).
+   */
   private static RedisState interpreted(List<UsageEvent> events) {
     UsageLayout layout = UsageLayouts.crs(SinkConfig.builder().zone(ZoneOffset.UTC).build());
     PlanInterpreter model = new PlanInterpreter();
@@ -66,15 +72,25 @@ class ReplayIT {
   }
 
   private static Cli.Result replay(String backend, String... more) {
-    String[] base = {"replay", "--backend", backend, "--redis", redis.authenticatedUri(), "--input", events.toString(),
-        "--clock", "events"};
+    String[] base = {
+      "replay",
+      "--backend",
+      backend,
+      "--redis",
+      redis.authenticatedUri(),
+      "--input",
+      events.toString(),
+      "--clock",
+      "events"
+    };
     String[] args = java.util.Arrays.copyOf(base, base.length + more.length);
     System.arraycopy(more, 0, args, base.length, more.length);
     return Cli.run(args);
   }
 
   private static RedisState dump() {
-    try (RedisAdmin admin = RedisAdmin.open(SinkConfig.builder().redisUri(redis.authenticatedUri()).build())) {
+    try (RedisAdmin admin =
+        RedisAdmin.open(SinkConfig.builder().redisUri(redis.authenticatedUri()).build())) {
       return admin.dump();
     }
   }
@@ -84,32 +100,73 @@ class ReplayIT {
   void everyRedisBackendLeavesTheInterpretedState(String backend) {
     Cli.Result r = replay(backend, "--flush-interval", "60s");
     assertThat(r.exitCode()).as(r.toString()).isZero();
-    assertThat(r.out()).containsPattern("events read +300\n").containsPattern("recorded +300\n")
-        .containsPattern("stored +300\n").containsPattern("failed +0\n");
+    assertThat(r.out())
+        .containsPattern("events read +300\n")
+        .containsPattern("recorded +300\n")
+        .containsPattern("stored +300\n")
+        .containsPattern("failed +0\n");
     assertThat(dump().differences(expectedState, 30, 5)).isEmpty();
   }
 
   @Test
-  void whatAReplayLeftInItsJournalIsStoredByReplayJournalWithAnEmptyInputOnceAndExactly(@TempDir Path journal) {
+  void whatAReplayLeftInItsJournalIsStoredByReplayJournalWithAnEmptyInputOnceAndExactly(
+      @TempDir Path journal) {
     // Redis unreachable: nothing is stored, the batch stays in the journal at the close deadline
-    Cli.Result left = Cli.run("replay", "--backend", "buffered", "--redis", "redis://127.0.0.1:1", "--input",
-        events.toString(), "--clock", "events", "--journal", journal.toString(), "--close-timeout", "2s");
+    Cli.Result left =
+        Cli.run(
+            "replay",
+            "--backend",
+            "buffered",
+            "--redis",
+            "redis://127.0.0.1:1",
+            "--input",
+            events.toString(),
+            "--clock",
+            "events",
+            "--journal",
+            journal.toString(),
+            "--close-timeout",
+            "2s");
     assertThat(left.exitCode()).as(left.toString()).isEqualTo(1);
     assertThat(left.out()).containsPattern("recorded +300\n").containsPattern("stored +0\n");
     assertThat(left.err()).contains("stays in the journal");
 
-    Cli.Result recovered = Cli.run("replay", "--backend", "buffered", "--redis", redis.authenticatedUri(),
-        "--journal", journal.toString(), "--input", "/dev/null");
+    Cli.Result recovered =
+        Cli.run(
+            "replay",
+            "--backend",
+            "buffered",
+            "--redis",
+            redis.authenticatedUri(),
+            "--journal",
+            journal.toString(),
+            "--input",
+            "/dev/null");
     assertThat(recovered.exitCode()).as(recovered.toString()).isZero();
-    assertThat(recovered.out()).containsPattern("events read +0\n").containsPattern("recorded +300\n")
-        .containsPattern("stored +300\n").containsPattern("failed +0\n").contains("journal ");
+    assertThat(recovered.out())
+        .containsPattern("events read +0\n")
+        .containsPattern("recorded +300\n")
+        .containsPattern("stored +300\n")
+        .containsPattern("failed +0\n")
+        .contains("journal ");
     assertThat(dump().differences(expectedState, 30, 5)).isEmpty();
 
-    Cli.Result again = Cli.run("replay", "--backend", "buffered", "--redis", redis.authenticatedUri(),
-        "--journal", journal.toString(), "--input", "/dev/null");
+    Cli.Result again =
+        Cli.run(
+            "replay",
+            "--backend",
+            "buffered",
+            "--redis",
+            redis.authenticatedUri(),
+            "--journal",
+            journal.toString(),
+            "--input",
+            "/dev/null");
     assertThat(again.exitCode()).as(again.toString()).isZero();
     assertThat(again.out()).containsPattern("recorded +0\n");
-    assertThat(dump().differences(expectedState, 30, 5)).as("recovering twice changes nothing").isEmpty();
+    assertThat(dump().differences(expectedState, 30, 5))
+        .as("recovering twice changes nothing")
+        .isEmpty();
   }
 
   @Test
@@ -123,7 +180,8 @@ class ReplayIT {
   void bufferedOnTheEventClockFlushesAsSimulatedTimePasses() {
     Cli.Result r = replay("buffered", "--flush-interval", "1h");
     assertThat(r.exitCode()).as(r.toString()).isZero();
-    // 300 events over one simulated day with an hourly interval: about one flush per hour, not one at close
+    // 300 events over one simulated day with an hourly interval: about one flush per hour, not one
+    // at close
     assertThat(r.out()).containsPattern("flushes +(1[5-9]|2[0-9])\n");
     assertThat(dump().differences(expectedState, 30, 5)).isEmpty();
   }
@@ -139,18 +197,37 @@ class ReplayIT {
   void aBadLineExitsTwoAndWritesNothing() throws Exception {
     Path bad = dir.resolve("bad.jsonl");
     String good = Files.readString(events);
-    Files.writeString(bad, good + "{\"at\":\"2025-08-15T10:00:00Z\",\"keyId\":\"k\",\"outputTokens\":-1}\n");
-    Cli.Result r = Cli.run("replay", "--backend", "redis-pipeline", "--redis", redis.authenticatedUri(),
-        "--input", bad.toString());
+    Files.writeString(
+        bad, good + "{\"at\":\"2025-08-15T10:00:00Z\",\"keyId\":\"k\",\"outputTokens\":-1}\n");
+    Cli.Result r =
+        Cli.run(
+            "replay",
+            "--backend",
+            "redis-pipeline",
+            "--redis",
+            redis.authenticatedUri(),
+            "--input",
+            bad.toString());
     assertThat(r.exitCode()).isEqualTo(2);
-    assertThat(r.err()).contains("line 301: outputTokens: must be >= 0 but was -1").contains("nothing was recorded");
+    assertThat(r.err())
+        .contains("line 301: outputTokens: must be >= 0 but was -1")
+        .contains("nothing was recorded");
     assertThat(redis.dbSize()).isZero();
   }
 
   @Test
   void anUnreachableRedisExitsOneWithoutThePassword() {
-    Cli.Result r = Cli.run(Map.of(), "", "replay", "--backend", "redis-lua",
-        "--redis", "redis://app:pa55-w0rd@127.0.0.1:1", "--input", events.toString());
+    Cli.Result r =
+        Cli.run(
+            Map.of(),
+            "",
+            "replay",
+            "--backend",
+            "redis-lua",
+            "--redis",
+            "redis://app:pa55-w0rd@127.0.0.1:1",
+            "--input",
+            events.toString());
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
     assertThat(r.err()).contains("redis://app:***@127.0.0.1:1");
     assertThat(r.out() + r.err()).doesNotContain("pa55-w0rd");
@@ -158,21 +235,34 @@ class ReplayIT {
 
   @Test
   void redisUrlFromTheEnvironmentIsUsedWhenNoOptionIsGiven() {
-    Cli.Result r = Cli.run(Map.of("REDIS_URL", redis.authenticatedUri()), "", "replay", "--backend", "redis-lua",
-        "--input", events.toString(), "--clock", "events");
+    Cli.Result r =
+        Cli.run(
+            Map.of("REDIS_URL", redis.authenticatedUri()),
+            "",
+            "replay",
+            "--backend",
+            "redis-lua",
+            "--input",
+            events.toString(),
+            "--clock",
+            "events");
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(dump().differences(expectedState, 30, 5)).isEmpty();
   }
 
   @Test
   void dataNotStoredWithinTheCloseTimeoutExitsOne() throws Exception {
-    // paused far longer than any replay takes on a loaded machine; ended explicitly once replay returned
-    redis.pauseWrites(java.time.Duration.ofMinutes(5)); // connecting (HELLO, INFO) still works; the HINCRBYs wait
+    // paused far longer than any replay takes on a loaded machine; ended explicitly once replay
+    // returned
+    redis.pauseWrites(
+        java.time.Duration.ofMinutes(5)); // connecting (HELLO, INFO) still works; the HINCRBYs wait
     try {
       Cli.Result r = replay("redis-pipeline", "--close-timeout", "300ms");
       assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
       assertThat(r.err()).contains("replay: not all data was stored: ").contains("failed");
-      assertThat(r.out()).containsPattern("events read +300\n").doesNotContainPattern("failed +0\n");
+      assertThat(r.out())
+          .containsPattern("events read +300\n")
+          .doesNotContainPattern("failed +0\n");
     } finally {
       redis.command("CLIENT", "UNPAUSE");
       redis.flushAll();
@@ -182,13 +272,17 @@ class ReplayIT {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"redis-pipeline", "redis-lua"})
   void aPoisonedKeyExitsOneAndSaysWhy(String backend) {
-    String key = expectedState.keys().keySet().stream().filter(k -> !k.startsWith("usagesink:"))
-        .findFirst().orElseThrow();
+    String key =
+        expectedState.keys().keySet().stream()
+            .filter(k -> !k.startsWith("usagesink:"))
+            .findFirst()
+            .orElseThrow();
     redis.command("SET", key, "not a hash");
     Cli.Result r = replay(backend, "--close-timeout", "5s");
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-        "recorded +(\\d+)\nstored +(\\d+)\nfailed +(\\d+)\n").matcher(r.out());
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("recorded +(\\d+)\nstored +(\\d+)\nfailed +(\\d+)\n")
+            .matcher(r.out());
     assertThat(m.find()).as(r.toString()).isTrue();
     long recorded = Long.parseLong(m.group(1));
     long stored = Long.parseLong(m.group(2));

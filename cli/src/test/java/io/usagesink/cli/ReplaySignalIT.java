@@ -38,44 +38,69 @@ class ReplaySignalIT {
   private static final Pattern PROGRESS = Pattern.compile("replay: ([0-9,]+) events recorded");
   private static final int EVENTS = 20_000;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource({"buffered, TERM, 143", "redis-lua, INT, 130"})
-  void aSignalStopsTheReplayWhichStoresExactlyWhatItRecorded(String backend, String signal, int exitCode,
-      RedisServer redis) throws Exception {
-    // a job started in the background by a non-interactive shell inherits SIGINT ignored, and so does every
-    // JVM below it: the child would never see the signal (its JVM installs no handler for an ignored one)
-    assumeFalse("INT".equals(signal) && ignoredByThisProcess(2),
-        "SIGINT is ignored by inheritance here (a background job); run the build in the foreground");
+  void aSignalStopsTheReplayWhichStoresExactlyWhatItRecorded(
+      String backend, String signal, int exitCode, RedisServer redis) throws Exception {
+    // a job started in the background by a non-interactive shell inherits SIGINT ignored, and so
+    // does every
+    // JVM below it: the child would never see the signal (its JVM installs no handler for an
+    // ignored one)
+    assumeFalse(
+        "INT".equals(signal) && ignoredByThisProcess(2),
+        "SIGINT is ignored by inheritance here (a background job); run the build in the"
+            + " foreground");
     redis.flushAll();
     List<UsageEvent> events = Fixture.seedDay(EVENTS);
     Path file = Fixture.write(dir.resolve("events.jsonl"), events);
 
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", RunnableJarIT.jar().toString(), "replay", "--backend", backend, "--redis", redis.authenticatedUri(),
-        "--input", file.toString(), "--flush-interval", "60s", "--rate", "300", "--progress"));
-    // output to files: Process.destroy() closes the parent's ends of pipes, which would lose the summary
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                RunnableJarIT.jar().toString(),
+                "replay",
+                "--backend",
+                backend,
+                "--redis",
+                redis.authenticatedUri(),
+                "--input",
+                file.toString(),
+                "--flush-interval",
+                "60s",
+                "--rate",
+                "300",
+                "--progress"));
+    // output to files: Process.destroy() closes the parent's ends of pipes, which would lose the
+    // summary
     Path outFile = dir.resolve("out.txt");
     Path errFile = dir.resolve("err.txt");
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(outFile.toFile()).redirectError(errFile.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectOutput(outFile.toFile()).redirectError(errFile.toFile());
     // the library's settings come from the environment: run the child with the defaults
-    pb.environment().keySet()
-        .removeIf(k -> k.startsWith("USAGESINK_") || k.startsWith("ENABLE_") || k.equals("REDIS_URL"));
+    pb.environment()
+        .keySet()
+        .removeIf(
+            k -> k.startsWith("USAGESINK_") || k.startsWith("ENABLE_") || k.equals("REDIS_URL"));
     Process p = pb.start();
     try {
-      // a generous deadline: JVM start, validation and the first progress line (after 1 s of recording)
+      // a generous deadline: JVM start, validation and the first progress line (after 1 s of
+      // recording)
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
       while (recordedSoFar(errFile) < 100 && p.isAlive() && System.nanoTime() < deadline) {
         Thread.sleep(50);
       }
-      assertThat(recordedSoFar(errFile)).as("progress on stderr: %s", Files.readString(errFile))
+      assertThat(recordedSoFar(errFile))
+          .as("progress on stderr: %s", Files.readString(errFile))
           .isGreaterThanOrEqualTo(100);
       if ("TERM".equals(signal)) {
         p.destroy(); // SIGTERM on Linux
       } else {
-        Process kill = new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).inheritIO().start();
+        Process kill =
+            new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).inheritIO().start();
         assertThat(kill.waitFor()).isZero();
       }
       assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("the replay ends after the signal").isTrue();
@@ -103,14 +128,18 @@ class ReplaySignalIT {
     }
     RedisState expected = Fixture.state(model.state());
     RedisState actual;
-    try (RedisAdmin admin = RedisAdmin.open(SinkConfig.builder().redisUri(redis.authenticatedUri()).build())) {
+    try (RedisAdmin admin =
+        RedisAdmin.open(SinkConfig.builder().redisUri(redis.authenticatedUri()).build())) {
       actual = admin.dump();
     }
     assertThat(actual.size()).isPositive();
     assertThat(actual.differences(expected, 600, 10)).as(report).isEmpty();
   }
 
-  /** Whether signal {@code number} is ignored by this process (Linux: the SigIgn mask of /proc/self/status). */
+  /**
+   * Whether signal {@code number} is ignored by this process (Linux: the SigIgn mask of
+   * /proc/self/status).
+   */
   private static boolean ignoredByThisProcess(int number) throws IOException {
     Path status = Path.of("/proc/self/status");
     if (!Files.isReadable(status)) {

@@ -60,24 +60,35 @@ class RunnableJarIT {
   @Test
   void everyBackendIsRegisteredInTheMergedServiceFile() throws Exception {
     try (JarFile j = new JarFile(jar().toFile())) {
-      assertThat(j.getManifest().getMainAttributes().getValue("Main-Class")).isEqualTo("io.usagesink.cli.Main");
-      String services = new String(j.getInputStream(j.getEntry("META-INF/services/io.usagesink.UsageSinkProvider"))
-          .readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(services.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).count()).isEqualTo(4);
-      assertThat(j.stream().noneMatch(e -> e.getName().matches("META-INF/[^/]+\\.(SF|RSA|DSA|EC)"))).isTrue();
+      assertThat(j.getManifest().getMainAttributes().getValue("Main-Class"))
+          .isEqualTo("io.usagesink.cli.Main");
+      String services =
+          new String(
+              j.getInputStream(j.getEntry("META-INF/services/io.usagesink.UsageSinkProvider"))
+                  .readAllBytes(),
+              StandardCharsets.UTF_8);
+      assertThat(services.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).count())
+          .isEqualTo(4);
+      assertThat(j.stream().noneMatch(e -> e.getName().matches("META-INF/[^/]+\\.(SF|RSA|DSA|EC)")))
+          .isTrue();
     }
   }
 
   @Test
   void replayFindsTheBackendsInsideTheJar() throws Exception {
-    String line = "{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k1\",\"accountId\":\"a1\",\"inputTokens\":5}\n";
+    String line =
+        "{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k1\",\"accountId\":\"a1\",\"inputTokens\":5}\n";
     String[] r = run(line + line, "replay", "--backend", "noop", "--input", "-");
     assertThat(r[0]).as(r[1] + r[2]).isEqualTo("0");
     assertThat(r[1]).containsPattern("events read +2");
     // quiet logging: nothing on stderr for a successful run
     assertThat(r[2]).isEmpty();
     String[] bad = run("", "replay", "--backend", "no-such", "--input", "-");
-    assertThat(bad[2]).contains("buffered").contains("noop").contains("redis-lua").contains("redis-pipeline");
+    assertThat(bad[2])
+        .contains("buffered")
+        .contains("noop")
+        .contains("redis-lua")
+        .contains("redis-pipeline");
     assertThat(Files.size(jar())).isGreaterThan(1_000_000);
   }
 }

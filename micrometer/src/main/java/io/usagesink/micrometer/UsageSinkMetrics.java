@@ -15,6 +15,7 @@ import java.util.function.ToLongFunction;
 /**
  * Binds the counters of a {@link UsageSink}'s {@link UsageSink#stats()} to a {@link MeterRegistry}.
  * Every meter is tagged {@code backend} (the name given here) plus the extra tags:
+ *
  * <table>
  *   <caption>Meters</caption>
  *   <tr><th>name</th><th>type</th><th>value</th></tr>
@@ -42,29 +43,45 @@ public final class UsageSinkMetrics implements MeterBinder {
 
   /** Events by {@code outcome}. */
   public static final String EVENTS = "usagesink.events";
+
   /** Units accepted but not yet stored. */
   public static final String PENDING = "usagesink.pending";
+
   /** Redis commands the client sent. */
   public static final String COMMANDS = "usagesink.redis.commands";
+
   /** Network round trips to Redis. */
   public static final String ROUND_TRIPS = "usagesink.redis.round.trips";
+
   /** Completed flushes. */
   public static final String FLUSHES = "usagesink.flushes";
+
   /** Writes retried after a failure. */
   public static final String RETRIES = "usagesink.retries";
+
   /** Disk used by the buffered backend's journal (from {@link UsageSink#gauges()}). */
   public static final String JOURNAL_BYTES = "usagesink.journal.bytes";
+
   /** The tag naming the backend. */
   public static final String BACKEND_TAG = "backend";
+
   /** The tag of {@value #EVENTS} naming the outcome. */
   public static final String OUTCOME_TAG = "outcome";
 
-  private static final List<Outcome> OUTCOMES = List.of(
-      new Outcome("recorded", SinkStats::recorded, "Events accepted by record"),
-      new Outcome("stored", SinkStats::stored, "Recorded events confirmed stored"),
-      new Outcome("failed", SinkStats::failed, "Recorded events that could not be stored and were given up"),
-      new Outcome("dropped", SinkStats::dropped, "Recorded events discarded by design or by an overflow policy"),
-      new Outcome("rejected", SinkStats::rejected, "Events refused by record (closed, over capacity)"));
+  private static final List<Outcome> OUTCOMES =
+      List.of(
+          new Outcome("recorded", SinkStats::recorded, "Events accepted by record"),
+          new Outcome("stored", SinkStats::stored, "Recorded events confirmed stored"),
+          new Outcome(
+              "failed",
+              SinkStats::failed,
+              "Recorded events that could not be stored and were given up"),
+          new Outcome(
+              "dropped",
+              SinkStats::dropped,
+              "Recorded events discarded by design or by an overflow policy"),
+          new Outcome(
+              "rejected", SinkStats::rejected, "Events refused by record (closed, over capacity)"));
 
   private final UsageSink sink;
   private final Tags tags;
@@ -91,12 +108,18 @@ public final class UsageSinkMetrics implements MeterBinder {
     Objects.requireNonNull(backend, "backend");
     Objects.requireNonNull(tags, "tags");
     if (backend.isBlank()) {
-      throw new IllegalArgumentException("backend must be a non-blank name like redis-lua but was \"" + backend + "\"");
+      throw new IllegalArgumentException(
+          "backend must be a non-blank name like redis-lua but was \"" + backend + "\"");
     }
     for (Tag t : tags) {
       if (t.getKey().equals(BACKEND_TAG) || t.getKey().equals(OUTCOME_TAG)) {
-        throw new IllegalArgumentException("tags must not contain the tag " + t.getKey()
-            + " (set by UsageSinkMetrics) but had " + t.getKey() + "=" + t.getValue());
+        throw new IllegalArgumentException(
+            "tags must not contain the tag "
+                + t.getKey()
+                + " (set by UsageSinkMetrics) but had "
+                + t.getKey()
+                + "="
+                + t.getValue());
       }
     }
     this.tags = Tags.of(tags).and(BACKEND_TAG, backend.strip());
@@ -110,19 +133,35 @@ public final class UsageSinkMetrics implements MeterBinder {
     }
     Gauge.builder(PENDING, sink, s -> s.stats().pending())
         .tags(tags)
-        .description("Units accepted but not yet stored: events, or distinct counters for an aggregating backend")
+        .description(
+            "Units accepted but not yet stored: events, or distinct counters for an aggregating"
+                + " backend")
         .register(registry);
-    counter(registry, COMMANDS, SinkStats::commands, "Redis commands sent by the client (an EVALSHA counts one)",
-        "commands", tags);
-    counter(registry, ROUND_TRIPS, SinkStats::roundTrips, "Network round trips to Redis (a pipelined batch counts one)",
-        null, tags);
-    counter(registry, FLUSHES, SinkStats::flushes, "Completed flushes (batches written)", null, tags);
+    counter(
+        registry,
+        COMMANDS,
+        SinkStats::commands,
+        "Redis commands sent by the client (an EVALSHA counts one)",
+        "commands",
+        tags);
+    counter(
+        registry,
+        ROUND_TRIPS,
+        SinkStats::roundTrips,
+        "Network round trips to Redis (a pipelined batch counts one)",
+        null,
+        tags);
+    counter(
+        registry, FLUSHES, SinkStats::flushes, "Completed flushes (batches written)", null, tags);
     counter(registry, RETRIES, SinkStats::retries, "Writes retried after a failure", null, tags);
     for (String name : sink.gauges().keySet()) {
-      Gauge.builder("usagesink." + name, sink, s -> {
-        Long v = s.gauges().get(name);
-        return v == null ? Double.NaN : v;
-      })
+      Gauge.builder(
+              "usagesink." + name,
+              sink,
+              s -> {
+                Long v = s.gauges().get(name);
+                return v == null ? Double.NaN : v;
+              })
           .tags(tags)
           .description("The sink's own measure " + name)
           .baseUnit(name.endsWith(".bytes") ? "bytes" : null)
@@ -130,9 +169,17 @@ public final class UsageSinkMetrics implements MeterBinder {
     }
   }
 
-  /** A function counter over one stats counter; {@code unit} only where it is the name's last word (Prometheus). */
-  private void counter(MeterRegistry registry, String name, ToLongFunction<SinkStats> counter, String description,
-      String unit, Tags meterTags) {
+  /**
+   * A function counter over one stats counter; {@code unit} only where it is the name's last word
+   * (Prometheus).
+   */
+  private void counter(
+      MeterRegistry registry,
+      String name,
+      ToLongFunction<SinkStats> counter,
+      String description,
+      String unit,
+      Tags meterTags) {
     FunctionCounter.builder(name, sink, s -> counter.applyAsLong(s.stats()))
         .tags(meterTags)
         .description(description)

@@ -53,14 +53,15 @@ class UsageSinkMetricsTest {
 
   @Test
   void theSinksOwnGaugesSuchAsTheJournalsDiskUseArePublishedTaggedWithTheBackend() {
-    AtomicReference<java.util.Map<String, Long>> gauges = new AtomicReference<>(
-        java.util.Map.of("journal.bytes", 4096L, "journal.segments", 2L));
-    FakeSink journaled = new FakeSink() {
-      @Override
-      public java.util.Map<String, Long> gauges() {
-        return gauges.get();
-      }
-    };
+    AtomicReference<java.util.Map<String, Long>> gauges =
+        new AtomicReference<>(java.util.Map.of("journal.bytes", 4096L, "journal.segments", 2L));
+    FakeSink journaled =
+        new FakeSink() {
+          @Override
+          public java.util.Map<String, Long> gauges() {
+            return gauges.get();
+          }
+        };
     new UsageSinkMetrics(journaled, "buffered").bindTo(registry);
     Gauge bytes = registry.get(UsageSinkMetrics.JOURNAL_BYTES).tag("backend", "buffered").gauge();
     assertThat(bytes.value()).isEqualTo(4096);
@@ -109,15 +110,20 @@ class UsageSinkMetricsTest {
   void everyMeterIsTaggedWithTheBackendAndTheUserTags() {
     new UsageSinkMetrics(sink, " buffered ", Tags.of("app", "gateway")).bindTo(registry);
 
-    assertThat(registry.getMeters()).hasSize(10).allSatisfy(m -> {
-      assertThat(m.getId().getTag("backend")).isEqualTo("buffered");
-      assertThat(m.getId().getTag("app")).isEqualTo("gateway");
-    });
-    assertThat(registry.getMeters()).filteredOn(m -> m.getId().getName().equals(UsageSinkMetrics.EVENTS))
+    assertThat(registry.getMeters())
+        .hasSize(10)
+        .allSatisfy(
+            m -> {
+              assertThat(m.getId().getTag("backend")).isEqualTo("buffered");
+              assertThat(m.getId().getTag("app")).isEqualTo("gateway");
+            });
+    assertThat(registry.getMeters())
+        .filteredOn(m -> m.getId().getName().equals(UsageSinkMetrics.EVENTS))
         .extracting(m -> m.getId().getTag("outcome"))
         .containsExactlyInAnyOrder("recorded", "stored", "failed", "dropped", "rejected");
-    assertThat(registry.getMeters()).extracting(m -> m.getId().getType()).containsOnly(
-        Meter.Type.COUNTER, Meter.Type.GAUGE);
+    assertThat(registry.getMeters())
+        .extracting(m -> m.getId().getType())
+        .containsOnly(Meter.Type.COUNTER, Meter.Type.GAUGE);
     assertThat(registry.find(UsageSinkMetrics.PENDING).meter()).isInstanceOf(Gauge.class);
     assertThat(registry.find(UsageSinkMetrics.FLUSHES).meter()).isInstanceOf(FunctionCounter.class);
   }
@@ -130,22 +136,36 @@ class UsageSinkMetricsTest {
     sink.stats.set(new SinkStats(3, 0, 3, 0, 0, 0, 3, 3, 0, 0));
     other.stats.set(new SinkStats(9, 0, 0, 9, 0, 0, 0, 0, 0, 0));
 
-    assertThat(registry.get(UsageSinkMetrics.EVENTS).tags("backend", "redis-lua", "outcome", "recorded")
-        .functionCounter().count()).isEqualTo(3);
-    assertThat(registry.get(UsageSinkMetrics.EVENTS).tags("backend", "buffered", "outcome", "recorded")
-        .functionCounter().count()).isEqualTo(9);
+    assertThat(
+            registry
+                .get(UsageSinkMetrics.EVENTS)
+                .tags("backend", "redis-lua", "outcome", "recorded")
+                .functionCounter()
+                .count())
+        .isEqualTo(3);
+    assertThat(
+            registry
+                .get(UsageSinkMetrics.EVENTS)
+                .tags("backend", "buffered", "outcome", "recorded")
+                .functionCounter()
+                .count())
+        .isEqualTo(9);
   }
 
   @Test
   void badArgumentsAreRefusedWithTheirName() {
-    assertThatThrownBy(() -> new UsageSinkMetrics(null, "x")).isInstanceOf(NullPointerException.class)
+    assertThatThrownBy(() -> new UsageSinkMetrics(null, "x"))
+        .isInstanceOf(NullPointerException.class)
         .hasMessage("sink");
-    assertThatThrownBy(() -> new UsageSinkMetrics(sink, null)).isInstanceOf(NullPointerException.class)
+    assertThatThrownBy(() -> new UsageSinkMetrics(sink, null))
+        .isInstanceOf(NullPointerException.class)
         .hasMessage("backend");
-    assertThatThrownBy(() -> new UsageSinkMetrics(sink, " ")).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> new UsageSinkMetrics(sink, " "))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("backend must be a non-blank name like redis-lua but was \" \"");
     assertThatThrownBy(() -> new UsageSinkMetrics(sink, "noop", Tags.of("outcome", "x")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("tags must not contain the tag outcome (set by UsageSinkMetrics) but had outcome=x");
+        .hasMessage(
+            "tags must not contain the tag outcome (set by UsageSinkMetrics) but had outcome=x");
   }
 }

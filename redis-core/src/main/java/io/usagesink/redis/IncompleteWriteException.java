@@ -30,7 +30,8 @@ public final class IncompleteWriteException extends RuntimeException {
    * @param sent what this attempt sent and had applied (commands, round trips)
    * @param cause the transient error
    */
-  public IncompleteWriteException(UsagePlan remaining, List<KeyFailure> failedKeys, WriteResult sent, Throwable cause) {
+  public IncompleteWriteException(
+      UsagePlan remaining, List<KeyFailure> failedKeys, WriteResult sent, Throwable cause) {
     super(describe(cause), Objects.requireNonNull(cause, "cause"));
     this.remaining = Objects.requireNonNull(remaining, "remaining");
     this.failedKeys = List.copyOf(failedKeys);
@@ -39,7 +40,9 @@ public final class IncompleteWriteException extends RuntimeException {
 
   private static String describe(Throwable cause) {
     String m = cause == null ? null : cause.getMessage();
-    return cause == null ? "write incomplete" : cause.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    return cause == null
+        ? "write incomplete"
+        : cause.getClass().getSimpleName() + (m == null ? "" : ": " + m);
   }
 
   /** The part of the plan a retry must send, under the same guard id. */

@@ -12,11 +12,17 @@ public final class PoisonedKeysException extends RuntimeException {
 
   private final transient List<KeyFailure> keys;
 
-  /** @param keys the poisoned keys (not empty) */
+  /**
+   * @param keys the poisoned keys (not empty)
+   */
   public PoisonedKeysException(List<KeyFailure> keys) {
-    super("not stored for " + keys.size() + " key(s): "
-        + keys.stream().limit(5).map(KeyFailure::toString).collect(Collectors.joining("; "))
-        + (keys.size() > 5 ? "; ..." : "") + "; every other update was stored");
+    super(
+        "not stored for "
+            + keys.size()
+            + " key(s): "
+            + keys.stream().limit(5).map(KeyFailure::toString).collect(Collectors.joining("; "))
+            + (keys.size() > 5 ? "; ..." : "")
+            + "; every other update was stored");
     this.keys = List.copyOf(keys);
   }
 

@@ -18,14 +18,18 @@ import java.util.Optional;
  *   <tr><th>property</th><th>environment variable</th><th>value</th></tr>
  *   <tr><td>{@value #URI}</td><td>{@value #URI_VARIABLE}</td><td>Redis URI, checked (port, database,
  *       {@code timeout}) and always shown masked</td></tr>
- *   <tr><td>{@value #CLUSTER}</td><td>{@code USAGESINK_REDIS_CLUSTER}</td><td>{@code true|false}; unset detects</td></tr>
- *   <tr><td>{@value #COMMAND_TIMEOUT}</td><td>{@code USAGESINK_COMMAND_TIMEOUT}</td><td>positive duration, default 10s</td></tr>
- *   <tr><td>{@value #GUARD_TTL}</td><td>{@code USAGESINK_GUARD_TTL}</td><td>duration of at least 1s, default 10m</td></tr>
- *   <tr><td>{@value #CONNECT}</td><td>{@code USAGESINK_REDIS_CONNECT}</td><td>{@code background} (default) or {@code fail}</td></tr>
+ *   <tr><td>{@value #CLUSTER}</td><td>{@code USAGESINK_REDIS_CLUSTER}</td>
+ *       <td>{@code true|false}; unset detects</td></tr>
+ *   <tr><td>{@value #COMMAND_TIMEOUT}</td><td>{@code USAGESINK_COMMAND_TIMEOUT}</td>
+ *       <td>positive duration, default 10s</td></tr>
+ *   <tr><td>{@value #GUARD_TTL}</td><td>{@code USAGESINK_GUARD_TTL}</td>
+ *       <td>duration of at least 1s, default 10m</td></tr>
+ *   <tr><td>{@value #CONNECT}</td><td>{@code USAGESINK_REDIS_CONNECT}</td>
+ *       <td>{@code background} (default) or {@code fail}</td></tr>
  * </table>
  *
- * <p>The TLS trust file ({@link RedisConnection#TLS_CA_FILE_PROPERTY}) is read when a TLS connection
- * is made. {@link #toString()} masks the password of the URI.
+ * <p>The TLS trust file ({@link RedisConnection#TLS_CA_FILE_PROPERTY}) is read when a TLS
+ * connection is made. {@link #toString()} masks the password of the URI.
  *
  * @param uri the Redis URI, if set; may hold a password
  * @param cluster forced ({@code true}) or forbidden ({@code false}) cluster mode; empty detects
@@ -33,24 +37,34 @@ import java.util.Optional;
  * @param guardTtl how long an exactly-once guard (event or batch id) is remembered
  * @param connect whether {@code open()} connects in the background or fails fast
  */
-public record RedisOptions(Optional<String> uri, Optional<Boolean> cluster, Duration commandTimeout,
-    Duration guardTtl, Connect connect) {
+public record RedisOptions(
+    Optional<String> uri,
+    Optional<Boolean> cluster,
+    Duration commandTimeout,
+    Duration guardTtl,
+    Connect connect) {
 
   /** The Redis URI: {@value}. */
   public static final String URI = "usagesink.redis.uri";
+
   /** The environment variable of {@link #URI}: {@value}. */
   public static final String URI_VARIABLE = "REDIS_URL";
+
   /** Forced cluster mode: {@value}. */
   public static final String CLUSTER = "usagesink.redis.cluster";
+
   /** How long one Redis command may take: {@value}. */
   public static final String COMMAND_TIMEOUT = "usagesink.command-timeout";
+
   /** How long an exactly-once guard is remembered: {@value}. */
   public static final String GUARD_TTL = "usagesink.guard-ttl";
+
   /** How {@code open()} connects: {@value}. */
   public static final String CONNECT = "usagesink.redis.connect";
 
   /** Default time a single Redis command may take before it counts as failed: 10 s. */
   public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(10);
+
   /** Default lifetime of an exactly-once guard: 10 minutes. */
   public static final Duration DEFAULT_GUARD_TTL = Duration.ofMinutes(10);
 
@@ -75,7 +89,8 @@ public record RedisOptions(Optional<String> uri, Optional<Boolean> cluster, Dura
     Objects.requireNonNull(connect, "connect");
     uri.ifPresent(RedisOptions::checkUri);
     if (commandTimeout.isNegative() || commandTimeout.isZero()) {
-      throw new IllegalArgumentException("commandTimeout must be positive but was " + commandTimeout);
+      throw new IllegalArgumentException(
+          "commandTimeout must be positive but was " + commandTimeout);
     }
     if (guardTtl.toSeconds() < 1) {
       throw new IllegalArgumentException("guardTtl must be at least 1s but was " + guardTtl);
@@ -93,7 +108,8 @@ public record RedisOptions(Optional<String> uri, Optional<Boolean> cluster, Dura
   public static String checkUri(String uri) {
     String problem = RedisUris.problem(Objects.requireNonNull(uri, "uri"));
     if (problem != null) {
-      throw new IllegalArgumentException("uri " + RedisUriMask.mask(uri) + " is invalid. " + problem + ".");
+      throw new IllegalArgumentException(
+          "uri " + RedisUriMask.mask(uri) + " is invalid. " + problem + ".");
     }
     return uri;
   }
@@ -111,15 +127,19 @@ public record RedisOptions(Optional<String> uri, Optional<Boolean> cluster, Dura
    */
   public static RedisOptions from(ConfigProperties p) {
     Optional<ConfigValue> uri = p.find(URI, URI_VARIABLE);
-    uri.ifPresent(v -> {
-      String problem = RedisUris.problem(v.value());
-      if (problem != null) {
-        throw v.invalidShown(RedisUriMask.mask(v.value()), problem + ".", null);
-      }
-    });
-    return new RedisOptions(uri.map(ConfigValue::value), p.getBoolean(CLUSTER),
+    uri.ifPresent(
+        v -> {
+          String problem = RedisUris.problem(v.value());
+          if (problem != null) {
+            throw v.invalidShown(RedisUriMask.mask(v.value()), problem + ".", null);
+          }
+        });
+    return new RedisOptions(
+        uri.map(ConfigValue::value),
+        p.getBoolean(CLUSTER),
         p.getPositiveDuration(COMMAND_TIMEOUT).orElse(DEFAULT_COMMAND_TIMEOUT),
-        p.getDuration(GUARD_TTL, d -> d.toSeconds() >= 1, "Must be a duration of at least 1s like 10m.")
+        p.getDuration(
+                GUARD_TTL, d -> d.toSeconds() >= 1, "Must be a duration of at least 1s like 10m.")
             .orElse(DEFAULT_GUARD_TTL),
         p.getEnum(CONNECT, Connect.class).orElse(Connect.BACKGROUND));
   }
@@ -130,15 +150,26 @@ public record RedisOptions(Optional<String> uri, Optional<Boolean> cluster, Dura
    * @throws ConfigurationException when none is set, saying how to set it
    */
   public String requireUri() {
-    return uri.orElseThrow(() -> new ConfigurationException(
-        "usagesink.redis.uri (or REDIS_URL) is not set; set it to the Redis to write to, e.g. "
-            + "redis://localhost:6379 or rediss://user:password@host:6380/0"));
+    return uri.orElseThrow(
+        () ->
+            new ConfigurationException(
+                "usagesink.redis.uri (or REDIS_URL) is not set; set it to the Redis to write to,"
+                    + " e.g. redis://localhost:6379 or rediss://user:password@host:6380/0"));
   }
 
   /** The settings, the URI's password masked. */
   @Override
   public String toString() {
-    return "RedisOptions[uri=" + uri.map(RedisUriMask::mask).orElse("(none)") + ", cluster=" + cluster
-        + ", commandTimeout=" + commandTimeout + ", guardTtl=" + guardTtl + ", connect=" + connect + "]";
+    return "RedisOptions[uri="
+        + uri.map(RedisUriMask::mask).orElse("(none)")
+        + ", cluster="
+        + cluster
+        + ", commandTimeout="
+        + commandTimeout
+        + ", guardTtl="
+        + guardTtl
+        + ", connect="
+        + connect
+        + "]";
   }
 }

@@ -1,6 +1,9 @@
 package io.usagesink.redis;
 
-/** A read from Redis failed, timed out or was interrupted. The message names the command and the masked URI. */
+/**
+ * A read from Redis failed, timed out or was interrupted. The message names the command and the
+ * masked URI.
+ */
 public final class RedisReadException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 

@@ -6,15 +6,19 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Validation of Redis URIs before Lettuce sees them ({@link RedisOptions} reports a problem naming the
- * property and the masked URI). Nothing here ever puts a password into a message. Stateless.
+ * Validation of Redis URIs before Lettuce sees them ({@link RedisOptions} reports a problem naming
+ * the property and the masked URI). Nothing here ever puts a password into a message. Stateless.
  */
 final class RedisUris {
 
   private static final Pattern DIGITS = Pattern.compile("[0-9]{1,9}");
+
   /** Lettuce's timeout syntax: a number and an optional unit (seconds when none), positive. */
   private static final Pattern TIMEOUT = Pattern.compile("0*[1-9][0-9]{0,17}(ns|us|ms|s|m|h|d)?");
-  private static final String[] SCHEMES = {"redis://", "rediss://", "redis-socket://", "redis-sentinel://"};
+
+  private static final String[] SCHEMES = {
+    "redis://", "rediss://", "redis-socket://", "redis-sentinel://"
+  };
 
   private RedisUris() {}
 
@@ -41,7 +45,9 @@ final class RedisUris {
     int at = rest.lastIndexOf('@');
     String afterUserInfo = at < 0 ? rest : rest.substring(at + 1);
     boolean socket = scheme.equals("redis-socket://");
-    if (afterUserInfo.isEmpty() || afterUserInfo.startsWith("?") || (afterUserInfo.startsWith("/") && !socket)) {
+    if (afterUserInfo.isEmpty()
+        || afterUserInfo.startsWith("?")
+        || (afterUserInfo.startsWith("/") && !socket)) {
       return "Must name a host, like redis://localhost:6379";
     }
     // A seed list (h1:1,h2:2) is not a server-based authority; hide the commas from java.net.URI.
@@ -49,7 +55,8 @@ final class RedisUris {
     try {
       new URI(uri.replace(",", "%2C"));
     } catch (URISyntaxException e) {
-      return "Must be a valid URI; percent-encode special characters (such as space, # or %) in the password";
+      return "Must be a valid URI; percent-encode special characters (such as space, # or %) in the"
+          + " password";
     }
     // what follows the user info holds no password (a password= parameter is never shown)
     int fragment = afterUserInfo.indexOf('#');
@@ -67,7 +74,8 @@ final class RedisUris {
       }
       String path = slash < 0 ? "" : beforeQuery.substring(slash + 1);
       if (!path.isEmpty() && !DIGITS.matcher(path).matches()) {
-        return "Must give the database after the host as a whole number like /0, but it is /" + path;
+        return "Must give the database after the host as a whole number like /0, but it is /"
+            + path;
       }
     }
     return query < 0 ? null : queryProblem(tail.substring(query + 1));
@@ -95,12 +103,17 @@ final class RedisUris {
       }
       port = hostAndPort.substring(colon + 1);
     }
-    if (DIGITS.matcher(port).matches() && port.length() <= 5 && Integer.parseInt(port) >= 1
+    if (DIGITS.matcher(port).matches()
+        && port.length() <= 5
+        && Integer.parseInt(port) >= 1
         && Integer.parseInt(port) <= 65535) {
       return null;
     }
     return "Must give the port as a number from 1 to 65535, but the port of "
-        + hostAndPort.substring(0, hostAndPort.length() - port.length() - 1) + " is \"" + port + "\"";
+        + hostAndPort.substring(0, hostAndPort.length() - port.length() - 1)
+        + " is \""
+        + port
+        + "\"";
   }
 
   /** What is wrong with the query parameters this library's client reads, or {@code null}. */
@@ -110,12 +123,19 @@ final class RedisUris {
       String name = (eq < 0 ? parameter : parameter.substring(0, eq)).toLowerCase(Locale.ROOT);
       String value = eq < 0 ? "" : parameter.substring(eq + 1);
       if (name.equals("timeout") && !TIMEOUT.matcher(value).matches()) {
-        return "Must give the parameter timeout as a positive duration like timeout=500ms or timeout=10s"
-            + " (units ns, us, ms, s, m, h, d), but it is timeout=" + value;
+        return "Must give the parameter timeout as a positive duration like timeout=500ms or"
+            + " timeout=10s (units ns, us, ms, s, m, h, d), but it is timeout="
+            + value;
       }
       if ((name.equals("database") || name.equals("db")) && !DIGITS.matcher(value).matches()) {
-        return "Must give the parameter " + name + " as a whole number from 0 (like " + name + "=2), but it is "
-            + name + "=" + value;
+        return "Must give the parameter "
+            + name
+            + " as a whole number from 0 (like "
+            + name
+            + "=2), but it is "
+            + name
+            + "="
+            + value;
       }
     }
     return null;

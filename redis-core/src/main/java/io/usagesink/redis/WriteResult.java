@@ -7,8 +7,8 @@ import java.util.Objects;
 /**
  * What one {@link PlanWriter#write} did. An immutable value.
  *
- * @param clientCommands commands the client sent to Redis for this write (an EVALSHA counts one;
- *     a script reload after {@code NOSCRIPT} and the retried EVALSHA count too)
+ * @param clientCommands commands the client sent to Redis for this write (an EVALSHA counts one; a
+ *     script reload after {@code NOSCRIPT} and the retried EVALSHA count too)
  * @param roundTrips network round trips the write waited for; groups sent in parallel (cluster)
  *     count once
  * @param scriptCommands commands Redis ran inside scripts for this write (HINCRBY, EXPIRE, SADD,
@@ -22,14 +22,25 @@ import java.util.Objects;
  *     KeyFailure}); every other update of the plan was applied (or skipped as a duplicate). Empty
  *     when the whole plan was applied.
  */
-public record WriteResult(int clientCommands, int roundTrips, int scriptCommands, int groups, int duplicateGroups,
-    boolean applied, List<KeyFailure> failedKeys) {
+public record WriteResult(
+    int clientCommands,
+    int roundTrips,
+    int scriptCommands,
+    int groups,
+    int duplicateGroups,
+    boolean applied,
+    List<KeyFailure> failedKeys) {
 
   /** The result of writing an empty plan: nothing sent. */
   public static final WriteResult NOTHING = new WriteResult(0, 0, 0, 0, 0, true);
 
   /** A result without failed keys. */
-  public WriteResult(int clientCommands, int roundTrips, int scriptCommands, int groups, int duplicateGroups,
+  public WriteResult(
+      int clientCommands,
+      int roundTrips,
+      int scriptCommands,
+      int groups,
+      int duplicateGroups,
       boolean applied) {
     this(clientCommands, roundTrips, scriptCommands, groups, duplicateGroups, applied, List.of());
   }
@@ -42,11 +53,23 @@ public record WriteResult(int clientCommands, int roundTrips, int scriptCommands
   /** Validates the counts. */
   public WriteResult {
     failedKeys = List.copyOf(Objects.requireNonNull(failedKeys, "failedKeys"));
-    if (clientCommands < 0 || roundTrips < 0 || scriptCommands < 0 || groups < 0
-        || duplicateGroups < 0 || duplicateGroups > groups) {
-      throw new IllegalArgumentException("invalid write result counts: clientCommands=" + clientCommands
-          + " roundTrips=" + roundTrips + " scriptCommands=" + scriptCommands + " groups=" + groups
-          + " duplicateGroups=" + duplicateGroups);
+    if (clientCommands < 0
+        || roundTrips < 0
+        || scriptCommands < 0
+        || groups < 0
+        || duplicateGroups < 0
+        || duplicateGroups > groups) {
+      throw new IllegalArgumentException(
+          "invalid write result counts: clientCommands="
+              + clientCommands
+              + " roundTrips="
+              + roundTrips
+              + " scriptCommands="
+              + scriptCommands
+              + " groups="
+              + groups
+              + " duplicateGroups="
+              + duplicateGroups);
     }
   }
 }

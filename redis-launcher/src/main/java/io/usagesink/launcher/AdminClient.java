@@ -1,6 +1,7 @@
 package io.usagesink.launcher;
 
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
@@ -8,7 +9,6 @@ import io.lettuce.core.SslOptions;
 import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.CommandOutput;
 import io.lettuce.core.protocol.CommandArgs;
@@ -29,18 +29,19 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The fixture's own connection to one server, used for every admin call, over Lettuce (RESP2, one connection,
- * no auto-reconnect). Thread-safe (calls are serialised). Connects lazily, authenticates when credentials are
- * set, and after a connection failure (the server was killed, restarted, or dropped the connection) reconnects
- * and tries the call once more. Error messages name the server and the command, never arguments, so a password
- * cannot leak.
+ * The fixture's own connection to one server, used for every admin call, over Lettuce (RESP2, one
+ * connection, no auto-reconnect). Thread-safe (calls are serialised). Connects lazily,
+ * authenticates when credentials are set, and after a connection failure (the server was killed,
+ * restarted, or dropped the connection) reconnects and tries the call once more. Error messages
+ * name the server and the command, never arguments, so a password cannot leak.
  *
- * <p>Replies: simple and bulk strings as {@link String} (UTF-8), integers as {@link Long}, arrays as {@link
- * List}, nil as {@code null}; an error reply throws {@link RedisFixtureException} with the server's message (an
- * error inside an array becomes that element).
+ * <p>Replies: simple and bulk strings as {@link String} (UTF-8), integers as {@link Long}, arrays
+ * as {@link List}, nil as {@code null}; an error reply throws {@link RedisFixtureException} with
+ * the server's message (an error inside an array becomes that element).
  */
 final class AdminClient implements AutoCloseable {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+
   /** Long enough to outlast a {@code CLIENT PAUSE} a test sets, which blocks admin calls too. */
   static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
 
@@ -53,11 +54,12 @@ final class AdminClient implements AutoCloseable {
   private StatefulRedisConnection<String, String> connection; // guarded by this
 
   /**
-   * A client of {@code host:port}; {@code password} null for none ({@code user} null: the default user).
-   * With {@code tls}, the server's certificate must be trusted by {@code caCertificate} (a PEM file) or, when
-   * that is null, by the JDK's default trust store; the host name is verified.
+   * A client of {@code host:port}; {@code password} null for none ({@code user} null: the default
+   * user). With {@code tls}, the server's certificate must be trusted by {@code caCertificate} (a
+   * PEM file) or, when that is null, by the JDK's default trust store; the host name is verified.
    */
-  AdminClient(String host, int port, String user, String password, boolean tls, Path caCertificate) {
+  AdminClient(
+      String host, int port, String user, String password, boolean tls, Path caCertificate) {
     this.host = host;
     this.port = port;
     RedisURI.Builder b = RedisURI.builder().withHost(host).withPort(port).withTimeout(READ_TIMEOUT);
@@ -72,16 +74,19 @@ final class AdminClient implements AutoCloseable {
       b.withSsl(true).withVerifyPeer(SslVerifyMode.FULL);
     }
     this.uri = b.build();
-    SslOptions ssl = caCertificate == null ? SslOptions.create()
-        : SslOptions.builder().jdkSslProvider().trustManager(caCertificate.toFile()).build();
-    this.options = ClientOptions.builder()
-        .protocolVersion(ProtocolVersion.RESP2)
-        .autoReconnect(false)
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build())
-        .timeoutOptions(TimeoutOptions.enabled(READ_TIMEOUT))
-        .sslOptions(ssl)
-        .build();
+    SslOptions ssl =
+        caCertificate == null
+            ? SslOptions.create()
+            : SslOptions.builder().jdkSslProvider().trustManager(caCertificate.toFile()).build();
+    this.options =
+        ClientOptions.builder()
+            .protocolVersion(ProtocolVersion.RESP2)
+            .autoReconnect(false)
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build())
+            .timeoutOptions(TimeoutOptions.enabled(READ_TIMEOUT))
+            .sslOptions(ssl)
+            .build();
   }
 
   String address() {
@@ -97,18 +102,26 @@ final class AdminClient implements AutoCloseable {
       } catch (IOException e) {
         last = e;
       } catch (RedisFixtureException e) {
-        throw new RedisFixtureException(describe(args) + " on " + address() + " failed: " + e.getMessage(), e);
+        throw new RedisFixtureException(
+            describe(args) + " on " + address() + " failed: " + e.getMessage(), e);
       }
     }
-    throw new RedisFixtureException(describe(args) + " on " + address() + " failed: the server is not reachable ("
-        + last.getMessage() + "); was it killed, stopped or paused for longer than " + READ_TIMEOUT.toSeconds()
-        + " s?", last);
+    throw new RedisFixtureException(
+        describe(args)
+            + " on "
+            + address()
+            + " failed: the server is not reachable ("
+            + last.getMessage()
+            + "); was it killed, stopped or paused for longer than "
+            + READ_TIMEOUT.toSeconds()
+            + " s?",
+        last);
   }
 
   /**
-   * One attempt, no retry: connection failures (cannot connect, connection lost, no reply in time) are returned
-   * as {@link IOException} after disconnecting (used while waiting for a start); an error reply throws {@link
-   * RedisFixtureException}.
+   * One attempt, no retry: connection failures (cannot connect, connection lost, no reply in time)
+   * are returned as {@link IOException} after disconnecting (used while waiting for a start); an
+   * error reply throws {@link RedisFixtureException}.
    */
   synchronized Object callOnce(String... args) throws IOException {
     if (args.length == 0) {
@@ -155,7 +168,11 @@ final class AdminClient implements AutoCloseable {
   private StatefulRedisConnection<String, String> connection() {
     if (connection == null || !connection.isOpen()) {
       if (client == null) {
-        resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+        resources =
+            DefaultClientResources.builder()
+                .ioThreadPoolSize(2)
+                .computationThreadPoolSize(2)
+                .build();
         client = RedisClient.create(resources, uri);
         client.setOptions(options);
       }
@@ -164,7 +181,8 @@ final class AdminClient implements AutoCloseable {
       } catch (RuntimeException e) {
         for (Throwable c = e; c != null; c = c.getCause()) {
           if (c instanceof RedisCommandExecutionException) {
-            throw new RedisFixtureException("AUTH on " + address() + " was refused: " + c.getMessage());
+            throw new RedisFixtureException(
+                "AUTH on " + address() + " was refused: " + c.getMessage());
           }
         }
         throw e;
@@ -193,8 +211,13 @@ final class AdminClient implements AutoCloseable {
       return "(empty command)";
     }
     String first = args[0].toUpperCase(Locale.ROOT);
-    boolean container = first.equals("CLIENT") || first.equals("CONFIG") || first.equals("SCRIPT")
-        || first.equals("CLUSTER") || first.equals("ACL") || first.equals("DEBUG");
+    boolean container =
+        first.equals("CLIENT")
+            || first.equals("CONFIG")
+            || first.equals("SCRIPT")
+            || first.equals("CLUSTER")
+            || first.equals("ACL")
+            || first.equals("DEBUG");
     return container && args.length > 1 ? first + " " + args[1].toUpperCase(Locale.ROOT) : first;
   }
 

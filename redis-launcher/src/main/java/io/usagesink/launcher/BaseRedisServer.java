@@ -6,7 +6,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
-/** The admin operations every kind of server shares; process control is refused unless a subclass has it. */
+/**
+ * The admin operations every kind of server shares; process control is refused unless a subclass
+ * has it.
+ */
 abstract sealed class BaseRedisServer implements RedisServer
     permits LocalRedisServer, ExternalRedisServer, ContainerRedisServer {
 
@@ -34,8 +37,10 @@ abstract sealed class BaseRedisServer implements RedisServer
 
   @Override
   public String tlsUri() {
-    throw new UnsupportedOperationException("TLS is not enabled on " + this
-        + "; start the server with RedisFixture.builder().tls(true)");
+    throw new UnsupportedOperationException(
+        "TLS is not enabled on "
+            + this
+            + "; start the server with RedisFixture.builder().tls(true)");
   }
 
   @Override
@@ -149,9 +154,14 @@ abstract sealed class BaseRedisServer implements RedisServer
   }
 
   UnsupportedOperationException noProcessControl(String what) {
-    return new UnsupportedOperationException(what + "() needs a redis-server process started by the fixture, but "
-        + this + " is " + source() + "; check supportsProcessControl() or start it with"
-        + " RedisFixture.builder().processControl(true) (needs redis-server on PATH)");
+    return new UnsupportedOperationException(
+        what
+            + "() needs a redis-server process started by the fixture, but "
+            + this
+            + " is "
+            + source()
+            + "; check supportsProcessControl() or start it with"
+            + " RedisFixture.builder().processControl(true) (needs redis-server on PATH)");
   }
 
   static long positiveMillis(Duration duration) {
@@ -166,7 +176,9 @@ abstract sealed class BaseRedisServer implements RedisServer
     return host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
   }
 
-  /** Puts percent-encoded {@code user:password@} after the scheme of a URI that has no user info. */
+  /**
+   * Puts percent-encoded {@code user:password@} after the scheme of a URI that has no user info.
+   */
   static String withCredentials(String uri, String user, String password) {
     if (password == null) {
       return uri;

@@ -8,11 +8,11 @@ import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
 
 /**
- * A Testcontainers {@code redis:7} container. Options: persistence, {@code requirepass} and an ACL user
- * (as server arguments). No TLS and no process control: a container's mapped port changes when it is
- * restarted, so tests that kill and restart Redis ask for a local process
- * ({@code processControl(true)}). Removed on {@link #close()}; Testcontainers' reaper removes it if the
- * JVM dies first. This class is only loaded when a Docker engine was found.
+ * A Testcontainers {@code redis:7} container. Options: persistence, {@code requirepass} and an ACL
+ * user (as server arguments). No TLS and no process control: a container's mapped port changes when
+ * it is restarted, so tests that kill and restart Redis ask for a local process ({@code
+ * processControl(true)}). Removed on {@link #close()}; Testcontainers' reaper removes it if the JVM
+ * dies first. This class is only loaded when a Docker engine was found.
  */
 final class ContainerRedisServer extends BaseRedisServer {
   static final String IMAGE = "redis:7";
@@ -28,28 +28,50 @@ final class ContainerRedisServer extends BaseRedisServer {
   }
 
   static ContainerRedisServer start(ServerSpec spec) {
-    List<String> command = new ArrayList<>(List.of("redis-server", "--save", "", "--appendonly",
-        spec.persistence().appendOnly() ? "yes" : "no", "--appendfsync",
-        spec.persistence() == Persistence.AOF_ALWAYS ? "always" : "everysec"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "redis-server",
+                "--save",
+                "",
+                "--appendonly",
+                spec.persistence().appendOnly() ? "yes" : "no",
+                "--appendfsync",
+                spec.persistence() == Persistence.AOF_ALWAYS ? "always" : "everysec"));
     if (spec.requirePass() != null) {
       command.addAll(List.of("--requirepass", spec.requirePass()));
     }
     if (spec.aclUser() != null) {
-      command.addAll(List.of("--user", spec.aclUser(), "on", ">" + spec.aclPassword(), "~*", "&*", "+@all"));
+      command.addAll(
+          List.of("--user", spec.aclUser(), "on", ">" + spec.aclPassword(), "~*", "&*", "+@all"));
     }
-    GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(IMAGE))
-        .withExposedPorts(REDIS_PORT)
-        .withCommand(command.toArray(new String[0]))
-        .waitingFor(Wait.forLogMessage(".*Ready to accept connections.*\\n", 1));
+    GenericContainer<?> container =
+        new GenericContainer<>(DockerImageName.parse(IMAGE))
+            .withExposedPorts(REDIS_PORT)
+            .withCommand(command.toArray(new String[0]))
+            .waitingFor(Wait.forLogMessage(".*Ready to accept connections.*\\n", 1));
     try {
       container.start();
     } catch (RuntimeException e) {
       container.stop();
-      throw new RedisFixtureException("cannot start a " + IMAGE + " container: " + e.getMessage()
-          + "; set " + FixtureEnvironment.MODE_PROPERTY + "=local to use redis-server from PATH instead", e);
+      throw new RedisFixtureException(
+          "cannot start a "
+              + IMAGE
+              + " container: "
+              + e.getMessage()
+              + "; set "
+              + FixtureEnvironment.MODE_PROPERTY
+              + "=local to use redis-server from PATH instead",
+          e);
     }
-    AdminClient admin = new AdminClient(container.getHost(), container.getMappedPort(REDIS_PORT),
-        spec.requirePass() != null ? "default" : null, spec.requirePass(), false, null);
+    AdminClient admin =
+        new AdminClient(
+            container.getHost(),
+            container.getMappedPort(REDIS_PORT),
+            spec.requirePass() != null ? "default" : null,
+            spec.requirePass(),
+            false,
+            null);
     return new ContainerRedisServer(container, spec, admin);
   }
 
@@ -88,6 +110,14 @@ final class ContainerRedisServer extends BaseRedisServer {
 
   @Override
   public String toString() {
-    return "redis container[" + IMAGE + " " + container.getContainerId() + " at " + host() + ":" + port() + "]";
+    return "redis container["
+        + IMAGE
+        + " "
+        + container.getContainerId()
+        + " at "
+        + host()
+        + ":"
+        + port()
+        + "]";
   }
 }

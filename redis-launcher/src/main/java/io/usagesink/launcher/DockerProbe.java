@@ -9,12 +9,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * Answers "is a Docker engine reachable?" cheaply. Asking Testcontainers directly costs seconds and logs
- * stack traces when no engine runs, so the probe first looks for any sign of an engine (a
- * {@code DOCKER_HOST}, a Testcontainers host override or properties file, a {@code docker.sock} in one of
- * the usual places). Only when one exists does it ask Testcontainers, in a daemon thread, giving up
- * after {@value #TESTCONTAINERS_TIMEOUT_SECONDS} s. Without any sign of Docker the answer costs a few
- * file-existence checks.
+ * Answers "is a Docker engine reachable?" cheaply. Asking Testcontainers directly costs seconds and
+ * logs stack traces when no engine runs, so the probe first looks for any sign of an engine (a
+ * {@code DOCKER_HOST}, a Testcontainers host override or properties file, a {@code docker.sock} in
+ * one of the usual places). Only when one exists does it ask Testcontainers, in a daemon thread,
+ * giving up after {@value #TESTCONTAINERS_TIMEOUT_SECONDS} s. Without any sign of Docker the answer
+ * costs a few file-existence checks.
  */
 final class DockerProbe {
   static final long TESTCONTAINERS_TIMEOUT_SECONDS = 5;
@@ -29,13 +29,17 @@ final class DockerProbe {
       return false;
     }
     CompletableFuture<Boolean> answer = new CompletableFuture<>();
-    Thread probe = new Thread(() -> {
-      try {
-        answer.complete(org.testcontainers.DockerClientFactory.instance().isDockerAvailable());
-      } catch (Throwable t) { // a broken Docker setup means "no Docker" here, never a crash
-        answer.complete(false);
-      }
-    }, "usagesink-docker-probe");
+    Thread probe =
+        new Thread(
+            () -> {
+              try {
+                answer.complete(
+                    org.testcontainers.DockerClientFactory.instance().isDockerAvailable());
+              } catch (Throwable t) { // a broken Docker setup means "no Docker" here, never a crash
+                answer.complete(false);
+              }
+            },
+            "usagesink-docker-probe");
     probe.setDaemon(true);
     probe.start();
     try {
@@ -75,7 +79,8 @@ final class DockerProbe {
 
   private static boolean testcontainersOnClasspath() {
     try {
-      Class.forName("org.testcontainers.DockerClientFactory", false, DockerProbe.class.getClassLoader());
+      Class.forName(
+          "org.testcontainers.DockerClientFactory", false, DockerProbe.class.getClassLoader());
       return true;
     } catch (ClassNotFoundException | LinkageError e) {
       return false;

@@ -8,10 +8,11 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The server named by {@code USAGESINK_TEST_REDIS_URL}: {@code redis://[[user]:password@]host[:port][/db]} or
- * {@code rediss://...} (TLS, trusted through the JVM's default trust store). The fixture does not own
- * it: {@link #close()} only closes the admin connection, and kill/restart are unsupported. Admin calls
- * (FLUSHALL included) act on that server, so point USAGESINK_TEST_REDIS_URL at a server meant for tests.
+ * The server named by {@code USAGESINK_TEST_REDIS_URL}: {@code
+ * redis://[[user]:password@]host[:port][/db]} or {@code rediss://...} (TLS, trusted through the
+ * JVM's default trust store). The fixture does not own it: {@link #close()} only closes the admin
+ * connection, and kill/restart are unsupported. Admin calls (FLUSHALL included) act on that server,
+ * so point USAGESINK_TEST_REDIS_URL at a server meant for tests.
  */
 final class ExternalRedisServer extends BaseRedisServer {
   private final String url;
@@ -21,7 +22,8 @@ final class ExternalRedisServer extends BaseRedisServer {
   private final String user;
   private final String password;
 
-  private ExternalRedisServer(String url, String host, int port, boolean tls, String user, String password) {
+  private ExternalRedisServer(
+      String url, String host, int port, boolean tls, String user, String password) {
     super(new AdminClient(host, port, user, password, tls, null));
     this.url = url;
     this.host = host;
@@ -40,8 +42,14 @@ final class ExternalRedisServer extends BaseRedisServer {
       }
     } catch (RuntimeException e) {
       server.close();
-      throw new RedisFixtureException("USAGESINK_TEST_REDIS_URL=" + masked(url) + " is set but that server does not answer: "
-          + e.getMessage() + ". Start it, fix USAGESINK_TEST_REDIS_URL, or unset it to let the fixture start its own Redis.", e);
+      throw new RedisFixtureException(
+          "USAGESINK_TEST_REDIS_URL="
+              + masked(url)
+              + " is set but that server does not answer: "
+              + e.getMessage()
+              + ". Start it, fix USAGESINK_TEST_REDIS_URL, or unset it to let the fixture start its"
+              + " own Redis.",
+          e);
     }
     return server;
   }
@@ -51,16 +59,23 @@ final class ExternalRedisServer extends BaseRedisServer {
     try {
       uri = URI.create(url);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("USAGESINK_TEST_REDIS_URL=" + masked(url) + " is not a valid URI; expected"
-          + " redis://[[user]:password@]host[:port][/db] or rediss://...");
+      throw new IllegalArgumentException(
+          "USAGESINK_TEST_REDIS_URL="
+              + masked(url)
+              + " is not a valid URI; expected"
+              + " redis://[[user]:password@]host[:port][/db] or rediss://...");
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("redis") && !scheme.equals("rediss")) {
-      throw new IllegalArgumentException("USAGESINK_TEST_REDIS_URL=" + masked(url) + " must start with redis:// or rediss://"
-          + " (the fixture talks to one standalone server; cluster and sentinel URIs are not supported here)");
+      throw new IllegalArgumentException(
+          "USAGESINK_TEST_REDIS_URL="
+              + masked(url)
+              + " must start with redis:// or rediss:// (the fixture talks to one standalone"
+              + " server; cluster and sentinel URIs are not supported here)");
     }
     if (uri.getHost() == null) {
-      throw new IllegalArgumentException("USAGESINK_TEST_REDIS_URL=" + masked(url) + " has no host");
+      throw new IllegalArgumentException(
+          "USAGESINK_TEST_REDIS_URL=" + masked(url) + " has no host");
     }
     String user = null;
     String password = null;
@@ -75,7 +90,8 @@ final class ExternalRedisServer extends BaseRedisServer {
       }
     }
     int port = uri.getPort() > 0 ? uri.getPort() : 6379;
-    return new ExternalRedisServer(url, uri.getHost(), port, scheme.equals("rediss"), user, password);
+    return new ExternalRedisServer(
+        url, uri.getHost(), port, scheme.equals("rediss"), user, password);
   }
 
   private static String decode(String s) {
@@ -86,7 +102,6 @@ final class ExternalRedisServer extends BaseRedisServer {
   static String masked(String uri) {
     return RedisUriMask.mask(uri);
   }
-
 
   @Override
   public Source source() {

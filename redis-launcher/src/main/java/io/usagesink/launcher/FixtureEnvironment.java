@@ -11,30 +11,43 @@ import java.util.function.Function;
 
 /**
  * What the fixture reads from the machine: environment variables, system properties, executables on
- * {@code PATH} and whether a Docker engine is reachable. Tests of the selection logic build one from
- * maps; production code uses {@link #system()}.
+ * {@code PATH} and whether a Docker engine is reachable. Tests of the selection logic build one
+ * from maps; production code uses {@link #system()}.
  */
 final class FixtureEnvironment {
-  /** System property choosing where servers come from: auto (default), external, container, local. */
+  /**
+   * System property choosing where servers come from: auto (default), external, container, local.
+   */
   static final String MODE_PROPERTY = "usagesink.redis.fixture";
+
   /** Environment variable with the same meaning as {@link #MODE_PROPERTY} (the property wins). */
   static final String MODE_ENV = "USAGESINK_REDIS_FIXTURE";
+
   /**
-   * Environment variable naming an external server every plain test server request is served by. Meant
-   * for tests only: the fixture flushes that server. Never {@code REDIS_URL}, the variable the production
-   * sink reads: a developer with {@code REDIS_URL} exported must not lose that Redis's data to our tests.
+   * Environment variable naming an external server every plain test server request is served by.
+   * Meant for tests only: the fixture flushes that server. Never {@code REDIS_URL}, the variable
+   * the production sink reads: a developer with {@code REDIS_URL} exported must not lose that
+   * Redis's data to our tests.
    */
   static final String REDIS_URL_ENV = "USAGESINK_TEST_REDIS_URL";
 
-  enum Mode { AUTO, EXTERNAL, CONTAINER, LOCAL }
+  enum Mode {
+    AUTO,
+    EXTERNAL,
+    CONTAINER,
+    LOCAL
+  }
 
   private final Function<String, String> env;
   private final Function<String, String> properties;
   private final Function<String, Optional<Path>> executables;
   private final BooleanSupplier docker;
 
-  FixtureEnvironment(Function<String, String> env, Function<String, String> properties,
-      Function<String, Optional<Path>> executables, BooleanSupplier docker) {
+  FixtureEnvironment(
+      Function<String, String> env,
+      Function<String, String> properties,
+      Function<String, Optional<Path>> executables,
+      BooleanSupplier docker) {
     this.env = env;
     this.properties = properties;
     this.executables = executables;
@@ -43,14 +56,23 @@ final class FixtureEnvironment {
 
   static FixtureEnvironment system() {
     Function<String, String> env = System::getenv;
-    return new FixtureEnvironment(env, System::getProperty, name -> findOnPath(name, env.apply("PATH")),
+    return new FixtureEnvironment(
+        env,
+        System::getProperty,
+        name -> findOnPath(name, env.apply("PATH")),
         () -> DockerProbe.isDockerReachable(env));
   }
 
-  static FixtureEnvironment of(Map<String, String> env, Map<String, String> properties,
-      Map<String, Path> executables, boolean docker) {
-    return new FixtureEnvironment(env::get, properties::get,
-        name -> Optional.ofNullable(executables.get(name)), () -> docker);
+  static FixtureEnvironment of(
+      Map<String, String> env,
+      Map<String, String> properties,
+      Map<String, Path> executables,
+      boolean docker) {
+    return new FixtureEnvironment(
+        env::get,
+        properties::get,
+        name -> Optional.ofNullable(executables.get(name)),
+        () -> docker);
   }
 
   Optional<String> redisUrl() {
@@ -68,8 +90,13 @@ final class FixtureEnvironment {
     try {
       return Mode.valueOf(value.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("Invalid value for " + (property != null ? "property " : "environment variable ")
-          + name + "=" + value + ". Must be one of auto, external, container, local.");
+      throw new IllegalArgumentException(
+          "Invalid value for "
+              + (property != null ? "property " : "environment variable ")
+              + name
+              + "="
+              + value
+              + ". Must be one of auto, external, container, local.");
     }
   }
 

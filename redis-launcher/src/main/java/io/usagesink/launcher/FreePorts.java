@@ -8,9 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Distinct free TCP ports on 127.0.0.1, found by binding port 0. A port can be taken by someone else
- * between this check and redis-server binding it; callers detect that ("Address already in use" in the
- * log) and try again with fresh ports.
+ * Distinct free TCP ports on 127.0.0.1, found by binding port 0. A port can be taken by someone
+ * else between this check and redis-server binding it; callers detect that ("Address already in
+ * use" in the log) and try again with fresh ports.
  */
 final class FreePorts {
   private FreePorts() {}

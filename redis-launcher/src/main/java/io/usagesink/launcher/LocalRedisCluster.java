@@ -12,16 +12,19 @@ import java.util.stream.Collectors;
  * ({@code CLUSTER ADDSLOTSRANGE}, {@code CLUSTER SET-CONFIG-EPOCH}, {@code CLUSTER MEET}) - what
  * {@code redis-cli --cluster create ... --cluster-replicas 0 --cluster-yes} does, without its fixed
  * one-second waits (redis-cli needs ~3 s; this needs ~2 s, the time a fresh master waits before it
- * declares itself writable). With replicas, each replica is introduced the same way and then attached
- * with {@code CLUSTER REPLICATE} (masters sync without the diskless delay: {@code repl-diskless-sync-delay 0}).
+ * declares itself writable). With replicas, each replica is introduced the same way and then
+ * attached with {@code CLUSTER REPLICATE} (masters sync without the diskless delay: {@code
+ * repl-diskless-sync-delay 0}).
  */
 final class LocalRedisCluster implements RedisClusterHandle {
   static final int SLOTS = 16384;
   static final Duration FORM_TIMEOUT = Duration.ofSeconds(30);
 
   private final List<LocalRedisServer> nodes;
+
   /** Replica {@code r} of master {@code m} is {@code replicas.get(r * MASTERS + m)}. */
   private final List<LocalRedisServer> replicas;
+
   private volatile boolean closed;
 
   private LocalRedisCluster(List<LocalRedisServer> nodes, List<LocalRedisServer> replicas) {
@@ -46,7 +49,11 @@ final class LocalRedisCluster implements RedisClusterHandle {
       }
       for (int i = 0; i < MASTERS; i++) {
         LocalRedisServer node = nodes.get(i);
-        node.call("CLUSTER", "ADDSLOTSRANGE", Integer.toString(firstSlot(i)), Integer.toString(firstSlot(i + 1) - 1));
+        node.call(
+            "CLUSTER",
+            "ADDSLOTSRANGE",
+            Integer.toString(firstSlot(i)),
+            Integer.toString(firstSlot(i + 1) - 1));
         node.call("CLUSTER", "SET-CONFIG-EPOCH", Integer.toString(i + 1));
         if (replicasPerMaster > 0) {
           node.call("CONFIG", "SET", "repl-diskless-sync-delay", "0");
@@ -58,8 +65,13 @@ final class LocalRedisCluster implements RedisClusterHandle {
       for (int i = 0; i < all.size(); i++) {
         for (int j = i + 1; j < all.size(); j++) {
           LocalRedisServer other = all.get(j);
-          all.get(i).call("CLUSTER", "MEET", LocalRedisServer.HOST, Integer.toString(other.port()),
-              Integer.toString(other.clusterBusPort()));
+          all.get(i)
+              .call(
+                  "CLUSTER",
+                  "MEET",
+                  LocalRedisServer.HOST,
+                  Integer.toString(other.port()),
+                  Integer.toString(other.clusterBusPort()));
         }
       }
       LocalRedisCluster cluster = new LocalRedisCluster(nodes, replicas);
@@ -75,7 +87,9 @@ final class LocalRedisCluster implements RedisClusterHandle {
     }
   }
 
-  /** {@code CLUSTER REPLICATE} on every replica, once it knows its master (retried until it does). */
+  /**
+   * {@code CLUSTER REPLICATE} on every replica, once it knows its master (retried until it does).
+   */
   private void attachReplicas() {
     long deadline = System.nanoTime() + FORM_TIMEOUT.toNanos();
     for (int r = 0; r < replicas.size(); r++) {
@@ -87,8 +101,15 @@ final class LocalRedisCluster implements RedisClusterHandle {
           break;
         } catch (RedisFixtureException e) {
           if (System.nanoTime() > deadline) {
-            throw new RedisFixtureException(replica + " could not become a replica of " + nodes.get(r % MASTERS)
-                + " within " + FORM_TIMEOUT.toSeconds() + " s: " + e.getMessage(), e);
+            throw new RedisFixtureException(
+                replica
+                    + " could not become a replica of "
+                    + nodes.get(r % MASTERS)
+                    + " within "
+                    + FORM_TIMEOUT.toSeconds()
+                    + " s: "
+                    + e.getMessage(),
+                e);
           }
           pause();
         }
@@ -144,7 +165,8 @@ final class LocalRedisCluster implements RedisClusterHandle {
 
   @Override
   public String seedUri() {
-    return "redis://" + nodes.stream().map(n -> n.host() + ":" + n.port()).collect(Collectors.joining(","));
+    return "redis://"
+        + nodes.stream().map(n -> n.host() + ":" + n.port()).collect(Collectors.joining(","));
   }
 
   @Override
@@ -157,11 +179,13 @@ final class LocalRedisCluster implements RedisClusterHandle {
     return slotOf(key);
   }
 
-  /** Lettuce's {@code SlotHash}: CRC16 mod 16384 of the key or of its {@code {hash tag}}, as Redis computes it. */
+  /**
+   * Lettuce's {@code SlotHash}: CRC16 mod 16384 of the key or of its {@code {hash tag}}, as Redis
+   * computes it.
+   */
   static int slotOf(String key) {
     return io.lettuce.core.cluster.SlotHash.getSlot(key);
   }
-
 
   @Override
   public RedisServer nodeForKey(String key) {
@@ -186,7 +210,8 @@ final class LocalRedisCluster implements RedisClusterHandle {
 
   @Override
   public CommandStats commandStats() {
-    return currentMasters().stream().map(LocalRedisServer::commandStats)
+    return currentMasters().stream()
+        .map(LocalRedisServer::commandStats)
         .reduce(CommandStats.empty(), CommandStats::plus);
   }
 
@@ -210,8 +235,11 @@ final class LocalRedisCluster implements RedisClusterHandle {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!healthy()) {
       if (System.nanoTime() > deadline) {
-        throw new RedisFixtureException("the local Redis Cluster did not reach cluster_state:ok within "
-            + timeout.toSeconds() + " s: " + states());
+        throw new RedisFixtureException(
+            "the local Redis Cluster did not reach cluster_state:ok within "
+                + timeout.toSeconds()
+                + " s: "
+                + states());
       }
       pause();
     }
@@ -266,9 +294,12 @@ final class LocalRedisCluster implements RedisClusterHandle {
       sb.append("\n  ").append(node).append(": ");
       try {
         Map<String, String> info = Info.parse((String) node.call("CLUSTER", "INFO"));
-        sb.append("cluster_state=").append(info.get("cluster_state"))
-            .append(" slots_ok=").append(info.get("cluster_slots_ok"))
-            .append(" known_nodes=").append(info.get("cluster_known_nodes"));
+        sb.append("cluster_state=")
+            .append(info.get("cluster_state"))
+            .append(" slots_ok=")
+            .append(info.get("cluster_slots_ok"))
+            .append(" known_nodes=")
+            .append(info.get("cluster_known_nodes"));
       } catch (RuntimeException e) {
         sb.append(e.getMessage());
       }
@@ -287,7 +318,10 @@ final class LocalRedisCluster implements RedisClusterHandle {
 
   @Override
   public String toString() {
-    return "local Redis Cluster" + nodes.stream().map(n -> n.host() + ":" + n.port()).toList()
-        + (replicas.isEmpty() ? "" : " replicas " + replicas.stream().map(n -> n.host() + ":" + n.port()).toList());
+    return "local Redis Cluster"
+        + nodes.stream().map(n -> n.host() + ":" + n.port()).toList()
+        + (replicas.isEmpty()
+            ? ""
+            : " replicas " + replicas.stream().map(n -> n.host() + ":" + n.port()).toList());
   }
 }

@@ -22,8 +22,13 @@ final class LocalRedisServer extends BaseRedisServer {
   private final int clusterBusPort;
   private final SelfSignedCertificate certificate;
 
-  private LocalRedisServer(ServerSpec spec, RedisProcess process, AdminClient admin, int tlsPort,
-      int clusterBusPort, SelfSignedCertificate certificate) {
+  private LocalRedisServer(
+      ServerSpec spec,
+      RedisProcess process,
+      AdminClient admin,
+      int tlsPort,
+      int clusterBusPort,
+      SelfSignedCertificate certificate) {
     super(admin);
     this.spec = spec;
     this.process = process;
@@ -33,32 +38,46 @@ final class LocalRedisServer extends BaseRedisServer {
   }
 
   /**
-   * Starts one server; with {@code clusterNode} it is started with {@code cluster-enabled yes} (not yet
-   * part of any cluster). Retries with fresh ports when a port is taken between picking and binding.
+   * Starts one server; with {@code clusterNode} it is started with {@code cluster-enabled yes} (not
+   * yet part of any cluster). Retries with fresh ports when a port is taken between picking and
+   * binding.
    */
-  static LocalRedisServer start(Path executable, Path openssl, ServerSpec spec, boolean clusterNode) {
+  static LocalRedisServer start(
+      Path executable, Path openssl, ServerSpec spec, boolean clusterNode) {
     RedisProcess.PortTakenException lastTaken = null;
     for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
       Path dir;
       try {
         dir = Files.createTempDirectory("usagesink-redis-");
       } catch (IOException e) {
-        throw new RedisFixtureException("cannot create a temp dir for redis-server: " + e.getMessage(), e);
+        throw new RedisFixtureException(
+            "cannot create a temp dir for redis-server: " + e.getMessage(), e);
       }
       RedisProcess process = null;
       try {
-        SelfSignedCertificate certificate = spec.tls() ? SelfSignedCertificate.create(openssl, dir) : null;
+        SelfSignedCertificate certificate =
+            spec.tls() ? SelfSignedCertificate.create(openssl, dir) : null;
         int[] ports = FreePorts.pick(1 + (spec.tls() ? 1 : 0) + (clusterNode ? 1 : 0));
         int port = ports[0];
         int tlsPort = spec.tls() ? ports[1] : 0;
         int busPort = clusterNode ? ports[ports.length - 1] : 0;
         Path config = dir.resolve("redis.conf");
-        Files.write(config, configLines(spec, port, tlsPort, busPort, dir, certificate), StandardCharsets.UTF_8);
+        Files.write(
+            config,
+            configLines(spec, port, tlsPort, busPort, dir, certificate),
+            StandardCharsets.UTF_8);
         process = new RedisProcess(executable, dir, config, port);
-        AdminClient admin = new AdminClient(HOST, port, spec.requirePass() != null ? "default" : null,
-            spec.requirePass(), false, null);
+        AdminClient admin =
+            new AdminClient(
+                HOST,
+                port,
+                spec.requirePass() != null ? "default" : null,
+                spec.requirePass(),
+                false,
+                null);
         process.start(admin);
-        LocalRedisServer server = new LocalRedisServer(spec, process, admin, tlsPort, busPort, certificate);
+        LocalRedisServer server =
+            new LocalRedisServer(spec, process, admin, tlsPort, busPort, certificate);
         if (spec.tls()) {
           server.checkTlsHandshake();
         }
@@ -68,14 +87,19 @@ final class LocalRedisServer extends BaseRedisServer {
         destroy(process, dir);
       } catch (IOException e) {
         destroy(process, dir);
-        throw new RedisFixtureException("cannot write redis.conf for redis-server: " + e.getMessage(), e);
+        throw new RedisFixtureException(
+            "cannot write redis.conf for redis-server: " + e.getMessage(), e);
       } catch (RuntimeException e) {
         destroy(process, dir);
         throw e;
       }
     }
-    throw new RedisFixtureException("redis-server could not bind a free port in " + PORT_ATTEMPTS
-        + " attempts (other processes took them first); last: " + lastTaken.getMessage(), lastTaken);
+    throw new RedisFixtureException(
+        "redis-server could not bind a free port in "
+            + PORT_ATTEMPTS
+            + " attempts (other processes took them first); last: "
+            + lastTaken.getMessage(),
+        lastTaken);
   }
 
   private static void destroy(RedisProcess process, Path dir) {
@@ -86,7 +110,12 @@ final class LocalRedisServer extends BaseRedisServer {
     }
   }
 
-  static List<String> configLines(ServerSpec spec, int port, int tlsPort, int busPort, Path dir,
+  static List<String> configLines(
+      ServerSpec spec,
+      int port,
+      int tlsPort,
+      int busPort,
+      Path dir,
       SelfSignedCertificate certificate) {
     List<String> lines = new ArrayList<>();
     lines.add("# written by the usagesink test fixture");
@@ -97,13 +126,15 @@ final class LocalRedisServer extends BaseRedisServer {
     lines.add("logfile \"\"");
     lines.add("save \"\"");
     lines.add("appendonly " + (spec.persistence().appendOnly() ? "yes" : "no"));
-    lines.add("appendfsync " + (spec.persistence() == Persistence.AOF_ALWAYS ? "always" : "everysec"));
+    lines.add(
+        "appendfsync " + (spec.persistence() == Persistence.AOF_ALWAYS ? "always" : "everysec"));
     lines.add("enable-debug-command local");
     if (spec.requirePass() != null) {
       lines.add("requirepass " + quote(spec.requirePass()));
     }
     if (spec.aclUser() != null) {
-      lines.add("user " + spec.aclUser() + " on " + quote(">" + spec.aclPassword()) + " ~* &* +@all");
+      lines.add(
+          "user " + spec.aclUser() + " on " + quote(">" + spec.aclPassword()) + " ~* &* +@all");
     }
     if (certificate != null) {
       lines.add("tls-port " + tlsPort);
@@ -125,20 +156,36 @@ final class LocalRedisServer extends BaseRedisServer {
     return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }
 
-  /** Proves the TLS port completes a handshake and answers PING; a redis-server built without TLS fails here. */
+  /**
+   * Proves the TLS port completes a handshake and answers PING; a redis-server built without TLS
+   * fails here.
+   */
   private void checkTlsHandshake() {
-    try (AdminClient tlsAdmin = new AdminClient(HOST, tlsPort, spec.requirePass() != null ? "default" : null,
-        spec.requirePass(), true, certificate.certificate())) {
+    try (AdminClient tlsAdmin =
+        new AdminClient(
+            HOST,
+            tlsPort,
+            spec.requirePass() != null ? "default" : null,
+            spec.requirePass(),
+            true,
+            certificate.certificate())) {
       Object reply;
       try {
         reply = tlsAdmin.callOnce("PING");
       } catch (IOException e) {
-        throw new RedisUnavailableException("redis-server (" + process.dir() + ") started with --tls-port "
-            + tlsPort + " but a TLS handshake with it failed (" + e + "); this redis-server was probably built"
-            + " without TLS (BUILD_TLS=yes). Install a TLS-enabled redis-server (Debian's redis-server package is).");
+        throw new RedisUnavailableException(
+            "redis-server ("
+                + process.dir()
+                + ") started with --tls-port "
+                + tlsPort
+                + " but a TLS handshake with it failed ("
+                + e
+                + "); this redis-server was probably built without TLS (BUILD_TLS=yes). Install a"
+                + " TLS-enabled redis-server (Debian's redis-server package is).");
       }
       if (!"PONG".equals(reply)) {
-        throw new RedisFixtureException("PING over TLS on " + HOST + ":" + tlsPort + " answered " + reply);
+        throw new RedisFixtureException(
+            "PING over TLS on " + HOST + ":" + tlsPort + " answered " + reply);
       }
     } catch (RuntimeException e) {
       close();
@@ -244,8 +291,18 @@ final class LocalRedisServer extends BaseRedisServer {
 
   @Override
   public String toString() {
-    return "redis-server[" + HOST + ":" + process.port() + (certificate != null ? ", tls " + tlsPort : "")
-        + (clusterBusPort > 0 ? ", cluster bus " + clusterBusPort : "") + ", pid " + process.pid()
-        + ", " + spec.persistence() + ", dir " + process.dir() + "]";
+    return "redis-server["
+        + HOST
+        + ":"
+        + process.port()
+        + (certificate != null ? ", tls " + tlsPort : "")
+        + (clusterBusPort > 0 ? ", cluster bus " + clusterBusPort : "")
+        + ", pid "
+        + process.pid()
+        + ", "
+        + spec.persistence()
+        + ", dir "
+        + process.dir()
+        + "]";
   }
 }

@@ -5,21 +5,22 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A local Redis Cluster of {@value #MASTERS} masters, by default without replicas: three {@code redis-server}
- * processes on free 127.0.0.1 ports (cluster bus ports chosen free too), the 16384 slots split evenly
- * in node order, started and joined by {@link RedisFixture.Builder#startCluster()}; with {@link
- * RedisFixture.Builder#replicasPerMaster(int)} each master also gets replicas ({@link #replicas()}), for
- * failover tests.
+ * A local Redis Cluster of {@value #MASTERS} masters, by default without replicas: three {@code
+ * redis-server} processes on free 127.0.0.1 ports (cluster bus ports chosen free too), the 16384
+ * slots split evenly in node order, started and joined by {@link
+ * RedisFixture.Builder#startCluster()}; with {@link RedisFixture.Builder#replicasPerMaster(int)}
+ * each master also gets replicas ({@link #replicas()}), for failover tests.
  *
  * <p>Clients connect with Lettuce's {@code RedisClusterClient.create(handle.uri())} (one seed is
- * enough: the client discovers the other nodes), or with every node as seed through
- * {@link #seedUri()}, {@code redis://127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3}, the comma-separated host
- * list form Lettuce's {@code RedisClusterClient.create(String)} accepts (credentials and options written
- * once, for all hosts), or {@link #nodeUris()} mapped through {@code RedisURI.create} for
+ * enough: the client discovers the other nodes), or with every node as seed through {@link
+ * #seedUri()}, {@code redis://127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3}, the comma-separated host
+ * list form Lettuce's {@code RedisClusterClient.create(String)} accepts (credentials and options
+ * written once, for all hosts), or {@link #nodeUris()} mapped through {@code RedisURI.create} for
  * {@code RedisClusterClient.create(Iterable<RedisURI>)}.
  *
- * <p>The aggregate admin methods act on every node. Each node is also a {@link RedisServer} with process
- * control, so a test can kill or restart one master (then {@link #awaitHealthy(Duration)}). Thread-safe.
+ * <p>The aggregate admin methods act on every node. Each node is also a {@link RedisServer} with
+ * process control, so a test can kill or restart one master (then {@link #awaitHealthy(Duration)}).
+ * Thread-safe.
  */
 public interface RedisClusterHandle extends AutoCloseable {
   /** Number of masters. */
@@ -32,8 +33,8 @@ public interface RedisClusterHandle extends AutoCloseable {
   List<RedisServer> nodes();
 
   /**
-   * The replicas as started: replica {@code i} replicates {@code nodes().get(i % MASTERS)}. Empty unless
-   * {@link RedisFixture.Builder#replicasPerMaster(int)} asked for some.
+   * The replicas as started: replica {@code i} replicates {@code nodes().get(i % MASTERS)}. Empty
+   * unless {@link RedisFixture.Builder#replicasPerMaster(int)} asked for some.
    */
   default List<RedisServer> replicas() {
     return List.of();
@@ -47,9 +48,9 @@ public interface RedisClusterHandle extends AutoCloseable {
   }
 
   /**
-   * The node that owns {@code slot} now, as the first running node's {@code CLUSTER SLOTS} says (after a
-   * failover or {@code CLUSTER SETSLOT ... NODE}, nodes learn the change within a gossip round; poll
-   * when it matters).
+   * The node that owns {@code slot} now, as the first running node's {@code CLUSTER SLOTS} says
+   * (after a failover or {@code CLUSTER SETSLOT ... NODE}, nodes learn the change within a gossip
+   * round; poll when it matters).
    *
    * @throws RedisFixtureException when no running node knows an owner of the slot
    */
@@ -71,22 +72,30 @@ public interface RedisClusterHandle extends AutoCloseable {
       }
       break;
     }
-    throw new RedisFixtureException("no running node of " + this + " knows the owner of slot " + slot);
+    throw new RedisFixtureException(
+        "no running node of " + this + " knows the owner of slot " + slot);
   }
 
   /** One seed, {@code redis://127.0.0.1:P1} (node 0). */
   String uri();
 
-  /** All nodes in Lettuce's one-URI form: {@code redis://127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3}. */
+  /**
+   * All nodes in Lettuce's one-URI form: {@code redis://127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3}.
+   */
   String seedUri();
 
   /** One {@code redis://127.0.0.1:P} per node, in node order. */
   List<String> nodeUris();
 
-  /** The hash slot of a key (CRC16 mod 16384, honouring a {@code {hash tag}}), as Redis computes it. */
+  /**
+   * The hash slot of a key (CRC16 mod 16384, honouring a {@code {hash tag}}), as Redis computes it.
+   */
   int slot(String key);
 
-  /** The master that owned {@code key}'s slot when the cluster was formed (see {@link #masterOfSlot(int)}). */
+  /**
+   * The master that owned {@code key}'s slot when the cluster was formed (see {@link
+   * #masterOfSlot(int)}).
+   */
   RedisServer nodeForKey(String key);
 
   /** {@code FLUSHALL} on every master (with replicas: on the nodes that are masters now). */
@@ -108,10 +117,11 @@ public interface RedisClusterHandle extends AutoCloseable {
   void scriptFlush();
 
   /**
-   * Waits until every node is running and reports {@code cluster_state:ok} with all slots assigned and
-   * all nodes known, e.g. after restarting a node.
+   * Waits until every node is running and reports {@code cluster_state:ok} with all slots assigned
+   * and all nodes known, e.g. after restarting a node.
    *
-   * @throws RedisFixtureException with every node's {@code CLUSTER INFO} when that does not happen in time
+   * @throws RedisFixtureException with every node's {@code CLUSTER INFO} when that does not happen
+   *     in time
    */
   void awaitHealthy(Duration timeout);
 

@@ -2,8 +2,8 @@ package io.usagesink.launcher;
 
 /**
  * A Redis fixture operation failed: a server did not start, an admin command failed or was answered
- * with an error. Messages name the server (host and port) and what was attempted; they never contain a
- * password.
+ * with an error. Messages name the server (host and port) and what was attempted; they never
+ * contain a password.
  */
 public class RedisFixtureException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -14,7 +14,8 @@ import java.util.stream.Stream;
 /**
  * One {@code redis-server} child process with its config file, log and data dir. It can be started,
  * killed (SIGKILL), stopped (SIGTERM) and started again on the same ports with the same dir. A JVM
- * shutdown hook kills the process and deletes the dir if {@link #destroy()} was never called. Thread-safe.
+ * shutdown hook kills the process and deletes the dir if {@link #destroy()} was never called.
+ * Thread-safe.
  */
 final class RedisProcess {
   static final Duration START_TIMEOUT = Duration.ofSeconds(30);
@@ -65,8 +66,8 @@ final class RedisProcess {
   }
 
   /**
-   * Starts redis-server and waits until it answers PING (with AOF: after loading) and is really ours
-   * (its {@code INFO server} process_id is our child's pid).
+   * Starts redis-server and waits until it answers PING (with AOF: after loading) and is really
+   * ours (its {@code INFO server} process_id is our child's pid).
    *
    * @throws PortTakenException if the port was taken by someone else
    */
@@ -75,15 +76,17 @@ final class RedisProcess {
       throw new IllegalStateException("redis-server on port " + port + " was closed");
     }
     if (isAlive()) {
-      throw new IllegalStateException("redis-server on port " + port + " is already running (pid " + process.pid() + ")");
+      throw new IllegalStateException(
+          "redis-server on port " + port + " is already running (pid " + process.pid() + ")");
     }
     long logStart = logSize();
     try {
-      process = new ProcessBuilder(executable.toString(), config.toString())
-          .directory(dir.toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-          .start();
+      process =
+          new ProcessBuilder(executable.toString(), config.toString())
+              .directory(dir.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+              .start();
     } catch (IOException e) {
       throw new RedisFixtureException("cannot start " + executable + ": " + e.getMessage(), e);
     }
@@ -93,18 +96,35 @@ final class RedisProcess {
       if (!process.isAlive()) {
         String output = logSince(logStart);
         if (output.contains("Address already in use")) {
-          throw new PortTakenException("port " + port + " (or its TLS/cluster bus port) is taken: " + lastLines(output));
+          throw new PortTakenException(
+              "port " + port + " (or its TLS/cluster bus port) is taken: " + lastLines(output));
         }
-        throw new RedisFixtureException(executable + " exited with code " + process.exitValue()
-            + " while starting on port " + port + "; its log (" + log + ") ends with:\n" + lastLines(output));
+        throw new RedisFixtureException(
+            executable
+                + " exited with code "
+                + process.exitValue()
+                + " while starting on port "
+                + port
+                + "; its log ("
+                + log
+                + ") ends with:\n"
+                + lastLines(output));
       }
       if (answersAsOurs(admin)) {
         return;
       }
       if (System.nanoTime() > deadline) {
         process.destroyForcibly();
-        throw new RedisFixtureException(executable + " on port " + port + " did not answer PING within "
-            + START_TIMEOUT.toSeconds() + " s; its log (" + log + ") ends with:\n" + lastLines(logSince(logStart)));
+        throw new RedisFixtureException(
+            executable
+                + " on port "
+                + port
+                + " did not answer PING within "
+                + START_TIMEOUT.toSeconds()
+                + " s; its log ("
+                + log
+                + ") ends with:\n"
+                + lastLines(logSince(logStart)));
       }
       sleep(5);
     }
@@ -119,7 +139,8 @@ final class RedisProcess {
       long pid = processId == null ? -1 : Long.parseLong(processId);
       if (pid != process.pid()) {
         admin.disconnect();
-        throw new PortTakenException("port " + port + " is answered by another Redis (pid " + pid + "), not ours");
+        throw new PortTakenException(
+            "port " + port + " is answered by another Redis (pid " + pid + "), not ours");
       }
       return true;
     } catch (IOException e) {
@@ -144,7 +165,10 @@ final class RedisProcess {
     }
   }
 
-  /** SIGTERM (Redis shuts down cleanly, finishing the AOF); SIGKILL if it takes longer than {@link #STOP_TIMEOUT}. */
+  /**
+   * SIGTERM (Redis shuts down cleanly, finishing the AOF); SIGKILL if it takes longer than {@link
+   * #STOP_TIMEOUT}.
+   */
   synchronized void stop() {
     if (process != null && process.isAlive()) {
       process.destroy();
@@ -212,7 +236,8 @@ final class RedisProcess {
   private static void waitFor(Process p) {
     try {
       if (!p.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new RedisFixtureException("redis-server pid " + p.pid() + " did not exit after SIGKILL");
+        throw new RedisFixtureException(
+            "redis-server pid " + p.pid() + " did not exit after SIGKILL");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -233,13 +258,16 @@ final class RedisProcess {
       return;
     }
     try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+      paths
+          .sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.deleteIfExists(p);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
     } catch (IOException | UncheckedIOException e) {
       // best effort: a leftover temp dir is not worth failing a test for
     }

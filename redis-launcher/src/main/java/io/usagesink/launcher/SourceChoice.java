@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Where a server with given options comes from on this machine (see {@link RedisFixture}), or why none
- * fits. Exactly one of {@code source} and {@code reason} is set.
+ * Where a server with given options comes from on this machine (see {@link RedisFixture}), or why
+ * none fits. Exactly one of {@code source} and {@code reason} is set.
  */
 record SourceChoice(RedisServer.Source source, String reason) {
   static final String INSTALL = "install redis-server (apt-get install redis-server)";
@@ -22,29 +22,43 @@ record SourceChoice(RedisServer.Source source, String reason) {
     FixtureEnvironment.Mode mode = spec.source() != null ? mode(spec.source()) : env.mode();
     boolean local = env.executable("redis-server").isPresent();
     boolean url = env.redisUrl().isPresent();
-    String forced = spec.source() != null ? "source(" + spec.source() + ") was asked" : FixtureEnvironment.MODE_PROPERTY
-        + "=" + mode.name().toLowerCase(java.util.Locale.ROOT);
+    String forced =
+        spec.source() != null
+            ? "source(" + spec.source() + ") was asked"
+            : FixtureEnvironment.MODE_PROPERTY
+                + "="
+                + mode.name().toLowerCase(java.util.Locale.ROOT);
     switch (mode) {
       case EXTERNAL:
         if (!url) {
           return none(forced + " but " + FixtureEnvironment.REDIS_URL_ENV + " is not set");
         }
         if (spec.needsOwnServer()) {
-          return none(forced + " but this server asks for " + needs(spec) + ", which an external server"
-              + " (USAGESINK_TEST_REDIS_URL) cannot give");
+          return none(
+              forced
+                  + " but this server asks for "
+                  + needs(spec)
+                  + ", which an external server"
+                  + " (USAGESINK_TEST_REDIS_URL) cannot give");
         }
         return of(RedisServer.Source.EXTERNAL);
       case CONTAINER:
         if (spec.needsLocalProcess()) {
-          return none(forced + " but this server asks for " + needs(spec) + ", which only a local"
-              + " redis-server process gives");
+          return none(
+              forced
+                  + " but this server asks for "
+                  + needs(spec)
+                  + ", which only a local"
+                  + " redis-server process gives");
         }
         if (!env.dockerReachable()) {
-          return none(forced + " but no Docker engine is reachable (checked DOCKER_HOST and docker.sock)");
+          return none(
+              forced + " but no Docker engine is reachable (checked DOCKER_HOST and docker.sock)");
         }
         return of(RedisServer.Source.CONTAINER);
       case LOCAL:
-        return local ? of(RedisServer.Source.LOCAL_PROCESS)
+        return local
+            ? of(RedisServer.Source.LOCAL_PROCESS)
             : none(forced + " but redis-server is not on PATH; " + INSTALL);
       case AUTO:
       default:
@@ -61,17 +75,29 @@ record SourceChoice(RedisServer.Source source, String reason) {
           return of(RedisServer.Source.LOCAL_PROCESS);
         }
         if (spec.needsLocalProcess()) {
-          return none("this test needs a local redis-server process (for " + needs(spec)
-              + ") but redis-server is not on PATH; " + INSTALL);
+          return none(
+              "this test needs a local redis-server process (for "
+                  + needs(spec)
+                  + ") but redis-server is not on PATH; "
+                  + INSTALL);
         }
         if (url) {
-          return none(FixtureEnvironment.REDIS_URL_ENV + " is set, but it serves only servers without options and"
-              + " this one asks for " + needs(spec) + "; no Docker engine is reachable and redis-server is not"
-              + " on PATH; " + INSTALL + " or run a Docker engine");
+          return none(
+              FixtureEnvironment.REDIS_URL_ENV
+                  + " is set, but it serves only servers without options and"
+                  + " this one asks for "
+                  + needs(spec)
+                  + "; no Docker engine is reachable and redis-server is not"
+                  + " on PATH; "
+                  + INSTALL
+                  + " or run a Docker engine");
         }
-        return none("redis-server not found on PATH, USAGESINK_TEST_REDIS_URL is not set and no Docker engine is reachable"
-            + " (no DOCKER_HOST, no docker.sock); " + INSTALL + ", set USAGESINK_TEST_REDIS_URL=redis://host:port, or run a"
-            + " Docker engine");
+        return none(
+            "redis-server not found on PATH, USAGESINK_TEST_REDIS_URL is not set and no Docker"
+                + " engine is reachable (no DOCKER_HOST, no docker.sock); "
+                + INSTALL
+                + ", set USAGESINK_TEST_REDIS_URL=redis://host:port, or run a"
+                + " Docker engine");
     }
   }
 

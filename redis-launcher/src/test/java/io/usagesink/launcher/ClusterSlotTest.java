@@ -8,9 +8,12 @@ class ClusterSlotTest {
   @Test
   void slotHonoursHashTagsAsRedisDoes() {
     assertThat(LocalRedisCluster.slotOf("foo")).isEqualTo(12182);
-    assertThat(LocalRedisCluster.slotOf("{user1000}.following")).isEqualTo(LocalRedisCluster.slotOf("user1000"));
-    assertThat(LocalRedisCluster.slotOf("foo{{bar}}zap")).isEqualTo(LocalRedisCluster.slotOf("{bar"));
-    assertThat(LocalRedisCluster.slotOf("{}foo")).isEqualTo(9500); // an empty tag hashes the whole key (CRC16-XMODEM of "{}foo")
+    assertThat(LocalRedisCluster.slotOf("{user1000}.following"))
+        .isEqualTo(LocalRedisCluster.slotOf("user1000"));
+    assertThat(LocalRedisCluster.slotOf("foo{{bar}}zap"))
+        .isEqualTo(LocalRedisCluster.slotOf("{bar"));
+    assertThat(LocalRedisCluster.slotOf("{}foo"))
+        .isEqualTo(9500); // an empty tag hashes the whole key (CRC16-XMODEM of "{}foo")
   }
 
   @Test

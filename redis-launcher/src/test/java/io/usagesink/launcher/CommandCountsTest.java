@@ -9,8 +9,9 @@ class CommandCountsTest {
 
   @Test
   void withoutScriptsEveryDataCommandIsAClientCommand() {
-    CommandStats delta = CommandStats.of(Map.of("hincrby", 800L, "expire", 160L, "info", 1L, "hello", 1L,
-        "client|setinfo", 2L));
+    CommandStats delta =
+        CommandStats.of(
+            Map.of("hincrby", 800L, "expire", 160L, "info", 1L, "hello", 1L, "client|setinfo", 2L));
     CommandCounts c = CommandCounts.of(delta, 960);
     assertThat(c.client()).isEqualTo(960);
     assertThat(c.insideScripts()).isZero();
@@ -19,8 +20,21 @@ class CommandCountsTest {
 
   @Test
   void withScriptsDataCommandsRanInsideThem() {
-    CommandStats delta = CommandStats.of(Map.of("evalsha", 10L, "script|load", 1L, "hincrby", 800L, "expire", 160L,
-        "set", 10L, "ping", 3L));
+    CommandStats delta =
+        CommandStats.of(
+            Map.of(
+                "evalsha",
+                10L,
+                "script|load",
+                1L,
+                "hincrby",
+                800L,
+                "expire",
+                160L,
+                "set",
+                10L,
+                "ping",
+                3L));
     CommandCounts c = CommandCounts.of(delta, 11);
     assertThat(c.client()).isEqualTo(11);
     assertThat(c.insideScripts()).isEqualTo(970);

@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 class ExternalRedisServerTest {
   @Test
   void parsesCredentialsAndStripsThemFromUriAndToString() {
-    try (ExternalRedisServer server = ExternalRedisServer.parse("redis://app:p%40ss@10.1.2.3:6390/2")) {
+    try (ExternalRedisServer server =
+        ExternalRedisServer.parse("redis://app:p%40ss@10.1.2.3:6390/2")) {
       assertThat(server.host()).isEqualTo("10.1.2.3");
       assertThat(server.port()).isEqualTo(6390);
       assertThat(server.username()).contains("app");
@@ -22,13 +23,15 @@ class ExternalRedisServerTest {
 
   @Test
   void killIsUnsupportedWithTheReason() {
-    try (ExternalRedisServer server = ExternalRedisServer.parse("rediss://secret@redis.example:6380")) {
+    try (ExternalRedisServer server =
+        ExternalRedisServer.parse("rediss://secret@redis.example:6380")) {
       assertThat(server.tlsEnabled()).isTrue();
       assertThat(server.username()).isEmpty();
       assertThatThrownBy(server::kill)
           .isInstanceOf(UnsupportedOperationException.class)
-          .hasMessageStartingWith("kill() needs a redis-server process started by the fixture, but external"
-              + " Redis[rediss://***@redis.example:6380] is EXTERNAL")
+          .hasMessageStartingWith(
+              "kill() needs a redis-server process started by the fixture, but external"
+                  + " Redis[rediss://***@redis.example:6380] is EXTERNAL")
           .hasMessageNotContaining("secret");
     }
   }
@@ -37,6 +40,8 @@ class ExternalRedisServerTest {
   void rejectsClusterAndSentinelSchemes() {
     assertThatThrownBy(() -> ExternalRedisServer.parse("redis-sentinel://:pw@h:26379"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("USAGESINK_TEST_REDIS_URL=redis-sentinel://:***@h:26379 must start with redis:// or rediss://");
+        .hasMessageStartingWith(
+            "USAGESINK_TEST_REDIS_URL=redis-sentinel://:***@h:26379 must start with redis:// or"
+                + " rediss://");
   }
 }

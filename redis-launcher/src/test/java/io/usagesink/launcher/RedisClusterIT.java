@@ -19,7 +19,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The 3-master local cluster, one per class (forming one takes about 2 s), used through Lettuce. */
+/**
+ * The 3-master local cluster, one per class (forming one takes about 2 s), used through Lettuce.
+ */
 class RedisClusterIT {
   private static ClientResources resources;
   private static RedisClusterHandle cluster;
@@ -44,7 +46,8 @@ class RedisClusterIT {
     cluster.resetStats();
   }
 
-  private static <T> T withClient(RedisClusterClient client, Function<StatefulRedisClusterConnection<String, String>, T> body) {
+  private static <T> T withClient(
+      RedisClusterClient client, Function<StatefulRedisClusterConnection<String, String>, T> body) {
     try (StatefulRedisClusterConnection<String, String> connection = client.connect()) {
       return body.apply(connection);
     } finally {
@@ -57,21 +60,29 @@ class RedisClusterIT {
     assertThat(cluster.nodes()).hasSize(3);
     for (RedisServer node : cluster.nodes()) {
       String info = (String) node.command("CLUSTER", "INFO");
-      assertThat(info).contains("cluster_state:ok", "cluster_slots_ok:16384", "cluster_known_nodes:3", "cluster_size:3");
+      assertThat(info)
+          .contains(
+              "cluster_state:ok",
+              "cluster_slots_ok:16384",
+              "cluster_known_nodes:3",
+              "cluster_size:3");
     }
-    assertThat(cluster.seedUri()).matches("redis://127\\.0\\.0\\.1:\\d+,127\\.0\\.0\\.1:\\d+,127\\.0\\.0\\.1:\\d+");
+    assertThat(cluster.seedUri())
+        .matches("redis://127\\.0\\.0\\.1:\\d+,127\\.0\\.0\\.1:\\d+,127\\.0\\.0\\.1:\\d+");
     assertThat(cluster.uri()).isEqualTo(cluster.nodeUris().get(0));
   }
 
   @Test
   void routesKeysOfDifferentSlotsToTheirMastersAndSumsCommandStats() {
     int keys = 30;
-    withClient(RedisClusterClient.create(resources, cluster.seedUri()), connection -> {
-      for (int i = 0; i < keys; i++) {
-        connection.sync().set("key:" + i, Integer.toString(i));
-      }
-      return null;
-    });
+    withClient(
+        RedisClusterClient.create(resources, cluster.seedUri()),
+        connection -> {
+          for (int i = 0; i < keys; i++) {
+            connection.sync().set("key:" + i, Integer.toString(i));
+          }
+          return null;
+        });
 
     Set<RedisServer> used = new HashSet<>();
     for (int i = 0; i < keys; i++) {
@@ -91,33 +102,41 @@ class RedisClusterIT {
 
   @Test
   void lettuceAcceptsOneSeedTheCommaSeparatedSeedListAndAListOfUris() {
-    List<Supplier<RedisClusterClient>> clients = List.of(
-        () -> RedisClusterClient.create(resources, cluster.uri()),
-        () -> RedisClusterClient.create(resources, cluster.seedUri()),
-        () -> RedisClusterClient.create(resources, cluster.nodeUris().stream().map(RedisURI::create).toList()));
+    List<Supplier<RedisClusterClient>> clients =
+        List.of(
+            () -> RedisClusterClient.create(resources, cluster.uri()),
+            () -> RedisClusterClient.create(resources, cluster.seedUri()),
+            () ->
+                RedisClusterClient.create(
+                    resources, cluster.nodeUris().stream().map(RedisURI::create).toList()));
     for (Supplier<RedisClusterClient> client : clients) {
-      String value = withClient(client.get(), connection -> {
-        connection.sync().set("{tag}k", "v");
-        assertThat(connection.getPartitions().size()).isEqualTo(3);
-        return connection.sync().get("{tag}k");
-      });
+      String value =
+          withClient(
+              client.get(),
+              connection -> {
+                connection.sync().set("{tag}k", "v");
+                assertThat(connection.getPartitions().size()).isEqualTo(3);
+                return connection.sync().get("{tag}k");
+              });
       assertThat(value).isEqualTo("v");
     }
   }
 
   @Test
   void killClientsDropsConnectionsOnEveryNodeAndLettuceRecovers() {
-    withClient(RedisClusterClient.create(resources, cluster.seedUri()), connection -> {
-      for (int i = 0; i < 10; i++) {
-        connection.sync().set("key:" + i, "v");
-      }
+    withClient(
+        RedisClusterClient.create(resources, cluster.seedUri()),
+        connection -> {
+          for (int i = 0; i < 10; i++) {
+            connection.sync().set("key:" + i, "v");
+          }
 
-      long killed = cluster.killClients();
+          long killed = cluster.killClients();
 
-      assertThat(killed).isGreaterThanOrEqualTo(3);
-      assertThat(eventually(() -> connection.sync().get("key:7"))).isEqualTo("v");
-      return null;
-    });
+          assertThat(killed).isGreaterThanOrEqualTo(3);
+          assertThat(eventually(() -> connection.sync().get("key:7"))).isEqualTo("v");
+          return null;
+        });
   }
 
   @Test
@@ -130,12 +149,14 @@ class RedisClusterIT {
     cluster.awaitHealthy(Duration.ofSeconds(30));
 
     String key = "restarted";
-    withClient(RedisClusterClient.create(resources, cluster.seedUri()), connection -> {
-      for (int i = 0; i < 20; i++) {
-        connection.sync().set(key + i, "v");
-      }
-      return null;
-    });
+    withClient(
+        RedisClusterClient.create(resources, cluster.seedUri()),
+        connection -> {
+          for (int i = 0; i < 20; i++) {
+            connection.sync().set(key + i, "v");
+          }
+          return null;
+        });
     assertThat(node.dbSize()).isPositive();
   }
 

@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
-/** A 3-master cluster with one replica per master: formed, replicating, and promoting a replica on failover. */
+/**
+ * A 3-master cluster with one replica per master: formed, replicating, and promoting a replica on
+ * failover.
+ */
 class RedisClusterReplicasIT {
 
   @Test
@@ -15,7 +18,8 @@ class RedisClusterReplicasIT {
       assertThat(cluster.replicas()).hasSize(3);
       assertThat(cluster.allNodes()).hasSize(6);
       for (RedisServer node : cluster.allNodes()) {
-        assertThat((String) node.command("CLUSTER", "INFO")).contains("cluster_state:ok", "cluster_known_nodes:6");
+        assertThat((String) node.command("CLUSTER", "INFO"))
+            .contains("cluster_state:ok", "cluster_known_nodes:6");
       }
       for (int i = 0; i < 3; i++) {
         List<?> role = (List<?>) cluster.replicas().get(i).command("ROLE");
@@ -24,7 +28,9 @@ class RedisClusterReplicasIT {
       }
       RedisServer master = cluster.nodeForKey("k");
       master.command("SET", "k", "v");
-      assertThat(master.command("WAIT", "1", "10000")).as("replicas that acknowledged the write").isEqualTo(1L);
+      assertThat(master.command("WAIT", "1", "10000"))
+          .as("replicas that acknowledged the write")
+          .isEqualTo(1L);
       RedisServer replica = cluster.replicas().get(cluster.nodes().indexOf(master));
       int slot = cluster.slot("k");
       assertThat(cluster.masterOfSlot(slot)).isEqualTo(master);

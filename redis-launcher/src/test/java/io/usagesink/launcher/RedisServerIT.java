@@ -65,7 +65,9 @@ class RedisServerIT {
   void startsOnAFreeLoopbackPortAndIsGoneAfterClose() {
     RedisServer server = RedisFixture.builder().start();
 
-    assertThat(server.uri()).matches("redis://127\\.0\\.0\\.1:\\d+").isEqualTo("redis://127.0.0.1:" + server.port());
+    assertThat(server.uri())
+        .matches("redis://127\\.0\\.0\\.1:\\d+")
+        .isEqualTo("redis://127.0.0.1:" + server.port());
     assertThat(server.port()).isNotEqualTo(6379);
     assertThat(server.isRunning()).isTrue();
     assertThat(server.command("PING")).isEqualTo("PONG");
@@ -73,8 +75,11 @@ class RedisServerIT {
     server.close();
 
     assertThat(server.isRunning()).isFalse();
-    assertThatThrownBy(() -> new Socket("127.0.0.1", server.port()).close()).isInstanceOf(IOException.class);
-    assertThatThrownBy(server::flushAll).isInstanceOf(IllegalStateException.class).hasMessageEndingWith("is closed");
+    assertThatThrownBy(() -> new Socket("127.0.0.1", server.port()).close())
+        .isInstanceOf(IOException.class);
+    assertThatThrownBy(server::flushAll)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageEndingWith("is closed");
   }
 
   @Test
@@ -103,15 +108,18 @@ class RedisServerIT {
 
     CommandStats delta = server.commandStats().minus(before);
     assertThat(delta.calls("hincrby")).isEqualTo(3);
-    assertThat(delta.without("info", "hello", "client|setinfo").asMap()).containsOnlyKeys("hincrby");
+    assertThat(delta.without("info", "hello", "client|setinfo").asMap())
+        .containsOnlyKeys("hincrby");
   }
 
   @Test
   void commandsRunInsideAScriptAreCountedUnderTheirOwnName() {
     RedisServer server = start(RedisFixture.builder());
     var redis = connect(server.uri()).sync();
-    String sha = redis.scriptLoad("redis.call('hincrby', KEYS[1], 'a', 1); redis.call('hincrby', KEYS[1], 'b', 1);"
-        + " return redis.call('hincrby', KEYS[1], 'c', 1)");
+    String sha =
+        redis.scriptLoad(
+            "redis.call('hincrby', KEYS[1], 'a', 1); redis.call('hincrby', KEYS[1], 'b', 1);"
+                + " return redis.call('hincrby', KEYS[1], 'c', 1)");
     server.resetStats();
 
     Long result = redis.evalsha(sha, ScriptOutputType.INTEGER, "h");
@@ -169,8 +177,10 @@ class RedisServerIT {
 
     server.pause(Duration.ofMillis(600));
 
-    assertThatThrownBy(() -> connection.sync().set("k", "v")).isInstanceOf(RedisCommandTimeoutException.class);
-    assertThat(server.dbSize()).isEqualTo(1); // admin calls wait for the pause; then the SET has run
+    assertThatThrownBy(() -> connection.sync().set("k", "v"))
+        .isInstanceOf(RedisCommandTimeoutException.class);
+    assertThat(server.dbSize())
+        .isEqualTo(1); // admin calls wait for the pause; then the SET has run
   }
 
   @Test
@@ -183,12 +193,14 @@ class RedisServerIT {
     server.pauseWrites(Duration.ofMillis(600));
 
     assertThat(connection.sync().get("k")).isEqualTo("v");
-    assertThatThrownBy(() -> connection.sync().set("k", "w")).isInstanceOf(RedisCommandTimeoutException.class);
+    assertThatThrownBy(() -> connection.sync().set("k", "w"))
+        .isInstanceOf(RedisCommandTimeoutException.class);
   }
 
   @Test
   void killAndRestartWithAofAlwaysKeepsEveryAcknowledgedWrite() {
-    RedisServer server = start(RedisFixture.builder().persistence(Persistence.AOF_ALWAYS).processControl(true));
+    RedisServer server =
+        start(RedisFixture.builder().persistence(Persistence.AOF_ALWAYS).processControl(true));
     int port = server.port();
     StatefulRedisConnection<String, String> connection = connect(server.uri());
     for (int i = 0; i < 100; i++) {
@@ -219,7 +231,8 @@ class RedisServerIT {
 
   @Test
   void stopThenRestartWithAofKeepsTheData() {
-    RedisServer server = start(RedisFixture.builder().persistence(Persistence.AOF_EVERYSEC).processControl(true));
+    RedisServer server =
+        start(RedisFixture.builder().persistence(Persistence.AOF_EVERYSEC).processControl(true));
     connect(server.uri()).sync().set("k", "v");
 
     server.stop();
@@ -234,16 +247,22 @@ class RedisServerIT {
     RedisServer server = start(RedisFixture.builder().aclUser("app", "s3cret-pw!"));
 
     assertThat(server.username()).contains("app");
-    assertThat(server.authenticatedUri()).isEqualTo("redis://app:s3cret-pw%21@127.0.0.1:" + server.port());
+    assertThat(server.authenticatedUri())
+        .isEqualTo("redis://app:s3cret-pw%21@127.0.0.1:" + server.port());
     assertThat(connect(server.authenticatedUri()).sync().aclWhoami()).isEqualTo("app");
 
-    RedisURI wrong = RedisURI.builder().withHost("127.0.0.1").withPort(server.port())
-        .withAuthentication("app", "not-the-password").build();
+    RedisURI wrong =
+        RedisURI.builder()
+            .withHost("127.0.0.1")
+            .withPort(server.port())
+            .withAuthentication("app", "not-the-password")
+            .build();
     RedisClient client = RedisClient.create(resources, wrong);
     toClose.add(client::shutdown);
     assertThatThrownBy(client::connect)
         .isInstanceOf(RedisException.class)
-        .satisfies(e -> assertThat(messages(e)).contains("WRONGPASS").doesNotContain("not-the-password"));
+        .satisfies(
+            e -> assertThat(messages(e)).contains("WRONGPASS").doesNotContain("not-the-password"));
     assertThat(server.toString()).doesNotContain("s3cret");
   }
 
@@ -251,16 +270,20 @@ class RedisServerIT {
   void requirePassRefusesClientsWithoutIt() {
     RedisServer server = start(RedisFixture.builder().requirePass("adminpw"));
 
-    assertThat(server.authenticatedUri()).isEqualTo("redis://default:adminpw@127.0.0.1:" + server.port());
+    assertThat(server.authenticatedUri())
+        .isEqualTo("redis://default:adminpw@127.0.0.1:" + server.port());
     assertThat(connect(server.authenticatedUri()).sync().ping()).isEqualTo("PONG");
     server.flushAll(); // the fixture's admin connection authenticates
     RedisClient client = RedisClient.create(resources, server.uri());
     toClose.add(client::shutdown);
-    assertThatThrownBy(() -> {
-      try (StatefulRedisConnection<String, String> c = client.connect()) {
-        c.sync().ping();
-      }
-    }).isInstanceOf(RedisException.class).satisfies(e -> assertThat(messages(e)).contains("NOAUTH"));
+    assertThatThrownBy(
+            () -> {
+              try (StatefulRedisConnection<String, String> c = client.connect()) {
+                c.sync().ping();
+              }
+            })
+        .isInstanceOf(RedisException.class)
+        .satisfies(e -> assertThat(messages(e)).contains("NOAUTH"));
   }
 
   @Test
@@ -268,12 +291,19 @@ class RedisServerIT {
     assumeThat(RedisFixture.tlsUnavailableReason()).as("TLS support").isEmpty();
     RedisServer server = start(RedisFixture.builder().tls(true));
 
-    assertThat(server.tlsUri()).matches("rediss://127\\.0\\.0\\.1:\\d+").isNotEqualTo("rediss://127.0.0.1:" + server.port());
+    assertThat(server.tlsUri())
+        .matches("rediss://127\\.0\\.0\\.1:\\d+")
+        .isNotEqualTo("rediss://127.0.0.1:" + server.port());
     RedisClient client = RedisClient.create(resources, server.tlsUri());
     toClose.add(client::shutdown);
-    client.setOptions(ClientOptions.builder()
-        .sslOptions(SslOptions.builder().jdkSslProvider().trustManager(server.caCertificate().orElseThrow().toFile()).build())
-        .build());
+    client.setOptions(
+        ClientOptions.builder()
+            .sslOptions(
+                SslOptions.builder()
+                    .jdkSslProvider()
+                    .trustManager(server.caCertificate().orElseThrow().toFile())
+                    .build())
+            .build());
     try (StatefulRedisConnection<String, String> connection = client.connect()) {
       assertThat(connection.sync().ping()).isEqualTo("PONG");
     }
@@ -298,7 +328,8 @@ class RedisServerIT {
       external.flushAll();
 
       assertThat(external.supportsProcessControl()).isFalse();
-      assertThatThrownBy(external::restart).isInstanceOf(UnsupportedOperationException.class)
+      assertThatThrownBy(external::restart)
+          .isInstanceOf(UnsupportedOperationException.class)
           .hasMessageContaining("is EXTERNAL");
     }
     assertThat(local.isRunning()).isTrue(); // closing the external handle leaves the server alone
@@ -309,7 +340,10 @@ class RedisServerIT {
     int port = FreePorts.pick(1)[0];
     assertThatThrownBy(() -> ExternalRedisServer.connect("redis://:pw@127.0.0.1:" + port))
         .isInstanceOf(RedisFixtureException.class)
-        .hasMessageStartingWith("USAGESINK_TEST_REDIS_URL=redis://:***@127.0.0.1:" + port + " is set but that server does not answer")
+        .hasMessageStartingWith(
+            "USAGESINK_TEST_REDIS_URL=redis://:***@127.0.0.1:"
+                + port
+                + " is set but that server does not answer")
         .hasMessageNotContaining(":pw@");
   }
 

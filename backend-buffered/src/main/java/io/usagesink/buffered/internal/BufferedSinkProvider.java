@@ -15,6 +15,7 @@ public final class BufferedSinkProvider implements UsageSinkProvider {
 
   /** The backend name. */
   public static final String NAME = "buffered";
+
   /** The selection priority. */
   public static final int PRIORITY = 30;
 
@@ -49,13 +50,21 @@ public final class BufferedSinkProvider implements UsageSinkProvider {
   /** The error for a thin backend jar whose dependencies are not on the class path. */
   ConfigurationException missingDependencies(NoClassDefFoundError e) {
     String missing = e.getMessage() == null ? "a class" : e.getMessage().replace('/', '.');
-    return new ConfigurationException("usagesink backend " + name() + " cannot start: NoClassDefFoundError: "
-        + missing + ". usagesink-redis-core and its dependencies (lettuce-core, netty, reactor-core, slf4j-api)"
-        + " are missing from the class path: use the self-contained usagesink-backend-buffered-<version>-all.jar"
-        + " instead of usagesink-backend-buffered-<version>.jar, or add io.usagesink:usagesink-backend-buffered as a"
-        + " Maven/Gradle dependency (or copy its dependencies with mvn dependency:copy-dependencies)"
-        + (getClass().getModule().isNamed()
-            ? "; on the module path they must also be resolved: --add-modules ALL-MODULE-PATH,jdk.net,jdk.unsupported"
-            : ""), e);
+    return new ConfigurationException(
+        "usagesink backend "
+            + name()
+            + " cannot start: NoClassDefFoundError: "
+            + missing
+            + ". usagesink-redis-core and its dependencies (lettuce-core, netty, reactor-core,"
+            + " slf4j-api) are missing from the class path: use the self-contained"
+            + " usagesink-backend-buffered-<version>-all.jar instead of"
+            + " usagesink-backend-buffered-<version>.jar, or add"
+            + " io.usagesink:usagesink-backend-buffered as a Maven/Gradle dependency (or copy its"
+            + " dependencies with mvn dependency:copy-dependencies)"
+            + (getClass().getModule().isNamed()
+                ? "; on the module path they must also be resolved: --add-modules"
+                    + " ALL-MODULE-PATH,jdk.net,jdk.unsupported"
+                : ""),
+        e);
   }
 }

@@ -35,28 +35,31 @@ import org.slf4j.LoggerFactory;
  * pending batch left its cells at, so sending them again is idempotent, hash by hash.
  *
  * <p><b>Recovery.</b> {@link #toResend()} gives the saved record when its guard id is the guard id
- * of the journal's pending batch ({@link Journal#batchId}); the recovering sink's writer {@linkplain
- * CompactWriter#adopt adopts} it: it resends those values under the dead writer's ids, and a write
- * of the pending batch under its guard id adds nothing. Every later range of the journal is a new
- * batch under the recovering writer's own id. A record of another batch (already stored, or given
- * up and counted failed) is ignored. Recovering twice rewrites the same values: no change.
+ * of the journal's pending batch ({@link Journal#batchId}); the recovering sink's writer
+ * {@linkplain CompactWriter#adopt adopts} it: it resends those values under the dead writer's ids,
+ * and a write of the pending batch under its guard id adds nothing. Every later range of the
+ * journal is a new batch under the recovering writer's own id. A record of another batch (already
+ * stored, or given up and counted failed) is ignored. Recovering twice rewrites the same values: no
+ * change.
  *
  * <p><b>The window.</b> A writer id takes no values more than 6 hours after its last confirmed
  * heartbeat and sends none more than 7 hours after it; from 12 hours on, a live writer folds it. A
  * recovery within 7 hours of the dead writer's last confirmed heartbeat (heartbeats are refreshed
- * at least hourly, so within 6 hours of the crash at least) is exact. A later one cannot know what of
- * the pending batch landed: that batch is counted failed (named), every later range is stored.
+ * at least hourly, so within 6 hours of the crash at least) is exact. A later one cannot know what
+ * of the pending batch landed: that batch is counted failed (named), every later range is stored.
  *
  * <p>Written atomically (a temporary file renamed over the old one), so a crash leaves the previous
  * or the new record, never a torn one; forced to storage (file and directory) unless the journal's
- * fsync policy is {@code none}; checksummed. Not thread-safe: the writer calls {@link #save} under its
- * lock.
+ * fsync policy is {@code none}; checksummed. Not thread-safe: the writer calls {@link #save} under
+ * its lock.
  */
 public final class CompactOutboxFile implements CompactWriter.Outbox {
 
   private static final Logger LOG = LoggerFactory.getLogger(CompactOutboxFile.class);
+
   /** The file name in the journal directory. */
   public static final String FILE = "compact.outbox";
+
   private static final int MAGIC = 0x55534358; // "USCX"
   private static final int NO_GUARD = -1;
 
@@ -75,8 +78,8 @@ public final class CompactOutboxFile implements CompactWriter.Outbox {
   }
 
   /**
-   * The outbox of {@code journal}'s directory: reads what an earlier process saved and keeps it when
-   * it carries the journal's pending batch.
+   * The outbox of {@code journal}'s directory: reads what an earlier process saved and keeps it
+   * when it carries the journal's pending batch.
    *
    * @throws JournalException if the file exists and cannot be read
    */
@@ -89,24 +92,32 @@ public final class CompactOutboxFile implements CompactWriter.Outbox {
       try {
         saved = decode(Files.readAllBytes(file));
       } catch (IOException e) {
-        throw new JournalException("journal " + dir + ": cannot read " + FILE + ": " + Journal.describe(e), e);
+        throw new JournalException(
+            "journal " + dir + ": cannot read " + FILE + ": " + Journal.describe(e), e);
       }
       if (saved == null) {
-        LOG.warn("journal {}: {} is damaged (checksum); ignored: a batch in flight at the last stop is stored again"
-            + " as recorded (if part of it had landed, that part counts twice)", dir, FILE);
+        LOG.warn(
+            "journal {}: {} is damaged (checksum); ignored: a batch in flight at the last stop is"
+                + " stored again as recorded (if part of it had landed, that part counts twice)",
+            dir,
+            FILE);
       }
     }
-    Optional<String> pending = journal.pendingBatch()
-        .filter(r -> r.to() > journal.released())
-        .map(r -> journal.batchId(r.from(), r.to()));
-    boolean carriesPending = saved != null && pending.isPresent() && pending.get().equals(saved.guardId());
-    return new CompactOutboxFile(dir, journal.config().fsync() != FsyncPolicy.NONE, carriesPending ? saved : null);
+    Optional<String> pending =
+        journal
+            .pendingBatch()
+            .filter(r -> r.to() > journal.released())
+            .map(r -> journal.batchId(r.from(), r.to()));
+    boolean carriesPending =
+        saved != null && pending.isPresent() && pending.get().equals(saved.guardId());
+    return new CompactOutboxFile(
+        dir, journal.config().fsync() != FsyncPolicy.NONE, carriesPending ? saved : null);
   }
 
   /**
    * What the earlier process was sending of the journal's pending batch, for the new writer to
-   * {@linkplain CompactWriter#adopt adopt}; empty when no pending batch was sent (it is then stored as
-   * recorded).
+   * {@linkplain CompactWriter#adopt adopt}; empty when no pending batch was sent (it is then stored
+   * as recorded).
    */
   public Optional<CompactWriter.Unsent> toResend() {
     return Optional.ofNullable(toResend);
@@ -115,8 +126,12 @@ public final class CompactOutboxFile implements CompactWriter.Outbox {
   @Override
   public void save(CompactWriter.Unsent unsent) throws IOException {
     byte[] bytes = encode(unsent);
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
       java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
       while (b.hasRemaining()) {
         ch.write(b);
@@ -177,7 +192,8 @@ public final class CompactOutboxFile implements CompactWriter.Outbox {
     if ((int) crc.getValue() != stored) {
       return null;
     }
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 0, bytes.length - 4))) {
+    try (DataInputStream in =
+        new DataInputStream(new ByteArrayInputStream(bytes, 0, bytes.length - 4))) {
       if (in.readInt() != MAGIC) {
         return null;
       }

@@ -7,13 +7,13 @@ import java.time.Instant;
 import java.util.Arrays;
 
 /**
- * The binary form of a journal record's payload. Not thread-safe: each appending thread owns one
- * (a thread-local in {@link Journal}); decoding is static.
+ * The binary form of a journal record's payload. Not thread-safe: each appending thread owns one (a
+ * thread-local in {@link Journal}); decoding is static.
  *
  * <p>Payload: a type byte; for {@link #TYPE_EVENT} a flags byte (id, keyId, accountId present,
  * longContext), the epoch second (zig-zag varlong) and nanos (varint) of {@code at}, the present
- * strings (varint byte length + UTF-8; model always), then the eight counts as varlongs. For
- * {@link #TYPE_CANCEL} the position of the cancelled event record as a varlong.
+ * strings (varint byte length + UTF-8; model always), then the eight counts as varlongs. For {@link
+ * #TYPE_CANCEL} the position of the cancelled event record as a varlong.
  */
 final class EventCodec {
 
@@ -27,13 +27,17 @@ final class EventCodec {
 
   /** Bytes encoded so far (after {@link #encodeEvent}, the payload length). */
   int length;
+
   byte[] buf = new byte[256];
 
   /** Encodes {@code e} into {@link #buf} at {@code offset}; returns the payload length. */
   int encodeEvent(UsageEvent e, int offset) {
     length = offset;
-    int flags = (e.id() != null ? F_ID : 0) | (e.keyId() != null ? F_KEY : 0)
-        | (e.accountId() != null ? F_ACCOUNT : 0) | (e.longContext() ? F_LONG_CONTEXT : 0);
+    int flags =
+        (e.id() != null ? F_ID : 0)
+            | (e.keyId() != null ? F_KEY : 0)
+            | (e.accountId() != null ? F_ACCOUNT : 0)
+            | (e.longContext() ? F_LONG_CONTEXT : 0);
     ensure(2 + 10 + 5 + 8 * 10);
     buf[length++] = TYPE_EVENT;
     buf[length++] = (byte) flags;
@@ -156,15 +160,29 @@ final class EventCodec {
       String key = (flags & F_KEY) != 0 ? getString(b) : null;
       String account = (flags & F_ACCOUNT) != 0 ? getString(b) : null;
       String model = getString(b);
-      UsageEvent e = new UsageEvent(id, Instant.ofEpochSecond(seconds, nanos), key, account, model,
-          getVarLong(b), getVarLong(b), getVarLong(b), getVarLong(b), getVarLong(b), getVarLong(b),
-          (flags & F_LONG_CONTEXT) != 0, getVarLong(b), getVarLong(b));
+      UsageEvent e =
+          new UsageEvent(
+              id,
+              Instant.ofEpochSecond(seconds, nanos),
+              key,
+              account,
+              model,
+              getVarLong(b),
+              getVarLong(b),
+              getVarLong(b),
+              getVarLong(b),
+              getVarLong(b),
+              getVarLong(b),
+              (flags & F_LONG_CONTEXT) != 0,
+              getVarLong(b),
+              getVarLong(b));
       d = new Decoded(e, -1);
     } else {
       throw new IllegalArgumentException("unknown record type " + type);
     }
     if (b.position() != end) {
-      throw new IllegalArgumentException("record length " + len + " but its payload ends at " + (b.position() - end + len));
+      throw new IllegalArgumentException(
+          "record length " + len + " but its payload ends at " + (b.position() - end + len));
     }
     return d;
   }

@@ -8,7 +8,9 @@ public enum FsyncPolicy {
   NONE,
   /** Every {@link JournalConfig#fsyncInterval()}: a power loss loses at most about one interval. */
   INTERVAL,
-  /** Before {@code append} returns: a power loss loses nothing appended; costs a disk flush each. */
+  /**
+   * Before {@code append} returns: a power loss loses nothing appended; costs a disk flush each.
+   */
   ALWAYS;
 
   /**
@@ -26,8 +28,12 @@ public enum FsyncPolicy {
       case "always":
         return ALWAYS;
       default:
-        throw new IllegalArgumentException("Invalid value for property " + property + "=" + value
-            + ". Must be none, interval or always.");
+        throw new IllegalArgumentException(
+            "Invalid value for property "
+                + property
+                + "="
+                + value
+                + ". Must be none, interval or always.");
     }
   }
 }

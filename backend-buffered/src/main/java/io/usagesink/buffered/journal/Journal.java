@@ -39,14 +39,14 @@ import org.slf4j.LoggerFactory;
  * append} returns, the record is in the page cache: a crash of the process (kill -9, the OOM
  * killer) loses nothing appended. Power loss is covered by the {@link FsyncPolicy}. The first
  * reservation that does not fit ends a segment; its thread switches to the next one, which a
- * background thread has usually created already (files are written in full when created, so a
- * full disk fails the switch with a {@link JournalException}, never a fault in a mapped write).
+ * background thread has usually created already (files are written in full when created, so a full
+ * disk fails the switch with a {@link JournalException}, never a fault in a mapped write).
  *
  * <p><b>Reading</b> ({@link #reader}) covers the records of earlier processes only (positions
  * before {@link #recoverableEnd()}; this process appends to new segments). A record torn by the
- * crash or damaged on disk fails its checksum: it is skipped and reported ({@link ReadReport}),
- * and reading resumes at the next valid record, so concurrent appenders that completed after a
- * torn one are not lost. Reading changes nothing, so reading twice gives the same events.
+ * crash or damaged on disk fails its checksum: it is skipped and reported ({@link ReadReport}), and
+ * reading resumes at the next valid record, so concurrent appenders that completed after a torn one
+ * are not lost. Reading changes nothing, so reading twice gives the same events.
  *
  * <p><b>Progress</b>: {@link #beginBatch} persists the range a batch covers before it is written
  * elsewhere, {@link #release} persists that everything before a position is stored and deletes the
@@ -54,11 +54,11 @@ import org.slf4j.LoggerFactory;
  * policy is {@code none}). Disk use is bounded by what is not yet released plus one segment
  * prepared ahead.
  *
- * <p><b>One process per directory</b>: {@code journal.lock} is locked for the journal's lifetime;
- * a second {@link #open} fails with a {@link JournalException} naming the directory.
+ * <p><b>One process per directory</b>: {@code journal.lock} is locked for the journal's lifetime; a
+ * second {@link #open} fails with a {@link JournalException} naming the directory.
  *
- * <p>Thread-safe. {@code append} and {@link #cancel} never block on I/O except when a segment
- * must be created because none was prepared, and under {@link FsyncPolicy#ALWAYS}.
+ * <p>Thread-safe. {@code append} and {@link #cancel} never block on I/O except when a segment must
+ * be created because none was prepared, and under {@link FsyncPolicy#ALWAYS}.
  */
 public final class Journal implements AutoCloseable {
 
@@ -91,11 +91,14 @@ public final class Journal implements AutoCloseable {
 
   /** Guards live, old, spare and segment creation. */
   private final Object segments = new Object();
+
   private final ArrayDeque<Segment> live = new ArrayDeque<>();
   private final List<OldFile> old;
   private Segment spare;
+
   /** Whether the directory entry of {@link #spare} is known to be on storage. */
   private volatile boolean spareSynced;
+
   private volatile Segment current;
   private volatile boolean closed;
 
@@ -106,8 +109,14 @@ public final class Journal implements AutoCloseable {
   private final Thread background;
   private volatile IOException spareError;
 
-  private Journal(JournalConfig config, FileChannel lockChannel, FileLock lock, String id, JournalState state,
-      List<OldFile> old, Segment first) {
+  private Journal(
+      JournalConfig config,
+      FileChannel lockChannel,
+      FileLock lock,
+      String id,
+      JournalState state,
+      List<OldFile> old,
+      Segment first) {
     this.config = config;
     this.dir = config.dir();
     this.lockChannel = lockChannel;
@@ -142,21 +151,33 @@ public final class Journal implements AutoCloseable {
     }
     FileChannel lockChannel;
     try {
-      lockChannel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      lockChannel =
+          FileChannel.open(
+              dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     } catch (IOException e) {
-      throw new JournalException("journal directory " + dir + " is not writable: " + describe(e), e);
+      throw new JournalException(
+          "journal directory " + dir + " is not writable: " + describe(e), e);
     }
     FileLock lock = null;
     try {
       try {
         lock = lockChannel.tryLock();
       } catch (OverlappingFileLockException e) {
-        throw new JournalException("journal directory " + dir + " is already open in this process;"
-            + " only one sink may use a journal directory at a time", e);
+        throw new JournalException(
+            "journal directory "
+                + dir
+                + " is already open in this process;"
+                + " only one sink may use a journal directory at a time",
+            e);
       }
       if (lock == null) {
-        throw new JournalException("journal directory " + dir + " is in use by another process (it holds "
-            + dir.resolve(LOCK_FILE) + "); only one process may use a journal directory at a time", null);
+        throw new JournalException(
+            "journal directory "
+                + dir
+                + " is in use by another process (it holds "
+                + dir.resolve(LOCK_FILE)
+                + "); only one process may use a journal directory at a time",
+            null);
       }
       String id = loadId(dir);
       JournalState state = new JournalState(dir, config.fsync() != FsyncPolicy.NONE);
@@ -169,8 +190,14 @@ public final class Journal implements AutoCloseable {
       if (config.fsync() != FsyncPolicy.NONE) {
         syncDirectory(dir);
       }
-      return new Journal(new JournalConfig(dir, config.fsync(), config.fsyncInterval(), config.segmentBytes()),
-          lockChannel, lock, id, state, old, first);
+      return new Journal(
+          new JournalConfig(dir, config.fsync(), config.fsyncInterval(), config.segmentBytes()),
+          lockChannel,
+          lock,
+          id,
+          state,
+          old,
+          first);
     } catch (IOException | RuntimeException e) {
       try {
         if (lock != null) {
@@ -246,8 +273,8 @@ public final class Journal implements AutoCloseable {
   }
 
   /**
-   * The guard id of the batch covering the positions {@code [from, to)}: {@code <journal id>:<from>-<to>},
-   * the same in every process that opens this directory.
+   * The guard id of the batch covering the positions {@code [from, to)}: {@code <journal
+   * id>:<from>-<to>}, the same in every process that opens this directory.
    */
   public String batchId(long from, long to) {
     return id + ":" + from + "-" + to;
@@ -291,11 +318,15 @@ public final class Journal implements AutoCloseable {
   private long write(Writer w, int len) {
     int total = Records.total(len);
     if (len > Records.MAX_PAYLOAD || total > config.segmentBytes() - Segment.HEADER) {
-      throw new IllegalArgumentException("journal record of " + len + " bytes is larger than a segment of "
-          + config.segmentBytes() + " bytes allows (usagesink.buffered.journal segment size)");
+      throw new IllegalArgumentException(
+          "journal record of "
+              + len
+              + " bytes is larger than a segment of "
+              + config.segmentBytes()
+              + " bytes allows (usagesink.buffered.journal segment size)");
     }
     byte[] buf = w.codec.buf;
-    for (;;) {
+    for (; ; ) {
       Segment s = current;
       if (!s.enter()) {
         if (closed) {
@@ -328,7 +359,8 @@ public final class Journal implements AutoCloseable {
       s.buffer.force(off, len);
     } catch (RuntimeException e) {
       failures.increment();
-      throw new JournalException("journal " + dir + ": forcing " + s + " to storage failed: " + e, e);
+      throw new JournalException(
+          "journal " + dir + ": forcing " + s + " to storage failed: " + e, e);
     }
     fsyncs.incrementAndGet();
     fsyncNanos.addAndGet(System.nanoTime() - t0);
@@ -351,7 +383,8 @@ public final class Journal implements AutoCloseable {
           syncDirectory(dir); // its directory entry must be durable before an append there returns
         } catch (IOException e) {
           failures.increment();
-          throw new JournalException("journal " + dir + ": cannot force the directory: " + describe(e), e);
+          throw new JournalException(
+              "journal " + dir + ": cannot force the directory: " + describe(e), e);
         }
       }
       if (n == null || n.base != base) {
@@ -365,8 +398,10 @@ public final class Journal implements AutoCloseable {
           }
         } catch (IOException e) {
           failures.increment();
-          // the reason without the (random) temporary file name: one failure reason while the cause lasts
-          throw new JournalException("journal " + dir + ": cannot create the next segment: " + reason(e), e);
+          // the reason without the (random) temporary file name: one failure reason while the cause
+          // lasts
+          throw new JournalException(
+              "journal " + dir + ": cannot create the next segment: " + reason(e), e);
         }
       }
       live.add(n);
@@ -405,10 +440,15 @@ public final class Journal implements AutoCloseable {
     }
   }
 
-  /** The batch that was being stored when the last {@link #beginBatch} was not followed by a release. */
+  /**
+   * The batch that was being stored when the last {@link #beginBatch} was not followed by a
+   * release.
+   */
   public Optional<Range> pendingBatch() {
     synchronized (state) {
-      return state.pendingFrom < 0 ? Optional.empty() : Optional.of(new Range(state.pendingFrom, state.pendingTo));
+      return state.pendingFrom < 0
+          ? Optional.empty()
+          : Optional.of(new Range(state.pendingFrom, state.pendingTo));
     }
   }
 
@@ -426,7 +466,8 @@ public final class Journal implements AutoCloseable {
       try {
         state.write(state.released, from, to);
       } catch (IOException e) {
-        throw new JournalException("journal " + dir + ": cannot write " + JournalState.FILE + ": " + describe(e), e);
+        throw new JournalException(
+            "journal " + dir + ": cannot write " + JournalState.FILE + ": " + describe(e), e);
       }
     }
   }
@@ -446,7 +487,8 @@ public final class Journal implements AutoCloseable {
       try {
         state.write(position, -1, -1);
       } catch (IOException e) {
-        throw new JournalException("journal " + dir + ": cannot write " + JournalState.FILE + ": " + describe(e), e);
+        throw new JournalException(
+            "journal " + dir + ": cannot write " + JournalState.FILE + ": " + describe(e), e);
       }
     }
     List<Segment> drop = new ArrayList<>();
@@ -455,13 +497,14 @@ public final class Journal implements AutoCloseable {
       while (live.size() > 1 && live.peekFirst().base + live.peekFirst().capacity <= position) {
         drop.add(live.pollFirst());
       }
-      old.removeIf(f -> {
-        if (f.base() + f.size() <= position) {
-          dropOld.add(f);
-          return true;
-        }
-        return false;
-      });
+      old.removeIf(
+          f -> {
+            if (f.base() + f.size() <= position) {
+              dropOld.add(f);
+              return true;
+            }
+            return false;
+          });
     }
     for (Segment s : drop) {
       discard(s);
@@ -489,9 +532,9 @@ public final class Journal implements AutoCloseable {
 
   /**
    * A reader of the events earlier processes appended in {@code [from, to)} ({@code from} raised to
-   * {@link #released()}, {@code to} capped at {@link #recoverableEnd()}), skipping events cancelled by
-   * a record anywhere before {@link #recoverableEnd()}: reading a range gives exactly the events a
-   * read of the whole journal gives there. Close it when done.
+   * {@link #released()}, {@code to} capped at {@link #recoverableEnd()}), skipping events cancelled
+   * by a record anywhere before {@link #recoverableEnd()}: reading a range gives exactly the events
+   * a read of the whole journal gives there. Close it when done.
    */
   public JournalReader reader(long from, long to) {
     List<OldFile> files;
@@ -499,7 +542,8 @@ public final class Journal implements AutoCloseable {
       files = List.copyOf(old);
     }
     long start = Math.max(from, released());
-    return new JournalReader(files, start, Math.max(start, Math.min(to, recoverableEnd)), recoverableEnd);
+    return new JournalReader(
+        files, start, Math.max(start, Math.min(to, recoverableEnd)), recoverableEnd);
   }
 
   /** A snapshot of the figures. */
@@ -520,7 +564,14 @@ public final class Journal implements AutoCloseable {
         bytes += f.size();
       }
     }
-    return new JournalStats(count, bytes, appended.sum(), failures.sum(), fsyncs.get(), fsyncNanos.get(), released(),
+    return new JournalStats(
+        count,
+        bytes,
+        appended.sum(),
+        failures.sum(),
+        fsyncs.get(),
+        fsyncNanos.get(),
+        released(),
         nextPosition());
   }
 
@@ -573,8 +624,11 @@ public final class Journal implements AutoCloseable {
       }
     } catch (IOException e) {
       if (spareError == null) {
-        LOG.warn("journal {}: cannot prepare the next segment (appends will fail when the current one is full"
-            + " unless this clears): {}", dir, describe(e));
+        LOG.warn(
+            "journal {}: cannot prepare the next segment (appends will fail when the current one is"
+                + " full unless this clears): {}",
+            dir,
+            describe(e));
       }
       spareError = e;
     }
@@ -592,11 +646,13 @@ public final class Journal implements AutoCloseable {
       }
       try {
         boolean full = s.full();
-        boolean quiet = s.usersBesideMe() == 0; // no append in progress: every reserved byte is written
+        boolean quiet =
+            s.usersBesideMe() == 0; // no append in progress: every reserved byte is written
         long end = s.end();
         if (end > s.synced || !quiet) {
           long t0 = System.nanoTime();
-          // from what the last quiet pass forced on: bytes below it are on storage and never written again;
+          // from what the last quiet pass forced on: bytes below it are on storage and never
+          // written again;
           // an append still in progress lies above it, so the range always covers it
           int from = (int) Math.min(s.synced, end);
           s.buffer.force(from, (int) end - from);

@@ -18,10 +18,13 @@ public record JournalConfig(Path dir, FsyncPolicy fsync, Duration fsyncInterval,
 
   /** Default fsync interval: 500 ms (Vector's disk buffer flushes at the same rate). */
   public static final Duration DEFAULT_FSYNC_INTERVAL = Duration.ofMillis(500);
+
   /** Default segment size: {@value} bytes (16 MiB). */
   public static final int DEFAULT_SEGMENT_BYTES = 16 << 20;
+
   /** Smallest segment: {@value} bytes. */
   public static final int MIN_SEGMENT_BYTES = 64 << 10;
+
   /** Largest segment: {@value} bytes. */
   public static final int MAX_SEGMENT_BYTES = 1 << 30;
 
@@ -34,14 +37,20 @@ public record JournalConfig(Path dir, FsyncPolicy fsync, Duration fsyncInterval,
       throw new IllegalArgumentException("fsyncInterval must be > 0 but was " + fsyncInterval);
     }
     if (segmentBytes < MIN_SEGMENT_BYTES || segmentBytes > MAX_SEGMENT_BYTES) {
-      throw new IllegalArgumentException("segmentBytes must be between " + MIN_SEGMENT_BYTES + " and "
-          + MAX_SEGMENT_BYTES + " but was " + segmentBytes);
+      throw new IllegalArgumentException(
+          "segmentBytes must be between "
+              + MIN_SEGMENT_BYTES
+              + " and "
+              + MAX_SEGMENT_BYTES
+              + " but was "
+              + segmentBytes);
     }
   }
 
   /** The defaults in {@code dir}: fsync every {@link #DEFAULT_FSYNC_INTERVAL}, 16 MiB segments. */
   public static JournalConfig of(Path dir) {
-    return new JournalConfig(dir, FsyncPolicy.INTERVAL, DEFAULT_FSYNC_INTERVAL, DEFAULT_SEGMENT_BYTES);
+    return new JournalConfig(
+        dir, FsyncPolicy.INTERVAL, DEFAULT_FSYNC_INTERVAL, DEFAULT_SEGMENT_BYTES);
   }
 
   /** This configuration with another fsync policy. */

@@ -91,8 +91,15 @@ public final class JournalReader implements AutoCloseable {
 
   /** What was read so far. */
   public ReadReport report() {
-    return new ReadReport(from, nextPosition, events, skipped, cursor.badRegions, cursor.badBytes,
-        cursor.firstBad, cursor.holes);
+    return new ReadReport(
+        from,
+        nextPosition,
+        events,
+        skipped,
+        cursor.badRegions,
+        cursor.badBytes,
+        cursor.firstBad,
+        cursor.holes);
   }
 
   @Override
@@ -129,7 +136,7 @@ public final class JournalReader implements AutoCloseable {
     }
 
     boolean advance() {
-      for (;;) {
+      for (; ; ) {
         if (seg == null && !openNext()) {
           return false;
         }
@@ -150,7 +157,8 @@ public final class JournalReader implements AutoCloseable {
         try {
           seg = Segment.openForReading(f.file(), f.base());
         } catch (IOException e) {
-          throw new UncheckedIOException("journal: cannot read " + f.file() + ": " + Journal.describe(e), e);
+          throw new UncheckedIOException(
+              "journal: cannot read " + f.file() + ": " + Journal.describe(e), e);
         }
         if (seg == null) {
           continue; // not a segment (cut short while created): nothing was appended to it
@@ -175,7 +183,7 @@ public final class JournalReader implements AutoCloseable {
         int start = off;
         int lastNonZero = -1;
         off += 8;
-        for (;;) {
+        for (; ; ) {
           while (off + 8 <= limit && buf.getLong(off) == 0) {
             off += 8;
           }

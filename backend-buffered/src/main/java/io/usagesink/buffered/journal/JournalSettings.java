@@ -18,8 +18,10 @@ public final class JournalSettings {
 
   /** Directory of the journal; absent or blank: no journal. */
   public static final String DIR = "usagesink.buffered.journal-dir";
+
   /** {@code none}, {@code interval} (the default) or {@code always}. */
   public static final String FSYNC = "usagesink.buffered.journal-fsync";
+
   /** The interval of {@code interval}, e.g. {@code 200ms}; default 500 ms. */
   public static final String FSYNC_INTERVAL = "usagesink.buffered.journal-fsync-interval";
 
@@ -39,14 +41,18 @@ public final class JournalSettings {
     Path path = dir.get().parse(Path::of, "Must be a directory path.");
     FsyncPolicy fsync = p.getEnum(FSYNC, FsyncPolicy.class).orElse(FsyncPolicy.INTERVAL);
     String must = "Must be a positive duration like 200ms or 1s.";
-    Duration interval = p.find(FSYNC_INTERVAL).map(v -> {
-      Duration d = v.parse(DurationText::parse, must);
-      if (d.isNegative() || d.isZero()) {
-        throw v.invalid(must);
-      }
-      return d;
-    }).orElse(JournalConfig.DEFAULT_FSYNC_INTERVAL);
-    return Optional.of(new JournalConfig(path, fsync, interval, JournalConfig.DEFAULT_SEGMENT_BYTES));
+    Duration interval =
+        p.find(FSYNC_INTERVAL)
+            .map(
+                v -> {
+                  Duration d = v.parse(DurationText::parse, must);
+                  if (d.isNegative() || d.isZero()) {
+                    throw v.invalid(must);
+                  }
+                  return d;
+                })
+            .orElse(JournalConfig.DEFAULT_FSYNC_INTERVAL);
+    return Optional.of(
+        new JournalConfig(path, fsync, interval, JournalConfig.DEFAULT_SEGMENT_BYTES));
   }
-
 }

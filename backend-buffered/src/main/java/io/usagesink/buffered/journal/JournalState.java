@@ -28,8 +28,12 @@ final class JournalState implements AutoCloseable {
   long pendingTo = -1;
 
   JournalState(Path dir, boolean sync) throws IOException {
-    this.ch = FileChannel.open(dir.resolve(FILE), StandardOpenOption.CREATE, StandardOpenOption.READ,
-        StandardOpenOption.WRITE);
+    this.ch =
+        FileChannel.open(
+            dir.resolve(FILE),
+            StandardOpenOption.CREATE,
+            StandardOpenOption.READ,
+            StandardOpenOption.WRITE);
     this.sync = sync;
     for (int slot = 0; slot < 2; slot++) {
       buf.clear();

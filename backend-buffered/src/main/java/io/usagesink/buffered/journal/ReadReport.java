@@ -17,8 +17,15 @@ package io.usagesink.buffered.journal;
  * @param firstBadPosition the position of the first bad region, or -1
  * @param holes holes skipped
  */
-public record ReadReport(long from, long to, long events, long cancelled, long badRegions, long badBytes,
-    long firstBadPosition, long holes) {
+public record ReadReport(
+    long from,
+    long to,
+    long events,
+    long cancelled,
+    long badRegions,
+    long badBytes,
+    long firstBadPosition,
+    long holes) {
 
   /** Whether nothing was skipped as bad. */
   public boolean clean() {

@@ -8,17 +8,19 @@ import java.util.zip.CRC32C;
 
 /**
  * The framing of one record: an 8-byte header (an int of {@link #MARK} in the top byte and the
- * payload length below it, then the CRC32C of position + length word + payload), the payload,
- * zeros up to a multiple of 8. The position in the checksum makes a record copied elsewhere (or
- * left over from an older file) invalid. All little-endian.
+ * payload length below it, then the CRC32C of position + length word + payload), the payload, zeros
+ * up to a multiple of 8. The position in the checksum makes a record copied elsewhere (or left over
+ * from an older file) invalid. All little-endian.
  */
 final class Records {
 
   static final int MARK = 0xA5;
   static final int HEADER = 8;
   static final int MAX_PAYLOAD = (1 << 24) - 1;
-  static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-  static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  static final VarHandle INT =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+  static final VarHandle LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   private Records() {}
 

@@ -20,14 +20,15 @@ import java.util.concurrent.locks.LockSupport;
  * the capacity, so every later reservation fails too).
  *
  * <p><b>Unmapping safely.</b> Touching an unmapped buffer crashes the JVM, so every user of {@link
- * #buffer} enters first ({@link #enter}) and exits after; {@link #retire} sets {@link #retired}
- * and waits for the users inside to leave (a Dekker handshake on two volatile variables) before it
+ * #buffer} enters first ({@link #enter}) and exits after; {@link #retire} sets {@link #retired} and
+ * waits for the users inside to leave (a Dekker handshake on two volatile variables) before it
  * unmaps. A user that enters after the retire sees the flag and leaves without touching the buffer.
  */
 final class Segment {
 
   /** Bytes before the first record: magic, version, base and capacity. */
   static final int HEADER = 64;
+
   static final int MAGIC = 0x55534A31; // "USJ1"
   static final String SUFFIX = ".seg";
 
@@ -48,13 +49,18 @@ final class Segment {
   final long base;
   final int capacity;
   final MappedByteBuffer buffer;
+
   /** The temporary name of a prepared, not yet installed file. */
   private Path tmp;
+
   @SuppressWarnings("unused") // through TAIL
   private volatile long tail = HEADER;
+
   @SuppressWarnings("unused") // through USERS
   private volatile int users;
+
   private volatile boolean retired;
+
   /** Bytes of this segment known to be forced to storage (the sync thread's business). */
   volatile long synced = HEADER;
 
@@ -80,13 +86,14 @@ final class Segment {
   /**
    * Writes the file of a segment under a temporary name of its own (the header, then zeros, so the
    * file system allocates every block now and a full disk is an error here, never a fault in a
-   * mapped write), maps it and touches every page, so appends do not take the page faults. May
-   * run concurrently with anything; {@link #install} renames it into place.
+   * mapped write), maps it and touches every page, so appends do not take the page faults. May run
+   * concurrently with anything; {@link #install} renames it into place.
    */
   static Segment prepare(Path dir, long base, int capacity) throws IOException {
     Path tmp = Files.createTempFile(dir, fileOf(dir, base).getFileName().toString(), ".tmp");
     Segment s;
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       ByteBuffer header = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
       header.putInt(MAGIC).putInt(1).putLong(base).putInt(capacity).rewind();
       writeFully(ch, header, 0);
@@ -95,14 +102,20 @@ final class Segment {
         zeros.clear().limit((int) Math.min(zeros.capacity(), capacity - off));
         off += writeFully(ch, zeros, off);
       }
-      s = new Segment(fileOf(dir, base), base, capacity, ch.map(FileChannel.MapMode.READ_WRITE, 0, capacity));
+      s =
+          new Segment(
+              fileOf(dir, base),
+              base,
+              capacity,
+              ch.map(FileChannel.MapMode.READ_WRITE, 0, capacity));
       s.tmp = tmp;
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(tmp);
       throw e;
     }
     for (int off = HEADER; off < capacity; off += 4096) {
-      s.buffer.put(off, (byte) 0); // nobody appends yet: a zero over a zero, making the page writable
+      s.buffer.put(
+          off, (byte) 0); // nobody appends yet: a zero over a zero, making the page writable
     }
     return s;
   }

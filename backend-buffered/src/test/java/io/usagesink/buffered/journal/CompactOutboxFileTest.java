@@ -12,20 +12,27 @@ import org.junit.jupiter.api.io.TempDir;
 /** The compact outbox file: what it keeps across processes, and when a recovery resends it. */
 class CompactOutboxFileTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private JournalConfig config() {
     return JournalConfig.of(dir).withFsync(FsyncPolicy.NONE);
   }
 
   private static CompactWriter.Unsent unsent(String guard) {
-    return new CompactWriter.Unsent(guard, Map.of("abc", new CompactWriter.IdLease(100, 200)),
-        Map.of("usagesink:c:h:2025123010", Map.of("abc|k|k1|m", "1 2 3", "abc|a|a1|m", "4 5 6"),
-            "usagesink:c:t", Map.of("abc|@", "2025123010 200")));
+    return new CompactWriter.Unsent(
+        guard,
+        Map.of("abc", new CompactWriter.IdLease(100, 200)),
+        Map.of(
+            "usagesink:c:h:2025123010",
+            Map.of("abc|k|k1|m", "1 2 3", "abc|a|a1|m", "4 5 6"),
+            "usagesink:c:t",
+            Map.of("abc|@", "2025123010 200")));
   }
 
-  /** Saves {@code saved} while the journal's pending batch is [64, 128); returns what the next open resends. */
+  /**
+   * Saves {@code saved} while the journal's pending batch is [64, 128); returns what the next open
+   * resends.
+   */
   private CompactOutboxFile saveWhilePending(CompactWriter.Unsent saved) throws Exception {
     try (Journal j = Journal.open(config())) {
       j.beginBatch(64, 128);

@@ -16,7 +16,8 @@ public final class JournalChild {
   /** Entry point; see the class documentation. */
   public static void main(String[] args) throws Exception {
     PrintStream out = new PrintStream(System.out, true, "UTF-8");
-    JournalConfig config = JournalConfig.of(Path.of(args[1])).withFsync(FsyncPolicy.NONE).withSegmentBytes(256 << 10);
+    JournalConfig config =
+        JournalConfig.of(Path.of(args[1])).withFsync(FsyncPolicy.NONE).withSegmentBytes(256 << 10);
     Journal j = Journal.open(config);
     if (args[0].equals("hold")) {
       out.println("open");
@@ -24,8 +25,16 @@ public final class JournalChild {
     }
     Instant at = Instant.parse("2025-08-15T03:10:00Z");
     for (long i = 0; ; i++) {
-      long pos = j.append(UsageEvent.builder().id(Long.toString(i)).at(at.plusMillis(i)).keyId("key-" + i % 7)
-          .model("claude-sonnet-4").inputTokens(i).outputTokens(1).build());
+      long pos =
+          j.append(
+              UsageEvent.builder()
+                  .id(Long.toString(i))
+                  .at(at.plusMillis(i))
+                  .keyId("key-" + i % 7)
+                  .model("claude-sonnet-4")
+                  .inputTokens(i)
+                  .outputTokens(1)
+                  .build());
       out.println("ack " + i + " " + pos);
     }
   }

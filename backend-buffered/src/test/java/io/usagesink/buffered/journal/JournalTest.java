@@ -37,15 +37,23 @@ class JournalTest {
   }
 
   private static UsageEvent event(long i) {
-    return UsageEvent.builder().id("e" + i).at(AT.plusMillis(i)).keyId("key-" + i % 5).accountId("acct")
-        .model("claude-sonnet-4").inputTokens(i).outputTokens(2 * i).build();
+    return UsageEvent.builder()
+        .id("e" + i)
+        .at(AT.plusMillis(i))
+        .keyId("key-" + i % 5)
+        .accountId("acct")
+        .model("claude-sonnet-4")
+        .inputTokens(i)
+        .outputTokens(2 * i)
+        .build();
   }
 
   /** Every event of the journal's earlier processes, in order, with the reader's report. */
   private record Read(List<Long> positions, List<UsageEvent> events, ReadReport report) {}
 
   private Read readAll(JournalConfig config) {
-    try (Journal j = Journal.open(config); JournalReader r = j.reader(0)) {
+    try (Journal j = Journal.open(config);
+        JournalReader r = j.reader(0)) {
       List<Long> positions = new ArrayList<>();
       List<UsageEvent> events = new ArrayList<>();
       while (r.next()) {
@@ -76,20 +84,48 @@ class JournalTest {
 
   @Test
   void everyFieldReadsBackEqual() {
-    List<UsageEvent> events = List.of(
-        UsageEvent.builder().id("req-1").at(Instant.parse("2025-08-15T03:10:00.123456789Z")).keyId("key")
-            .accountId("acct").model("claude-3-opus:latest").inputTokens(1).outputTokens(2).cacheCreateTokens(3)
-            .cacheReadTokens(4).ephemeral5mTokens(5).ephemeral1hTokens(6).longContext(true).realCostMicros(7)
-            .ratedCostMicros(8).build(),
-        UsageEvent.builder().at(Instant.EPOCH.minusSeconds(86_400 * 365).plusNanos(1)).accountId("only-account")
-            .build(),
-        UsageEvent.builder().at(Instant.ofEpochSecond(253_402_300_799L, 999_999_999)).keyId("ключ-🔑")
-            .model("модель ü").inputTokens(Long.MAX_VALUE / 4).outputTokens(Long.MAX_VALUE / 4)
-            .cacheCreateTokens(Long.MAX_VALUE / 4).cacheReadTokens(Long.MAX_VALUE / 4)
-            .ephemeral5mTokens(Long.MAX_VALUE).ephemeral1hTokens(Long.MAX_VALUE).realCostMicros(Long.MAX_VALUE)
-            .ratedCostMicros(Long.MAX_VALUE).build(),
-        UsageEvent.builder().id("x".repeat(200)).at(AT).keyId("k".repeat(20_000)).accountId("a".repeat(127))
-            .model("m".repeat(128)).build());
+    List<UsageEvent> events =
+        List.of(
+            UsageEvent.builder()
+                .id("req-1")
+                .at(Instant.parse("2025-08-15T03:10:00.123456789Z"))
+                .keyId("key")
+                .accountId("acct")
+                .model("claude-3-opus:latest")
+                .inputTokens(1)
+                .outputTokens(2)
+                .cacheCreateTokens(3)
+                .cacheReadTokens(4)
+                .ephemeral5mTokens(5)
+                .ephemeral1hTokens(6)
+                .longContext(true)
+                .realCostMicros(7)
+                .ratedCostMicros(8)
+                .build(),
+            UsageEvent.builder()
+                .at(Instant.EPOCH.minusSeconds(86_400 * 365).plusNanos(1))
+                .accountId("only-account")
+                .build(),
+            UsageEvent.builder()
+                .at(Instant.ofEpochSecond(253_402_300_799L, 999_999_999))
+                .keyId("ключ-🔑")
+                .model("модель ü")
+                .inputTokens(Long.MAX_VALUE / 4)
+                .outputTokens(Long.MAX_VALUE / 4)
+                .cacheCreateTokens(Long.MAX_VALUE / 4)
+                .cacheReadTokens(Long.MAX_VALUE / 4)
+                .ephemeral5mTokens(Long.MAX_VALUE)
+                .ephemeral1hTokens(Long.MAX_VALUE)
+                .realCostMicros(Long.MAX_VALUE)
+                .ratedCostMicros(Long.MAX_VALUE)
+                .build(),
+            UsageEvent.builder()
+                .id("x".repeat(200))
+                .at(AT)
+                .keyId("k".repeat(20_000))
+                .accountId("a".repeat(127))
+                .model("m".repeat(128))
+                .build());
     List<Long> positions = appendAll(config(FsyncPolicy.INTERVAL, SMALL), events);
 
     Read read = readAll(config(FsyncPolicy.INTERVAL, SMALL));
@@ -109,17 +145,19 @@ class JournalTest {
       List<Thread> workers = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         int base = t * perThread;
-        Thread w = new Thread(() -> {
-          try {
-            start.await();
-          } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
-          }
-          for (int i = 0; i < perThread; i++) {
-            UsageEvent e = event(base + i);
-            assertThat(acked.put(j.append(e), e)).isNull();
-          }
-        });
+        Thread w =
+            new Thread(
+                () -> {
+                  try {
+                    start.await();
+                  } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                  }
+                  for (int i = 0; i < perThread; i++) {
+                    UsageEvent e = event(base + i);
+                    assertThat(acked.put(j.append(e), e)).isNull();
+                  }
+                });
         w.start();
         workers.add(w);
       }
@@ -164,7 +202,9 @@ class JournalTest {
     Read read = readAll(config(FsyncPolicy.NONE, SMALL));
     List<UsageEvent> expected = new ArrayList<>(events(100));
     expected.remove(97);
-    assertThat(read.events()).startsWith(events(97).toArray(new UsageEvent[0])).containsExactlyElementsOf(expected);
+    assertThat(read.events())
+        .startsWith(events(97).toArray(new UsageEvent[0]))
+        .containsExactlyElementsOf(expected);
     assertThat(read.report().badRegions()).isEqualTo(1);
     assertThat(read.report().firstBadPosition()).isEqualTo(positions.get(97));
   }
@@ -211,15 +251,18 @@ class JournalTest {
       JournalStats before = j.stats();
       assertThat(before.segments()).isGreaterThan(4);
       // the background thread may prepare the next segment at any moment: one file more at most
-      assertThat(segmentFiles().size()).isBetween((int) before.segments(), (int) before.segments() + 1);
+      assertThat(segmentFiles().size())
+          .isBetween((int) before.segments(), (int) before.segments() + 1);
       assertThat(before.diskBytes()).isEqualTo(before.segments() * SMALL);
 
       j.release(positions.get(4000));
       JournalStats after = j.stats();
       assertThat(after.released()).isEqualTo(positions.get(4000));
       assertThat(after.segments()).isLessThan(before.segments());
-      assertThat(segmentFiles().size()).isBetween((int) after.segments(), (int) after.segments() + 1);
-      assertThat(segmentFiles()).allSatisfy(f -> assertThat(baseOf(f) + SMALL).isGreaterThan(positions.get(4000)));
+      assertThat(segmentFiles().size())
+          .isBetween((int) after.segments(), (int) after.segments() + 1);
+      assertThat(segmentFiles())
+          .allSatisfy(f -> assertThat(baseOf(f) + SMALL).isGreaterThan(positions.get(4000)));
       j.release(positions.get(10)); // earlier than released: ignored
       assertThat(j.released()).isEqualTo(positions.get(4000));
     }
@@ -282,7 +325,8 @@ class JournalTest {
   void aRecordLargerThanASegmentIsRefused() {
     try (Journal j = Journal.open(config(FsyncPolicy.NONE, SMALL))) {
       UsageEvent huge = event(1).toBuilder().keyId("k".repeat(SMALL)).build();
-      assertThatThrownBy(() -> j.append(huge)).isInstanceOf(IllegalArgumentException.class)
+      assertThatThrownBy(() -> j.append(huge))
+          .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("larger than a segment of " + SMALL + " bytes");
       assertThat(j.append(event(2))).isPositive();
     }
@@ -292,9 +336,13 @@ class JournalTest {
   void aSecondOpenInTheSameProcessFails() {
     try (Journal j = Journal.open(config(FsyncPolicy.NONE, SMALL))) {
       assertThat(j.dir()).isEqualTo(dir.toAbsolutePath());
-      assertThatThrownBy(() -> Journal.open(config(FsyncPolicy.NONE, SMALL))).isInstanceOf(JournalException.class)
-          .hasMessage("journal directory " + dir.toAbsolutePath() + " is already open in this process;"
-              + " only one sink may use a journal directory at a time");
+      assertThatThrownBy(() -> Journal.open(config(FsyncPolicy.NONE, SMALL)))
+          .isInstanceOf(JournalException.class)
+          .hasMessage(
+              "journal directory "
+                  + dir.toAbsolutePath()
+                  + " is already open in this process;"
+                  + " only one sink may use a journal directory at a time");
     }
     Journal.open(config(FsyncPolicy.NONE, SMALL)).close(); // released by close
   }
@@ -303,12 +351,18 @@ class JournalTest {
   void aSecondProcessOnTheSameDirectoryFailsWithAClearMessage() throws Exception {
     Process child = ChildJvm.start(JournalChild.class, "hold", dir.toString());
     try {
-      BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+      BufferedReader out =
+          new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
       assertThat(out.readLine()).isEqualTo("open");
-      assertThatThrownBy(() -> Journal.open(config(FsyncPolicy.NONE, SMALL))).isInstanceOf(JournalException.class)
-          .hasMessage("journal directory " + dir.toAbsolutePath() + " is in use by another process (it holds "
-              + dir.toAbsolutePath().resolve("journal.lock") + "); only one process may use a journal directory"
-              + " at a time");
+      assertThatThrownBy(() -> Journal.open(config(FsyncPolicy.NONE, SMALL)))
+          .isInstanceOf(JournalException.class)
+          .hasMessage(
+              "journal directory "
+                  + dir.toAbsolutePath()
+                  + " is in use by another process (it holds "
+                  + dir.toAbsolutePath().resolve("journal.lock")
+                  + "); only one process may use a journal directory"
+                  + " at a time");
     } finally {
       child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
@@ -320,7 +374,8 @@ class JournalTest {
     Process child = ChildJvm.start(JournalChild.class, "append", dir.toString());
     Map<Long, Long> acked = new HashMap<>();
     try {
-      BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+      BufferedReader out =
+          new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
       String line;
       while (acked.size() < 20_000 && (line = out.readLine()) != null) {
         String[] parts = line.split(" ");
@@ -346,25 +401,33 @@ class JournalTest {
     }
     assertThat(recovered).containsAllEntriesOf(acked);
     // a prefix: ids 0..n-1, each once (the child appends from one thread)
-    assertThat(read.events()).extracting(e -> Long.parseLong(e.id())).isSorted().doesNotHaveDuplicates()
-        .last().isEqualTo((long) read.events().size() - 1);
+    assertThat(read.events())
+        .extracting(e -> Long.parseLong(e.id()))
+        .isSorted()
+        .doesNotHaveDuplicates()
+        .last()
+        .isEqualTo((long) read.events().size() - 1);
   }
 
   @Test
   void aDirectoryThatIsAFileFailsAtOpen() throws IOException {
     Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
-    assertThatThrownBy(() -> Journal.open(JournalConfig.of(file))).isInstanceOf(JournalException.class)
+    assertThatThrownBy(() -> Journal.open(JournalConfig.of(file)))
+        .isInstanceOf(JournalException.class)
         .hasMessageStartingWith("cannot create journal directory " + file.toAbsolutePath());
   }
 
   @Test
   void aReadOnlyDirectoryFailsAtOpen() throws IOException {
-    Assumptions.assumeFalse("root".equals(System.getProperty("user.name")), "root may write a read-only directory");
+    Assumptions.assumeFalse(
+        "root".equals(System.getProperty("user.name")), "root may write a read-only directory");
     Path ro = Files.createDirectory(dir.resolve("ro"));
     Files.setPosixFilePermissions(ro, PosixFilePermissions.fromString("r-xr-xr-x"));
     try {
-      assertThatThrownBy(() -> Journal.open(JournalConfig.of(ro))).isInstanceOf(JournalException.class)
-          .hasMessageStartingWith("journal directory " + ro.toAbsolutePath() + " is not writable: permission denied");
+      assertThatThrownBy(() -> Journal.open(JournalConfig.of(ro)))
+          .isInstanceOf(JournalException.class)
+          .hasMessageStartingWith(
+              "journal directory " + ro.toAbsolutePath() + " is not writable: permission denied");
     } finally {
       Files.setPosixFilePermissions(ro, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
@@ -372,11 +435,13 @@ class JournalTest {
 
   @Test
   void badConfigurationNamesTheValue() {
-    assertThatThrownBy(() -> JournalConfig.of(dir).withSegmentBytes(1000)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> JournalConfig.of(dir).withSegmentBytes(1000))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("segmentBytes must be between 65536 and 1073741824 but was 1000");
     assertThatThrownBy(() -> FsyncPolicy.parse("usagesink.buffered.journal-fsync", "sometimes"))
-        .hasMessage("Invalid value for property usagesink.buffered.journal-fsync=sometimes."
-            + " Must be none, interval or always.");
+        .hasMessage(
+            "Invalid value for property usagesink.buffered.journal-fsync=sometimes."
+                + " Must be none, interval or always.");
   }
 
   private Path onlySegmentWithData() throws IOException {

@@ -3,19 +3,19 @@ package io.usagesink.redis.bench;
 import io.usagesink.SinkConfig;
 import io.usagesink.UsageEvent;
 import io.usagesink.UsageSink;
+import io.usagesink.launcher.CommandStats;
+import io.usagesink.launcher.RedisFixture;
+import io.usagesink.launcher.RedisServer;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
 import io.usagesink.plan.CounterDelta;
 import io.usagesink.plan.Expiry;
 import io.usagesink.plan.IndexAdd;
 import io.usagesink.plan.UsagePlan;
-import io.usagesink.redis.write.ScriptArgs;
 import io.usagesink.redis.lua.RedisLuaSink;
 import io.usagesink.redis.pipeline.RedisPipelineSink;
+import io.usagesink.redis.write.ScriptArgs;
 import io.usagesink.testkit.workload.Workloads;
-import io.usagesink.launcher.CommandStats;
-import io.usagesink.launcher.RedisFixture;
-import io.usagesink.launcher.RedisServer;
 import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -40,21 +40,21 @@ import java.util.regex.Pattern;
  * A benchmark (not a test): events/s of redis-pipeline and redis-lua into a local Redis, server
  * commands per event, against the server's ceiling measured in the same run with redis-benchmark
  * ({@code -P 64} HINCRBY for the pipeline; EVALSHA of the same script with a reference event's
- * arguments for Lua), and the latency of the {@code record()} call itself (excluding the wait for the
- * reply).
+ * arguments for Lua), and the latency of the {@code record()} call itself (excluding the wait for
+ * the reply).
  *
  * <p>Each ceiling is measured right before and right after the backend's run (both shown; the
- * percentage is against the higher one), because on a small shared machine it moves by tens of percent
- * between runs. The pipeline is also compared with the same commands sent by {@code redis-cli --pipe}
- * (the workload's first events as raw RESP: what Redis alone can do with exactly these commands, as
- * opposed to one small hash). The Redis main thread's CPU share during the run and the JVM's CPU per
- * event show which side limits. {@code record()} latency: every call is timed (System.nanoTime
- * around the call only) and the exact percentiles of all calls are printed.
+ * percentage is against the higher one), because on a small shared machine it moves by tens of
+ * percent between runs. The pipeline is also compared with the same commands sent by {@code
+ * redis-cli --pipe} (the workload's first events as raw RESP: what Redis alone can do with exactly
+ * these commands, as opposed to one small hash). The Redis main thread's CPU share during the run
+ * and the JVM's CPU per event show which side limits. {@code record()} latency: every call is timed
+ * (System.nanoTime around the call only) and the exact percentiles of all calls are printed.
  *
- * <p>Run: {@code ./mvnw -pl backend-redis-lua -am test-compile} then {@code java -cp <test classpath>
- * io.usagesink.redis.bench.RedisBackendsBench [events [rounds [all|pipeline|lua]]]} (defaults 60000, 3,
- * all). Needs {@code redis-server}, {@code redis-benchmark} and {@code redis-cli} on PATH; starts its
- * own server. Up to 2048 events are outstanding at once.
+ * <p>Run: {@code ./mvnw -pl backend-redis-lua -am test-compile} then {@code java -cp <test
+ * classpath> io.usagesink.redis.bench.RedisBackendsBench [events [rounds [all|pipeline|lua]]]}
+ * (defaults 60000, 3, all). Needs {@code redis-server}, {@code redis-benchmark} and {@code
+ * redis-cli} on PATH; starts its own server. Up to 2048 events are outstanding at once.
  */
 public final class RedisBackendsBench {
 
@@ -66,14 +66,21 @@ public final class RedisBackendsBench {
     int events = args.length > 0 ? Integer.parseInt(args[0]) : 60_000;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     String only = args.length > 2 ? args[2] : "all";
-    try (RedisServer redis = RedisFixture.builder().source(RedisServer.Source.LOCAL_PROCESS).start()) {
-      SinkConfig config = SinkConfig.builder().redisUri(redis.uri()).zone(ZoneOffset.ofHours(8)).build();
+    try (RedisServer redis =
+        RedisFixture.builder().source(RedisServer.Source.LOCAL_PROCESS).start()) {
+      SinkConfig config =
+          SinkConfig.builder().redisUri(redis.uri()).zone(ZoneOffset.ofHours(8)).build();
       UsageLayout layout = UsageLayouts.crs(config);
       List<UsageEvent> workload = Workloads.random(1, events);
-      double commandsPerEvent = workload.stream().map(layout::plan)
-          .mapToLong(p -> p.counters().size() + p.expiries().size()).average().orElse(0);
-      System.out.printf("workload: %d events, %.1f layout commands/event; cores=%d%n", events, commandsPerEvent,
-          Runtime.getRuntime().availableProcessors());
+      double commandsPerEvent =
+          workload.stream()
+              .map(layout::plan)
+              .mapToLong(p -> p.counters().size() + p.expiries().size())
+              .average()
+              .orElse(0);
+      System.out.printf(
+          "workload: %d events, %.1f layout commands/event; cores=%d%n",
+          events, commandsPerEvent, Runtime.getRuntime().availableProcessors());
       Path pipeFile = respFile(layout, workload.subList(0, Math.min(PIPE_EVENTS, workload.size())));
       try {
         for (int round = 1; round <= rounds; round++) {
@@ -81,19 +88,40 @@ public final class RedisBackendsBench {
           if (!only.equals("lua")) {
             double before = hincrbyCeiling(redis);
             double pipe = pipeCeiling(redis, pipeFile);
-            Result p = run("redis-pipeline", c -> RedisPipelineSink.builder().config(c).build(), config, redis, workload);
+            Result p =
+                run(
+                    "redis-pipeline",
+                    c -> RedisPipelineSink.builder().config(c).build(),
+                    config,
+                    redis,
+                    workload);
             double after = hincrbyCeiling(redis);
             double achieved = p.eventsPerSecond * p.serverCommandsPerEvent;
-            System.out.printf("  -> %.0f commands/s = %.0f%% of the HINCRBY ceiling (the higher of redis-benchmark -P 64:"
-                    + " %.0f/s before, %.0f/s after); %.0f%% of the same commands via redis-cli --pipe (%.0f/s)%n",
-                achieved, 100 * achieved / Math.max(before, after), before, after, 100 * achieved / pipe, pipe);
+            System.out.printf(
+                "  -> %.0f commands/s = %.0f%% of the HINCRBY ceiling (the higher of"
+                    + " redis-benchmark -P 64: %.0f/s before, %.0f/s after); %.0f%% of the same"
+                    + " commands via redis-cli --pipe (%.0f/s)%n",
+                achieved,
+                100 * achieved / Math.max(before, after),
+                before,
+                after,
+                100 * achieved / pipe,
+                pipe);
           }
           if (!only.equals("pipeline")) {
             double before = evalshaCeiling(redis, config, layout);
-            Result l = run("redis-lua", c -> RedisLuaSink.builder().config(c).build(), config, redis, workload);
+            Result l =
+                run(
+                    "redis-lua",
+                    c -> RedisLuaSink.builder().config(c).build(),
+                    config,
+                    redis,
+                    workload);
             double after = evalshaCeiling(redis, config, layout);
-            System.out.printf("  -> %.0f%% of the EVALSHA ceiling (events/s vs the higher EVALSHA/s: %.0f/s before,"
-                    + " %.0f/s after)%n", 100 * l.eventsPerSecond / Math.max(before, after), before, after);
+            System.out.printf(
+                "  -> %.0f%% of the EVALSHA ceiling (events/s vs the higher EVALSHA/s: %.0f/s"
+                    + " before, %.0f/s after)%n",
+                100 * l.eventsPerSecond / Math.max(before, after), before, after);
           }
         }
       } finally {
@@ -104,8 +132,13 @@ public final class RedisBackendsBench {
 
   private record Result(double eventsPerSecond, double serverCommandsPerEvent) {}
 
-  private static Result run(String name, Function<SinkConfig, UsageSink> factory, SinkConfig config, RedisServer redis,
-      List<UsageEvent> workload) throws Exception {
+  private static Result run(
+      String name,
+      Function<SinkConfig, UsageSink> factory,
+      SinkConfig config,
+      RedisServer redis,
+      List<UsageEvent> workload)
+      throws Exception {
     redis.flushAll();
     com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -125,12 +158,18 @@ public final class RedisBackendsBench {
       double eps = workload.size() * 1e9 / (t1 - t0);
       double server = (double) delta.total() / workload.size();
       Arrays.sort(latencies);
-      System.out.printf("%-15s %8.0f events/s, %6.1f server commands/event (%s)%n", name, eps, server, delta.asMap());
-      System.out.printf("  record() p50 %.1f us, p99 %.1f us, p99.9 %.1f us, max %.0f us; Redis main thread busy %.0f%%;"
-              + " JVM CPU %.1f us/event (%.0f%% of one core)%n",
-          latencies[latencies.length / 2] / 1e3, latencies[(int) (latencies.length * 0.99)] / 1e3,
-          latencies[(int) (latencies.length * 0.999)] / 1e3, latencies[latencies.length - 1] / 1e3,
-          100 * (serverCpu1 - serverCpu0) * 1e9 / (t1 - t0), (cpu1 - cpu0) / 1e3 / workload.size(),
+      System.out.printf(
+          "%-15s %8.0f events/s, %6.1f server commands/event (%s)%n",
+          name, eps, server, delta.asMap());
+      System.out.printf(
+          "  record() p50 %.1f us, p99 %.1f us, p99.9 %.1f us, max %.0f us; Redis main thread busy"
+              + " %.0f%%; JVM CPU %.1f us/event (%.0f%% of one core)%n",
+          latencies[latencies.length / 2] / 1e3,
+          latencies[(int) (latencies.length * 0.99)] / 1e3,
+          latencies[(int) (latencies.length * 0.999)] / 1e3,
+          latencies[latencies.length - 1] / 1e3,
+          100 * (serverCpu1 - serverCpu0) * 1e9 / (t1 - t0),
+          (cpu1 - cpu0) / 1e3 / workload.size(),
           100.0 * (cpu1 - cpu0) / (t1 - t0));
       return new Result(eps, server);
     }
@@ -140,7 +179,8 @@ public final class RedisBackendsBench {
   private static double serverMainThreadCpu(RedisServer redis) {
     double total = 0;
     for (String line : redis.info("cpu").split("\\r?\\n")) {
-      if (line.startsWith("used_cpu_user_main_thread:") || line.startsWith("used_cpu_sys_main_thread:")) {
+      if (line.startsWith("used_cpu_user_main_thread:")
+          || line.startsWith("used_cpu_sys_main_thread:")) {
         total += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
       }
     }
@@ -154,7 +194,10 @@ public final class RedisBackendsBench {
     return r;
   }
 
-  /** The commands of {@code events} (HINCRBY/EXPIRE/SADD as the pipeline writer sends them) as raw RESP. */
+  /**
+   * The commands of {@code events} (HINCRBY/EXPIRE/SADD as the pipeline writer sends them) as raw
+   * RESP.
+   */
   private static Path respFile(UsageLayout layout, List<UsageEvent> events) throws IOException {
     Path file = Files.createTempFile("usagesink-bench", ".resp");
     try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
@@ -180,17 +223,28 @@ public final class RedisBackendsBench {
   private static void resp(OutputStream out, String... args) throws IOException {
     StringBuilder b = new StringBuilder().append('*').append(args.length).append("\r\n");
     for (String a : args) {
-      b.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(a).append("\r\n");
+      b.append('$')
+          .append(a.getBytes(StandardCharsets.UTF_8).length)
+          .append("\r\n")
+          .append(a)
+          .append("\r\n");
     }
     out.write(b.toString().getBytes(StandardCharsets.UTF_8));
   }
 
-  /** Commands/s of {@code redis-cli --pipe} sending {@code file} (one connection, as fast as Redis takes them). */
+  /**
+   * Commands/s of {@code redis-cli --pipe} sending {@code file} (one connection, as fast as Redis
+   * takes them).
+   */
   private static double pipeCeiling(RedisServer redis, Path file) throws Exception {
     redis.flushAll();
     long t0 = System.nanoTime();
-    Process p = new ProcessBuilder("redis-cli", "-h", redis.host(), "-p", Integer.toString(redis.port()), "--pipe")
-        .redirectInput(file.toFile()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                "redis-cli", "-h", redis.host(), "-p", Integer.toString(redis.port()), "--pipe")
+            .redirectInput(file.toFile())
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     p.waitFor();
     long t1 = System.nanoTime();
@@ -202,8 +256,12 @@ public final class RedisBackendsBench {
     return Long.parseLong(m.group(2)) * 1e9 / (t1 - t0);
   }
 
-  /** Records every event with up to 2048 outstanding; {@code latencies[i]} = nanos of the i-th record() call. */
-  private static void record(UsageSink sink, List<UsageEvent> events, long[] latencies) throws Exception {
+  /**
+   * Records every event with up to 2048 outstanding; {@code latencies[i]} = nanos of the i-th
+   * record() call.
+   */
+  private static void record(UsageSink sink, List<UsageEvent> events, long[] latencies)
+      throws Exception {
     Semaphore window = new Semaphore(2048);
     List<CompletableFuture<Void>> stages = new ArrayList<>(events.size());
     for (int i = 0; i < events.size(); i++) {
@@ -220,10 +278,14 @@ public final class RedisBackendsBench {
     CompletableFuture.allOf(stages.toArray(new CompletableFuture<?>[0])).get(300, TimeUnit.SECONDS);
   }
 
-  private static double evalshaCeiling(RedisServer redis, SinkConfig config, UsageLayout layout) throws Exception {
+  private static double evalshaCeiling(RedisServer redis, SinkConfig config, UsageLayout layout)
+      throws Exception {
     redis.flushAll();
-    UsageEvent both = Workloads.random(3, 200).stream()
-        .filter(e -> e.keyId() != null && e.accountId() != null && !e.longContext()).findFirst().orElseThrow();
+    UsageEvent both =
+        Workloads.random(3, 200).stream()
+            .filter(e -> e.keyId() != null && e.accountId() != null && !e.longContext())
+            .findFirst()
+            .orElseThrow();
     List<String> cmd = new ArrayList<>(List.of("-n", "30000", "-P", "64", "-r", "100000000"));
     cmd.addAll(ScriptArgs.evalshaArgs(redis, config, layout.plan(both)));
     double r = redisBenchmark(redis, cmd.toArray(new String[0]));
@@ -232,11 +294,15 @@ public final class RedisBackendsBench {
   }
 
   static double redisBenchmark(RedisServer redis, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("redis-benchmark", "-h", redis.host(), "-p", Integer.toString(redis.port()), "-q"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "redis-benchmark", "-h", redis.host(), "-p", Integer.toString(redis.port()), "-q"));
     cmd.addAll(Arrays.asList(args));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out;
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       out = r.lines().reduce("", (a, b) -> a + "\n" + b);
     }
     p.waitFor();

@@ -13,10 +13,10 @@ import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
 import io.usagesink.plan.UsagePlan;
 import io.usagesink.redis.connect.RedisConnection;
+import io.usagesink.redis.pipeline.RedisPipelineSink;
 import io.usagesink.redis.read.UsageCounts;
 import io.usagesink.redis.read.UsagePeriod;
 import io.usagesink.redis.read.UsageReader;
-import io.usagesink.redis.pipeline.RedisPipelineSink;
 import io.usagesink.redis.testing.States;
 import io.usagesink.testkit.redis.SinkComparison;
 import io.usagesink.testkit.redis.StateDump;
@@ -36,7 +36,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * redis-pipeline and redis-lua leave identical Redis state for the same workload, on one server and
- * on a 3-master cluster, and the reader gives the same answers; command counts measured server-side.
+ * on a 3-master cluster, and the reader gives the same answers; command counts measured
+ * server-side.
  */
 @ExtendWith(RedisExtension.class)
 class RedisBackendsEquivalenceIT {
@@ -44,7 +45,8 @@ class RedisBackendsEquivalenceIT {
   private static final int EVENTS = 10_000;
   private static final int CLUSTER_EVENTS = 2_000;
 
-  private static final Duration CROSS_RUN = Duration.ofSeconds(States.CROSS_RUN_TTL_TOLERANCE_SECONDS);
+  private static final Duration CROSS_RUN =
+      Duration.ofSeconds(States.CROSS_RUN_TTL_TOLERANCE_SECONDS);
 
   /** The reader's answers over the state a run left (called while it is on the server). */
   private static List<UsageCounts> answers(SinkConfig config, List<UsageEvent> events) {
@@ -53,7 +55,10 @@ class RedisBackendsEquivalenceIT {
     }
   }
 
-  /** The reader's answers for every key, account and model of the workload, in every bucket it touched. */
+  /**
+   * The reader's answers for every key, account and model of the workload, in every bucket it
+   * touched.
+   */
   private static List<UsageCounts> answers(UsageReader r, List<UsageEvent> events, ZoneId zone) {
     Set<UsagePeriod> periods = new LinkedHashSet<>();
     Set<String> keys = new LinkedHashSet<>();
@@ -69,7 +74,8 @@ class RedisBackendsEquivalenceIT {
         accounts.add(e.accountId());
       }
     }
-    List<String> models = List.of("claude-sonnet-4-20250514", "claude-3-5-sonnet-20241022", "claude-3-opus");
+    List<String> models =
+        List.of("claude-sonnet-4-20250514", "claude-3-5-sonnet-20241022", "claude-3-opus");
     List<UsageCounts> out = new ArrayList<>();
     for (String k : keys) {
       out.add(r.key(k, UsagePeriod.allTime()));
@@ -109,19 +115,26 @@ class RedisBackendsEquivalenceIT {
     long expiries = plans.stream().mapToLong(p -> p.expiries().size()).sum();
 
     Map<String, List<UsageCounts>> answers = new TreeMap<>();
-    SinkComparison.Result r = SinkComparison.on(redis).config(config).workload(events)
-        .sink("redis-pipeline", RedisBackendsEquivalenceIT::pipeline)
-        .sink("redis-lua", RedisBackendsEquivalenceIT::lua)
-        .afterEach((name, c) -> answers.put(name, answers(c, events)))
-        .run();
+    SinkComparison.Result r =
+        SinkComparison.on(redis)
+            .config(config)
+            .workload(events)
+            .sink("redis-pipeline", RedisBackendsEquivalenceIT::pipeline)
+            .sink("redis-lua", RedisBackendsEquivalenceIT::lua)
+            .afterEach((name, c) -> answers.put(name, answers(c, events)))
+            .run();
     SinkComparison.SinkRun pipeline = r.get("redis-pipeline");
     SinkComparison.SinkRun lua = r.get("redis-lua");
 
     r.assertSameState(CROSS_RUN);
     // a key's TTL counts down from its last write until the dump, at most the run's duration
     long runSeconds = pipeline.took().toSeconds() + 1;
-    pipeline.state().diff(StateDump.of(expected(layout, events)),
-        Duration.ofSeconds(States.TTL_TOLERANCE_SECONDS + runSeconds)).assertNone("redis-pipeline vs the plans");
+    pipeline
+        .state()
+        .diff(
+            StateDump.of(expected(layout, events)),
+            Duration.ofSeconds(States.TTL_TOLERANCE_SECONDS + runSeconds))
+        .assertNone("redis-pipeline vs the plans");
     assertThat(answers.get("redis-lua")).isEqualTo(answers.get("redis-pipeline"));
     assertThat(answers.get("redis-pipeline")).anyMatch(c -> c.requests() > 0);
 
@@ -129,34 +142,47 @@ class RedisBackendsEquivalenceIT {
     assertThat(pipeline.commandStats().calls("expire")).isEqualTo(expiries);
     assertThat(pipeline.stats().commands()).isEqualTo(counters + expiries);
     assertThat(pipeline.stats().roundTrips()).isEqualTo(EVENTS);
-    // billed: the events' commands plus the few of the open-time connection check (see ConnectionCheck)
+    // billed: the events' commands plus the few of the open-time connection check (see
+    // ConnectionCheck)
     assertThat(pipeline.commands().billed() - (counters + expiries)).isBetween(0L, 5L);
     // plus the one keyless EVALSHA of the open-time check (see WriterChecks.luaWriter)
     assertThat(lua.commandStats().calls("evalsha")).isEqualTo(EVENTS + 1);
     assertThat(lua.commandStats().calls("hincrby")).isEqualTo(counters);
     assertThat(lua.stats().commands()).isEqualTo(EVENTS);
     // inside the scripts: every HINCRBY and EXPIRE (and the events' guards)
-    assertThat(lua.commands().insideScripts()).isGreaterThanOrEqualTo(counters + lua.commandStats().calls("expire"));
+    assertThat(lua.commands().insideScripts())
+        .isGreaterThanOrEqualTo(counters + lua.commandStats().calls("expire"));
     assertThat(lua.commands().client()).isLessThan(pipeline.commands().client() / 100);
     System.out.printf("equivalence, %d events:%n%s", EVENTS, r.table());
   }
 
   @Test
-  void onAClusterBothBackendsLeaveTheStateOfOneServer(RedisClusterHandle cluster, RedisServer single) {
+  void onAClusterBothBackendsLeaveTheStateOfOneServer(
+      RedisClusterHandle cluster, RedisServer single) {
     SinkConfig config = SinkConfig.builder().zone(ZoneOffset.ofHours(8)).build();
     List<UsageEvent> events = Workloads.random(2026, CLUSTER_EVENTS);
     Map<String, List<UsageCounts>> answers = new TreeMap<>();
-    SinkComparison.SinkRun reference = SinkComparison.on(single).config(config).workload(events)
-        .sink("redis-pipeline", RedisBackendsEquivalenceIT::pipeline)
-        .afterEach((name, c) -> answers.put("reference", answers(c, events)))
-        .run().get("redis-pipeline");
-    SinkComparison.Result r = SinkComparison.on(cluster).config(config).workload(events)
-        .sink("redis-pipeline", RedisBackendsEquivalenceIT::pipeline)
-        .sink("redis-lua", RedisBackendsEquivalenceIT::lua)
-        .afterEach((name, c) -> answers.put(name, answers(c, events)))
-        .run();
+    SinkComparison.SinkRun reference =
+        SinkComparison.on(single)
+            .config(config)
+            .workload(events)
+            .sink("redis-pipeline", RedisBackendsEquivalenceIT::pipeline)
+            .afterEach((name, c) -> answers.put("reference", answers(c, events)))
+            .run()
+            .get("redis-pipeline");
+    SinkComparison.Result r =
+        SinkComparison.on(cluster)
+            .config(config)
+            .workload(events)
+            .sink("redis-pipeline", RedisBackendsEquivalenceIT::pipeline)
+            .sink("redis-lua", RedisBackendsEquivalenceIT::lua)
+            .afterEach((name, c) -> answers.put(name, answers(c, events)))
+            .run();
     SinkComparison.SinkRun lua = r.get("redis-lua");
-    r.get("redis-pipeline").state().diff(reference.state(), CROSS_RUN).assertNone("redis-pipeline on the cluster");
+    r.get("redis-pipeline")
+        .state()
+        .diff(reference.state(), CROSS_RUN)
+        .assertNone("redis-pipeline on the cluster");
     lua.state().diff(reference.state(), CROSS_RUN).assertNone("redis-lua on the cluster");
     assertThat(answers.get("redis-lua")).isEqualTo(answers.get("reference"));
     assertThat(lua.stats().failed()).isZero();

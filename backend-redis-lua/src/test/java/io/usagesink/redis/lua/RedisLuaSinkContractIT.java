@@ -2,15 +2,18 @@ package io.usagesink.redis.lua;
 
 import io.usagesink.SinkConfig;
 import io.usagesink.UsageSink;
-import io.usagesink.testkit.contract.StoredState;
-import io.usagesink.testkit.redis.RedisStoredState;
-import io.usagesink.testkit.contract.UsageSinkContract;
 import io.usagesink.launcher.RedisServer;
+import io.usagesink.testkit.contract.StoredState;
+import io.usagesink.testkit.contract.UsageSinkContract;
+import io.usagesink.testkit.redis.RedisStoredState;
 import io.usagesink.testkit.redis.junit.RedisExtension;
 import java.util.Optional;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The redis-lua backend passes the compatibility kit against a real Redis, which the kit reads in every test. */
+/**
+ * The redis-lua backend passes the compatibility kit against a real Redis, which the kit reads in
+ * every test.
+ */
 @ExtendWith(RedisExtension.class)
 class RedisLuaSinkContractIT extends UsageSinkContract {
 

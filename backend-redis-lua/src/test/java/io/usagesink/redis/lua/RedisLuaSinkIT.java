@@ -1,6 +1,5 @@
 package io.usagesink.redis.lua;
 
-import io.usagesink.redis.testing.States;
 import static io.usagesink.redis.testing.States.assertSameState;
 import static io.usagesink.redis.testing.States.expected;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,18 +10,19 @@ import io.usagesink.SinkStats;
 import io.usagesink.UsageEvent;
 import io.usagesink.UsageSink;
 import io.usagesink.UsageSinks;
-import io.usagesink.layout.UsageLayouts;
-import io.usagesink.redis.connect.RedisConnection;
-import io.usagesink.testkit.redis.StoredKey;
-import io.usagesink.redis.read.UsagePeriod;
-import io.usagesink.redis.read.UsageReader;
-import io.usagesink.redis.testing.SinkRuns;
-import io.usagesink.testkit.workload.Workloads;
 import io.usagesink.launcher.CommandStats;
 import io.usagesink.launcher.Persistence;
 import io.usagesink.launcher.RedisServer;
+import io.usagesink.layout.UsageLayouts;
+import io.usagesink.redis.connect.RedisConnection;
+import io.usagesink.redis.read.UsagePeriod;
+import io.usagesink.redis.read.UsageReader;
+import io.usagesink.redis.testing.SinkRuns;
+import io.usagesink.redis.testing.States;
+import io.usagesink.testkit.redis.StoredKey;
 import io.usagesink.testkit.redis.junit.IsolatedRedis;
 import io.usagesink.testkit.redis.junit.RedisExtension;
+import io.usagesink.testkit.workload.Workloads;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -46,8 +46,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(RedisExtension.class)
 class RedisLuaSinkIT {
 
-  private static final UsageEvent BOTH = UsageEvent.builder().at(Instant.parse("2025-08-15T03:10:00Z"))
-      .keyId("k1").accountId("a1").model("claude-sonnet-4-20250514").inputTokens(1200).outputTokens(350).build();
+  private static final UsageEvent BOTH =
+      UsageEvent.builder()
+          .at(Instant.parse("2025-08-15T03:10:00Z"))
+          .keyId("k1")
+          .accountId("a1")
+          .model("claude-sonnet-4-20250514")
+          .inputTokens(1200)
+          .outputTokens(350)
+          .build();
 
   private static UsageSink sink(SinkConfig config) {
     return RedisLuaSink.builder().config(config).build();
@@ -63,28 +70,37 @@ class RedisLuaSinkIT {
     }
   }
 
-  private static void assertExact(SinkConfig config, List<UsageEvent> events, SinkStats stats, String what) {
+  private static void assertExact(
+      SinkConfig config, List<UsageEvent> events, SinkStats stats, String what) {
     assertThat(stats.failed()).as(what + ": failed").isZero();
     assertThat(stats.stored()).as(what + ": stored").isEqualTo(events.size());
-    assertSameState(dump(config), expected(UsageLayouts.crs(config), events), States.TTL_TOLERANCE_SECONDS, what);
+    assertSameState(
+        dump(config),
+        expected(UsageLayouts.crs(config), events),
+        States.TTL_TOLERANCE_SECONDS,
+        what);
   }
 
   @Test
   void everyGoldenCaseThroughTheSinkLeavesTheRecordedState(RedisServer redis) throws Exception {
-    SinkRuns.assertGoldenCases(SinkConfig.builder().redisUri(redis.uri()).build(), RedisLuaSinkIT::sink, redis::flushAll);
+    SinkRuns.assertGoldenCases(
+        SinkConfig.builder().redisUri(redis.uri()).build(), RedisLuaSinkIT::sink, redis::flushAll);
   }
 
   @Test
   void anEventCostsOneEvalsha(RedisServer redis) throws Exception {
     SinkConfig config = config(redis);
     try (UsageSink sink = sink(config)) {
-      sink.record(BOTH).toCompletableFuture().get(10, TimeUnit.SECONDS); // the script is loaded by now
+      sink.record(BOTH)
+          .toCompletableFuture()
+          .get(10, TimeUnit.SECONDS); // the script is loaded by now
       CommandStats before = redis.commandStats();
       for (int i = 0; i < 10; i++) {
         sink.record(BOTH).toCompletableFuture().get(10, TimeUnit.SECONDS);
       }
       CommandStats delta = redis.commandStats().minus(before).without("info");
-      assertThat(delta.asMap()).isEqualTo(Map.of("evalsha", 10L, "hincrby", 10L * 132, "expire", 10L * 16, "set", 10L));
+      assertThat(delta.asMap())
+          .isEqualTo(Map.of("evalsha", 10L, "hincrby", 10L * 132, "expire", 10L * 16, "set", 10L));
       assertThat(sink.stats().commands()).isEqualTo(11);
       assertThat(sink.stats().roundTrips()).isEqualTo(11);
     }
@@ -103,13 +119,15 @@ class RedisLuaSinkIT {
     }
     try (RedisConnection c = RedisConnection.open(config)) {
       // the repeated id once, the two events without id (each gets its own generated id) twice
-      assertThat(UsageReader.of(c, config).key("k1", UsagePeriod.allTime()).requests()).isEqualTo(3);
+      assertThat(UsageReader.of(c, config).key("k1", UsagePeriod.allTime()).requests())
+          .isEqualTo(3);
     }
   }
 
   @Test
   void theHighestPriorityProviderIsChosenWhenNoneIsNamed(RedisServer redis) throws Exception {
-    // redis-pipeline is on this module's test class path too: redis-lua (priority 20) wins over it (10)
+    // redis-pipeline is on this module's test class path too: redis-lua (priority 20) wins over it
+    // (10)
     SinkConfig config = SinkConfig.builder().redisUri(redis.uri()).build();
     try (UsageSink sink = UsageSinks.open(config)) {
       assertThat(sink.toString()).contains("redis-lua");
@@ -146,7 +164,8 @@ class RedisLuaSinkIT {
     List<UsageEvent> events = Workloads.random(12, 2_000);
     SinkStats stats;
     try (UsageSink sink = sink(config)) {
-      List<CompletableFuture<Void>> stages = new ArrayList<>(SinkRuns.recordAll(sink, events.subList(0, 1_000), 256));
+      List<CompletableFuture<Void>> stages =
+          new ArrayList<>(SinkRuns.recordAll(sink, events.subList(0, 1_000), 256));
       redis.kill(); // mid-run: commands in flight, script cache gone after the restart
       redis.restart();
       stages.addAll(SinkRuns.recordAll(sink, events.subList(1_000, 2_000), 256));
@@ -157,7 +176,8 @@ class RedisLuaSinkIT {
   }
 
   @Test
-  void connectionsKilledEvery300msLoseNothingAndCountNothingTwice(RedisServer redis) throws Exception {
+  void connectionsKilledEvery300msLoseNothingAndCountNothingTwice(RedisServer redis)
+      throws Exception {
     SinkConfig config = config(redis);
     List<UsageEvent> events = Workloads.random(13, 1_500);
     ScheduledExecutorService killer = Executors.newSingleThreadScheduledExecutor();
@@ -165,11 +185,15 @@ class RedisLuaSinkIT {
     SinkStats stats;
     long duplicates;
     try (UsageSink sink = sink(config)) {
-      killer.scheduleAtFixedRate(() -> {
-        if (redis.killClients() > 0) {
-          kills.incrementAndGet();
-        }
-      }, 300, 300, TimeUnit.MILLISECONDS);
+      killer.scheduleAtFixedRate(
+          () -> {
+            if (redis.killClients() > 0) {
+              kills.incrementAndGet();
+            }
+          },
+          300,
+          300,
+          TimeUnit.MILLISECONDS);
       SinkRuns.awaitAll(SinkRuns.recordAll(sink, events, 256), 120);
       killer.shutdownNow();
       killer.awaitTermination(10, TimeUnit.SECONDS);
@@ -178,8 +202,14 @@ class RedisLuaSinkIT {
     } finally {
       killer.shutdownNow();
     }
-    String what = "redis-lua, connections killed every 300 ms (" + kills + " kills of the sink's connection, "
-        + duplicates + " replayed/retried calls skipped by the guard, " + stats.retries() + " retries)";
+    String what =
+        "redis-lua, connections killed every 300 ms ("
+            + kills
+            + " kills of the sink's connection, "
+            + duplicates
+            + " replayed/retried calls skipped by the guard, "
+            + stats.retries()
+            + " retries)";
     System.out.println(what + ": " + events.size() + " events");
     // the fault hit: the sink's connection was killed while it wrote, and calls were re-sent
     assertThat(kills.get()).as(what + ": kills").isPositive();
@@ -194,10 +224,12 @@ class RedisLuaSinkIT {
     List<UsageEvent> events = Workloads.random(14, 2_000);
     SinkStats stats;
     try (UsageSink sink = sink(config)) {
-      List<CompletableFuture<Void>> stages = new ArrayList<>(SinkRuns.recordAll(sink, events.subList(0, 800), 256));
+      List<CompletableFuture<Void>> stages =
+          new ArrayList<>(SinkRuns.recordAll(sink, events.subList(0, 800), 256));
       redis.kill();
       // record() returns at once while the server is down; these are retried until it is back
-      List<CompletableFuture<Void>> during = SinkRuns.recordAll(sink, events.subList(800, 1_200), 1_000);
+      List<CompletableFuture<Void>> during =
+          SinkRuns.recordAll(sink, events.subList(800, 1_200), 1_000);
       assertThat(during).anyMatch(f -> !f.isDone());
       Thread.sleep(3_000);
       redis.restart();
@@ -217,7 +249,8 @@ class RedisLuaSinkIT {
     List<UsageEvent> events = Workloads.random(15, 1_500);
     SinkStats stats;
     try (UsageSink sink = sink(config)) {
-      List<CompletableFuture<Void>> stages = new ArrayList<>(SinkRuns.recordAll(sink, events.subList(0, 500), 256));
+      List<CompletableFuture<Void>> stages =
+          new ArrayList<>(SinkRuns.recordAll(sink, events.subList(0, 500), 256));
       redis.pause(Duration.ofSeconds(3));
       stages.addAll(SinkRuns.recordAll(sink, events.subList(500, 1_500), 2_000));
       SinkRuns.awaitAll(stages, 120);
@@ -227,10 +260,13 @@ class RedisLuaSinkIT {
   }
 
   @Test
-  void eventsStillUnstoredAtTheCloseDeadlineAreCountedFailedWithTheReason(@IsolatedRedis RedisServer redis)
-      throws Exception {
-    SinkConfig config = config(redis).toBuilder().commandTimeout(Duration.ofMillis(500))
-        .closeTimeout(Duration.ofSeconds(2)).build();
+  void eventsStillUnstoredAtTheCloseDeadlineAreCountedFailedWithTheReason(
+      @IsolatedRedis RedisServer redis) throws Exception {
+    SinkConfig config =
+        config(redis).toBuilder()
+            .commandTimeout(Duration.ofMillis(500))
+            .closeTimeout(Duration.ofSeconds(2))
+            .build();
     UsageSink sink = sink(config);
     sink.record(BOTH).toCompletableFuture().get(10, TimeUnit.SECONDS);
     redis.stop();
@@ -247,10 +283,13 @@ class RedisLuaSinkIT {
     assertThat(s.pending()).isZero();
     assertThat(s.retries()).isPositive();
     for (CompletableFuture<Void> f : stages) {
-      assertThatThrownBy(() -> f.get(1, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+      assertThatThrownBy(() -> f.get(1, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
           .hasMessageContaining("event not stored within the close timeout PT2S; last error: ");
     }
-    assertThat(((io.usagesink.redis.internal.PerEventSink) sink).failureReasons().values().stream()
-        .mapToLong(Long::longValue).sum()).isEqualTo(10);
+    assertThat(
+            ((io.usagesink.redis.internal.PerEventSink) sink)
+                .failureReasons().values().stream().mapToLong(Long::longValue).sum())
+        .isEqualTo(10);
   }
 }

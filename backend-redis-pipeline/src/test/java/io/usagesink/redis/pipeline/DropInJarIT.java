@@ -13,25 +13,29 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A gateway compiled against the api alone runs in a child JVM with exactly {@code app.jar}, the api jar and
- * {@code usagesink-backend-redis-pipeline-<version>-all.jar}, and records.
+ * A gateway compiled against the api alone runs in a child JVM with exactly {@code app.jar}, the
+ * api jar and {@code usagesink-backend-redis-pipeline-<version>-all.jar}, and records.
  */
 @ExtendWith(RedisExtension.class)
 class DropInJarIT {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void theAllJarAloneRecords(RedisServer redis) throws Exception {
     Path api = DropIn.location(UsageSink.class);
     Path all = DropIn.single(Path.of("target"), "-all.jar");
 
-    DropIn.Run run = DropIn.run(List.of(DropIn.appJar(dir, api), api, all), "Main", redis.uri(), "=dropin-pipeline");
+    DropIn.Run run =
+        DropIn.run(
+            List.of(DropIn.appJar(dir, api), api, all), "Main", redis.uri(), "=dropin-pipeline");
 
     assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
-    assertThat(run.stdout()).contains("recorded dropin-pipeline with ").contains(all.getFileName().toString());
+    assertThat(run.stdout())
+        .contains("recorded dropin-pipeline with ")
+        .contains(all.getFileName().toString());
     assertThat(run.stderr()).doesNotContain("SLF4J").doesNotContain("Exception");
-    assertThat(redis.command("HGET", "usage:dropin-pipeline", "totalInputTokens")).isEqualTo("1200");
+    assertThat(redis.command("HGET", "usage:dropin-pipeline", "totalInputTokens"))
+        .isEqualTo("1200");
   }
 }

@@ -33,9 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * latency (p50/p99 from {@link Mode#SampleTime}), with {@code distinct} accumulators in play. The
  * sink runs as in production (the reference layout, a 1 s flush interval on the wall clock, its
  * flush worker planning every batch) except that batches go to a writer that discards them, so
- * Redis does not limit the figure. {@code journal}: {@code off}, or the fsync policy of a journal in
- * a fresh directory under {@code -DjournalDir} (default: the temp directory), released after every
- * batch as in production.
+ * Redis does not limit the figure. {@code journal}: {@code off}, or the fsync policy of a journal
+ * in a fresh directory under {@code -DjournalDir} (default: the temp directory), released after
+ * every batch as in production.
  *
  * <p>Run: {@code java -cp <benchmarks classpath> org.openjdk.jmh.Main RecordBenchmark -t 1}.
  */
@@ -44,7 +44,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 3)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx2g"})
 public class RecordBenchmark {
 
   /** Distinct (key, account, model, minute) combinations the events cycle through. */
@@ -58,8 +60,12 @@ public class RecordBenchmark {
   private Path dir;
 
   private static final int EVENTS = 1 << 18;
-  private static final String[] MODELS = {"claude-sonnet-4-20250514", "claude-3-5-haiku-20241022",
-      "claude-opus-4-20250514", "claude-3-opus:latest"};
+  private static final String[] MODELS = {
+    "claude-sonnet-4-20250514",
+    "claude-3-5-haiku-20241022",
+    "claude-opus-4-20250514",
+    "claude-3-opus:latest"
+  };
 
   private UsageEvent[] events;
   private BufferedSink sink;
@@ -71,12 +77,23 @@ public class RecordBenchmark {
     events = new UsageEvent[EVENTS];
     for (int i = 0; i < EVENTS; i++) {
       int c = i % distinct; // combination c: key c/8, account c%2, model (c/2)%4
-      events[i] = UsageEvent.builder().at(at.plusMillis(i % 1000)).keyId("key-" + c / 8).accountId("acct-" + c % 2)
-          .model(MODELS[(c / 2) % 4]).inputTokens(1200 + i % 100).outputTokens(350).cacheReadTokens(i % 3 == 0 ? 5000 : 0)
-          .build();
+      events[i] =
+          UsageEvent.builder()
+              .at(at.plusMillis(i % 1000))
+              .keyId("key-" + c / 8)
+              .accountId("acct-" + c % 2)
+              .model(MODELS[(c / 2) % 4])
+              .inputTokens(1200 + i % 100)
+              .outputTokens(350)
+              .cacheReadTokens(i % 3 == 0 ? 5000 : 0)
+              .build();
     }
-    SinkConfig config = SinkConfig.builder().flushInterval(Duration.ofSeconds(Long.getLong("flushSeconds", 1))).shutdownHook(false)
-        .maxPendingCounters(10_000_000).build();
+    SinkConfig config =
+        SinkConfig.builder()
+            .flushInterval(Duration.ofSeconds(Long.getLong("flushSeconds", 1)))
+            .shutdownHook(false)
+            .maxPendingCounters(10_000_000)
+            .build();
     BufferedSink.Builder b = BufferedSink.builder(config).writer(new DiscardWriter());
     if (!journal.equals("off")) {
       Path parent = Path.of(System.getProperty("journalDir", System.getProperty("java.io.tmpdir")));
@@ -93,9 +110,17 @@ public class RecordBenchmark {
   public void tearDown() throws IOException {
     sink.close();
     if (dir != null) {
-      sink.journalStats().ifPresent(s -> System.out.printf("%n[journal] appended=%d fsyncs=%d mean fsync=%.0f us"
-          + " segments=%d diskBytes=%d%n", s.appended(), s.fsyncs(),
-          s.fsyncs() == 0 ? 0.0 : s.fsyncNanos() / 1000.0 / s.fsyncs(), s.segments(), s.diskBytes()));
+      sink.journalStats()
+          .ifPresent(
+              s ->
+                  System.out.printf(
+                      "%n[journal] appended=%d fsyncs=%d mean fsync=%.0f us"
+                          + " segments=%d diskBytes=%d%n",
+                      s.appended(),
+                      s.fsyncs(),
+                      s.fsyncs() == 0 ? 0.0 : s.fsyncNanos() / 1000.0 / s.fsyncs(),
+                      s.segments(),
+                      s.diskBytes()));
       try (Stream<Path> files = Files.walk(dir)) {
         for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
           Files.deleteIfExists(p);

@@ -32,22 +32,25 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The cost of turning one CRS plan (one event, about 150 commands) into RESP bytes in a Netty buffer:
- * {@code resp}, {@link PipelinePlanWriter}'s own encoder ({@link Resp}: the plan into one array, then
- * each command's slice copied into the buffer, as the I/O thread does), against {@code lettuce}, the
- * standard path ({@link CommandArgs} with {@link StringCodec#UTF8} and {@link Command#encode}). Both
- * create one {@link Command} per command, as the writer does; the set-up checks both give the same
- * bytes. It lives in the writer's package to
- * reach the package-private encoder.
+ * The cost of turning one CRS plan (one event, about 150 commands) into RESP bytes in a Netty
+ * buffer: {@code resp}, {@link PipelinePlanWriter}'s own encoder ({@link Resp}: the plan into one
+ * array, then each command's slice copied into the buffer, as the I/O thread does), against {@code
+ * lettuce}, the standard path ({@link CommandArgs} with {@link StringCodec#UTF8} and {@link
+ * Command#encode}). Both create one {@link Command} per command, as the writer does; the set-up
+ * checks both give the same bytes. It lives in the writer's package to reach the package-private
+ * encoder.
  *
- * <p>Run: {@code java -cp <benchmarks classpath> org.openjdk.jmh.Main RespEncodingBenchmark -prof gc}.
+ * <p>Run: {@code java -cp <benchmarks classpath> org.openjdk.jmh.Main RespEncodingBenchmark -prof
+ * gc}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx1g"})
 public class RespEncodingBenchmark {
 
   private final Map<String, byte[]> fieldCache = new ConcurrentHashMap<>(); // as the writer's
@@ -57,9 +60,16 @@ public class RespEncodingBenchmark {
   /** Plans one event with the reference (CRS) layout. */
   @Setup(Level.Trial)
   public void setUp() {
-    UsageEvent event = UsageEvent.builder().at(Instant.parse("2025-08-15T03:10:00Z")).keyId("key-42")
-        .accountId("acct-7").model("claude-sonnet-4-20250514").inputTokens(1234).outputTokens(350)
-        .cacheReadTokens(5000).build();
+    UsageEvent event =
+        UsageEvent.builder()
+            .at(Instant.parse("2025-08-15T03:10:00Z"))
+            .keyId("key-42")
+            .accountId("acct-7")
+            .model("claude-sonnet-4-20250514")
+            .inputTokens(1234)
+            .outputTokens(350)
+            .cacheReadTokens(5000)
+            .build();
     plan = UsageLayouts.crs().plan(event);
     out = Unpooled.directBuffer(1 << 16);
     int size = resp();
@@ -76,7 +86,9 @@ public class RespEncodingBenchmark {
     out.release();
   }
 
-  /** Our encoder: the plan into one array on the calling thread, then each command's bytes copied. */
+  /**
+   * Our encoder: the plan into one array on the calling thread, then each command's bytes copied.
+   */
   @Benchmark
   public int resp() {
     out.clear();
@@ -91,11 +103,16 @@ public class RespEncodingBenchmark {
         lastKey = c.key();
         lastKeyBytes = utf8(lastKey);
       }
-      resp.raw(Resp.HINCRBY).bulk(lastKeyBytes).bulk(fieldCache.computeIfAbsent(c.field(), RespEncodingBenchmark::utf8)).bulk(c.delta());
+      resp.raw(Resp.HINCRBY)
+          .bulk(lastKeyBytes)
+          .bulk(fieldCache.computeIfAbsent(c.field(), RespEncodingBenchmark::utf8))
+          .bulk(c.delta());
       ends[i++] = command(CommandType.HINCRBY, resp);
     }
     for (Expiry e : plan.expiries()) {
-      resp.raw(Resp.EXPIRE).bulk(e.key().equals(lastKey) ? lastKeyBytes : utf8(e.key())).bulk(e.ttlSeconds());
+      resp.raw(Resp.EXPIRE)
+          .bulk(e.key().equals(lastKey) ? lastKeyBytes : utf8(e.key()))
+          .bulk(e.ttlSeconds());
       ends[i++] = command(CommandType.EXPIRE, resp);
     }
     for (IndexAdd a : plan.indexAdds()) {
@@ -115,20 +132,31 @@ public class RespEncodingBenchmark {
     return out.writerIndex();
   }
 
-  /** Lettuce's standard encoding: one {@link CommandArgs} per command, encoded by {@link Command#encode}. */
+  /**
+   * Lettuce's standard encoding: one {@link CommandArgs} per command, encoded by {@link
+   * Command#encode}.
+   */
   @Benchmark
   public int lettuce() {
     out.clear();
     for (CounterDelta c : plan.counters()) {
-      encode(CommandType.HINCRBY, new CommandArgs<>(StringCodec.UTF8).addKey(c.key()).addKey(c.field()).add(c.delta()));
+      encode(
+          CommandType.HINCRBY,
+          new CommandArgs<>(StringCodec.UTF8).addKey(c.key()).addKey(c.field()).add(c.delta()));
     }
     for (Expiry e : plan.expiries()) {
-      encode(CommandType.EXPIRE, new CommandArgs<>(StringCodec.UTF8).addKey(e.key()).add(e.ttlSeconds()));
+      encode(
+          CommandType.EXPIRE,
+          new CommandArgs<>(StringCodec.UTF8).addKey(e.key()).add(e.ttlSeconds()));
     }
     for (IndexAdd a : plan.indexAdds()) {
-      encode(CommandType.SADD, new CommandArgs<>(StringCodec.UTF8).addKey(a.setKey()).addValue(a.member()));
+      encode(
+          CommandType.SADD,
+          new CommandArgs<>(StringCodec.UTF8).addKey(a.setKey()).addValue(a.member()));
       if (a.ttlSeconds() > 0) {
-        encode(CommandType.EXPIRE, new CommandArgs<>(StringCodec.UTF8).addKey(a.setKey()).add(a.ttlSeconds()));
+        encode(
+            CommandType.EXPIRE,
+            new CommandArgs<>(StringCodec.UTF8).addKey(a.setKey()).add(a.ttlSeconds()));
       }
     }
     return out.writerIndex();
@@ -138,9 +166,13 @@ public class RespEncodingBenchmark {
     new Command<>(type, new IntegerOutput<>(StringCodec.UTF8), args).encode(out);
   }
 
-  /** The writer's command object (unused here but allocated, as the writer does) and the end of its bytes. */
+  /**
+   * The writer's command object (unused here but allocated, as the writer does) and the end of its
+   * bytes.
+   */
   private static int command(CommandType type, Resp resp) {
-    Command<String, String, Long> c = new Command<>(type, new IntegerOutput<>(StringCodec.UTF8), null);
+    Command<String, String, Long> c =
+        new Command<>(type, new IntegerOutput<>(StringCodec.UTF8), null);
     return c.getType() == type ? resp.length() : -1;
   }
 

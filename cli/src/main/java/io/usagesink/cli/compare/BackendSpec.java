@@ -14,21 +14,24 @@ import java.util.Objects;
  * Immutable.
  *
  * @param name the provider name ({@code redis-pipeline}, {@code buffered}, ...)
- * @param writer the buffered backend's writer ({@code lua} or {@code pipeline}) on the CRS layout, else
- *     {@code null}
+ * @param writer the buffered backend's writer ({@code lua} or {@code pipeline}) on the CRS layout,
+ *     else {@code null}
  * @param flushInterval the buffered backend's flush interval, else {@code null}
  * @param layout {@code crs} or {@code compact} ({@code usagesink.layout})
  * @param expireMemo for frugal CRS writes: the EXPIRE memo ({@code usagesink.crs.expire-memo}, with
  *     {@code usagesink.crs.skip-zero=true}); {@code null} for the byte-exact CRS writes
  */
-public record BackendSpec(String name, String writer, Duration flushInterval, String layout, Duration expireMemo) {
+public record BackendSpec(
+    String name, String writer, Duration flushInterval, String layout, Duration expireMemo) {
 
   public static final String PIPELINE = "redis-pipeline";
   public static final String LUA = "redis-lua";
   public static final String BUFFERED = "buffered";
   public static final String NOOP = "noop";
+
   /** The frugal-writes properties (redis-core's internal CrsPlanFilter reads them). */
   static final String SKIP_ZERO = "usagesink.crs.skip-zero";
+
   static final String EXPIRE_MEMO = "usagesink.crs.expire-memo";
 
   public BackendSpec {
@@ -38,7 +41,8 @@ public record BackendSpec(String name, String writer, Duration flushInterval, St
       throw new IllegalArgumentException("layout must be crs or compact but was " + layout);
     }
     if (expireMemo != null && layout.equals(UsageLayouts.COMPACT)) {
-      throw new IllegalArgumentException("frugal writes are an option of the crs layout, not of compact");
+      throw new IllegalArgumentException(
+          "frugal writes are an option of the crs layout, not of compact");
     }
   }
 
@@ -56,9 +60,13 @@ public record BackendSpec(String name, String writer, Duration flushInterval, St
     return new BackendSpec(BUFFERED, null, flushInterval, UsageLayouts.COMPACT, null);
   }
 
-  /** This backend with frugal CRS writes: zero increments skipped, an EXPIRE not resent within {@code memo}. */
+  /**
+   * This backend with frugal CRS writes: zero increments skipped, an EXPIRE not resent within
+   * {@code memo}.
+   */
   public BackendSpec frugal(Duration memo) {
-    return new BackendSpec(name, writer, flushInterval, layout, Objects.requireNonNull(memo, "memo"));
+    return new BackendSpec(
+        name, writer, flushInterval, layout, Objects.requireNonNull(memo, "memo"));
   }
 
   public boolean compactLayout() {
@@ -69,14 +77,17 @@ public record BackendSpec(String name, String writer, Duration flushInterval, St
     return expireMemo != null;
   }
 
-  /** The layout as reports show it: {@code crs}, {@code compact}, or {@code none} for noop (stores nothing). */
+  /**
+   * The layout as reports show it: {@code crs}, {@code compact}, or {@code none} for noop (stores
+   * nothing).
+   */
   public String layoutShown() {
     return name.equals(NOOP) ? "none" : layout;
   }
 
   /**
-   * {@code redis-lua}, {@code redis-lua (frugal)}, {@code buffered (lua, 1s)}, {@code buffered (compact,
-   * 60s)} or {@code buffered (lua, crs frugal, 60s)}.
+   * {@code redis-lua}, {@code redis-lua (frugal)}, {@code buffered (lua, 1s)}, {@code buffered
+   * (compact, 60s)} or {@code buffered (lua, crs frugal, 60s)}.
    */
   public String label() {
     StringBuilder in = new StringBuilder();
@@ -86,7 +97,8 @@ public record BackendSpec(String name, String writer, Duration flushInterval, St
       in.append(writer);
     }
     if (frugal()) {
-      in.append(in.length() > 0 ? ", " : "").append(flushInterval == null ? "frugal" : "crs frugal");
+      in.append(in.length() > 0 ? ", " : "")
+          .append(flushInterval == null ? "frugal" : "crs frugal");
     }
     if (flushInterval != null) {
       in.append(in.length() > 0 ? ", " : "").append(Durations.format(flushInterval));
@@ -95,8 +107,8 @@ public record BackendSpec(String name, String writer, Duration flushInterval, St
   }
 
   /**
-   * The settings shown in reports ({@code writer}, {@code flushInterval}, {@code skipZero} and {@code
-   * expireMemo} for frugal writes); empty for plain backends.
+   * The settings shown in reports ({@code writer}, {@code flushInterval}, {@code skipZero} and
+   * {@code expireMemo} for frugal writes); empty for plain backends.
    */
   public Map<String, Object> settings() {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -115,8 +127,8 @@ public record BackendSpec(String name, String writer, Duration flushInterval, St
 
   /**
    * {@code base} with this backend selected and its settings applied; the layout and the frugal
-   * options are always set, so the environment's {@code USAGESINK_LAYOUT} and {@code USAGESINK_CRS_*}
-   * cannot make a row other than its label says.
+   * options are always set, so the environment's {@code USAGESINK_LAYOUT} and {@code
+   * USAGESINK_CRS_*} cannot make a row other than its label says.
    */
   SinkConfig.Builder configure(SinkConfig.Builder base) {
     base.backend(name);

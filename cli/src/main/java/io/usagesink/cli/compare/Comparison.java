@@ -31,13 +31,12 @@ import org.HdrHistogram.Histogram;
  * The first backend of a time-boxed workload records for the time box and fixes the number of
  * events; every later backend records exactly the same events.
  *
- * <p><b>State check.</b> Every row, the pipeline's included, is compared with the workload's
- * {@link ExpectedState}: the CRS state computed from the events without Redis and without any
- * backend. A row's {@code stateMatchesPipeline} is true when it left the same keys, fields, values
- * and members (frugal rows: the same without fields holding 0, which they skip), and TTLs that are
- * both -1 or within the run's duration plus {@value #TTL_SLACK_SECONDS} s of the expected TTL (a
- * real TTL counts down from the key's last EXPIRE; the CRS view of the compact layout shows the TTL
- * itself).
+ * <p><b>State check.</b> Every row, the pipeline's included, is compared with the workload's {@link
+ * ExpectedState}: the CRS state computed from the events without Redis and without any backend. A
+ * row's {@code stateMatchesPipeline} is true when it left the same keys, fields, values and members
+ * (frugal rows: the same without fields holding 0, which they skip), and TTLs that are both -1 or
+ * within the run's duration plus {@value #TTL_SLACK_SECONDS} s of the expected TTL (a real TTL
+ * counts down from the key's last EXPIRE; the CRS view of the compact layout shows the TTL itself).
  *
  * <p><b>Sustained phase.</b> {@link #sustain} then runs each backend for a fixed time on the system
  * clock, with events stamped with the current time, and reports the events per second until {@code
@@ -62,7 +61,9 @@ public final class Comparison {
 
   /** Makes a progress display for one run. */
   public interface ProgressFactory {
-    /** Progress of {@code label}, whose run has {@code events} events (0 if unknown) or a time box. */
+    /**
+     * Progress of {@code label}, whose run has {@code events} events (0 if unknown) or a time box.
+     */
     Progress start(String label, long events, Duration timeBox);
 
     /** No progress display. */
@@ -74,7 +75,11 @@ public final class Comparison {
     }
   }
 
-  public Comparison(SinkConfig base, RedisAdmin admin, List<BackendSpec> backends, int warmupEvents,
+  public Comparison(
+      SinkConfig base,
+      RedisAdmin admin,
+      List<BackendSpec> backends,
+      int warmupEvents,
       ProgressFactory progress) {
     this.base = Objects.requireNonNull(base, "base");
     this.admin = Objects.requireNonNull(admin, "admin");
@@ -83,7 +88,10 @@ public final class Comparison {
     this.progress = Objects.requireNonNull(progress, "progress");
   }
 
-  /** Records {@link #warmupEvents} events through each backend, unmeasured, then flushes the database. */
+  /**
+   * Records {@link #warmupEvents} events through each backend, unmeasured, then flushes the
+   * database.
+   */
   public void warmUp() {
     if (warmupEvents <= 0) {
       return;
@@ -93,7 +101,10 @@ public final class Comparison {
       UsageSink sink = UsageSinks.open(config(spec, InstantSource.system()));
       Progress p = progress.start("warm-up · " + spec.label(), warmupEvents, null);
       try {
-        new Recorder(Recorder.DEFAULT_MAX_IN_FLIGHT).maxEvents(warmupEvents).progress(p).run(sink, w.iterator());
+        new Recorder(Recorder.DEFAULT_MAX_IN_FLIGHT)
+            .maxEvents(warmupEvents)
+            .progress(p)
+            .run(sink, w.iterator());
       } finally {
         p.finish();
       }
@@ -101,7 +112,10 @@ public final class Comparison {
     admin.flushDb();
   }
 
-  /** Runs {@code workload} through every backend, in order, and checks each state against the expected one. */
+  /**
+   * Runs {@code workload} through every backend, in order, and checks each state against the
+   * expected one.
+   */
   public List<RunResult> run(Workload workload) {
     List<RunResult> results = new ArrayList<>();
     RedisState expected = null;
@@ -147,8 +161,11 @@ public final class Comparison {
       Recorder.Outcome o;
       try {
         UsageSink sink = UsageSinks.open(config(spec, InstantSource.system()));
-        o = new Recorder(Recorder.DEFAULT_MAX_IN_FLIGHT).timeBox(duration).progress(p)
-            .run(sink, Workloads.sustained());
+        o =
+            new Recorder(Recorder.DEFAULT_MAX_IN_FLIGHT)
+                .timeBox(duration)
+                .progress(p)
+                .run(sink, Workloads.sustained());
       } finally {
         p.finish();
       }
@@ -173,11 +190,16 @@ public final class Comparison {
       long n = outcome.offered();
       Histogram h = outcome.latencyNanos();
       double perEvent = n == 0 ? 0 : 1.0 / n;
-      RunResult.Projection projection = w.name().equals("seed-day")
-          ? RunResult.Projection.ofPerEvent(counts.billed() * perEvent) : null;
+      RunResult.Projection projection =
+          w.name().equals("seed-day")
+              ? RunResult.Projection.ofPerEvent(counts.billed() * perEvent)
+              : null;
       Map<String, Long> commands = new LinkedHashMap<>(delta.asMap());
       commands.keySet().removeIf(CommandCounts::isOverhead);
-      return new RunResult(w.name(), spec, n,
+      return new RunResult(
+          w.name(),
+          spec,
+          n,
           counts.client() * perEvent,
           counts.insideScripts() * perEvent,
           counts.billed() * perEvent,
@@ -186,8 +208,14 @@ public final class Comparison {
           h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(50) / 1000.0,
           h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(99) / 1000.0,
           h.getTotalCount() == 0 ? 0 : h.getMaxValue() / 1000.0,
-          matches, projection, keys, seconds, differences,
-          outcome.problems(spec.name()), commands, null);
+          matches,
+          projection,
+          keys,
+          seconds,
+          differences,
+          outcome.problems(spec.name()),
+          commands,
+          null);
     }
   }
 
@@ -200,8 +228,11 @@ public final class Comparison {
     if (!workload.sizeKnown()) {
       recorder.timeBox(workload.timeBox()).maxEvents(workload.size());
     }
-    Progress p = progress.start(workload.name() + " · " + spec.label(),
-        workload.sizeKnown() ? workload.size() : 0, workload.timeBox());
+    Progress p =
+        progress.start(
+            workload.name() + " · " + spec.label(),
+            workload.sizeKnown() ? workload.size() : 0,
+            workload.timeBox());
     recorder.progress(p);
     CommandStats before = admin.commandStats();
     Measured m = new Measured();

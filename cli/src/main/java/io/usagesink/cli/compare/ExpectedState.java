@@ -15,11 +15,11 @@ import java.util.TreeSet;
 
 /**
  * The state the CRS layout holds after a workload, computed without Redis and without any backend:
- * each event is planned on its own by the CRS layout and its plan applied to an in-memory model with
- * the semantics of the commands that carry it ({@code HINCRBY} sums and creates a field even for 0,
- * {@code EXPIRE} sets the TTL of an existing key, {@code SADD}). Time does not pass: a TTL is the
- * last one set, {@code -1} when none was; a real database's TTLs count down from the key's last
- * write. This is what {@code compare} checks every row against, the pipeline's own included.
+ * each event is planned on its own by the CRS layout and its plan applied to an in-memory model
+ * with the semantics of the commands that carry it ({@code HINCRBY} sums and creates a field even
+ * for 0, {@code EXPIRE} sets the TTL of an existing key, {@code SADD}). Time does not pass: a TTL
+ * is the last one set, {@code -1} when none was; a real database's TTLs count down from the key's
+ * last write. This is what {@code compare} checks every row against, the pipeline's own included.
  *
  * <p>Mutable while built, not thread-safe.
  */
@@ -50,7 +50,9 @@ public final class ExpectedState {
       if (sets.containsKey(c.key())) {
         throw new IllegalStateException("WRONGTYPE: HINCRBY on the set " + c.key());
       }
-      hashes.computeIfAbsent(c.key(), k -> new HashMap<>()).merge(c.field(), c.delta(), Math::addExact);
+      hashes
+          .computeIfAbsent(c.key(), k -> new HashMap<>())
+          .merge(c.field(), c.delta(), Math::addExact);
     }
     for (Expiry e : plan.expiries()) {
       expire(e.key(), e.ttlSeconds());
@@ -74,12 +76,14 @@ public final class ExpectedState {
 
   private RedisState state() {
     Map<String, StoredKey> out = new TreeMap<>();
-    hashes.forEach((key, fields) -> {
-      Map<String, String> text = new TreeMap<>();
-      fields.forEach((f, v) -> text.put(f, Long.toString(v)));
-      out.put(key, StoredKey.hash(text, ttls.getOrDefault(key, -1L)));
-    });
-    sets.forEach((key, members) -> out.put(key, StoredKey.set(members, ttls.getOrDefault(key, -1L))));
+    hashes.forEach(
+        (key, fields) -> {
+          Map<String, String> text = new TreeMap<>();
+          fields.forEach((f, v) -> text.put(f, Long.toString(v)));
+          out.put(key, StoredKey.hash(text, ttls.getOrDefault(key, -1L)));
+        });
+    sets.forEach(
+        (key, members) -> out.put(key, StoredKey.set(members, ttls.getOrDefault(key, -1L))));
     return new RedisState(out);
   }
 }

@@ -16,8 +16,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * The command line's own connection to the Redis under test, for what the sinks never do: read the
  * server version, {@code FLUSHDB} between runs, read {@code INFO commandstats} (summed over every
- * master of a cluster) and dump the stored keys. Built on redis-core's {@link RedisConnection}, so it
- * speaks to single servers and clusters, with TLS and ACL users, exactly as the backends do.
+ * master of a cluster) and dump the stored keys. Built on redis-core's {@link RedisConnection}, so
+ * it speaks to single servers and clusters, with TLS and ACL users, exactly as the backends do.
  *
  * <p>Every method blocks until Redis answers (at most the command timeout per command) and throws
  * {@link RedisAdminException} otherwise; no message contains the password. Not thread-safe.
@@ -90,9 +90,9 @@ public final class RedisAdmin implements AutoCloseable {
   }
 
   /**
-   * Every statistics key (all but the library's bookkeeping keys under {@link io.usagesink.layout.LayoutSettings#keyPrefix()}),
-   * with content and TTL, as redis-core's {@link UsageReader#dump()} reads them (every master of a
-   * cluster is scanned).
+   * Every statistics key (all but the library's bookkeeping keys under {@link
+   * io.usagesink.layout.LayoutSettings#keyPrefix()}), with content and TTL, as redis-core's {@link
+   * UsageReader#dump()} reads them (every master of a cluster is scanned).
    */
   public RedisState dump() {
     return new RedisState(UsageReader.of(connection, config).dump());
@@ -119,7 +119,10 @@ public final class RedisAdmin implements AutoCloseable {
     return dumpCrsView(config);
   }
 
-  /** Like {@link #dumpCrsView()}, read as {@code layoutConfig} says (layout, zone, switches, key prefix). */
+  /**
+   * Like {@link #dumpCrsView()}, read as {@code layoutConfig} says (layout, zone, switches, key
+   * prefix).
+   */
   public RedisState dumpCrsView(SinkConfig layoutConfig) {
     return new RedisState(UsageReader.of(connection, layoutConfig).crsView());
   }
@@ -146,10 +149,12 @@ public final class RedisAdmin implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new RedisAdminException(command + " on " + connection.maskedUri() + " was interrupted");
     } catch (TimeoutException e) {
-      throw new RedisAdminException(command + " on " + connection.maskedUri() + " got no reply within " + timeout);
+      throw new RedisAdminException(
+          command + " on " + connection.maskedUri() + " got no reply within " + timeout);
     } catch (ExecutionException e) {
       Throwable c = e.getCause() == null ? e : e.getCause();
-      throw new RedisAdminException(command + " on " + connection.maskedUri() + " failed: " + c.getMessage());
+      throw new RedisAdminException(
+          command + " on " + connection.maskedUri() + " failed: " + c.getMessage());
     }
   }
 

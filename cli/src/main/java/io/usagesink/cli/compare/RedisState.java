@@ -23,8 +23,8 @@ import java.util.TreeSet;
 public final class RedisState {
 
   /**
-   * The JSON shape of one key: {@code type}, then {@code fields} (hashes), {@code members} (sets) or
-   * {@code value} (strings), then {@code ttl}.
+   * The JSON shape of one key: {@code type}, then {@code fields} (hashes), {@code members} (sets)
+   * or {@code value} (strings), then {@code ttl}.
    */
   private static Map<String, Object> toJson(StoredKey key) {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -75,17 +75,18 @@ public final class RedisState {
    */
   RedisState withoutZeroFields() {
     Map<String, StoredKey> out = new TreeMap<>();
-    keys.forEach((k, e) -> {
-      if (!e.type().equals("hash")) {
-        out.put(k, e);
-        return;
-      }
-      Map<String, String> kept = new TreeMap<>(e.fields());
-      kept.values().removeIf("0"::equals);
-      if (!kept.isEmpty()) {
-        out.put(k, StoredKey.hash(kept, e.ttl()));
-      }
-    });
+    keys.forEach(
+        (k, e) -> {
+          if (!e.type().equals("hash")) {
+            out.put(k, e);
+            return;
+          }
+          Map<String, String> kept = new TreeMap<>(e.fields());
+          kept.values().removeIf("0"::equals);
+          if (!kept.isEmpty()) {
+            out.put(k, StoredKey.hash(kept, e.ttl()));
+          }
+        });
     return new RedisState(out);
   }
 
@@ -97,8 +98,8 @@ public final class RedisState {
   }
 
   /**
-   * The differences to {@code other} (at most {@code limit}, as sentences); empty when both hold the
-   * same keys with the same content and TTLs within the tolerance.
+   * The differences to {@code other} (at most {@code limit}, as sentences); empty when both hold
+   * the same keys with the same content and TTLs within the tolerance.
    */
   public List<String> differences(RedisState other, long ttlToleranceSeconds, int limit) {
     List<String> out = new ArrayList<>();

@@ -9,8 +9,8 @@ import java.util.Map;
  * @param workload the workload's name
  * @param backend the backend configuration
  * @param events events recorded
- * @param clientCommandsPerEvent commands the client sent, per event (server-side count; see
- *     {@link io.usagesink.launcher.CommandCounts})
+ * @param clientCommandsPerEvent commands the client sent, per event (server-side count; see {@link
+ *     io.usagesink.launcher.CommandCounts})
  * @param scriptCommandsPerEvent commands Redis ran inside scripts, per event
  * @param serverCommandsPerEvent billed commands per event: client + inside scripts
  * @param roundTripsPerEvent network round trips per event (the sink's own count)
@@ -18,10 +18,10 @@ import java.util.Map;
  * @param p50Micros median duration of a {@code record()} call, microseconds
  * @param p99Micros 99th percentile, microseconds
  * @param maxMicros maximum, microseconds
- * @param stateMatchesPipeline whether the final Redis state equals the workload's expected state: what
- *     an exact run of the pipeline backend stores, computed independently of every backend ({@link
- *     ExpectedState}); for compact rows their CRS view, for frugal rows without zero fields (the name
- *     is kept for scripts that read it)
+ * @param stateMatchesPipeline whether the final Redis state equals the workload's expected state:
+ *     what an exact run of the pipeline backend stores, computed independently of every backend
+ *     ({@link ExpectedState}); for compact rows their CRS view, for frugal rows without zero fields
+ *     (the name is kept for scripts that read it)
  * @param projection the seed-day projection, or {@code null} for other workloads
  * @param keys statistics keys in Redis after the run
  * @param seconds duration of the run (record + close)
@@ -54,10 +54,13 @@ public record RunResult(
 
   /** Requests per day of the originating scenario. */
   public static final int SCENARIO_REQUESTS_PER_DAY = 3_000;
+
   /** Per-command price of the originating scenario: 0.20 USD per 100,000 commands. */
   public static final double USD_PER_100K_COMMANDS = 0.20;
+
   /** Days per month in the projection. */
   public static final int DAYS_PER_MONTH = 30;
+
   /** Commands a month of the originating service's free tier. */
   public static final int FREE_TIER_COMMANDS_PER_MONTH = 500_000;
 
@@ -65,9 +68,26 @@ public record RunResult(
   public RunResult withSustained(Double sustained, List<String> sustainProblems) {
     List<String> all = new java.util.ArrayList<>(problems);
     all.addAll(sustainProblems);
-    return new RunResult(workload, backend, events, clientCommandsPerEvent, scriptCommandsPerEvent,
-        serverCommandsPerEvent, roundTripsPerEvent, eventsPerSecond, p50Micros, p99Micros, maxMicros,
-        stateMatchesPipeline, projection, keys, seconds, stateDifferences, List.copyOf(all), commands, sustained);
+    return new RunResult(
+        workload,
+        backend,
+        events,
+        clientCommandsPerEvent,
+        scriptCommandsPerEvent,
+        serverCommandsPerEvent,
+        roundTripsPerEvent,
+        eventsPerSecond,
+        p50Micros,
+        p99Micros,
+        maxMicros,
+        stateMatchesPipeline,
+        projection,
+        keys,
+        seconds,
+        stateDifferences,
+        List.copyOf(all),
+        commands,
+        sustained);
   }
 
   /**
@@ -83,10 +103,14 @@ public record RunResult(
     }
 
     static Projection ofPerDay(double billedPerDay) {
-      return new Projection(billedPerDay, billedPerDay * DAYS_PER_MONTH * USD_PER_100K_COMMANDS / 100_000);
+      return new Projection(
+          billedPerDay, billedPerDay * DAYS_PER_MONTH * USD_PER_100K_COMMANDS / 100_000);
     }
 
-    /** Whether a 30-day month of it fits the free tier ({@value RunResult#FREE_TIER_COMMANDS_PER_MONTH} commands). */
+    /**
+     * Whether a 30-day month of it fits the free tier ({@value
+     * RunResult#FREE_TIER_COMMANDS_PER_MONTH} commands).
+     */
     public boolean fitsFreeTier() {
       return billedCommands * DAYS_PER_MONTH <= FREE_TIER_COMMANDS_PER_MONTH;
     }
@@ -104,8 +128,9 @@ public record RunResult(
   }
 
   /** The note's own figures for 3,000 requests a day. */
-  public static final List<NoteFigure> NOTE_FIGURES = List.of(
-      new NoteFigure("note: today (full statistics)", 482_640),
-      new NoteFigure("note: dimensions cut", 144_000),
-      new NoteFigure("note: statistics off", 15_000));
+  public static final List<NoteFigure> NOTE_FIGURES =
+      List.of(
+          new NoteFigure("note: today (full statistics)", 482_640),
+          new NoteFigure("note: dimensions cut", 144_000),
+          new NoteFigure("note: statistics off", 15_000));
 }

@@ -29,7 +29,10 @@ public final class Durations {
     }
   }
 
-  /** Parses a positive duration; {@code -1s}, {@code 0s} and {@code -PT1S} are refused as not positive. */
+  /**
+   * Parses a positive duration; {@code -1s}, {@code 0s} and {@code -PT1S} are refused as not
+   * positive.
+   */
   public static Duration parsePositive(String text) {
     String t = text.strip();
     Duration d;

@@ -8,8 +8,8 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.usagesink.Measure;
 import io.usagesink.UsageEvent;
 import java.io.Closeable;
@@ -31,9 +31,13 @@ import java.util.function.Consumer;
 /**
  * Reads usage events from JSON lines, the event format of DESIGN.md section 7: one JSON object a
  * line, for example
- * <pre>{"at":"2025-07-31T16:30:00Z","keyId":"k1","accountId":"a1","model":"claude-sonnet-4-20250514","inputTokens":1200,"outputTokens":350}</pre>
+ *
+ * <pre>
+ * {"at":"2025-07-31T16:30:00Z","keyId":"k1","accountId":"a1","model":"claude-sonnet-4-20250514","inputTokens":1200,"outputTokens":350}
+ * </pre>
  *
  * <p>The rules, strict on purpose because every line is billing data:
+ *
  * <ul>
  *   <li>Blank lines are skipped (they still count in line numbers, which start at 1).
  *   <li>{@code at} is required: an ISO-8601 instant with an offset ({@code 2025-07-31T16:30:00Z} or
@@ -41,9 +45,9 @@ import java.util.function.Consumer;
  *   <li>{@code keyId}, {@code accountId}: strings, non-blank; either may be absent or {@code null}
  *       but not both. {@code model}: a string; absent, {@code null} or blank means "unknown".
  *       {@code id}: optional non-blank string (the idempotency key of exactly-once backends).
- *   <li>{@link #COUNT_FIELDS}: JSON integers from 0 to {@value Long#MAX_VALUE}; absent or
- *       {@code null} means 0. Fractions ({@code 1.5}, {@code 1.0}, {@code 1e3}), strings,
- *       negatives and values above the maximum are errors; so is a token sum that overflows.
+ *   <li>{@link #COUNT_FIELDS}: JSON integers from 0 to {@value Long#MAX_VALUE}; absent or {@code
+ *       null} means 0. Fractions ({@code 1.5}, {@code 1.0}, {@code 1e3}), strings, negatives and
+ *       values above the maximum are errors; so is a token sum that overflows.
  *   <li>{@code longContext}: {@code true} or {@code false}; absent or {@code null} means false.
  *   <li>Unknown fields are errors (a misspelt {@code inputToken} would otherwise book 0 tokens
  *       silently), and so are duplicate fields and anything after the object on the line.
@@ -51,6 +55,7 @@ import java.util.function.Consumer;
  *       #MAX_LINE_BYTES} bytes of UTF-8, a number at most {@value #MAX_NUMBER_CHARS} characters, a
  *       field name at most {@value #MAX_NAME_CHARS}, nesting at most {@value #MAX_NESTING} levels.
  * </ul>
+ *
  * Every error is reported as {@code line N: <field>: <problem>}; malformed JSON uses the field name
  * {@code json}.
  *
@@ -58,23 +63,35 @@ import java.util.function.Consumer;
  */
 public final class EventLines {
 
-  /** The numeric fields ({@link Measure#eventFields()}); each a JSON integer {@code >= 0}, 0 when absent. */
-  static final List<String> COUNT_FIELDS = Measure.eventFields().stream().map(Measure::fieldName).toList();
+  /**
+   * The numeric fields ({@link Measure#eventFields()}); each a JSON integer {@code >= 0}, 0 when
+   * absent.
+   */
+  static final List<String> COUNT_FIELDS =
+      Measure.eventFields().stream().map(Measure::fieldName).toList();
 
   /** Every field an event line may have. */
-  static final Set<String> FIELDS = Set.copyOf(concat(
-      List.of("id", "at", "keyId", "accountId", "model", "longContext"), COUNT_FIELDS));
+  static final Set<String> FIELDS =
+      Set.copyOf(
+          concat(List.of("id", "at", "keyId", "accountId", "model", "longContext"), COUNT_FIELDS));
 
   /** How many bad lines {@link Parsed#errors()} keeps; the rest are only counted. */
   static final int MAX_REPORTED_ERRORS = 20;
 
-  private static final String ALLOWED_FIELDS = String.join(", ", concat(
-      List.of("id", "at", "keyId", "accountId", "model"), concat(COUNT_FIELDS, List.of("longContext"))));
+  private static final String ALLOWED_FIELDS =
+      String.join(
+          ", ",
+          concat(
+              List.of("id", "at", "keyId", "accountId", "model"),
+              concat(COUNT_FIELDS, List.of("longContext"))));
 
   /** The longest line read, in bytes: a line holds one event, which is far shorter. */
   public static final int MAX_LINE_BYTES = 1 << 20;
 
-  /** The longest number read, in characters (Jackson's default); event numbers have at most 19 digits. */
+  /**
+   * The longest number read, in characters (Jackson's default); event numbers have at most 19
+   * digits.
+   */
   public static final int MAX_NUMBER_CHARS = 1000;
 
   /** The longest field name read, in characters (Jackson's default). */
@@ -85,18 +102,21 @@ public final class EventLines {
 
   private static final String INTEGER_RANGE = "must be an integer between 0 and " + Long.MAX_VALUE;
 
-  private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
-          .streamReadConstraints(StreamReadConstraints.builder()
-              .maxNumberLength(MAX_NUMBER_CHARS)
-              .maxNameLength(MAX_NAME_CHARS)
-              .maxNestingDepth(MAX_NESTING)
-              .maxStringLength(MAX_LINE_BYTES)
-              .build())
-          .build())
-      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
-      .build();
+  private static final ObjectMapper JSON =
+      JsonMapper.builder(
+              JsonFactory.builder()
+                  .streamReadConstraints(
+                      StreamReadConstraints.builder()
+                          .maxNumberLength(MAX_NUMBER_CHARS)
+                          .maxNameLength(MAX_NAME_CHARS)
+                          .maxNestingDepth(MAX_NESTING)
+                          .maxStringLength(MAX_LINE_BYTES)
+                          .build())
+                  .build())
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
+          .build();
 
   private EventLines() {}
 
@@ -116,7 +136,8 @@ public final class EventLines {
    * @param errors the first {@value #MAX_REPORTED_ERRORS} errors
    * @param errorCount how many lines were bad
    */
-  public record Parsed(List<UsageEvent> events, long lines, List<LineError> errors, long errorCount) {
+  public record Parsed(
+      List<UsageEvent> events, long lines, List<LineError> errors, long errorCount) {
     public boolean ok() {
       return errorCount == 0;
     }
@@ -141,7 +162,8 @@ public final class EventLines {
   public static Parsed readAll(InputStream in) throws IOException {
     List<UsageEvent> events = new ArrayList<>();
     Validation v = validate(in, () -> false, events::add);
-    return new Parsed(v.ok() ? List.copyOf(events) : List.of(), v.lines(), v.errors(), v.errorCount());
+    return new Parsed(
+        v.ok() ? List.copyOf(events) : List.of(), v.lines(), v.errors(), v.errorCount());
   }
 
   /**
@@ -154,7 +176,12 @@ public final class EventLines {
    * @param errorCount how many lines were bad
    * @param stopped whether reading stopped early because it was asked to
    */
-  public record Validation(long lines, long events, Instant firstAt, List<LineError> errors, long errorCount,
+  public record Validation(
+      long lines,
+      long events,
+      Instant firstAt,
+      List<LineError> errors,
+      long errorCount,
       boolean stopped) {
     public boolean ok() {
       return errorCount == 0 && !stopped;
@@ -274,8 +301,16 @@ public final class EventLines {
   /** The event of one line, or {@code null} for a blank line. */
   private static UsageEvent event(InputLines.Line line) throws BadLineException {
     if (line.tooLong()) {
-      throw bad(line.number(), "json", "line longer than " + MAX_LINE_BYTES + " bytes (" + line.bytes()
-          + " bytes); one event per line, at most " + MAX_LINE_BYTES + " bytes");
+      throw bad(
+          line.number(),
+          "json",
+          "line longer than "
+              + MAX_LINE_BYTES
+              + " bytes ("
+              + line.bytes()
+              + " bytes); one event per line, at most "
+              + MAX_LINE_BYTES
+              + " bytes");
     }
     if (line.notUtf8()) {
       throw bad(line.number(), "json", "not valid UTF-8 text");
@@ -298,21 +333,32 @@ public final class EventLines {
       try {
         root = JSON.readTree(p);
         if (root != null && p.nextToken() != null) {
-          throw bad(lineNumber, "json", "unexpected content after the JSON object (one event per line)");
+          throw bad(
+              lineNumber, "json", "unexpected content after the JSON object (one event per line)");
         }
       } catch (StreamConstraintsException e) {
         throw tooBig(lineNumber, p.currentName(), e);
       } catch (JsonParseException e) {
-        throw bad(lineNumber, "json", "malformed JSON: " + e.getOriginalMessage()
-            + " (column " + e.getLocation().getColumnNr() + ")");
+        throw bad(
+            lineNumber,
+            "json",
+            "malformed JSON: "
+                + e.getOriginalMessage()
+                + " (column "
+                + e.getLocation().getColumnNr()
+                + ")");
       }
     } catch (IOException e) {
       // reading a String does no I/O: another processing error of the parser
       throw bad(lineNumber, "json", "malformed JSON: " + e.getMessage());
     }
     if (root == null || !root.isObject()) {
-      throw bad(lineNumber, "json", "expected a JSON object like {\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k1\"} but found "
-          + describe(root));
+      throw bad(
+          lineNumber,
+          "json",
+          "expected a JSON object like {\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k1\"} but found"
+              + " "
+              + describe(root));
     }
     for (Map.Entry<String, JsonNode> field : root.properties()) {
       String name = field.getKey();
@@ -326,18 +372,22 @@ public final class EventLines {
     String keyId = nonBlankString(root, "keyId", lineNumber);
     String accountId = nonBlankString(root, "accountId", lineNumber);
     if (keyId == null && accountId == null) {
-      throw bad(lineNumber, "keyId", "keyId and accountId are both absent; at least one is required");
+      throw bad(
+          lineNumber, "keyId", "keyId and accountId are both absent; at least one is required");
     }
     b.keyId(keyId).accountId(accountId);
     b.model(string(root, "model", lineNumber));
-    long[] cells = new long[Measure.TALLIED]; // the event fields' cells; sums of them are checked below
+    long[] cells =
+        new long[Measure.TALLIED]; // the event fields' cells; sums of them are checked below
     for (Measure m : Measure.eventFields()) {
       cells[m.ordinal()] = count(root, m.fieldName(), lineNumber);
       b.count(m, cells[m.ordinal()]);
     }
     for (Measure sum : Measure.sums()) {
       if (sum.sumOf(cells) < 0) {
-        throw bad(lineNumber, String.join("+", sum.parts().stream().map(Measure::fieldName).toList()),
+        throw bad(
+            lineNumber,
+            String.join("+", sum.parts().stream().map(Measure::fieldName).toList()),
             "the sum overflows a long (at most " + Long.MAX_VALUE + ")");
       }
     }
@@ -385,15 +435,22 @@ public final class EventLines {
       throw bad(line, "at", "missing; required: an ISO-8601 instant like 2025-07-31T16:30:00Z");
     }
     if (!n.isTextual()) {
-      throw bad(line, "at", "must be a string with an ISO-8601 instant like 2025-07-31T16:30:00Z but was "
-          + describe(n));
+      throw bad(
+          line,
+          "at",
+          "must be a string with an ISO-8601 instant like 2025-07-31T16:30:00Z but was "
+              + describe(n));
     }
     String text = n.textValue();
     try {
       return OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
     } catch (DateTimeParseException e) {
-      throw bad(line, "at", "must be an ISO-8601 instant with an offset like 2025-07-31T16:30:00Z or "
-          + "2025-08-01T00:30:00+08:00 but was " + quote(text));
+      throw bad(
+          line,
+          "at",
+          "must be an ISO-8601 instant with an offset like 2025-07-31T16:30:00Z or "
+              + "2025-08-01T00:30:00+08:00 but was "
+              + quote(text));
     }
   }
 
@@ -408,7 +465,8 @@ public final class EventLines {
     return n.textValue();
   }
 
-  private static String nonBlankString(JsonNode root, String field, long line) throws BadLineException {
+  private static String nonBlankString(JsonNode root, String field, long line)
+      throws BadLineException {
     String s = string(root, field, line);
     if (s != null && s.isBlank()) {
       throw bad(line, field, "must be a non-blank string, or absent, but was " + quote(s));
@@ -425,13 +483,15 @@ public final class EventLines {
       throw bad(line, field, "must be an integer >= 0 but was " + describe(n));
     }
     if (!n.isIntegralNumber()) {
-      throw bad(line, field, "must be an integer >= 0 but was " + n.asText() + " (not a whole number)");
+      throw bad(
+          line, field, "must be an integer >= 0 but was " + n.asText() + " (not a whole number)");
     }
     if (n.bigIntegerValue().signum() < 0) {
       throw bad(line, field, "must be >= 0 but was " + n.asText());
     }
     if (!n.canConvertToLong()) {
-      throw bad(line, field, "number too large; " + INTEGER_RANGE + " but was " + abbreviate(n.asText()));
+      throw bad(
+          line, field, "number too large; " + INTEGER_RANGE + " but was " + abbreviate(n.asText()));
     }
     return n.longValue();
   }
@@ -474,31 +534,51 @@ public final class EventLines {
 
   /**
    * A value beyond the parser's limits ({@link StreamReadConstraints}): a number of more than
-   * {@value #MAX_NUMBER_CHARS} characters, a field name of more than {@value #MAX_NAME_CHARS}, a string
-   * longer than a line can be, or nesting deeper than {@value #MAX_NESTING}.
+   * {@value #MAX_NUMBER_CHARS} characters, a field name of more than {@value #MAX_NAME_CHARS}, a
+   * string longer than a line can be, or nesting deeper than {@value #MAX_NESTING}.
    */
   private static BadLineException tooBig(long line, String field, StreamConstraintsException e) {
     String m = String.valueOf(e.getOriginalMessage());
     if (m.startsWith("Number value length")) {
       if (field == null) {
-        return bad(line, "json", "a number longer than " + MAX_NUMBER_CHARS + " characters; event lines hold "
-            + "integers from 0 to " + Long.MAX_VALUE);
+        return bad(
+            line,
+            "json",
+            "a number longer than "
+                + MAX_NUMBER_CHARS
+                + " characters; event lines hold "
+                + "integers from 0 to "
+                + Long.MAX_VALUE);
       }
       if (!FIELDS.contains(field)) {
         return bad(line, shortName(field), "unknown field; allowed: " + ALLOWED_FIELDS);
       }
-      return bad(line, field, "number too large (more than " + MAX_NUMBER_CHARS + " characters); " + INTEGER_RANGE);
+      return bad(
+          line,
+          field,
+          "number too large (more than " + MAX_NUMBER_CHARS + " characters); " + INTEGER_RANGE);
     }
     if (m.startsWith("Name length")) {
-      return bad(line, "json", "a field name longer than " + MAX_NAME_CHARS + " characters; allowed fields: "
-          + ALLOWED_FIELDS);
+      return bad(
+          line,
+          "json",
+          "a field name longer than "
+              + MAX_NAME_CHARS
+              + " characters; allowed fields: "
+              + ALLOWED_FIELDS);
     }
     if (m.startsWith("Document nesting depth")) {
-      return bad(line, "json", "nested more than " + MAX_NESTING + " levels deep; expected one flat JSON object "
-          + "like {\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k1\"}");
+      return bad(
+          line,
+          "json",
+          "nested more than "
+              + MAX_NESTING
+              + " levels deep; expected one flat JSON object "
+              + "like {\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k1\"}");
     }
     if (m.startsWith("String value length")) {
-      return bad(line, field == null || !FIELDS.contains(field) ? "json" : field, "string too long; " + m);
+      return bad(
+          line, field == null || !FIELDS.contains(field) ? "json" : field, "string too long; " + m);
     }
     return bad(line, "json", "too large: " + m);
   }
@@ -509,7 +589,9 @@ public final class EventLines {
 
   /** A number shown in a message: whole up to 40 characters, else its start and its length. */
   private static String abbreviate(String number) {
-    return number.length() <= 40 ? number : number.substring(0, 20) + "... (" + number.length() + " characters)";
+    return number.length() <= 40
+        ? number
+        : number.substring(0, 20) + "... (" + number.length() + " characters)";
   }
 
   private static String quote(String s) {

@@ -12,10 +12,10 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Splits a byte stream into UTF-8 lines of bounded length, so that reading any input takes
- * bounded memory: a line longer than the limit is skipped to its end (never held) and reported as
- * such. Lines end at {@code \n}, {@code \r\n} or {@code \r} (like {@link java.io.BufferedReader});
- * the terminator is not part of the line. Line numbers start at 1.
+ * Splits a byte stream into UTF-8 lines of bounded length, so that reading any input takes bounded
+ * memory: a line longer than the limit is skipped to its end (never held) and reported as such.
+ * Lines end at {@code \n}, {@code \r\n} or {@code \r} (like {@link java.io.BufferedReader}); the
+ * terminator is not part of the line. Line numbers start at 1.
  *
  * <p>Not thread-safe. Closing closes the stream.
  */
@@ -37,8 +37,11 @@ public final class InputLines implements Closeable {
 
   private final InputStream in;
   private final int maxBytes;
-  private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-      .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+  private final CharsetDecoder decoder =
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT);
   private final byte[] buf = new byte[BUFFER];
   private int pos;
   private int limit;

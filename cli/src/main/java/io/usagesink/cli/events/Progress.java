@@ -13,7 +13,7 @@ import java.util.Locale;
 public interface Progress {
 
   /** Reports nothing. */
-  Progress NONE = (done, elapsedNanos) -> { };
+  Progress NONE = (done, elapsedNanos) -> {};
 
   /** {@code done} events so far, {@code elapsedNanos} since the start of this run. */
   void advance(long done, long elapsedNanos);
@@ -35,7 +35,9 @@ public interface Progress {
           return;
         }
         lastLine = elapsedNanos;
-        err.println(String.format(Locale.ROOT, "%s: %,d events recorded (%.1f s)", label, done, elapsedNanos / 1e9));
+        err.println(
+            String.format(
+                Locale.ROOT, "%s: %,d events recorded (%.1f s)", label, done, elapsedNanos / 1e9));
         err.flush();
       }
     };
@@ -59,12 +61,21 @@ public interface Progress {
         }
         lastDraw = elapsedNanos;
         drawn = true;
-        double f = totalEvents > 0 ? (double) done / totalEvents
-            : timeBox == null ? 0 : (double) elapsedNanos / timeBox.toNanos();
+        double f =
+            totalEvents > 0
+                ? (double) done / totalEvents
+                : timeBox == null ? 0 : (double) elapsedNanos / timeBox.toNanos();
         f = Math.max(0, Math.min(1, f));
         int filled = (int) Math.round(f * WIDTH);
-        err.print(String.format(Locale.ROOT, "\r%-34s [%s%s] %3d%% %,d events",
-            label, "#".repeat(filled), ".".repeat(WIDTH - filled), Math.round(f * 100), done));
+        err.print(
+            String.format(
+                Locale.ROOT,
+                "\r%-34s [%s%s] %3d%% %,d events",
+                label,
+                "#".repeat(filled),
+                ".".repeat(WIDTH - filled),
+                Math.round(f * 100),
+                done));
         err.flush();
       }
 

@@ -107,12 +107,29 @@ public final class Recorder {
    * @param stats the sink's statistics after close
    * @param firstFailure message of the first failure, or {@code null}
    */
-  public record Outcome(long offered, long completed, long failed, long unconfirmed, Histogram latencyNanos,
-      Duration recording, Duration total, SinkStats stats, String firstFailure) {
+  public record Outcome(
+      long offered,
+      long completed,
+      long failed,
+      long unconfirmed,
+      Histogram latencyNanos,
+      Duration recording,
+      Duration total,
+      SinkStats stats,
+      String firstFailure) {
 
     /** This outcome with a later snapshot of the sink's statistics. */
     public Outcome withStats(SinkStats later) {
-      return new Outcome(offered, completed, failed, unconfirmed, latencyNanos, recording, total, later, firstFailure);
+      return new Outcome(
+          offered,
+          completed,
+          failed,
+          unconfirmed,
+          latencyNanos,
+          recording,
+          total,
+          later,
+          firstFailure);
     }
 
     /** Events per second over {@link #total()} (recording plus close). */
@@ -149,10 +166,17 @@ public final class Recorder {
       boolean noop = "noop".equals(backend);
       long accounted = s.stored() + (noop ? s.dropped() : 0);
       if (p.isEmpty() && accounted != s.recorded()) {
-        p.add("only " + s.stored() + " of " + s.recorded() + " recorded events were confirmed stored");
+        p.add(
+            "only "
+                + s.stored()
+                + " of "
+                + s.recorded()
+                + " recorded events were confirmed stored");
       }
       if (s.recorded() + s.rejected() < offered) {
-        p.add((offered - s.recorded() - s.rejected()) + " events offered but neither recorded nor rejected");
+        p.add(
+            (offered - s.recorded() - s.rejected())
+                + " events offered but neither recorded nor rejected");
       }
       return p;
     }
@@ -210,15 +234,16 @@ public final class Recorder {
         }
         latency.recordValue(Math.max(0, System.nanoTime() - t0));
         offered++;
-        stage.whenComplete((ok, ex) -> {
-          if (ex == null) {
-            completed.incrementAndGet();
-          } else {
-            failed.incrementAndGet();
-            firstFailure.compareAndSet(null, describe(ex));
-          }
-          slots.release();
-        });
+        stage.whenComplete(
+            (ok, ex) -> {
+              if (ex == null) {
+                completed.incrementAndGet();
+              } else {
+                failed.incrementAndGet();
+                firstFailure.compareAndSet(null, describe(ex));
+              }
+              slots.release();
+            });
         progress.advance(offered, now - start);
       }
       recordingEnd = System.nanoTime();
@@ -233,8 +258,16 @@ public final class Recorder {
     }
     long done = completed.get();
     long bad = failed.get();
-    return new Outcome(offered, done, bad, Math.max(0, offered - done - bad), latency,
-        Duration.ofNanos(recordingEnd - start), Duration.ofNanos(end - start), sink.stats(), firstFailure.get());
+    return new Outcome(
+        offered,
+        done,
+        bad,
+        Math.max(0, offered - done - bad),
+        latency,
+        Duration.ofNanos(recordingEnd - start),
+        Duration.ofNanos(end - start),
+        sink.stats(),
+        firstFailure.get());
   }
 
   /** Takes a slot, waiting at most one slice; keeps the interrupt flag. */
@@ -250,7 +283,8 @@ public final class Recorder {
   private static String describe(Throwable t) {
     Throwable root = t;
     while ((root instanceof java.util.concurrent.CompletionException
-        || root instanceof java.util.concurrent.ExecutionException) && root.getCause() != null) {
+            || root instanceof java.util.concurrent.ExecutionException)
+        && root.getCause() != null) {
       root = root.getCause();
     }
     String m = root.getMessage();

@@ -37,7 +37,12 @@ public final class Workload {
    * @param timeBox how long the first run records, or {@code null} for fixed-size workloads
    * @param eventClock whether sinks run on a clock that follows the events' timestamps
    */
-  Workload(String name, String description, LongFunction<UsageEvent> generator, long size, Duration timeBox,
+  Workload(
+      String name,
+      String description,
+      LongFunction<UsageEvent> generator,
+      long size,
+      Duration timeBox,
       boolean eventClock) {
     this.name = Objects.requireNonNull(name, "name");
     this.description = Objects.requireNonNull(description, "description");
@@ -48,7 +53,8 @@ public final class Workload {
   }
 
   /** A fixed list of events (a file). */
-  public static Workload ofEvents(String name, String description, List<UsageEvent> events, boolean eventClock) {
+  public static Workload ofEvents(
+      String name, String description, List<UsageEvent> events, boolean eventClock) {
     List<UsageEvent> copy = List.copyOf(events);
     return new Workload(name, description, i -> copy.get((int) i), copy.size(), null, eventClock);
   }
@@ -115,7 +121,8 @@ public final class Workload {
 
   private UsageEvent event(long i) {
     if (i > Integer.MAX_VALUE - 8) {
-      throw new IllegalStateException("workload " + name + " is limited to " + (Integer.MAX_VALUE - 8) + " events");
+      throw new IllegalStateException(
+          "workload " + name + " is limited to " + (Integer.MAX_VALUE - 8) + " events");
     }
     while (produced.size() <= i) {
       produced.add(generator.apply(produced.size()));

@@ -24,8 +24,9 @@ import java.util.Random;
  *       follows the events: a buffered flush interval of 1 s then means one flush per 1,000
  *       requests, however fast this machine records them.
  * </ul>
- * Every event has both a {@code keyId} and an {@code accountId}, like a real gateway request, and an
- * {@code id}. The token mix: input tokens log-normal around 1,800; output around 350; 60% of
+ *
+ * Every event has both a {@code keyId} and an {@code accountId}, like a real gateway request, and
+ * an {@code id}. The token mix: input tokens log-normal around 1,800; output around 350; 60% of
  * requests read the prompt cache (around 18,000 tokens), 25% write it (around 2,500 tokens, 85% of
  * them with the 5-minute lifetime, the rest 1 hour); 1% are long-context requests (200k-600k input
  * tokens). Costs follow public per-million-token prices of the model family; the rated cost is the
@@ -47,7 +48,8 @@ public final class Workloads {
 
   /** Relative request volume per hour of the seed day (UTC). */
   private static final int[] HOURLY_WEIGHT = {
-      1, 1, 1, 1, 1, 2, 3, 5, 8, 10, 10, 10, 9, 10, 10, 10, 9, 8, 6, 5, 4, 3, 2, 1};
+    1, 1, 1, 1, 1, 2, 3, 5, 8, 10, 10, 10, 9, 10, 10, 10, 9, 8, 6, 5, 4, 3, 2, 1
+  };
 
   private Workloads() {}
 
@@ -71,35 +73,47 @@ public final class Workloads {
     for (int i = 0; i < events; i++) {
       list.add(traffic.next(String.format("seed-day-%05d", i + 1), Instant.ofEpochMilli(times[i])));
     }
-    return Workload.ofEvents("seed-day",
-        String.format("%,d requests over one simulated day, 2 accounts, 10 keys, 4 models; event clock", events),
-        list, true);
+    return Workload.ofEvents(
+        "seed-day",
+        String.format(
+            "%,d requests over one simulated day, 2 accounts, 10 keys, 4 models; event clock",
+            events),
+        list,
+        true);
   }
 
   /** {@code busy}: recorded for {@code timeBox} (at most {@code maxEvents}). */
   public static Workload busy(Duration timeBox, long maxEvents) {
     Random r = new Random(SEED + 1);
-    Traffic traffic = new Traffic(r, keys(200), accounts(5), new double[] {0.2, 0.2, 0.2, 0.2, 0.2});
-    return new Workload("busy",
-        "as many requests as the first backend records in " + Durations.format(timeBox)
+    Traffic traffic =
+        new Traffic(r, keys(200), accounts(5), new double[] {0.2, 0.2, 0.2, 0.2, 0.2});
+    return new Workload(
+        "busy",
+        "as many requests as the first backend records in "
+            + Durations.format(timeBox)
             + (maxEvents == Long.MAX_VALUE ? "" : String.format(" (at most %,d)", maxEvents))
-            + ", 200 keys, 5 accounts, 4 models, 1,000 requests per second of event time; event clock",
-        i -> traffic.next("busy-" + (i + 1), BUSY_START.plusMillis(i)), maxEvents, timeBox, true);
+            + ", 200 keys, 5 accounts, 4 models, 1,000 requests per second of event time; event"
+            + " clock",
+        i -> traffic.next("busy-" + (i + 1), BUSY_START.plusMillis(i)),
+        maxEvents,
+        timeBox,
+        true);
   }
 
   /** Distinct requests the sustained phase cycles through. */
   static final int SUSTAINED_TEMPLATES = 4_096;
 
   /**
-   * The endless events of {@code compare}'s sustained phase: {@code busy}'s mix (200 keys, 5 accounts,
-   * 4 models) cycling through {@value #SUSTAINED_TEMPLATES} pre-drawn requests, each event with a new
-   * id ({@code sustained-<n>}) and stamped with the current time, like a live gateway. Cheap to make
-   * (no random draws while recording) and never remembered, so it can run as fast as a backend takes
-   * events. The iterator is not thread-safe.
+   * The endless events of {@code compare}'s sustained phase: {@code busy}'s mix (200 keys, 5
+   * accounts, 4 models) cycling through {@value #SUSTAINED_TEMPLATES} pre-drawn requests, each
+   * event with a new id ({@code sustained-<n>}) and stamped with the current time, like a live
+   * gateway. Cheap to make (no random draws while recording) and never remembered, so it can run as
+   * fast as a backend takes events. The iterator is not thread-safe.
    */
   public static Iterator<UsageEvent> sustained() {
     Random r = new Random(SEED + 2);
-    Traffic traffic = new Traffic(r, keys(200), accounts(5), new double[] {0.2, 0.2, 0.2, 0.2, 0.2});
+    Traffic traffic =
+        new Traffic(r, keys(200), accounts(5), new double[] {0.2, 0.2, 0.2, 0.2, 0.2});
     UsageEvent[] templates = new UsageEvent[SUSTAINED_TEMPLATES];
     for (int i = 0; i < templates.length; i++) {
       templates[i] = traffic.next("template-" + i, BUSY_START);
@@ -116,7 +130,10 @@ public final class Workloads {
       public UsageEvent next() {
         UsageEvent t = templates[(int) (n % templates.length)];
         n++;
-        return t.toBuilder().id("sustained-" + n).at(Instant.ofEpochMilli(System.currentTimeMillis())).build();
+        return t.toBuilder()
+            .id("sustained-" + n)
+            .at(Instant.ofEpochMilli(System.currentTimeMillis()))
+            .build();
       }
     };
   }
@@ -140,14 +157,17 @@ public final class Workloads {
   /** Draws requests. Not thread-safe. */
   private static final class Traffic {
     private static final String[] MODELS = {
-        "claude-sonnet-4-20250514",
-        "claude-3-5-haiku-20241022",
-        "claude-opus-4-20250514",
-        "us.anthropic.claude-3-7-sonnet-20250219-v1:0"};
+      "claude-sonnet-4-20250514",
+      "claude-3-5-haiku-20241022",
+      "claude-opus-4-20250514",
+      "us.anthropic.claude-3-7-sonnet-20250219-v1:0"
+    };
     private static final double[] MODEL_CDF = cdf(new double[] {0.55, 0.25, 0.10, 0.10});
+
     /** USD per million tokens = micro-dollars per token: input, output, cache write, cache read. */
     private static final double[][] PRICE = {
-        {3, 15, 3.75, 0.30}, {0.8, 4, 1, 0.08}, {15, 75, 18.75, 1.5}, {3, 15, 3.75, 0.30}};
+      {3, 15, 3.75, 0.30}, {0.8, 4, 1, 0.08}, {15, 75, 18.75, 1.5}, {3, 15, 3.75, 0.30}
+    };
 
     private final Random r;
     private final String[] keys;
@@ -178,8 +198,12 @@ public final class Workloads {
       double[] p = PRICE[m];
       double lcIn = longContext ? 2 : 1;
       double lcOut = longContext ? 1.5 : 1;
-      long real = Math.round(in * p[0] * lcIn + out * p[1] * lcOut + cacheCreate * p[2] * (oneHour ? 1.6 : 1)
-          + cacheRead * p[3]);
+      long real =
+          Math.round(
+              in * p[0] * lcIn
+                  + out * p[1] * lcOut
+                  + cacheCreate * p[2] * (oneHour ? 1.6 : 1)
+                  + cacheRead * p[3]);
       return UsageEvent.builder()
           .id(id)
           .at(at)

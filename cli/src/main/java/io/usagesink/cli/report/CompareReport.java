@@ -8,7 +8,8 @@ import java.util.Objects;
 
 /**
  * Everything one {@code compare} run found: where it ran and what each backend measured. Immutable;
- * rendered as a table ({@link TableFormat}), JSON ({@link JsonFormat}) and HTML ({@link HtmlReport}).
+ * rendered as a table ({@link TableFormat}), JSON ({@link JsonFormat}) and HTML ({@link
+ * HtmlReport}).
  *
  * @param redis the Redis the comparison ran against
  * @param statistics which statistics the layout wrote (the {@code ENABLE_*} switches), in words
@@ -17,8 +18,13 @@ import java.util.Objects;
  * @param startedAt when the comparison started
  * @param machine short facts about the machine (Java version, processors, OS)
  */
-public record CompareReport(RedisInfo redis, String statistics, Map<String, String> workloads, List<RunResult> results,
-    Instant startedAt, Map<String, String> machine) {
+public record CompareReport(
+    RedisInfo redis,
+    String statistics,
+    Map<String, String> workloads,
+    List<RunResult> results,
+    Instant startedAt,
+    Map<String, String> machine) {
 
   public CompareReport {
     Objects.requireNonNull(redis, "redis");
@@ -43,7 +49,9 @@ public record CompareReport(RedisInfo redis, String statistics, Map<String, Stri
     return results.stream().filter(r -> r.workload().equals(workload)).toList();
   }
 
-  /** The policy in words: "full layout", "statistics off", or "full layout without hourly, model". */
+  /**
+   * The policy in words: "full layout", "statistics off", or "full layout without hourly, model".
+   */
   public static String describe(io.usagesink.layout.StatsPolicy p) {
     if (!p.enabled()) {
       return "statistics off (ENABLE_USAGE_STATISTICS=false)";
@@ -61,7 +69,8 @@ public record CompareReport(RedisInfo redis, String statistics, Map<String, Stri
     if (!p.detailedCache()) {
       off.add("detailed cache");
     }
-    return off.isEmpty() ? "full layout (every ENABLE_* switch on)"
+    return off.isEmpty()
+        ? "full layout (every ENABLE_* switch on)"
         : "layout without " + String.join(", ", off) + " statistics (ENABLE_* switches)";
   }
 

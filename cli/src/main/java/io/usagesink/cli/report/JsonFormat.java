@@ -10,6 +10,7 @@ import java.util.Map;
 
 /**
  * The {@code --json} document of {@code compare}:
+ *
  * <pre>{"redis": {"mode": "embedded|external", "version": "...", "cluster": false},
  *  "results": [{"backend": "...", "label": "buffered (compact, 60s)", "layout": "crs|compact|none",
  *    "workload": "...", "events": N, "clientCommandsPerEvent": x,
@@ -18,13 +19,14 @@ import java.util.Map;
  *    "stateMatchesPipeline": true, "keys": N,
  *    "projectedPerDay": {"billedCommands": x, "usdPerMonth": x, "fitsFreeTier": true}}],
  *  "scenario": {...}}</pre>
+ *
  * {@code projectedPerDay} is present for {@code seed-day} only; {@code settings} (writer, flush
  * interval, frugal options) for backends that have them; {@code layout} is {@code none} for noop;
- * {@code sustainedEventsPerSecond} is {@code null} when the sustained phase did not run.
- * {@code stateMatchesPipeline} says whether the final state equals the expected state computed
- * from the events without any backend (what an exact pipeline run stores; see {@link Comparison}).
- * {@code scenario} carries the projection's assumptions (including the free tier) and the
- * originating note's figures. Each number is rounded as its {@link Column} says: per-event figures to 3
+ * {@code sustainedEventsPerSecond} is {@code null} when the sustained phase did not run. {@code
+ * stateMatchesPipeline} says whether the final state equals the expected state computed from the
+ * events without any backend (what an exact pipeline run stores; see {@link Comparison}). {@code
+ * scenario} carries the projection's assumptions (including the free tier) and the originating
+ * note's figures. Each number is rounded as its {@link Column} says: per-event figures to 3
  * decimals, latencies 2, events/s 1, USD 2, commands a day 0.
  */
 public final class JsonFormat {
@@ -48,8 +50,14 @@ public final class JsonFormat {
       }
       m.put("workload", r.workload());
       m.put(Column.EVENTS.jsonName(), r.events());
-      for (Column c : List.of(Column.CLIENT_COMMANDS, Column.SCRIPT_COMMANDS, Column.BILLED_COMMANDS,
-          Column.ROUND_TRIPS, Column.EVENTS_PER_SECOND, Column.SUSTAINED_EVENTS_PER_SECOND)) {
+      for (Column c :
+          List.of(
+              Column.CLIENT_COMMANDS,
+              Column.SCRIPT_COMMANDS,
+              Column.BILLED_COMMANDS,
+              Column.ROUND_TRIPS,
+              Column.EVENTS_PER_SECOND,
+              Column.SUSTAINED_EVENTS_PER_SECOND)) {
         m.put(c.jsonName(), c.json(r));
       }
       Map<String, Object> latency = new LinkedHashMap<>();
@@ -86,7 +94,8 @@ public final class JsonFormat {
       Map<String, Object> n = new LinkedHashMap<>();
       n.put("label", f.label());
       n.put("billedCommandsPerDay", Column.BILLED_PER_DAY.json(f.commandsPerDay()));
-      n.put(Column.USD_PER_MONTH.jsonName(), Column.USD_PER_MONTH.json(f.projection().usdPerMonth()));
+      n.put(
+          Column.USD_PER_MONTH.jsonName(), Column.USD_PER_MONTH.json(f.projection().usdPerMonth()));
       note.add(n);
     }
     scenario.put("noteFigures", note);

@@ -16,10 +16,20 @@ public final class TableFormat {
   public static String render(CompareReport report) {
     StringBuilder sb = new StringBuilder();
     CompareReport.RedisInfo redis = report.redis();
-    sb.append("Redis ").append(redis.version()).append(redis.cluster() ? " cluster" : "")
-        .append(" (").append(redis.mode()).append(": ").append(redis.where()).append("); statistics: ")
-        .append(report.statistics()).append('\n');
-    report.workloads().forEach((name, description) -> sb.append(name).append(": ").append(description).append('\n'));
+    sb.append("Redis ")
+        .append(redis.version())
+        .append(redis.cluster() ? " cluster" : "")
+        .append(" (")
+        .append(redis.mode())
+        .append(": ")
+        .append(redis.where())
+        .append("); statistics: ")
+        .append(report.statistics())
+        .append('\n');
+    report
+        .workloads()
+        .forEach(
+            (name, description) -> sb.append(name).append(": ").append(description).append('\n'));
     sb.append('\n');
 
     List<String[]> rows = new ArrayList<>();
@@ -41,22 +51,47 @@ public final class TableFormat {
 
     List<RunResult> seedDay = report.resultsOf("seed-day");
     if (!seedDay.isEmpty()) {
-      sb.append('\n').append(String.format(Locale.ROOT,
-          "Seed-day projection: %,d requests/day, %.2f USD per 100,000 billed commands, %d-day month, "
-              + "free tier %,d commands/month%n",
-          RunResult.SCENARIO_REQUESTS_PER_DAY, RunResult.USD_PER_100K_COMMANDS, RunResult.DAYS_PER_MONTH,
-          RunResult.FREE_TIER_COMMANDS_PER_MONTH));
+      sb.append('\n')
+          .append(
+              String.format(
+                  Locale.ROOT,
+                  "Seed-day projection: %,d requests/day, %.2f USD per 100,000 billed commands,"
+                      + " %d-day month, free tier %,d commands/month%n",
+                  RunResult.SCENARIO_REQUESTS_PER_DAY,
+                  RunResult.USD_PER_100K_COMMANDS,
+                  RunResult.DAYS_PER_MONTH,
+                  RunResult.FREE_TIER_COMMANDS_PER_MONTH));
       List<String[]> p = new ArrayList<>();
-      p.add(new String[] {"", "layout", Column.BILLED_PER_DAY.header(), Column.USD_PER_MONTH.header(),
-          "fits free tier", "every statistic"});
+      p.add(
+          new String[] {
+            "",
+            "layout",
+            Column.BILLED_PER_DAY.header(),
+            Column.USD_PER_MONTH.header(),
+            "fits free tier",
+            "every statistic"
+          });
       for (RunResult r : seedDay) {
-        p.add(new String[] {r.backend().label(), r.backend().layoutShown(), Column.BILLED_PER_DAY.text(r),
-            Column.USD_PER_MONTH.text(r), r.projection().fitsFreeTier() ? "yes" : "no", state(r)});
+        p.add(
+            new String[] {
+              r.backend().label(),
+              r.backend().layoutShown(),
+              Column.BILLED_PER_DAY.text(r),
+              Column.USD_PER_MONTH.text(r),
+              r.projection().fitsFreeTier() ? "yes" : "no",
+              state(r)
+            });
       }
       for (RunResult.NoteFigure f : RunResult.NOTE_FIGURES) {
-        p.add(new String[] {f.label(), "", Column.BILLED_PER_DAY.text(f.commandsPerDay()),
-            Column.USD_PER_MONTH.text(f.projection().usdPerMonth()), f.projection().fitsFreeTier() ? "yes" : "no",
-            ""});
+        p.add(
+            new String[] {
+              f.label(),
+              "",
+              Column.BILLED_PER_DAY.text(f.commandsPerDay()),
+              Column.USD_PER_MONTH.text(f.projection().usdPerMonth()),
+              f.projection().fitsFreeTier() ? "yes" : "no",
+              ""
+            });
       }
       table(sb, p, new boolean[] {true, true, false, false, false, true});
     }
@@ -67,7 +102,8 @@ public final class TableFormat {
         notes.add(r.workload() + " / " + r.backend().label() + ": " + problem);
       }
       for (String d : r.stateDifferences()) {
-        notes.add(r.workload() + " / " + r.backend().label() + " differs from the expected state: " + d);
+        notes.add(
+            r.workload() + " / " + r.backend().label() + " differs from the expected state: " + d);
       }
     }
     if (!notes.isEmpty()) {
@@ -75,13 +111,24 @@ public final class TableFormat {
       notes.forEach(n -> sb.append("! ").append(n).append('\n'));
     }
     sb.append('\n')
-        .append("client cmd: commands the client sent; in scripts: commands Redis ran inside Lua scripts;\n")
-        .append("billed = client + in scripts (how per-command-billed Redis services count); from INFO commandstats.\n")
-        .append("round trips from the sink's own stats; latency is the record() call itself; "
-            + "events/s includes close().\n")
-        .append("sustained ev/s: each backend alone for a fixed time on the system clock, until close() returned.\n")
-        .append("state = expected: the final state equals the CRS state computed from the events without any backend\n")
-        .append("(compact: its CRS view; frugal: without the zero fields it skips; TTLs within the run + 30 s).\n");
+        .append(
+            "client cmd: commands the client sent; in scripts: commands Redis ran inside Lua"
+                + " scripts;\n")
+        .append(
+            "billed = client + in scripts (how per-command-billed Redis services count); from INFO"
+                + " commandstats.\n")
+        .append(
+            "round trips from the sink's own stats; latency is the record() call itself; "
+                + "events/s includes close().\n")
+        .append(
+            "sustained ev/s: each backend alone for a fixed time on the system clock, until close()"
+                + " returned.\n")
+        .append(
+            "state = expected: the final state equals the CRS state computed from the events"
+                + " without any backend\n")
+        .append(
+            "(compact: its CRS view; frugal: without the zero fields it skips; TTLs within the run"
+                + " + 30 s).\n");
     return sb.toString();
   }
 

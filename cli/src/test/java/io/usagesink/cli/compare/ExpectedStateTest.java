@@ -30,16 +30,28 @@ class ExpectedStateTest {
       reference.apply(crs.plan(it.next()));
     }
     Map<String, StoredKey> fromInterpreter = new TreeMap<>();
-    reference.state().forEach((k, v) -> fromInterpreter.put(k,
-        new StoredKey(v.type(), v.fields(), v.members(), v.value(), v.ttl())));
+    reference
+        .state()
+        .forEach(
+            (k, v) ->
+                fromInterpreter.put(
+                    k, new StoredKey(v.type(), v.fields(), v.members(), v.value(), v.ttl())));
     assertThat(expected.keys()).isEqualTo(fromInterpreter);
     assertThat(expected.size()).isGreaterThan(100);
   }
 
   @Test
   void zeroIncrementsCreateFieldsAndTheFrugalViewDropsThem() {
-    UsageEvent e = UsageEvent.builder().id("e1").at(Instant.parse("2025-08-15T10:00:00Z")).keyId("k")
-        .accountId("a").model("claude-sonnet-4-20250514").inputTokens(10).outputTokens(5).build();
+    UsageEvent e =
+        UsageEvent.builder()
+            .id("e1")
+            .at(Instant.parse("2025-08-15T10:00:00Z"))
+            .keyId("k")
+            .accountId("a")
+            .model("claude-sonnet-4-20250514")
+            .inputTokens(10)
+            .outputTokens(5)
+            .build();
     RedisState s = ExpectedState.of(List.of(e).iterator(), UsageLayouts.crs());
     StoredKey daily = s.keys().get("usage:daily:k:2025-08-15");
     assertThat(daily.fields()).containsEntry("requests", "1").containsEntry("cacheReadTokens", "0");
@@ -47,7 +59,9 @@ class ExpectedStateTest {
     assertThat(s.keys().get("usage:k").ttl()).isEqualTo(-1);
     RedisState frugal = s.withoutZeroFields();
     assertThat(frugal.keys().get("usage:daily:k:2025-08-15").fields())
-        .containsEntry("requests", "1").doesNotContainKey("cacheReadTokens");
-    assertThat(frugal.keys().values()).allSatisfy(x -> assertThat(x.fields()).doesNotContainValue("0"));
+        .containsEntry("requests", "1")
+        .doesNotContainKey("cacheReadTokens");
+    assertThat(frugal.keys().values())
+        .allSatisfy(x -> assertThat(x.fields()).doesNotContainValue("0"));
   }
 }

@@ -11,10 +11,11 @@ import org.junit.jupiter.api.Test;
 class RedisStateTest {
 
   private static RedisState state(long ttl, String value) {
-    return new RedisState(Map.of(
-        "usage:k1", StoredKey.hash(Map.of("totalRequests", value), -1),
-        "usage:daily:k1:2025-08-15", StoredKey.hash(Map.of("requests", value), ttl),
-        "idx", StoredKey.set(Set.of("b", "a"), ttl)));
+    return new RedisState(
+        Map.of(
+            "usage:k1", StoredKey.hash(Map.of("totalRequests", value), -1),
+            "usage:daily:k1:2025-08-15", StoredKey.hash(Map.of("requests", value), ttl),
+            "idx", StoredKey.set(Set.of("b", "a"), ttl)));
   }
 
   @Test
@@ -25,7 +26,8 @@ class RedisStateTest {
   @Test
   void ttlsBeyondTheToleranceDiffer() {
     assertThat(state(2764800, "3").differences(state(2764790, "3"), 5, 10))
-        .containsExactly("idx: ttl 2764800 vs 2764790", "usage:daily:k1:2025-08-15: ttl 2764800 vs 2764790");
+        .containsExactly(
+            "idx: ttl 2764800 vs 2764790", "usage:daily:k1:2025-08-15: ttl 2764800 vs 2764790");
   }
 
   @Test
@@ -38,55 +40,75 @@ class RedisStateTest {
   @Test
   void valuesAndMissingKeysAreNamed() {
     RedisState a = state(10, "3");
-    RedisState b = new RedisState(Map.of("usage:k1", StoredKey.hash(Map.of("totalRequests", "4"), -1)));
-    assertThat(a.differences(b, 0, 10)).containsExactly(
-        "idx: missing in the other state",
-        "usage:daily:k1:2025-08-15: missing in the other state",
-        "usage:k1: field totalRequests 3 vs 4");
+    RedisState b =
+        new RedisState(Map.of("usage:k1", StoredKey.hash(Map.of("totalRequests", "4"), -1)));
+    assertThat(a.differences(b, 0, 10))
+        .containsExactly(
+            "idx: missing in the other state",
+            "usage:daily:k1:2025-08-15: missing in the other state",
+            "usage:k1: field totalRequests 3 vs 4");
   }
 
   @Test
   void theFrugalViewKeepsKeysWithoutFields() {
-    RedisState s = new RedisState(Map.of("idx", StoredKey.set(Set.of("a"), 5),
-        "h", StoredKey.hash(Map.of("zero", "0"), -1), "s", new StoredKey("string", new java.util.TreeMap<>(),
-            java.util.List.of(), "v", -1)));
+    RedisState s =
+        new RedisState(
+            Map.of(
+                "idx",
+                StoredKey.set(Set.of("a"), 5),
+                "h",
+                StoredKey.hash(Map.of("zero", "0"), -1),
+                "s",
+                new StoredKey("string", new java.util.TreeMap<>(), java.util.List.of(), "v", -1)));
     assertThat(s.withoutZeroFields().keys()).containsOnlyKeys("idx", "s");
   }
 
   @Test
   void aStringKeyShowsItsValue() throws Exception {
-    RedisState s = new RedisState(Map.of("s", new StoredKey("string", new java.util.TreeMap<>(), java.util.List.of(),
-        "v", 7)));
+    RedisState s =
+        new RedisState(
+            Map.of(
+                "s",
+                new StoredKey("string", new java.util.TreeMap<>(), java.util.List.of(), "v", 7)));
     assertThat(Json.PRETTY.writeValueAsString(s.toJson()))
-        .isEqualTo("{\n  \"s\": {\n    \"type\": \"string\",\n    \"value\": \"v\",\n    \"ttl\": 7\n  }\n}");
+        .isEqualTo(
+            "{\n"
+                + "  \"s\": {\n"
+                + "    \"type\": \"string\",\n"
+                + "    \"value\": \"v\",\n"
+                + "    \"ttl\": 7\n"
+                + "  }\n"
+                + "}");
   }
 
   @Test
   void jsonShapeIsTheGoldenStateFormat() throws Exception {
     String json = Json.PRETTY.writeValueAsString(state(600, "1").toJson());
-    assertThat(json).isEqualTo("{\n"
-        + "  \"idx\": {\n"
-        + "    \"type\": \"set\",\n"
-        + "    \"members\": [\n"
-        + "      \"a\",\n"
-        + "      \"b\"\n"
-        + "    ],\n"
-        + "    \"ttl\": 600\n"
-        + "  },\n"
-        + "  \"usage:daily:k1:2025-08-15\": {\n"
-        + "    \"type\": \"hash\",\n"
-        + "    \"fields\": {\n"
-        + "      \"requests\": \"1\"\n"
-        + "    },\n"
-        + "    \"ttl\": 600\n"
-        + "  },\n"
-        + "  \"usage:k1\": {\n"
-        + "    \"type\": \"hash\",\n"
-        + "    \"fields\": {\n"
-        + "      \"totalRequests\": \"1\"\n"
-        + "    },\n"
-        + "    \"ttl\": -1\n"
-        + "  }\n"
-        + "}");
+    assertThat(json)
+        .isEqualTo(
+            "{\n"
+                + "  \"idx\": {\n"
+                + "    \"type\": \"set\",\n"
+                + "    \"members\": [\n"
+                + "      \"a\",\n"
+                + "      \"b\"\n"
+                + "    ],\n"
+                + "    \"ttl\": 600\n"
+                + "  },\n"
+                + "  \"usage:daily:k1:2025-08-15\": {\n"
+                + "    \"type\": \"hash\",\n"
+                + "    \"fields\": {\n"
+                + "      \"requests\": \"1\"\n"
+                + "    },\n"
+                + "    \"ttl\": 600\n"
+                + "  },\n"
+                + "  \"usage:k1\": {\n"
+                + "    \"type\": \"hash\",\n"
+                + "    \"fields\": {\n"
+                + "      \"totalRequests\": \"1\"\n"
+                + "    },\n"
+                + "    \"ttl\": -1\n"
+                + "  }\n"
+                + "}");
   }
 }

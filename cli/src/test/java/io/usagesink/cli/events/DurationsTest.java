@@ -16,8 +16,27 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DurationsTest {
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"500ms", "60s", "5m", "1h", "2d", "PT1S", "pt1m30s", " 15s ", "60S", "5M", "1.5s", "60",
-      "-5s", "5 min", "99999999999999999999s", "abc", "-PT1S", "0s"})
+  @ValueSource(
+      strings = {
+        "500ms",
+        "60s",
+        "5m",
+        "1h",
+        "2d",
+        "PT1S",
+        "pt1m30s",
+        " 15s ",
+        "60S",
+        "5M",
+        "1.5s",
+        "60",
+        "-5s",
+        "5 min",
+        "99999999999999999999s",
+        "abc",
+        "-PT1S",
+        "0s"
+      })
   void optionAndSettingAgree(String text) {
     boolean cliAccepts;
     try {
@@ -28,7 +47,8 @@ class DurationsTest {
     }
     boolean settingAccepts;
     try {
-      Duration d = SinkConfig.from(Map.of("usagesink.close-timeout", text), Map.of()).closeTimeout();
+      Duration d =
+          SinkConfig.from(Map.of("usagesink.close-timeout", text), Map.of()).closeTimeout();
       assertThat(Durations.parse(text)).isEqualTo(d);
       settingAccepts = true;
     } catch (ConfigurationException e) {
@@ -46,8 +66,12 @@ class DurationsTest {
   @Test
   void aNegativeDurationMustBePositiveNotUnparsable() {
     for (String t : new String[] {"-1s", "-PT1S", "0s", " -500ms"}) {
-      assertThatThrownBy(() -> Durations.parsePositive(t)).as(t)
-          .hasMessage("'" + t + "' must be a positive duration, a duration like 500ms, 60s, 5m, 1h or PT1S");
+      assertThatThrownBy(() -> Durations.parsePositive(t))
+          .as(t)
+          .hasMessage(
+              "'"
+                  + t
+                  + "' must be a positive duration, a duration like 500ms, 60s, 5m, 1h or PT1S");
     }
     assertThatThrownBy(() -> Durations.parsePositive("-abc"))
         .hasMessage("'-abc' is not a duration like 500ms, 60s, 5m, 1h or PT1S");

@@ -34,20 +34,42 @@ class EventLinesTest {
 
   @Test
   void fullLineOfTheDesignIsRead() throws Exception {
-    UsageEvent e = EventLines.parse("{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k1\",\"accountId\":\"a1\","
-        + "\"model\":\"claude-sonnet-4-20250514\",\"inputTokens\":1200,\"outputTokens\":350,\"cacheCreateTokens\":7,"
-        + "\"cacheReadTokens\":8,\"ephemeral5mTokens\":5,\"ephemeral1hTokens\":2,\"longContext\":true,"
-        + "\"realCostMicros\":11,\"ratedCostMicros\":12,\"id\":\"req-1\"}", 1);
-    assertThat(e).isEqualTo(UsageEvent.builder().id("req-1").at(Instant.parse("2025-07-31T16:30:00Z"))
-        .keyId("k1").accountId("a1").model("claude-sonnet-4-20250514").inputTokens(1200).outputTokens(350)
-        .cacheCreateTokens(7).cacheReadTokens(8).ephemeral5mTokens(5).ephemeral1hTokens(2).longContext(true)
-        .realCostMicros(11).ratedCostMicros(12).build());
+    UsageEvent e =
+        EventLines.parse(
+            "{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k1\",\"accountId\":\"a1\","
+                + "\"model\":\"claude-sonnet-4-20250514\",\"inputTokens\":1200,\"outputTokens\":350,\"cacheCreateTokens\":7,"
+                + "\"cacheReadTokens\":8,\"ephemeral5mTokens\":5,\"ephemeral1hTokens\":2,\"longContext\":true,"
+                + "\"realCostMicros\":11,\"ratedCostMicros\":12,\"id\":\"req-1\"}",
+            1);
+    assertThat(e)
+        .isEqualTo(
+            UsageEvent.builder()
+                .id("req-1")
+                .at(Instant.parse("2025-07-31T16:30:00Z"))
+                .keyId("k1")
+                .accountId("a1")
+                .model("claude-sonnet-4-20250514")
+                .inputTokens(1200)
+                .outputTokens(350)
+                .cacheCreateTokens(7)
+                .cacheReadTokens(8)
+                .ephemeral5mTokens(5)
+                .ephemeral1hTokens(2)
+                .longContext(true)
+                .realCostMicros(11)
+                .ratedCostMicros(12)
+                .build());
   }
 
   @Test
   void missingNumbersAreZeroAndNullMeansAbsent() throws Exception {
-    UsageEvent e = EventLines.parse("{" + AT + ",\"accountId\":\"a1\",\"keyId\":null,\"model\":null,"
-        + "\"outputTokens\":null,\"longContext\":null}", 1);
+    UsageEvent e =
+        EventLines.parse(
+            "{"
+                + AT
+                + ",\"accountId\":\"a1\",\"keyId\":null,\"model\":null,"
+                + "\"outputTokens\":null,\"longContext\":null}",
+            1);
     assertThat(e.keyId()).isNull();
     assertThat(e.accountId()).isEqualTo("a1");
     assertThat(e.model()).isEqualTo(UsageEvent.UNKNOWN_MODEL);
@@ -64,37 +86,72 @@ class EventLinesTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
-      // malformed JSON and wrong shapes
-      "`{\"at\":`|`line 7: json: malformed JSON: Unexpected end-of-input within/between Object entries (column 7)`",
-      "`[1,2]`|`line 7: json: expected a JSON object like {\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k1\"} but found an array`",
-      "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\"} {}`|`line 7: json: unexpected content after the JSON object (one event per line)`",
-      "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"a\",\"keyId\":\"b\"}`|`line 7: json: malformed JSON: Duplicate field 'keyId' (column 49)`",
-      // fields
-      "`{\"keyId\":\"k\",\"inputToken\":5}`|`line 7: inputToken: unknown field; allowed: id, at, keyId, accountId, model, inputTokens, outputTokens, cacheCreateTokens, cacheReadTokens, ephemeral5mTokens, ephemeral1hTokens, realCostMicros, ratedCostMicros, longContext`",
-      "`{\"keyId\":\"k\"}`|`line 7: at: missing; required: an ISO-8601 instant like 2025-07-31T16:30:00Z`",
-      "`{\"at\":1722443400,\"keyId\":\"k\"}`|`line 7: at: must be a string with an ISO-8601 instant like 2025-07-31T16:30:00Z but was the number 1722443400`",
-      "`{\"at\":\"2025-07-31 16:30\",\"keyId\":\"k\"}`|`line 7: at: must be an ISO-8601 instant with an offset like 2025-07-31T16:30:00Z or 2025-08-01T00:30:00+08:00 but was \"2025-07-31 16:30\"`",
-      "`{\"at\":\"2025-07-31T16:30:00\",\"keyId\":\"k\"}`|`line 7: at: must be an ISO-8601 instant with an offset like 2025-07-31T16:30:00Z or 2025-08-01T00:30:00+08:00 but was \"2025-07-31T16:30:00\"`",
-      "`{\"at\":\"2025-07-31T16:30:00Z\"}`|`line 7: keyId: keyId and accountId are both absent; at least one is required`",
-      "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":null,\"accountId\":null}`|`line 7: keyId: keyId and accountId are both absent; at least one is required`",
-      "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"  \"}`|`line 7: keyId: must be a non-blank string, or absent, but was \"  \"`",
-      "`{\"at\":\"2025-07-31T16:30:00Z\",\"accountId\":7}`|`line 7: accountId: must be a string or null but was the number 7`",
-      "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"model\":[\"m\"]}`|`line 7: model: must be a string or null but was an array`",
-      "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"id\":\"\"}`|`line 7: id: must be a non-blank string, or absent, but was \"\"`",
-      // numbers
-      "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"inputTokens\":-5}`|`line 7: inputTokens: must be >= 0 but was -5`",
-      "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"outputTokens\":1.5}`|`line 7: outputTokens: must be an integer >= 0 but was 1.5 (not a whole number)`",
-      "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"outputTokens\":1.0}`|`line 7: outputTokens: must be an integer >= 0 but was 1.0 (not a whole number)`",
-      "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"cacheReadTokens\":1e3}`|`line 7: cacheReadTokens: must be an integer >= 0 but was 1E+3 (not a whole number)`",
-      "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"cacheCreateTokens\":\"12\"}`|`line 7: cacheCreateTokens: must be an integer >= 0 but was the string \"12\"`",
-      "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"realCostMicros\":true}`|`line 7: realCostMicros: must be an integer >= 0 but was true`",
-      "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"ratedCostMicros\":9223372036854775808}`|`line 7: ratedCostMicros: number too large; must be an integer between 0 and 9223372036854775807 but was 9223372036854775808`",
-      "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"ephemeral5mTokens\":-99999999999999999999}`|`line 7: ephemeral5mTokens: must be >= 0 but was -99999999999999999999`",
-      "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"inputTokens\":9223372036854775807,\"outputTokens\":1}`|`line 7: inputTokens+outputTokens+cacheCreateTokens+cacheReadTokens: the sum overflows a long (at most 9223372036854775807)`",
-      "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"longContext\":\"yes\"}`|`line 7: longContext: must be true or false but was the string \"yes\"`",
-      "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"longContext\":1}`|`line 7: longContext: must be true or false but was the number 1`",
-  })
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '`',
+      value = {
+        // malformed JSON and wrong shapes
+        "`{\"at\":`|`line 7: json: malformed JSON: Unexpected end-of-input within/between Object"
+            + " entries (column 7)`",
+        "`[1,2]`|`line 7: json: expected a JSON object like"
+            + " {\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k1\"} but found an array`",
+        "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\"} {}`|`line 7: json: unexpected content"
+            + " after the JSON object (one event per line)`",
+        "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"a\",\"keyId\":\"b\"}`|`line 7: json:"
+            + " malformed JSON: Duplicate field 'keyId' (column 49)`",
+        // fields
+        "`{\"keyId\":\"k\",\"inputToken\":5}`|`line 7: inputToken: unknown field; allowed: id, at,"
+            + " keyId, accountId, model, inputTokens, outputTokens, cacheCreateTokens,"
+            + " cacheReadTokens, ephemeral5mTokens, ephemeral1hTokens, realCostMicros,"
+            + " ratedCostMicros, longContext`",
+        "`{\"keyId\":\"k\"}`|`line 7: at: missing; required: an ISO-8601 instant like"
+            + " 2025-07-31T16:30:00Z`",
+        "`{\"at\":1722443400,\"keyId\":\"k\"}`|`line 7: at: must be a string with an ISO-8601"
+            + " instant like 2025-07-31T16:30:00Z but was the number 1722443400`",
+        "`{\"at\":\"2025-07-31 16:30\",\"keyId\":\"k\"}`|`line 7: at: must be an ISO-8601 instant"
+            + " with an offset like 2025-07-31T16:30:00Z or 2025-08-01T00:30:00+08:00 but was"
+            + " \"2025-07-31 16:30\"`",
+        "`{\"at\":\"2025-07-31T16:30:00\",\"keyId\":\"k\"}`|`line 7: at: must be an ISO-8601"
+            + " instant with an offset like 2025-07-31T16:30:00Z or 2025-08-01T00:30:00+08:00 but"
+            + " was \"2025-07-31T16:30:00\"`",
+        "`{\"at\":\"2025-07-31T16:30:00Z\"}`|`line 7: keyId: keyId and accountId are both absent;"
+            + " at least one is required`",
+        "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":null,\"accountId\":null}`|`line 7: keyId:"
+            + " keyId and accountId are both absent; at least one is required`",
+        "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"  \"}`|`line 7: keyId: must be a non-blank"
+            + " string, or absent, but was \"  \"`",
+        "`{\"at\":\"2025-07-31T16:30:00Z\",\"accountId\":7}`|`line 7: accountId: must be a string"
+            + " or null but was the number 7`",
+        "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"model\":[\"m\"]}`|`line 7: model: must"
+            + " be a string or null but was an array`",
+        "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"id\":\"\"}`|`line 7: id: must be a"
+            + " non-blank string, or absent, but was \"\"`",
+        // numbers
+        "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"inputTokens\":-5}`|`line 7:"
+            + " inputTokens: must be >= 0 but was -5`",
+        "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"outputTokens\":1.5}`|`line 7:"
+            + " outputTokens: must be an integer >= 0 but was 1.5 (not a whole number)`",
+        "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"outputTokens\":1.0}`|`line 7:"
+            + " outputTokens: must be an integer >= 0 but was 1.0 (not a whole number)`",
+        "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"cacheReadTokens\":1e3}`|`line 7:"
+            + " cacheReadTokens: must be an integer >= 0 but was 1E+3 (not a whole number)`",
+        "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"cacheCreateTokens\":\"12\"}`|`line 7:"
+            + " cacheCreateTokens: must be an integer >= 0 but was the string \"12\"`",
+        "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"realCostMicros\":true}`|`line 7:"
+            + " realCostMicros: must be an integer >= 0 but was true`",
+        "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"ratedCostMicros\":9223372036854775808}`|`line"
+            + " 7: ratedCostMicros: number too large; must be an integer between 0 and"
+            + " 9223372036854775807 but was 9223372036854775808`",
+        "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"ephemeral5mTokens\":-99999999999999999999}`|`line"
+            + " 7: ephemeral5mTokens: must be >= 0 but was -99999999999999999999`",
+        "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"inputTokens\":9223372036854775807,\"outputTokens\":1}`|`line"
+            + " 7: inputTokens+outputTokens+cacheCreateTokens+cacheReadTokens: the sum overflows a"
+            + " long (at most 9223372036854775807)`",
+        "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"longContext\":\"yes\"}`|`line 7:"
+            + " longContext: must be true or false but was the string \"yes\"`",
+        "`{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k\",\"longContext\":1}`|`line 7:"
+            + " longContext: must be true or false but was the number 1`",
+      })
   void badLineIsRejectedWithLineFieldAndProblem(String line, String expected) {
     assertThat(errorOf(line, 7)).isEqualTo(expected);
   }
@@ -106,9 +163,11 @@ class EventLinesTest {
     assertThat(p.ok()).isFalse();
     assertThat(p.lines()).isEqualTo(5);
     assertThat(p.errorCount()).isEqualTo(2);
-    assertThat(p.errors()).extracting(EventLines.LineError::message).containsExactly(
-        "line 3: at: missing; required: an ISO-8601 instant like 2025-07-31T16:30:00Z",
-        "line 5: keyId: keyId and accountId are both absent; at least one is required");
+    assertThat(p.errors())
+        .extracting(EventLines.LineError::message)
+        .containsExactly(
+            "line 3: at: missing; required: an ISO-8601 instant like 2025-07-31T16:30:00Z",
+            "line 5: keyId: keyId and accountId are both absent; at least one is required");
     assertThat(p.events()).isEmpty();
   }
 
@@ -133,7 +192,9 @@ class EventLinesTest {
   void aBlankLineAloneIsNotAnEvent() {
     assertThatThrownBy(() -> EventLines.parse("null", 1))
         .isInstanceOf(EventLines.BadLineException.class)
-        .hasMessage("line 1: json: expected a JSON object like {\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k1\"} but found null");
+        .hasMessage(
+            "line 1: json: expected a JSON object like"
+                + " {\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k1\"} but found null");
   }
 
   @Test
@@ -152,11 +213,13 @@ class EventLinesTest {
   void aThousandDigitNumberIsTooLargeNotTrailingContent() {
     String digits = "9".repeat(1001);
     assertThat(errorOf("{" + AT + ",\"keyId\":\"k\",\"inputTokens\":" + digits + "}", 3))
-        .isEqualTo("line 3: inputTokens: number too large (more than 1000 characters); "
-            + "must be an integer between 0 and 9223372036854775807");
+        .isEqualTo(
+            "line 3: inputTokens: number too large (more than 1000 characters); "
+                + "must be an integer between 0 and 9223372036854775807");
     assertThat(errorOf("{" + AT + ",\"keyId\":\"k\",\"inputTokens\":" + "9".repeat(1000) + "}", 3))
-        .isEqualTo("line 3: inputTokens: number too large; must be an integer between 0 and 9223372036854775807"
-            + " but was 99999999999999999999... (1000 characters)");
+        .isEqualTo(
+            "line 3: inputTokens: number too large; must be an integer between 0 and"
+                + " 9223372036854775807 but was 99999999999999999999... (1000 characters)");
     assertThat(errorOf("{" + AT + ",\"keyId\":\"k\",\"inputTokens\":-" + digits + "}", 3))
         .startsWith("line 3: inputTokens: number too large");
     assertThat(errorOf("{" + AT + ",\"keyId\":\"k\",\"tokens\":" + digits + "}", 3))
@@ -168,10 +231,12 @@ class EventLinesTest {
   @Test
   void deepNestingAndHugeNamesSayWhatIsWrong() {
     assertThat(errorOf("[".repeat(1001), 2))
-        .isEqualTo("line 2: json: nested more than 1000 levels deep; expected one flat JSON object like "
-            + "{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k1\"}");
+        .isEqualTo(
+            "line 2: json: nested more than 1000 levels deep; expected one flat JSON object like "
+                + "{\"at\":\"2025-07-31T16:30:00Z\",\"keyId\":\"k1\"}");
     assertThat(errorOf("{\"" + "x".repeat(50_001) + "\":1}", 2))
-        .startsWith("line 2: json: a field name longer than 50000 characters; allowed fields: id, at,");
+        .startsWith(
+            "line 2: json: a field name longer than 50000 characters; allowed fields: id, at,");
   }
 
   @Test
@@ -187,26 +252,37 @@ class EventLinesTest {
     String huge = "{" + AT + ",\"keyId\":\"" + "x".repeat(EventLines.MAX_LINE_BYTES) + "\"}";
     EventLines.Parsed p = read(good + "\n" + huge + "\n" + good + "\n");
     assertThat(p.errorCount()).isEqualTo(1);
-    assertThat(p.errors()).extracting(EventLines.LineError::message).containsExactly(
-        "line 2: json: line longer than 1048576 bytes (" + huge.length() + " bytes); one event per line, "
-            + "at most 1048576 bytes");
+    assertThat(p.errors())
+        .extracting(EventLines.LineError::message)
+        .containsExactly(
+            "line 2: json: line longer than 1048576 bytes ("
+                + huge.length()
+                + " bytes); one event per line, "
+                + "at most 1048576 bytes");
     assertThat(p.lines()).isEqualTo(3);
   }
 
   @Test
   void aStringOverTwentyMillionCharactersIsALineTooLong() throws Exception {
-    byte[] big = ("{" + AT + ",\"model\":\"" + "m".repeat(20_000_001) + "\"}\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] big =
+        ("{" + AT + ",\"model\":\"" + "m".repeat(20_000_001) + "\"}\n")
+            .getBytes(StandardCharsets.US_ASCII);
     EventLines.Parsed p = EventLines.readAll(new ByteArrayInputStream(big));
-    assertThat(p.errors()).extracting(EventLines.LineError::message).singleElement().asString()
+    assertThat(p.errors())
+        .extracting(EventLines.LineError::message)
+        .singleElement()
+        .asString()
         .startsWith("line 1: json: line longer than 1048576 bytes (200000");
   }
 
   @Test
   void invalidUtf8IsNamedByLine() throws Exception {
-    byte[] bytes = ("{" + AT + ",\"keyId\":\"k\"}\n{" + AT + ",\"keyId\":\"\u00ff\"}\n")
-        .getBytes(StandardCharsets.ISO_8859_1);
+    byte[] bytes =
+        ("{" + AT + ",\"keyId\":\"k\"}\n{" + AT + ",\"keyId\":\"\u00ff\"}\n")
+            .getBytes(StandardCharsets.ISO_8859_1);
     EventLines.Parsed p = EventLines.readAll(new ByteArrayInputStream(bytes));
-    assertThat(p.errors()).extracting(EventLines.LineError::message)
+    assertThat(p.errors())
+        .extracting(EventLines.LineError::message)
         .containsExactly("line 2: json: not valid UTF-8 text");
   }
 
@@ -222,14 +298,20 @@ class EventLinesTest {
   @Test
   void validationKeepsNoEventsAndCanBeStopped() throws Exception {
     String good = "{" + AT + ",\"keyId\":\"k\"}\n";
-    EventLines.Validation v = EventLines.validate(
-        new ByteArrayInputStream(good.repeat(10).getBytes(StandardCharsets.UTF_8)), () -> false, e -> { });
+    EventLines.Validation v =
+        EventLines.validate(
+            new ByteArrayInputStream(good.repeat(10).getBytes(StandardCharsets.UTF_8)),
+            () -> false,
+            e -> {});
     assertThat(v.ok()).isTrue();
     assertThat(v.events()).isEqualTo(10);
     assertThat(v.firstAt()).isEqualTo(Instant.parse("2025-07-31T16:30:00Z"));
     int[] asked = {0};
-    EventLines.Validation stopped = EventLines.validate(
-        new ByteArrayInputStream(good.repeat(10).getBytes(StandardCharsets.UTF_8)), () -> ++asked[0] > 3, e -> { });
+    EventLines.Validation stopped =
+        EventLines.validate(
+            new ByteArrayInputStream(good.repeat(10).getBytes(StandardCharsets.UTF_8)),
+            () -> ++asked[0] > 3,
+            e -> {});
     assertThat(stopped.stopped()).isTrue();
     assertThat(stopped.ok()).isFalse();
     assertThat(stopped.lines()).isEqualTo(3);
@@ -238,8 +320,10 @@ class EventLinesTest {
   @Test
   void theSecondPassEndsWithAProblemWhenTheInputChanged() throws Exception {
     String good = "{" + AT + ",\"keyId\":\"k\"}\n";
-    try (EventLines.Events events = new EventLines.Events(
-        new ByteArrayInputStream((good + good + "{}\n" + good).getBytes(StandardCharsets.UTF_8)))) {
+    try (EventLines.Events events =
+        new EventLines.Events(
+            new ByteArrayInputStream(
+                (good + good + "{}\n" + good).getBytes(StandardCharsets.UTF_8)))) {
       int n = 0;
       while (events.hasNext()) {
         events.next();
@@ -247,7 +331,8 @@ class EventLinesTest {
       }
       assertThat(n).isEqualTo(2);
       assertThat(events.read()).isEqualTo(2);
-      assertThat(events.problem()).startsWith("the input changed after it was validated: line 3: at: missing");
+      assertThat(events.problem())
+          .startsWith("the input changed after it was validated: line 3: at: missing");
     }
   }
 }

@@ -34,8 +34,10 @@ class WorkloadsTest {
     for (UsageEvent e : events) {
       assertThat(e.keyId()).isNotNull();
       assertThat(e.accountId()).isNotNull();
-      assertThat(e.at()).isAfterOrEqualTo(previous)
-          .isBetween(Instant.parse("2025-08-15T00:00:00Z"), Instant.parse("2025-08-15T23:59:59.999Z"));
+      assertThat(e.at())
+          .isAfterOrEqualTo(previous)
+          .isBetween(
+              Instant.parse("2025-08-15T00:00:00Z"), Instant.parse("2025-08-15T23:59:59.999Z"));
       previous = e.at();
       keys.add(e.keyId());
       accounts.add(e.accountId());
@@ -45,7 +47,8 @@ class WorkloadsTest {
     assertThat(accounts).hasSize(2);
     assertThat(models).hasSize(4);
     assertThat(events.stream().filter(UsageEvent::longContext).count()).isBetween(10L, 60L);
-    assertThat(events.stream().filter(e -> e.cacheReadTokens() > 0).count()).isBetween(1500L, 2100L);
+    assertThat(events.stream().filter(e -> e.cacheReadTokens() > 0).count())
+        .isBetween(1500L, 2100L);
     assertThat(events.stream().filter(e -> e.ephemeral1hTokens() > 0).count()).isPositive();
   }
 

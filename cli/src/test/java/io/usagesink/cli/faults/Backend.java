@@ -3,9 +3,10 @@ package io.usagesink.cli.faults;
 import io.usagesink.SinkConfig;
 
 /**
- * The four Redis write paths of the fault matrix: a backend name plus, for buffered, its writer. Each knows
- * whether its writer runs the Lua script (and so must undo a poisoned key's updates and refuse a whole
- * script under OOM) or sends plain pipelined commands (where a poisoned key's other fields are applied).
+ * The four Redis write paths of the fault matrix: a backend name plus, for buffered, its writer.
+ * Each knows whether its writer runs the Lua script (and so must undo a poisoned key's updates and
+ * refuse a whole script under OOM) or sends plain pipelined commands (where a poisoned key's other
+ * fields are applied).
  */
 enum Backend {
   REDIS_PIPELINE("redis-pipeline", null, false),

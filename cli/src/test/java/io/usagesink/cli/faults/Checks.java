@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs several independent checks of one outcome and fails once with every failed check's message, so a
- * report shows the whole picture (counts, reasons and Redis state) rather than the first difference. Not
- * thread-safe.
+ * Runs several independent checks of one outcome and fails once with every failed check's message,
+ * so a report shows the whole picture (counts, reasons and Redis state) rather than the first
+ * difference. Not thread-safe.
  */
 final class Checks {
   private final List<AssertionError> failures = new ArrayList<>();

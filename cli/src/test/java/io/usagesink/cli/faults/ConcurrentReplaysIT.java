@@ -25,9 +25,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Eight {@code replay} child JVMs (the shaded jar) at once against one Redis, on event files that share
- * every key (six distinct files, two of them replayed twice): each process exits 0 and reports stored ==
- * its lines, and Redis holds exactly the interpreter's state of all eight files together.
+ * Eight {@code replay} child JVMs (the shaded jar) at once against one Redis, on event files that
+ * share every key (six distinct files, two of them replayed twice): each process exits 0 and
+ * reports stored == its lines, and Redis holds exactly the interpreter's state of all eight files
+ * together.
  */
 @DisplayName("8 concurrent replay processes against one Redis")
 @ExtendWith(RedisExtension.class)
@@ -44,14 +45,16 @@ class ConcurrentReplaysIT {
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(Backend.class)
-  void everyProcessReportsTheTruthAndRedisHoldsAllTheirEventsOnce(Backend backend, RedisServer redis,
-      @TempDir Path dir) throws Exception {
+  void everyProcessReportsTheTruthAndRedisHoldsAllTheirEventsOnce(
+      Backend backend, RedisServer redis, @TempDir Path dir) throws Exception {
     List<UsageEvent> all = new ArrayList<>();
     List<Path> files = new ArrayList<>();
     for (int i = 0; i < PROCESSES; i++) {
       List<UsageEvent> events = FaultWorkload.events(100 + (i < 6 ? i : i - 6), EVENTS_PER_FILE);
       all.addAll(events);
-      files.add(Files.writeString(dir.resolve("events-" + i + ".jsonl"), FaultWorkload.jsonLines(events)));
+      files.add(
+          Files.writeString(
+              dir.resolve("events-" + i + ".jsonl"), FaultWorkload.jsonLines(events)));
     }
     List<Child> children = new ArrayList<>();
     for (Path file : files) {
@@ -63,32 +66,69 @@ class ConcurrentReplaysIT {
       int exit = c.await();
       System.out.println(what + ": exit " + exit + "\n" + c);
       assertThat(exit).as(what + ": exit code\n" + c).isZero();
-      assertThat(c.out()).as(what + ": its report")
-          .containsPattern("recorded +" + EVENTS_PER_FILE + "\n").containsPattern("stored +" + EVENTS_PER_FILE + "\n")
-          .containsPattern("failed +0\n").containsPattern("dropped +0\n").containsPattern("rejected +0\n");
+      assertThat(c.out())
+          .as(what + ": its report")
+          .containsPattern("recorded +" + EVENTS_PER_FILE + "\n")
+          .containsPattern("stored +" + EVENTS_PER_FILE + "\n")
+          .containsPattern("failed +0\n")
+          .containsPattern("dropped +0\n")
+          .containsPattern("rejected +0\n");
     }
     SinkConfig config = SinkConfig.builder().redisUri(redis.uri()).build();
-    // what reached Redis (the extension reset the stats before the test): re-sent commands show here
-    String seen = "commands Redis ran " + redis.commandStats().without("info", "scan", "type", "ttl", "hgetall",
-        "smembers", "get").asMap() + ", " + redis.info("stats").lines()
-        .filter(l -> l.startsWith("total_connections_received")).findFirst().orElse("");
+    // what reached Redis (the extension reset the stats before the test): re-sent commands show
+    // here
+    String seen =
+        "commands Redis ran "
+            + redis
+                .commandStats()
+                .without("info", "scan", "type", "ttl", "hgetall", "smembers", "get")
+                .asMap()
+            + ", "
+            + redis
+                .info("stats")
+                .lines()
+                .filter(l -> l.startsWith("total_connections_received"))
+                .findFirst()
+                .orElse("");
     System.out.println(backend + ": " + seen);
-    Expected.assertSameState(Expected.dump(List.of(redis)), Expected.state(config, all),
+    Expected.assertSameState(
+        Expected.dump(List.of(redis)),
+        Expected.state(config, all),
         PROCESSES + " concurrent replays through " + backend + " (" + seen + "): exact");
   }
 
   /** One replay child process with its output collected on background threads. */
-  private record Child(Process process, CompletableFuture<String> stdout, CompletableFuture<String> stderr) {
+  private record Child(
+      Process process, CompletableFuture<String> stdout, CompletableFuture<String> stderr) {
     static Child start(Backend backend, String uri, Path input) throws IOException {
-      List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+      List<String> cmd =
+          new ArrayList<>(
+              List.of(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-Xmx192m",
+                  "-XX:+UseSerialGC",
+                  "-XX:TieredStopAtLevel=1"));
       if (backend.bufferedWriter != null) {
         cmd.add("-Dusagesink.buffered.writer=" + backend.bufferedWriter);
       }
-      cmd.addAll(List.of("-jar", jar().toString(), "replay", "--backend", backend.provider, "--redis", uri,
-          "--input", input.toString(), "--clock", "events", "--close-timeout", "60s"));
+      cmd.addAll(
+          List.of(
+              "-jar",
+              jar().toString(),
+              "replay",
+              "--backend",
+              backend.provider,
+              "--redis",
+              uri,
+              "--input",
+              input.toString(),
+              "--clock",
+              "events",
+              "--close-timeout",
+              "60s"));
       if (backend.buffered()) {
-        // event time: about 8 flushes of aggregated batches per process, overlapping those of the others
+        // event time: about 8 flushes of aggregated batches per process, overlapping those of the
+        // others
         cmd.addAll(List.of("--flush-interval", "30m"));
       }
       ProcessBuilder pb = new ProcessBuilder(cmd);
@@ -102,7 +142,8 @@ class ConcurrentReplaysIT {
     int await() throws Exception {
       if (!process.waitFor(PROCESS_DEADLINE_SECONDS, TimeUnit.SECONDS)) {
         process.destroyForcibly();
-        throw new AssertionError("replay still running after " + PROCESS_DEADLINE_SECONDS + " s: " + this);
+        throw new AssertionError(
+            "replay still running after " + PROCESS_DEADLINE_SECONDS + " s: " + this);
       }
       stdout.get(30, TimeUnit.SECONDS);
       stderr.get(30, TimeUnit.SECONDS);
@@ -115,20 +156,26 @@ class ConcurrentReplaysIT {
 
     @Override
     public String toString() {
-      return "--- stdout\n" + stdout.getNow("(still running)") + "\n--- stderr\n" + stderr.getNow("(still running)");
+      return "--- stdout\n"
+          + stdout.getNow("(still running)")
+          + "\n--- stderr\n"
+          + stderr.getNow("(still running)");
     }
 
     private static CompletableFuture<String> read(InputStream in) {
       CompletableFuture<String> f = new CompletableFuture<>();
-      Thread t = new Thread(() -> {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        try {
-          in.transferTo(buf);
-          f.complete(buf.toString(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-          f.completeExceptionally(new UncheckedIOException(e));
-        }
-      }, "replay-output");
+      Thread t =
+          new Thread(
+              () -> {
+                ByteArrayOutputStream buf = new ByteArrayOutputStream();
+                try {
+                  in.transferTo(buf);
+                  f.complete(buf.toString(StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                  f.completeExceptionally(new UncheckedIOException(e));
+                }
+              },
+              "replay-output");
       t.setDaemon(true);
       t.start();
       return f;

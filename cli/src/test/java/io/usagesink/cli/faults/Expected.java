@@ -15,12 +15,15 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * Expected Redis states computed without any sink (the testkit's plan interpreter over the layout's plans),
- * the stored state read back from Redis (the test kit's {@link StateDump}), and their comparison with a TTL
- * tolerance.
+ * Expected Redis states computed without any sink (the testkit's plan interpreter over the layout's
+ * plans), the stored state read back from Redis (the test kit's {@link StateDump}), and their
+ * comparison with a TTL tolerance.
  */
 final class Expected {
-  /** TTL drift allowed between a key written by the sink and the interpreter's TTL (a loaded 2-core machine). */
+  /**
+   * TTL drift allowed between a key written by the sink and the interpreter's TTL (a loaded 2-core
+   * machine).
+   */
   static final long TTL_TOLERANCE_SECONDS = 30;
 
   private Expected() {}
@@ -35,25 +38,37 @@ final class Expected {
   }
 
   /**
-   * Every statistics key on {@code nodes} now (the bookkeeping prefix {@code usagesink:} left out), read over
-   * the test kit's admin connections ({@link StateDump#read}), not through our reader.
+   * Every statistics key on {@code nodes} now (the bookkeeping prefix {@code usagesink:} left out),
+   * read over the test kit's admin connections ({@link StateDump#read}), not through our reader.
    */
   static SortedMap<String, StoredKey> dump(List<RedisServer> nodes) {
     SortedMap<String, StoredKey> out = new TreeMap<>();
     for (RedisServer node : nodes) {
-      out.putAll(StateDump.read(node).filter(k -> !k.startsWith(LayoutSettings.DEFAULT_KEY_PREFIX)).keys());
+      out.putAll(
+          StateDump.read(node)
+              .filter(k -> !k.startsWith(LayoutSettings.DEFAULT_KEY_PREFIX))
+              .keys());
     }
     return out;
   }
 
-  /** Asserts same keys, same contents, TTLs within {@value #TTL_TOLERANCE_SECONDS} s; lists the first differences. */
-  static void assertSameState(Map<String, StoredKey> actual, Map<String, StoredKey> expected, String what) {
+  /**
+   * Asserts same keys, same contents, TTLs within {@value #TTL_TOLERANCE_SECONDS} s; lists the
+   * first differences.
+   */
+  static void assertSameState(
+      Map<String, StoredKey> actual, Map<String, StoredKey> expected, String what) {
     assertSameState(actual, expected, what, TTL_TOLERANCE_SECONDS);
   }
 
   /** As {@link #assertSameState(Map, Map, String)} with TTLs within {@code ttlToleranceSeconds}. */
-  static void assertSameState(Map<String, StoredKey> actual, Map<String, StoredKey> expected, String what,
+  static void assertSameState(
+      Map<String, StoredKey> actual,
+      Map<String, StoredKey> expected,
+      String what,
       long ttlToleranceSeconds) {
-    StateDump.of(actual).diff(StateDump.of(expected), Duration.ofSeconds(ttlToleranceSeconds)).assertNone(what);
+    StateDump.of(actual)
+        .diff(StateDump.of(expected), Duration.ofSeconds(ttlToleranceSeconds))
+        .assertNone(what);
   }
 }

@@ -28,29 +28,34 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Topology changes in the middle of a run, through every Redis write path, on one 3-master, 3-replica
- * cluster for the class (roles and slot owners carry over from test to test; each test finds the current
- * ones): a replica promoted by {@code CLUSTER FAILOVER}, and hot slots migrated to another master the way
- * {@code redis-cli --cluster reshard} does it ({@code SETSLOT IMPORTING/MIGRATING}, {@code MIGRATE} key by
- * key while the sink writes, {@code SETSLOT NODE}), so writes meet {@code ASK}, {@code TRYAGAIN} and then
- * {@code MOVED}. Each test checks that the fault happened (roles swapped or slots moved, as every node sees
- * it, and the redirects counted in the old owner's {@code INFO errorstats}), stored + failed == recorded
- * with nothing failed, and that the state read back from the masters of now equals the plan interpreter's
- * for every recorded event: exact for all four paths (neither fault drops a connection, so even the
- * pipeline's at-least-once re-sends do not occur).
+ * Topology changes in the middle of a run, through every Redis write path, on one 3-master,
+ * 3-replica cluster for the class (roles and slot owners carry over from test to test; each test
+ * finds the current ones): a replica promoted by {@code CLUSTER FAILOVER}, and hot slots migrated
+ * to another master the way {@code redis-cli --cluster reshard} does it ({@code SETSLOT
+ * IMPORTING/MIGRATING}, {@code MIGRATE} key by key while the sink writes, {@code SETSLOT NODE}), so
+ * writes meet {@code ASK}, {@code TRYAGAIN} and then {@code MOVED}. Each test checks that the fault
+ * happened (roles swapped or slots moved, as every node sees it, and the redirects counted in the
+ * old owner's {@code INFO errorstats}), stored + failed == recorded with nothing failed, and that
+ * the state read back from the masters of now equals the plan interpreter's for every recorded
+ * event: exact for all four paths (neither fault drops a connection, so even the pipeline's
+ * at-least-once re-sends do not occur).
  */
 @DisplayName("failover and resharding on a 3-master, 3-replica Redis Cluster")
 class FailoverAndReshardingIT {
   private static final Duration CLOSE = Duration.ofSeconds(60);
   private static final long DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(60);
+
   /**
-   * Keys per MIGRATE in the first {@value #SLOW_ROUNDS} rounds (60 ms apart, while the sink writes); then 500
-   * per round (the guard keys of earlier writes: redis-lua leaves hundreds in a slot).
+   * Keys per MIGRATE in the first {@value #SLOW_ROUNDS} rounds (60 ms apart, while the sink
+   * writes); then 500 per round (the guard keys of earlier writes: redis-lua leaves hundreds in a
+   * slot).
    */
   private static final int MIGRATE_BATCH = 2;
+
   private static final int SLOW_ROUNDS = 12;
   private static final long FAILOVER_RETRY_MILLIS = 7_000;
   private static final Pattern ERRORSTAT = Pattern.compile("errorstat_(\\w+):count=(\\d+)");
+
   /** Keys every run writes often: the per-key totals and this month's per-model totals. */
   private static final List<String> HOT_KEYS = hotKeys();
 
@@ -87,8 +92,12 @@ class FailoverAndReshardingIT {
   }
 
   private static SinkConfig config(Backend backend) {
-    return backend.configure(SinkConfig.builder().redisUri(cluster.seedUri()).redisCluster(true))
-        .closeTimeout(CLOSE).shutdownHook(false).flushInterval(Duration.ofMillis(100)).build();
+    return backend
+        .configure(SinkConfig.builder().redisUri(cluster.seedUri()).redisCluster(true))
+        .closeTimeout(CLOSE)
+        .shutdownHook(false)
+        .flushInterval(Duration.ofMillis(100))
+        .build();
   }
 
   @ParameterizedTest(name = "{0}")
@@ -97,29 +106,68 @@ class FailoverAndReshardingIT {
     int slot = cluster.slot("usage:k0");
     RedisServer master = cluster.masterOfSlot(slot);
     RedisServer replica = replicaOf(master);
-    String what = "CLUSTER FAILOVER of " + replica + " (replica of " + master + ", owner of slot " + slot
-        + ") mid-run through " + backend;
+    String what =
+        "CLUSTER FAILOVER of "
+            + replica
+            + " (replica of "
+            + master
+            + ", owner of slot "
+            + slot
+            + ") mid-run through "
+            + backend;
     SinkConfig config = config(backend);
     List<UsageEvent> events = FaultWorkload.events(21, 600);
     long started = System.nanoTime();
-    SinkRun.Outcome o = runAround(config, events, () -> {
-      failover(replica, what);
-      await(what + ": the old master reports itself replica", () -> role(master).equals("slave"));
-      awaitOwner(what, List.of(slot), replica);
-    });
+    SinkRun.Outcome o =
+        runAround(
+            config,
+            events,
+            () -> {
+              failover(replica, what);
+              await(
+                  what + ": the old master reports itself replica",
+                  () -> role(master).equals("slave"));
+              awaitOwner(what, List.of(slot), replica);
+            });
     long ttlTolerance = ttlTolerance(started);
     Map<String, Long> errors = errorStats(master);
-    System.out.println(what + ": " + o + "; old master's error replies " + errors + "; "
-        + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
+    System.out.println(
+        what
+            + ": "
+            + o
+            + "; old master's error replies "
+            + errors
+            + "; "
+            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
+            + " ms");
     new Checks()
-        .check(() -> assertThat(role(replica)).as(what + ": ROLE of the promoted replica").isEqualTo("master"))
-        .check(() -> assertThat(cluster.masterOfSlot(slot)).as(what + ": owner of slot " + slot).isEqualTo(replica))
-        .check(() -> assertThat(errors.getOrDefault("MOVED", 0L))
-            .as(what + ": MOVED replies of the demoted master (writes that followed the new owner)").isPositive())
+        .check(
+            () ->
+                assertThat(role(replica))
+                    .as(what + ": ROLE of the promoted replica")
+                    .isEqualTo("master"))
+        .check(
+            () ->
+                assertThat(cluster.masterOfSlot(slot))
+                    .as(what + ": owner of slot " + slot)
+                    .isEqualTo(replica))
+        .check(
+            () ->
+                assertThat(errors.getOrDefault("MOVED", 0L))
+                    .as(
+                        what
+                            + ": MOVED replies of the demoted master (writes that followed the new"
+                            + " owner)")
+                    .isPositive())
         .check(() -> o.assertAccounted(events.size()))
         .check(() -> assertThat(o.stats().failed()).as(what + ": failed").isZero())
-        .check(() -> Expected.assertSameState(Expected.dump(masters()), Expected.state(config, events),
-            what + ": exact", ttlTolerance))
+        .check(
+            () ->
+                Expected.assertSameState(
+                    Expected.dump(masters()),
+                    Expected.state(config, events),
+                    what + ": exact",
+                    ttlTolerance))
         .done();
   }
 
@@ -131,51 +179,92 @@ class FailoverAndReshardingIT {
       int slot = cluster.slot(key);
       byOwner.computeIfAbsent(cluster.masterOfSlot(slot), o -> new TreeSet<>()).add(slot);
     }
-    RedisServer source = byOwner.entrySet().stream().max((a, b) -> a.getValue().size() - b.getValue().size())
-        .orElseThrow().getKey();
+    RedisServer source =
+        byOwner.entrySet().stream()
+            .max((a, b) -> a.getValue().size() - b.getValue().size())
+            .orElseThrow()
+            .getKey();
     List<Integer> slots = List.copyOf(byOwner.get(source));
-    RedisServer target = masters().stream().filter(m -> !m.equals(source)).findFirst().orElseThrow();
-    String what = "slots " + slots + " migrated from " + source + " to " + target + " mid-run through " + backend;
+    RedisServer target =
+        masters().stream().filter(m -> !m.equals(source)).findFirst().orElseThrow();
+    String what =
+        "slots "
+            + slots
+            + " migrated from "
+            + source
+            + " to "
+            + target
+            + " mid-run through "
+            + backend;
     SinkConfig config = config(backend);
     List<UsageEvent> events = FaultWorkload.events(22, 600);
     long[] migrated = new long[1];
     long started = System.nanoTime();
-    SinkRun.Outcome o = runAround(config, events, () -> migrated[0] = migrate(slots, source, target, what));
+    SinkRun.Outcome o =
+        runAround(config, events, () -> migrated[0] = migrate(slots, source, target, what));
     Map<String, Long> errors = errorStats(source);
     long redirects = errors.getOrDefault("ASK", 0L) + errors.getOrDefault("TRYAGAIN", 0L);
     long ttlTolerance = ttlTolerance(started);
-    System.out.println(what + ": " + o + "; " + migrated[0] + " keys migrated; old owner's error replies " + errors
-        + "; " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
+    System.out.println(
+        what
+            + ": "
+            + o
+            + "; "
+            + migrated[0]
+            + " keys migrated; old owner's error replies "
+            + errors
+            + "; "
+            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
+            + " ms");
     new Checks()
         .check(() -> assertThat(migrated[0]).as(what + ": keys moved by MIGRATE").isPositive())
-        .check(() -> slots.forEach(s -> assertThat(cluster.masterOfSlot(s)).as(what + ": owner of " + s)
-            .isEqualTo(target)))
-        .check(() -> assertThat(redirects).as(what + ": ASK + TRYAGAIN replies of the old owner while migrating")
-            .isPositive())
-        .check(() -> assertThat(errors.getOrDefault("MOVED", 0L)).as(what + ": MOVED replies of the old owner")
-            .isPositive())
+        .check(
+            () ->
+                slots.forEach(
+                    s ->
+                        assertThat(cluster.masterOfSlot(s))
+                            .as(what + ": owner of " + s)
+                            .isEqualTo(target)))
+        .check(
+            () ->
+                assertThat(redirects)
+                    .as(what + ": ASK + TRYAGAIN replies of the old owner while migrating")
+                    .isPositive())
+        .check(
+            () ->
+                assertThat(errors.getOrDefault("MOVED", 0L))
+                    .as(what + ": MOVED replies of the old owner")
+                    .isPositive())
         .check(() -> o.assertAccounted(events.size()))
         .check(() -> assertThat(o.stats().failed()).as(what + ": failed").isZero())
-        .check(() -> Expected.assertSameState(Expected.dump(masters()), Expected.state(config, events),
-            what + ": exact", ttlTolerance))
+        .check(
+            () ->
+                Expected.assertSameState(
+                    Expected.dump(masters()),
+                    Expected.state(config, events),
+                    what + ": exact",
+                    ttlTolerance))
         .done();
   }
 
   /**
-   * TTLs may drift by the run's duration (keys written at its start, the expectation computed at its end),
-   * at least {@link Expected#TTL_TOLERANCE_SECONDS}: redis-pipeline after a failover can take a minute here.
+   * TTLs may drift by the run's duration (keys written at its start, the expectation computed at
+   * its end), at least {@link Expected#TTL_TOLERANCE_SECONDS}: redis-pipeline after a failover can
+   * take a minute here.
    */
   private static long ttlTolerance(long startedNanos) {
-    return Math.max(Expected.TTL_TOLERANCE_SECONDS, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedNanos)
-        + 5);
+    return Math.max(
+        Expected.TTL_TOLERANCE_SECONDS,
+        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedNanos) + 5);
   }
 
   /**
-   * Records a third of {@code events} and waits for them, starts {@code fault} and records paced (3 ms apart)
-   * while it runs, then records the rest paced (1 ms) against the new topology, and closes.
+   * Records a third of {@code events} and waits for them, starts {@code fault} and records paced (3
+   * ms apart) while it runs, then records the rest paced (1 ms) against the new topology, and
+   * closes.
    */
-  private static SinkRun.Outcome runAround(SinkConfig config, List<UsageEvent> events, Runnable fault)
-      throws Exception {
+  private static SinkRun.Outcome runAround(
+      SinkConfig config, List<UsageEvent> events, Runnable fault) throws Exception {
     int before = events.size() / 3;
     int afterAtLeast = events.size() / 4;
     try (UsageSink sink = UsageSinks.open(config)) {
@@ -194,8 +283,12 @@ class FailoverAndReshardingIT {
     }
   }
 
-  /** The reshard steps of {@code redis-cli --cluster reshard}, key by key with pauses; returns the keys moved. */
-  private static long migrate(List<Integer> slots, RedisServer source, RedisServer target, String what) {
+  /**
+   * The reshard steps of {@code redis-cli --cluster reshard}, key by key with pauses; returns the
+   * keys moved.
+   */
+  private static long migrate(
+      List<Integer> slots, RedisServer source, RedisServer target, String what) {
     String sourceId = (String) source.command("CLUSTER", "MYID");
     String targetId = (String) target.command("CLUSTER", "MYID");
     for (int slot : slots) {
@@ -207,17 +300,28 @@ class FailoverAndReshardingIT {
     for (int slot : slots) {
       while (true) {
         int batch = rounds++ < SLOW_ROUNDS ? MIGRATE_BATCH : 500;
-        List<?> keys = (List<?>) source.command("CLUSTER", "GETKEYSINSLOT", Integer.toString(slot),
-            Integer.toString(batch));
+        List<?> keys =
+            (List<?>)
+                source.command(
+                    "CLUSTER", "GETKEYSINSLOT", Integer.toString(slot), Integer.toString(batch));
         if (keys.isEmpty()) {
           break;
         }
-        List<String> args = new ArrayList<>(List.of("MIGRATE", target.host(), Integer.toString(target.port()), "",
-            "0", "5000", "KEYS"));
+        List<String> args =
+            new ArrayList<>(
+                List.of(
+                    "MIGRATE",
+                    target.host(),
+                    Integer.toString(target.port()),
+                    "",
+                    "0",
+                    "5000",
+                    "KEYS"));
         keys.forEach(k -> args.add((String) k));
         source.command(args.toArray(new String[0]));
         moved += keys.size();
-        sleep(60); // the sink keeps writing: keys already moved get ASK, scripts over both halves TRYAGAIN
+        sleep(60); // the sink keeps writing: keys already moved get ASK, scripts over both halves
+        // TRYAGAIN
       }
     }
     for (int slot : slots) {
@@ -234,16 +338,20 @@ class FailoverAndReshardingIT {
   }
 
   /**
-   * {@code CLUSTER FAILOVER} on {@code replica}, asked again every {@value #FAILOVER_RETRY_MILLIS} ms until it
-   * reports itself master: a manual failover gives up silently after 5 s when the replica does not reach
-   * the master's offset in time (a replica still syncing after the previous test's failover).
+   * {@code CLUSTER FAILOVER} on {@code replica}, asked again every {@value #FAILOVER_RETRY_MILLIS}
+   * ms until it reports itself master: a manual failover gives up silently after 5 s when the
+   * replica does not reach the master's offset in time (a replica still syncing after the previous
+   * test's failover).
    */
   private static void failover(RedisServer replica, String what) {
     long deadline = System.nanoTime() + DEADLINE_NANOS;
     while (!role(replica).equals("master")) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError(what + ": the replica did not report itself master within "
-            + TimeUnit.NANOSECONDS.toSeconds(DEADLINE_NANOS) + " s");
+        throw new AssertionError(
+            what
+                + ": the replica did not report itself master within "
+                + TimeUnit.NANOSECONDS.toSeconds(DEADLINE_NANOS)
+                + " s");
       }
       replica.command("CLUSTER", "FAILOVER");
       long retry = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FAILOVER_RETRY_MILLIS);
@@ -255,20 +363,24 @@ class FailoverAndReshardingIT {
 
   /** Waits until every running node's {@code CLUSTER SLOTS} names {@code owner} for every slot. */
   private static void awaitOwner(String what, List<Integer> slots, RedisServer owner) {
-    await(what + ": every node sees " + owner + " as the owner of " + slots, () -> {
-      for (RedisServer node : cluster.allNodes()) {
-        for (Object o : (List<?>) node.command("CLUSTER", "SLOTS")) {
-          List<?> range = (List<?>) o;
-          long port = (Long) ((List<?>) range.get(2)).get(1);
-          for (int slot : slots) {
-            if (slot >= (Long) range.get(0) && slot <= (Long) range.get(1) && port != owner.port()) {
-              return false;
+    await(
+        what + ": every node sees " + owner + " as the owner of " + slots,
+        () -> {
+          for (RedisServer node : cluster.allNodes()) {
+            for (Object o : (List<?>) node.command("CLUSTER", "SLOTS")) {
+              List<?> range = (List<?>) o;
+              long port = (Long) ((List<?>) range.get(2)).get(1);
+              for (int slot : slots) {
+                if (slot >= (Long) range.get(0)
+                    && slot <= (Long) range.get(1)
+                    && port != owner.port()) {
+                  return false;
+                }
+              }
             }
           }
-        }
-      }
-      return true;
-    });
+          return true;
+        });
   }
 
   /** The nodes that are masters now. */
@@ -277,10 +389,15 @@ class FailoverAndReshardingIT {
   }
 
   private static RedisServer replicaOf(RedisServer master) {
-    return cluster.allNodes().stream().filter(n -> {
-      List<?> role = (List<?>) n.command("ROLE");
-      return "slave".equals(role.get(0)) && ((Number) role.get(2)).longValue() == master.port();
-    }).findFirst().orElseThrow(() -> new AssertionError("no replica of " + master));
+    return cluster.allNodes().stream()
+        .filter(
+            n -> {
+              List<?> role = (List<?>) n.command("ROLE");
+              return "slave".equals(role.get(0))
+                  && ((Number) role.get(2)).longValue() == master.port();
+            })
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no replica of " + master));
   }
 
   private static String role(RedisServer node) {
@@ -301,7 +418,8 @@ class FailoverAndReshardingIT {
     long deadline = System.nanoTime() + DEADLINE_NANOS;
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError(what + ": not within " + TimeUnit.NANOSECONDS.toSeconds(DEADLINE_NANOS) + " s");
+        throw new AssertionError(
+            what + ": not within " + TimeUnit.NANOSECONDS.toSeconds(DEADLINE_NANOS) + " s");
       }
       sleep(20);
     }

@@ -22,9 +22,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The failure-semantics matrix on the shared 3-master cluster (emptied before each test): the poisoned key
- * is set on the master that owns it, maxmemory and the ACL user on every master; plus a cluster of the
- * class's own whose masters are all down when the sink opens and up a few seconds later.
+ * The failure-semantics matrix on the shared 3-master cluster (emptied before each test): the
+ * poisoned key is set on the master that owns it, maxmemory and the ACL user on every master; plus
+ * a cluster of the class's own whose masters are all down when the sink opens and up a few seconds
+ * later.
  */
 @DisplayName("failure semantics on a 3-master Redis Cluster")
 @ExtendWith(RedisExtension.class)
@@ -74,31 +75,40 @@ class FailureSemanticsClusterIT extends FailureSemanticsMatrix {
     for (RedisServer node : own.nodes()) {
       node.stop();
     }
-    SinkConfig config = backend.configure(SinkConfig.builder().redisUri(own.seedUri()).redisCluster(true))
-        .closeTimeout(Duration.ofSeconds(90)).shutdownHook(false).build();
+    SinkConfig config =
+        backend
+            .configure(SinkConfig.builder().redisUri(own.seedUri()).redisCluster(true))
+            .closeTimeout(Duration.ofSeconds(90))
+            .shutdownHook(false)
+            .build();
     List<UsageEvent> events = FaultWorkload.events(7, 200);
     String what = "every master down at open through " + backend + " on a 3-master cluster";
     CompletableFuture<Void> restarted = new CompletableFuture<>();
     SinkRun.Outcome o;
     try (UsageSink sink = UsageSinks.open(config)) {
-      assertThat(own.nodes()).as(what + ": open() returned while every master was still down")
+      assertThat(own.nodes())
+          .as(what + ": open() returned while every master was still down")
           .noneMatch(RedisServer::isRunning);
       SinkRun run = new SinkRun(sink).record(events);
       assertThat(sink.stats().stored()).as(what + ": nothing stored while down").isZero();
-      Thread restarter = new Thread(() -> {
-        try {
-          Thread.sleep(DOWN_MILLIS);
-          for (RedisServer node : own.nodes()) {
-            node.restart();
-          }
-          own.awaitHealthy(Duration.ofSeconds(60));
-          restarted.complete(null);
-        } catch (Throwable t) {
-          restarted.completeExceptionally(t);
-        }
-      }, "faults-cluster-restarter");
+      Thread restarter =
+          new Thread(
+              () -> {
+                try {
+                  Thread.sleep(DOWN_MILLIS);
+                  for (RedisServer node : own.nodes()) {
+                    node.restart();
+                  }
+                  own.awaitHealthy(Duration.ofSeconds(60));
+                  restarted.complete(null);
+                } catch (Throwable t) {
+                  restarted.completeExceptionally(t);
+                }
+              },
+              "faults-cluster-restarter");
       restarter.start();
-      o = run.close(); // closes while the cluster is still down: must wait for it, up to the close timeout
+      o = run.close(); // closes while the cluster is still down: must wait for it, up to the close
+      // timeout
       restarter.join(TimeUnit.SECONDS.toMillis(SinkRun.STAGE_DEADLINE_SECONDS));
     }
     restarted.get(1, TimeUnit.SECONDS);
@@ -106,7 +116,10 @@ class FailureSemanticsClusterIT extends FailureSemanticsMatrix {
     new Checks()
         .check(() -> o.assertAccounted(events.size()))
         .check(() -> assertThat(o.stats().failed()).as(what + ": failed").isZero())
-        .check(() -> Expected.assertSameState(Expected.dump(own.nodes()), Expected.state(config, events), what + ": exact"))
+        .check(
+            () ->
+                Expected.assertSameState(
+                    Expected.dump(own.nodes()), Expected.state(config, events), what + ": exact"))
         .done();
   }
 }

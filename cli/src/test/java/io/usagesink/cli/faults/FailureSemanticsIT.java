@@ -22,14 +22,18 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The failure-semantics matrix on one Redis server (the shared one, emptied before each test), plus what
- * needs a server of its own: Redis down when the sink opens and up a few seconds later.
+ * The failure-semantics matrix on one Redis server (the shared one, emptied before each test), plus
+ * what needs a server of its own: Redis down when the sink opens and up a few seconds later.
  */
 @DisplayName("failure semantics on one Redis server")
 @ExtendWith(RedisExtension.class)
 class FailureSemanticsIT extends FailureSemanticsMatrix {
   private static final String CONNECT = "usagesink.redis.connect";
-  /** How long the server stays down after the events were recorded (the restart runs on another thread). */
+
+  /**
+   * How long the server stays down after the events were recorded (the restart runs on another
+   * thread).
+   */
   private static final long DOWN_MILLIS = 2_500;
 
   private RedisServer redis;
@@ -66,40 +70,54 @@ class FailureSemanticsIT extends FailureSemanticsMatrix {
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(Backend.class)
-  void redisDownAtOpenAndUpLaterStoresEveryEventOnce(Backend backend, @IsolatedRedis RedisServer own)
-      throws Exception {
+  void redisDownAtOpenAndUpLaterStoresEveryEventOnce(
+      Backend backend, @IsolatedRedis RedisServer own) throws Exception {
     own.stop();
     assertThat(own.isRunning()).as("stopped before open").isFalse();
-    SinkConfig config = backend.configure(SinkConfig.builder().redisUri(own.uri())).closeTimeout(Duration.ofSeconds(60))
-        .shutdownHook(false).build();
+    SinkConfig config =
+        backend
+            .configure(SinkConfig.builder().redisUri(own.uri()))
+            .closeTimeout(Duration.ofSeconds(60))
+            .shutdownHook(false)
+            .build();
     List<UsageEvent> events = FaultWorkload.events(6, 200);
     String what = "Redis down at open through " + backend;
     CompletableFuture<Void> restarted = new CompletableFuture<>();
     SinkRun.Outcome o;
     try (UsageSink sink = UsageSinks.open(config)) {
-      assertThat(own.isRunning()).as(what + ": open() returned while Redis was still down").isFalse();
+      assertThat(own.isRunning())
+          .as(what + ": open() returned while Redis was still down")
+          .isFalse();
       SinkRun run = new SinkRun(sink).record(events);
       assertThat(sink.stats().stored()).as(what + ": nothing stored while down").isZero();
       assertThat(sink.stats().pending()).as(what + ": waiting while down").isPositive();
-      Thread restarter = new Thread(() -> {
-        try {
-          Thread.sleep(DOWN_MILLIS);
-          own.restart();
-          restarted.complete(null);
-        } catch (Throwable t) {
-          restarted.completeExceptionally(t);
-        }
-      }, "faults-restarter");
+      Thread restarter =
+          new Thread(
+              () -> {
+                try {
+                  Thread.sleep(DOWN_MILLIS);
+                  own.restart();
+                  restarted.complete(null);
+                } catch (Throwable t) {
+                  restarted.completeExceptionally(t);
+                }
+              },
+              "faults-restarter");
       restarter.start();
-      o = run.close(); // closes while Redis is still down: must wait for it, up to the close timeout
+      o = run.close(); // closes while Redis is still down: must wait for it, up to the close
+      // timeout
       restarter.join(TimeUnit.SECONDS.toMillis(SinkRun.STAGE_DEADLINE_SECONDS));
     }
-    restarted.get(1, TimeUnit.SECONDS); // the restart really happened (the join above waited for it)
+    restarted.get(
+        1, TimeUnit.SECONDS); // the restart really happened (the join above waited for it)
     System.out.println(what + ": " + o);
     new Checks()
         .check(() -> o.assertAccounted(events.size()))
         .check(() -> assertThat(o.stats().failed()).as(what + ": failed").isZero())
-        .check(() -> Expected.assertSameState(Expected.dump(List.of(own)), Expected.state(config, events), what + ": exact"))
+        .check(
+            () ->
+                Expected.assertSameState(
+                    Expected.dump(List.of(own)), Expected.state(config, events), what + ": exact"))
         .done();
   }
 
@@ -107,9 +125,14 @@ class FailureSemanticsIT extends FailureSemanticsMatrix {
   void withConnectFailOpenThrowsWhileRedisIsDown(@IsolatedRedis RedisServer own) {
     own.stop();
     for (Backend backend : Backend.values()) {
-      SinkConfig config = backend.configure(SinkConfig.builder().redisUri(own.uri())).property(CONNECT, "fail")
-          .shutdownHook(false).build();
-      assertThatThrownBy(() -> UsageSinks.open(config).close()).as(backend + " with " + CONNECT + "=fail")
+      SinkConfig config =
+          backend
+              .configure(SinkConfig.builder().redisUri(own.uri()))
+              .property(CONNECT, "fail")
+              .shutdownHook(false)
+              .build();
+      assertThatThrownBy(() -> UsageSinks.open(config).close())
+          .as(backend + " with " + CONNECT + "=fail")
           .hasMessageContaining(Integer.toString(own.port()));
     }
   }

@@ -7,8 +7,8 @@ import io.usagesink.SinkConfig;
 import io.usagesink.UsageEvent;
 import io.usagesink.UsageSink;
 import io.usagesink.UsageSinks;
-import io.usagesink.testkit.redis.StoredKey;
 import io.usagesink.launcher.RedisServer;
+import io.usagesink.testkit.redis.StoredKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,17 +19,20 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The failure-semantics matrix of issue 8 for one topology (a subclass gives the Redis): each Redis write
- * path ({@link Backend}) against a WRONGTYPE key, an overflowing counter, an OOM episode that ends, and an
- * ACL user without scripting. Every test checks stored + failed == recorded (nothing dropped, rejected or
- * pending), that Redis holds exactly what that outcome says (expected states from the plan interpreter,
- * never from a sink), and that the fault really hit (failed > 0, retries > 0, an error at open).
+ * The failure-semantics matrix of issue 8 for one topology (a subclass gives the Redis): each Redis
+ * write path ({@link Backend}) against a WRONGTYPE key, an overflowing counter, an OOM episode that
+ * ends, and an ACL user without scripting. Every test checks stored + failed == recorded (nothing
+ * dropped, rejected or pending), that Redis holds exactly what that outcome says (expected states
+ * from the plan interpreter, never from a sink), and that the fault really hit (failed > 0, retries
+ * > 0, an error at open).
  */
 abstract class FailureSemanticsMatrix {
   static final String POISONED = "usage:k1";
   static final String NEAR_MAX = "9223372036854775800";
+
   /** A short close: the tests that expect failures must not wait 30 s for a deadline. */
   static final Duration SHORT_CLOSE = Duration.ofSeconds(10);
+
   static final Duration OOM_EPISODE_CLOSE = Duration.ofSeconds(60);
   static final String ACL_USER = "faults-noscript";
   static final String ACL_PASSWORD = "faults-pw";
@@ -59,7 +62,8 @@ abstract class FailureSemanticsMatrix {
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(Backend.class)
-  void aWrongTypeKeyFailsExactlyItsEventsAndEverythingElseIsStoredOnce(Backend backend) throws Exception {
+  void aWrongTypeKeyFailsExactlyItsEventsAndEverythingElseIsStoredOnce(Backend backend)
+      throws Exception {
     List<UsageEvent> events = FaultWorkload.events(1, 300);
     List<UsageEvent> poisoned = FaultWorkload.ofKey(events, "k1");
     assertThat(poisoned).isNotEmpty();
@@ -77,8 +81,17 @@ abstract class FailureSemanticsMatrix {
     new Checks()
         .check(() -> o.assertAccounted(events.size()))
         .check(() -> assertPoisonedKeyReported(o, poisoned.size(), backend, what))
-        .check(() -> Expected.assertSameState(actual, expected, what + " (every update but " + POISONED
-            + "'s applied once; " + POISONED + " still the string x)"))
+        .check(
+            () ->
+                Expected.assertSameState(
+                    actual,
+                    expected,
+                    what
+                        + " (every update but "
+                        + POISONED
+                        + "'s applied once; "
+                        + POISONED
+                        + " still the string x)"))
         .done();
   }
 
@@ -102,9 +115,13 @@ abstract class FailureSemanticsMatrix {
       k1State = POISONED + " unchanged (the script undoes every update of the poisoned key)";
       expected.put(POISONED, StoredKey.hash(java.util.Map.of("totalInputTokens", NEAR_MAX), -1));
     } else {
-      // plain commands: only the overflowing HINCRBY is refused; the other fields of usage:k1 are applied
-      k1State = POISONED + " partly applied: every field but totalInputTokens holds the sum of k1's events"
-          + " (pipelined HINCRBYs are independent), totalInputTokens stays " + NEAR_MAX;
+      // plain commands: only the overflowing HINCRBY is refused; the other fields of usage:k1 are
+      // applied
+      k1State =
+          POISONED
+              + " partly applied: every field but totalInputTokens holds the sum of k1's events"
+              + " (pipelined HINCRBYs are independent), totalInputTokens stays "
+              + NEAR_MAX;
       java.util.Map<String, String> fields = new TreeMap<>(expected.get(POISONED).fields());
       fields.put("totalInputTokens", NEAR_MAX);
       expected.put(POISONED, StoredKey.hash(fields, -1));
@@ -123,8 +140,13 @@ abstract class FailureSemanticsMatrix {
   void anOomEpisodeThatEndsLosesNothingAndCountsNothingTwice(Backend backend) throws Exception {
     List<UsageEvent> before = FaultWorkload.events(3, 100);
     List<UsageEvent> during = FaultWorkload.events(4, 150);
-    SinkConfig config = backend.configure(base()).closeTimeout(OOM_EPISODE_CLOSE).shutdownHook(false)
-        .flushInterval(Duration.ofMillis(200)).build();
+    SinkConfig config =
+        backend
+            .configure(base())
+            .closeTimeout(OOM_EPISODE_CLOSE)
+            .shutdownHook(false)
+            .flushInterval(Duration.ofMillis(200))
+            .build();
     SinkRun.Outcome o;
     try (UsageSink sink = UsageSinks.open(config)) {
       SinkRun run = new SinkRun(sink).record(before).awaitStages();
@@ -145,9 +167,15 @@ abstract class FailureSemanticsMatrix {
     SortedMap<String, StoredKey> actual = Expected.dump(nodes());
     new Checks()
         .check(() -> o.assertAccounted(all.size()))
-        .check(() -> assertThat(o.stats().failed()).as(what + ": failed (OOM is transient)").isZero())
-        .check(() -> assertThat(o.stats().retries()).as(what + ": retries (the OOM replies were seen)").isPositive())
-        .check(() -> Expected.assertSameState(actual, Expected.state(config, all), what + ": exact"))
+        .check(
+            () -> assertThat(o.stats().failed()).as(what + ": failed (OOM is transient)").isZero())
+        .check(
+            () ->
+                assertThat(o.stats().retries())
+                    .as(what + ": retries (the OOM replies were seen)")
+                    .isPositive())
+        .check(
+            () -> Expected.assertSameState(actual, Expected.state(config, all), what + ": exact"))
         .done();
   }
 
@@ -155,17 +183,38 @@ abstract class FailureSemanticsMatrix {
   @EnumSource(Backend.class)
   void anAclUserWithoutScriptingIsRefusedAtOpenByLuaWritersOnly(Backend backend) throws Exception {
     for (RedisServer node : nodes()) {
-      node.command("ACL", "SETUSER", ACL_USER, "reset", "on", ">" + ACL_PASSWORD, "~*", "&*", "+@all",
-          "-evalsha", "-eval", "-script");
+      node.command(
+          "ACL",
+          "SETUSER",
+          ACL_USER,
+          "reset",
+          "on",
+          ">" + ACL_PASSWORD,
+          "~*",
+          "&*",
+          "+@all",
+          "-evalsha",
+          "-eval",
+          "-script");
     }
     try {
-      SinkConfig config = backend.configure(base()).redisUri(uriWithUser(ACL_USER, ACL_PASSWORD))
-          .closeTimeout(SHORT_CLOSE).shutdownHook(false).build();
+      SinkConfig config =
+          backend
+              .configure(base())
+              .redisUri(uriWithUser(ACL_USER, ACL_PASSWORD))
+              .closeTimeout(SHORT_CLOSE)
+              .shutdownHook(false)
+              .build();
       String what = what(backend, "ACL user without EVAL/EVALSHA/SCRIPT");
       if (backend.lua) {
-        assertThatThrownBy(() -> UsageSinks.open(config).close()).as(what + ": open")
-            .satisfies(e -> assertThat(e.toString()).as(what + ": the message names the missing command")
-                .containsPattern("(?i)\\b(evalsha|eval|script( load)?)\\b").containsIgnoringCase("NOPERM"));
+        assertThatThrownBy(() -> UsageSinks.open(config).close())
+            .as(what + ": open")
+            .satisfies(
+                e ->
+                    assertThat(e.toString())
+                        .as(what + ": the message names the missing command")
+                        .containsPattern("(?i)\\b(evalsha|eval|script( load)?)\\b")
+                        .containsIgnoringCase("NOPERM"));
         return;
       }
       List<UsageEvent> events = FaultWorkload.events(5, 100);
@@ -176,7 +225,8 @@ abstract class FailureSemanticsMatrix {
       System.out.println(what + ": " + o);
       o.assertAccounted(events.size());
       assertThat(o.stats().failed()).as(what + ": failed").isZero();
-      Expected.assertSameState(Expected.dump(nodes()), Expected.state(config, events), what + ": exact");
+      Expected.assertSameState(
+          Expected.dump(nodes()), Expected.state(config, events), what + ": exact");
     } finally {
       for (RedisServer node : nodes()) {
         node.command("ACL", "DELUSER", ACL_USER);
@@ -190,17 +240,25 @@ abstract class FailureSemanticsMatrix {
     }
   }
 
-  private static void assertPoisonedKeyReported(SinkRun.Outcome o, int poisonedEvents, Backend backend, String what) {
-    assertThat(o.stats().failed()).as(what + ": failed == the poisoned key's events").isEqualTo(poisonedEvents);
-    assertThat(o.stats().stored()).as(what + ": stored == every other event")
+  private static void assertPoisonedKeyReported(
+      SinkRun.Outcome o, int poisonedEvents, Backend backend, String what) {
+    assertThat(o.stats().failed())
+        .as(what + ": failed == the poisoned key's events")
+        .isEqualTo(poisonedEvents);
+    assertThat(o.stats().stored())
+        .as(what + ": stored == every other event")
         .isEqualTo(o.stats().recorded() - poisonedEvents);
     assertThat(o.reasons()).as(what + ": failure reasons").isNotEmpty();
-    assertThat(o.reasons().keySet()).as(what + ": every reason names " + POISONED)
+    assertThat(o.reasons().keySet())
+        .as(what + ": every reason names " + POISONED)
         .allSatisfy(r -> assertThat(r).containsPattern(POISONED + "(?!\\w|:\\w)"));
-    assertThat(o.reasons().values().stream().mapToLong(Long::longValue).sum()).as(what + ": events per reason")
+    assertThat(o.reasons().values().stream().mapToLong(Long::longValue).sum())
+        .as(what + ": events per reason")
         .isEqualTo(poisonedEvents);
     if (!backend.buffered()) {
-      assertThat(o.exceptionalStages()).as(what + ": record stages completed exceptionally").isEqualTo(poisonedEvents);
+      assertThat(o.exceptionalStages())
+          .as(what + ": record stages completed exceptionally")
+          .isEqualTo(poisonedEvents);
     }
   }
 }

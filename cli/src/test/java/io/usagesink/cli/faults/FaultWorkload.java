@@ -9,14 +9,15 @@ import java.util.Random;
 import java.util.stream.Collectors;
 
 /**
- * Small deterministic workloads for the fault tests: keys {@code k0..k4}, accounts {@code a0..a2}, three
- * models, events spread over several hours, every event with at least 10 input tokens (so an increment of
- * {@code totalInputTokens} on an almost-full counter always overflows) and without id (each recorded
- * event is a distinct request).
+ * Small deterministic workloads for the fault tests: keys {@code k0..k4}, accounts {@code a0..a2},
+ * three models, events spread over several hours, every event with at least 10 input tokens (so an
+ * increment of {@code totalInputTokens} on an almost-full counter always overflows) and without id
+ * (each recorded event is a distinct request).
  */
 final class FaultWorkload {
   static final Instant START = Instant.parse("2025-08-15T01:00:00Z");
-  static final List<String> MODELS = List.of("claude-sonnet-4-20250514", "claude-3-5-haiku-20241022", "gpt-4o");
+  static final List<String> MODELS =
+      List.of("claude-sonnet-4-20250514", "claude-3-5-haiku-20241022", "gpt-4o");
 
   private FaultWorkload() {}
 
@@ -25,14 +26,15 @@ final class FaultWorkload {
     Random r = new Random(seed);
     List<UsageEvent> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      UsageEvent.Builder b = UsageEvent.builder()
-          .at(START.plus(Duration.ofSeconds(97L * i + r.nextInt(60))))
-          .keyId("k" + r.nextInt(5))
-          .accountId("a" + r.nextInt(3))
-          .model(MODELS.get(r.nextInt(MODELS.size())))
-          .inputTokens(10 + r.nextInt(5_000))
-          .outputTokens(r.nextInt(2_000))
-          .cacheReadTokens(r.nextInt(4) == 0 ? r.nextInt(10_000) : 0);
+      UsageEvent.Builder b =
+          UsageEvent.builder()
+              .at(START.plus(Duration.ofSeconds(97L * i + r.nextInt(60))))
+              .keyId("k" + r.nextInt(5))
+              .accountId("a" + r.nextInt(3))
+              .model(MODELS.get(r.nextInt(MODELS.size())))
+              .inputTokens(10 + r.nextInt(5_000))
+              .outputTokens(r.nextInt(2_000))
+              .cacheReadTokens(r.nextInt(4) == 0 ? r.nextInt(10_000) : 0);
       if (r.nextInt(5) == 0) {
         b.cacheCreateTokens(1_000).ephemeral5mTokens(600).ephemeral1hTokens(400);
       }

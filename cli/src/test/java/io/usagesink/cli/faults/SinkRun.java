@@ -12,11 +12,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What one sink did with a workload: its counters and failure reasons after close, and how many record
- * stages completed exceptionally. Not thread-safe (one test thread collects the stages).
+ * What one sink did with a workload: its counters and failure reasons after close, and how many
+ * record stages completed exceptionally. Not thread-safe (one test thread collects the stages).
  */
 final class SinkRun {
-  /** Generous: a loaded machine and retries with backoff; never a timing assertion, only a bound on hanging. */
+  /**
+   * Generous: a loaded machine and retries with backoff; never a timing assertion, only a bound on
+   * hanging.
+   */
   static final int STAGE_DEADLINE_SECONDS = 180;
 
   private final UsageSink sink;
@@ -34,7 +37,9 @@ final class SinkRun {
     return this;
   }
 
-  /** Records every event, sleeping {@code pauseMillis} between two (a paced stream over an episode). */
+  /**
+   * Records every event, sleeping {@code pauseMillis} between two (a paced stream over an episode).
+   */
   SinkRun recordPaced(List<UsageEvent> events, long pauseMillis) throws InterruptedException {
     for (UsageEvent e : events) {
       stages.add(sink.record(e).toCompletableFuture());
@@ -45,7 +50,8 @@ final class SinkRun {
 
   /** Waits (generous deadline) until every stage is done, normally or not. */
   SinkRun awaitStages() throws Exception {
-    CompletableFuture.allOf(stages.stream().map(s -> s.handle((v, x) -> null)).toArray(CompletableFuture<?>[]::new))
+    CompletableFuture.allOf(
+            stages.stream().map(s -> s.handle((v, x) -> null)).toArray(CompletableFuture<?>[]::new))
         .get(STAGE_DEADLINE_SECONDS, TimeUnit.SECONDS);
     return this;
   }
@@ -60,19 +66,30 @@ final class SinkRun {
 
   /** A closed sink's outcome. */
   record Outcome(SinkStats stats, Map<String, Long> reasons, long exceptionalStages, String sink) {
-    /** The accounting of issue 8: nothing dropped, rejected or pending; stored + failed == recorded == n. */
+    /**
+     * The accounting of issue 8: nothing dropped, rejected or pending; stored + failed == recorded
+     * == n.
+     */
     Outcome assertAccounted(int n) {
       assertThat(stats.recorded()).as(this + ": recorded").isEqualTo(n);
       assertThat(stats.dropped()).as(this + ": dropped").isZero();
       assertThat(stats.rejected()).as(this + ": rejected").isZero();
       assertThat(stats.pending()).as(this + ": pending after close").isZero();
-      assertThat(stats.stored() + stats.failed()).as(this + ": stored + failed == recorded").isEqualTo(n);
+      assertThat(stats.stored() + stats.failed())
+          .as(this + ": stored + failed == recorded")
+          .isEqualTo(n);
       return this;
     }
 
     @Override
     public String toString() {
-      return sink + " " + stats + " reasons " + reasons + " exceptional stages " + exceptionalStages;
+      return sink
+          + " "
+          + stats
+          + " reasons "
+          + reasons
+          + " exceptional stages "
+          + exceptionalStages;
     }
   }
 }

@@ -53,17 +53,22 @@ class ColumnTest {
     String header = table.stream().filter(l -> l.startsWith("workload")).findFirst().orElseThrow();
     for (int i = 0; i < report.results().size(); i++) {
       RunResult r = report.results().get(i);
-      Pattern row = Pattern.compile(Pattern.quote(r.workload()) + " +" + Pattern.quote(r.backend().label()) + "  .*");
+      Pattern row =
+          Pattern.compile(
+              Pattern.quote(r.workload()) + " +" + Pattern.quote(r.backend().label()) + "  .*");
       String line = table.stream().filter(l -> row.matcher(l).matches()).findFirst().orElseThrow();
-      StringBuilder htmlRow = new StringBuilder("<td>" + r.backend().label().replace("\"", "&quot;") + "</td>");
+      StringBuilder htmlRow =
+          new StringBuilder("<td>" + r.backend().label().replace("\"", "&quot;") + "</td>");
       JsonNode json = results.get(i);
       for (Column c : Column.MEASURED) {
         // right-aligned: the cell ends where the header ends
         int end = header.indexOf(c.header()) + c.header().length();
         assertThat(line.substring(0, end)).as(c + " in " + line).endsWith(" " + c.text(r));
         htmlRow.append("<td>").append(c.text(r)).append("</td>");
-        JsonNode field = c.jsonName().matches("p50|p99|max") ? json.get("recordLatencyMicros").get(c.jsonName())
-            : json.get(c.jsonName());
+        JsonNode field =
+            c.jsonName().matches("p50|p99|max")
+                ? json.get("recordLatencyMicros").get(c.jsonName())
+                : json.get(c.jsonName());
         Number expected = c.json(r);
         if (expected == null) {
           assertThat(field.isNull()).as(c.jsonName()).isTrue();

@@ -56,7 +56,9 @@ class HtmlReportTest {
 
   private static String svgText(Element figure) {
     NodeList svgs = figure.getElementsByTagNameNS(SVG, "svg");
-    assertThat(svgs.getLength()).as("inline svg in " + figure.getAttribute("data-metric")).isEqualTo(1);
+    assertThat(svgs.getLength())
+        .as("inline svg in " + figure.getAttribute("data-metric"))
+        .isEqualTo(1);
     return svgs.item(0).getTextContent();
   }
 
@@ -79,11 +81,19 @@ class HtmlReportTest {
   void billedChartShowsEachMeasuredValueAndTheNotesOptions() {
     String text = svgText(chart(HtmlReport.BILLED));
     for (RunResult r : report.results()) {
-      String shown = r.serverCommandsPerEvent() == 0 ? "0 (nothing sent)" : HtmlReport.num(r.serverCommandsPerEvent());
+      String shown =
+          r.serverCommandsPerEvent() == 0
+              ? "0 (nothing sent)"
+              : HtmlReport.num(r.serverCommandsPerEvent());
       assertThat(text).contains(r.backend().label()).contains(shown);
     }
-    assertThat(text).contains("today (full statistics)").contains(HtmlReport.num(482_640 / 3000.0))
-        .contains("dimensions cut").contains("48.0").contains("statistics off").contains("5.00");
+    assertThat(text)
+        .contains("today (full statistics)")
+        .contains(HtmlReport.num(482_640 / 3000.0))
+        .contains("dimensions cut")
+        .contains("48.0")
+        .contains("statistics off")
+        .contains("5.00");
     assertThat(HtmlReport.num(148)).isEqualTo("148");
     assertThat(HtmlReport.num(150.0003)).isEqualTo("150");
     assertThat(text).contains("150").contains("141").contains("96.8");
@@ -105,8 +115,11 @@ class HtmlReportTest {
 
   @Test
   void compactRowsHaveTheirOwnColourAndTheTableSaysWhatFitsTheFreeTier() {
-    assertThat(html).contains("<g class=\"bar compact\">").contains("<th>fits free tier</th>")
-        .contains("<th>sustained ev/s</th>").contains("within the free tier");
+    assertThat(html)
+        .contains("<g class=\"bar compact\">")
+        .contains("<th>fits free tier</th>")
+        .contains("<th>sustained ev/s</th>")
+        .contains("within the free tier");
   }
 
   @Test
@@ -114,19 +127,31 @@ class HtmlReportTest {
     Element figure = chart(HtmlReport.LATENCY);
     String text = svgText(figure);
     for (RunResult r : report.results()) {
-      assertThat(text).contains(r.backend().label()).contains(HtmlReport.num(r.p50Micros()) + " / "
-          + HtmlReport.num(r.p99Micros()) + " / " + HtmlReport.num(r.maxMicros()) + " µs");
+      assertThat(text)
+          .contains(r.backend().label())
+          .contains(
+              HtmlReport.num(r.p50Micros())
+                  + " / "
+                  + HtmlReport.num(r.p99Micros())
+                  + " / "
+                  + HtmlReport.num(r.maxMicros())
+                  + " µs");
     }
     assertThat(text).contains("seed-day").contains("busy").contains("3.21 / 48.7 / 1,235 µs");
     // one range (p50 dot, p99 diamond, max tick) per run
-    assertThat(figure.getElementsByTagNameNS(SVG, "circle").getLength()).isEqualTo(report.results().size());
+    assertThat(figure.getElementsByTagNameNS(SVG, "circle").getLength())
+        .isEqualTo(report.results().size());
   }
 
   @Test
   void costChartShowsTheSeedDayProjectionBesideTheNote() {
     String text = svgText(chart(HtmlReport.COST));
     // 148 billed commands x 3,000 requests x 30 days x 0.20 USD / 100,000 = 26.64 USD
-    assertThat(text).contains("26.64 USD").contains("28.96 USD").contains("8.64 USD").contains("0.90 USD");
+    assertThat(text)
+        .contains("26.64 USD")
+        .contains("28.96 USD")
+        .contains("8.64 USD")
+        .contains("0.90 USD");
     for (RunResult r : report.resultsOf("seed-day")) {
       assertThat(text).contains(HtmlReport.usd(r.projection().usdPerMonth()) + " USD");
     }
@@ -134,10 +159,17 @@ class HtmlReportTest {
 
   @Test
   void isSelfContained() {
-    assertThat(html).doesNotContain("<script").doesNotContain("<link").doesNotContain("src=")
-        .doesNotContain("@import").doesNotContain("url(");
-    assertThat(html.replace("http://www.w3.org/1999/xhtml", "").replace("http://www.w3.org/2000/svg", ""))
-        .doesNotContain("http://").doesNotContain("https://");
+    assertThat(html)
+        .doesNotContain("<script")
+        .doesNotContain("<link")
+        .doesNotContain("src=")
+        .doesNotContain("@import")
+        .doesNotContain("url(");
+    assertThat(
+            html.replace("http://www.w3.org/1999/xhtml", "")
+                .replace("http://www.w3.org/2000/svg", ""))
+        .doesNotContain("http://")
+        .doesNotContain("https://");
   }
 
   @Test
@@ -158,9 +190,17 @@ class HtmlReportTest {
 
   @Test
   void withoutSeedDayThereIsNoCostChart() {
-    CompareReport busyOnly = new CompareReport(report.redis(), report.statistics(), java.util.Map.of("busy", "b"),
-        report.resultsOf("busy"), report.startedAt(), report.machine());
+    CompareReport busyOnly =
+        new CompareReport(
+            report.redis(),
+            report.statistics(),
+            java.util.Map.of("busy", "b"),
+            report.resultsOf("busy"),
+            report.startedAt(),
+            report.machine());
     String page = HtmlReport.render(busyOnly);
-    assertThat(page).contains("data-metric=\"" + HtmlReport.BILLED + "\"").doesNotContain("data-metric=\"" + HtmlReport.COST + "\"");
+    assertThat(page)
+        .contains("data-metric=\"" + HtmlReport.BILLED + "\"")
+        .doesNotContain("data-metric=\"" + HtmlReport.COST + "\"");
   }
 }

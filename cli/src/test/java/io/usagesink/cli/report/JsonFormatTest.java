@@ -20,9 +20,23 @@ class JsonFormatTest {
     JsonNode lua = results.get(1);
     List<String> names = new ArrayList<>();
     lua.fieldNames().forEachRemaining(names::add);
-    assertThat(names).containsExactly("backend", "label", "layout", "workload", "events", "clientCommandsPerEvent",
-        "scriptCommandsPerEvent", "serverCommandsPerEvent", "roundTripsPerEvent", "eventsPerSecond",
-        "sustainedEventsPerSecond", "recordLatencyMicros", "stateMatchesPipeline", "keys", "projectedPerDay");
+    assertThat(names)
+        .containsExactly(
+            "backend",
+            "label",
+            "layout",
+            "workload",
+            "events",
+            "clientCommandsPerEvent",
+            "scriptCommandsPerEvent",
+            "serverCommandsPerEvent",
+            "roundTripsPerEvent",
+            "eventsPerSecond",
+            "sustainedEventsPerSecond",
+            "recordLatencyMicros",
+            "stateMatchesPipeline",
+            "keys",
+            "projectedPerDay");
     assertThat(lua.get("sustainedEventsPerSecond").asDouble())
         .isCloseTo(69_135.05, org.assertj.core.data.Offset.offset(0.06));
     assertThat(lua.get("backend").asText()).isEqualTo("redis-lua");
@@ -46,17 +60,24 @@ class JsonFormatTest {
     // 0.37 billed per request x 3,000 x 30 = 33,300 a month: within the 500,000 of the free tier
     assertThat(compact.get("projectedPerDay").get("fitsFreeTier").asBoolean()).isTrue();
     for (JsonNode r : results) {
-      assertThat(r.get("layout").asText()).as(r.toString())
-          .isEqualTo(r.get("backend").asText().equals("noop") ? "none"
-              : r.get("label").asText().contains("compact") ? "compact" : "crs");
+      assertThat(r.get("layout").asText())
+          .as(r.toString())
+          .isEqualTo(
+              r.get("backend").asText().equals("noop")
+                  ? "none"
+                  : r.get("label").asText().contains("compact") ? "compact" : "crs");
     }
     JsonNode busy = results.get(9);
     assertThat(busy.get("workload").asText()).isEqualTo("busy");
     assertThat(busy.has("projectedPerDay")).isFalse();
-    assertThat(root.get("scenario").get("statistics").asText()).isEqualTo("full layout (every ENABLE_* switch on)");
+    assertThat(root.get("scenario").get("statistics").asText())
+        .isEqualTo("full layout (every ENABLE_* switch on)");
     assertThat(CompareReport.describe(io.usagesink.layout.StatsPolicy.CORE))
-        .isEqualTo("layout without hourly, minute, per-model, detailed cache statistics (ENABLE_* switches)");
-    assertThat(root.get("scenario").get("noteFigures").get(0).get("billedCommandsPerDay").asLong()).isEqualTo(482_640);
+        .isEqualTo(
+            "layout without hourly, minute, per-model, detailed cache statistics (ENABLE_*"
+                + " switches)");
+    assertThat(root.get("scenario").get("noteFigures").get(0).get("billedCommandsPerDay").asLong())
+        .isEqualTo(482_640);
     assertThat(root.get("scenario").get("freeTierCommandsPerMonth").asLong()).isEqualTo(500_000);
   }
 
@@ -64,7 +85,11 @@ class JsonFormatTest {
   void tableIsAlignedAndCarriesTheProjection() {
     String table = TableFormat.render(Reports.sample());
     String[] lines = table.split("\n");
-    String header = java.util.Arrays.stream(lines).filter(l -> l.startsWith("workload")).findFirst().orElseThrow();
+    String header =
+        java.util.Arrays.stream(lines)
+            .filter(l -> l.startsWith("workload"))
+            .findFirst()
+            .orElseThrow();
     int billedEnd = header.indexOf("billed cmd/ev") + "billed cmd/ev".length();
     for (String l : lines) {
       if (l.startsWith("seed-day ") || l.startsWith("busy ")) {
@@ -72,12 +97,21 @@ class JsonFormatTest {
         assertThat(l.charAt(billedEnd - 1)).as(l).isNotEqualTo(' ');
       }
     }
-    assertThat(table).contains("Seed-day projection: 3,000 requests/day, 0.20 USD per 100,000 billed commands")
-        .contains("note: today (full statistics)").contains("482,640").contains("28.96")
-        .contains("no (stores nothing)").contains("sustained ev/s").contains("fits free tier")
-        .contains("free tier 500,000 commands/month").doesNotContain("reference");
-    String compactLine = java.util.Arrays.stream(lines)
-        .filter(l -> l.startsWith("buffered (compact, 60s)")).findFirst().orElseThrow();
+    assertThat(table)
+        .contains("Seed-day projection: 3,000 requests/day, 0.20 USD per 100,000 billed commands")
+        .contains("note: today (full statistics)")
+        .contains("482,640")
+        .contains("28.96")
+        .contains("no (stores nothing)")
+        .contains("sustained ev/s")
+        .contains("fits free tier")
+        .contains("free tier 500,000 commands/month")
+        .doesNotContain("reference");
+    String compactLine =
+        java.util.Arrays.stream(lines)
+            .filter(l -> l.startsWith("buffered (compact, 60s)"))
+            .findFirst()
+            .orElseThrow();
     assertThat(compactLine).contains("compact").contains("1,110").endsWith("yes  yes");
   }
 }

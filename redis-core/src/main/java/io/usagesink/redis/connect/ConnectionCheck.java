@@ -8,10 +8,11 @@ import io.usagesink.redis.RedisConnectFailedException;
  * server and the ACL user allow the commands the sink needs.
  *
  * <p>An implementation blocks for at most about the connection's command timeout, and throws {@link
- * RedisConnectFailedException} with {@link RedisConnectFailedException#isFatal()} true for a refusal
- * that trying again cannot cure (a command the ACL user may not run); any other exception (a timeout,
- * a lost connection, {@code LOADING}) counts as a failed attempt, and the connector tries again. It
- * must not write any data. The writers' checks are {@code io.usagesink.redis.write.WriterChecks}.
+ * RedisConnectFailedException} with {@link RedisConnectFailedException#isFatal()} true for a
+ * refusal that trying again cannot cure (a command the ACL user may not run); any other exception
+ * (a timeout, a lost connection, {@code LOADING}) counts as a failed attempt, and the connector
+ * tries again. It must not write any data. The writers' checks are {@code
+ * io.usagesink.redis.write.WriterChecks}.
  */
 @FunctionalInterface
 public interface ConnectionCheck {
@@ -25,6 +26,6 @@ public interface ConnectionCheck {
 
   /** Checks nothing (for readers and tools). */
   static ConnectionCheck none() {
-    return c -> { };
+    return c -> {};
   }
 }

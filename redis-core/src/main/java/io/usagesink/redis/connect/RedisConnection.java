@@ -56,10 +56,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One Lettuce connection to Redis (a single server or a Redis Cluster), built from {@link
- * io.usagesink.redis.RedisOptions#uri()}: {@code redis://} or {@code rediss://} (TLS), {@code user:password@} (ACL)
- * or {@code :password@}, a database index ({@code /2}), and comma-separated seed nodes for a
- * cluster ({@code redis://h1:7000,h2:7001}). Command timeouts and the connect timeout come from
- * {@link SinkConfig#commandTimeout()}.
+ * io.usagesink.redis.RedisOptions#uri()}: {@code redis://} or {@code rediss://} (TLS), {@code
+ * user:password@} (ACL) or {@code :password@}, a database index ({@code /2}), and comma-separated
+ * seed nodes for a cluster ({@code redis://h1:7000,h2:7001}). Command timeouts and the connect
+ * timeout come from {@link SinkConfig#commandTimeout()}.
  *
  * <p><b>Cluster detection.</b> Unless {@link SinkConfig#redisCluster()} forces a mode, the first
  * node is asked {@code INFO cluster}; with {@code cluster_enabled:1} a {@link RedisClusterClient}
@@ -70,8 +70,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Connect failures</b> are {@link RedisConnectFailedException}s: {@linkplain
  * RedisConnectFailedException#isFatal() fatal} when a reachable Redis refuses this client (only
  * authentication failures mention the password), not fatal when it cannot be reached. A {@code
- * rediss://} connect still pending after a second is checked for a plain Redis on that port, and then
- * fails at once saying so. To start while Redis is down, use {@link RedisConnector}.
+ * rediss://} connect still pending after a second is checked for a plain Redis on that port, and
+ * then fails at once saying so. To start while Redis is down, use {@link RedisConnector}.
  *
  * <p><b>Behaviour on faults.</b> The connection reconnects by itself. A connection opened for the
  * sinks' writers ({@link RedisConnector}) fails, when it breaks, every command written but not
@@ -82,13 +82,13 @@ import org.slf4j.LoggerFactory;
  * writers see every unanswered command as unknown and their callers retry it, counted. (Lettuce 7's
  * {@code replayFilter} does not cover written commands: it filters only commands issued while
  * disconnected and failed channel writes.) A connection from {@link #open(SinkConfig)}, for readers
- * and tools, keeps Lettuce's default: commands wait for the reconnect (re-running a read is harmless).
- * Lettuce itself sets no per-command timeout on this connection (one timer per write is far cheaper
- * than one per command), so callers of {@link #async()} bound their own waits.
+ * and tools, keeps Lettuce's default: commands wait for the reconnect (re-running a read is
+ * harmless). Lettuce itself sets no per-command timeout on this connection (one timer per write is
+ * far cheaper than one per command), so callers of {@link #async()} bound their own waits.
  *
  * <p>Thread-safe: share one instance between writers and readers. {@link #close()} closes the
- * connection and the client, and the {@link ClientResources} only if this instance created them.
- * No message of this class contains the Redis password: URIs are shown masked.
+ * connection and the client, and the {@link ClientResources} only if this instance created them. No
+ * message of this class contains the Redis password: URIs are shown masked.
  */
 public final class RedisConnection implements AutoCloseable {
 
@@ -98,22 +98,32 @@ public final class RedisConnection implements AutoCloseable {
    */
   public static final String TLS_CA_FILE_PROPERTY = "usagesink.redis.tls.ca-file";
 
-  private static final WriteBufferWaterMark WRITE_BUFFER_WATER_MARK = new WriteBufferWaterMark(32 << 20, 64 << 20);
+  private static final WriteBufferWaterMark WRITE_BUFFER_WATER_MARK =
+      new WriteBufferWaterMark(32 << 20, 64 << 20);
   private static final Duration MAX_CONNECT_TIMEOUT = Duration.ofSeconds(10);
-  /** A {@code rediss://} connect still pending after this long is checked for a plain port: {@value} ms. */
+
+  /**
+   * A {@code rediss://} connect still pending after this long is checked for a plain port: {@value}
+   * ms.
+   */
   static final long TLS_PROBE_AFTER_MILLIS = 1_000;
+
   private static final long TLS_PROBE_TIMEOUT_MILLIS = 1_000;
   private static final Logger LOG = LoggerFactory.getLogger(RedisConnection.class);
+
   /**
-   * Cluster topology refresh: Lettuce 7's adaptive triggers (a {@code MOVED} or {@code ASK} redirect,
-   * persistent reconnects, a slot no known node serves, an unknown node; all on by default), at most once a
-   * second instead of Lettuce's once per 5 s; no periodic refresh (it would cost commands on every node all
-   * day). A refresh right after a {@code CLUSTER FAILOVER} can still read a node that has not learnt the new
-   * owner yet; with the 5 s pause every command for the moved slots then paid a {@code MOVED} redirect until
-   * the next refresh (FailoverAndReshardingIT measured it).
+   * Cluster topology refresh: Lettuce 7's adaptive triggers (a {@code MOVED} or {@code ASK}
+   * redirect, persistent reconnects, a slot no known node serves, an unknown node; all on by
+   * default), at most once a second instead of Lettuce's once per 5 s; no periodic refresh (it
+   * would cost commands on every node all day). A refresh right after a {@code CLUSTER FAILOVER}
+   * can still read a node that has not learnt the new owner yet; with the 5 s pause every command
+   * for the moved slots then paid a {@code MOVED} redirect until the next refresh
+   * (FailoverAndReshardingIT measured it).
    */
-  static final ClusterTopologyRefreshOptions TOPOLOGY_REFRESH = ClusterTopologyRefreshOptions.builder()
-      .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(1)).build();
+  static final ClusterTopologyRefreshOptions TOPOLOGY_REFRESH =
+      ClusterTopologyRefreshOptions.builder()
+          .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(1))
+          .build();
 
   private final String maskedUri;
   private final AbstractRedisClient client;
@@ -125,9 +135,15 @@ public final class RedisConnection implements AutoCloseable {
   private final Duration commandTimeout;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private RedisConnection(String maskedUri, AbstractRedisClient client, StatefulConnection<String, String> connection,
-      RedisClusterAsyncCommands<String, String> async, boolean cluster, ClientResources resources,
-      boolean ownsResources, Duration commandTimeout) {
+  private RedisConnection(
+      String maskedUri,
+      AbstractRedisClient client,
+      StatefulConnection<String, String> connection,
+      RedisClusterAsyncCommands<String, String> async,
+      boolean cluster,
+      ClientResources resources,
+      boolean ownsResources,
+      Duration commandTimeout) {
     this.maskedUri = maskedUri;
     this.client = client;
     this.connection = connection;
@@ -161,9 +177,10 @@ public final class RedisConnection implements AutoCloseable {
   }
 
   /**
-   * Like {@link #open(SinkConfig)}, for a connection to hand to a sink builder's {@code connection(...)}:
-   * when it breaks, unanswered commands fail at once instead of being re-sent by Lettuce after the
-   * reconnect (see "Behaviour on faults"), so the writers count every re-send themselves.
+   * Like {@link #open(SinkConfig)}, for a connection to hand to a sink builder's {@code
+   * connection(...)}: when it breaks, unanswered commands fail at once instead of being re-sent by
+   * Lettuce after the reconnect (see "Behaviour on faults"), so the writers count every re-send
+   * themselves.
    *
    * @throws ConfigurationException when no URI is configured or the URI is unusable
    * @throws RedisConnectFailedException when Redis cannot be reached or refuses this client
@@ -194,26 +211,31 @@ public final class RedisConnection implements AutoCloseable {
   }
 
   /**
-   * The client resources {@link #open(SinkConfig)} creates: reconnect quickly (10 ms doubling to at most
-   * 1 s) rather than Lettuce's default of up to 30 s; no command latency metrics (one recorder call per
-   * command); a write buffer high-water mark far above a batch of plans (Netty's default of 64 KiB is
-   * crossed by every batch, and the writability flag then bounces between the writer and the I/O thread
-   * on every command; Lettuce ignores it).
+   * The client resources {@link #open(SinkConfig)} creates: reconnect quickly (10 ms doubling to at
+   * most 1 s) rather than Lettuce's default of up to 30 s; no command latency metrics (one recorder
+   * call per command); a write buffer high-water mark far above a batch of plans (Netty's default
+   * of 64 KiB is crossed by every batch, and the writability flag then bounces between the writer
+   * and the I/O thread on every command; Lettuce ignores it).
    */
   static ClientResources newResources() {
     return DefaultClientResources.builder()
-        .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+        .reconnectDelay(
+            Delay.exponential(
+                Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
         .commandLatencyRecorder(CommandLatencyRecorder.disabled())
-        .nettyCustomizer(new NettyCustomizer() {
-          @Override
-          public void afterChannelInitialized(Channel channel) {
-            channel.config().setWriteBufferWaterMark(WRITE_BUFFER_WATER_MARK);
-          }
-        })
+        .nettyCustomizer(
+            new NettyCustomizer() {
+              @Override
+              public void afterChannelInitialized(Channel channel) {
+                channel.config().setWriteBufferWaterMark(WRITE_BUFFER_WATER_MARK);
+              }
+            })
         .build();
   }
 
-  /** The bound of one connect step (TCP connect, TLS handshake): the command timeout, at most 10 s. */
+  /**
+   * The bound of one connect step (TCP connect, TLS handshake): the command timeout, at most 10 s.
+   */
   public static Duration connectTimeout(SinkConfig config) {
     return min(RedisOptions.from(config).commandTimeout(), MAX_CONNECT_TIMEOUT);
   }
@@ -223,8 +245,8 @@ public final class RedisConnection implements AutoCloseable {
   }
 
   /**
-   * One connect attempt with {@code resources}; {@code owns}: {@link #close()} shuts them down. Blocks
-   * for at most about twice the connect timeout plus the command timeout.
+   * One connect attempt with {@code resources}; {@code owns}: {@link #close()} shuts them down.
+   * Blocks for at most about twice the connect timeout plus the command timeout.
    *
    * @throws ConfigurationException when no URI is configured or the URI is unusable
    * @throws RedisConnectFailedException when Redis cannot be reached or refuses this client
@@ -232,74 +254,116 @@ public final class RedisConnection implements AutoCloseable {
   /**
    * Connects once.
    *
-   * @param forWriters {@code true} for the sinks' writers (through {@link RedisConnector}): when the
-   *     connection breaks, every command written and not yet answered fails at once and commands
-   *     issued while disconnected are refused, so the writers see each unknown outcome and decide
-   *     about re-sending themselves (Lettuce would otherwise re-send them after the reconnect, which
-   *     double-counts silently); {@code false} for readers and tools: commands wait for the
-   *     reconnect (re-running a read is harmless)
+   * @param forWriters {@code true} for the sinks' writers (through {@link RedisConnector}): when
+   *     the connection breaks, every command written and not yet answered fails at once and
+   *     commands issued while disconnected are refused, so the writers see each unknown outcome and
+   *     decide about re-sending themselves (Lettuce would otherwise re-send them after the
+   *     reconnect, which double-counts silently); {@code false} for readers and tools: commands
+   *     wait for the reconnect (re-running a read is harmless)
    */
-  static RedisConnection connect(SinkConfig config, ClientResources resources, boolean owns, boolean forWriters) {
+  static RedisConnection connect(
+      SinkConfig config, ClientResources resources, boolean owns, boolean forWriters) {
     RedisOptions settings = RedisOptions.from(config);
     String uri = settings.requireUri();
     Duration timeout = settings.commandTimeout();
     List<RedisURI> nodes = RedisUriParsing.parse(uri, timeout);
     SslOptions ssl = sslOptions(config);
-    Target target = new Target(RedisUriMask.mask(uri), uri, nodes.get(0), connectTimeout(config), timeout);
+    Target target =
+        new Target(RedisUriMask.mask(uri), uri, nodes.get(0), connectTimeout(config), timeout);
     boolean cluster = settings.cluster().orElseGet(() -> detectCluster(target, resources, ssl));
-    // TCP keep-alive probes after 5 s idle, every 1 s, 3 at most: a half-open connection (a peer gone
-    // without a reset) is found in about 8 s, which fails its unanswered commands (the pipeline writer
+    // TCP keep-alive probes after 5 s idle, every 1 s, 3 at most: a half-open connection (a peer
+    // gone
+    // without a reset) is found in about 8 s, which fails its unanswered commands (the pipeline
+    // writer
     // never times out commands on a connection that is still open, see PipelinePlanWriter)
-    SocketOptions socket = SocketOptions.builder().connectTimeout(target.connectTimeout())
-        .keepAlive(SocketOptions.KeepAliveOptions.builder().enable().idle(Duration.ofSeconds(5))
-            .interval(Duration.ofSeconds(1)).count(3).build())
-        .build();
+    SocketOptions socket =
+        SocketOptions.builder()
+            .connectTimeout(target.connectTimeout())
+            .keepAlive(
+                SocketOptions.KeepAliveOptions.builder()
+                    .enable()
+                    .idle(Duration.ofSeconds(5))
+                    .interval(Duration.ofSeconds(1))
+                    .count(3)
+                    .build())
+            .build();
     // useHashIndexQueue(false): a plain deque as the command stack; the hash index only speeds up
-    // removing cancelled commands, which the writers never do, and costs a HashMap operation per command.
-    // no per-command timer in Lettuce: the writers time out a whole write with one timer (see Timeouts)
+    // removing cancelled commands, which the writers never do, and costs a HashMap operation per
+    // command.
+    // no per-command timer in Lettuce: the writers time out a whole write with one timer (see
+    // Timeouts)
     TimeoutOptions timeouts = TimeoutOptions.builder().timeoutCommands(false).build();
     if (cluster) {
       if (nodes.get(0).getDatabase() != 0) {
-        throw new ConfigurationException("usagesink.redis.uri=" + target.masked() + " selects database "
-            + nodes.get(0).getDatabase() + " but Redis Cluster has only database 0; remove the /database part");
+        throw new ConfigurationException(
+            "usagesink.redis.uri="
+                + target.masked()
+                + " selects database "
+                + nodes.get(0).getDatabase()
+                + " but Redis Cluster has only database 0; remove the /database part");
       }
       RedisClusterClient c = RedisClusterClient.create(resources, nodes);
-      ClusterClientOptions.Builder options = ClusterClientOptions.builder().socketOptions(socket)
-          .timeoutOptions(timeouts).sslOptions(ssl).autoReconnect(true)
-          .disconnectedBehavior(disconnected(forWriters)).topologyRefreshOptions(TOPOLOGY_REFRESH);
+      ClusterClientOptions.Builder options =
+          ClusterClientOptions.builder()
+              .socketOptions(socket)
+              .timeoutOptions(timeouts)
+              .sslOptions(ssl)
+              .autoReconnect(true)
+              .disconnectedBehavior(disconnected(forWriters))
+              .topologyRefreshOptions(TOPOLOGY_REFRESH);
       options.useHashIndexQueue(false);
       c.setOptions(options.build());
       try {
         // the asynchronous connect needs the topology first (the blocking one loads it itself)
-        StatefulRedisClusterConnection<String, String> conn = await(c.refreshPartitionsAsync().toCompletableFuture()
-            .thenCompose(loaded -> c.connectAsync(StringCodec.UTF8)), target, true);
+        StatefulRedisClusterConnection<String, String> conn =
+            await(
+                c.refreshPartitionsAsync()
+                    .toCompletableFuture()
+                    .thenCompose(loaded -> c.connectAsync(StringCodec.UTF8)),
+                target,
+                true);
         if (forWriters) {
           openEveryMaster(conn, target);
         }
         conn.setTimeout(timeout);
-        return new RedisConnection(target.masked(), c, conn, conn.async(), true, resources, owns, timeout);
+        return new RedisConnection(
+            target.masked(), c, conn, conn.async(), true, resources, owns, timeout);
       } catch (RuntimeException e) {
         c.shutdown(0, 2, TimeUnit.SECONDS);
         throw e instanceof RedisConnectFailedException ? e : failure(target, true, e);
       }
     }
     RedisClient c = RedisClient.create(resources);
-    c.setOptions(ClientOptions.builder().socketOptions(socket).timeoutOptions(timeouts).sslOptions(ssl)
-        .autoReconnect(true).disconnectedBehavior(disconnected(forWriters))
-        .useHashIndexQueue(false).build());
+    c.setOptions(
+        ClientOptions.builder()
+            .socketOptions(socket)
+            .timeoutOptions(timeouts)
+            .sslOptions(ssl)
+            .autoReconnect(true)
+            .disconnectedBehavior(disconnected(forWriters))
+            .useHashIndexQueue(false)
+            .build());
     try {
       StatefulRedisConnection<String, String> conn =
-          await(c.connectAsync(StringCodec.UTF8, nodes.get(0)).toCompletableFuture(), target, false);
+          await(
+              c.connectAsync(StringCodec.UTF8, nodes.get(0)).toCompletableFuture(), target, false);
       conn.setTimeout(timeout);
-      return new RedisConnection(target.masked(), c, conn, conn.async(), false, resources, owns, timeout);
+      return new RedisConnection(
+          target.masked(), c, conn, conn.async(), false, resources, owns, timeout);
     } catch (RuntimeException e) {
       c.shutdown(0, 2, TimeUnit.SECONDS);
       throw e instanceof RedisConnectFailedException ? e : failure(target, false, e);
     }
   }
 
-  /** What a connect attempt goes to: for waits and messages. {@code secretUri} only scrubs messages. */
-  private record Target(String masked, String secretUri, RedisURI first, Duration connectTimeout,
+  /**
+   * What a connect attempt goes to: for waits and messages. {@code secretUri} only scrubs messages.
+   */
+  private record Target(
+      String masked,
+      String secretUri,
+      RedisURI first,
+      Duration connectTimeout,
       Duration commandTimeout) {
     @Override
     public String toString() {
@@ -309,36 +373,48 @@ public final class RedisConnection implements AutoCloseable {
 
   /**
    * Asks the first node {@code INFO cluster}. An ACL user that may not run INFO is asked {@code
-   * CLUSTER INFO} (answered only by a cluster node); when it may run neither, a single server is assumed
-   * (with a warning naming {@code usagesink.redis.cluster}).
+   * CLUSTER INFO} (answered only by a cluster node); when it may run neither, a single server is
+   * assumed (with a warning naming {@code usagesink.redis.cluster}).
    */
   /**
    * Opens the write connection to every master now: with {@link
-   * ClientOptions.DisconnectedBehavior#REJECT_COMMANDS} Lettuce refuses a command routed to a node whose
-   * connection is still being opened ("Currently not connected"), which the first writes after a
-   * connect would otherwise meet.
+   * ClientOptions.DisconnectedBehavior#REJECT_COMMANDS} Lettuce refuses a command routed to a node
+   * whose connection is still being opened ("Currently not connected"), which the first writes
+   * after a connect would otherwise meet.
    */
-  private static void openEveryMaster(StatefulRedisClusterConnection<String, String> conn, Target target) {
+  private static void openEveryMaster(
+      StatefulRedisClusterConnection<String, String> conn, Target target) {
     List<CompletableFuture<?>> opening = new ArrayList<>();
     for (RedisClusterNode n : conn.getPartitions()) {
       if (n.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
-        opening.add(conn.getConnectionAsync(n.getUri().getHost(), n.getUri().getPort(), ConnectionIntent.WRITE));
+        opening.add(
+            conn.getConnectionAsync(
+                n.getUri().getHost(), n.getUri().getPort(), ConnectionIntent.WRITE));
       }
     }
     await(CompletableFuture.allOf(opening.toArray(new CompletableFuture<?>[0])), target, true);
   }
 
   private static ClientOptions.DisconnectedBehavior disconnected(boolean forWriters) {
-    return forWriters ? ClientOptions.DisconnectedBehavior.REJECT_COMMANDS : ClientOptions.DisconnectedBehavior.DEFAULT;
+    return forWriters
+        ? ClientOptions.DisconnectedBehavior.REJECT_COMMANDS
+        : ClientOptions.DisconnectedBehavior.DEFAULT;
   }
 
   private static boolean detectCluster(Target target, ClientResources resources, SslOptions ssl) {
     RedisClient probe = RedisClient.create(resources);
-    probe.setOptions(ClientOptions.builder().sslOptions(ssl)
-        .socketOptions(SocketOptions.builder().connectTimeout(target.connectTimeout()).build())
-        .timeoutOptions(TimeoutOptions.enabled(target.commandTimeout())).autoReconnect(false).build());
+    probe.setOptions(
+        ClientOptions.builder()
+            .sslOptions(ssl)
+            .socketOptions(SocketOptions.builder().connectTimeout(target.connectTimeout()).build())
+            .timeoutOptions(TimeoutOptions.enabled(target.commandTimeout()))
+            .autoReconnect(false)
+            .build());
     try (StatefulRedisConnection<String, String> conn =
-        await(probe.connectAsync(StringCodec.UTF8, target.first()).toCompletableFuture(), target, false)) {
+        await(
+            probe.connectAsync(StringCodec.UTF8, target.first()).toCompletableFuture(),
+            target,
+            false)) {
       try {
         String info = conn.sync().info("cluster");
         return info != null && info.contains("cluster_enabled:1");
@@ -359,8 +435,11 @@ public final class RedisConnection implements AutoCloseable {
           throw failure(target, false, e);
         }
       }
-      LOG.warn("cannot tell whether Redis at {} is a Redis Cluster: its user may run neither INFO nor CLUSTER INFO;"
-          + " assuming a single server (set usagesink.redis.cluster=true if it is a cluster)", target.masked());
+      LOG.warn(
+          "cannot tell whether Redis at {} is a Redis Cluster: its user may run neither INFO nor"
+              + " CLUSTER INFO; assuming a single server (set usagesink.redis.cluster=true if it is"
+              + " a cluster)",
+          target.masked());
       return false;
     } catch (RedisConnectFailedException e) {
       throw e;
@@ -372,8 +451,9 @@ public final class RedisConnection implements AutoCloseable {
   }
 
   /**
-   * Waits for a connect; for {@code rediss://} that has not connected after {@value #TLS_PROBE_AFTER_MILLIS}
-   * ms, checks whether a plain (non-TLS) Redis answers on that port and, if so, fails at once.
+   * Waits for a connect; for {@code rediss://} that has not connected after {@value
+   * #TLS_PROBE_AFTER_MILLIS} ms, checks whether a plain (non-TLS) Redis answers on that port and,
+   * if so, fails at once.
    */
   private static <T> T await(CompletableFuture<T> future, Target target, boolean cluster) {
     long total = target.connectTimeout().toNanos() * 2 + target.commandTimeout().toNanos();
@@ -381,7 +461,8 @@ public final class RedisConnection implements AutoCloseable {
     boolean probed = !target.first().isSsl();
     while (true) {
       long left = deadline - System.nanoTime();
-      long wait = probed ? left : Math.min(left, TimeUnit.MILLISECONDS.toNanos(TLS_PROBE_AFTER_MILLIS));
+      long wait =
+          probed ? left : Math.min(left, TimeUnit.MILLISECONDS.toNanos(TLS_PROBE_AFTER_MILLIS));
       try {
         return future.get(Math.max(wait, 0), TimeUnit.NANOSECONDS);
       } catch (TimeoutException e) {
@@ -394,8 +475,15 @@ public final class RedisConnection implements AutoCloseable {
           continue;
         }
         future.cancel(false);
-        throw new RedisConnectFailedException("cannot connect to " + what(cluster) + " at " + target.masked()
-            + ": no connection within " + total / 1_000_000 + " ms", null);
+        throw new RedisConnectFailedException(
+            "cannot connect to "
+                + what(cluster)
+                + " at "
+                + target.masked()
+                + ": no connection within "
+                + total / 1_000_000
+                + " ms",
+            null);
       } catch (ExecutionException e) {
         throw failure(target, cluster, e.getCause() == null ? e : e.getCause());
       } catch (CancellationException e) {
@@ -403,8 +491,8 @@ public final class RedisConnection implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         future.cancel(false);
-        throw new RedisConnectFailedException("interrupted while connecting to " + what(cluster) + " at "
-            + target.masked(), null);
+        throw new RedisConnectFailedException(
+            "interrupted while connecting to " + what(cluster) + " at " + target.masked(), null);
       }
     }
   }
@@ -414,11 +502,12 @@ public final class RedisConnection implements AutoCloseable {
   }
 
   /**
-   * Whether a plain Redis answers {@code PING} at the first node's host and port (with {@code +PONG} or an
-   * error such as {@code -NOAUTH}): then {@code rediss://} points at a non-TLS port.
+   * Whether a plain Redis answers {@code PING} at the first node's host and port (with {@code
+   * +PONG} or an error such as {@code -NOAUTH}): then {@code rediss://} points at a non-TLS port.
    */
   private static boolean plainRedisAnswers(Target target) {
-    int timeout = (int) Math.max(1, Math.min(target.connectTimeout().toMillis(), TLS_PROBE_TIMEOUT_MILLIS));
+    int timeout =
+        (int) Math.max(1, Math.min(target.connectTimeout().toMillis(), TLS_PROBE_TIMEOUT_MILLIS));
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress(target.first().getHost(), target.first().getPort()), timeout);
       s.setSoTimeout(timeout);
@@ -432,10 +521,18 @@ public final class RedisConnection implements AutoCloseable {
   }
 
   private static RedisConnectFailedException notTls(Target target, boolean cluster) {
-    return new RedisConnectFailedException("cannot connect to " + what(cluster) + " at " + target.masked()
-        + ": the server did not complete a TLS handshake, and a plain (non-TLS) Redis answers on port "
-        + target.first().getPort() + ": rediss:// is pointing at a non-TLS port; use redis:// or the"
-        + " server's tls-port", null, true);
+    return new RedisConnectFailedException(
+        "cannot connect to "
+            + what(cluster)
+            + " at "
+            + target.masked()
+            + ": the server did not complete a TLS handshake, and a plain (non-TLS) Redis answers"
+            + " on port "
+            + target.first().getPort()
+            + ": rediss:// is pointing at a non-TLS port; use redis:// or the"
+            + " server's tls-port",
+        null,
+        true);
   }
 
   /** Classifies and describes a failed connect (never showing the password). */
@@ -444,15 +541,31 @@ public final class RedisConnection implements AutoCloseable {
     RedisCommandExecutionException reply = find(e, RedisCommandExecutionException.class);
     if (reply != null) {
       String m = RedisUriMask.scrub(String.valueOf(reply.getMessage()), target.secretUri());
-      if (m.startsWith("WRONGPASS") || m.startsWith("NOAUTH") || m.contains("invalid password")
-          || m.contains("invalid username-password") || m.startsWith("ERR AUTH")
+      if (m.startsWith("WRONGPASS")
+          || m.startsWith("NOAUTH")
+          || m.contains("invalid password")
+          || m.contains("invalid username-password")
+          || m.startsWith("ERR AUTH")
           || m.contains("AUTH <password> called without any password")) {
-        return new RedisConnectFailedException("cannot authenticate to " + at + ": " + m
-            + " (check the user and password of usagesink.redis.uri)", null, true);
+        return new RedisConnectFailedException(
+            "cannot authenticate to "
+                + at
+                + ": "
+                + m
+                + " (check the user and password of usagesink.redis.uri)",
+            null,
+            true);
       }
       if (m.startsWith("NOPERM")) {
-        return new RedisConnectFailedException("cannot use " + at + ": " + m + " (the ACL user of"
-            + " usagesink.redis.uri lacks a permission this library needs)", null, true);
+        return new RedisConnectFailedException(
+            "cannot use "
+                + at
+                + ": "
+                + m
+                + " (the ACL user of"
+                + " usagesink.redis.uri lacks a permission this library needs)",
+            null,
+            true);
       }
       boolean transientReply = FailurePolicy.classifyReply(m) == FailurePolicy.Kind.TRANSIENT;
       return new RedisConnectFailedException("cannot use " + at + ": " + m, null, !transientReply);
@@ -463,16 +576,31 @@ public final class RedisConnection implements AutoCloseable {
         return notTls(target, cluster);
       }
       if (tls instanceof SslHandshakeTimeoutException) {
-        return new RedisConnectFailedException("cannot connect to " + at + ": the server did not complete a TLS"
-            + " handshake within " + target.connectTimeout().toMillis() + " ms; rediss:// may be pointing at a"
-            + " non-TLS port", null);
+        return new RedisConnectFailedException(
+            "cannot connect to "
+                + at
+                + ": the server did not complete a TLS"
+                + " handshake within "
+                + target.connectTimeout().toMillis()
+                + " ms; rediss:// may be pointing at a"
+                + " non-TLS port",
+            null);
       }
-      boolean certificate = find(e, CertificateException.class) != null
-          || String.valueOf(tls.getMessage()).contains("PKIX");
-      return new RedisConnectFailedException("cannot connect to " + at + ": TLS failed: "
-          + RedisUriMask.scrub(String.valueOf(tls.getMessage()), target.secretUri())
-          + (certificate ? " (the server's certificate is not trusted; set " + TLS_CA_FILE_PROPERTY
-              + " to the PEM file of the CA that signed it)" : ""), null, certificate);
+      boolean certificate =
+          find(e, CertificateException.class) != null
+              || String.valueOf(tls.getMessage()).contains("PKIX");
+      return new RedisConnectFailedException(
+          "cannot connect to "
+              + at
+              + ": TLS failed: "
+              + RedisUriMask.scrub(String.valueOf(tls.getMessage()), target.secretUri())
+              + (certificate
+                  ? " (the server's certificate is not trusted; set "
+                      + TLS_CA_FILE_PROPERTY
+                      + " to the PEM file of the CA that signed it)"
+                  : ""),
+          null,
+          certificate);
     }
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
@@ -482,14 +610,18 @@ public final class RedisConnection implements AutoCloseable {
     if (root instanceof UnknownHostException) {
       reason = "unknown host " + reason;
     }
-    return new RedisConnectFailedException("cannot connect to " + at + ": "
-        + RedisUriMask.scrub(reason, target.secretUri()), null);
+    return new RedisConnectFailedException(
+        "cannot connect to " + at + ": " + RedisUriMask.scrub(reason, target.secretUri()), null);
   }
 
-  /** The first {@code type} among {@code e}, its causes and their suppressed exceptions (Lettuce's cluster connect). */
+  /**
+   * The first {@code type} among {@code e}, its causes and their suppressed exceptions (Lettuce's
+   * cluster connect).
+   */
   private static <X extends Throwable> X find(Throwable e, Class<X> type) {
     java.util.ArrayDeque<Throwable> todo = new java.util.ArrayDeque<>();
-    java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    java.util.Set<Throwable> seen =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     todo.add(e);
     while (!todo.isEmpty() && seen.size() < 64) {
       Throwable t = todo.poll();
@@ -515,8 +647,12 @@ public final class RedisConnection implements AutoCloseable {
     }
     File file = new File(ca.get());
     if (!file.isFile() || !file.canRead()) {
-      throw new ConfigurationException("Invalid value for property " + TLS_CA_FILE_PROPERTY + "=" + ca.get()
-          + ". Must be a readable PEM file of CA certificates.");
+      throw new ConfigurationException(
+          "Invalid value for property "
+              + TLS_CA_FILE_PROPERTY
+              + "="
+              + ca.get()
+              + ". Must be a readable PEM file of CA certificates.");
     }
     return b.jdkSslProvider().trustManager(file).build();
   }
@@ -555,7 +691,10 @@ public final class RedisConnection implements AutoCloseable {
     return resources.timer();
   }
 
-  /** The underlying Lettuce connection (a cluster connection when {@link #isCluster()}); for the writers. */
+  /**
+   * The underlying Lettuce connection (a cluster connection when {@link #isCluster()}); for the
+   * writers.
+   */
   public StatefulConnection<String, String> stateful() {
     return connection;
   }
@@ -569,7 +708,10 @@ public final class RedisConnection implements AutoCloseable {
     return (StatefulRedisClusterConnection<String, String>) connection;
   }
 
-  /** From now on {@link #close()} also shuts down the client resources (the connector's, once connected). */
+  /**
+   * From now on {@link #close()} also shuts down the client resources (the connector's, once
+   * connected).
+   */
   void adoptResources() {
     ownsResources = true;
   }
@@ -579,7 +721,10 @@ public final class RedisConnection implements AutoCloseable {
     return closed.get();
   }
 
-  /** Closes the connection and the client (and the resources if this instance created them). Idempotent. */
+  /**
+   * Closes the connection and the client (and the resources if this instance created them).
+   * Idempotent.
+   */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
@@ -597,6 +742,10 @@ public final class RedisConnection implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "RedisConnection{" + maskedUri + (cluster ? ", cluster" : "") + (closed.get() ? ", closed" : "") + "}";
+    return "RedisConnection{"
+        + maskedUri
+        + (cluster ? ", cluster" : "")
+        + (closed.get() ? ", closed" : "")
+        + "}";
   }
 }

@@ -19,29 +19,34 @@ import org.slf4j.LoggerFactory;
 /**
  * Owns the connection of a sink from start to close, so that a sink can start while Redis is down.
  *
- * <p>{@link #start(SinkConfig, ConnectionCheck)} makes one attempt at once (connect, cluster detection,
- * then the sink's {@link ConnectionCheck}). What a reachable Redis refuses (NOAUTH, WRONGPASS, a command
- * the ACL user may not run, TLS to a non-TLS port, an untrusted certificate) fails start with a {@link
- * RedisConnectFailedException}. When Redis cannot be reached (connection refused, timeout, unknown host),
- * start returns and one daemon thread ({@value #THREAD_NAME}) keeps trying with backoff ({@link
- * FailurePolicy#backoffNanos(int, long)}, at most {@value #MAX_BACKOFF_MILLIS} ms between attempts),
- * logging each distinct error once; the setting {@value #CONNECT_PROPERTY}{@code =fail} (environment
- * {@code USAGESINK_REDIS_CONNECT}) makes start throw instead, as {@link RedisConnection#open(SinkConfig)}
- * does. No message or log line contains the password.
+ * <p>{@link #start(SinkConfig, ConnectionCheck)} makes one attempt at once (connect, cluster
+ * detection, then the sink's {@link ConnectionCheck}). What a reachable Redis refuses (NOAUTH,
+ * WRONGPASS, a command the ACL user may not run, TLS to a non-TLS port, an untrusted certificate)
+ * fails start with a {@link RedisConnectFailedException}. When Redis cannot be reached (connection
+ * refused, timeout, unknown host), start returns and one daemon thread ({@value #THREAD_NAME})
+ * keeps trying with backoff ({@link FailurePolicy#backoffNanos(int, long)}, at most {@value
+ * #MAX_BACKOFF_MILLIS} ms between attempts), logging each distinct error once; the setting {@value
+ * #CONNECT_PROPERTY}{@code =fail} (environment {@code USAGESINK_REDIS_CONNECT}) makes start throw
+ * instead, as {@link RedisConnection#open(SinkConfig)} does. No message or log line contains the
+ * password.
  *
- * <p>Thread-safe. {@link #connection()}, {@link #current()} and {@link #state()} never block; {@link
- * #close()} waits at most about two seconds for an attempt in progress.
+ * <p>Thread-safe. {@link #connection()}, {@link #current()} and {@link #state()} never block;
+ * {@link #close()} waits at most about two seconds for an attempt in progress.
  */
 public final class RedisConnector implements AutoCloseable {
 
   /** The setting choosing what start does when Redis cannot be reached: {@value}. */
   public static final String CONNECT_PROPERTY = RedisOptions.CONNECT;
+
   /** Keep connecting in the background (the default): {@value}. */
   public static final String BACKGROUND = "background";
+
   /** Throw at start, as {@link RedisConnection#open(SinkConfig)} does: {@value}. */
   public static final String FAIL = "fail";
+
   /** The longest wait between two background attempts: {@value} ms. */
   public static final long MAX_BACKOFF_MILLIS = 1_000;
+
   /** The name of the background thread: {@value}. */
   public static final String THREAD_NAME = "usagesink-redis-connect";
 
@@ -73,14 +78,15 @@ public final class RedisConnector implements AutoCloseable {
   }
 
   /**
-   * Connects as configured and runs {@code check} on the connection; returns when connected, or at once
-   * (connecting in the background) when Redis cannot be reached and {@value #CONNECT_PROPERTY} is {@value
-   * #BACKGROUND}. Blocks for one attempt (about the connect timeout, {@link
+   * Connects as configured and runs {@code check} on the connection; returns when connected, or at
+   * once (connecting in the background) when Redis cannot be reached and {@value #CONNECT_PROPERTY}
+   * is {@value #BACKGROUND}. Blocks for one attempt (about the connect timeout, {@link
    * RedisConnection#connectTimeout(SinkConfig)}, per step).
    *
-   * @throws ConfigurationException when no URI is configured, the URI or {@value #CONNECT_PROPERTY} is invalid
-   * @throws RedisConnectFailedException when a reachable Redis refuses this client, or when it cannot be
-   *     reached and {@value #CONNECT_PROPERTY} is {@value #FAIL}
+   * @throws ConfigurationException when no URI is configured, the URI or {@value #CONNECT_PROPERTY}
+   *     is invalid
+   * @throws RedisConnectFailedException when a reachable Redis refuses this client, or when it
+   *     cannot be reached and {@value #CONNECT_PROPERTY} is {@value #FAIL}
    */
   public static RedisConnector start(SinkConfig config, ConnectionCheck check) {
     Objects.requireNonNull(config, "config");
@@ -112,17 +118,20 @@ public final class RedisConnector implements AutoCloseable {
     return RedisOptions.from(config).connect() == RedisOptions.Connect.BACKGROUND;
   }
 
-
   /**
    * Completes with the connection once connected and checked; completes exceptionally with a {@link
-   * RedisConnectFailedException} when a background attempt meets a refusal (then the connector stops
-   * trying) or when the connector is closed first. Callbacks run on the connecting thread: keep them short.
+   * RedisConnectFailedException} when a background attempt meets a refusal (then the connector
+   * stops trying) or when the connector is closed first. Callbacks run on the connecting thread:
+   * keep them short.
    */
   public CompletableFuture<RedisConnection> connection() {
     return connection;
   }
 
-  /** The connection when connected and checked; empty while connecting, after a failure and after close. */
+  /**
+   * The connection when connected and checked; empty while connecting, after a failure and after
+   * close.
+   */
   public Optional<RedisConnection> current() {
     synchronized (lock) {
       return Optional.ofNullable(closed ? null : current);
@@ -130,8 +139,9 @@ public final class RedisConnector implements AutoCloseable {
   }
 
   /**
-   * What the connector is doing, safe to log: {@code connected to redis://h:6379}, {@code connecting to
-   * redis://h:6379 (last error: ..., 12 attempts)}, {@code failed to connect to ...: reason} or {@code closed}.
+   * What the connector is doing, safe to log: {@code connected to redis://h:6379}, {@code
+   * connecting to redis://h:6379 (last error: ..., 12 attempts)}, {@code failed to connect to ...:
+   * reason} or {@code closed}.
    */
   public String state() {
     synchronized (lock) {
@@ -144,14 +154,19 @@ public final class RedisConnector implements AutoCloseable {
       if (connection.isCompletedExceptionally()) {
         return "failed to connect to " + maskedUri + ": " + lastError;
       }
-      return "connecting to " + maskedUri + " (last error: " + lastError + ", " + attempts
+      return "connecting to "
+          + maskedUri
+          + " (last error: "
+          + lastError
+          + ", "
+          + attempts
           + (attempts == 1 ? " attempt)" : " attempts)");
     }
   }
 
   /**
-   * Stops the background attempts, fails {@link #connection()} if it is not complete yet, and closes the
-   * connection if there is one. Idempotent.
+   * Stops the background attempts, fails {@link #connection()} if it is not complete yet, and
+   * closes the connection if there is one. Idempotent.
    */
   @Override
   public void close() {
@@ -168,9 +183,14 @@ public final class RedisConnector implements AutoCloseable {
       w = worker;
       lock.notifyAll();
     }
-    connection.completeExceptionally(new RedisConnectFailedException("the connector to " + maskedUri
-        + " was closed before it connected" + (lastError() == null ? "" : " (last error: " + lastError() + ")"),
-        null, true));
+    connection.completeExceptionally(
+        new RedisConnectFailedException(
+            "the connector to "
+                + maskedUri
+                + " was closed before it connected"
+                + (lastError() == null ? "" : " (last error: " + lastError() + ")"),
+            null,
+            true));
     if (toClose != null) {
       toClose.close();
     } else if (toShutdown != null) {
@@ -201,7 +221,8 @@ public final class RedisConnector implements AutoCloseable {
     ClientResources r;
     synchronized (lock) {
       if (closed) {
-        throw new RedisConnectFailedException("the connector to " + maskedUri + " is closed", null, true);
+        throw new RedisConnectFailedException(
+            "the connector to " + maskedUri + " is closed", null, true);
       }
       attempts++;
       r = resources;
@@ -215,8 +236,13 @@ public final class RedisConnector implements AutoCloseable {
       if (e instanceof RedisConnectFailedException) {
         throw e;
       }
-      throw new RedisConnectFailedException("cannot use Redis at " + maskedUri + ": the connection check failed: "
-          + RedisUriMask.scrub(FailurePolicy.describe(e), secretUri), null, false);
+      throw new RedisConnectFailedException(
+          "cannot use Redis at "
+              + maskedUri
+              + ": the connection check failed: "
+              + RedisUriMask.scrub(FailurePolicy.describe(e), secretUri),
+          null,
+          false);
     }
   }
 
@@ -235,7 +261,10 @@ public final class RedisConnector implements AutoCloseable {
       n = attempts;
     }
     if (n > 1) {
-      LOG.info("connected to {} after {} attempts in {} ms", maskedUri, n,
+      LOG.info(
+          "connected to {} after {} attempts in {} ms",
+          maskedUri,
+          n,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
     }
     connection.complete(c);
@@ -263,7 +292,11 @@ public final class RedisConnector implements AutoCloseable {
       first = loggedErrors.size() < MAX_DISTINCT_ERRORS_LOGGED && loggedErrors.add(lastError);
     }
     if (first) {
-      LOG.warn("{}; connecting in the background ({}={}), this error is logged once", m, CONNECT_PROPERTY, BACKGROUND);
+      LOG.warn(
+          "{}; connecting in the background ({}={}), this error is logged once",
+          m,
+          CONNECT_PROPERTY,
+          BACKGROUND);
     }
   }
 
@@ -320,10 +353,18 @@ public final class RedisConnector implements AutoCloseable {
         if (isClosed()) {
           return;
         }
-        LOG.error("cannot connect to {}: {}; stopped connecting", maskedUri,
+        LOG.error(
+            "cannot connect to {}: {}; stopped connecting",
+            maskedUri,
             RedisUriMask.scrub(FailurePolicy.describe(e), secretUri));
-        fail(new RedisConnectFailedException("cannot connect to " + maskedUri + ": "
-            + RedisUriMask.scrub(FailurePolicy.describe(e), secretUri), null, true));
+        fail(
+            new RedisConnectFailedException(
+                "cannot connect to "
+                    + maskedUri
+                    + ": "
+                    + RedisUriMask.scrub(FailurePolicy.describe(e), secretUri),
+                null,
+                true));
         return;
       }
     }

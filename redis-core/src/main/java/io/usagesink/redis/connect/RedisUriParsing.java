@@ -9,8 +9,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Turns a configured Redis URI (possibly with several comma-separated seed nodes) into Lettuce URIs.
- * The URI has been checked where it was read ({@link io.usagesink.redis.RedisOptions#from}
+ * Turns a configured Redis URI (possibly with several comma-separated seed nodes) into Lettuce
+ * URIs. The URI has been checked where it was read ({@link io.usagesink.redis.RedisOptions#from}
  * and the property {@code usagesink.redis.uri}: the port, the database and the {@code timeout}
  * parameter, naming a bad value); this class is the fallback for whatever else Lettuce refuses. A
  * {@code timeout} parameter is replaced by {@code usagesink.command-timeout}.
@@ -37,12 +37,17 @@ final class RedisUriParsing {
         nodes = List.of(RedisURI.create(uri));
       }
     } catch (RuntimeException e) {
-      throw new ConfigurationException("Invalid value for property usagesink.redis.uri=" + masked
-          + ". Must be a Redis URI like redis://[user:password@]host[:port][/database] or rediss://... "
-          + "(reason: " + RedisUriMask.scrub(String.valueOf(e.getMessage()), uri) + ")");
+      throw new ConfigurationException(
+          "Invalid value for property usagesink.redis.uri="
+              + masked
+              + ". Must be a Redis URI like redis://[user:password@]host[:port][/database] or"
+              + " rediss://... (reason: "
+              + RedisUriMask.scrub(String.valueOf(e.getMessage()), uri)
+              + ")");
     }
     if (nodes.isEmpty()) {
-      throw new ConfigurationException("Invalid value for property usagesink.redis.uri=" + masked + ". It names no host.");
+      throw new ConfigurationException(
+          "Invalid value for property usagesink.redis.uri=" + masked + ". It names no host.");
     }
     for (RedisURI n : nodes) {
       n.setTimeout(timeout);

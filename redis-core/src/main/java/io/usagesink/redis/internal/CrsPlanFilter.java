@@ -26,17 +26,19 @@ import java.util.Optional;
  *   <li>{@value #SKIP_ZERO} {@code = true|false}: leave out counter deltas of 0 ({@code HINCRBY key
  *       field 0} only creates a field holding 0). Readers treat an absent field as 0, so every
  *       number read stays the same; a dump shows fewer fields (and no hash whose every field is 0).
- *   <li>{@value #EXPIRE_MEMO} {@code = off|DURATION} (e.g. {@code 1h}): do not resend an {@code EXPIRE}
- *       with the same TTL for a key this sink sent one for within the last DURATION, remembered in a
- *       Caffeine cache ({@code expireAfterWrite} = DURATION, at most {@value #MAX_REMEMBERED} keys;
- *       a key that falls out is simply sent again). CRS refreshes a key's TTL on every write, so a key
- *       now expires <b>at most DURATION earlier</b> than under CRS (its TTL counts from a write up to
- *       DURATION before the last one). Expiries whose TTL is not longer than DURATION are always sent,
- *       so a key can never expire while its EXPIRE is remembered. A key deleted behind the sink's back
- *       (DEL, FLUSHDB, eviction) and recreated by a write within DURATION gets its TTL back with the
- *       first write after its memo entry expired. DURATION is measured on the sink's clock (the system
- *       clock unless configured otherwise).
+ *   <li>{@value #EXPIRE_MEMO} {@code = off|DURATION} (e.g. {@code 1h}): do not resend an {@code
+ *       EXPIRE} with the same TTL for a key this sink sent one for within the last DURATION,
+ *       remembered in a Caffeine cache ({@code expireAfterWrite} = DURATION, at most {@value
+ *       #MAX_REMEMBERED} keys; a key that falls out is simply sent again). CRS refreshes a key's
+ *       TTL on every write, so a key now expires <b>at most DURATION earlier</b> than under CRS
+ *       (its TTL counts from a write up to DURATION before the last one). Expiries whose TTL is not
+ *       longer than DURATION are always sent, so a key can never expire while its EXPIRE is
+ *       remembered. A key deleted behind the sink's back (DEL, FLUSHDB, eviction) and recreated by
+ *       a write within DURATION gets its TTL back with the first write after its memo entry
+ *       expired. DURATION is measured on the sink's clock (the system clock unless configured
+ *       otherwise).
  * </ul>
+ *
  * A write that is given up {@link #forget forgets} the expiries it carried, so they are sent again.
  * Plans of the compact layout must not pass through this filter (it writes absolute values and
  * manages its own expiries).
@@ -47,8 +49,13 @@ public final class CrsPlanFilter {
 
   /** Property: leave out zero increments ({@code true|false}, default false). */
   public static final String SKIP_ZERO = "usagesink.crs.skip-zero";
-  /** Property: do not resend a recent EXPIRE ({@code off} or a duration like {@code 1h}; default off). */
+
+  /**
+   * Property: do not resend a recent EXPIRE ({@code off} or a duration like {@code 1h}; default
+   * off).
+   */
   public static final String EXPIRE_MEMO = "usagesink.crs.expire-memo";
+
   /** Keys whose last EXPIRE is remembered, at most: {@value}. */
   public static final int MAX_REMEMBERED = 100_000;
 
@@ -56,18 +63,22 @@ public final class CrsPlanFilter {
 
   private final boolean skipZero;
   private final Duration memo;
+
   /** key -> TTL seconds of the EXPIRE last sent, or null when the memo is off. */
   private final Cache<String, Long> sent;
 
   private CrsPlanFilter(boolean skipZero, Duration memo, Ticker ticker) {
     this.skipZero = skipZero;
     this.memo = memo;
-    this.sent = memo == null ? null : Caffeine.newBuilder()
-        .expireAfterWrite(memo)
-        .maximumSize(MAX_REMEMBERED)
-        .ticker(ticker)
-        .executor(Runnable::run)
-        .build();
+    this.sent =
+        memo == null
+            ? null
+            : Caffeine.newBuilder()
+                .expireAfterWrite(memo)
+                .maximumSize(MAX_REMEMBERED)
+                .ticker(ticker)
+                .executor(Runnable::run)
+                .build();
   }
 
   /** The filter that changes nothing. */
@@ -76,8 +87,8 @@ public final class CrsPlanFilter {
   }
 
   /**
-   * The filter {@code config} asks for ({@value #SKIP_ZERO}, {@value #EXPIRE_MEMO}), its memo measured
-   * on {@code config.clock()}.
+   * The filter {@code config} asks for ({@value #SKIP_ZERO}, {@value #EXPIRE_MEMO}), its memo
+   * measured on {@code config.clock()}.
    *
    * @throws ConfigurationException naming the property, its value and what is allowed
    */
@@ -101,24 +112,29 @@ public final class CrsPlanFilter {
     return new CrsPlanFilter(skipZero, memo, memo == null ? null : ticker(clock));
   }
 
-  /** {@value #EXPIRE_MEMO}: {@code off} (or {@code false}) gives {@code null}, else a positive duration. */
+  /**
+   * {@value #EXPIRE_MEMO}: {@code off} (or {@code false}) gives {@code null}, else a positive
+   * duration.
+   */
   private static Duration memo(ConfigProperties p) {
     String must = "Must be off or a positive duration like 10m or 1h.";
     return p.find(EXPIRE_MEMO)
         .filter(v -> !v.value().equalsIgnoreCase("off") && !v.value().equalsIgnoreCase("false"))
-        .map(v -> {
-          Duration d = v.parse(DurationText::parse, must);
-          if (d.isNegative() || d.isZero()) {
-            throw v.invalid(must);
-          }
-          return d;
-        })
+        .map(
+            v -> {
+              Duration d = v.parse(DurationText::parse, must);
+              if (d.isNegative() || d.isZero()) {
+                throw v.invalid(must);
+              }
+              return d;
+            })
         .orElse(null);
   }
 
   /** Nanoseconds of the system's monotonic clock for the system clock, else of {@code clock}. */
   private static Ticker ticker(InstantSource clock) {
-    if (clock.equals(InstantSource.system()) || clock instanceof Clock c && c.equals(Clock.system(c.getZone()))) {
+    if (clock.equals(InstantSource.system())
+        || clock instanceof Clock c && c.equals(Clock.system(c.getZone()))) {
       return Ticker.systemTicker();
     }
     return () -> clock.millis() * 1_000_000L;
@@ -141,8 +157,8 @@ public final class CrsPlanFilter {
 
   /**
    * {@code plan} without what this filter leaves out; the expiries it keeps are remembered as sent
-   * (call {@link #forget} if the write is given up). Returns {@code plan} itself when nothing is left
-   * out.
+   * (call {@link #forget} if the write is given up). Returns {@code plan} itself when nothing is
+   * left out.
    */
   public UsagePlan apply(UsagePlan plan) {
     if (!active() || plan.isEmpty()) {
@@ -180,7 +196,10 @@ public final class CrsPlanFilter {
     return changed ? b.build() : plan;
   }
 
-  /** Forgets the expiries of {@code plan} (a write that was given up): they are sent again next time. */
+  /**
+   * Forgets the expiries of {@code plan} (a write that was given up): they are sent again next
+   * time.
+   */
   public void forget(UsagePlan plan) {
     if (sent == null || plan == null) {
       return;
@@ -192,6 +211,10 @@ public final class CrsPlanFilter {
 
   @Override
   public String toString() {
-    return "CrsPlanFilter[skipZero=" + skipZero + ", expireMemo=" + (memo == null ? "off" : memo) + "]";
+    return "CrsPlanFilter[skipZero="
+        + skipZero
+        + ", expireMemo="
+        + (memo == null ? "off" : memo)
+        + "]";
   }
 }

@@ -34,8 +34,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A sink that plans each event with a {@link UsageLayout} and writes the plan at once with a
- * {@link PlanWriter}; the engine of the {@code redis-pipeline} and {@code redis-lua} backends.
+ * A sink that plans each event with a {@link UsageLayout} and writes the plan at once with a {@link
+ * PlanWriter}; the engine of the {@code redis-pipeline} and {@code redis-lua} backends.
  *
  * <p>{@code record} only validates, counts and queues the event (no planning, no I/O, no lock); one
  * writer thread per sink drains the queue, plans the events and hands the writes of everything it
@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * {@link #close()}'s deadline. A poisoned key (WRONGTYPE, overflow) fails the event at once with
  * {@link PoisonedKeysException} naming the key: every other update of the event is stored. A fatal
  * error (NOAUTH, NOPERM) fails the event with that error. An event that is not stored is counted
- * {@code failed} with its reason ({@link #failureReasons()}), logged at most once a minute per reason.
+ * {@code failed} with its reason ({@link #failureReasons()}), logged at most once a minute per
+ * reason.
  *
  * <p><b>Frugal CRS writes.</b> {@link Options#filter()} ({@link CrsPlanFilter}, from {@code
  * usagesink.crs.skip-zero} and {@code usagesink.crs.expire-memo}; off by default) filters each
@@ -68,8 +69,10 @@ public final class PerEventSink implements UsageSink {
 
   private static final Logger LOG = LoggerFactory.getLogger(PerEventSink.class);
   private static final int MAX_BATCH = 256;
+
   /** The writer's first nap when it finds nothing to do; naps double up to 16x this. */
   private static final long NAP_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+
   /** Naps (about 4 ms in all) before the writer sleeps until {@code record} or a reply wakes it. */
   private static final int NAPS_BEFORE_SLEEP = 8;
 
@@ -88,8 +91,14 @@ public final class PerEventSink implements UsageSink {
    * @param filter applied to each event's plan before it is written (frugal CRS writes; {@link
    *     CrsPlanFilter#none()} by default)
    */
-  public record Options(String name, boolean exactlyOnce, Duration closeTimeout, Duration retryWindow, int maxPending,
-      int maxInFlight, CrsPlanFilter filter) {
+  public record Options(
+      String name,
+      boolean exactlyOnce,
+      Duration closeTimeout,
+      Duration retryWindow,
+      int maxPending,
+      int maxInFlight,
+      CrsPlanFilter filter) {
     /** Validates. */
     public Options {
       Objects.requireNonNull(name, "name");
@@ -105,9 +114,21 @@ public final class PerEventSink implements UsageSink {
     }
 
     /** Options without a plan filter. */
-    public Options(String name, boolean exactlyOnce, Duration closeTimeout, Duration retryWindow, int maxPending,
+    public Options(
+        String name,
+        boolean exactlyOnce,
+        Duration closeTimeout,
+        Duration retryWindow,
+        int maxPending,
         int maxInFlight) {
-      this(name, exactlyOnce, closeTimeout, retryWindow, maxPending, maxInFlight, CrsPlanFilter.none());
+      this(
+          name,
+          exactlyOnce,
+          closeTimeout,
+          retryWindow,
+          maxPending,
+          maxInFlight,
+          CrsPlanFilter.none());
     }
   }
 
@@ -119,9 +140,11 @@ public final class PerEventSink implements UsageSink {
   private final AutoCloseable resource;
   private final Thread shutdownHook;
   private final ScheduledExecutorService retryScheduler;
-  private final java.util.concurrent.ConcurrentLinkedQueue<Attempt> queue = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.concurrent.ConcurrentLinkedQueue<Attempt> queue =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final AtomicBoolean writerParked = new AtomicBoolean();
-  private final java.util.concurrent.atomic.AtomicInteger inFlightWrites = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger inFlightWrites =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final Thread writerThread;
   private final String idPrefix;
   private final AtomicLong idSequence = new AtomicLong();
@@ -131,8 +154,10 @@ public final class PerEventSink implements UsageSink {
   private final Set<Attempt> inFlight = ConcurrentHashMap.newKeySet();
   private final AtomicLong pending = new AtomicLong();
   private final SinkCounters counters;
-  private final java.util.concurrent.atomic.LongAdder scriptCommands = new java.util.concurrent.atomic.LongAdder();
-  private final java.util.concurrent.atomic.LongAdder duplicates = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder scriptCommands =
+      new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder duplicates =
+      new java.util.concurrent.atomic.LongAdder();
 
   /**
    * Creates the engine with a writer that is ready, and no shutdown hook.
@@ -140,23 +165,34 @@ public final class PerEventSink implements UsageSink {
    * @param resource closed by {@link #close()} after the last write (the connection the sink owns),
    *     or {@code null}
    */
-  public PerEventSink(Options options, UsageLayout layout, PlanWriter writer, AutoCloseable resource) {
-    this(options, layout, CompletableFuture.completedFuture(Objects.requireNonNull(writer, "writer")), writer.name(),
-        resource, false);
+  public PerEventSink(
+      Options options, UsageLayout layout, PlanWriter writer, AutoCloseable resource) {
+    this(
+        options,
+        layout,
+        CompletableFuture.completedFuture(Objects.requireNonNull(writer, "writer")),
+        writer.name(),
+        resource,
+        false);
   }
 
   /**
    * Creates the engine.
    *
-   * @param writerReady the writer, once connected; events wait in the queue until then, and fail with
-   *     the reason if it completes exceptionally
+   * @param writerReady the writer, once connected; events wait in the queue until then, and fail
+   *     with the reason if it completes exceptionally
    * @param writerName the writer's name for {@link #toString()} ({@code lua}, {@code pipeline})
    * @param resource closed by {@link #close()} after the last write (the connection the sink owns),
    *     or {@code null}
    * @param shutdownHook whether a JVM shutdown hook closes the sink (removed by {@link #close()})
    */
-  public PerEventSink(Options options, UsageLayout layout, CompletableFuture<? extends PlanWriter> writerReady,
-      String writerName, AutoCloseable resource, boolean shutdownHook) {
+  public PerEventSink(
+      Options options,
+      UsageLayout layout,
+      CompletableFuture<? extends PlanWriter> writerReady,
+      String writerName,
+      AutoCloseable resource,
+      boolean shutdownHook) {
     this.options = Objects.requireNonNull(options, "options");
     this.layout = Objects.requireNonNull(layout, "layout");
     this.writerReady = Objects.requireNonNull(writerReady, "writerReady");
@@ -164,21 +200,27 @@ public final class PerEventSink implements UsageSink {
     this.resource = resource;
     this.counters = new SinkCounters(LOG, "usagesink " + options.name());
     {
-      ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
-        Thread t = new Thread(r, "usagesink-" + options.name() + "-retry");
-        t.setDaemon(true);
-        return t;
-      });
+      ScheduledThreadPoolExecutor s =
+          new ScheduledThreadPoolExecutor(
+              1,
+              r -> {
+                Thread t = new Thread(r, "usagesink-" + options.name() + "-retry");
+                t.setDaemon(true);
+                return t;
+              });
       s.setRemoveOnCancelPolicy(true);
       this.retryScheduler = s;
     }
-    // a Netty FastThreadLocalThread: the writer hands every command to Netty, whose per-write recycler
+    // a Netty FastThreadLocalThread: the writer hands every command to Netty, whose per-write
+    // recycler
     // look-ups are much cheaper on such a thread than on a plain one
-    this.writerThread = new FastThreadLocalThread(this::writeLoop, "usagesink-" + options.name() + "-writer");
+    this.writerThread =
+        new FastThreadLocalThread(this::writeLoop, "usagesink-" + options.name() + "-writer");
     this.writerThread.setDaemon(true);
     this.writerThread.start();
     writerReady.whenComplete((w, e) -> LockSupport.unpark(writerThread));
-    this.shutdownHook = shutdownHook ? new Thread(this::close, "usagesink-" + options.name() + "-shutdown") : null;
+    this.shutdownHook =
+        shutdownHook ? new Thread(this::close, "usagesink-" + options.name() + "-shutdown") : null;
     if (this.shutdownHook != null) {
       Runtime.getRuntime().addShutdownHook(this.shutdownHook);
     }
@@ -190,10 +232,13 @@ public final class PerEventSink implements UsageSink {
   /** One event on its way to Redis. */
   private static final class Attempt {
     final UsageEvent event;
+
     /** What is still to send: the whole plan (planned by the writer thread), then what remains. */
     volatile UsagePlan plan;
+
     /** Keys refused for good by earlier attempts (written by one completion at a time). */
     volatile List<KeyFailure> failedKeys = List.of();
+
     final String guardId;
     final CompletableFuture<Void> stage = new CompletableFuture<>();
     final long firstNanos = System.nanoTime();
@@ -212,17 +257,26 @@ public final class PerEventSink implements UsageSink {
     Objects.requireNonNull(event, "event");
     if (closed.get()) {
       counters.rejected.increment();
-      return CompletableFuture.failedFuture(new IllegalStateException(
-          "usagesink " + options.name() + " sink is closed; event not recorded"));
+      return CompletableFuture.failedFuture(
+          new IllegalStateException(
+              "usagesink " + options.name() + " sink is closed; event not recorded"));
     }
     if (pending.incrementAndGet() > options.maxPending()) {
       pending.decrementAndGet();
       counters.rejected.increment();
-      return CompletableFuture.failedFuture(new IllegalStateException("usagesink " + options.name() + ": "
-          + options.maxPending() + " events are already waiting for Redis (is it reachable?); event rejected"));
+      return CompletableFuture.failedFuture(
+          new IllegalStateException(
+              "usagesink "
+                  + options.name()
+                  + ": "
+                  + options.maxPending()
+                  + " events are already waiting for Redis (is it reachable?); event rejected"));
     }
     counters.recorded.increment();
-    String guard = options.exactlyOnce() ? (event.id() != null ? event.id() : idPrefix + idSequence.incrementAndGet()) : null;
+    String guard =
+        options.exactlyOnce()
+            ? (event.id() != null ? event.id() : idPrefix + idSequence.incrementAndGet())
+            : null;
     Attempt a = new Attempt(event, guard);
     inFlight.add(a);
     enqueue(a);
@@ -235,9 +289,10 @@ public final class PerEventSink implements UsageSink {
   }
 
   /**
-   * Unparks the writer if it is in its deep sleep; only the caller that flips the flag unparks, so a
-   * burst of events costs one unpark. While the writer naps (see {@link #writeLoop}) nothing is done:
-   * {@code record} then stays free of system calls and of waking a thread that could take its CPU.
+   * Unparks the writer if it is in its deep sleep; only the caller that flips the flag unparks, so
+   * a burst of events costs one unpark. While the writer naps (see {@link #writeLoop}) nothing is
+   * done: {@code record} then stays free of system calls and of waking a thread that could take its
+   * CPU.
    */
   private void wakeWriter() {
     if (writerParked.get() && writerParked.compareAndSet(true, false)) {
@@ -246,7 +301,8 @@ public final class PerEventSink implements UsageSink {
   }
 
   /** The writer thread: drains the queue, plans, writes each drained batch with one writeAll. */
-  @SuppressWarnings("NonAtomicVolatileUpdate") // attempts: written by this writer thread only, read by others
+  @SuppressWarnings(
+      "NonAtomicVolatileUpdate") // attempts: written by this writer thread only, read by others
   private void writeLoop() {
     List<Attempt> batch = new ArrayList<>(MAX_BATCH);
     List<UsagePlan> plans = new ArrayList<>(MAX_BATCH);
@@ -343,14 +399,17 @@ public final class PerEventSink implements UsageSink {
     }
     for (int i = 0; i < batch.size(); i++) {
       Attempt a = batch.get(i);
-      results.get(i).whenComplete((r, e) -> {
-        writeDone();
-        if (e == null) {
-          onSuccess(a, r);
-        } else {
-          onFailure(a, e);
-        }
-      });
+      results
+          .get(i)
+          .whenComplete(
+              (r, e) -> {
+                writeDone();
+                if (e == null) {
+                  onSuccess(a, r);
+                } else {
+                  onFailure(a, e);
+                }
+              });
     }
   }
 
@@ -403,9 +462,11 @@ public final class PerEventSink implements UsageSink {
       a.plan = incomplete.remaining();
     }
     if (FailurePolicy.classify(e) == FailurePolicy.Kind.TRANSIENT
-        && (!options.exactlyOnce() || System.nanoTime() - a.firstNanos < options.retryWindow().toNanos())) {
+        && (!options.exactlyOnce()
+            || System.nanoTime() - a.firstNanos < options.retryWindow().toNanos())) {
       try {
-        retryScheduler.schedule(() -> enqueue(a), FailurePolicy.backoffNanos(a.attempts), TimeUnit.NANOSECONDS);
+        retryScheduler.schedule(
+            () -> enqueue(a), FailurePolicy.backoffNanos(a.attempts), TimeUnit.NANOSECONDS);
         counters.retries.increment();
         return;
       } catch (java.util.concurrent.RejectedExecutionException shutDown) {
@@ -421,11 +482,14 @@ public final class PerEventSink implements UsageSink {
     }
     pending.decrementAndGet();
     inFlight.remove(a);
-    options.filter().forget(a.plan); // its expiries may not have been sent: send them again next time
+    options
+        .filter()
+        .forget(a.plan); // its expiries may not have been sent: send them again next time
     if (e instanceof PoisonedKeysException p) {
       counters.failKeys(1, p.keys(), true);
     } else if (!a.failedKeys.isEmpty()) {
-      counters.failKeys(1, a.failedKeys, true); // a poisoned key is the first reason it is not stored
+      counters.failKeys(
+          1, a.failedKeys, true); // a poisoned key is the first reason it is not stored
     } else {
       counters.fail(1, FailurePolicy.describe(e));
     }
@@ -465,10 +529,19 @@ public final class PerEventSink implements UsageSink {
     }
     for (Attempt a : List.copyOf(inFlight)) {
       Throwable last = a.lastError;
-      String why = writer == null ? WriterSource.notConnected(resource)
-          : last == null ? "" : "last error: " + FailurePolicy.describe(last);
-      giveUp(a, new IllegalStateException("usagesink " + options.name() + ": event not stored within the close timeout "
-          + options.closeTimeout() + (why.isEmpty() ? "" : "; " + why), last));
+      String why =
+          writer == null
+              ? WriterSource.notConnected(resource)
+              : last == null ? "" : "last error: " + FailurePolicy.describe(last);
+      giveUp(
+          a,
+          new IllegalStateException(
+              "usagesink "
+                  + options.name()
+                  + ": event not stored within the close timeout "
+                  + options.closeTimeout()
+                  + (why.isEmpty() ? "" : "; " + why),
+              last));
     }
     retryScheduler.shutdownNow();
     stopWriter = true;
@@ -482,13 +555,18 @@ public final class PerEventSink implements UsageSink {
       try {
         resource.close();
       } catch (Exception e) {
-        LOG.warn("usagesink {}: closing the Redis connection failed: {}", options.name(), e.toString());
+        LOG.warn(
+            "usagesink {}: closing the Redis connection failed: {}", options.name(), e.toString());
       }
     }
     SinkStats s = stats();
     if (s.failed() > 0) {
-      LOG.warn("usagesink {} closed: {} of {} recorded events could not be stored; reasons: {}",
-          options.name(), s.failed(), s.recorded(), counters.reasonsSummary());
+      LOG.warn(
+          "usagesink {} closed: {} of {} recorded events could not be stored; reasons: {}",
+          options.name(),
+          s.failed(),
+          s.recorded(),
+          counters.reasonsSummary());
     }
     if (interrupted) {
       Thread.currentThread().interrupt();
@@ -517,7 +595,12 @@ public final class PerEventSink implements UsageSink {
 
   @Override
   public String toString() {
-    return "usagesink " + options.name() + " sink (" + writerName + " writer" + (closed.get() ? ", closed" : "") + ")";
+    return "usagesink "
+        + options.name()
+        + " sink ("
+        + writerName
+        + " writer"
+        + (closed.get() ? ", closed" : "")
+        + ")";
   }
-
 }

@@ -29,8 +29,10 @@ public final class SinkCounters {
 
   /** Distinct failure reasons kept: {@value}. */
   public static final int MAX_REASONS = 100;
+
   /** The reason under which failures beyond {@link #MAX_REASONS} distinct ones are counted. */
   public static final String OTHER = "(other reasons)";
+
   /** Seconds between two log lines of the same reason: {@value}. */
   public static final long LOG_INTERVAL_SECONDS = 60;
 
@@ -75,8 +77,8 @@ public final class SinkCounters {
   }
 
   /**
-   * Counts {@code events} failed for {@code reason}; logs it (throttled per reason) only when {@code
-   * log}: callers that log their own line per batch pass {@code false}.
+   * Counts {@code events} failed for {@code reason}; logs it (throttled per reason) only when
+   * {@code log}: callers that log their own line per batch pass {@code false}.
    */
   public void fail(long events, String reason, boolean log) {
     if (events <= 0) {
@@ -117,11 +119,17 @@ public final class SinkCounters {
     r.unlogged.addAndGet(events);
     long now = System.nanoTime();
     long next = r.nextLogNanos.get();
-    if (now - next >= 0 && r.nextLogNanos.compareAndSet(next, now + TimeUnit.SECONDS.toNanos(LOG_INTERVAL_SECONDS))) {
+    if (now - next >= 0
+        && r.nextLogNanos.compareAndSet(
+            next, now + TimeUnit.SECONDS.toNanos(LOG_INTERVAL_SECONDS))) {
       long n = r.unlogged.getAndSet(0);
       String why = reason;
-      log.warn("{}: {} event(s) not stored: {} (logged at most once a minute per reason; see failureReasons())",
-          sinkName, n, why);
+      log.warn(
+          "{}: {} event(s) not stored: {} (logged at most once a minute per reason; see"
+              + " failureReasons())",
+          sinkName,
+          n,
+          why);
     }
   }
 
@@ -130,27 +138,44 @@ public final class SinkCounters {
     Map<String, Long> out = new LinkedHashMap<>();
     reasons.entrySet().stream()
         .filter(e -> e.getValue().events.sum() > 0)
-        .sorted(Comparator.comparingLong((Map.Entry<String, Reason> e) -> e.getValue().events.sum()).reversed())
+        .sorted(
+            Comparator.comparingLong((Map.Entry<String, Reason> e) -> e.getValue().events.sum())
+                .reversed())
         .limit(20)
         .forEach(e -> out.put(e.getKey(), e.getValue().events.sum()));
     return out;
   }
 
-  /** The reasons of {@link #failureReasons()} as one line: {@code "3 x reason; 1 x reason"}, at most 5. */
+  /**
+   * The reasons of {@link #failureReasons()} as one line: {@code "3 x reason; 1 x reason"}, at most
+   * 5.
+   */
   public String reasonsSummary() {
     StringBuilder b = new StringBuilder();
-    failureReasons().entrySet().stream().limit(5).forEach(e -> {
-      if (b.length() > 0) {
-        b.append("; ");
-      }
-      b.append(e.getValue()).append(" x ").append(e.getKey());
-    });
+    failureReasons().entrySet().stream()
+        .limit(5)
+        .forEach(
+            e -> {
+              if (b.length() > 0) {
+                b.append("; ");
+              }
+              b.append(e.getValue()).append(" x ").append(e.getKey());
+            });
     return b.toString();
   }
 
   /** A snapshot with {@code pending} as given (the engines count pending in their own unit). */
   public SinkStats snapshot(long pending) {
-    return new SinkStats(recorded.sum(), rejected.sum(), stored.sum(), pending, failed.sum(), dropped.sum(),
-        commands.sum(), roundTrips.sum(), flushes.sum(), retries.sum());
+    return new SinkStats(
+        recorded.sum(),
+        rejected.sum(),
+        stored.sum(),
+        pending,
+        failed.sum(),
+        dropped.sum(),
+        commands.sum(),
+        roundTrips.sum(),
+        flushes.sum(),
+        retries.sum());
   }
 }

@@ -12,8 +12,9 @@ import java.util.function.Function;
 /**
  * Where a sink's writer comes from, the same way for every Redis backend: a connection the caller
  * gave (ready at once, not owned), or one the sink opens with a {@link RedisConnector}, which
- * returns while Redis is unreachable and connects in the background ({@code usagesink.redis.connect})
- * and fails at once on what a reachable Redis refuses (credentials, ACL, checked by {@code check}).
+ * returns while Redis is unreachable and connects in the background ({@code
+ * usagesink.redis.connect}) and fails at once on what a reachable Redis refuses (credentials, ACL,
+ * checked by {@code check}).
  *
  * @param writer completes with the writer once connected; exceptionally when the connector meets a
  *     fatal refusal in the background or is closed first
@@ -32,7 +33,8 @@ public record WriterSource<W extends PlanWriter>(CompletableFuture<W> writer, Au
    * connector, else {@code not connected to Redis}.
    */
   public static String notConnected(AutoCloseable owned) {
-    return "not connected to Redis" + (owned instanceof RedisConnector c ? " (" + c.state() + ")" : "");
+    return "not connected to Redis"
+        + (owned instanceof RedisConnector c ? " (" + c.state() + ")" : "");
   }
 
   /**
@@ -43,8 +45,11 @@ public record WriterSource<W extends PlanWriter>(CompletableFuture<W> writer, Au
    * @throws io.usagesink.redis.RedisConnectFailedException when a reachable Redis refuses the sink
    *     (or, with {@code usagesink.redis.connect=fail}, when Redis is unreachable)
    */
-  public static <W extends PlanWriter> WriterSource<W> open(SinkConfig config, RedisConnection given,
-      ConnectionCheck check, Function<RedisConnection, W> factory) {
+  public static <W extends PlanWriter> WriterSource<W> open(
+      SinkConfig config,
+      RedisConnection given,
+      ConnectionCheck check,
+      Function<RedisConnection, W> factory) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(check, "check");
     Objects.requireNonNull(factory, "factory");

@@ -6,8 +6,8 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * One stored key as {@link UsageReader#dump()} reports it, in the shape of the golden files'
- * {@code state}: its type ({@code hash}, {@code set}, {@code string}, ...), the hash fields or the set
+ * One stored key as {@link UsageReader#dump()} reports it, in the shape of the golden files' {@code
+ * state}: its type ({@code hash}, {@code set}, {@code string}, ...), the hash fields or the set
  * members (sorted), the string value, and the TTL in seconds ({@code -1}: none). Immutable.
  *
  * @param type the Redis type
@@ -16,7 +16,8 @@ import java.util.TreeMap;
  * @param value string value ({@code null} unless a string)
  * @param ttl seconds to live, or -1 when the key does not expire
  */
-public record StoredKey(String type, SortedMap<String, String> fields, List<String> members, String value, long ttl) {
+public record StoredKey(
+    String type, SortedMap<String, String> fields, List<String> members, String value, long ttl) {
 
   /** Makes unmodifiable sorted copies. */
   public StoredKey {

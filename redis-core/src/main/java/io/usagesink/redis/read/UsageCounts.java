@@ -22,8 +22,8 @@ import java.util.TreeMap;
  * @param longContextRequests long-context requests
  * @param longContextInputTokens input tokens of long-context requests
  * @param longContextOutputTokens output tokens of long-context requests
- * @param fields every field of the hash as stored (sorted by name; includes fields not mapped above,
- *     such as the per-model fields of the account hourly hash)
+ * @param fields every field of the hash as stored (sorted by name; includes fields not mapped
+ *     above, such as the per-model fields of the account hourly hash)
  */
 public record UsageCounts(
     String key,
@@ -45,7 +45,9 @@ public record UsageCounts(
     fields = Collections.unmodifiableSortedMap(new TreeMap<>(fields));
   }
 
-  /** Input + output tokens (the layout's {@code tokens} / {@code totalTokens} of API-key hashes). */
+  /**
+   * Input + output tokens (the layout's {@code tokens} / {@code totalTokens} of API-key hashes).
+   */
   public long coreTokens() {
     return inputTokens + outputTokens;
   }
@@ -57,46 +59,50 @@ public record UsageCounts(
 
   /**
    * Maps a hash's fields to counts. {@code prefixed} strips a leading {@code total} ({@code
-   * totalInputTokens} -> {@code inputTokens}); {@code minute} reads {@code totalTokens} as all tokens
-   * (the system minute hash).
+   * totalInputTokens} -> {@code inputTokens}); {@code minute} reads {@code totalTokens} as all
+   * tokens (the system minute hash).
    */
   static UsageCounts of(String key, Map<String, String> raw, boolean prefixed, boolean minute) {
     TreeMap<String, Long> fields = new TreeMap<>();
     raw.forEach((f, v) -> fields.put(f, parse(key, f, v)));
     long[] c = new long[11];
-    fields.forEach((f, v) -> {
-      String name = f;
-      if (minute && name.equals("totalTokens")) {
-        name = "allTokens";
-      } else if (prefixed && name.startsWith("total") && name.length() > 5) {
-        name = Character.toLowerCase(name.charAt(5)) + name.substring(6);
-      }
-      int i = switch (name) {
-        case "requests" -> 0;
-        case "inputTokens" -> 1;
-        case "outputTokens" -> 2;
-        case "cacheCreateTokens" -> 3;
-        case "cacheReadTokens" -> 4;
-        case "allTokens" -> 5;
-        case "ephemeral5mTokens" -> 6;
-        case "ephemeral1hTokens" -> 7;
-        case "longContextRequests" -> 8;
-        case "longContextInputTokens" -> 9;
-        case "longContextOutputTokens" -> 10;
-        default -> -1;
-      };
-      if (i >= 0) {
-        c[i] = v;
-      }
-    });
-    return new UsageCounts(key, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], fields);
+    fields.forEach(
+        (f, v) -> {
+          String name = f;
+          if (minute && name.equals("totalTokens")) {
+            name = "allTokens";
+          } else if (prefixed && name.startsWith("total") && name.length() > 5) {
+            name = Character.toLowerCase(name.charAt(5)) + name.substring(6);
+          }
+          int i =
+              switch (name) {
+                case "requests" -> 0;
+                case "inputTokens" -> 1;
+                case "outputTokens" -> 2;
+                case "cacheCreateTokens" -> 3;
+                case "cacheReadTokens" -> 4;
+                case "allTokens" -> 5;
+                case "ephemeral5mTokens" -> 6;
+                case "ephemeral1hTokens" -> 7;
+                case "longContextRequests" -> 8;
+                case "longContextInputTokens" -> 9;
+                case "longContextOutputTokens" -> 10;
+                default -> -1;
+              };
+          if (i >= 0) {
+            c[i] = v;
+          }
+        });
+    return new UsageCounts(
+        key, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], fields);
   }
 
   private static long parse(String key, String field, String value) {
     try {
       return Long.parseLong(value);
     } catch (NumberFormatException e) {
-      throw new IllegalStateException("field " + field + " of " + key + " is not an integer: \"" + value + "\"", e);
+      throw new IllegalStateException(
+          "field " + field + " of " + key + " is not an integer: \"" + value + "\"", e);
     }
   }
 }

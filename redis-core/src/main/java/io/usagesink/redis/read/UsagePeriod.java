@@ -9,8 +9,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 
 /**
- * A bucket of the stored statistics: all time, one day, one month or one hour, in the layout's
- * zone (the zone the sink was configured with). Immutable.
+ * A bucket of the stored statistics: all time, one day, one month or one hour, in the layout's zone
+ * (the zone the sink was configured with). Immutable.
  */
 public final class UsagePeriod {
 
@@ -81,7 +81,10 @@ public final class UsagePeriod {
     return kind;
   }
 
-  /** The bucket as it appears in key names ({@code 2025-08}, {@code 2025-08-15}, {@code 2025-08-15:09}); empty for all time. */
+  /**
+   * The bucket as it appears in key names ({@code 2025-08}, {@code 2025-08-15}, {@code
+   * 2025-08-15:09}); empty for all time.
+   */
   public String label() {
     return label == null ? "" : label;
   }

@@ -2,8 +2,8 @@ package io.usagesink.redis.write;
 
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import io.usagesink.layout.CompactLayout.KeyKind;
 import io.usagesink.layout.CompactLayout;
+import io.usagesink.layout.CompactLayout.KeyKind;
 import io.usagesink.plan.CounterDelta;
 import io.usagesink.plan.UsagePlan;
 import io.usagesink.redis.IncompleteWriteException;
@@ -31,8 +31,8 @@ import java.util.concurrent.TimeUnit;
  * own cells (see {@link CompactLayout} for keys, fields and costs). A plan's counters are deltas of
  * bucket cells; the writer adds them to the cells it holds in memory and sends the new absolute
  * values: one {@code HSET} per changed hash (normally the current bucket only), an {@code EXPIRE}
- * the first time it writes a hash, and the folded day cells and totals when its watermark advances or
- * a late event lands before it.
+ * the first time it writes a hash, and the folded day cells and totals when its watermark advances
+ * or a late event lands before it.
  *
  * <p><b>Exactly once without guards.</b> A write with the same non-null guard id as the previous
  * one (a retry) adds nothing: it re-sends the values still unconfirmed. A failed write returns
@@ -44,9 +44,9 @@ import java.util.concurrent.TimeUnit;
  * <p><b>Bounded memory.</b> The writer keeps the cells of its newest {@value #MAX_BUCKETS} buckets,
  * the folded day cells of their months and its totals per key and account. An event for a bucket it
  * dropped, more than {@value #MAX_SUBJECTS} keys and accounts, or an id older than a day make it
- * <em>rotate</em>: it folds everything under its id (watermark {@code ~}, final) and continues under
- * a new id from zero, so no value it wrote is ever overwritten by a smaller one. {@link #close()}
- * folds the same way.
+ * <em>rotate</em>: it folds everything under its id (watermark {@code ~}, final) and continues
+ * under a new id from zero, so no value it wrote is ever overwritten by a smaller one. {@link
+ * #close()} folds the same way.
  *
  * <p><b>Dead writers are folded</b> ({@link CompactFold}). Every watermark carries a heartbeat (the
  * seconds of its write), refreshed with a write at least every hour. A writer takes no new values
@@ -54,12 +54,12 @@ import java.util.concurrent.TimeUnit;
  * heartbeat, and sends none more than an hour later still: after such a silence it drops the id
  * without writing (an idle writer simply continues under a new id; unsent values of a batch still
  * failing are dropped and the write fails for good, so its sink counts the batch failed). Once an
- * hour (and on its first write) a writer reads the totals hash and
- * folds every id whose heartbeat is older than {@link CompactFold#FOLD_AFTER} (12 h: killed, idle
- * and dropped, or closed): one compare-and-set script per hash moves the id's cells, plus the cells
- * it left unfolded in its watermark bucket, into the shared {@code folded} cells and deletes its
- * fields. The totals hash therefore holds the live ids and one {@code folded} cell per key and
- * account, and no figure depends on a bucket hash once its writer is folded.
+ * hour (and on its first write) a writer reads the totals hash and folds every id whose heartbeat
+ * is older than {@link CompactFold#FOLD_AFTER} (12 h: killed, idle and dropped, or closed): one
+ * compare-and-set script per hash moves the id's cells, plus the cells it left unfolded in its
+ * watermark bucket, into the shared {@code folded} cells and deletes its fields. The totals hash
+ * therefore holds the live ids and one {@code folded} cell per key and account, and no figure
+ * depends on a bucket hash once its writer is folded.
  *
  * <p><b>Giving up.</b> Values whose write failed stay pending and are sent again with the next
  * write for as long as the id is leased, so a retried batch is stored exactly once whenever Redis
@@ -67,30 +67,35 @@ import java.util.concurrent.TimeUnit;
  * unsent value and continues under a new id, so a batch given up is really not stored (except what
  * an attempt whose reply was lost had already stored), and its books stay true.
  *
- * <p><b>Surviving a crash of the process</b> (with an {@link Outbox}, as the buffered sink's journal
- * gives). Before each send the writer saves what it is about to send and has not seen confirmed
- * ({@link Unsent}: the absolute values, the ids' leases and the guard id of the batch they carry)
- * through the outbox. A writer of a later process {@linkplain #adopt adopts} that record: it sends
- * the values again, under the dead writer's ids (absolute values, so a value that had landed is
- * rewritten unchanged and one that had not lands now, hash by hash), and treats the adopted guard id
- * as its last one, so a write under it is a retry that adds nothing. Other plans go to its own new
- * id. It adopts only while the dead ids' leases would still let their own writer resend (until
- * {@link CompactFold#RESEND_GRACE} after {@link CompactFold#ABANDON_AFTER} from the newest confirmed
- * heartbeat: 7 h), so nothing lands after a live writer may have folded the ids; later a write under
- * the adopted guard fails for good ({@link IllegalStateException}).
+ * <p><b>Surviving a crash of the process</b> (with an {@link Outbox}, as the buffered sink's
+ * journal gives). Before each send the writer saves what it is about to send and has not seen
+ * confirmed ({@link Unsent}: the absolute values, the ids' leases and the guard id of the batch
+ * they carry) through the outbox. A writer of a later process {@linkplain #adopt adopts} that
+ * record: it sends the values again, under the dead writer's ids (absolute values, so a value that
+ * had landed is rewritten unchanged and one that had not lands now, hash by hash), and treats the
+ * adopted guard id as its last one, so a write under it is a retry that adds nothing. Other plans
+ * go to its own new id. It adopts only while the dead ids' leases would still let their own writer
+ * resend (until {@link CompactFold#RESEND_GRACE} after {@link CompactFold#ABANDON_AFTER} from the
+ * newest confirmed heartbeat: 7 h), so nothing lands after a live writer may have folded the ids;
+ * later a write under the adopted guard fails for good ({@link IllegalStateException}).
  *
- * <p>Thread-safe; {@link #write} never blocks (except to save the outbox). Does not own the connection.
+ * <p>Thread-safe; {@link #write} never blocks (except to save the outbox). Does not own the
+ * connection.
  */
 public final class CompactWriter implements PlanWriter, AutoCloseable {
 
   /** Buckets whose cells the writer keeps in memory. */
   static final int MAX_BUCKETS = 48;
+
   /** Keys and accounts of one writer id before it rotates. */
   static final int MAX_SUBJECTS = 100_000;
+
   /** Commands a fold script runs inside Redis (HGETALL, HSET, HDEL). */
   private static final int SCRIPT_COMMANDS = 3;
+
   /** Age of a writer id after which it rotates. */
   static final Duration MAX_ID_AGE = Duration.ofDays(1);
+
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final char[] ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz".toCharArray();
 
@@ -98,6 +103,7 @@ public final class CompactWriter implements PlanWriter, AutoCloseable {
   private final RedisClusterAsyncCommands<String, String> redis;
   private final CompactLayout layout;
   private final InstantSource wallClock;
+
   /** Saves what each send carries before it goes out, or {@code null}. */
   private final Outbox outbox;
 
@@ -114,11 +120,15 @@ public final class CompactWriter implements PlanWriter, AutoCloseable {
   private String lastGuard;
   private CompletableFuture<?> tail = CompletableFuture.completedFuture(null);
   private int rotations;
+
   /** Leases of the current id and of retired ids that still have values to send. */
   private final Map<String, Lease> leases = new LinkedHashMap<>();
+
   /** Wall-clock seconds of the next look for ids to fold (0: at the first write). */
   private long nextFoldCheck;
+
   private int foldedIds;
+
   /** The guard id of an outbox {@link #adopt} refused (too old): writes under it fail. */
   private String refusedGuard;
 
@@ -141,28 +151,34 @@ public final class CompactWriter implements PlanWriter, AutoCloseable {
    * @param confirmedSeconds the newest heartbeat Redis confirmed
    */
   public record IdLease(long bornSeconds, long confirmedSeconds) {
-    /** The last second at which the id's own writer would still resend values taken before its deadline. */
+    /**
+     * The last second at which the id's own writer would still resend values taken before its
+     * deadline.
+     */
     public long resendUntilSeconds() {
-      return Math.max(bornSeconds, confirmedSeconds) + CompactFold.ABANDON_AFTER.toSeconds()
+      return Math.max(bornSeconds, confirmedSeconds)
+          + CompactFold.ABANDON_AFTER.toSeconds()
           + CompactFold.RESEND_GRACE.toSeconds();
     }
   }
 
   /**
-   * What a send carries and Redis has not confirmed: every pending absolute value (hash key to field
-   * to value), the leases of the ids they belong to, and the guard id of the last write (the batch
-   * whose values they are; {@code null} when writes carried none). Immutable.
+   * What a send carries and Redis has not confirmed: every pending absolute value (hash key to
+   * field to value), the leases of the ids they belong to, and the guard id of the last write (the
+   * batch whose values they are; {@code null} when writes carried none). Immutable.
    *
    * @param guardId the guard id of the last write before the send, or {@code null}
    * @param leases the lease of each writer id that has a field in {@code hashes}
    * @param hashes hash key to field to value, as {@code HSET} sends them
    */
-  public record Unsent(String guardId, Map<String, IdLease> leases, Map<String, Map<String, String>> hashes) {
+  public record Unsent(
+      String guardId, Map<String, IdLease> leases, Map<String, Map<String, String>> hashes) {
     /** Copies the maps. */
     public Unsent {
       leases = Map.copyOf(leases);
       Map<String, Map<String, String>> copy = new LinkedHashMap<>();
-      hashes.forEach((k, v) -> copy.put(k, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(v))));
+      hashes.forEach(
+          (k, v) -> copy.put(k, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(v))));
       hashes = java.util.Collections.unmodifiableMap(copy);
     }
   }
@@ -185,7 +201,8 @@ public final class CompactWriter implements PlanWriter, AutoCloseable {
     }
   }
 
-  CompactWriter(RedisConnection connection, CompactLayout layout, InstantSource wallClock, Outbox outbox) {
+  CompactWriter(
+      RedisConnection connection, CompactLayout layout, InstantSource wallClock, Outbox outbox) {
     this.connection = Objects.requireNonNull(connection, "connection");
     this.redis = connection.async();
     this.layout = Objects.requireNonNull(layout, "layout");
@@ -196,11 +213,12 @@ public final class CompactWriter implements PlanWriter, AutoCloseable {
   /**
    * Takes over what a writer of an earlier process saved in its outbox and Redis may not have
    * confirmed: the values are sent again with the next write, under their own ids, and {@code
-   * unsent.guardId()} becomes this writer's last guard id, so a write under it adds nothing (it is the
-   * retry of the batch those values carry). Call before the first write. Refused, adopting nothing,
-   * when a lease is past {@link IdLease#resendUntilSeconds()} on this writer's clock (a live writer
-   * may fold those ids from {@link CompactFold#FOLD_AFTER} on); a write under that guard id then
-   * fails with {@link IllegalStateException}, since whether its batch landed cannot be known.
+   * unsent.guardId()} becomes this writer's last guard id, so a write under it adds nothing (it is
+   * the retry of the batch those values carry). Call before the first write. Refused, adopting
+   * nothing, when a lease is past {@link IdLease#resendUntilSeconds()} on this writer's clock (a
+   * live writer may fold those ids from {@link CompactFold#FOLD_AFTER} on); a write under that
+   * guard id then fails with {@link IllegalStateException}, since whether its batch landed cannot
+   * be known.
    *
    * @return whether the values were adopted
    */
@@ -213,17 +231,27 @@ public final class CompactWriter implements PlanWriter, AutoCloseable {
         return false;
       }
     }
-    unsent.leases().forEach((leased, l) -> {
-      Lease lease = new Lease(l.bornSeconds());
-      lease.confirmed = l.confirmedSeconds();
-      lease.lastIssued = Math.max(l.bornSeconds(), l.confirmedSeconds());
-      leases.putIfAbsent(leased, lease);
-    });
-    unsent.hashes().forEach((key, fields) -> fields.forEach((field, value) -> {
-      if (leases.containsKey(idOf(field))) {
-        pending.computeIfAbsent(key, k -> new LinkedHashMap<>()).putIfAbsent(field, value);
-      }
-    }));
+    unsent
+        .leases()
+        .forEach(
+            (leased, l) -> {
+              Lease lease = new Lease(l.bornSeconds());
+              lease.confirmed = l.confirmedSeconds();
+              lease.lastIssued = Math.max(l.bornSeconds(), l.confirmedSeconds());
+              leases.putIfAbsent(leased, lease);
+            });
+    unsent
+        .hashes()
+        .forEach(
+            (key, fields) ->
+                fields.forEach(
+                    (field, value) -> {
+                      if (leases.containsKey(idOf(field))) {
+                        pending
+                            .computeIfAbsent(key, k -> new LinkedHashMap<>())
+                            .putIfAbsent(field, value);
+                      }
+                    }));
     lastGuard = unsent.guardId();
     return true;
   }
@@ -232,35 +260,46 @@ public final class CompactWriter implements PlanWriter, AutoCloseable {
   public CompletableFuture<WriteResult> write(UsagePlan plan, String guardId) {
     Objects.requireNonNull(plan, "plan");
     if (guardId != null && guardId.isBlank()) {
-      throw new IllegalArgumentException("guardId must be null or non-blank but was \"" + guardId + "\"");
+      throw new IllegalArgumentException(
+          "guardId must be null or non-blank but was \"" + guardId + "\"");
     }
     CompletableFuture<WriteResult> result = new CompletableFuture<>();
     synchronized (this) {
       if (guardId != null && guardId.equals(refusedGuard)) {
-        return CompletableFuture.failedFuture(new IllegalStateException("batch " + guardId + " was in flight when an"
-            + " earlier process stopped, and its writer ids' leases have lapsed (more than "
-            + CompactFold.ABANDON_AFTER.plus(CompactFold.RESEND_GRACE).toHours() + " h since their last confirmed"
-            + " heartbeat): whether it landed cannot be known and it may no longer be resent"));
+        return CompletableFuture.failedFuture(
+            new IllegalStateException(
+                "batch "
+                    + guardId
+                    + " was in flight when an"
+                    + " earlier process stopped, and its writer ids' leases have lapsed (more than "
+                    + CompactFold.ABANDON_AFTER.plus(CompactFold.RESEND_GRACE).toHours()
+                    + " h since their last confirmed heartbeat): whether it landed cannot be known"
+                    + " and it may no longer be resent"));
       }
       if (guardId == null || !guardId.equals(lastGuard)) {
         apply(plan);
         lastGuard = guardId;
       }
-      tail = tail.handle((r, e) -> null).thenCompose(x -> send(plan)).whenComplete((r, e) -> {
-        if (e != null) {
-          result.completeExceptionally(FailurePolicy.unwrap(e));
-        } else {
-          result.complete(r);
-        }
-      });
+      tail =
+          tail.handle((r, e) -> null)
+              .thenCompose(x -> send(plan))
+              .whenComplete(
+                  (r, e) -> {
+                    if (e != null) {
+                      result.completeExceptionally(FailurePolicy.unwrap(e));
+                    } else {
+                      result.complete(r);
+                    }
+                  });
     }
     return result;
   }
 
   /**
    * Folds everything under the current id (final watermark) and sends every pending value, waiting
-   * at most the command timeout. Later writes continue under a new id. Never throws for Redis errors
-   * (values not stored stay pending; readers still add the newest bucket from its bucket hash).
+   * at most the command timeout. Later writes continue under a new id. Never throws for Redis
+   * errors (values not stored stay pending; readers still add the newest bucket from its bucket
+   * hash).
    */
   @Override
   public void close() {
@@ -338,14 +377,19 @@ public final class CompactWriter implements PlanWriter, AutoCloseable {
     TreeMap<String, Map<String, long[]>> deltas = new TreeMap<>();
     for (CounterDelta c : plan.counters()) {
       if (layout.kind(c.key()) != KeyKind.BUCKET) {
-        throw new IllegalArgumentException("key " + c.key() + " is not a bucket of the compact layout " + layout.prefix()
-            + "h:*; plan with the compact layout");
+        throw new IllegalArgumentException(
+            "key "
+                + c.key()
+                + " is not a bucket of the compact layout "
+                + layout.prefix()
+                + "h:*; plan with the compact layout");
       }
       int hash = c.field().lastIndexOf('#');
       String cell = c.field().substring(0, hash);
       int index = Integer.parseInt(c.field().substring(hash + 1));
       deltas.computeIfAbsent(layout.label(c.key()), k -> new LinkedHashMap<>())
-          .computeIfAbsent(cell, k -> new long[CompactLayout.MEASURES])[index] += c.delta();
+              .computeIfAbsent(cell, k -> new long[CompactLayout.MEASURES])[index] +=
+          c.delta();
     }
     if (deltas.isEmpty()) {
       return;
@@ -354,8 +398,10 @@ public final class CompactWriter implements PlanWriter, AutoCloseable {
     if (id != null && now > leases.get(id).deadline()) {
       retire(); // silent for too long: the id may be folded by now; never write it again
     }
-    if (id != null && ((droppedThrough != null && deltas.firstKey().compareTo(droppedThrough) <= 0)
-        || foldedTotals.size() > MAX_SUBJECTS || now - idBornSeconds > MAX_ID_AGE.toSeconds())) {
+    if (id != null
+        && ((droppedThrough != null && deltas.firstKey().compareTo(droppedThrough) <= 0)
+            || foldedTotals.size() > MAX_SUBJECTS
+            || now - idBornSeconds > MAX_ID_AGE.toSeconds())) {
       rotate();
     }
     if (id == null) {
@@ -364,7 +410,8 @@ public final class CompactWriter implements PlanWriter, AutoCloseable {
       leases.put(id, new Lease(now));
     }
     String oldWm = wm;
-    String newWm = oldWm == null || deltas.lastKey().compareTo(oldWm) > 0 ? deltas.lastKey() : oldWm;
+    String newWm =
+        oldWm == null || deltas.lastKey().compareTo(oldWm) > 0 ? deltas.lastKey() : oldWm;
     Set<String> months = new TreeSet<>();
     for (Map.Entry<String, Map<String, long[]>> d : deltas.entrySet()) {
       Map<String, long[]> bucket = buckets.computeIfAbsent(d.getKey(), k -> new HashMap<>());
@@ -415,8 +462,10 @@ public final class CompactWriter implements PlanWriter, AutoCloseable {
     String month = CompactLayout.monthOf(label);
     months.add(month);
     String dayField = cell + "|" + CompactLayout.dayOfMonth(label);
-    long[] day = foldedDays.computeIfAbsent(month, k -> new HashMap<>())
-        .computeIfAbsent(dayField, k -> new long[CompactLayout.MEASURES]);
+    long[] day =
+        foldedDays
+            .computeIfAbsent(month, k -> new HashMap<>())
+            .computeIfAbsent(dayField, k -> new long[CompactLayout.MEASURES]);
     CompactLayout.addInto(day, v);
     put(layout.monthKey(month), id + "|" + dayField, CompactLayout.encode(day));
     String subject = cell.substring(0, cell.indexOf('|', 2));
@@ -434,7 +483,9 @@ public final class CompactWriter implements PlanWriter, AutoCloseable {
     }
   }
 
-  /** Folds everything under the current id for good and forgets it; the next write starts a new id. */
+  /**
+   * Folds everything under the current id for good and forgets it; the next write starts a new id.
+   */
   private void rotate() {
     if (id != null && wm != null) {
       Set<String> months = new TreeSet<>();
@@ -512,11 +563,12 @@ public final class CompactWriter implements PlanWriter, AutoCloseable {
     synchronized (this) {
       now = wallClock.instant().getEpochSecond();
       Set<String> expired = new HashSet<>();
-      leases.forEach((leased, lease) -> {
-        if (now > lease.deadline() + CompactFold.RESEND_GRACE.toSeconds()) {
-          expired.add(leased);
-        }
-      });
+      leases.forEach(
+          (leased, lease) -> {
+            if (now > lease.deadline() + CompactFold.RESEND_GRACE.toSeconds()) {
+              expired.add(leased);
+            }
+          });
       if (!expired.isEmpty()) {
         int dropped = dropPendingOf(expired);
         if (expired.contains(id)) {
@@ -524,10 +576,16 @@ public final class CompactWriter implements PlanWriter, AutoCloseable {
         }
         expired.forEach(leases::remove);
         if (dropped > 0) {
-          return CompletableFuture.failedFuture(new IllegalStateException("compact writer ids " + expired
-              + " stored no heartbeat for " + CompactFold.ABANDON_AFTER.plus(CompactFold.RESEND_GRACE)
-              + " (Redis unreachable): their " + dropped
-              + " unsent values are dropped, not stored, so that a live writer can fold the ids"));
+          return CompletableFuture.failedFuture(
+              new IllegalStateException(
+                  "compact writer ids "
+                      + expired
+                      + " stored no heartbeat for "
+                      + CompactFold.ABANDON_AFTER.plus(CompactFold.RESEND_GRACE)
+                      + " (Redis unreachable): their "
+                      + dropped
+                      + " unsent values are dropped, not stored, so that a live writer can fold the"
+                      + " ids"));
         }
       }
       foldDue = id != null && now >= nextFoldCheck;
@@ -540,10 +598,16 @@ public final class CompactWriter implements PlanWriter, AutoCloseable {
         try {
           outbox.save(unsent(batch));
         } catch (java.io.IOException | RuntimeException e) {
-          pending = batch; // nothing was sent; nothing newer is pending (sends and writes are serialised)
-          return CompletableFuture.failedFuture(new IncompleteWriteException(plan, List.of(),
-              new WriteResult(0, 0, 0, 1, 0, true), e instanceof java.io.IOException ? e
-                  : new java.io.IOException("saving the outbox failed: " + e, e)));
+          pending =
+              batch; // nothing was sent; nothing newer is pending (sends and writes are serialised)
+          return CompletableFuture.failedFuture(
+              new IncompleteWriteException(
+                  plan,
+                  List.of(),
+                  new WriteResult(0, 0, 0, 1, 0, true),
+                  e instanceof java.io.IOException
+                      ? e
+                      : new java.io.IOException("saving the outbox failed: " + e, e)));
         }
       }
       for (String key : batch.keySet()) {
@@ -555,70 +619,103 @@ public final class CompactWriter implements PlanWriter, AutoCloseable {
     List<CompletableFuture<?>> replies = new ArrayList<>();
     try {
       for (Map.Entry<String, LinkedHashMap<String, String>> e : batch.entrySet()) {
-        replies.add(Timeouts.bound(connection, redis.hset(e.getKey(), e.getValue()).toCompletableFuture(), "HSET"));
+        replies.add(
+            Timeouts.bound(
+                connection, redis.hset(e.getKey(), e.getValue()).toCompletableFuture(), "HSET"));
       }
       for (String key : toExpire) {
-        replies.add(Timeouts.bound(connection, redis.expire(key, ttl(key)).toCompletableFuture(), "EXPIRE"));
+        replies.add(
+            Timeouts.bound(
+                connection, redis.expire(key, ttl(key)).toCompletableFuture(), "EXPIRE"));
       }
     } catch (RuntimeException e) {
       replies.add(CompletableFuture.failedFuture(e));
     }
     int commands = replies.size();
-    CompletableFuture<WriteResult> written = CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
-        .handle((r, e) -> {
-          synchronized (this) {
-            if (e == null) {
-              expiring.addAll(toExpire);
-              confirm(batch.get(layout.totalsKey()));
-              return new WriteResult(commands, commands == 0 ? 0 : 1, 0, 1, 0, true);
-            }
-            // newer values (already in pending) win; the rest goes again with the next write, unless
-            // its id was dropped meanwhile
-            batch.forEach((key, fields) -> fields.forEach((field, value) -> {
-              if (leases.containsKey(idOf(field))) {
-                pending.computeIfAbsent(key, k -> new LinkedHashMap<>()).putIfAbsent(field, value);
-              }
-            }));
-          }
-          throw new IncompleteWriteException(plan, List.of(), new WriteResult(commands, 1, 0, 1, 0, true),
-              FailurePolicy.unwrap(e));
-        });
+    CompletableFuture<WriteResult> written =
+        CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
+            .handle(
+                (r, e) -> {
+                  synchronized (this) {
+                    if (e == null) {
+                      expiring.addAll(toExpire);
+                      confirm(batch.get(layout.totalsKey()));
+                      return new WriteResult(commands, commands == 0 ? 0 : 1, 0, 1, 0, true);
+                    }
+                    // newer values (already in pending) win; the rest goes again with the next
+                    // write, unless
+                    // its id was dropped meanwhile
+                    batch.forEach(
+                        (key, fields) ->
+                            fields.forEach(
+                                (field, value) -> {
+                                  if (leases.containsKey(idOf(field))) {
+                                    pending
+                                        .computeIfAbsent(key, k -> new LinkedHashMap<>())
+                                        .putIfAbsent(field, value);
+                                  }
+                                }));
+                  }
+                  throw new IncompleteWriteException(
+                      plan,
+                      List.of(),
+                      new WriteResult(commands, 1, 0, 1, 0, true),
+                      FailurePolicy.unwrap(e));
+                });
     if (!foldDue) {
       return written;
     }
-    return written.thenCompose(w -> foldDead(now).handle((folded, e) -> {
-      synchronized (this) {
-        nextFoldCheck = now + CompactFold.CHECK_EVERY.toSeconds();
-      }
-      if (e != null) {
-        return w; // a failed fold is tried again at the next check
-      }
-      return new WriteResult(w.clientCommands() + folded[0], w.roundTrips() + 1, folded[1], 1, 0, true);
-    }));
+    return written.thenCompose(
+        w ->
+            foldDead(now)
+                .handle(
+                    (folded, e) -> {
+                      synchronized (this) {
+                        nextFoldCheck = now + CompactFold.CHECK_EVERY.toSeconds();
+                      }
+                      if (e != null) {
+                        return w; // a failed fold is tried again at the next check
+                      }
+                      return new WriteResult(
+                          w.clientCommands() + folded[0],
+                          w.roundTrips() + 1,
+                          folded[1],
+                          1,
+                          0,
+                          true);
+                    }));
   }
 
   private Unsent unsent(Map<String, LinkedHashMap<String, String>> batch) {
     Map<String, IdLease> held = new HashMap<>();
-    batch.values().forEach(fields -> fields.keySet().forEach(f -> {
-      String leased = idOf(f);
-      Lease l = leases.get(leased);
-      if (l != null) {
-        held.putIfAbsent(leased, new IdLease(l.born, l.confirmed));
-      }
-    }));
+    batch
+        .values()
+        .forEach(
+            fields ->
+                fields
+                    .keySet()
+                    .forEach(
+                        f -> {
+                          String leased = idOf(f);
+                          Lease l = leases.get(leased);
+                          if (l != null) {
+                            held.putIfAbsent(leased, new IdLease(l.born, l.confirmed));
+                          }
+                        }));
     return new Unsent(lastGuard, held, java.util.Collections.unmodifiableMap(batch));
   }
 
   /** Notes the heartbeats of a confirmed write of the totals hash. */
   private void confirm(Map<String, String> totals) {
     if (totals != null) {
-      totals.forEach((field, value) -> {
-        Lease lease = field.endsWith("|@") ? leases.get(idOf(field)) : null;
-        int sp = value.indexOf(' ');
-        if (lease != null && sp > 0) {
-          lease.confirmed = Math.max(lease.confirmed, Long.parseLong(value.substring(sp + 1)));
-        }
-      });
+      totals.forEach(
+          (field, value) -> {
+            Lease lease = field.endsWith("|@") ? leases.get(idOf(field)) : null;
+            int sp = value.indexOf(' ');
+            if (lease != null && sp > 0) {
+              lease.confirmed = Math.max(lease.confirmed, Long.parseLong(value.substring(sp + 1)));
+            }
+          });
     }
     Set<String> waiting = new HashSet<>();
     pending.values().forEach(fields -> fields.keySet().forEach(f -> waiting.add(idOf(f))));
@@ -633,11 +730,18 @@ public final class CompactWriter implements PlanWriter, AutoCloseable {
   /** Drops pending fields of {@code ids}; returns how many. */
   private int dropPendingOf(Set<String> ids) {
     int[] dropped = {0};
-    pending.values().forEach(fields -> fields.keySet().removeIf(f -> {
-      boolean drop = ids.contains(idOf(f));
-      dropped[0] += drop ? 1 : 0;
-      return drop;
-    }));
+    pending
+        .values()
+        .forEach(
+            fields ->
+                fields
+                    .keySet()
+                    .removeIf(
+                        f -> {
+                          boolean drop = ids.contains(idOf(f));
+                          dropped[0] += drop ? 1 : 0;
+                          return drop;
+                        }));
     pending.values().removeIf(Map::isEmpty);
     return dropped[0];
   }
@@ -651,68 +755,102 @@ public final class CompactWriter implements PlanWriter, AutoCloseable {
    */
   private CompletableFuture<int[]> foldDead(long now) {
     String totalsKey = layout.totalsKey();
-    return bound(redis.hgetall(totalsKey), "HGETALL").thenCompose(totals -> {
-      Set<String> own;
-      synchronized (this) {
-        own = new HashSet<>(leases.keySet());
-      }
-      Map<String, String> dead = CompactFold.deadIds(totals, now, own);
-      if (dead.isEmpty()) {
-        return CompletableFuture.completedFuture(new int[] {1, 0});
-      }
-      Set<String> buckets = new TreeSet<>();
-      dead.values().forEach(b -> {
-        if (!b.equals(CompactLayout.FINAL)) {
-          buckets.add(b);
-        }
-      });
-      Map<String, CompletableFuture<Map<String, String>>> reads = new LinkedHashMap<>();
-      for (String b : buckets) {
-        reads.put(layout.bucketKey(b), bound(redis.hgetall(layout.bucketKey(b)), "HGETALL"));
-        String month = layout.monthKey(CompactLayout.monthOf(b));
-        reads.computeIfAbsent(month, m -> bound(redis.hgetall(m), "HGETALL"));
-      }
-      return CompletableFuture.allOf(reads.values().toArray(CompletableFuture[]::new)).thenCompose(x -> {
-        Map<String, Map<String, String>> read = new HashMap<>();
-        reads.forEach((k, f) -> read.put(k, f.join()));
-        List<CompactFold.Cas> cas = new ArrayList<>();
-        // month hashes: the ids whose watermark there is their (totals) watermark bucket
-        Map<String, Set<String>> idsByMonth = new TreeMap<>();
-        Map<String, Map<String, long[]>> unfoldedByMonth = new TreeMap<>();
-        Map<String, long[]> unfoldedTotals = new TreeMap<>();
-        dead.forEach((deadId, b) -> {
-          if (b.equals(CompactLayout.FINAL)) {
-            return;
-          }
-          Map<String, String> bucket = read.get(layout.bucketKey(b));
-          CompactFold.addUnfolded(bucket, deadId, CompactLayout.dayOfMonth(b), true, unfoldedTotals);
-          String month = layout.monthKey(CompactLayout.monthOf(b));
-          String inMonth = read.get(month).get(deadId + "|@");
-          if (inMonth != null && CompactLayout.watermarkBucket(inMonth).equals(b)) {
-            idsByMonth.computeIfAbsent(month, k -> new HashSet<>()).add(deadId);
-            CompactFold.addUnfolded(bucket, deadId, CompactLayout.dayOfMonth(b), false,
-                unfoldedByMonth.computeIfAbsent(month, k -> new TreeMap<>()));
-          }
-        });
-        idsByMonth.forEach((month, ids) -> cas.add(CompactFold.merge(month, read.get(month), ids,
-            unfoldedByMonth.getOrDefault(month, Map.of()))));
-        cas.add(CompactFold.merge(totalsKey, totals, dead.keySet(), unfoldedTotals));
-        return runAll(cas, 0).thenApply(ran -> {
-          boolean applied = ran >= 0;
-          synchronized (this) {
-            foldedIds += applied ? dead.size() : 0;
-          }
-          int scripts = applied ? ran : cas.size(); // an upper bound when stopped early
-          return new int[] {1 + reads.size() + scripts, SCRIPT_COMMANDS * scripts};
-        });
-      });
-    });
+    return bound(redis.hgetall(totalsKey), "HGETALL")
+        .thenCompose(
+            totals -> {
+              Set<String> own;
+              synchronized (this) {
+                own = new HashSet<>(leases.keySet());
+              }
+              Map<String, String> dead = CompactFold.deadIds(totals, now, own);
+              if (dead.isEmpty()) {
+                return CompletableFuture.completedFuture(new int[] {1, 0});
+              }
+              Set<String> buckets = new TreeSet<>();
+              dead.values()
+                  .forEach(
+                      b -> {
+                        if (!b.equals(CompactLayout.FINAL)) {
+                          buckets.add(b);
+                        }
+                      });
+              Map<String, CompletableFuture<Map<String, String>>> reads = new LinkedHashMap<>();
+              for (String b : buckets) {
+                reads.put(
+                    layout.bucketKey(b), bound(redis.hgetall(layout.bucketKey(b)), "HGETALL"));
+                String month = layout.monthKey(CompactLayout.monthOf(b));
+                reads.computeIfAbsent(month, m -> bound(redis.hgetall(m), "HGETALL"));
+              }
+              return CompletableFuture.allOf(reads.values().toArray(CompletableFuture[]::new))
+                  .thenCompose(
+                      x -> {
+                        Map<String, Map<String, String>> read = new HashMap<>();
+                        reads.forEach((k, f) -> read.put(k, f.join()));
+                        List<CompactFold.Cas> cas = new ArrayList<>();
+                        // month hashes: the ids whose watermark there is their (totals) watermark
+                        // bucket
+                        Map<String, Set<String>> idsByMonth = new TreeMap<>();
+                        Map<String, Map<String, long[]>> unfoldedByMonth = new TreeMap<>();
+                        Map<String, long[]> unfoldedTotals = new TreeMap<>();
+                        dead.forEach(
+                            (deadId, b) -> {
+                              if (b.equals(CompactLayout.FINAL)) {
+                                return;
+                              }
+                              Map<String, String> bucket = read.get(layout.bucketKey(b));
+                              CompactFold.addUnfolded(
+                                  bucket,
+                                  deadId,
+                                  CompactLayout.dayOfMonth(b),
+                                  true,
+                                  unfoldedTotals);
+                              String month = layout.monthKey(CompactLayout.monthOf(b));
+                              String inMonth = read.get(month).get(deadId + "|@");
+                              if (inMonth != null
+                                  && CompactLayout.watermarkBucket(inMonth).equals(b)) {
+                                idsByMonth.computeIfAbsent(month, k -> new HashSet<>()).add(deadId);
+                                CompactFold.addUnfolded(
+                                    bucket,
+                                    deadId,
+                                    CompactLayout.dayOfMonth(b),
+                                    false,
+                                    unfoldedByMonth.computeIfAbsent(month, k -> new TreeMap<>()));
+                              }
+                            });
+                        idsByMonth.forEach(
+                            (month, ids) ->
+                                cas.add(
+                                    CompactFold.merge(
+                                        month,
+                                        read.get(month),
+                                        ids,
+                                        unfoldedByMonth.getOrDefault(month, Map.of()))));
+                        cas.add(
+                            CompactFold.merge(totalsKey, totals, dead.keySet(), unfoldedTotals));
+                        return runAll(cas, 0)
+                            .thenApply(
+                                ran -> {
+                                  boolean applied = ran >= 0;
+                                  synchronized (this) {
+                                    foldedIds += applied ? dead.size() : 0;
+                                  }
+                                  int scripts =
+                                      applied
+                                          ? ran
+                                          : cas.size(); // an upper bound when stopped early
+                                  return new int[] {
+                                    1 + reads.size() + scripts, SCRIPT_COMMANDS * scripts
+                                  };
+                                });
+                      });
+            });
   }
 
   /**
-   * Runs the compare-and-sets one after the other (month hashes before the totals hash) and stops at
-   * the first that finds a changed field: the totals hash keeps an id's watermark until every month
-   * hash of it is folded, so the next check finds the id again. Completes with the scripts run.
+   * Runs the compare-and-sets one after the other (month hashes before the totals hash) and stops
+   * at the first that finds a changed field: the totals hash keeps an id's watermark until every
+   * month hash of it is folded, so the next check finds the id again. Completes with the scripts
+   * run.
    */
   private CompletableFuture<Integer> runAll(List<CompactFold.Cas> cas, int from) {
     if (from == cas.size()) {
@@ -722,10 +860,15 @@ public final class CompactWriter implements PlanWriter, AutoCloseable {
     if (c.isEmpty()) {
       return runAll(cas, from + 1);
     }
-    return bound(redis.<Long>eval(CompactFold.SCRIPT, ScriptOutputType.INTEGER, new String[] {c.key()}, c.argv()),
-        "EVAL").thenCompose(r -> r != null && r == 1L
-            ? runAll(cas, from + 1).thenApply(n -> n + 1)
-            : CompletableFuture.completedFuture(-cas.size() - 1)); // negative: stopped
+    return bound(
+            redis.<Long>eval(
+                CompactFold.SCRIPT, ScriptOutputType.INTEGER, new String[] {c.key()}, c.argv()),
+            "EVAL")
+        .thenCompose(
+            r ->
+                r != null && r == 1L
+                    ? runAll(cas, from + 1).thenApply(n -> n + 1)
+                    : CompletableFuture.completedFuture(-cas.size() - 1)); // negative: stopped
   }
 
   private <T> CompletableFuture<T> bound(io.lettuce.core.RedisFuture<T> command, String what) {

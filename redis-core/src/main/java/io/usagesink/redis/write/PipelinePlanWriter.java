@@ -38,16 +38,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * batch: Lettuce writes each command to the channel and flushes once per batch, so the plan costs
  * one round trip (on a single server the commands are pre-encoded to RESP on the calling thread, so
  * Lettuce's I/O thread only copies bytes), and concurrent writers can share the connection (no
- * {@code setAutoFlushCommands} toggling, which is not safe on a shared connection); {@link #writeAll}
- * hands the commands of many plans over in one such batch. On a cluster the cluster connection
- * routes each command to its node.
+ * {@code setAutoFlushCommands} toggling, which is not safe on a shared connection); {@link
+ * #writeAll} hands the commands of many plans over in one such batch. On a cluster the cluster
+ * connection routes each command to its node.
  *
  * <p><b>No timeout on a live connection.</b> A command written to a connection that is still open
- * will be answered (Redis may be slow, paused or loading); giving it up and re-sending it would count
- * it twice once the first copy runs. So one timer per batch checks every command timeout whether the
- * connection is still open, and gives up the unanswered commands only when it is not. A connection
- * that breaks fails its unanswered commands at once (see {@link RedisConnection}); a half-open one is
- * found by TCP keep-alive.
+ * will be answered (Redis may be slow, paused or loading); giving it up and re-sending it would
+ * count it twice once the first copy runs. So one timer per batch checks every command timeout
+ * whether the connection is still open, and gives up the unanswered commands only when it is not. A
+ * connection that breaks fails its unanswered commands at once (see {@link RedisConnection}); a
+ * half-open one is found by TCP keep-alive.
  *
  * <p><b>Per-command outcomes.</b> Each command's own reply decides, classified by {@link
  * FailurePolicy}: a reply without error means applied (never sent again); a PERMANENT error reply
@@ -58,8 +58,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * READONLY}, ...; Redis did not apply the command) and a command without a reply (connection lost,
  * timeout) go into the {@link IncompleteWriteException#remaining() remaining} plan of an {@link
  * IncompleteWriteException}. <b>At-least-once:</b> a command without a reply may have been applied
- * by Redis before its reply was lost, so re-sending it may count its delta twice; the remaining plan
- * holds only such commands and refused ones, never one whose reply said it was applied. The
+ * by Redis before its reply was lost, so re-sending it may count its delta twice; the remaining
+ * plan holds only such commands and refused ones, never one whose reply said it was applied. The
  * connection does not replay written commands after a reconnect by itself (see {@link
  * RedisConnection}), so every re-send is the caller's, and counted.
  */
@@ -84,13 +84,15 @@ final class PipelinePlanWriter implements PlanWriter {
   }
 
   @Override
-  public List<CompletableFuture<WriteResult>> writeAll(List<UsagePlan> plans, List<String> guardIds) {
+  public List<CompletableFuture<WriteResult>> writeAll(
+      List<UsagePlan> plans, List<String> guardIds) {
     WriteArguments.requireSameSize(plans, guardIds);
     List<CompletableFuture<WriteResult>> results = new ArrayList<>(plans.size());
     List<Batch> batches = new ArrayList<>(plans.size());
     int total = 0;
     for (int i = 0; i < plans.size(); i++) {
-      UsagePlan plan = WriteArguments.plan(plans, guardIds, i); // guard ids are checked, then ignored
+      UsagePlan plan =
+          WriteArguments.plan(plans, guardIds, i); // guard ids are checked, then ignored
       if (plan.isEmpty()) {
         results.add(CompletableFuture.completedFuture(WriteResult.NOTHING));
         continue;
@@ -118,21 +120,28 @@ final class PipelinePlanWriter implements PlanWriter {
   }
 
   /**
-   * One timer for the whole dispatch: after each command timeout, while something is unanswered, gives
-   * it up only if the connection is no longer open (see the class documentation), else looks again later.
+   * One timer for the whole dispatch: after each command timeout, while something is unanswered,
+   * gives it up only if the connection is no longer open (see the class documentation), else looks
+   * again later.
    */
   private void watch(List<Batch> batches) {
-    connection.timer().newTimeout(x -> {
-      if (batches.stream().allMatch(b -> b.done.isDone())) {
-        return;
-      }
-      if (connection.stateful().isOpen()) {
-        watch(batches);
-        return;
-      }
-      RuntimeException timedOut = Timeouts.timedOut("pipeline (connection closed)", timeout);
-      batches.forEach(b -> b.failAll(timedOut));
-    }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    connection
+        .timer()
+        .newTimeout(
+            x -> {
+              if (batches.stream().allMatch(b -> b.done.isDone())) {
+                return;
+              }
+              if (connection.stateful().isOpen()) {
+                watch(batches);
+                return;
+              }
+              RuntimeException timedOut =
+                  Timeouts.timedOut("pipeline (connection closed)", timeout);
+              batches.forEach(b -> b.failAll(timedOut));
+            },
+            timeout.toNanos(),
+            TimeUnit.NANOSECONDS);
   }
 
   private Batch batch(UsagePlan plan) {
@@ -141,7 +150,8 @@ final class PipelinePlanWriter implements PlanWriter {
     if (connection.isCluster()) {
       return withArgs(plan, batch); // the cluster connection routes by the arguments' first key
     }
-    // single server: RESP encoded here, on the calling (writer) thread, into one array per plan; the
+    // single server: RESP encoded here, on the calling (writer) thread, into one array per plan;
+    // the
     // I/O thread, which is the bottleneck of a pipeline, then only copies each command's bytes
     Resp resp = new Resp(n * 96);
     byte[] lastKeyBytes = null;
@@ -157,7 +167,9 @@ final class PipelinePlanWriter implements PlanWriter {
     }
     for (Expiry e : plan.expiries()) {
       int start = resp.length();
-      resp.raw(Resp.EXPIRE).bulk(e.key().equals(lastKey) ? lastKeyBytes : utf8(e.key())).bulk(e.ttlSeconds());
+      resp.raw(Resp.EXPIRE)
+          .bulk(e.key().equals(lastKey) ? lastKeyBytes : utf8(e.key()))
+          .bulk(e.ttlSeconds());
       batch.commands.add(batch.encoded(CommandType.EXPIRE, e, resp, start));
     }
     for (IndexAdd a : plan.indexAdds()) {
@@ -178,24 +190,37 @@ final class PipelinePlanWriter implements PlanWriter {
   private static Batch withArgs(UsagePlan plan, Batch batch) {
     List<BatchCommand> commands = batch.commands;
     for (CounterDelta c : plan.counters()) {
-      commands.add(batch.command(CommandType.HINCRBY, c,
-          new CommandArgs<>(CODEC).addKey(c.key()).addKey(c.field()).add(c.delta())));
+      commands.add(
+          batch.command(
+              CommandType.HINCRBY,
+              c,
+              new CommandArgs<>(CODEC).addKey(c.key()).addKey(c.field()).add(c.delta())));
     }
     for (Expiry e : plan.expiries()) {
-      commands.add(batch.command(CommandType.EXPIRE, e, new CommandArgs<>(CODEC).addKey(e.key()).add(e.ttlSeconds())));
+      commands.add(
+          batch.command(
+              CommandType.EXPIRE, e, new CommandArgs<>(CODEC).addKey(e.key()).add(e.ttlSeconds())));
     }
     for (IndexAdd a : plan.indexAdds()) {
-      commands.add(batch.command(CommandType.SADD, a,
-          new CommandArgs<>(CODEC).addKey(a.setKey()).addValue(a.member())));
+      commands.add(
+          batch.command(
+              CommandType.SADD,
+              a,
+              new CommandArgs<>(CODEC).addKey(a.setKey()).addValue(a.member())));
       if (a.ttlSeconds() > 0) {
-        commands.add(batch.command(CommandType.EXPIRE, a,
-            new CommandArgs<>(CODEC).addKey(a.setKey()).add(a.ttlSeconds())));
+        commands.add(
+            batch.command(
+                CommandType.EXPIRE,
+                a,
+                new CommandArgs<>(CODEC).addKey(a.setKey()).add(a.ttlSeconds())));
       }
     }
     return batch;
   }
 
-  /** The UTF-8 bytes of a hash field; fields are the layout's few names, so they are encoded once. */
+  /**
+   * The UTF-8 bytes of a hash field; fields are the layout's few names, so they are encoded once.
+   */
   private byte[] fieldBytes(String field) {
     byte[] b = fieldCache.get(field);
     if (b == null) {
@@ -262,10 +287,10 @@ final class PipelinePlanWriter implements PlanWriter {
 
     /**
      * Applied commands are done with; a PERMANENT error reply fails its key; a FATAL one fails the
-     * write; every command without a reply, or with a TRANSIENT error reply, goes into the remaining
-     * plan (an unanswered SADD carries its EXPIRE along; an EXPIRE whose SADD was applied goes alone;
-     * the EXPIRE of a key that has commands in the remaining plan goes again, since it may have run
-     * before the key existed).
+     * write; every command without a reply, or with a TRANSIENT error reply, goes into the
+     * remaining plan (an unanswered SADD carries its EXPIRE along; an EXPIRE whose SADD was applied
+     * goes alone; the EXPIRE of a key that has commands in the remaining plan goes again, since it
+     * may have run before the key existed).
      */
     void finish() {
       int n = commands.size();
@@ -302,7 +327,8 @@ final class PipelinePlanWriter implements PlanWriter {
         return;
       }
       if (remaining != null) {
-        // an applied EXPIRE of a key whose other commands remain may have found no key yet (reply 0): send it again
+        // an applied EXPIRE of a key whose other commands remain may have found no key yet (reply
+        // 0): send it again
         Set<String> again = new HashSet<>();
         for (BatchCommand c : commands) {
           if (c.outcome == Outcome.UNKNOWN) {
@@ -310,22 +336,29 @@ final class PipelinePlanWriter implements PlanWriter {
           }
         }
         for (BatchCommand c : commands) {
-          if (c.outcome == Outcome.APPLIED && c.source instanceof Expiry e && again.contains(e.key())) {
+          if (c.outcome == Outcome.APPLIED
+              && c.source instanceof Expiry e
+              && again.contains(e.key())) {
             remaining.expire(e.key(), e.ttlSeconds());
           }
         }
       }
       List<KeyFailure> failed = new ArrayList<>(refused.size());
-      refused.forEach((key, reason) -> failed.add(new KeyFailure(key, reason, touched.contains(key))));
+      refused.forEach(
+          (key, reason) -> failed.add(new KeyFailure(key, reason, touched.contains(key))));
       WriteResult result = new WriteResult(n, 1, 0, 1, 0, true, failed);
       if (remaining != null) {
-        done.completeExceptionally(new IncompleteWriteException(remaining.build(), failed, result, unknown));
+        done.completeExceptionally(
+            new IncompleteWriteException(remaining.build(), failed, result, unknown));
       } else {
         done.complete(result);
       }
     }
 
-    /** Gives up on every command not answered yet: each settles without a reply (never written if still queued). */
+    /**
+     * Gives up on every command not answered yet: each settles without a reply (never written if
+     * still queued).
+     */
     void failAll(Throwable error) {
       for (BatchCommand c : commands) {
         if (!c.isDone()) {
@@ -336,7 +369,13 @@ final class PipelinePlanWriter implements PlanWriter {
   }
 
   /** What became of one command. */
-  private enum Outcome { UNSETTLED, APPLIED, REFUSED, FATAL, UNKNOWN }
+  private enum Outcome {
+    UNSETTLED,
+    APPLIED,
+    REFUSED,
+    FATAL,
+    UNKNOWN
+  }
 
   /**
    * A command that reports its completion to its batch instead of completing a future of its own.
@@ -348,10 +387,16 @@ final class PipelinePlanWriter implements PlanWriter {
     final Object source; // the CounterDelta, Expiry or IndexAdd this command carries
     private final int respStart;
     private final int respLength;
-    Outcome outcome = Outcome.UNSETTLED; // written before the batch's count goes down, read after it reaches 0
+    Outcome outcome =
+        Outcome.UNSETTLED; // written before the batch's count goes down, read after it reaches 0
     Throwable error;
 
-    BatchCommand(Batch batch, CommandType type, Object source, CommandArgs<String, String> args, int respStart,
+    BatchCommand(
+        Batch batch,
+        CommandType type,
+        Object source,
+        CommandArgs<String, String> args,
+        int respStart,
         int respLength) {
       super(type, new IntegerOutput<>(CODEC), args);
       this.batch = batch;
@@ -397,7 +442,10 @@ final class PipelinePlanWriter implements PlanWriter {
     public boolean completeExceptionally(Throwable throwable) {
       boolean first = super.completeExceptionally(throwable);
       // no reply: the command may or may not have been applied; only a FATAL error stops the write
-      settle(FailurePolicy.classify(throwable) == FailurePolicy.Kind.FATAL ? Outcome.FATAL : Outcome.UNKNOWN,
+      settle(
+          FailurePolicy.classify(throwable) == FailurePolicy.Kind.FATAL
+              ? Outcome.FATAL
+              : Outcome.UNKNOWN,
           throwable);
       return first;
     }

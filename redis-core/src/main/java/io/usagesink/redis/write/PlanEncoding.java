@@ -42,8 +42,8 @@ final class PlanEncoding {
   }
 
   /**
-   * The groups of {@code plan}: one when {@code bySlot} is false, else one per hash slot (ordered by
-   * first appearance of the slot in the plan).
+   * The groups of {@code plan}: one when {@code bySlot} is false, else one per hash slot (ordered
+   * by first appearance of the slot in the plan).
    *
    * @throws IllegalArgumentException when a key is both a hash (counters) and a set (index members)
    */
@@ -78,8 +78,9 @@ final class PlanEncoding {
   }
 
   /**
-   * The updates of {@code plan} on {@code keys} only (counters, expiries and index additions of those
-   * keys), in the plan's order: the part of a plan that slot groups which failed transiently leave.
+   * The updates of {@code plan} on {@code keys} only (counters, expiries and index additions of
+   * those keys), in the plan's order: the part of a plan that slot groups which failed transiently
+   * leave.
    */
   static UsagePlan only(UsagePlan plan, Set<String> keys) {
     UsagePlan.Builder b = UsagePlan.builder(plan.counters().size());
@@ -107,7 +108,8 @@ final class PlanEncoding {
     int commands = 0;
     for (KeyOps k : ops) {
       if (!k.pairs.isEmpty() && !k.members.isEmpty()) {
-        throw new IllegalArgumentException("key " + k.key + " gets both hash counters and set members in one plan");
+        throw new IllegalArgumentException(
+            "key " + k.key + " gets both hash counters and set members in one plan");
       }
       keys.add(k.key);
       if (!k.pairs.isEmpty()) {

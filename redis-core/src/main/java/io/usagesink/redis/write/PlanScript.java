@@ -11,6 +11,7 @@ import java.security.NoSuchAlgorithmException;
 final class PlanScript {
   /** The script source, read from the class path resource; never built from input. */
   static final String SOURCE = load();
+
   /** The SHA-1 of {@link #SOURCE} in lowercase hex, as Redis computes it for EVALSHA. */
   static final String SHA = sha1Hex(SOURCE);
 
@@ -19,7 +20,8 @@ final class PlanScript {
   private static String load() {
     try (InputStream in = PlanScript.class.getResourceAsStream("apply-plan.lua")) {
       if (in == null) {
-        throw new IllegalStateException("resource io/usagesink/redis/write/apply-plan.lua is missing from the redis-core jar");
+        throw new IllegalStateException(
+            "resource io/usagesink/redis/write/apply-plan.lua is missing from the redis-core jar");
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
@@ -29,10 +31,10 @@ final class PlanScript {
 
   static String sha1Hex(String s) {
     try {
-      return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(s.getBytes(StandardCharsets.UTF_8)));
+      return java.util.HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-1").digest(s.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-1 is not available", e);
     }
   }
-
 }

@@ -17,13 +17,14 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p><b>Outcome.</b> The future of a write completes normally when every part of the plan has a
  * definite outcome: applied, skipped as a duplicate (guard, below), or refused for good because its
- * key is poisoned ({@code WRONGTYPE}, an overflowing counter, a field that is not an integer), named
- * in {@link WriteResult#failedKeys()}; the other keys of the plan are applied all the same. It
- * completes exceptionally with {@link IncompleteWriteException} when some part failed for a reason
- * that may pass (connection lost, timeout, {@code OOM}, {@code LOADING}, ...): {@link
- * IncompleteWriteException#remaining()} is what a retry must send, under the same guard id; and with
- * the raw Redis error when Redis refuses the sink itself ({@code NOPERM}, {@code NOAUTH}, unknown
- * command). See {@link io.usagesink.redis.internal.failure.FailurePolicy} for the classification.
+ * key is poisoned ({@code WRONGTYPE}, an overflowing counter, a field that is not an integer),
+ * named in {@link WriteResult#failedKeys()}; the other keys of the plan are applied all the same.
+ * It completes exceptionally with {@link IncompleteWriteException} when some part failed for a
+ * reason that may pass (connection lost, timeout, {@code OOM}, {@code LOADING}, ...): {@link
+ * IncompleteWriteException#remaining()} is what a retry must send, under the same guard id; and
+ * with the raw Redis error when Redis refuses the sink itself ({@code NOPERM}, {@code NOAUTH},
+ * unknown command). See {@link io.usagesink.redis.internal.failure.FailurePolicy} for the
+ * classification.
  *
  * <p><b>Idempotency.</b> With a non-null {@code guardId} the {@linkplain PlanWriters#lua Lua
  * writer} applies the plan at most once per guard id (within {@code RedisOptions.guardTtl()}): an
@@ -32,8 +33,8 @@ import java.util.concurrent.CompletableFuture;
  * ambiguous failure (the connection dropped after Redis ran the script) never counts twice and
  * reports the same failed keys. On a cluster each slot group carries its own guard key in its own
  * slot and is applied at most once independently. The {@linkplain PlanWriters#pipeline pipeline
- * writer} has no guard: it ignores {@code guardId}; its remaining plan holds only commands that got no
- * reply or a transient error reply, and re-sending one that got no reply may count it twice
+ * writer} has no guard: it ignores {@code guardId}; its remaining plan holds only commands that got
+ * no reply or a transient error reply, and re-sending one that got no reply may count it twice
  * (at-least-once). Without a guard id no writer is safe to retry after an ambiguous failure.
  */
 public interface PlanWriter {
@@ -54,15 +55,16 @@ public interface PlanWriter {
 
   /**
    * Writes several plans at once; equivalent to calling {@link #write} for each, in order, but the
-   * built-in writers hand all their commands to the connection in one batch (one flush), which costs
-   * far less per plan under load. Returns at once.
+   * built-in writers hand all their commands to the connection in one batch (one flush), which
+   * costs far less per plan under load. Returns at once.
    *
    * @param plans the plans, in order
    * @param guardIds one guard id (or {@code null}) per plan
    * @return one future per plan, in order, with the meaning of {@link #write}
    * @throws IllegalArgumentException if the lists differ in size or a guard id is blank
    */
-  default List<CompletableFuture<WriteResult>> writeAll(List<UsagePlan> plans, List<String> guardIds) {
+  default List<CompletableFuture<WriteResult>> writeAll(
+      List<UsagePlan> plans, List<String> guardIds) {
     WriteArguments.requireSameSize(plans, guardIds);
     List<CompletableFuture<WriteResult>> out = new ArrayList<>(plans.size());
     for (int i = 0; i < plans.size(); i++) {
@@ -88,6 +90,9 @@ public interface PlanWriter {
    */
   default void abandon(String guardId) {}
 
-  /** Short name of the writing strategy for reports: {@code lua}, {@code pipeline} or {@code compact}. */
+  /**
+   * Short name of the writing strategy for reports: {@code lua}, {@code pipeline} or {@code
+   * compact}.
+   */
   String name();
 }

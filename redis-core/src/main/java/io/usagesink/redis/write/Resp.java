@@ -4,15 +4,17 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * A growing byte array of RESP commands (not thread-safe; read only after it is complete):
- * {@link PipelinePlanWriter}'s own encoder on a single server. It pays (benchmarks'
- * {@code RespEncodingBenchmark}, one CRS event = 148 commands into a Netty buffer, JDK 17, 2 loaded
- * cores, load 4.3-6.5, two interleaved runs each): 12.9-15.4 us and 46 KB allocated per plan, against
- * 86-93 us and 118 KB with Lettuce's {@code CommandArgs}/{@code StringCodec}/{@code Command.encode};
- * and that work moves off the I/O thread.
+ * A growing byte array of RESP commands (not thread-safe; read only after it is complete): {@link
+ * PipelinePlanWriter}'s own encoder on a single server. It pays (benchmarks' {@code
+ * RespEncodingBenchmark}, one CRS event = 148 commands into a Netty buffer, JDK 17, 2 loaded cores,
+ * load 4.3-6.5, two interleaved runs each): 12.9-15.4 us and 46 KB allocated per plan, against
+ * 86-93 us and 118 KB with Lettuce's {@code CommandArgs}/{@code StringCodec}/{@code
+ * Command.encode}; and that work moves off the I/O thread.
  */
 final class Resp {
-  /** The header of each command the pipeline sends: its array size and its name as a bulk string. */
+  /**
+   * The header of each command the pipeline sends: its array size and its name as a bulk string.
+   */
   static final byte[] HINCRBY = ascii("*4\r\n$7\r\nHINCRBY\r\n");
 
   static final byte[] EXPIRE = ascii("*3\r\n$6\r\nEXPIRE\r\n");

@@ -3,11 +3,12 @@ package io.usagesink.redis.write;
 import io.lettuce.core.cluster.SlotHash;
 
 /**
- * For every cluster slot a short hash tag that maps to it: a key containing {@code {tag}} lives
- * in that slot. Computed once; immutable.
+ * For every cluster slot a short hash tag that maps to it: a key containing {@code {tag}} lives in
+ * that slot. Computed once; immutable.
  */
 final class SlotTags {
-  private static final String ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  private static final String ALPHABET =
+      "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
   private static final String[] TAGS = compute();
 
   private SlotTags() {}
@@ -39,7 +40,8 @@ final class SlotTags {
       }
     }
     if (found < tags.length) {
-      throw new IllegalStateException("could not find a hash tag for every slot (" + found + " found)");
+      throw new IllegalStateException(
+          "could not find a hash tag for every slot (" + found + " found)");
     }
     return tags;
   }

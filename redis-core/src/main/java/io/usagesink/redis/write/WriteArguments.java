@@ -11,7 +11,8 @@ final class WriteArguments {
   /** Rejects plan and guard-id lists of different sizes. */
   static void requireSameSize(List<UsagePlan> plans, List<String> guardIds) {
     if (plans.size() != guardIds.size()) {
-      throw new IllegalArgumentException("plans and guardIds differ in size: " + plans.size() + " != " + guardIds.size());
+      throw new IllegalArgumentException(
+          "plans and guardIds differ in size: " + plans.size() + " != " + guardIds.size());
     }
   }
 
@@ -20,7 +21,8 @@ final class WriteArguments {
     UsagePlan plan = Objects.requireNonNull(plans.get(i), "plan");
     String guardId = guardIds.get(i);
     if (guardId != null && guardId.isBlank()) {
-      throw new IllegalArgumentException("guardId must be null or non-blank but was \"" + guardId + "\"");
+      throw new IllegalArgumentException(
+          "guardId must be null or non-blank but was \"" + guardId + "\"");
     }
     return plan;
   }

@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The {@link ConnectionCheck}s of the writers: each checks, without writing, that the server and the
- * ACL user allow the commands its writer sends. Stateless.
+ * The {@link ConnectionCheck}s of the writers: each checks, without writing, that the server and
+ * the ACL user allow the commands its writer sends. Stateless.
  */
 public final class WriterChecks {
   /** A key no plan uses; the pipeline check queues commands on it and discards them. */
@@ -30,18 +30,18 @@ public final class WriterChecks {
 
   /**
    * For the Lua writer ({@link PlanWriters#lua}): {@code SCRIPT LOAD} of the plan script (on every
-   * master of a cluster) and one {@code EVALSHA} of it without keys, which writes nothing. Fatal when
-   * the ACL user may not run {@code SCRIPT LOAD} or {@code EVALSHA}, or scripting is disabled.
+   * master of a cluster) and one {@code EVALSHA} of it without keys, which writes nothing. Fatal
+   * when the ACL user may not run {@code SCRIPT LOAD} or {@code EVALSHA}, or scripting is disabled.
    */
   public static ConnectionCheck luaWriter() {
     return WriterChecks::lua;
   }
 
   /**
-   * For the pipeline writer ({@link PlanWriters#pipeline}): queues {@code HINCRBY}, {@code EXPIRE} and
-   * {@code SADD} in a {@code MULTI} and {@code DISCARD}s it (on a cluster, on one master), so nothing is
-   * written but Redis checks the ACL of each command. Fatal when the ACL user may not run one of them;
-   * permissions on key patterns cannot be known here and are not checked.
+   * For the pipeline writer ({@link PlanWriters#pipeline}): queues {@code HINCRBY}, {@code EXPIRE}
+   * and {@code SADD} in a {@code MULTI} and {@code DISCARD}s it (on a cluster, on one master), so
+   * nothing is written but Redis checks the ACL of each command. Fatal when the ACL user may not
+   * run one of them; permissions on key patterns cannot be known here and are not checked.
    */
   public static ConnectionCheck pipelineWriter() {
     return WriterChecks::pipeline;
@@ -55,10 +55,18 @@ public final class WriterChecks {
   static void lua(RedisConnection c) {
     String sha = await(c, c.async().scriptLoad(PlanScript.SOURCE), "SCRIPT LOAD");
     if (sha != null && !sha.equalsIgnoreCase(PlanScript.SHA)) {
-      throw new IllegalStateException("SCRIPT LOAD at " + c.maskedUri() + " answered SHA " + sha + ", expected "
-          + PlanScript.SHA);
+      throw new IllegalStateException(
+          "SCRIPT LOAD at "
+              + c.maskedUri()
+              + " answered SHA "
+              + sha
+              + ", expected "
+              + PlanScript.SHA);
     }
-    await(c, c.async().evalsha(PlanScript.SHA, ScriptOutputType.MULTI, new String[0], "0"), "EVALSHA");
+    await(
+        c,
+        c.async().evalsha(PlanScript.SHA, ScriptOutputType.MULTI, new String[0], "0"),
+        "EVALSHA");
     pipeline(c);
   }
 
@@ -71,7 +79,8 @@ public final class WriterChecks {
       await(c, a.multi(), "MULTI");
     } catch (RedisConnectFailedException e) {
       if (e.getMessage().contains("NOPERM")) {
-        return; // the writer does not need MULTI; without it the ACL cannot be checked without writing
+        return; // the writer does not need MULTI; without it the ACL cannot be checked without
+        // writing
       }
       throw e;
     }
@@ -97,16 +106,19 @@ public final class WriterChecks {
         return c.clusterConnection().getConnection(n.getNodeId());
       }
     }
-    throw new IllegalStateException("Redis Cluster at " + c.maskedUri() + " has no master in its topology yet");
+    throw new IllegalStateException(
+        "Redis Cluster at " + c.maskedUri() + " has no master in its topology yet");
   }
 
   /**
-   * The reply of {@code command}, waiting at most the command timeout. A fatal error reply (NOPERM to run
-   * the command, NOAUTH, scripting disabled) becomes a fatal {@link RedisConnectFailedException} naming the
-   * command; other error replies (key-pattern NOPERM, NOSCRIPT, LOADING, OOM) give {@code null}: the writers
-   * meet and classify them; a timeout or a lost connection is thrown as it is (the connector retries).
+   * The reply of {@code command}, waiting at most the command timeout. A fatal error reply (NOPERM
+   * to run the command, NOAUTH, scripting disabled) becomes a fatal {@link
+   * RedisConnectFailedException} naming the command; other error replies (key-pattern NOPERM,
+   * NOSCRIPT, LOADING, OOM) give {@code null}: the writers meet and classify them; a timeout or a
+   * lost connection is thrown as it is (the connector retries).
    */
-  private static <T> T await(RedisConnection c, java.util.concurrent.CompletionStage<T> command, String name) {
+  private static <T> T await(
+      RedisConnection c, java.util.concurrent.CompletionStage<T> command, String name) {
     CompletableFuture<T> f = command.toCompletableFuture();
     try {
       return f.get(c.commandTimeout().toNanos(), TimeUnit.NANOSECONDS);
@@ -119,13 +131,26 @@ public final class WriterChecks {
       Throwable cause = FailurePolicy.unwrap(e);
       String m = String.valueOf(cause.getMessage());
       if (isFatal(m)) {
-        throw new RedisConnectFailedException("cannot use Redis at " + c.maskedUri() + ": " + name + " is refused: "
-            + m + " (" + advice(m, name) + ")", null, true);
+        throw new RedisConnectFailedException(
+            "cannot use Redis at "
+                + c.maskedUri()
+                + ": "
+                + name
+                + " is refused: "
+                + m
+                + " ("
+                + advice(m, name)
+                + ")",
+            null,
+            true);
       }
       if (cause instanceof RedisCommandExecutionException) {
-        return null; // NOSCRIPT, LOADING, OOM, a key pattern the user may not write: not decided here
+        return null; // NOSCRIPT, LOADING, OOM, a key pattern the user may not write: not decided
+        // here
       }
-      throw cause instanceof RuntimeException ? (RuntimeException) cause : new IllegalStateException(cause);
+      throw cause instanceof RuntimeException
+          ? (RuntimeException) cause
+          : new IllegalStateException(cause);
     }
   }
 
@@ -138,7 +163,9 @@ public final class WriterChecks {
 
   private static String advice(String reply, String name) {
     if (reply.startsWith("NOPERM")) {
-      return "the ACL user of usagesink.redis.uri needs " + name + "; grant it with ACL SETUSER <user> +"
+      return "the ACL user of usagesink.redis.uri needs "
+          + name
+          + "; grant it with ACL SETUSER <user> +"
           + name.toLowerCase(Locale.ROOT).replace(' ', '|');
     }
     if (reply.startsWith("NOAUTH") || reply.startsWith("WRONGPASS")) {

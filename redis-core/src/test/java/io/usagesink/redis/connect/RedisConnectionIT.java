@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Connections from URIs against real servers: detection, ACL, wrong passwords, TLS, database index. */
+/**
+ * Connections from URIs against real servers: detection, ACL, wrong passwords, TLS, database index.
+ */
 @ExtendWith(RedisExtension.class)
 class RedisConnectionIT {
 
@@ -29,9 +31,11 @@ class RedisConnectionIT {
   private static final String WRONG = "wr0ng-Pw-0815";
 
   private static void writeAndRead(RedisConnection c, SinkConfig config) throws Exception {
-    PlanWriters.lua(c, config).write(UsagePlan.builder().increment("usage:probe", "totalRequests", 1).build(), "probe")
+    PlanWriters.lua(c, config)
+        .write(UsagePlan.builder().increment("usage:probe", "totalRequests", 1).build(), "probe")
         .get(10, TimeUnit.SECONDS);
-    assertThat(UsageReader.of(c, config).key("probe", UsagePeriod.allTime()).requests()).isEqualTo(1);
+    assertThat(UsageReader.of(c, config).key("probe", UsagePeriod.allTime()).requests())
+        .isEqualTo(1);
   }
 
   private static String everything(Throwable t) {
@@ -50,7 +54,8 @@ class RedisConnectionIT {
   }
 
   @Test
-  void aClusterNodeIsDetectedAndCommandsAreRoutedBySlot(RedisClusterHandle cluster) throws Exception {
+  void aClusterNodeIsDetectedAndCommandsAreRoutedBySlot(RedisClusterHandle cluster)
+      throws Exception {
     SinkConfig config = SinkConfig.builder().redisUri(cluster.uri()).build();
     try (RedisConnection c = RedisConnection.open(config)) {
       assertThat(c.isCluster()).isTrue();
@@ -77,8 +82,13 @@ class RedisConnectionIT {
 
   @Test
   void anAclUserWithItsPasswordConnects(
-      @IsolatedRedis(aclUser = "app", aclPassword = PASSWORD, requirePass = "other-" + PASSWORD, processControl = false)
-      RedisServer redis) throws Exception {
+      @IsolatedRedis(
+              aclUser = "app",
+              aclPassword = PASSWORD,
+              requirePass = "other-" + PASSWORD,
+              processControl = false)
+          RedisServer redis)
+      throws Exception {
     SinkConfig config = SinkConfig.builder().redisUri(redis.authenticatedUri()).build();
     try (RedisConnection c = RedisConnection.open(config)) {
       writeAndRead(c, config);
@@ -89,14 +99,21 @@ class RedisConnectionIT {
 
   @Test
   void aWrongPasswordGivesAClearErrorThatNeverShowsThePassword(
-      @IsolatedRedis(aclUser = "app", aclPassword = PASSWORD, requirePass = "other-" + PASSWORD, processControl = false)
-      RedisServer redis) {
+      @IsolatedRedis(
+              aclUser = "app",
+              aclPassword = PASSWORD,
+              requirePass = "other-" + PASSWORD,
+              processControl = false)
+          RedisServer redis) {
     String uri = redis.authenticatedUri().replace(PASSWORD, WRONG);
     SinkConfig config = SinkConfig.builder().redisUri(uri).build();
     assertThat(config.toString()).doesNotContain(WRONG);
-    Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> RedisConnection.open(config).close());
-    assertThat(thrown).isInstanceOf(RedisConnectFailedException.class)
-        .hasMessageStartingWith("cannot authenticate to Redis at redis://app:***@127.0.0.1:" + redis.port())
+    Throwable thrown =
+        org.assertj.core.api.Assertions.catchThrowable(() -> RedisConnection.open(config).close());
+    assertThat(thrown)
+        .isInstanceOf(RedisConnectFailedException.class)
+        .hasMessageStartingWith(
+            "cannot authenticate to Redis at redis://app:***@127.0.0.1:" + redis.port())
         .hasMessageContaining("WRONGPASS")
         .hasMessageContaining("check the user and password of usagesink.redis.uri");
     assertThat(everything(thrown)).doesNotContain(WRONG).doesNotContain(PASSWORD);
@@ -108,11 +125,17 @@ class RedisConnectionIT {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    SinkConfig config = SinkConfig.builder().redisUri("redis://u:" + PASSWORD + "@127.0.0.1:" + port)
-        .commandTimeout(java.time.Duration.ofSeconds(2)).build();
-    Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> RedisConnection.open(config).close());
-    assertThat(thrown).isInstanceOf(RedisConnectFailedException.class)
-        .hasMessageStartingWith("cannot connect to Redis at redis://u:***@127.0.0.1:" + port + ": ");
+    SinkConfig config =
+        SinkConfig.builder()
+            .redisUri("redis://u:" + PASSWORD + "@127.0.0.1:" + port)
+            .commandTimeout(java.time.Duration.ofSeconds(2))
+            .build();
+    Throwable thrown =
+        org.assertj.core.api.Assertions.catchThrowable(() -> RedisConnection.open(config).close());
+    assertThat(thrown)
+        .isInstanceOf(RedisConnectFailedException.class)
+        .hasMessageStartingWith(
+            "cannot connect to Redis at redis://u:***@127.0.0.1:" + port + ": ");
     assertThat(everything(thrown)).doesNotContain(PASSWORD);
   }
 
@@ -120,8 +143,9 @@ class RedisConnectionIT {
   void noUriIsAConfigurationError() {
     assertThatThrownBy(() -> RedisConnection.open(SinkConfig.builder().build()))
         .isInstanceOf(ConfigurationException.class)
-        .hasMessage("usagesink.redis.uri (or REDIS_URL) is not set; set it to the Redis to write to, e.g. "
-            + "redis://localhost:6379 or rediss://user:password@host:6380/0");
+        .hasMessage(
+            "usagesink.redis.uri (or REDIS_URL) is not set; set it to the Redis to write to, e.g. "
+                + "redis://localhost:6379 or rediss://user:password@host:6380/0");
   }
 
   @Test
@@ -136,8 +160,13 @@ class RedisConnectionIT {
 
   @Test
   void tlsWithTheServersCaConnects(@IsolatedRedis(tls = true) RedisServer redis) throws Exception {
-    SinkConfig config = SinkConfig.builder().redisUri(redis.tlsUri())
-        .property(RedisConnection.TLS_CA_FILE_PROPERTY, redis.caCertificate().orElseThrow().toString()).build();
+    SinkConfig config =
+        SinkConfig.builder()
+            .redisUri(redis.tlsUri())
+            .property(
+                RedisConnection.TLS_CA_FILE_PROPERTY,
+                redis.caCertificate().orElseThrow().toString())
+            .build();
     try (RedisConnection c = RedisConnection.open(config)) {
       writeAndRead(c, config);
     }
@@ -145,7 +174,11 @@ class RedisConnectionIT {
 
   @Test
   void tlsWithAnUntrustedCertificateIsRefused(@IsolatedRedis(tls = true) RedisServer redis) {
-    SinkConfig config = SinkConfig.builder().redisUri(redis.tlsUri()).commandTimeout(java.time.Duration.ofSeconds(3)).build();
+    SinkConfig config =
+        SinkConfig.builder()
+            .redisUri(redis.tlsUri())
+            .commandTimeout(java.time.Duration.ofSeconds(3))
+            .build();
     assertThatThrownBy(() -> RedisConnection.open(config).close())
         .isInstanceOf(RedisConnectFailedException.class)
         .hasMessageStartingWith("cannot connect to Redis at " + redis.tlsUri());
@@ -153,11 +186,15 @@ class RedisConnectionIT {
 
   @Test
   void aMissingCaFileIsAConfigurationError(RedisServer redis) {
-    SinkConfig config = SinkConfig.builder().redisUri(redis.uri().replace("redis://", "rediss://"))
-        .property(RedisConnection.TLS_CA_FILE_PROPERTY, "/no/such/ca.pem").build();
+    SinkConfig config =
+        SinkConfig.builder()
+            .redisUri(redis.uri().replace("redis://", "rediss://"))
+            .property(RedisConnection.TLS_CA_FILE_PROPERTY, "/no/such/ca.pem")
+            .build();
     assertThatThrownBy(() -> RedisConnection.open(config))
         .isInstanceOf(ConfigurationException.class)
-        .hasMessage("Invalid value for property usagesink.redis.tls.ca-file=/no/such/ca.pem. "
-            + "Must be a readable PEM file of CA certificates.");
+        .hasMessage(
+            "Invalid value for property usagesink.redis.tls.ca-file=/no/such/ca.pem. "
+                + "Must be a readable PEM file of CA certificates.");
   }
 }

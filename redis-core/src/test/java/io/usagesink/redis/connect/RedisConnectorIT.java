@@ -26,9 +26,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Starting without Redis and failing at once on what a reachable Redis refuses (issue 8): background
- * connect, fail mode, wrong password, ACL users without the commands a writer needs or without INFO,
- * TLS to a plain port, close before connected.
+ * Starting without Redis and failing at once on what a reachable Redis refuses (issue 8):
+ * background connect, fail mode, wrong password, ACL users without the commands a writer needs or
+ * without INFO, TLS to a plain port, close before connected.
  */
 @ExtendWith(RedisExtension.class)
 class RedisConnectorIT {
@@ -46,9 +46,11 @@ class RedisConnectorIT {
   }
 
   private static void writeAndRead(RedisConnection c, SinkConfig config) throws Exception {
-    PlanWriters.lua(c, config).write(UsagePlan.builder().increment("usage:probe", "totalRequests", 1).build(), "probe")
+    PlanWriters.lua(c, config)
+        .write(UsagePlan.builder().increment("usage:probe", "totalRequests", 1).build(), "probe")
         .get(10, TimeUnit.SECONDS);
-    assertThat(UsageReader.of(c, config).key("probe", UsagePeriod.allTime()).requests()).isEqualTo(1);
+    assertThat(UsageReader.of(c, config).key("probe", UsagePeriod.allTime()).requests())
+        .isEqualTo(1);
   }
 
   private static String everything(Throwable t) {
@@ -63,7 +65,8 @@ class RedisConnectorIT {
     } catch (ExecutionException e) {
       return e.getCause();
     } catch (java.util.concurrent.TimeoutException e) {
-      throw new AssertionError("the connection future did not complete within " + AWAIT + ": " + connector.state());
+      throw new AssertionError(
+          "the connection future did not complete within " + AWAIT + ": " + connector.state());
     }
     throw new AssertionError("the connection future completed normally: " + connector.state());
   }
@@ -83,7 +86,8 @@ class RedisConnectorIT {
   }
 
   @Test
-  void redisDownAtStartIsConnectedInTheBackgroundWhenItComesUp(@IsolatedRedis RedisServer redis) throws Exception {
+  void redisDownAtStartIsConnectedInTheBackgroundWhenItComesUp(@IsolatedRedis RedisServer redis)
+      throws Exception {
     redis.stop();
     SinkConfig config = config(redis.uri());
     try (RedisConnector connector = RedisConnector.start(config, WriterChecks.pipelineWriter())) {
@@ -104,30 +108,46 @@ class RedisConnectorIT {
   @Test
   void failModeThrowsWhenRedisIsDown(@IsolatedRedis RedisServer redis) {
     redis.stop();
-    SinkConfig config = config("redis://u:" + PASSWORD + "@127.0.0.1:" + redis.port()).toBuilder()
-        .property(RedisConnector.CONNECT_PROPERTY, "fail").build();
-    Throwable thrown = catchThrowable(() -> RedisConnector.start(config, ConnectionCheck.none()).close());
-    assertThat(thrown).isInstanceOf(RedisConnectFailedException.class)
-        .hasMessageStartingWith("cannot connect to Redis at redis://u:***@127.0.0.1:" + redis.port() + ": ");
+    SinkConfig config =
+        config("redis://u:" + PASSWORD + "@127.0.0.1:" + redis.port()).toBuilder()
+            .property(RedisConnector.CONNECT_PROPERTY, "fail")
+            .build();
+    Throwable thrown =
+        catchThrowable(() -> RedisConnector.start(config, ConnectionCheck.none()).close());
+    assertThat(thrown)
+        .isInstanceOf(RedisConnectFailedException.class)
+        .hasMessageStartingWith(
+            "cannot connect to Redis at redis://u:***@127.0.0.1:" + redis.port() + ": ");
     assertThat(((RedisConnectFailedException) thrown).isFatal()).isFalse();
     assertThat(everything(thrown)).doesNotContain(PASSWORD);
   }
 
   @Test
   void anInvalidConnectSettingIsAConfigurationError(RedisServer redis) {
-    SinkConfig config = config(redis.uri()).toBuilder().property(RedisConnector.CONNECT_PROPERTY, "sometimes").build();
+    SinkConfig config =
+        config(redis.uri()).toBuilder()
+            .property(RedisConnector.CONNECT_PROPERTY, "sometimes")
+            .build();
     assertThatThrownBy(() -> RedisConnector.start(config, ConnectionCheck.none()).close())
         .isInstanceOf(ConfigurationException.class)
-        .hasMessage("Invalid value for property usagesink.redis.connect=sometimes. Must be background or fail.");
+        .hasMessage(
+            "Invalid value for property usagesink.redis.connect=sometimes. Must be background or"
+                + " fail.");
   }
 
   @Test
   void aWrongPasswordFailsStartNamingTheMaskedUri(
-      @IsolatedRedis(aclUser = "app", aclPassword = PASSWORD, processControl = false) RedisServer redis) {
-    Throwable thrown = catchThrowable(
-        () -> RedisConnector.start(config(appUri(redis, WRONG)), WriterChecks.luaWriter()).close());
-    assertThat(thrown).isInstanceOf(RedisConnectFailedException.class)
-        .hasMessageStartingWith("cannot authenticate to Redis at redis://app:***@127.0.0.1:" + redis.port() + ": ")
+      @IsolatedRedis(aclUser = "app", aclPassword = PASSWORD, processControl = false)
+          RedisServer redis) {
+    Throwable thrown =
+        catchThrowable(
+            () ->
+                RedisConnector.start(config(appUri(redis, WRONG)), WriterChecks.luaWriter())
+                    .close());
+    assertThat(thrown)
+        .isInstanceOf(RedisConnectFailedException.class)
+        .hasMessageStartingWith(
+            "cannot authenticate to Redis at redis://app:***@127.0.0.1:" + redis.port() + ": ")
         .hasMessageContaining("WRONGPASS")
         .hasMessageContaining("check the user and password of usagesink.redis.uri");
     assertThat(((RedisConnectFailedException) thrown).isFatal()).isTrue();
@@ -138,45 +158,59 @@ class RedisConnectorIT {
   void aWrongPasswordMetInTheBackgroundFailsTheFutureAndStopsTrying(
       @IsolatedRedis(aclUser = "app", aclPassword = PASSWORD) RedisServer redis) throws Exception {
     redis.stop();
-    try (RedisConnector connector = RedisConnector.start(config(appUri(redis, WRONG)), ConnectionCheck.none())) {
+    try (RedisConnector connector =
+        RedisConnector.start(config(appUri(redis, WRONG)), ConnectionCheck.none())) {
       assertThat(connector.connection()).isNotDone();
       redis.restart();
       Throwable failure = failureOf(connector);
-      assertThat(failure).isInstanceOf(RedisConnectFailedException.class)
-          .hasMessageStartingWith("cannot authenticate to Redis at redis://app:***@127.0.0.1:" + redis.port());
+      assertThat(failure)
+          .isInstanceOf(RedisConnectFailedException.class)
+          .hasMessageStartingWith(
+              "cannot authenticate to Redis at redis://app:***@127.0.0.1:" + redis.port());
       assertThat(everything(failure)).doesNotContain(WRONG);
-      assertThat(connector.state()).startsWith("failed to connect to redis://app:***@127.0.0.1:" + redis.port());
+      assertThat(connector.state())
+          .startsWith("failed to connect to redis://app:***@127.0.0.1:" + redis.port());
       assertThat(connector.current()).isEmpty();
     }
   }
 
   @Test
   void anAclUserWithoutEvalshaFailsTheLuaCheckAtStart(
-      @IsolatedRedis(aclUser = "app", aclPassword = PASSWORD, processControl = false) RedisServer redis)
+      @IsolatedRedis(aclUser = "app", aclPassword = PASSWORD, processControl = false)
+          RedisServer redis)
       throws Exception {
     redis.command("ACL", "SETUSER", "app", "-evalsha", "-eval");
-    Throwable thrown = catchThrowable(
-        () -> RedisConnector.start(config(appUri(redis, PASSWORD)), WriterChecks.luaWriter()).close());
-    assertThat(thrown).isInstanceOf(RedisConnectFailedException.class)
-        .hasMessageStartingWith("cannot use Redis at redis://app:***@127.0.0.1:" + redis.port()
-            + ": EVALSHA is refused: NOPERM")
+    Throwable thrown =
+        catchThrowable(
+            () ->
+                RedisConnector.start(config(appUri(redis, PASSWORD)), WriterChecks.luaWriter())
+                    .close());
+    assertThat(thrown)
+        .isInstanceOf(RedisConnectFailedException.class)
+        .hasMessageStartingWith(
+            "cannot use Redis at redis://app:***@127.0.0.1:"
+                + redis.port()
+                + ": EVALSHA is refused: NOPERM")
         .hasMessageContaining("'evalsha'")
         .hasMessageContaining("ACL SETUSER <user> +evalsha");
     assertThat(((RedisConnectFailedException) thrown).isFatal()).isTrue();
     assertThat(everything(thrown)).doesNotContain(PASSWORD);
     // the pipeline writer needs no scripting: the same user connects for it
-    try (RedisConnector connector = RedisConnector.start(config(appUri(redis, PASSWORD)),
-        WriterChecks.pipelineWriter())) {
+    try (RedisConnector connector =
+        RedisConnector.start(config(appUri(redis, PASSWORD)), WriterChecks.pipelineWriter())) {
       assertThat(connector.current()).isPresent();
     }
   }
 
   @Test
   void anAclUserWithoutHincrbyFailsThePipelineCheckAndNothingIsWritten(
-      @IsolatedRedis(aclUser = "app", aclPassword = PASSWORD, processControl = false) RedisServer redis) {
+      @IsolatedRedis(aclUser = "app", aclPassword = PASSWORD, processControl = false)
+          RedisServer redis) {
     redis.command("ACL", "SETUSER", "app", "-hincrby");
     assertThatThrownBy(
-        () -> RedisConnector.start(config(appUri(redis, PASSWORD)), WriterChecks.pipelineWriter()).close())
+            () ->
+                RedisConnector.start(config(appUri(redis, PASSWORD)), WriterChecks.pipelineWriter())
+                    .close())
         .isInstanceOf(RedisConnectFailedException.class)
         .hasMessageContaining("HINCRBY is refused: NOPERM")
         .hasMessageContaining("ACL SETUSER <user> +hincrby");
@@ -185,11 +219,13 @@ class RedisConnectorIT {
 
   @Test
   void anAclUserLimitedToKeyPatternsPassesTheChecks(
-      @IsolatedRedis(aclUser = "app", aclPassword = PASSWORD, processControl = false) RedisServer redis)
+      @IsolatedRedis(aclUser = "app", aclPassword = PASSWORD, processControl = false)
+          RedisServer redis)
       throws Exception {
     redis.command("ACL", "SETUSER", "app", "resetkeys", "~usage:*");
     for (ConnectionCheck check : List.of(WriterChecks.pipelineWriter(), WriterChecks.luaWriter())) {
-      try (RedisConnector connector = RedisConnector.start(config(appUri(redis, PASSWORD)), check)) {
+      try (RedisConnector connector =
+          RedisConnector.start(config(appUri(redis, PASSWORD)), check)) {
         assertThat(connector.current()).isPresent();
       }
     }
@@ -198,7 +234,8 @@ class RedisConnectorIT {
 
   @Test
   void anAclUserWithoutInfoConnectsToASingleServer(
-      @IsolatedRedis(aclUser = "app", aclPassword = PASSWORD, processControl = false) RedisServer redis)
+      @IsolatedRedis(aclUser = "app", aclPassword = PASSWORD, processControl = false)
+          RedisServer redis)
       throws Exception {
     redis.command("ACL", "SETUSER", "app", "-info");
     SinkConfig config = config(appUri(redis, PASSWORD));
@@ -216,12 +253,15 @@ class RedisConnectorIT {
 
   @Test
   void anAclUserWithoutInfoIsToldAboutThePermissionNotThePassword(
-      @IsolatedRedis(aclUser = "app", aclPassword = PASSWORD, processControl = false) RedisServer redis) {
-    // forced cluster mode on a server whose user may not run CLUSTER: a permission error, not a password one
+      @IsolatedRedis(aclUser = "app", aclPassword = PASSWORD, processControl = false)
+          RedisServer redis) {
+    // forced cluster mode on a server whose user may not run CLUSTER: a permission error, not a
+    // password one
     redis.command("ACL", "SETUSER", "app", "-info", "-cluster");
     SinkConfig config = config(appUri(redis, PASSWORD)).toBuilder().redisCluster(true).build();
     Throwable thrown = catchThrowable(() -> RedisConnection.open(config).close());
-    assertThat(thrown).isInstanceOf(RedisConnectFailedException.class)
+    assertThat(thrown)
+        .isInstanceOf(RedisConnectFailedException.class)
         .hasMessageContaining("NOPERM")
         .hasMessageNotContaining("password");
   }
@@ -229,14 +269,23 @@ class RedisConnectorIT {
   @Test
   void tlsToAPlainPortSaysSo(RedisServer redis) {
     String uri = "rediss://127.0.0.1:" + redis.port();
-    SinkConfig config = SinkConfig.builder().redisUri(uri).build(); // default command timeout (10 s)
-    Throwable thrown = catchThrowable(() -> RedisConnector.start(config, ConnectionCheck.none()).close());
-    assertThat(thrown).isInstanceOf(RedisConnectFailedException.class)
-        .hasMessage("cannot connect to Redis at " + uri + ": the server did not complete a TLS handshake, and a"
-            + " plain (non-TLS) Redis answers on port " + redis.port() + ": rediss:// is pointing at a non-TLS"
-            + " port; use redis:// or the server's tls-port");
+    SinkConfig config =
+        SinkConfig.builder().redisUri(uri).build(); // default command timeout (10 s)
+    Throwable thrown =
+        catchThrowable(() -> RedisConnector.start(config, ConnectionCheck.none()).close());
+    assertThat(thrown)
+        .isInstanceOf(RedisConnectFailedException.class)
+        .hasMessage(
+            "cannot connect to Redis at "
+                + uri
+                + ": the server did not complete a TLS handshake, and a"
+                + " plain (non-TLS) Redis answers on port "
+                + redis.port()
+                + ": rediss:// is pointing at a non-TLS"
+                + " port; use redis:// or the server's tls-port");
     assertThat(((RedisConnectFailedException) thrown).isFatal()).isTrue();
-    assertThatThrownBy(() -> RedisConnection.open(config.toBuilder().redisCluster(false).build()).close())
+    assertThatThrownBy(
+            () -> RedisConnection.open(config.toBuilder().redisCluster(false).build()).close())
         .hasMessageContaining("rediss:// is pointing at a non-TLS port");
   }
 
@@ -246,8 +295,10 @@ class RedisConnectorIT {
     RedisConnector connector = RedisConnector.start(config(redis.uri()), ConnectionCheck.none());
     connector.close();
     Throwable failure = failureOf(connector);
-    assertThat(failure).isInstanceOf(RedisConnectFailedException.class)
-        .hasMessageStartingWith("the connector to " + redis.uri() + " was closed before it connected");
+    assertThat(failure)
+        .isInstanceOf(RedisConnectFailedException.class)
+        .hasMessageStartingWith(
+            "the connector to " + redis.uri() + " was closed before it connected");
     assertThat(connector.state()).startsWith("closed");
     connector.close(); // idempotent
     redis.restart();

@@ -9,7 +9,9 @@ import io.usagesink.redis.internal.failure.FailurePolicy;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The {@code usagesink.redis.connect} setting and the classification of NOPERM, without a server. */
+/**
+ * The {@code usagesink.redis.connect} setting and the classification of NOPERM, without a server.
+ */
 class RedisConnectorTest {
 
   private static SinkConfig with(String value) {
@@ -27,7 +29,8 @@ class RedisConnectorTest {
   void failRestoresFailingAtStart() {
     assertThat(RedisConnector.background(with("fail"))).isFalse();
     assertThat(RedisConnector.background(with(" FAIL "))).isFalse();
-    SinkConfig fromEnvironment = SinkConfig.from(Map.of(), Map.of("USAGESINK_REDIS_CONNECT", "fail"));
+    SinkConfig fromEnvironment =
+        SinkConfig.from(Map.of(), Map.of("USAGESINK_REDIS_CONNECT", "fail"));
     assertThat(RedisConnector.background(fromEnvironment)).isFalse();
   }
 
@@ -35,17 +38,24 @@ class RedisConnectorTest {
   void anyOtherValueIsAConfigurationError() {
     assertThatThrownBy(() -> RedisConnector.background(with("lazy")))
         .isInstanceOf(ConfigurationException.class)
-        .hasMessage("Invalid value for property usagesink.redis.connect=lazy. Must be background or fail.");
+        .hasMessage(
+            "Invalid value for property usagesink.redis.connect=lazy. Must be background or fail.");
   }
 
   @Test
   void onlyANoPermToRunACommandIsACommandNoPerm() {
-    assertThat(FailurePolicy.isCommandNoPerm("NOPERM this user has no permissions to run the 'info' command"))
+    assertThat(
+            FailurePolicy.isCommandNoPerm(
+                "NOPERM this user has no permissions to run the 'info' command"))
         .isTrue();
-    assertThat(FailurePolicy.isCommandNoPerm("NOPERM User app has no permissions to run the 'evalsha' command"))
+    assertThat(
+            FailurePolicy.isCommandNoPerm(
+                "NOPERM User app has no permissions to run the 'evalsha' command"))
         .isTrue();
-    assertThat(FailurePolicy.isCommandNoPerm(
-        "NOPERM this user has no permissions to access one of the keys used as arguments")).isFalse();
+    assertThat(
+            FailurePolicy.isCommandNoPerm(
+                "NOPERM this user has no permissions to access one of the keys used as arguments"))
+        .isFalse();
     assertThat(FailurePolicy.isCommandNoPerm("NOPERM No permissions to access a key")).isFalse();
     assertThat(FailurePolicy.isCommandNoPerm("WRONGPASS invalid username-password pair")).isFalse();
   }

@@ -22,7 +22,8 @@ class UriHandlingTest {
 
   @Test
   void aRedissUriWithAclUserAndDatabaseIsParsedForTls() {
-    List<RedisURI> nodes = RedisUriParsing.parse("rediss://app:s3cret@cache.example:6380/2", TIMEOUT);
+    List<RedisURI> nodes =
+        RedisUriParsing.parse("rediss://app:s3cret@cache.example:6380/2", TIMEOUT);
     assertThat(nodes).hasSize(1);
     RedisURI u = nodes.get(0);
     assertThat(u.isSsl()).isTrue();
@@ -48,19 +49,22 @@ class UriHandlingTest {
     List<RedisURI> nodes = RedisUriParsing.parse("rediss://u:pw@h1:7000,h2:7001,h3", TIMEOUT);
     assertThat(nodes).extracting(RedisURI::getHost).containsExactly("h1", "h2", "h3");
     assertThat(nodes).extracting(RedisURI::getPort).containsExactly(7000, 7001, 6379);
-    assertThat(nodes).allSatisfy(n -> {
-      assertThat(n.isSsl()).isTrue();
-      assertThat(credentials(n).getUsername()).isEqualTo("u");
-      assertThat(new String(credentials(n).getPassword())).isEqualTo("pw");
-    });
+    assertThat(nodes)
+        .allSatisfy(
+            n -> {
+              assertThat(n.isSsl()).isTrue();
+              assertThat(credentials(n).getUsername()).isEqualTo("u");
+              assertThat(new String(credentials(n).getPassword())).isEqualTo("pw");
+            });
   }
 
   @Test
   void anUnparsableUriIsAConfigurationErrorWithoutThePassword() {
     assertThatThrownBy(() -> RedisUriParsing.parse("redis://u:topsecret@host:1/x", TIMEOUT))
         .isInstanceOf(ConfigurationException.class)
-        .hasMessageStartingWith("Invalid value for property usagesink.redis.uri=redis://u:***@host:1/x. "
-            + "Must be a Redis URI like redis://[user:password@]host[:port][/database] or rediss://...")
+        .hasMessageStartingWith(
+            "Invalid value for property usagesink.redis.uri=redis://u:***@host:1/x. Must be a Redis"
+                + " URI like redis://[user:password@]host[:port][/database] or rediss://...")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("topsecret"));
   }
 
@@ -72,6 +76,7 @@ class UriHandlingTest {
     assertThat(RedisUriMask.mask("redis://h:6379")).isEqualTo("redis://h:6379");
     assertThat(RedisUriMask.passwords("redis://app:p@ss@h")).containsExactly("p@ss");
     assertThat(RedisUriMask.mask("redis://app:p@ss@h")).isEqualTo("redis://app:***@h");
-    assertThat(RedisUriMask.scrub("WRONGPASS for p@ss", "redis://app:p@ss@h")).isEqualTo("WRONGPASS for ***");
+    assertThat(RedisUriMask.scrub("WRONGPASS for p@ss", "redis://app:p@ss@h"))
+        .isEqualTo("WRONGPASS for ***");
   }
 }

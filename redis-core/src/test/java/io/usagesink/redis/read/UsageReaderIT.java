@@ -31,14 +31,25 @@ class UsageReaderIT {
   private static final Instant AT = Instant.parse("2025-07-31T16:30:00Z");
 
   private static UsageEvent event(boolean longContext) {
-    return UsageEvent.builder().at(AT).keyId("k1").accountId("a1")
-        .model("us.anthropic.claude-3-5-sonnet-20241022-v2:0").inputTokens(1000).outputTokens(200)
-        .cacheCreateTokens(30).cacheReadTokens(4).ephemeral5mTokens(30).ephemeral1hTokens(0).longContext(longContext).build();
+    return UsageEvent.builder()
+        .at(AT)
+        .keyId("k1")
+        .accountId("a1")
+        .model("us.anthropic.claude-3-5-sonnet-20241022-v2:0")
+        .inputTokens(1000)
+        .outputTokens(200)
+        .cacheCreateTokens(30)
+        .cacheReadTokens(4)
+        .ephemeral5mTokens(30)
+        .ephemeral1hTokens(0)
+        .longContext(longContext)
+        .build();
   }
 
   @Test
   void readsEveryBucketOfAKeyAnAccountAndAModel(RedisServer redis) throws Exception {
-    SinkConfig config = SinkConfig.builder().redisUri(redis.uri()).zone(ZoneOffset.ofHours(8)).build();
+    SinkConfig config =
+        SinkConfig.builder().redisUri(redis.uri()).zone(ZoneOffset.ofHours(8)).build();
     UsageLayout layout = UsageLayouts.crs(config);
     try (RedisConnection c = RedisConnection.open(config)) {
       PlanWriter w = PlanWriters.lua(c, config);
@@ -92,7 +103,9 @@ class UsageReaderIT {
 
       UsageCounts minute = r.minute(AT);
       assertThat(minute.key()).isEqualTo("system:metrics:minute:" + AT.toEpochMilli() / 60_000);
-      assertThat(minute.allTokens()).as("the minute hash's totalTokens is all tokens").isEqualTo(2468);
+      assertThat(minute.allTokens())
+          .as("the minute hash's totalTokens is all tokens")
+          .isEqualTo(2468);
       assertThat(minute.requests()).isEqualTo(2);
     }
   }
@@ -113,10 +126,15 @@ class UsageReaderIT {
     SinkConfig config = SinkConfig.builder().redisUri(redis.uri()).build();
     try (RedisConnection c = RedisConnection.open(config)) {
       UsageReader r = UsageReader.of(c, config);
-      assertThatIllegalArgumentException().isThrownBy(() -> r.model("m", UsagePeriod.allTime()))
-          .withMessage("period all-time is not stored for per-model statistics in this layout; use a month, day or hour");
-      assertThatIllegalArgumentException().isThrownBy(() -> r.keyModel("k", "m", UsagePeriod.allTime()));
-      assertThatIllegalArgumentException().isThrownBy(() -> r.accountModel("a", "m", UsagePeriod.allTime()));
+      assertThatIllegalArgumentException()
+          .isThrownBy(() -> r.model("m", UsagePeriod.allTime()))
+          .withMessage(
+              "period all-time is not stored for per-model statistics in this layout; use a month,"
+                  + " day or hour");
+      assertThatIllegalArgumentException()
+          .isThrownBy(() -> r.keyModel("k", "m", UsagePeriod.allTime()));
+      assertThatIllegalArgumentException()
+          .isThrownBy(() -> r.accountModel("a", "m", UsagePeriod.allTime()));
     }
   }
 
@@ -124,8 +142,13 @@ class UsageReaderIT {
   void dumpListsStatisticsKeysSortedButNoBookkeepingKeys(RedisServer redis) throws Exception {
     SinkConfig config = SinkConfig.builder().redisUri(redis.uri()).build();
     try (RedisConnection c = RedisConnection.open(config)) {
-      UsagePlan plan = UsagePlan.builder().increment("b:hash", "f", 3).expire("b:hash", 1000)
-          .indexAdd("a:set", "y", 0).indexAdd("a:set", "x", 0).build();
+      UsagePlan plan =
+          UsagePlan.builder()
+              .increment("b:hash", "f", 3)
+              .expire("b:hash", 1000)
+              .indexAdd("a:set", "y", 0)
+              .indexAdd("a:set", "x", 0)
+              .build();
       PlanWriters.lua(c, config).write(plan, "dump-guard").get(10, TimeUnit.SECONDS);
       redis.command("SET", "c:string", "v");
       assertThat(redis.dbSize()).as("with the guard key").isEqualTo(4);

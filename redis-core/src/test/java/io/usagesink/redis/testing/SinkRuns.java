@@ -7,13 +7,13 @@ import io.usagesink.SinkConfig;
 import io.usagesink.UsageEvent;
 import io.usagesink.UsageSink;
 import io.usagesink.redis.connect.RedisConnection;
-import io.usagesink.testkit.redis.StoredKey;
 import io.usagesink.redis.read.UsageReader;
 import io.usagesink.testkit.golden.CrsCall;
 import io.usagesink.testkit.golden.CrsCallAdapter;
 import io.usagesink.testkit.golden.GoldenCase;
 import io.usagesink.testkit.golden.GoldenExpectations;
 import io.usagesink.testkit.golden.GoldenFile;
+import io.usagesink.testkit.redis.StoredKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedMap;
@@ -27,11 +27,11 @@ public final class SinkRuns {
   private SinkRuns() {}
 
   /**
-   * Records every event with at most {@code window} stages outstanding (so a loaded machine does not
-   * run into command timeouts), and returns every stage. Does not wait for the last ones.
+   * Records every event with at most {@code window} stages outstanding (so a loaded machine does
+   * not run into command timeouts), and returns every stage. Does not wait for the last ones.
    */
-  public static List<CompletableFuture<Void>> recordAll(UsageSink sink, List<UsageEvent> events, int window)
-      throws InterruptedException {
+  public static List<CompletableFuture<Void>> recordAll(
+      UsageSink sink, List<UsageEvent> events, int window) throws InterruptedException {
     Semaphore permits = new Semaphore(window);
     List<CompletableFuture<Void>> stages = new ArrayList<>(events.size());
     for (UsageEvent e : events) {
@@ -45,7 +45,8 @@ public final class SinkRuns {
 
   /** Waits for every stage; fails the test with the first failure. */
   public static void awaitAll(List<CompletableFuture<Void>> stages, int seconds) throws Exception {
-    CompletableFuture.allOf(stages.toArray(new CompletableFuture<?>[0])).get(seconds, TimeUnit.SECONDS);
+    CompletableFuture.allOf(stages.toArray(new CompletableFuture<?>[0]))
+        .get(seconds, TimeUnit.SECONDS);
   }
 
   /**
@@ -54,21 +55,31 @@ public final class SinkRuns {
    * the documented deviation: the recorded state with the deviation applied, {@link
    * GoldenExpectations}), never a state computed by the code under test.
    */
-  public static void assertGoldenCases(SinkConfig base, Function<SinkConfig, UsageSink> factory, Runnable flushAll)
+  public static void assertGoldenCases(
+      SinkConfig base, Function<SinkConfig, UsageSink> factory, Runnable flushAll)
       throws Exception {
     GoldenFile golden = GoldenFile.loadOrSkip();
-    SinkConfig config = base.toBuilder().zone(golden.config().zone()).metricsWindow(golden.config().metricsWindow()).build();
+    SinkConfig config =
+        base.toBuilder()
+            .zone(golden.config().zone())
+            .metricsWindow(golden.config().metricsWindow())
+            .build();
     try (RedisConnection c = RedisConnection.open(config)) {
       for (GoldenCase gc : golden.cases()) {
         flushAll.run();
         try (UsageSink sink = factory.apply(config)) {
           for (CrsCall call : gc.events()) {
-            sink.record(CrsCallAdapter.toEvent(call)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            sink.record(CrsCallAdapter.toEvent(call))
+                .toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
           }
           assertThat(sink.stats().stored()).as(gc.name()).isEqualTo(gc.events().size());
         }
         SortedMap<String, StoredKey> actual = States.fromReader(UsageReader.of(c, config).dump());
-        assertSameState(actual, GoldenExpectations.expectedState(gc), States.TTL_TOLERANCE_SECONDS,
+        assertSameState(
+            actual,
+            GoldenExpectations.expectedState(gc),
+            States.TTL_TOLERANCE_SECONDS,
             gc.name() + gc.deviation().map(d -> " (deviation: " + d + ")").orElse(""));
       }
     }

@@ -1,5 +1,8 @@
 package io.usagesink.redis.write;
 
+import static io.usagesink.redis.testing.States.assertSameState;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.lettuce.core.cluster.SlotHash;
 import io.usagesink.SinkConfig;
 import io.usagesink.UsageEvent;
@@ -12,17 +15,17 @@ import io.usagesink.plan.CounterDelta;
 import io.usagesink.plan.UsagePlan;
 import io.usagesink.redis.WriteResult;
 import io.usagesink.redis.connect.RedisConnection;
-import io.usagesink.testkit.redis.StoredKey;
 import io.usagesink.redis.read.UsagePeriod;
 import io.usagesink.redis.read.UsageReader;
 import io.usagesink.redis.testing.States;
-import io.usagesink.testkit.workload.Workloads;
 import io.usagesink.testkit.golden.CrsCall;
 import io.usagesink.testkit.golden.CrsCallAdapter;
 import io.usagesink.testkit.golden.GoldenCase;
 import io.usagesink.testkit.golden.GoldenExpectations;
 import io.usagesink.testkit.golden.GoldenFile;
+import io.usagesink.testkit.redis.StoredKey;
 import io.usagesink.testkit.redis.junit.RedisExtension;
+import io.usagesink.testkit.workload.Workloads;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -37,9 +40,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import static io.usagesink.redis.testing.States.assertSameState;
-import static org.assertj.core.api.Assertions.assertThat;
-
 
 /** Both writers on a 3-master Redis Cluster give the same logical state as on one server. */
 @ExtendWith(RedisExtension.class)
@@ -52,12 +52,14 @@ class ClusterWritersIT {
   }
 
   /** Writes every plan with at most 256 writes outstanding. */
-  static void writeAll(PlanWriter writer, List<UsagePlan> plans, String guardPrefix) throws Exception {
+  static void writeAll(PlanWriter writer, List<UsagePlan> plans, String guardPrefix)
+      throws Exception {
     Semaphore window = new Semaphore(256);
     List<CompletableFuture<WriteResult>> all = new ArrayList<>(plans.size());
     for (int i = 0; i < plans.size(); i++) {
       window.acquire();
-      CompletableFuture<WriteResult> f = writer.write(plans.get(i), guardPrefix == null ? null : guardPrefix + i);
+      CompletableFuture<WriteResult> f =
+          writer.write(plans.get(i), guardPrefix == null ? null : guardPrefix + i);
       f.whenComplete((r, e) -> window.release());
       all.add(f);
     }
@@ -66,10 +68,15 @@ class ClusterWritersIT {
 
   @ParameterizedTest(name = "{0} writer")
   @ValueSource(strings = {"lua", "pipeline"})
-  void everyGoldenCaseLeavesTheRecordedStateOnACluster(String name, RedisClusterHandle cluster) throws Exception {
+  void everyGoldenCaseLeavesTheRecordedStateOnACluster(String name, RedisClusterHandle cluster)
+      throws Exception {
     GoldenFile golden = GoldenFile.loadOrSkip();
-    SinkConfig config = SinkConfig.builder().redisUri(cluster.uri()).zone(golden.config().zone())
-        .metricsWindow(golden.config().metricsWindow()).build();
+    SinkConfig config =
+        SinkConfig.builder()
+            .redisUri(cluster.uri())
+            .zone(golden.config().zone())
+            .metricsWindow(golden.config().metricsWindow())
+            .build();
     UsageLayout layout = golden.config().referenceLayout();
     try (RedisConnection c = RedisConnection.open(config)) {
       assertThat(c.isCluster()).isTrue();
@@ -82,15 +89,20 @@ class ClusterWritersIT {
           writer.write(plan, gc.name() + "#" + i++).get(30, TimeUnit.SECONDS);
         }
         SortedMap<String, StoredKey> expected = GoldenExpectations.expectedState(gc);
-        assertSameState(States.fromReader(UsageReader.of(c, config).dump()), expected, States.TTL_TOLERANCE_SECONDS, gc.name());
+        assertSameState(
+            States.fromReader(UsageReader.of(c, config).dump()),
+            expected,
+            States.TTL_TOLERANCE_SECONDS,
+            gc.name());
       }
     }
   }
 
   @Test
-  void aRandomWorkloadGivesTheSameStateOnAClusterAsOnOneServer(RedisClusterHandle cluster, RedisServer single)
-      throws Exception {
-    SinkConfig singleConfig = SinkConfig.builder().redisUri(single.uri()).zone(ZoneOffset.ofHours(8)).build();
+  void aRandomWorkloadGivesTheSameStateOnAClusterAsOnOneServer(
+      RedisClusterHandle cluster, RedisServer single) throws Exception {
+    SinkConfig singleConfig =
+        SinkConfig.builder().redisUri(single.uri()).zone(ZoneOffset.ofHours(8)).build();
     SinkConfig clusterConfig = singleConfig.toBuilder().redisUri(cluster.uri()).build();
     UsageLayout layout = UsageLayouts.crs(singleConfig);
     List<UsagePlan> plans = Workloads.random(42, EVENTS).stream().map(layout::plan).toList();
@@ -106,16 +118,34 @@ class ClusterWritersIT {
         CommandStats before = cluster.commandStats();
         writeAll(writer(name, c, clusterConfig), plans, name.equals("lua") ? "w-" : null);
         CommandStats delta = cluster.commandStats().minus(before);
-        assertSameState(States.fromReader(UsageReader.of(c, clusterConfig).dump()), reference, States.CROSS_RUN_TTL_TOLERANCE_SECONDS, name + " on the cluster");
+        assertSameState(
+            States.fromReader(UsageReader.of(c, clusterConfig).dump()),
+            reference,
+            States.CROSS_RUN_TTL_TOLERANCE_SECONDS,
+            name + " on the cluster");
         long expectedGroups = plans.stream().mapToLong(ClusterWritersIT::slots).sum();
         if (name.equals("lua")) {
-          // one EVALSHA per slot group of each event (the script is loaded on every master beforehand)
+          // one EVALSHA per slot group of each event (the script is loaded on every master
+          // beforehand)
           assertThat(delta.calls("evalsha")).isEqualTo(expectedGroups);
-          System.out.printf("cluster: %d events -> %d EVALSHA (%.2f per event), %d commands inside scripts%n",
-              EVENTS, delta.calls("evalsha"), (double) delta.calls("evalsha") / EVENTS,
-              delta.without("evalsha", "info", "cluster|slots", "cluster|nodes", "script|load", "hello", "client|setinfo").total());
+          System.out.printf(
+              "cluster: %d events -> %d EVALSHA (%.2f per event), %d commands inside scripts%n",
+              EVENTS,
+              delta.calls("evalsha"),
+              (double) delta.calls("evalsha") / EVENTS,
+              delta
+                  .without(
+                      "evalsha",
+                      "info",
+                      "cluster|slots",
+                      "cluster|nodes",
+                      "script|load",
+                      "hello",
+                      "client|setinfo")
+                  .total());
         } else {
-          assertThat(delta.calls("hincrby")).isEqualTo(plans.stream().mapToLong(p -> p.counters().size()).sum());
+          assertThat(delta.calls("hincrby"))
+              .isEqualTo(plans.stream().mapToLong(p -> p.counters().size()).sum());
         }
       }
     }
@@ -124,8 +154,15 @@ class ClusterWritersIT {
   @Test
   void aGuardedPlanIsAppliedOncePerSlotGroup(RedisClusterHandle cluster) throws Exception {
     SinkConfig config = SinkConfig.builder().redisUri(cluster.uri()).build();
-    UsageEvent both = UsageEvent.builder().at(Instant.parse("2025-08-15T03:10:00Z")).keyId("k1").accountId("a1")
-        .model("claude-sonnet-4-20250514").inputTokens(10).outputTokens(5).build();
+    UsageEvent both =
+        UsageEvent.builder()
+            .at(Instant.parse("2025-08-15T03:10:00Z"))
+            .keyId("k1")
+            .accountId("a1")
+            .model("claude-sonnet-4-20250514")
+            .inputTokens(10)
+            .outputTokens(5)
+            .build();
     UsagePlan plan = UsageLayouts.crs(config).plan(both);
     try (RedisConnection c = RedisConnection.open(config)) {
       PlanWriter lua = PlanWriters.lua(c, config);
@@ -136,10 +173,13 @@ class ClusterWritersIT {
       assertThat(first.clientCommands()).isEqualTo(first.groups());
       assertThat(again.applied()).isFalse();
       assertThat(again.duplicateGroups()).isEqualTo(again.groups());
-      assertThat(UsageReader.of(c, config).key("k1", UsagePeriod.allTime()).requests()).isEqualTo(1);
+      assertThat(UsageReader.of(c, config).key("k1", UsagePeriod.allTime()).requests())
+          .isEqualTo(1);
       // one guard key per group, each in its group's slot
       assertThat(cluster.dbSize()).isEqualTo(keys(plan) + first.groups());
-      System.out.printf("reference layout, both ids: %d keys in %d slots -> %d EVALSHA per event on a %d-master cluster%n",
+      System.out.printf(
+          "reference layout, both ids: %d keys in %d slots -> %d EVALSHA per event on a %d-master"
+              + " cluster%n",
           keys(plan), slots(plan), first.clientCommands(), RedisClusterHandle.MASTERS);
     }
   }

@@ -4,7 +4,6 @@ import static io.usagesink.redis.testing.States.assertSameState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.usagesink.testkit.redis.StoredKey;
 import io.usagesink.SinkConfig;
 import io.usagesink.UsageEvent;
 import io.usagesink.launcher.RedisClusterHandle;
@@ -20,6 +19,7 @@ import io.usagesink.redis.internal.failure.FailurePolicy;
 import io.usagesink.redis.read.UsageReader;
 import io.usagesink.redis.testing.States;
 import io.usagesink.testkit.golden.PlanInterpreter;
+import io.usagesink.testkit.redis.StoredKey;
 import io.usagesink.testkit.redis.junit.RedisExtension;
 import java.time.Instant;
 import java.util.HashSet;
@@ -45,9 +45,18 @@ import org.junit.jupiter.params.provider.ValueSource;
 @ExtendWith(RedisExtension.class)
 class WriterFailuresIT {
 
-  private static final UsageEvent BOTH = UsageEvent.builder().at(Instant.parse("2025-08-15T03:10:00Z"))
-      .keyId("k1").accountId("a1").model("claude-sonnet-4-20250514").inputTokens(1200).outputTokens(350)
-      .cacheCreateTokens(5000).cacheReadTokens(20000).ephemeral5mTokens(5000).build();
+  private static final UsageEvent BOTH =
+      UsageEvent.builder()
+          .at(Instant.parse("2025-08-15T03:10:00Z"))
+          .keyId("k1")
+          .accountId("a1")
+          .model("claude-sonnet-4-20250514")
+          .inputTokens(1200)
+          .outputTokens(350)
+          .cacheCreateTokens(5000)
+          .cacheReadTokens(20000)
+          .ephemeral5mTokens(5000)
+          .build();
   private static final String MAX = "9223372036854775800";
 
   /** One server or a cluster, seen the same way by the tests. */
@@ -60,7 +69,8 @@ class WriterFailuresIT {
     /** The nodes, for CONFIG SET and guard look-ups. */
     List<RedisServer> nodes();
 
-    default RedisServer nodeOf(@SuppressWarnings("unused") String key) { // one server holds every key
+    default RedisServer nodeOf(
+        @SuppressWarnings("unused") String key) { // one server holds every key
       return nodes().get(0);
     }
   }
@@ -145,7 +155,8 @@ class WriterFailuresIT {
 
   @ParameterizedTest(name = "{0} writer")
   @ValueSource(strings = {"lua", "pipeline"})
-  void aWrongTypeKeyFailsAloneOnACluster(String writer, RedisClusterHandle cluster) throws Exception {
+  void aWrongTypeKeyFailsAloneOnACluster(String writer, RedisClusterHandle cluster)
+      throws Exception {
     wrongTypeKeyFailsAlone(writer, cluster(cluster));
   }
 
@@ -155,16 +166,21 @@ class WriterFailuresIT {
     assertThat(keys(plan)).contains("usage:k1").hasSizeGreaterThan(3);
     target.command("usage:k1", "SET", "usage:k1", "x");
     try (RedisConnection c = RedisConnection.open(config)) {
-      WriteResult r = await(PlanWritersIT.writer(writer, c, config).write(plan, guard(writer, "wrongtype")));
+      WriteResult r =
+          await(PlanWritersIT.writer(writer, c, config).write(plan, guard(writer, "wrongtype")));
       assertThat(r.failedKeys()).hasSize(1);
       KeyFailure f = r.failedKeys().get(0);
       assertThat(f.key()).isEqualTo("usage:k1");
       assertThat(f.reason()).startsWith("WRONGTYPE");
       assertThat(f.partial()).isFalse(); // the key's every command was refused (it has no EXPIRE)
       assertThat(r.complete()).isFalse();
-      SortedMap<String, StoredKey> want = new TreeMap<>(expected(plan, without(keys(plan), "usage:k1")));
+      SortedMap<String, StoredKey> want =
+          new TreeMap<>(expected(plan, without(keys(plan), "usage:k1")));
       want.put("usage:k1", new StoredKey("string", new TreeMap<>(), List.of(), "x", -1));
-      assertSameState(States.fromReader(UsageReader.of(c, config).dump()), want, States.TTL_TOLERANCE_SECONDS,
+      assertSameState(
+          States.fromReader(UsageReader.of(c, config).dump()),
+          want,
+          States.TTL_TOLERANCE_SECONDS,
           writer + " after WRONGTYPE");
 
       if (writer.equals("lua")) {
@@ -173,7 +189,11 @@ class WriterFailuresIT {
         assertThat(again.applied()).isFalse();
         assertThat(again.duplicateGroups()).isEqualTo(again.groups());
         assertThat(again.failedKeys()).containsExactly(f);
-        assertSameState(States.fromReader(UsageReader.of(c, config).dump()), want, States.TTL_TOLERANCE_SECONDS, "after the retry");
+        assertSameState(
+            States.fromReader(UsageReader.of(c, config).dump()),
+            want,
+            States.TTL_TOLERANCE_SECONDS,
+            "after the retry");
       }
     }
   }
@@ -182,41 +202,58 @@ class WriterFailuresIT {
 
   @ParameterizedTest(name = "{0} writer")
   @ValueSource(strings = {"lua", "pipeline"})
-  void anOverflowingCounterFailsItsKeyOnlyOnOneServer(String writer, RedisServer redis) throws Exception {
+  void anOverflowingCounterFailsItsKeyOnlyOnOneServer(String writer, RedisServer redis)
+      throws Exception {
     overflowingCounterFailsItsKeyOnly(writer, single(redis));
   }
 
   @ParameterizedTest(name = "{0} writer")
   @ValueSource(strings = {"lua", "pipeline"})
-  void anOverflowingCounterFailsItsKeyOnlyOnACluster(String writer, RedisClusterHandle cluster) throws Exception {
+  void anOverflowingCounterFailsItsKeyOnlyOnACluster(String writer, RedisClusterHandle cluster)
+      throws Exception {
     overflowingCounterFailsItsKeyOnly(writer, cluster(cluster));
   }
 
-  private static void overflowingCounterFailsItsKeyOnly(String writer, Target target) throws Exception {
+  private static void overflowingCounterFailsItsKeyOnly(String writer, Target target)
+      throws Exception {
     SinkConfig config = SinkConfig.builder().redisUri(target.uri()).build();
-    UsagePlan plan = UsagePlan.builder()
-        .increment("h1", "a", 5).increment("h1", "b", 10).increment("h1", "c", Long.MIN_VALUE).expire("h1", 100)
-        .increment("h2", "x", 3).expire("h2", 100)
-        .indexAdd("s", "m", 50)
-        .build();
+    UsagePlan plan =
+        UsagePlan.builder()
+            .increment("h1", "a", 5)
+            .increment("h1", "b", 10)
+            .increment("h1", "c", Long.MIN_VALUE)
+            .expire("h1", 100)
+            .increment("h2", "x", 3)
+            .expire("h2", 100)
+            .indexAdd("s", "m", 50)
+            .build();
     target.command("h1", "HSET", "h1", "b", MAX, "z", "1");
     try (RedisConnection c = RedisConnection.open(config)) {
-      WriteResult r = await(PlanWritersIT.writer(writer, c, config).write(plan, guard(writer, "overflow")));
+      WriteResult r =
+          await(PlanWritersIT.writer(writer, c, config).write(plan, guard(writer, "overflow")));
       assertThat(r.failedKeys()).extracting(KeyFailure::key).containsExactly("h1");
-      assertThat(r.failedKeys().get(0).reason()).isEqualTo("ERR increment or decrement would overflow");
+      assertThat(r.failedKeys().get(0).reason())
+          .isEqualTo("ERR increment or decrement would overflow");
       SortedMap<String, StoredKey> want = new TreeMap<>();
       if (writer.equals("lua")) {
-        // the script undid "a" (created by the call: removed again) and stopped at "b": h1 as it was
+        // the script undid "a" (created by the call: removed again) and stopped at "b": h1 as it
+        // was
         assertThat(r.failedKeys().get(0).partial()).isFalse();
         want.put("h1", StoredKey.hash(Map.of("b", MAX, "z", "1"), -1));
       } else {
         // the pipeline cannot undo: "a" and "c" were applied, and so was the EXPIRE
         assertThat(r.failedKeys().get(0).partial()).isTrue();
-        want.put("h1", StoredKey.hash(Map.of("a", "5", "b", MAX, "c", Long.toString(Long.MIN_VALUE), "z", "1"), 100));
+        want.put(
+            "h1",
+            StoredKey.hash(
+                Map.of("a", "5", "b", MAX, "c", Long.toString(Long.MIN_VALUE), "z", "1"), 100));
       }
       want.put("h2", StoredKey.hash(Map.of("x", "3"), 100));
       want.put("s", StoredKey.set(List.of("m"), 50));
-      assertSameState(States.fromReader(UsageReader.of(c, config).dump()), want, States.TTL_TOLERANCE_SECONDS,
+      assertSameState(
+          States.fromReader(UsageReader.of(c, config).dump()),
+          want,
+          States.TTL_TOLERANCE_SECONDS,
           writer + " after the overflow");
     }
   }
@@ -256,7 +293,10 @@ class WriterFailuresIT {
       full.command("CONFIG", "SET", "maxmemory", "1");
       try {
         Throwable t = catchThrowable(() -> await(w.write(plan, guard(writer, "oom"))));
-        assertThat(t).isInstanceOf(ExecutionException.class).cause().isInstanceOf(IncompleteWriteException.class);
+        assertThat(t)
+            .isInstanceOf(ExecutionException.class)
+            .cause()
+            .isInstanceOf(IncompleteWriteException.class);
         e = (IncompleteWriteException) t.getCause();
       } finally {
         full.command("CONFIG", "SET", "maxmemory", "0");
@@ -265,20 +305,30 @@ class WriterFailuresIT {
       assertThat(e.failedKeys()).isEmpty();
       // exactly the updates of the keys on the full node remain; the rest is stored exactly
       assertThat(keys(e.remaining())).containsExactlyInAnyOrderElementsOf(onFull);
-      assertThat(e.remaining().counters()).containsExactlyElementsOf(
-          PlanEncoding.only(plan, onFull).counters());
+      assertThat(e.remaining().counters())
+          .containsExactlyElementsOf(PlanEncoding.only(plan, onFull).counters());
       SortedMap<String, StoredKey> partly = new TreeMap<>(expected(plan, keys(plan)));
       partly.keySet().removeAll(onFull);
       partly.put("filler", new StoredKey("string", new TreeMap<>(), List.of(), "some data", -1));
-      assertSameState(States.fromReader(UsageReader.of(c, config).dump()), partly, States.TTL_TOLERANCE_SECONDS, writer + " during OOM");
-      assertThat(((List<?>) full.command("KEYS", "usagesink:guard:*"))).as("guard on the full node").isEmpty();
+      assertSameState(
+          States.fromReader(UsageReader.of(c, config).dump()),
+          partly,
+          States.TTL_TOLERANCE_SECONDS,
+          writer + " during OOM");
+      assertThat(((List<?>) full.command("KEYS", "usagesink:guard:*")))
+          .as("guard on the full node")
+          .isEmpty();
 
       WriteResult retry = await(w.write(e.remaining(), guard(writer, "oom")));
       assertThat(retry.applied()).isTrue();
       assertThat(retry.complete()).isTrue();
       SortedMap<String, StoredKey> all = new TreeMap<>(expected(plan, keys(plan)));
       all.put("filler", new StoredKey("string", new TreeMap<>(), List.of(), "some data", -1));
-      assertSameState(States.fromReader(UsageReader.of(c, config).dump()), all, States.TTL_TOLERANCE_SECONDS, writer + " after the retry");
+      assertSameState(
+          States.fromReader(UsageReader.of(c, config).dump()),
+          all,
+          States.TTL_TOLERANCE_SECONDS,
+          writer + " after the retry");
     }
   }
 
@@ -311,9 +361,12 @@ class WriterFailuresIT {
       long killedAt = System.nanoTime();
       redis.killClients();
       Throwable t = catchThrowable(() -> f.get(30, TimeUnit.SECONDS));
-      System.out.printf("pipeline killed mid-write: outcome after %d ms: %s%n",
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt), t == null ? "complete" : FailurePolicy.describe(t));
-      UsagePlan remaining = t == null ? UsagePlan.empty() : ((IncompleteWriteException) t.getCause()).remaining();
+      System.out.printf(
+          "pipeline killed mid-write: outcome after %d ms: %s%n",
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt),
+          t == null ? "complete" : FailurePolicy.describe(t));
+      UsagePlan remaining =
+          t == null ? UsagePlan.empty() : ((IncompleteWriteException) t.getCause()).remaining();
       Set<CounterDelta> left = new HashSet<>(remaining.counters());
       long unknownApplied = 0;
       for (int k = 0; k < 100; k++) {
@@ -326,25 +379,32 @@ class WriterFailuresIT {
           CounterDelta d = new CounterDelta("big:" + k, "f" + i, i + 1);
           String v = stored.get("f" + i);
           if (!left.contains(d)) {
-            assertThat(v).as("answered %s", d).isEqualTo(Long.toString(i + 1)); // applied exactly once
+            assertThat(v)
+                .as("answered %s", d)
+                .isEqualTo(Long.toString(i + 1)); // applied exactly once
           } else if (v != null) {
             unknownApplied++; // unanswered but applied: a retry counts it twice (at-least-once)
           }
         }
       }
-      System.out.printf("pipeline killed mid-write: %d of %d commands remaining, %d of them applied before the kill%n",
+      System.out.printf(
+          "pipeline killed mid-write: %d of %d commands remaining, %d of them applied before the"
+              + " kill%n",
           remaining.counters().size(), plan.counters().size(), unknownApplied);
       if (t != null) {
         assertThat(t.getCause()).isInstanceOf(IncompleteWriteException.class);
-        assertThat(FailurePolicy.classify(t.getCause().getCause())).isEqualTo(FailurePolicy.Kind.TRANSIENT);
+        assertThat(FailurePolicy.classify(t.getCause().getCause()))
+            .isEqualTo(FailurePolicy.Kind.TRANSIENT);
       }
     }
   }
 
   @Test
-  void writtenCommandsOfABrokenConnectionFailAtOnceAndAreNotReplayed(RedisServer redis) throws Exception {
+  void writtenCommandsOfABrokenConnectionFailAtOnceAndAreNotReplayed(RedisServer redis)
+      throws Exception {
     SinkConfig config = SinkConfig.builder().redisUri(redis.uri()).build();
-    UsagePlan plan = UsagePlan.builder().increment("h", "a", 1).increment("h", "b", 2).expire("h", 100).build();
+    UsagePlan plan =
+        UsagePlan.builder().increment("h", "a", 1).increment("h", "b", 2).expire("h", 100).build();
     try (RedisConnection c = RedisConnection.openForWriters(config)) {
       PlanWriter w = PlanWriters.pipeline(c, config);
       await(w.write(UsagePlan.builder().increment("warm", "up", 1).build(), null));
@@ -355,13 +415,18 @@ class WriterFailuresIT {
       redis.killClients();
       Throwable t = catchThrowable(() -> f.get(30, TimeUnit.SECONDS));
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
-      System.out.printf("broken connection: the write failed %d ms after the kill: %s%n", millis,
-          FailurePolicy.describe(t));
-      assertThat(t).isInstanceOf(ExecutionException.class).cause().isInstanceOf(IncompleteWriteException.class);
+      System.out.printf(
+          "broken connection: the write failed %d ms after the kill: %s%n",
+          millis, FailurePolicy.describe(t));
+      assertThat(t)
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOf(IncompleteWriteException.class);
       IncompleteWriteException e = (IncompleteWriteException) t.getCause();
       assertThat(e.getCause()).isNotInstanceOf(io.lettuce.core.RedisCommandTimeoutException.class);
       assertThat(e.remaining()).isEqualTo(plan);
-      Thread.sleep(2_500); // the pause is over and the connection is back: nothing was re-sent by Lettuce
+      Thread.sleep(
+          2_500); // the pause is over and the connection is back: nothing was re-sent by Lettuce
       assertThat(redis.command("EXISTS", "h")).isEqualTo(0L);
       assertThat(await(w.write(e.remaining(), null)).complete()).isTrue();
       assertThat(redis.command("HGET", "h", "b")).isEqualTo("2");

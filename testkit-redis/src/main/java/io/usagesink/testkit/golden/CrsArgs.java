@@ -8,9 +8,9 @@ import java.util.Set;
 
 /**
  * The arguments of one CRS call, by JS parameter name, with JS meaning: an absent argument was
- * omitted (the JS default applied), a present {@code null} is JS {@code null}. Values are
- * {@link String}, {@link Long} (integral numbers), {@link Double} (other numbers), {@link Boolean}
- * or {@code null}. Immutable.
+ * omitted (the JS default applied), a present {@code null} is JS {@code null}. Values are {@link
+ * String}, {@link Long} (integral numbers), {@link Double} (other numbers), {@link Boolean} or
+ * {@code null}. Immutable.
  */
 public final class CrsArgs {
 
@@ -23,14 +23,19 @@ public final class CrsArgs {
    */
   public CrsArgs(Map<String, ?> values) {
     Map<String, Object> copy = new LinkedHashMap<>();
-    values.forEach((name, value) -> {
-      Objects.requireNonNull(name, "argument name");
-      if (value != null && !(value instanceof String) && !(value instanceof Long)
-          && !(value instanceof Double) && !(value instanceof Boolean)) {
-        throw new IllegalArgumentException("argument " + name + " has unsupported type " + value.getClass().getName());
-      }
-      copy.put(name, value);
-    });
+    values.forEach(
+        (name, value) -> {
+          Objects.requireNonNull(name, "argument name");
+          if (value != null
+              && !(value instanceof String)
+              && !(value instanceof Long)
+              && !(value instanceof Double)
+              && !(value instanceof Boolean)) {
+            throw new IllegalArgumentException(
+                "argument " + name + " has unsupported type " + value.getClass().getName());
+          }
+          copy.put(name, value);
+        });
     this.values = Collections.unmodifiableMap(copy);
   }
 
@@ -44,7 +49,9 @@ public final class CrsArgs {
     return values.keySet();
   }
 
-  /** The raw value: {@code null} when absent or JS {@code null} (tell them apart with {@link #has}). */
+  /**
+   * The raw value: {@code null} when absent or JS {@code null} (tell them apart with {@link #has}).
+   */
   public Object raw(String name) {
     return values.get(name);
   }
@@ -66,8 +73,8 @@ public final class CrsArgs {
    * A count with JS {@code x || 0} semantics: absent, {@code null}, {@code 0} and {@code false}
    * give 0; an integral number gives itself.
    *
-   * @throws IllegalArgumentException if the value is a string, {@code true}, or not an integer
-   *     (CRS would send it to Redis as-is, which the API cannot express)
+   * @throws IllegalArgumentException if the value is a string, {@code true}, or not an integer (CRS
+   *     would send it to Redis as-is, which the API cannot express)
    */
   public long count(String name) {
     Object v = values.get(name);
@@ -83,7 +90,10 @@ public final class CrsArgs {
     throw new IllegalArgumentException("argument " + name + " is not an integer count: " + v);
   }
 
-  /** JS truthiness: absent, {@code null}, {@code false}, {@code 0}, {@code NaN} and {@code ""} are false. */
+  /**
+   * JS truthiness: absent, {@code null}, {@code false}, {@code 0}, {@code NaN} and {@code ""} are
+   * false.
+   */
   public boolean truthy(String name) {
     Object v = values.get(name);
     if (v == null) {

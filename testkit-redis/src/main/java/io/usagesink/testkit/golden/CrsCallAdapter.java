@@ -7,18 +7,19 @@ import io.usagesink.UsageEvent;
  *
  * <ul>
  *   <li>{@code incrementTokenUsage(keyId, tokens, inputTokens, outputTokens, cacheCreateTokens,
- *       cacheReadTokens, model, ephemeral5mTokens, ephemeral1hTokens, isLongContextRequest)} becomes
- *       an event with {@code keyId} only. CRS's <b>{@code tokens} fallback</b> is applied here (and
- *       only here: the API has no such quirk): when input and output tokens are both 0, the
- *       {@code tokens} argument is booked as output tokens.
+ *       cacheReadTokens, model, ephemeral5mTokens, ephemeral1hTokens, isLongContextRequest)}
+ *       becomes an event with {@code keyId} only. CRS's <b>{@code tokens} fallback</b> is applied
+ *       here (and only here: the API has no such quirk): when input and output tokens are both 0,
+ *       the {@code tokens} argument is booked as output tokens.
  *   <li>{@code incrementAccountUsage(accountId, totalTokens, inputTokens, outputTokens,
  *       cacheCreateTokens, cacheReadTokens, model, isLongContextRequest)} becomes an event with
  *       {@code accountId} only; {@code totalTokens} is ignored, as CRS ignores it. The 2025
  *       signature has no ephemeral arguments (they count 0); CRS HEAD's {@code ephemeral5mTokens}
  *       and {@code ephemeral1hTokens} are read when present.
  * </ul>
- * Counts follow JS {@code x || 0}; an omitted model is {@code unknown} (the JS default), a
- * {@code null} or empty one is passed on as is (the API books it as {@code unknown}, a documented
+ *
+ * Counts follow JS {@code x || 0}; an omitted model is {@code unknown} (the JS default), a {@code
+ * null} or empty one is passed on as is (the API books it as {@code unknown}, a documented
  * deviation); the event time is the call's frozen "now".
  */
 public final class CrsCallAdapter {
@@ -33,14 +34,16 @@ public final class CrsCallAdapter {
    */
   public static UsageEvent toEvent(CrsCall call) {
     CrsArgs a = call.args();
-    UsageEvent.Builder b = UsageEvent.builder().at(call.at())
-        .model(a.has("model") ? a.text("model") : UsageEvent.UNKNOWN_MODEL)
-        .inputTokens(a.count("inputTokens"))
-        .cacheCreateTokens(a.count("cacheCreateTokens"))
-        .cacheReadTokens(a.count("cacheReadTokens"))
-        .ephemeral5mTokens(a.count("ephemeral5mTokens"))
-        .ephemeral1hTokens(a.count("ephemeral1hTokens"))
-        .longContext(a.truthy("isLongContextRequest"));
+    UsageEvent.Builder b =
+        UsageEvent.builder()
+            .at(call.at())
+            .model(a.has("model") ? a.text("model") : UsageEvent.UNKNOWN_MODEL)
+            .inputTokens(a.count("inputTokens"))
+            .cacheCreateTokens(a.count("cacheCreateTokens"))
+            .cacheReadTokens(a.count("cacheReadTokens"))
+            .ephemeral5mTokens(a.count("ephemeral5mTokens"))
+            .ephemeral1hTokens(a.count("ephemeral1hTokens"))
+            .longContext(a.truthy("isLongContextRequest"));
     long in = a.count("inputTokens");
     long out = a.count("outputTokens");
     switch (call.method()) {

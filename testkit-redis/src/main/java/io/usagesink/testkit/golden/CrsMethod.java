@@ -2,7 +2,9 @@ package io.usagesink.testkit.golden;
 
 /** The CRS method a golden event called. */
 public enum CrsMethod {
-  /** {@code incrementTokenUsage}: per-API-key usage ({@code usage:*} and the system minute hash). */
+  /**
+   * {@code incrementTokenUsage}: per-API-key usage ({@code usage:*} and the system minute hash).
+   */
   INCREMENT_TOKEN_USAGE("incrementTokenUsage"),
   /** {@code incrementAccountUsage}: per-account usage ({@code account_usage:*}). */
   INCREMENT_ACCOUNT_USAGE("incrementAccountUsage");
@@ -29,7 +31,7 @@ public enum CrsMethod {
         return m;
       }
     }
-    throw new IllegalArgumentException("unknown CRS method \"" + name
-        + "\"; known: incrementTokenUsage, incrementAccountUsage");
+    throw new IllegalArgumentException(
+        "unknown CRS method \"" + name + "\"; known: incrementTokenUsage, incrementAccountUsage");
   }
 }

@@ -15,30 +15,41 @@ import java.util.TreeMap;
  *
  * @param name the case name, e.g. {@code token-plain}
  * @param events the CRS calls, in order
- * @param commandsPerEvent for each call, the commands Redis received, each as its argument
- *     strings, e.g. {@code ["HINCRBY", "usage:k1", "totalTokens", "1550"]}
+ * @param commandsPerEvent for each call, the commands Redis received, each as its argument strings,
+ *     e.g. {@code ["HINCRBY", "usage:k1", "totalTokens", "1550"]}
  * @param state every key after the case, sorted by key
  */
-public record GoldenCase(String name, List<CrsCall> events, List<List<List<String>>> commandsPerEvent,
+public record GoldenCase(
+    String name,
+    List<CrsCall> events,
+    List<List<List<String>>> commandsPerEvent,
     SortedMap<String, StoredKey> state) {
 
   /**
    * The cases where this library deliberately differs from CRS (see {@code UsageLayouts}), by name,
    * with the reason. Their {@link #state()} and commands are CRS's, not ours.
    */
-  public static final Map<String, String> DEVIATIONS = Map.of(
-      "token-model-empty-and-null",
-      "an empty or null model is booked as \"unknown\"; CRS writes an empty key segment for \"\" "
-          + "and the text \"null\" for null");
+  public static final Map<String, String> DEVIATIONS =
+      Map.of(
+          "token-model-empty-and-null",
+          "an empty or null model is booked as \"unknown\"; CRS writes an empty key segment for"
+              + " \"\" and the text \"null\" for null");
 
   /** Validates and copies; every event has its command list. */
   public GoldenCase {
     Objects.requireNonNull(name, "name");
     events = List.copyOf(events);
-    commandsPerEvent = commandsPerEvent.stream().map(cmds -> cmds.stream().map(List::copyOf).toList()).toList();
+    commandsPerEvent =
+        commandsPerEvent.stream().map(cmds -> cmds.stream().map(List::copyOf).toList()).toList();
     if (events.size() != commandsPerEvent.size()) {
-      throw new IllegalArgumentException("case " + name + " has " + events.size() + " events but "
-          + commandsPerEvent.size() + " command lists");
+      throw new IllegalArgumentException(
+          "case "
+              + name
+              + " has "
+              + events.size()
+              + " events but "
+              + commandsPerEvent.size()
+              + " command lists");
     }
     state = Collections.unmodifiableSortedMap(new TreeMap<>(state));
   }

@@ -17,11 +17,17 @@ public final class GoldenExpectations {
 
   private GoldenExpectations() {}
 
-  /** Model names CRS books for an empty and a null model, which this library books as {@code unknown}. */
-  private static final Map<String, String> UNKNOWN_MODELS = Map.of("", "unknown", "null", "unknown");
+  /**
+   * Model names CRS books for an empty and a null model, which this library books as {@code
+   * unknown}.
+   */
+  private static final Map<String, String> UNKNOWN_MODELS =
+      Map.of("", "unknown", "null", "unknown");
 
   /** The key segments after which a token-usage key holds the model name. */
-  private static final String[] MODEL_SEGMENTS = {":model:daily:", ":model:monthly:", ":model:hourly:"};
+  private static final String[] MODEL_SEGMENTS = {
+    ":model:daily:", ":model:monthly:", ":model:hourly:"
+  };
 
   /**
    * The state {@code c} must leave: {@link GoldenCase#state()} for a conforming case; for {@code
@@ -37,8 +43,10 @@ public final class GoldenExpectations {
       return c.state();
     }
     if (!c.name().equals("token-model-empty-and-null")) {
-      throw new IllegalStateException("no transformation for the deviation of golden case " + c.name()
-          + "; known: token-model-empty-and-null");
+      throw new IllegalStateException(
+          "no transformation for the deviation of golden case "
+              + c.name()
+              + "; known: token-model-empty-and-null");
     }
     return unknownModels(c);
   }
@@ -46,26 +54,40 @@ public final class GoldenExpectations {
   private static SortedMap<String, StoredKey> unknownModels(GoldenCase c) {
     Map<String, Map<String, Long>> hashes = new HashMap<>();
     Map<String, Long> ttls = new HashMap<>();
-    c.state().forEach((key, value) -> {
-      if (!value.type().equals(StoredKey.HASH) || key.startsWith("account_usage")) {
-        throw new IllegalStateException("golden case " + c.name() + ": cannot transform key " + key
-            + " (only token-usage hashes are allowed)");
-      }
-      String target = renamed(key);
-      Long ttl = ttls.put(target, value.ttl());
-      if (ttl != null && ttl != value.ttl()) {
-        throw new IllegalStateException("golden case " + c.name() + ": keys merged into " + target
-            + " have TTLs " + ttl + " and " + value.ttl());
-      }
-      Map<String, Long> fields = hashes.computeIfAbsent(target, k -> new HashMap<>());
-      value.fields().forEach((f, v) -> fields.merge(f, Long.parseLong(v), Math::addExact));
-    });
+    c.state()
+        .forEach(
+            (key, value) -> {
+              if (!value.type().equals(StoredKey.HASH) || key.startsWith("account_usage")) {
+                throw new IllegalStateException(
+                    "golden case "
+                        + c.name()
+                        + ": cannot transform key "
+                        + key
+                        + " (only token-usage hashes are allowed)");
+              }
+              String target = renamed(key);
+              Long ttl = ttls.put(target, value.ttl());
+              if (ttl != null && ttl != value.ttl()) {
+                throw new IllegalStateException(
+                    "golden case "
+                        + c.name()
+                        + ": keys merged into "
+                        + target
+                        + " have TTLs "
+                        + ttl
+                        + " and "
+                        + value.ttl());
+              }
+              Map<String, Long> fields = hashes.computeIfAbsent(target, k -> new HashMap<>());
+              value.fields().forEach((f, v) -> fields.merge(f, Long.parseLong(v), Math::addExact));
+            });
     SortedMap<String, StoredKey> out = new TreeMap<>();
-    hashes.forEach((key, fields) -> {
-      Map<String, String> text = new HashMap<>();
-      fields.forEach((f, v) -> text.put(f, Long.toString(v)));
-      out.put(key, StoredKey.hash(text, ttls.get(key)));
-    });
+    hashes.forEach(
+        (key, fields) -> {
+          Map<String, String> text = new HashMap<>();
+          fields.forEach((f, v) -> text.put(f, Long.toString(v)));
+          out.put(key, StoredKey.hash(text, ttls.get(key)));
+        });
     return out;
   }
 

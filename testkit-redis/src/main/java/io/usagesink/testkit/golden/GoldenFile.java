@@ -1,8 +1,8 @@
 package io.usagesink.testkit.golden;
 
-import io.usagesink.testkit.redis.StoredKey;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.usagesink.testkit.redis.StoredKey;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -18,8 +18,8 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * A golden file of recorded CRS output ({@code crs-golden.json}, or {@code crs-golden-head.json} for
- * the 2026 layout) loaded into typed values. Immutable.
+ * A golden file of recorded CRS output ({@code crs-golden.json}, or {@code crs-golden-head.json}
+ * for the 2026 layout) loaded into typed values. Immutable.
  *
  * <p><b>Where it is found.</b> The reference file {@value #REFERENCE} ships in the test kit's
  * resources ({@value #REFERENCE_RESOURCE}, a byte-identical copy of {@code
@@ -36,8 +36,10 @@ public final class GoldenFile {
 
   /** The system property naming the shared folder: {@value}. */
   public static final String SHARED_DIR_PROPERTY = "usagesink.shared.dir";
+
   /** The golden file of the reference (2025) layout: {@value}. */
   public static final String REFERENCE = "crs-golden.json";
+
   /** The golden file of CRS HEAD (2026): {@value}. */
   public static final String HEAD = "crs-golden-head.json";
 
@@ -49,7 +51,8 @@ public final class GoldenFile {
   private final GoldenConfig config;
   private final List<GoldenCase> cases;
 
-  private GoldenFile(String location, GoldenSource source, GoldenConfig config, List<GoldenCase> cases) {
+  private GoldenFile(
+      String location, GoldenSource source, GoldenConfig config, List<GoldenCase> cases) {
     this.location = location;
     this.source = source;
     this.config = config;
@@ -64,8 +67,10 @@ public final class GoldenFile {
   public static GoldenFile reference() {
     try (InputStream in = GoldenFile.class.getResourceAsStream(REFERENCE_RESOURCE)) {
       if (in == null) {
-        throw new IllegalStateException("class-path resource " + REFERENCE_RESOURCE
-            + " is missing; the test kit jar must contain it");
+        throw new IllegalStateException(
+            "class-path resource "
+                + REFERENCE_RESOURCE
+                + " is missing; the test kit jar must contain it");
       }
       return parse(new ObjectMapper().readTree(in), "classpath:" + REFERENCE_RESOURCE);
     } catch (IOException e) {
@@ -79,8 +84,8 @@ public final class GoldenFile {
   }
 
   /**
-   * Loads the golden file {@code fileName} from the shared folder (for {@value #REFERENCE}: from the
-   * class path, see {@link #reference()}). When it is absent, aborts the calling test (JUnit
+   * Loads the golden file {@code fileName} from the shared folder (for {@value #REFERENCE}: from
+   * the class path, see {@link #reference()}). When it is absent, aborts the calling test (JUnit
    * assumption: reported as skipped) with a message naming the missing file and where it was looked
    * for; under CI (environment variable {@code CI} set and not {@code false}) fails it instead, so
    * golden tests never vanish silently from a CI run.
@@ -95,10 +100,15 @@ public final class GoldenFile {
     }
     Optional<Path> found = locate(fileName);
     if (found.isEmpty()) {
-      String message = fileName + " not found (looked in "
-          + String.join(" and ", candidates(fileName).stream().map(Path::toString).toList())
-          + "); set -D" + SHARED_DIR_PROPERTY + "=<dir containing reference/" + fileName
-          + "> to run the golden tests";
+      String message =
+          fileName
+              + " not found (looked in "
+              + String.join(" and ", candidates(fileName).stream().map(Path::toString).toList())
+              + "); set -D"
+              + SHARED_DIR_PROPERTY
+              + "=<dir containing reference/"
+              + fileName
+              + "> to run the golden tests";
       if (underCi(System.getenv("CI"))) {
         throw new AssertionError(message + " (CI is set, so this fails instead of skipping)");
       }
@@ -107,7 +117,10 @@ public final class GoldenFile {
     return load(found.get());
   }
 
-  /** Whether the value of the environment variable {@code CI} means a CI run: set, and not {@code false}. */
+  /**
+   * Whether the value of the environment variable {@code CI} means a CI run: set, and not {@code
+   * false}.
+   */
   static boolean underCi(String ci) {
     return ci != null && !ci.isBlank() && !ci.trim().equalsIgnoreCase("false");
   }
@@ -148,11 +161,17 @@ public final class GoldenFile {
 
   private static GoldenFile parse(JsonNode root, String location) {
     JsonNode src = required(root, "source", location);
-    GoldenSource source = new GoldenSource(src.path("repo").asText(), src.path("path").asText(),
-        src.path("commit").asText(), src.path("date").asText());
+    GoldenSource source =
+        new GoldenSource(
+            src.path("repo").asText(),
+            src.path("path").asText(),
+            src.path("commit").asText(),
+            src.path("date").asText());
     JsonNode cfg = required(root, "config", location);
-    GoldenConfig config = new GoldenConfig(required(cfg, "timezoneOffsetHours", "config").asInt(),
-        required(cfg, "metricsWindowMinutes", "config").asInt());
+    GoldenConfig config =
+        new GoldenConfig(
+            required(cfg, "timezoneOffsetHours", "config").asInt(),
+            required(cfg, "metricsWindowMinutes", "config").asInt());
     List<GoldenCase> cases = new ArrayList<>();
     for (JsonNode c : required(root, "cases", location)) {
       cases.add(parseCase(c));
@@ -168,8 +187,11 @@ public final class GoldenFile {
       for (Map.Entry<String, JsonNode> arg : required(e, "args", name).properties()) {
         args.put(arg.getKey(), value(arg.getValue(), name + " argument " + arg.getKey()));
       }
-      events.add(new CrsCall(CrsMethod.fromJsName(required(e, "method", name).asText()),
-          Instant.parse(required(e, "at", name).asText()), new CrsArgs(args)));
+      events.add(
+          new CrsCall(
+              CrsMethod.fromJsName(required(e, "method", name).asText()),
+              Instant.parse(required(e, "at", name).asText()),
+              new CrsArgs(args)));
     }
     List<List<List<String>>> commands = new ArrayList<>();
     for (JsonNode perEvent : required(c, "commandsPerEvent", name)) {
@@ -195,7 +217,8 @@ public final class GoldenFile {
         v.path("members").forEach(m -> members.add(m.asText()));
         state.put(k.getKey(), StoredKey.set(members, ttl));
       } else {
-        throw new IllegalArgumentException("case " + name + " key " + k.getKey() + " has unsupported type " + type);
+        throw new IllegalArgumentException(
+            "case " + name + " key " + k.getKey() + " has unsupported type " + type);
       }
     }
     return new GoldenCase(name, events, commands, state);
@@ -228,7 +251,9 @@ public final class GoldenFile {
     return v;
   }
 
-  /** Where this was loaded from: a file path, or {@code classpath:/...} for {@link #reference()}. */
+  /**
+   * Where this was loaded from: a file path, or {@code classpath:/...} for {@link #reference()}.
+   */
   public String location() {
     return location;
   }
@@ -254,8 +279,17 @@ public final class GoldenFile {
    * @throws IllegalArgumentException if there is none (the message lists the names)
    */
   public GoldenCase caseNamed(String name) {
-    return cases.stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow(() ->
-        new IllegalArgumentException("no golden case " + name + " in " + location + "; cases: "
-            + cases.stream().map(GoldenCase::name).toList()));
+    return cases.stream()
+        .filter(c -> c.name().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "no golden case "
+                        + name
+                        + " in "
+                        + location
+                        + "; cases: "
+                        + cases.stream().map(GoldenCase::name).toList()));
   }
 }

@@ -8,11 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A plan as the Redis commands a pipeline writer sends, each as its argument strings, in the
- * order the plan guarantees: one {@code HINCRBY key field delta} per counter, then one
- * {@code EXPIRE key ttl} per expiry, then per index addition {@code SADD set member} followed by
- * {@code EXPIRE set ttl} when its TTL is positive. Comparable with the golden files'
- * {@code commandsPerEvent}. Stateless.
+ * A plan as the Redis commands a pipeline writer sends, each as its argument strings, in the order
+ * the plan guarantees: one {@code HINCRBY key field delta} per counter, then one {@code EXPIRE key
+ * ttl} per expiry, then per index addition {@code SADD set member} followed by {@code EXPIRE set
+ * ttl} when its TTL is positive. Comparable with the golden files' {@code commandsPerEvent}.
+ * Stateless.
  */
 public final class PlanCommands {
 

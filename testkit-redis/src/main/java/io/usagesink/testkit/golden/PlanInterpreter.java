@@ -1,10 +1,10 @@
 package io.usagesink.testkit.golden;
 
-import io.usagesink.testkit.redis.StoredKey;
 import io.usagesink.plan.CounterDelta;
 import io.usagesink.plan.Expiry;
 import io.usagesink.plan.IndexAdd;
 import io.usagesink.plan.UsagePlan;
+import io.usagesink.testkit.redis.StoredKey;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SortedMap;
@@ -14,12 +14,12 @@ import java.util.TreeSet;
 /**
  * Applies plans to an in-memory model of the keys they touch, with the Redis semantics of the
  * commands a writer sends ({@code HINCRBY}, {@code EXPIRE}, {@code SADD}), and reports the final
- * state in the golden files' form ({@link StoredKey}s). Time does not pass: a TTL is the last
- * one set, {@code -1} when none was.
+ * state in the golden files' form ({@link StoredKey}s). Time does not pass: a TTL is the last one
+ * set, {@code -1} when none was.
  *
  * <p><b>A plan interpreter for unit tests, not a Redis mock.</b> It models only what plans do, so
- * that a layout can be checked against golden states without a server. Integration tests of
- * writers and backends must run against a real Redis (the testkit's fixture).
+ * that a layout can be checked against golden states without a server. Integration tests of writers
+ * and backends must run against a real Redis (the testkit's fixture).
  *
  * <p>Mutable and not thread-safe.
  */
@@ -56,13 +56,19 @@ public final class PlanInterpreter {
     if (sets.containsKey(key)) {
       throw new IllegalStateException("WRONGTYPE: HINCRBY on set " + key);
     }
-    hashes.computeIfAbsent(key, k -> new HashMap<>()).merge(field, delta, (a, b) -> {
-      try {
-        return Math.addExact(a, b);
-      } catch (ArithmeticException e) {
-        throw new ArithmeticException("HINCRBY " + key + " " + field + " would overflow: " + a + " + " + b);
-      }
-    });
+    hashes
+        .computeIfAbsent(key, k -> new HashMap<>())
+        .merge(
+            field,
+            delta,
+            (a, b) -> {
+              try {
+                return Math.addExact(a, b);
+              } catch (ArithmeticException e) {
+                throw new ArithmeticException(
+                    "HINCRBY " + key + " " + field + " would overflow: " + a + " + " + b);
+              }
+            });
     return this;
   }
 
@@ -78,7 +84,8 @@ public final class PlanInterpreter {
   /** {@code EXPIRE key ttl}: sets the TTL of an existing key; does nothing to a missing one. */
   public PlanInterpreter expire(String key, long ttlSeconds) {
     if (ttlSeconds <= 0) {
-      throw new IllegalArgumentException("ttlSeconds must be > 0 but was " + ttlSeconds + " for key " + key);
+      throw new IllegalArgumentException(
+          "ttlSeconds must be > 0 but was " + ttlSeconds + " for key " + key);
     }
     if (hashes.containsKey(key) || sets.containsKey(key)) {
       ttls.put(key, ttlSeconds);
@@ -89,12 +96,15 @@ public final class PlanInterpreter {
   /** Every key, sorted, as the golden files record a database. */
   public SortedMap<String, StoredKey> state() {
     SortedMap<String, StoredKey> out = new TreeMap<>();
-    hashes.forEach((key, fields) -> {
-      Map<String, String> text = new TreeMap<>();
-      fields.forEach((f, v) -> text.put(f, Long.toString(v)));
-      out.put(key, StoredKey.hash(text, ttls.getOrDefault(key, -1L)));
-    });
-    sets.forEach((key, members) -> out.put(key, StoredKey.set(members.stream().toList(), ttls.getOrDefault(key, -1L))));
+    hashes.forEach(
+        (key, fields) -> {
+          Map<String, String> text = new TreeMap<>();
+          fields.forEach((f, v) -> text.put(f, Long.toString(v)));
+          out.put(key, StoredKey.hash(text, ttls.getOrDefault(key, -1L)));
+        });
+    sets.forEach(
+        (key, members) ->
+            out.put(key, StoredKey.set(members.stream().toList(), ttls.getOrDefault(key, -1L))));
     return out;
   }
 }

@@ -9,17 +9,19 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * The {@link StoredState} of a sink storing on a fixture Redis, for {@link UsageSinkContract#storedState()}:
- * {@code Optional.of(RedisStoredState.of(redis))}. Stateless; reads block on the fixture's admin connection.
+ * The {@link StoredState} of a sink storing on a fixture Redis, for {@link
+ * UsageSinkContract#storedState()}: {@code Optional.of(RedisStoredState.of(redis))}. Stateless;
+ * reads block on the fixture's admin connection.
  */
 public final class RedisStoredState {
   private RedisStoredState() {}
 
   /**
-   * Reads {@code redis} over the fixture's admin connection ({@link RedisServer#command}: {@code TYPE},
-   * {@code HGETALL}), independent of the library's readers.
+   * Reads {@code redis} over the fixture's admin connection ({@link RedisServer#command}: {@code
+   * TYPE}, {@code HGETALL}), independent of the library's readers.
    *
-   * @throws IllegalStateException from {@link StoredState#hash} when the key holds something other than a hash
+   * @throws IllegalStateException from {@link StoredState#hash} when the key holds something other
+   *     than a hash
    */
   public static StoredState of(RedisServer redis) {
     Objects.requireNonNull(redis, "redis");

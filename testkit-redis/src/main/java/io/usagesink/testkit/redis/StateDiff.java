@@ -4,9 +4,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The differences between two {@link StateDump}s, one per line, readable in a failure message: a missing or
- * unexpected key, a field or member that differs, a TTL outside the tolerance. Immutable. {@link #toString()}
- * shows the first {@value #SHOWN} lines and how many more there are, never a multi-KB one-line dump.
+ * The differences between two {@link StateDump}s, one per line, readable in a failure message: a
+ * missing or unexpected key, a field or member that differs, a TTL outside the tolerance.
+ * Immutable. {@link #toString()} shows the first {@value #SHOWN} lines and how many more there are,
+ * never a multi-KB one-line dump.
  *
  * @param lines every difference, in key order
  */
@@ -26,8 +27,8 @@ public record StateDiff(List<String> lines) {
   }
 
   /**
-   * Throws an {@link AssertionError} naming {@code what}, the number of differences and the first {@value
-   * #SHOWN} of them, one per line; returns when there is none.
+   * Throws an {@link AssertionError} naming {@code what}, the number of differences and the first
+   * {@value #SHOWN} of them, one per line; returns when there is none.
    */
   public void assertNone(String what) {
     if (!isEmpty()) {
@@ -40,8 +41,10 @@ public record StateDiff(List<String> lines) {
     if (lines.isEmpty()) {
       return "no differences";
     }
-    StringBuilder sb = new StringBuilder().append(lines.size())
-        .append(lines.size() == 1 ? " difference" : " differences");
+    StringBuilder sb =
+        new StringBuilder()
+            .append(lines.size())
+            .append(lines.size() == 1 ? " difference" : " differences");
     lines.stream().limit(SHOWN).forEach(l -> sb.append("\n  ").append(l));
     if (lines.size() > SHOWN) {
       sb.append("\n  ... and ").append(lines.size() - SHOWN).append(" more");

@@ -15,13 +15,14 @@ import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
- * Every key of a Redis database with its content and TTL ({@link StoredKey}s by name): what a sink left on a
- * fixture, or what a golden file or the plan interpreter expects. Immutable.
+ * Every key of a Redis database with its content and TTL ({@link StoredKey}s by name): what a sink
+ * left on a fixture, or what a golden file or the plan interpreter expects. Immutable.
  *
- * <p>{@link #read(RedisServer)} reads a fixture server directly over its admin connection ({@code SCAN},
- * {@code TYPE}, {@code HGETALL}/{@code SMEMBERS}/{@code GET}, {@code TTL}), independent of the library's
- * readers; it blocks, and its commands show in the server's command stats. {@link #diff} compares two dumps
- * with a TTL tolerance, since a key's TTL counts down between its last write and the read.
+ * <p>{@link #read(RedisServer)} reads a fixture server directly over its admin connection ({@code
+ * SCAN}, {@code TYPE}, {@code HGETALL}/{@code SMEMBERS}/{@code GET}, {@code TTL}), independent of
+ * the library's readers; it blocks, and its commands show in the server's command stats. {@link
+ * #diff} compares two dumps with a TTL tolerance, since a key's TTL counts down between its last
+ * write and the read.
  *
  * @param keys key name to key, sorted by name
  */
@@ -71,19 +72,21 @@ public record StateDump(SortedMap<String, StoredKey> keys) {
       return java.util.Optional.empty(); // expired or deleted since SCAN saw it
     }
     switch (type) {
-      case StoredKey.HASH: {
-        List<?> flat = (List<?>) redis.command("HGETALL", key);
-        SortedMap<String, String> fields = new TreeMap<>();
-        for (int i = 0; i + 1 < flat.size(); i += 2) {
-          fields.put((String) flat.get(i), (String) flat.get(i + 1));
+      case StoredKey.HASH:
+        {
+          List<?> flat = (List<?>) redis.command("HGETALL", key);
+          SortedMap<String, String> fields = new TreeMap<>();
+          for (int i = 0; i + 1 < flat.size(); i += 2) {
+            fields.put((String) flat.get(i), (String) flat.get(i + 1));
+          }
+          return java.util.Optional.of(StoredKey.hash(fields, ttl));
         }
-        return java.util.Optional.of(StoredKey.hash(fields, ttl));
-      }
-      case StoredKey.SET: {
-        List<String> members = new ArrayList<>();
-        ((List<?>) redis.command("SMEMBERS", key)).forEach(m -> members.add((String) m));
-        return java.util.Optional.of(StoredKey.set(members, ttl));
-      }
+      case StoredKey.SET:
+        {
+          List<String> members = new ArrayList<>();
+          ((List<?>) redis.command("SMEMBERS", key)).forEach(m -> members.add((String) m));
+          return java.util.Optional.of(StoredKey.set(members, ttl));
+        }
       case StoredKey.STRING:
         return java.util.Optional.of(StoredKey.string((String) redis.command("GET", key), ttl));
       default:
@@ -94,15 +97,19 @@ public record StateDump(SortedMap<String, StoredKey> keys) {
   /** The keys whose names pass {@code filter}. */
   public StateDump filter(Predicate<String> filter) {
     SortedMap<String, StoredKey> out = new TreeMap<>();
-    keys.forEach((k, v) -> {
-      if (filter.test(k)) {
-        out.put(k, v);
-      }
-    });
+    keys.forEach(
+        (k, v) -> {
+          if (filter.test(k)) {
+            out.put(k, v);
+          }
+        });
     return new StateDump(out);
   }
 
-  /** This dump with every TTL > 0 replaced by 0 (no expiry, -1, is kept): for comparing content only. */
+  /**
+   * This dump with every TTL > 0 replaced by 0 (no expiry, -1, is kept): for comparing content
+   * only.
+   */
   public StateDump withoutTtls() {
     SortedMap<String, StoredKey> out = new TreeMap<>();
     keys.forEach((k, v) -> out.put(k, v.expires() ? v.withTtl(0) : v));
@@ -110,9 +117,9 @@ public record StateDump(SortedMap<String, StoredKey> keys) {
   }
 
   /**
-   * How this dump (the actual state) differs from {@code expected}: keys missing or unexpected, types, fields,
-   * members and string values that differ, and TTLs that differ by more than {@code ttlTolerance} (or where one
-   * key expires and the other does not).
+   * How this dump (the actual state) differs from {@code expected}: keys missing or unexpected,
+   * types, fields, members and string values that differ, and TTLs that differ by more than {@code
+   * ttlTolerance} (or where one key expires and the other does not).
    */
   public StateDiff diff(StateDump expected, Duration ttlTolerance) {
     long tolerance = ttlTolerance.toSeconds();
@@ -132,14 +139,23 @@ public record StateDump(SortedMap<String, StoredKey> keys) {
         content(key, a, e, lines);
         boolean bothExpire = a.expires() && e.expires();
         if (bothExpire ? Math.abs(a.ttl() - e.ttl()) > tolerance : a.ttl() != e.ttl()) {
-          lines.add(key + ": ttl " + a.ttl() + ", expected " + e.ttl() + (bothExpire ? " +- " + tolerance : ""));
+          lines.add(
+              key
+                  + ": ttl "
+                  + a.ttl()
+                  + ", expected "
+                  + e.ttl()
+                  + (bothExpire ? " +- " + tolerance : ""));
         }
       }
     }
     return new StateDiff(lines);
   }
 
-  /** {@link #diff} with the {@link #DEFAULT_TTL_TOLERANCE}, failing with the readable diff when there is one. */
+  /**
+   * {@link #diff} with the {@link #DEFAULT_TTL_TOLERANCE}, failing with the readable diff when
+   * there is one.
+   */
   public void assertSameAs(StateDump expected, String what) {
     diff(expected, DEFAULT_TTL_TOLERANCE).assertNone(what);
   }

@@ -9,23 +9,28 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * One key of a Redis database as the test kit models it everywhere (golden files, the plan interpreter, state
- * dumps read from a fixture, strategy comparisons): its type, its content and its TTL. Immutable; hash fields
- * are sorted by name and set members sorted, so equal content compares equal.
+ * One key of a Redis database as the test kit models it everywhere (golden files, the plan
+ * interpreter, state dumps read from a fixture, strategy comparisons): its type, its content and
+ * its TTL. Immutable; hash fields are sorted by name and set members sorted, so equal content
+ * compares equal.
  *
- * @param type {@value #HASH}, {@value #SET} or {@value #STRING} (another Redis type is kept by name, content empty)
+ * @param type {@value #HASH}, {@value #SET} or {@value #STRING} (another Redis type is kept by
+ *     name, content empty)
  * @param fields the hash fields and their values as Redis returns them (empty unless a hash)
  * @param members the set members, sorted and distinct (empty unless a set)
  * @param value the string value ({@code null} unless a string)
- * @param ttl seconds to live, or {@code -1} when the key never expires ({@code 0}: expires within the second,
- *     or a TTL left out of a comparison with {@link #withTtl})
+ * @param ttl seconds to live, or {@code -1} when the key never expires ({@code 0}: expires within
+ *     the second, or a TTL left out of a comparison with {@link #withTtl})
  */
-public record StoredKey(String type, SortedMap<String, String> fields, List<String> members, String value, long ttl) {
+public record StoredKey(
+    String type, SortedMap<String, String> fields, List<String> members, String value, long ttl) {
 
   /** Type name of a hash. */
   public static final String HASH = "hash";
+
   /** Type name of a set. */
   public static final String SET = "set";
+
   /** Type name of a string. */
   public static final String STRING = "string";
 
@@ -37,10 +42,14 @@ public record StoredKey(String type, SortedMap<String, String> fields, List<Stri
     }
     fields = Collections.unmodifiableSortedMap(new TreeMap<>(fields));
     members = members.stream().sorted().distinct().toList();
-    if (!fields.isEmpty() && !type.equals(HASH) || !members.isEmpty() && !type.equals(SET)
+    if (!fields.isEmpty() && !type.equals(HASH)
+        || !members.isEmpty() && !type.equals(SET)
         || value != null && !type.equals(STRING)) {
-      throw new IllegalArgumentException("a " + type + " has no " + (!fields.isEmpty() ? "fields"
-          : !members.isEmpty() ? "members" : "string value"));
+      throw new IllegalArgumentException(
+          "a "
+              + type
+              + " has no "
+              + (!fields.isEmpty() ? "fields" : !members.isEmpty() ? "members" : "string value"));
     }
   }
 
@@ -56,7 +65,8 @@ public record StoredKey(String type, SortedMap<String, String> fields, List<Stri
 
   /** A string. */
   public static StoredKey string(String value, long ttl) {
-    return new StoredKey(STRING, new TreeMap<>(), List.of(), Objects.requireNonNull(value, "value"), ttl);
+    return new StoredKey(
+        STRING, new TreeMap<>(), List.of(), Objects.requireNonNull(value, "value"), ttl);
   }
 
   /** This key with the TTL replaced (e.g. 0 to compare content only). */
@@ -69,13 +79,18 @@ public record StoredKey(String type, SortedMap<String, String> fields, List<Stri
     return ttl > 0;
   }
 
-  /** The content in one short line: {@code hash 9 fields}, {@code set 3 members}, {@code string "x"}. */
+  /**
+   * The content in one short line: {@code hash 9 fields}, {@code set 3 members}, {@code string
+   * "x"}.
+   */
   String summary() {
     return switch (type) {
-      case HASH -> "hash, " + fields.size() + " fields";
-      case SET -> "set, " + members.size() + " members";
-      case STRING -> "string \"" + value + "\"";
-      default -> type;
-    } + ", ttl " + ttl;
+          case HASH -> "hash, " + fields.size() + " fields";
+          case SET -> "set, " + members.size() + " members";
+          case STRING -> "string \"" + value + "\"";
+          default -> type;
+        }
+        + ", ttl "
+        + ttl;
   }
 }

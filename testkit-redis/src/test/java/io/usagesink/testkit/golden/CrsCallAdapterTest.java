@@ -18,41 +18,77 @@ class CrsCallAdapterTest {
     Map<String, Object> all = new LinkedHashMap<>();
     all.put("keyId", "k1");
     all.putAll(args);
-    return CrsCallAdapter.toEvent(new CrsCall(CrsMethod.INCREMENT_TOKEN_USAGE, AT, new CrsArgs(all)));
+    return CrsCallAdapter.toEvent(
+        new CrsCall(CrsMethod.INCREMENT_TOKEN_USAGE, AT, new CrsArgs(all)));
   }
 
   static UsageEvent account(Map<String, Object> args) {
     Map<String, Object> all = new LinkedHashMap<>();
     all.put("accountId", "a1");
     all.putAll(args);
-    return CrsCallAdapter.toEvent(new CrsCall(CrsMethod.INCREMENT_ACCOUNT_USAGE, AT, new CrsArgs(all)));
+    return CrsCallAdapter.toEvent(
+        new CrsCall(CrsMethod.INCREMENT_ACCOUNT_USAGE, AT, new CrsArgs(all)));
   }
 
   @Test
   void tokenUsageBecomesAKeyOnlyEvent() {
-    UsageEvent e = token(Map.of("tokens", 1550L, "inputTokens", 1200L, "outputTokens", 350L,
-        "cacheCreateTokens", 5000L, "cacheReadTokens", 20000L, "model", "m", "ephemeral5mTokens", 3000L,
-        "ephemeral1hTokens", 2000L, "isLongContextRequest", true));
-    assertThat(e).isEqualTo(UsageEvent.builder().at(AT).keyId("k1").model("m").inputTokens(1200)
-        .outputTokens(350).cacheCreateTokens(5000).cacheReadTokens(20000).ephemeral5mTokens(3000)
-        .ephemeral1hTokens(2000).longContext(true).build());
+    UsageEvent e =
+        token(
+            Map.of(
+                "tokens",
+                1550L,
+                "inputTokens",
+                1200L,
+                "outputTokens",
+                350L,
+                "cacheCreateTokens",
+                5000L,
+                "cacheReadTokens",
+                20000L,
+                "model",
+                "m",
+                "ephemeral5mTokens",
+                3000L,
+                "ephemeral1hTokens",
+                2000L,
+                "isLongContextRequest",
+                true));
+    assertThat(e)
+        .isEqualTo(
+            UsageEvent.builder()
+                .at(AT)
+                .keyId("k1")
+                .model("m")
+                .inputTokens(1200)
+                .outputTokens(350)
+                .cacheCreateTokens(5000)
+                .cacheReadTokens(20000)
+                .ephemeral5mTokens(3000)
+                .ephemeral1hTokens(2000)
+                .longContext(true)
+                .build());
   }
 
   @Test
   void tokensAreBookedAsOutputWhenInputAndOutputAreZero() {
-    assertThat(token(Map.of("tokens", 777L, "inputTokens", 0L, "outputTokens", 0L)).outputTokens()).isEqualTo(777);
+    assertThat(token(Map.of("tokens", 777L, "inputTokens", 0L, "outputTokens", 0L)).outputTokens())
+        .isEqualTo(777);
     assertThat(token(Map.of("tokens", 777L)).outputTokens()).isEqualTo(777);
   }
 
   @Test
   void tokensAreIgnoredWhenInputOrOutputIsNonZero() {
-    assertThat(token(Map.of("tokens", 777L, "inputTokens", 500L, "outputTokens", 0L)).outputTokens()).isZero();
-    assertThat(token(Map.of("tokens", 777L, "inputTokens", 0L, "outputTokens", 5L)).outputTokens()).isEqualTo(5);
+    assertThat(
+            token(Map.of("tokens", 777L, "inputTokens", 500L, "outputTokens", 0L)).outputTokens())
+        .isZero();
+    assertThat(token(Map.of("tokens", 777L, "inputTokens", 0L, "outputTokens", 5L)).outputTokens())
+        .isEqualTo(5);
   }
 
   @Test
   void accountUsageIgnoresTotalTokensAndHasNoFallback() {
-    UsageEvent e = account(Map.of("totalTokens", 999L, "inputTokens", 0L, "outputTokens", 0L, "model", "m"));
+    UsageEvent e =
+        account(Map.of("totalTokens", 999L, "inputTokens", 0L, "outputTokens", 0L, "model", "m"));
     assertThat(e.keyId()).isNull();
     assertThat(e.accountId()).isEqualTo("a1");
     assertThat(e.outputTokens()).isZero();
@@ -92,17 +128,23 @@ class CrsCallAdapterTest {
 
   @Test
   void countsTheApiCannotExpressAreRejected() {
-    assertThatIllegalArgumentException().isThrownBy(() -> token(Map.of("inputTokens", 1.5)))
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> token(Map.of("inputTokens", 1.5)))
         .withMessage("argument inputTokens is not an integer count: 1.5");
-    assertThatIllegalArgumentException().isThrownBy(() -> token(Map.of("inputTokens", "12")))
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> token(Map.of("inputTokens", "12")))
         .withMessage("argument inputTokens is not an integer count: 12");
-    assertThatIllegalArgumentException().isThrownBy(() -> token(Map.of("inputTokens", -3L)))
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> token(Map.of("inputTokens", -3L)))
         .withMessage("inputTokens must be >= 0 but was -3");
   }
 
   @Test
   void unknownMethodNameIsRejected() {
-    assertThatIllegalArgumentException().isThrownBy(() -> CrsMethod.fromJsName("incrementCost"))
-        .withMessage("unknown CRS method \"incrementCost\"; known: incrementTokenUsage, incrementAccountUsage");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> CrsMethod.fromJsName("incrementCost"))
+        .withMessage(
+            "unknown CRS method \"incrementCost\"; known: incrementTokenUsage,"
+                + " incrementAccountUsage");
   }
 }

@@ -1,12 +1,12 @@
 package io.usagesink.testkit.golden;
 
-import io.usagesink.testkit.redis.StoredKey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import io.usagesink.UsageEvent;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.plan.UsagePlan;
+import io.usagesink.testkit.redis.StoredKey;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,16 +35,23 @@ class CrsLayoutGoldenTest {
 
   @TestFactory
   Stream<DynamicTest> everyConformingCaseProducesCrsCommandsAndState() {
-    return golden.cases().stream().filter(c -> c.deviation().isEmpty())
-        .map(c -> dynamicTest(c.name(), () -> {
-          PlanInterpreter redis = new PlanInterpreter();
-          for (int i = 0; i < c.events().size(); i++) {
-            UsagePlan plan = layout.plan(CrsCallAdapter.toEvent(c.events().get(i)));
-            assertThat(PlanCommands.of(plan)).as("%s event %d", c.name(), i).isEqualTo(c.commandsInPlanOrder(i));
-            redis.apply(plan);
-          }
-          assertThat(redis.state()).as("%s final state", c.name()).isEqualTo(c.state());
-        }));
+    return golden.cases().stream()
+        .filter(c -> c.deviation().isEmpty())
+        .map(
+            c ->
+                dynamicTest(
+                    c.name(),
+                    () -> {
+                      PlanInterpreter redis = new PlanInterpreter();
+                      for (int i = 0; i < c.events().size(); i++) {
+                        UsagePlan plan = layout.plan(CrsCallAdapter.toEvent(c.events().get(i)));
+                        assertThat(PlanCommands.of(plan))
+                            .as("%s event %d", c.name(), i)
+                            .isEqualTo(c.commandsInPlanOrder(i));
+                        redis.apply(plan);
+                      }
+                      assertThat(redis.state()).as("%s final state", c.name()).isEqualTo(c.state());
+                    }));
   }
 
   @Test
@@ -70,17 +77,23 @@ class CrsLayoutGoldenTest {
         CrsCall call = c.events().get(i);
         assertThat(call.method()).as(c.name()).isEqualTo(CrsMethod.INCREMENT_ACCOUNT_USAGE);
         assertThat(call.args().truthy("isLongContextRequest")).as(c.name()).isTrue();
-        int firstExpire = crs.indexOf(crs.stream().filter(cmd -> cmd.get(0).equals("EXPIRE")).findFirst().orElseThrow());
-        List<String> movedFields = crs.subList(firstExpire, crs.size()).stream()
-            .filter(cmd -> cmd.get(0).equals("HINCRBY")).map(cmd -> cmd.get(1) + " " + cmd.get(2)).toList();
+        int firstExpire =
+            crs.indexOf(
+                crs.stream().filter(cmd -> cmd.get(0).equals("EXPIRE")).findFirst().orElseThrow());
+        List<String> movedFields =
+            crs.subList(firstExpire, crs.size()).stream()
+                .filter(cmd -> cmd.get(0).equals("HINCRBY"))
+                .map(cmd -> cmd.get(1) + " " + cmd.get(2))
+                .toList();
         String id = call.args().text("accountId");
-        assertThat(movedFields).containsExactly(
-            "account_usage:" + id + " totalLongContextInputTokens",
-            "account_usage:" + id + " totalLongContextOutputTokens",
-            "account_usage:" + id + " totalLongContextRequests",
-            "account_usage:daily:" + id + ":2025-08-15 longContextInputTokens",
-            "account_usage:daily:" + id + ":2025-08-15 longContextOutputTokens",
-            "account_usage:daily:" + id + ":2025-08-15 longContextRequests");
+        assertThat(movedFields)
+            .containsExactly(
+                "account_usage:" + id + " totalLongContextInputTokens",
+                "account_usage:" + id + " totalLongContextOutputTokens",
+                "account_usage:" + id + " totalLongContextRequests",
+                "account_usage:daily:" + id + ":2025-08-15 longContextInputTokens",
+                "account_usage:daily:" + id + ":2025-08-15 longContextOutputTokens",
+                "account_usage:daily:" + id + ":2025-08-15 longContextRequests");
       }
     }
     assertThat(reordered).isEqualTo(1);
@@ -96,8 +109,10 @@ class CrsLayoutGoldenTest {
     GoldenCase unknown = golden.caseNamed("token-model-unknown-explicit");
     assertThat(deviating.events().get(1).args().has("model")).isTrue();
     assertThat(deviating.events().get(1).args().raw("model")).isNull();
-    assertThat(deviating.state()).containsKeys("usage:model:daily::2025-08-15", "usage:model:daily:null:2025-08-15");
-    assertThat(unknown.events().get(0).args().names()).containsExactlyElementsOf(deviating.events().get(0).args().names());
+    assertThat(deviating.state())
+        .containsKeys("usage:model:daily::2025-08-15", "usage:model:daily:null:2025-08-15");
+    assertThat(unknown.events().get(0).args().names())
+        .containsExactlyElementsOf(deviating.events().get(0).args().names());
 
     PlanInterpreter redis = new PlanInterpreter();
     for (CrsCall call : deviating.events()) {
@@ -108,9 +123,12 @@ class CrsLayoutGoldenTest {
       redis.apply(plan);
     }
     SortedMap<String, StoredKey> expected = GoldenExpectations.expectedState(deviating);
-    assertThat(expected).isNotEqualTo(deviating.state())
-        .containsKey("usage:model:daily:unknown:2025-08-15").doesNotContainKey("usage:model:daily::2025-08-15");
-    assertThat(expected.get("usage:model:daily:unknown:2025-08-15").fields()).containsEntry("requests", "2");
+    assertThat(expected)
+        .isNotEqualTo(deviating.state())
+        .containsKey("usage:model:daily:unknown:2025-08-15")
+        .doesNotContainKey("usage:model:daily::2025-08-15");
+    assertThat(expected.get("usage:model:daily:unknown:2025-08-15").fields())
+        .containsEntry("requests", "2");
     assertThat(redis.state()).isEqualTo(expected);
   }
 
@@ -121,16 +139,25 @@ class CrsLayoutGoldenTest {
     UsageEvent token = CrsCallAdapter.toEvent(c.events().get(0));
     UsageEvent account = CrsCallAdapter.toEvent(c.events().get(1));
     // same request: the account call has the same numbers (it has no ephemeral arguments)
-    assertThat(account.toBuilder().keyId(token.keyId()).accountId(null)
-        .ephemeral5mTokens(token.ephemeral5mTokens()).ephemeral1hTokens(token.ephemeral1hTokens()).build())
+    assertThat(
+            account.toBuilder()
+                .keyId(token.keyId())
+                .accountId(null)
+                .ephemeral5mTokens(token.ephemeral5mTokens())
+                .ephemeral1hTokens(token.ephemeral1hTokens())
+                .build())
         .isEqualTo(token);
     UsagePlan plan = layout.plan(token.toBuilder().accountId(account.accountId()).build());
 
     List<List<String>> expected = new ArrayList<>();
-    Stream.of(c.commands(0), c.commands(1)).flatMap(List::stream)
-        .filter(cmd -> cmd.get(0).equals("HINCRBY")).forEach(expected::add);
-    Stream.of(c.commands(0), c.commands(1)).flatMap(List::stream)
-        .filter(cmd -> cmd.get(0).equals("EXPIRE")).forEach(expected::add);
+    Stream.of(c.commands(0), c.commands(1))
+        .flatMap(List::stream)
+        .filter(cmd -> cmd.get(0).equals("HINCRBY"))
+        .forEach(expected::add);
+    Stream.of(c.commands(0), c.commands(1))
+        .flatMap(List::stream)
+        .filter(cmd -> cmd.get(0).equals("EXPIRE"))
+        .forEach(expected::add);
     assertThat(PlanCommands.of(plan)).isEqualTo(expected);
     assertThat(new PlanInterpreter().apply(plan).state()).isEqualTo(c.state());
   }
@@ -142,11 +169,17 @@ class CrsLayoutGoldenTest {
   @TestFactory
   Stream<DynamicTest> mergedPlanOfACaseReachesTheSameState() {
     return golden.cases().stream()
-        .map(c -> dynamicTest(c.name(), () -> {
-          UsagePlan.Builder merged = UsagePlan.builder();
-          c.events().forEach(call -> merged.addAll(layout.plan(CrsCallAdapter.toEvent(call))));
-          assertThat(new PlanInterpreter().apply(merged.build()).state())
-              .isEqualTo(GoldenExpectations.expectedState(c));
-        }));
+        .map(
+            c ->
+                dynamicTest(
+                    c.name(),
+                    () -> {
+                      UsagePlan.Builder merged = UsagePlan.builder();
+                      c.events()
+                          .forEach(
+                              call -> merged.addAll(layout.plan(CrsCallAdapter.toEvent(call))));
+                      assertThat(new PlanInterpreter().apply(merged.build()).state())
+                          .isEqualTo(GoldenExpectations.expectedState(c));
+                    }));
   }
 }

@@ -1,11 +1,11 @@
 package io.usagesink.testkit.golden;
 
-import io.usagesink.testkit.redis.StoredKey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.entry;
 
+import io.usagesink.testkit.redis.StoredKey;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -20,7 +20,8 @@ import org.opentest4j.TestAbortedException;
 
 class GoldenFileTest {
 
-  static final String MINIMAL = """
+  static final String MINIMAL =
+      """
       {"source": {"repo": "r", "path": "p", "commit": "c", "date": "d"},
        "config": {"timezoneOffsetHours": 8, "metricsWindowMinutes": 5},
        "cases": [{"name": "one",
@@ -42,37 +43,46 @@ class GoldenFileTest {
     CrsCall call = c.events().get(0);
     assertThat(call.method()).isEqualTo(CrsMethod.INCREMENT_TOKEN_USAGE);
     assertThat(call.at()).isEqualTo(Instant.parse("2025-08-15T03:10:00Z"));
-    assertThat(call.args().names()).containsExactly("keyId", "tokens", "model", "ratio", "isLongContextRequest");
+    assertThat(call.args().names())
+        .containsExactly("keyId", "tokens", "model", "ratio", "isLongContextRequest");
     assertThat(call.args().has("model")).isTrue();
     assertThat(call.args().raw("model")).isNull();
     assertThat(call.args().has("inputTokens")).isFalse();
     assertThat(call.args().raw("tokens")).isEqualTo(5L);
     assertThat(call.args().raw("ratio")).isEqualTo(0.5);
-    assertThat(c.commands(0)).containsExactly(List.of("HINCRBY", "usage:k1", "totalTokens", "5"), List.of("EXPIRE", "x", "600"));
-    assertThat(c.state()).containsExactly(
-        entry("idx", StoredKey.set(List.of("a", "b"), 600)),
-        entry("usage:k1", StoredKey.hash(Map.of("totalTokens", "5"), -1)));
+    assertThat(c.commands(0))
+        .containsExactly(
+            List.of("HINCRBY", "usage:k1", "totalTokens", "5"), List.of("EXPIRE", "x", "600"));
+    assertThat(c.state())
+        .containsExactly(
+            entry("idx", StoredKey.set(List.of("a", "b"), 600)),
+            entry("usage:k1", StoredKey.hash(Map.of("totalTokens", "5"), -1)));
     assertThat(c.deviation()).isEmpty();
   }
 
   @Test
   void unknownCaseNameListsTheCases(@TempDir Path dir) throws IOException {
     GoldenFile golden = GoldenFile.load(Files.writeString(dir.resolve("g.json"), MINIMAL));
-    assertThatIllegalArgumentException().isThrownBy(() -> golden.caseNamed("two"))
-        .withMessageContaining("no golden case two").withMessageEndingWith("cases: [one]");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> golden.caseNamed("two"))
+        .withMessageContaining("no golden case two")
+        .withMessageEndingWith("cases: [one]");
   }
 
   @Test
   void missingElementIsNamed(@TempDir Path dir) throws IOException {
-    Path file = Files.writeString(dir.resolve("g.json"), MINIMAL.replace("\"commandsPerEvent\"", "\"commands\""));
-    assertThatIllegalArgumentException().isThrownBy(() -> GoldenFile.load(file))
+    Path file =
+        Files.writeString(
+            dir.resolve("g.json"), MINIMAL.replace("\"commandsPerEvent\"", "\"commands\""));
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> GoldenFile.load(file))
         .withMessage("one has no \"commandsPerEvent\"");
   }
 
   @Test
   void absentFileSkipsTheTestNamingTheFileAndFailsItUnderCi() {
-    Class<? extends Throwable> expected = GoldenFile.underCi(System.getenv("CI"))
-        ? AssertionError.class : TestAbortedException.class;
+    Class<? extends Throwable> expected =
+        GoldenFile.underCi(System.getenv("CI")) ? AssertionError.class : TestAbortedException.class;
     assertThatExceptionOfType(expected)
         .isThrownBy(() -> GoldenFile.loadOrSkip("no-such-golden.json"))
         .withMessageContaining("no-such-golden.json not found (looked in ")
@@ -90,7 +100,10 @@ class GoldenFileTest {
     assertThat(GoldenFile.loadOrSkip(GoldenFile.REFERENCE).location()).isEqualTo(golden.location());
   }
 
-  /** The copy in the test kit is byte-identical to shared/reference/crs-golden.json wherever that exists. */
+  /**
+   * The copy in the test kit is byte-identical to shared/reference/crs-golden.json wherever that
+   * exists.
+   */
   @Test
   void classPathCopyEqualsTheSharedFileWhenPresent() throws IOException {
     Optional<Path> shared = GoldenFile.locate(GoldenFile.REFERENCE);
@@ -102,7 +115,8 @@ class GoldenFileTest {
       assertThat(in).as(GoldenFile.REFERENCE_RESOURCE).isNotNull();
       copy = in.readAllBytes();
     }
-    assertThat(copy).as("%s equals %s byte for byte", GoldenFile.REFERENCE_RESOURCE, shared.get())
+    assertThat(copy)
+        .as("%s equals %s byte for byte", GoldenFile.REFERENCE_RESOURCE, shared.get())
         .isEqualTo(Files.readAllBytes(shared.get()));
   }
 

@@ -10,19 +10,37 @@ class PlanCommandsTest {
 
   @Test
   void rendersCountersThenExpiriesThenIndexAdds() {
-    UsagePlan plan = UsagePlan.builder().expire("h", 60).increment("h", "f", 7)
-        .indexAdd("s", "m", 30).indexAdd("t", "n", 0).build();
-    assertThat(PlanCommands.of(plan)).containsExactly(
-        List.of("HINCRBY", "h", "f", "7"), List.of("EXPIRE", "h", "60"),
-        List.of("SADD", "s", "m"), List.of("EXPIRE", "s", "30"), List.of("SADD", "t", "n"));
+    UsagePlan plan =
+        UsagePlan.builder()
+            .expire("h", 60)
+            .increment("h", "f", 7)
+            .indexAdd("s", "m", 30)
+            .indexAdd("t", "n", 0)
+            .build();
+    assertThat(PlanCommands.of(plan))
+        .containsExactly(
+            List.of("HINCRBY", "h", "f", "7"),
+            List.of("EXPIRE", "h", "60"),
+            List.of("SADD", "s", "m"),
+            List.of("EXPIRE", "s", "30"),
+            List.of("SADD", "t", "n"));
   }
 
   @Test
   void countersFirstIsAStablePartition() {
-    List<List<String>> crs = List.of(List.of("HINCRBY", "a", "x", "1"), List.of("EXPIRE", "a", "5"),
-        List.of("HINCRBY", "b", "y", "2"), List.of("EXPIRE", "b", "6"), List.of("HINCRBY", "a", "z", "3"));
-    assertThat(PlanCommands.countersFirst(crs)).containsExactly(
-        List.of("HINCRBY", "a", "x", "1"), List.of("HINCRBY", "b", "y", "2"), List.of("HINCRBY", "a", "z", "3"),
-        List.of("EXPIRE", "a", "5"), List.of("EXPIRE", "b", "6"));
+    List<List<String>> crs =
+        List.of(
+            List.of("HINCRBY", "a", "x", "1"),
+            List.of("EXPIRE", "a", "5"),
+            List.of("HINCRBY", "b", "y", "2"),
+            List.of("EXPIRE", "b", "6"),
+            List.of("HINCRBY", "a", "z", "3"));
+    assertThat(PlanCommands.countersFirst(crs))
+        .containsExactly(
+            List.of("HINCRBY", "a", "x", "1"),
+            List.of("HINCRBY", "b", "y", "2"),
+            List.of("HINCRBY", "a", "z", "3"),
+            List.of("EXPIRE", "a", "5"),
+            List.of("EXPIRE", "b", "6"));
   }
 }

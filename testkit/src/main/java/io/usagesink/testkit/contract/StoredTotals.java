@@ -16,6 +16,7 @@ import java.util.function.ToLongFunction;
  * <p>{@link #ofKey} and {@link #ofAccount} compute the expectation by plain arithmetic over the
  * events' numbers, written down here from {@code crs-usage-layout.md} sections 5 and 6, without the
  * library's layout or planner, so a planner defect cannot hide in its own expectation:
+ *
  * <ul>
  *   <li>key: {@code totalTokens} = sum of input + output, {@code totalInputTokens}, {@code
  *       totalOutputTokens}, {@code totalCacheCreateTokens}, {@code totalCacheReadTokens}, {@code
@@ -26,6 +27,7 @@ import java.util.function.ToLongFunction;
  *       {@code totalLongContextOutputTokens} (sums over the long-context events) and {@code
  *       totalLongContextRequests}.
  * </ul>
+ *
  * No events give no hash at all ({@link #isAbsent()}), as Redis keeps no empty hash.
  *
  * @param hashKey the Redis key, e.g. {@code usage:k1}
@@ -54,15 +56,21 @@ public record StoredTotals(String hashKey, SortedMap<String, Long> fields) {
     return sum(keyHash(keyId), events.stream().filter(e -> keyId.equals(e.keyId())).toList(), true);
   }
 
-  /** What {@code account_usage:{accountId}} holds after {@code events} (only this account's count). */
+  /**
+   * What {@code account_usage:{accountId}} holds after {@code events} (only this account's count).
+   */
   public static StoredTotals ofAccount(String accountId, Collection<UsageEvent> events) {
-    return sum(accountHash(accountId), events.stream().filter(e -> accountId.equals(e.accountId())).toList(), false);
+    return sum(
+        accountHash(accountId),
+        events.stream().filter(e -> accountId.equals(e.accountId())).toList(),
+        false);
   }
 
   /**
    * Reads {@code hashKey} through {@code state}.
    *
-   * @throws IllegalStateException if a field's value is not a decimal integer (names the key, field and value)
+   * @throws IllegalStateException if a field's value is not a decimal integer (names the key, field
+   *     and value)
    */
   public static StoredTotals read(StoredState state, String hashKey) {
     SortedMap<String, Long> fields = new TreeMap<>();
@@ -70,8 +78,14 @@ public record StoredTotals(String hashKey, SortedMap<String, Long> fields) {
       try {
         fields.put(f.getKey(), Long.parseLong(f.getValue()));
       } catch (NumberFormatException e) {
-        throw new IllegalStateException(hashKey + " field " + f.getKey() + " holds \"" + f.getValue()
-            + "\"; only decimal integers are allowed", e);
+        throw new IllegalStateException(
+            hashKey
+                + " field "
+                + f.getKey()
+                + " holds \""
+                + f.getValue()
+                + "\"; only decimal integers are allowed",
+            e);
       }
     }
     return new StoredTotals(hashKey, fields);
@@ -82,7 +96,8 @@ public record StoredTotals(String hashKey, SortedMap<String, Long> fields) {
     return fields.isEmpty();
   }
 
-  private static StoredTotals sum(String hashKey, Collection<UsageEvent> events, boolean ephemeral) {
+  private static StoredTotals sum(
+      String hashKey, Collection<UsageEvent> events, boolean ephemeral) {
     SortedMap<String, Long> f = new TreeMap<>();
     if (events.isEmpty()) {
       return new StoredTotals(hashKey, f);
@@ -92,16 +107,22 @@ public record StoredTotals(String hashKey, SortedMap<String, Long> fields) {
     f.put("totalOutputTokens", total(events, UsageEvent::outputTokens));
     f.put("totalCacheCreateTokens", total(events, UsageEvent::cacheCreateTokens));
     f.put("totalCacheReadTokens", total(events, UsageEvent::cacheReadTokens));
-    f.put("totalAllTokens",
-        total(events, e -> e.inputTokens() + e.outputTokens() + e.cacheCreateTokens() + e.cacheReadTokens()));
+    f.put(
+        "totalAllTokens",
+        total(
+            events,
+            e -> e.inputTokens() + e.outputTokens() + e.cacheCreateTokens() + e.cacheReadTokens()));
     if (ephemeral) {
       f.put("totalEphemeral5mTokens", total(events, UsageEvent::ephemeral5mTokens));
       f.put("totalEphemeral1hTokens", total(events, UsageEvent::ephemeral1hTokens));
     }
     f.put("totalRequests", (long) events.size());
     if (events.stream().anyMatch(UsageEvent::longContext)) {
-      f.put("totalLongContextInputTokens", total(events, e -> e.longContext() ? e.inputTokens() : 0));
-      f.put("totalLongContextOutputTokens", total(events, e -> e.longContext() ? e.outputTokens() : 0));
+      f.put(
+          "totalLongContextInputTokens", total(events, e -> e.longContext() ? e.inputTokens() : 0));
+      f.put(
+          "totalLongContextOutputTokens",
+          total(events, e -> e.longContext() ? e.outputTokens() : 0));
       f.put("totalLongContextRequests", total(events, e -> e.longContext() ? 1 : 0));
     }
     return new StoredTotals(hashKey, f);

@@ -43,6 +43,7 @@ import org.junit.jupiter.api.Test;
  * The compatibility kit (TCK) of {@link UsageSink}: every backend's test extends it, and so should
  * the test of a custom sink. It checks the promises of {@link UsageSink} and the accounting
  * invariant of {@link SinkStats}:
+ *
  * <ul>
  *   <li>{@code record} returns a stage that completes normally, counts the event as recorded, and
  *       throws nothing but {@link NullPointerException} for a null event;
@@ -56,14 +57,15 @@ import org.junit.jupiter.api.Test;
  *   <li>counters never go negative and never shrink (except {@code pending}).
  * </ul>
  *
- * <p><b>Stored data.</b> Every subclass declares with {@link #storedState()} whether its sink stores
- * in the reference (CRS) layout. For a storing sink the kit reads the store in <em>every</em> test:
- * after the sink was closed, the complete totals hashes ({@code usage:{keyId}} and {@code
- * account_usage:{accountId}}, every field) of every key and account the test offered events for must
- * equal {@link StoredTotals#ofKey}/{@link StoredTotals#ofAccount} over the events that were accepted
- * (an independent sum over the events' numbers); events rejected after close leave no trace. Several
- * tests also check right after {@code flush()} completed. A sink that does not store in the CRS
- * layout (a custom store, noop) returns {@link Optional#empty()} and only the stats are checked.
+ * <p><b>Stored data.</b> Every subclass declares with {@link #storedState()} whether its sink
+ * stores in the reference (CRS) layout. For a storing sink the kit reads the store in
+ * <em>every</em> test: after the sink was closed, the complete totals hashes ({@code usage:{keyId}}
+ * and {@code account_usage:{accountId}}, every field) of every key and account the test offered
+ * events for must equal {@link StoredTotals#ofKey}/{@link StoredTotals#ofAccount} over the events
+ * that were accepted (an independent sum over the events' numbers); events rejected after close
+ * leave no trace. Several tests also check right after {@code flush()} completed. A sink that does
+ * not store in the CRS layout (a custom store, noop) returns {@link Optional#empty()} and only the
+ * stats are checked.
  *
  * <p>Each test gets a fresh sink from {@link #createSink(SinkConfig)}, a fresh random API key and a
  * fresh random account, so tests never see each other's data even on a shared Redis. The kit closes
@@ -93,6 +95,7 @@ public abstract class UsageSinkContract {
   private String keyId;
   private String accountId;
   private Optional<StoredState> stored = Optional.empty();
+
   /** Every event the kit offered to the sink, with the stage record returned. */
   private final Queue<Offer> offered = new ConcurrentLinkedQueue<>();
 
@@ -126,7 +129,10 @@ public abstract class UsageSinkContract {
     return 500;
   }
 
-  /** The longest the kit waits for any stage or thread: 30 s. A bound against hangs, not a timing check. */
+  /**
+   * The longest the kit waits for any stage or thread: 30 s. A bound against hangs, not a timing
+   * check.
+   */
   protected Duration awaitTimeout() {
     return Duration.ofSeconds(30);
   }
@@ -134,10 +140,10 @@ public abstract class UsageSinkContract {
   /**
    * The {@code n}-th event of a test for {@code keyId}: now, in the test's {@link #accountId()}, a
    * real model name, {@code 100 + n % 7} input, {@code 20 + n % 3} output, {@code 10 * (n % 5)}
-   * cache-create ({@code 6 * (n % 5)} of them 5-minute, {@code 4 * (n % 5)} 1-hour) and {@code 100 *
-   * (n % 4)} cache-read tokens; long-context when {@code n % 10 == 3}. So every totals field moves,
-   * and a test with 4 or more events has a long-context one. Override to shape events differently;
-   * keep {@code keyId} and {@code accountId()}, and keep tokens small.
+   * cache-create ({@code 6 * (n % 5)} of them 5-minute, {@code 4 * (n % 5)} 1-hour) and {@code 100
+   * * (n % 4)} cache-read tokens; long-context when {@code n % 10 == 3}. So every totals field
+   * moves, and a test with 4 or more events has a long-context one. Override to shape events
+   * differently; keep {@code keyId} and {@code accountId()}, and keep tokens small.
    */
   protected UsageEvent event(String keyId, int n) {
     return UsageEvent.builder()
@@ -189,7 +195,9 @@ public abstract class UsageSinkContract {
     offered.clear();
     sink = createSink(baseConfig());
     assertNotNull(sink, "createSink(config)");
-    stored = Objects.requireNonNull(storedState(), "storedState() returned null; return Optional.empty()");
+    stored =
+        Objects.requireNonNull(
+            storedState(), "storedState() returned null; return Optional.empty()");
   }
 
   /**
@@ -250,10 +258,14 @@ public abstract class UsageSinkContract {
       assertEquals(2, sink.stats().recorded(), "recorded");
       if (stored.isPresent()) {
         await(sink.flush(), "flush()");
-        assertEquals(StoredTotals.ofKey(keyId, List.of(keyOnly)), readTotals(StoredTotals.keyHash(keyId)),
+        assertEquals(
+            StoredTotals.ofKey(keyId, List.of(keyOnly)),
+            readTotals(StoredTotals.keyHash(keyId)),
             "the key's totals: the key-only event alone");
-        assertEquals(StoredTotals.ofAccount(accountId, List.of(accountOnly)),
-            readTotals(StoredTotals.accountHash(accountId)), "the account's totals: the account-only event");
+        assertEquals(
+            StoredTotals.ofAccount(accountId, List.of(accountOnly)),
+            readTotals(StoredTotals.accountHash(accountId)),
+            "the account's totals: the account-only event");
       }
     }
   }
@@ -319,7 +331,9 @@ public abstract class UsageSinkContract {
       sink.close();
       assertSettled(sink.stats(), 25);
       assertStoredExactlyTheAcceptedEvents("after close");
-      assertEquals(25L, readTotals(StoredTotals.keyHash(keyId)).fields().get("totalRequests"),
+      assertEquals(
+          25L,
+          readTotals(StoredTotals.keyHash(keyId)).fields().get("totalRequests"),
           "stored totals of " + keyId);
     }
 
@@ -342,14 +356,20 @@ public abstract class UsageSinkContract {
     @DisplayName("record does not throw but returns a stage failed with IllegalStateException")
     void recordAfterCloseFailsTheStage() {
       sink.close();
-      CompletionStage<Void> stage = assertDoesNotThrow(() -> record(event(keyId, 0)), "record(event) after close");
+      CompletionStage<Void> stage =
+          assertDoesNotThrow(() -> record(event(keyId, 0)), "record(event) after close");
       assertNotNull(stage, "record(event) after close");
       Throwable failure = awaitFailure(stage, "record(event) after close");
-      assertInstanceOf(IllegalStateException.class, failure, "failure of record(event) after close");
+      assertInstanceOf(
+          IllegalStateException.class, failure, "failure of record(event) after close");
       if (stored.isPresent()) {
-        assertEquals(Map.of(), readTotals(StoredTotals.keyHash(keyId)).fields(),
+        assertEquals(
+            Map.of(),
+            readTotals(StoredTotals.keyHash(keyId)).fields(),
             "usage:" + keyId + " of the rejected event");
-        assertEquals(Map.of(), readTotals(StoredTotals.accountHash(accountId)).fields(),
+        assertEquals(
+            Map.of(),
+            readTotals(StoredTotals.accountHash(accountId)).fields(),
             "account_usage:" + accountId + " of the rejected event");
       }
     }
@@ -369,11 +389,17 @@ public abstract class UsageSinkContract {
       assertEquals(2, stats.recorded(), "recorded");
       assertSettled(stats, 2);
       if (stored.isPresent()) {
-        assertEquals(StoredTotals.ofKey(keyId, List.of(event(keyId, 0), event(keyId, 1))),
-            readTotals(StoredTotals.keyHash(keyId)), "the key's totals: the 2 events before close only");
-        assertEquals(Map.of(), readTotals(StoredTotals.keyHash(otherKey)).fields(),
+        assertEquals(
+            StoredTotals.ofKey(keyId, List.of(event(keyId, 0), event(keyId, 1))),
+            readTotals(StoredTotals.keyHash(keyId)),
+            "the key's totals: the 2 events before close only");
+        assertEquals(
+            Map.of(),
+            readTotals(StoredTotals.keyHash(otherKey)).fields(),
             otherKey + " of rejected events only");
-        assertEquals(Map.of(), readTotals(StoredTotals.accountHash(accountId + "-after-close")).fields(),
+        assertEquals(
+            Map.of(),
+            readTotals(StoredTotals.accountHash(accountId + "-after-close")).fields(),
             "the account of rejected events only");
       }
     }
@@ -400,16 +426,20 @@ public abstract class UsageSinkContract {
     @Test
     @DisplayName("with negative tokens cannot be built; the message names the field and the value")
     void negativeTokensAreRejectedAtConstruction() {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> event(keyId, 0).toBuilder().outputTokens(-5).build());
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> event(keyId, 0).toBuilder().outputTokens(-5).build());
       assertMessageNames(e, "outputTokens", "-5");
     }
 
     @Test
     @DisplayName("without key id and account id cannot be built; the message names both fields")
     void eventsWithoutIdsAreRejectedAtConstruction() {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> event(keyId, 0).toBuilder().keyId(null).accountId(null).build());
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> event(keyId, 0).toBuilder().keyId(null).accountId(null).build());
       assertMessageNames(e, "keyId", "accountId");
     }
   }
@@ -423,23 +453,28 @@ public abstract class UsageSinkContract {
     void eightThreadsRecordingAtOnceAreAllCounted() throws InterruptedException {
       int perThread = eventsPerThread();
       CountDownLatch start = new CountDownLatch(1);
-      ExecutorService pool = Executors.newFixedThreadPool(THREADS, r -> {
-        Thread t = new Thread(r, "usagesink-contract-recorder");
-        t.setDaemon(true);
-        return t;
-      });
+      ExecutorService pool =
+          Executors.newFixedThreadPool(
+              THREADS,
+              r -> {
+                Thread t = new Thread(r, "usagesink-contract-recorder");
+                t.setDaemon(true);
+                return t;
+              });
       List<Future<List<CompletionStage<Void>>>> results = new ArrayList<>();
       try {
         for (int t = 0; t < THREADS; t++) {
           int thread = t;
-          results.add(pool.submit(() -> {
-            start.await();
-            List<CompletionStage<Void>> stages = new ArrayList<>(perThread);
-            for (int i = 0; i < perThread; i++) {
-              stages.add(record(event(keyId, thread * perThread + i)));
-            }
-            return stages;
-          }));
+          results.add(
+              pool.submit(
+                  () -> {
+                    start.await();
+                    List<CompletionStage<Void>> stages = new ArrayList<>(perThread);
+                    for (int i = 0; i < perThread; i++) {
+                      stages.add(record(event(keyId, thread * perThread + i)));
+                    }
+                    return stages;
+                  }));
         }
         start.countDown();
         List<CompletionStage<Void>> all = new ArrayList<>();
@@ -465,7 +500,8 @@ public abstract class UsageSinkContract {
     @DisplayName("of a new sink count no events")
     void newSinkCountsNoEvents() {
       SinkStats s = sink.stats();
-      assertEquals(List.of(0L, 0L, 0L, 0L, 0L, 0L),
+      assertEquals(
+          List.of(0L, 0L, 0L, 0L, 0L, 0L),
           List.of(s.recorded(), s.rejected(), s.stored(), s.pending(), s.failed(), s.dropped()),
           "recorded, rejected, stored, pending, failed, dropped of a new sink");
     }
@@ -514,7 +550,8 @@ public abstract class UsageSinkContract {
   }
 
   private void assumeStoring() {
-    assumeTrue(stored.isPresent(), "storedState() is empty: this sink does not store in the CRS layout");
+    assumeTrue(
+        stored.isPresent(), "storedState() is empty: this sink does not store in the CRS layout");
   }
 
   /**
@@ -548,11 +585,21 @@ public abstract class UsageSinkContract {
     keys.add(keyId);
     accounts.add(accountId);
     for (String key : keys) {
-      assertEquals(StoredTotals.ofKey(key, accepted), readTotals(StoredTotals.keyHash(key)),
-          "every field of usage:" + key + " " + when + " (" + accepted.size() + " events accepted)");
+      assertEquals(
+          StoredTotals.ofKey(key, accepted),
+          readTotals(StoredTotals.keyHash(key)),
+          "every field of usage:"
+              + key
+              + " "
+              + when
+              + " ("
+              + accepted.size()
+              + " events accepted)");
     }
     for (String account : accounts) {
-      assertEquals(StoredTotals.ofAccount(account, accepted), readTotals(StoredTotals.accountHash(account)),
+      assertEquals(
+          StoredTotals.ofAccount(account, accepted),
+          readTotals(StoredTotals.accountHash(account)),
           "every field of account_usage:" + account + " " + when);
     }
   }
@@ -569,15 +616,31 @@ public abstract class UsageSinkContract {
     assertEquals(recorded, s.recorded(), String.format("recorded in %s", s));
     assertEquals(0L, s.pending(), String.format("pending in %s", s));
     assertEquals(0L, s.failed(), String.format("failed in %s", s));
-    assertEquals(recorded, s.stored() + s.failed() + s.dropped(), String.format("stored + failed + dropped in %s", s));
+    assertEquals(
+        recorded,
+        s.stored() + s.failed() + s.dropped(),
+        String.format("stored + failed + dropped in %s", s));
     if (stored.isPresent()) {
-      assertEquals(0L, s.dropped(), String.format("dropped in %s (a storing sink drops nothing)", s));
+      assertEquals(
+          0L, s.dropped(), String.format("dropped in %s (a storing sink drops nothing)", s));
     }
   }
 
   private static void assertNonNegative(SinkStats s) {
-    assertTrue(List.of(s.recorded(), s.rejected(), s.stored(), s.pending(), s.failed(), s.dropped(),
-            s.commands(), s.roundTrips(), s.flushes(), s.retries()).stream().allMatch(v -> v >= 0),
+    assertTrue(
+        List.of(
+                s.recorded(),
+                s.rejected(),
+                s.stored(),
+                s.pending(),
+                s.failed(),
+                s.dropped(),
+                s.commands(),
+                s.roundTrips(),
+                s.flushes(),
+                s.retries())
+            .stream()
+            .allMatch(v -> v >= 0),
         "every counter of " + s + " is >= 0");
   }
 
@@ -632,7 +695,9 @@ public abstract class UsageSinkContract {
     }
   }
 
-  /** Waits for the stage to fail and returns the failure; fails the test if it completes normally. */
+  /**
+   * Waits for the stage to fail and returns the failure; fails the test if it completes normally.
+   */
   private Throwable awaitFailure(CompletionStage<?> stage, String what) {
     try {
       stage.toCompletableFuture().get(awaitTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -662,7 +727,9 @@ public abstract class UsageSinkContract {
 
   private static void assertMessageNames(Throwable e, String... parts) {
     for (String part : parts) {
-      assertTrue(String.valueOf(e.getMessage()).contains(part), "the message names " + part + ": " + e.getMessage());
+      assertTrue(
+          String.valueOf(e.getMessage()).contains(part),
+          "the message names " + part + ": " + e.getMessage());
     }
   }
 }

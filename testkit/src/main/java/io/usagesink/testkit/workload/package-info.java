@@ -1,2 +1,5 @@
-/** Seeded random workloads shared by the tests of every module (and usable by a custom sink's tests). */
+/**
+ * Seeded random workloads shared by the tests of every module (and usable by a custom sink's
+ * tests).
+ */
 package io.usagesink.testkit.workload;

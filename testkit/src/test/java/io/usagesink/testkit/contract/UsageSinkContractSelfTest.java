@@ -38,23 +38,30 @@ class UsageSinkContractSelfTest {
     TestExecutionSummary s = run(CorrectSinkContract.class);
     assertThat(s.getTestsFoundCount()).isEqualTo(CONTRACT_TESTS);
     assertThat(s.getFailures()).as("failures").isEmpty();
-    assertThat(s.getTestsSkippedCount() + s.getTestsAbortedCount()).as("skipped or aborted").isZero();
+    assertThat(s.getTestsSkippedCount() + s.getTestsAbortedCount())
+        .as("skipped or aborted")
+        .isZero();
   }
 
   @Test
   void aStoringSinkThatDropsEverythingFailsEveryTest() {
     TestExecutionSummary s = run(DroppingSinkContract.class);
     assertThat(s.getTestsFoundCount()).isEqualTo(CONTRACT_TESTS);
-    // only the 8 tests in which no event is accepted cannot tell: record(null) x2, building events x2,
-    // record after close, flush of an empty sink, flush after close, stats of a new sink (before: 19 of 21)
-    assertThat(s.getTestsSucceededCount()).as("tests a sink that stores nothing passes").isEqualTo(8);
+    // only the 8 tests in which no event is accepted cannot tell: record(null) x2, building events
+    // x2,
+    // record after close, flush of an empty sink, flush after close, stats of a new sink (before:
+    // 19 of 21)
+    assertThat(s.getTestsSucceededCount())
+        .as("tests a sink that stores nothing passes")
+        .isEqualTo(8);
   }
 
   @Test
   void aStoringSinkThatLosesOneFieldFailsEveryTestThatStoresAnEvent() {
     TestExecutionSummary s = run(ForgetfulSinkContract.class);
     // those 8, and the one whose single event has no cache-read tokens
-    assertThat(s.getTestsSucceededCount()).as("tests a sink that loses totalCacheReadTokens passes")
+    assertThat(s.getTestsSucceededCount())
+        .as("tests a sink that loses totalCacheReadTokens passes")
         .isEqualTo(9);
   }
 
@@ -76,14 +83,16 @@ class UsageSinkContractSelfTest {
   void aSinkThatDoesNotStoreIsCheckedOnItsStatsOnly() {
     TestExecutionSummary s = run(NonStoringDroppingSinkContract.class);
     assertThat(s.getFailures()).as("failures").isEmpty();
-    assertThat(s.getTestsSucceededCount()).isEqualTo(CONTRACT_TESTS - 2); // the two stored-data tests abort
+    assertThat(s.getTestsSucceededCount())
+        .isEqualTo(CONTRACT_TESTS - 2); // the two stored-data tests abort
     assertThat(s.getTestsAbortedCount()).isEqualTo(2);
   }
 
   private static TestExecutionSummary run(Class<?> contractClass) {
     Launcher launcher = LauncherFactory.create();
     SummaryGeneratingListener listener = new SummaryGeneratingListener();
-    launcher.execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(contractClass)).build(),
+    launcher.execute(
+        LauncherDiscoveryRequestBuilder.request().selectors(selectClass(contractClass)).build(),
         listener);
     return listener.getSummary();
   }
@@ -101,7 +110,9 @@ class UsageSinkContractSelfTest {
 
     synchronized void add(String key, Map<String, Long> fields) {
       Map<String, String> hash = hashes.computeIfAbsent(key, k -> new TreeMap<>());
-      fields.forEach((f, v) -> hash.merge(f, Long.toString(v), (a, b) -> Long.toString(Long.parseLong(a) + v)));
+      fields.forEach(
+          (f, v) ->
+              hash.merge(f, Long.toString(v), (a, b) -> Long.toString(Long.parseLong(a) + v)));
     }
   }
 
@@ -120,7 +131,8 @@ class UsageSinkContractSelfTest {
     private final AtomicLong stored = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
 
-    MemorySink(Store store, boolean storing, boolean acceptAfterClose, UnaryOperator<UsageEvent> defect) {
+    MemorySink(
+        Store store, boolean storing, boolean acceptAfterClose, UnaryOperator<UsageEvent> defect) {
       this.store = store;
       this.storing = storing;
       this.acceptAfterClose = acceptAfterClose;
@@ -152,18 +164,48 @@ class UsageSinkContractSelfTest {
 
     private void write(UsageEvent e) {
       if (e.keyId() != null) {
-        Map<String, Long> f = new TreeMap<>(Map.of("totalTokens", e.coreTokens(), "totalInputTokens", e.inputTokens(),
-            "totalOutputTokens", e.outputTokens(), "totalCacheCreateTokens", e.cacheCreateTokens(),
-            "totalCacheReadTokens", e.cacheReadTokens(), "totalAllTokens", e.allTokens(),
-            "totalEphemeral5mTokens", e.ephemeral5mTokens(), "totalEphemeral1hTokens", e.ephemeral1hTokens(),
-            "totalRequests", 1L));
+        Map<String, Long> f =
+            new TreeMap<>(
+                Map.of(
+                    "totalTokens",
+                    e.coreTokens(),
+                    "totalInputTokens",
+                    e.inputTokens(),
+                    "totalOutputTokens",
+                    e.outputTokens(),
+                    "totalCacheCreateTokens",
+                    e.cacheCreateTokens(),
+                    "totalCacheReadTokens",
+                    e.cacheReadTokens(),
+                    "totalAllTokens",
+                    e.allTokens(),
+                    "totalEphemeral5mTokens",
+                    e.ephemeral5mTokens(),
+                    "totalEphemeral1hTokens",
+                    e.ephemeral1hTokens(),
+                    "totalRequests",
+                    1L));
         longContext(e, f);
         store.add("usage:" + e.keyId(), f);
       }
       if (e.accountId() != null) {
-        Map<String, Long> f = new TreeMap<>(Map.of("totalTokens", e.coreTokens(), "totalInputTokens", e.inputTokens(),
-            "totalOutputTokens", e.outputTokens(), "totalCacheCreateTokens", e.cacheCreateTokens(),
-            "totalCacheReadTokens", e.cacheReadTokens(), "totalAllTokens", e.allTokens(), "totalRequests", 1L));
+        Map<String, Long> f =
+            new TreeMap<>(
+                Map.of(
+                    "totalTokens",
+                    e.coreTokens(),
+                    "totalInputTokens",
+                    e.inputTokens(),
+                    "totalOutputTokens",
+                    e.outputTokens(),
+                    "totalCacheCreateTokens",
+                    e.cacheCreateTokens(),
+                    "totalCacheReadTokens",
+                    e.cacheReadTokens(),
+                    "totalAllTokens",
+                    e.allTokens(),
+                    "totalRequests",
+                    1L));
         longContext(e, f);
         store.add("account_usage:" + e.accountId(), f);
       }
@@ -171,8 +213,14 @@ class UsageSinkContractSelfTest {
 
     private static void longContext(UsageEvent e, Map<String, Long> f) {
       if (e.longContext()) {
-        f.putAll(Map.of("totalLongContextInputTokens", e.inputTokens(),
-            "totalLongContextOutputTokens", e.outputTokens(), "totalLongContextRequests", 1L));
+        f.putAll(
+            Map.of(
+                "totalLongContextInputTokens",
+                e.inputTokens(),
+                "totalLongContextOutputTokens",
+                e.outputTokens(),
+                "totalLongContextRequests",
+                1L));
       }
     }
 
@@ -188,8 +236,12 @@ class UsageSinkContractSelfTest {
 
     @Override
     public SinkStats stats() {
-      return SinkStats.builder().recorded(recorded.get()).rejected(rejected.get()).stored(stored.get())
-          .dropped(dropped.get()).build();
+      return SinkStats.builder()
+          .recorded(recorded.get())
+          .rejected(rejected.get())
+          .stored(stored.get())
+          .dropped(dropped.get())
+          .build();
     }
   }
 
@@ -241,8 +293,11 @@ class UsageSinkContractSelfTest {
   static class KeyOnlySinkContract extends MemoryContract {
     @Override
     MemorySink sink(Store store) {
-      return new MemorySink(store, true, false, e -> e.keyId() == null ? null
-          : e.toBuilder().accountId(null).build());
+      return new MemorySink(
+          store,
+          true,
+          false,
+          e -> e.keyId() == null ? null : e.toBuilder().accountId(null).build());
     }
   }
 

@@ -15,10 +15,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What a custom sink's author writes (README, "Writing a custom sink"): a sink that keeps the reference
- * totals in memory, checked by the contract through a {@link StoredState} over that memory. Its classpath is
- * the api, usagesink-testkit and JUnit: no Redis client, no Testcontainers, no usagesink Redis module
- * ({@code ./mvnw -pl testkit dependency:tree} shows it).
+ * What a custom sink's author writes (README, "Writing a custom sink"): a sink that keeps the
+ * reference totals in memory, checked by the contract through a {@link StoredState} over that
+ * memory. Its classpath is the api, usagesink-testkit and JUnit: no Redis client, no
+ * Testcontainers, no usagesink Redis module ({@code ./mvnw -pl testkit dependency:tree} shows it).
  */
 class InMemorySinkContractTest extends UsageSinkContract {
   private final InMemorySink sink = new InMemorySink();

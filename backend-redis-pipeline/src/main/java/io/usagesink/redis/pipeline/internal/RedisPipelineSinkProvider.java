@@ -6,7 +6,10 @@ import io.usagesink.UsageSink;
 import io.usagesink.UsageSinkProvider;
 import io.usagesink.redis.pipeline.RedisPipelineSink;
 
-/** Provides {@code redis-pipeline} (priority {@value #PRIORITY}). Stateless; the constructor does nothing. */
+/**
+ * Provides {@code redis-pipeline} (priority {@value #PRIORITY}). Stateless; the constructor does
+ * nothing.
+ */
 public final class RedisPipelineSinkProvider implements UsageSinkProvider {
 
   /** Priority among providers on the class path: {@value}. */
@@ -43,15 +46,21 @@ public final class RedisPipelineSinkProvider implements UsageSinkProvider {
   /** The error for a thin backend jar whose dependencies are not on the class path. */
   ConfigurationException missingDependencies(NoClassDefFoundError e) {
     String missing = e.getMessage() == null ? "a class" : e.getMessage().replace('/', '.');
-    return new ConfigurationException("usagesink backend " + name() + " cannot start: NoClassDefFoundError: "
-        + missing + ". usagesink-redis-core and its dependencies (lettuce-core, netty, reactor-core, slf4j-api)"
-        + " are missing from the class path: use the self-contained"
-        + " usagesink-backend-redis-pipeline-<version>-all.jar instead of"
-        + " usagesink-backend-redis-pipeline-<version>.jar, or add io.usagesink:usagesink-backend-redis-pipeline"
-        + " as a Maven/Gradle dependency"
-        + " (or copy its dependencies with mvn dependency:copy-dependencies)"
-        + (getClass().getModule().isNamed()
-            ? "; on the module path they must also be resolved: --add-modules ALL-MODULE-PATH,jdk.net,jdk.unsupported"
-            : ""), e);
+    return new ConfigurationException(
+        "usagesink backend "
+            + name()
+            + " cannot start: NoClassDefFoundError: "
+            + missing
+            + ". usagesink-redis-core and its dependencies (lettuce-core, netty, reactor-core,"
+            + " slf4j-api) are missing from the class path: use the self-contained"
+            + " usagesink-backend-redis-pipeline-<version>-all.jar instead of"
+            + " usagesink-backend-redis-pipeline-<version>.jar, or add"
+            + " io.usagesink:usagesink-backend-redis-pipeline as a Maven/Gradle dependency (or copy"
+            + " its dependencies with mvn dependency:copy-dependencies)"
+            + (getClass().getModule().isNamed()
+                ? "; on the module path they must also be resolved: --add-modules"
+                    + " ALL-MODULE-PATH,jdk.net,jdk.unsupported"
+                : ""),
+        e);
   }
 }

@@ -50,12 +50,22 @@ public final class FailurePolicy {
 
   /** The first backoff: {@value} ms. */
   public static final long MIN_BACKOFF_MILLIS = 50;
+
   /** The longest backoff: {@value} ms. */
   public static final long MAX_BACKOFF_MILLIS = 2_000;
 
   private static final String[] TRANSIENT_REPLIES = {
-    "NOSCRIPT", "LOADING", "BUSY", "TRYAGAIN", "CLUSTERDOWN", "MASTERDOWN", "READONLY", "NOREPLICAS", "OOM",
-    "MOVED", "ASK"
+    "NOSCRIPT",
+    "LOADING",
+    "BUSY",
+    "TRYAGAIN",
+    "CLUSTERDOWN",
+    "MASTERDOWN",
+    "READONLY",
+    "NOREPLICAS",
+    "OOM",
+    "MOVED",
+    "ASK"
   };
   private static final String[] FATAL_REPLIES = {"NOAUTH", "WRONGPASS", "NOPERM"};
 
@@ -70,8 +80,10 @@ public final class FailurePolicy {
     if (e instanceof RedisCommandExecutionException) {
       return classifyReply(e.getMessage());
     }
-    if (e instanceof RedisCommandTimeoutException || e instanceof TimeoutException
-        || e instanceof RedisConnectionException || e instanceof IOException) {
+    if (e instanceof RedisCommandTimeoutException
+        || e instanceof TimeoutException
+        || e instanceof RedisConnectionException
+        || e instanceof IOException) {
       return Kind.TRANSIENT;
     }
     if (e instanceof RedisException || isLettuce(e)) {
@@ -95,7 +107,8 @@ public final class FailurePolicy {
       }
     }
     String lower = m.toLowerCase(Locale.ROOT);
-    if (lower.startsWith("err unknown command") || lower.contains("command not allowed")
+    if (lower.startsWith("err unknown command")
+        || lower.contains("command not allowed")
         || lower.startsWith("err authentication required")
         || lower.contains("user executing the script can't run this command")) {
       return Kind.FATAL;
@@ -103,22 +116,28 @@ public final class FailurePolicy {
     return Kind.PERMANENT;
   }
 
-  /** A {@code NOPERM} for running a command (not for a key or channel, which depend on the names used). */
+  /**
+   * A {@code NOPERM} for running a command (not for a key or channel, which depend on the names
+   * used).
+   */
   public static boolean isCommandNoPerm(String reply) {
     return reply != null && reply.startsWith("NOPERM") && reply.contains("permissions to run");
   }
 
   private static boolean startsWithWord(String m, String word) {
-    return m.startsWith(word) && (m.length() == word.length() || !Character.isLetterOrDigit(m.charAt(word.length())));
+    return m.startsWith(word)
+        && (m.length() == word.length() || !Character.isLetterOrDigit(m.charAt(word.length())));
   }
 
   private static boolean isLettuce(Throwable t) {
-    return t.getClass().getName().startsWith("io.lettuce") || t.getClass().getName().startsWith("io.netty");
+    return t.getClass().getName().startsWith("io.lettuce")
+        || t.getClass().getName().startsWith("io.netty");
   }
 
   /** Removes {@link CompletionException} and {@link ExecutionException} wrappers. */
   public static Throwable unwrap(Throwable e) {
-    while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+    while ((e instanceof CompletionException || e instanceof ExecutionException)
+        && e.getCause() != null) {
       e = e.getCause();
     }
     return e;
@@ -137,8 +156,8 @@ public final class FailurePolicy {
   /**
    * The wait before attempt {@code attempt + 1} after attempt {@code attempt} (1-based) failed:
    * exponential from {@value #MIN_BACKOFF_MILLIS} ms to {@code capNanos} (at most {@value
-   * #MAX_BACKOFF_MILLIS} ms unless a larger cap is given), with "equal jitter" (half fixed, half random)
-   * so that many clients do not retry in step.
+   * #MAX_BACKOFF_MILLIS} ms unless a larger cap is given), with "equal jitter" (half fixed, half
+   * random) so that many clients do not retry in step.
    */
   public static long backoffNanos(int attempt, long capNanos) {
     long min = TimeUnit.MILLISECONDS.toNanos(MIN_BACKOFF_MILLIS);

@@ -22,6 +22,8 @@ final class BackendNames {
     if (available.size() == 1) {
       return available.get(0);
     }
-    return sink.getClass().getSimpleName().isEmpty() ? sink.getClass().getName() : sink.getClass().getSimpleName();
+    return sink.getClass().getSimpleName().isEmpty()
+        ? sink.getClass().getName()
+        : sink.getClass().getSimpleName();
   }
 }

@@ -15,8 +15,8 @@ import org.springframework.core.env.Environment;
  * UsageSinkProperties}): a {@link SinkConfig} bean read by the api's own parser ({@code
  * SinkConfig.from}), and the sink opened with {@link UsageSinks#open(SinkConfig)}, which picks the
  * backend jar on the class path (or the one named by {@code usagesink.backend}). Both back off when
- * the application defines its own bean. The sink is closed when the context closes, which stores what
- * is pending within {@code usagesink.close-timeout}; its own JVM shutdown hook is off unless
+ * the application defines its own bean. The sink is closed when the context closes, which stores
+ * what is pending within {@code usagesink.close-timeout}; its own JVM shutdown hook is off unless
  * configured. Invalid settings fail start-up with the api's {@code ConfigurationException}, naming
  * the property, the value and what is allowed.
  */

@@ -6,15 +6,18 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 
 /**
  * Reports a start-up that failed on the usagesink configuration with the api's message at the top
- * ("Invalid value for property usagesink.buffered.flush-interval=abc. Must be a duration like 500ms or
- * 60s.", "... add usagesink-backend-redis-lua"), instead of a bean-creation stack. Stateless.
+ * ("Invalid value for property usagesink.buffered.flush-interval=abc. Must be a duration like 500ms
+ * or 60s.", "... add usagesink-backend-redis-lua"), instead of a bean-creation stack. Stateless.
  */
-public final class UsageSinkConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<ConfigurationException> {
+public final class UsageSinkConfigurationFailureAnalyzer
+    extends AbstractFailureAnalyzer<ConfigurationException> {
 
   @Override
   protected FailureAnalysis analyze(Throwable rootFailure, ConfigurationException cause) {
-    return new FailureAnalysis("The usagesink sink could not be configured: " + cause.getMessage(),
-        "Fix the usagesink.* setting named above (application properties or environment), or add the backend jar"
-            + " it names.", cause);
+    return new FailureAnalysis(
+        "The usagesink sink could not be configured: " + cause.getMessage(),
+        "Fix the usagesink.* setting named above (application properties or environment), or add"
+            + " the backend jar it names.",
+        cause);
   }
 }

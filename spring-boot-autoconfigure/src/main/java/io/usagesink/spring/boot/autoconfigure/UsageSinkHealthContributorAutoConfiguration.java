@@ -25,7 +25,8 @@ public class UsageSinkHealthContributorAutoConfiguration {
   /** The indicator; Spring Boot names it "usagesink", after this bean's name. */
   @Bean
   @ConditionalOnMissingBean(name = "usagesinkHealthIndicator")
-  public UsageSinkHealthIndicator usagesinkHealthIndicator(UsageSink usageSink, UsageSinkProperties properties) {
+  public UsageSinkHealthIndicator usagesinkHealthIndicator(
+      UsageSink usageSink, UsageSinkProperties properties) {
     return new UsageSinkHealthIndicator(usageSink, properties.getHealth().getStallThreshold());
   }
 }

@@ -13,17 +13,20 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 /**
  * The health of a {@link UsageSink}, from its {@link UsageSink#stats()} (registered as {@code
  * usagesink}). DOWN when
+ *
  * <ul>
- *   <li>the {@code failed} count grew since the previous check (the first check compares with zero):
- *       statistics were lost; or
+ *   <li>the {@code failed} count grew since the previous check (the first check compares with
+ *       zero): statistics were lost; or
  *   <li>something is pending and the sink has made no progress (nothing stored, pending not lower,
  *       pending never zero) for longer than the stall threshold, e.g. while Redis is unreachable.
  * </ul>
+ *
  * UP otherwise. Details: the stats counters, a {@code reason} when DOWN, and the sink's {@link
  * UsageSink#failureReasons()} when there are any.
  *
  * <p>Progress is judged between checks, so the stall is noticed at the first check after the
- * threshold. Thread-safe (checks are serialised); a check never blocks, since {@code stats()} does not.
+ * threshold. Thread-safe (checks are serialised); a check never blocks, since {@code stats()} does
+ * not.
  */
 public final class UsageSinkHealthIndicator implements HealthIndicator {
 
@@ -52,8 +55,9 @@ public final class UsageSinkHealthIndicator implements HealthIndicator {
     this.sink = Objects.requireNonNull(sink, "sink");
     Objects.requireNonNull(stallThreshold, "stallThreshold");
     if (stallThreshold.isNegative() || stallThreshold.isZero()) {
-      throw new IllegalArgumentException("usagesink.health.stall-threshold must be a positive duration like 60s but was "
-          + stallThreshold);
+      throw new IllegalArgumentException(
+          "usagesink.health.stall-threshold must be a positive duration like 60s but was "
+              + stallThreshold);
     }
     this.threshold = stallThreshold;
     this.thresholdNanos = saturatedNanos(stallThreshold);
@@ -85,11 +89,25 @@ public final class UsageSinkHealthIndicator implements HealthIndicator {
 
     Health.Builder health;
     if (newFailures > 0) {
-      health = Health.down().withDetail("reason", newFailures + " event" + (newFailures == 1 ? "" : "s")
-          + " failed since the previous check");
+      health =
+          Health.down()
+              .withDetail(
+                  "reason",
+                  newFailures
+                      + " event"
+                      + (newFailures == 1 ? "" : "s")
+                      + " failed since the previous check");
     } else if (s.pending() > 0 && stalledNanos > thresholdNanos) {
-      health = Health.down().withDetail("reason", s.pending() + " pending and no progress for "
-          + format(Duration.ofNanos(stalledNanos)) + " (usagesink.health.stall-threshold " + format(threshold) + ")");
+      health =
+          Health.down()
+              .withDetail(
+                  "reason",
+                  s.pending()
+                      + " pending and no progress for "
+                      + format(Duration.ofNanos(stalledNanos))
+                      + " (usagesink.health.stall-threshold "
+                      + format(threshold)
+                      + ")");
     } else {
       health = Health.up();
     }
@@ -103,7 +121,9 @@ public final class UsageSinkHealthIndicator implements HealthIndicator {
 
   /** {@code 75s}, or {@code 1500ms} below a whole second. */
   private static String format(Duration d) {
-    return d.toMillis() % 1000 == 0 || d.toSeconds() >= 10 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    return d.toMillis() % 1000 == 0 || d.toSeconds() >= 10
+        ? d.toSeconds() + "s"
+        : d.toMillis() + "ms";
   }
 
   private static Map<String, Object> details(SinkStats s) {

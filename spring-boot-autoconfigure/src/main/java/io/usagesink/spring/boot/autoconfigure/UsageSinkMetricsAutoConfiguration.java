@@ -15,7 +15,8 @@ import org.springframework.context.annotation.Bean;
  * Registers {@link UsageSinkMetrics} for the application's {@link UsageSink} when Micrometer and
  * {@code usagesink-micrometer} are on the class path; Spring Boot binds it to every meter registry.
  * The {@code backend} tag is {@code usagesink.backend}, else the single backend on the class path,
- * else the sink's class name. Backs off when the application defines its own {@link UsageSinkMetrics}.
+ * else the sink's class name. Backs off when the application defines its own {@link
+ * UsageSinkMetrics}.
  */
 @AutoConfiguration(after = UsageSinkAutoConfiguration.class)
 @ConditionalOnClass({MeterBinder.class, UsageSinkMetrics.class})

@@ -6,18 +6,22 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * The {@code usagesink.*} settings of a Spring Boot application: the names of {@code
  * io.usagesink.SinkConfig#from}, bound here so IDEs complete them. Values stay text on purpose: the
- * api parses and checks them (one parser, one message style), so a bad value fails start-up with the
- * api's message, e.g. {@code Invalid value for property usagesink.buffered.flush-interval=abc. Must be
- * a duration like 500ms or 60s.} Durations are written {@code 500ms}, {@code 60s}, {@code 5m}, {@code
- * 1h}, {@code 1d} or ISO-8601. An unset value keeps the api's default. Other {@code usagesink.*} keys
- * are passed to the sink as they are (custom backends read them with {@code SinkConfig.property}).
+ * api parses and checks them (one parser, one message style), so a bad value fails start-up with
+ * the api's message, e.g. {@code Invalid value for property usagesink.buffered.flush-interval=abc.
+ * Must be a duration like 500ms or 60s.} Durations are written {@code 500ms}, {@code 60s}, {@code
+ * 5m}, {@code 1h}, {@code 1d} or ISO-8601. An unset value keeps the api's default. Other {@code
+ * usagesink.*} keys are passed to the sink as they are (custom backends read them with {@code
+ * SinkConfig.property}).
  *
  * <p>A mutable JavaBean for Spring's binder; not thread-safe while bound, read-only afterwards.
  */
 @ConfigurationProperties("usagesink")
 public class UsageSinkProperties {
 
-  /** The backend to use: redis-lua, redis-pipeline, buffered, noop or a custom one; unset lets discovery choose. */
+  /**
+   * The backend to use: redis-lua, redis-pipeline, buffered, noop or a custom one; unset lets
+   * discovery choose.
+   */
   private String backend;
 
   /** Zone of the day, hour and month buckets, e.g. UTC, +08:00 or Asia/Shanghai (default UTC). */
@@ -26,24 +30,32 @@ public class UsageSinkProperties {
   /** The metrics window, whole minutes (default 5m); the minute hash lives window x 120 seconds. */
   private String metricsWindow;
 
-  /** Prefix of the library's own bookkeeping keys (guards, markers), never of statistics (default usagesink:). */
+  /**
+   * Prefix of the library's own bookkeeping keys (guards, markers), never of statistics (default
+   * usagesink:).
+   */
   private String keyPrefix;
 
-  /** How long closing the sink (on context shutdown) may take to store pending data (default 30s). */
+  /**
+   * How long closing the sink (on context shutdown) may take to store pending data (default 30s).
+   */
   private String closeTimeout;
 
   /** How long one Redis command may take before it counts as failed (default 10s). */
   private String commandTimeout;
 
-  /** How long an exactly-once guard (event or batch id) is remembered, at least 1s (default 10m). */
+  /**
+   * How long an exactly-once guard (event or batch id) is remembered, at least 1s (default 10m).
+   */
   private String guardTtl;
 
   /** The statistics layout: crs or compact (default crs; compact needs the buffered backend). */
   private String layout;
 
   /**
-   * Whether the sink registers its own JVM shutdown hook. Under Spring it defaults to false (for this
-   * key and usagesink.buffered.shutdown-hook): the application context closes the sink, which flushes.
+   * Whether the sink registers its own JVM shutdown hook. Under Spring it defaults to false (for
+   * this key and usagesink.buffered.shutdown-hook): the application context closes the sink, which
+   * flushes.
    */
   private String shutdownHook;
 
@@ -148,7 +160,9 @@ public class UsageSinkProperties {
     /** Force (true) or forbid (false) Redis Cluster mode; unset detects it. */
     private String cluster;
 
-    /** What to do when Redis is unreachable at start: background (keep trying, the default) or fail. */
+    /**
+     * What to do when Redis is unreachable at start: background (keep trying, the default) or fail.
+     */
     private String connect;
 
     public String getUri() {
@@ -183,24 +197,30 @@ public class UsageSinkProperties {
     private String flushInterval;
 
     /**
-     * Distinct counters the buffered backend merges in memory, a positive whole number (default 1000000); at
-     * the cap the coldest are written early, no event is dropped.
+     * Distinct counters the buffered backend merges in memory, a positive whole number (default
+     * 1000000); at the cap the coldest are written early, no event is dropped.
      */
     private String maxPendingCounters;
 
     /** How the buffered backend writes a flush: lua or pipeline (default lua). */
     private String writer;
 
-    /** Older name of usagesink.shutdown-hook, read when that one is not set; false by default under Spring. */
+    /**
+     * Older name of usagesink.shutdown-hook, read when that one is not set; false by default under
+     * Spring.
+     */
     private String shutdownHook;
 
     /**
-     * Directory of the buffered backend's crash-safe journal (one process per directory); unset: no journal, a
-     * killed process loses what it buffered since its last flush.
+     * Directory of the buffered backend's crash-safe journal (one process per directory); unset: no
+     * journal, a killed process loses what it buffered since its last flush.
      */
     private String journalDir;
 
-    /** When the journal forces appended events to storage: none, interval or always (default interval). */
+    /**
+     * When the journal forces appended events to storage: none, interval or always (default
+     * interval).
+     */
     private String journalFsync;
 
     /** The interval of journal-fsync=interval, a positive duration (default 500ms). */
@@ -263,7 +283,9 @@ public class UsageSinkProperties {
     }
   }
 
-  /** {@code usagesink.health.*}: the {@code usagesink} health indicator (not passed to the sink). */
+  /**
+   * {@code usagesink.health.*}: the {@code usagesink} health indicator (not passed to the sink).
+   */
   public static class Health {
 
     /**

@@ -64,26 +64,34 @@ class UsageSinkHealthIndicatorTest {
   void anIdleSinkIsUpWithItsStatsAsDetails() {
     Health health = indicator.health();
     assertThat(health.getStatus()).isEqualTo(Status.UP);
-    assertThat(health.getDetails()).containsEntry("recorded", 0L).containsEntry("pending", 0L)
-        .containsEntry("failed", 0L).containsKeys("stored", "rejected", "dropped", "commands", "roundTrips",
-            "flushes", "retries")
+    assertThat(health.getDetails())
+        .containsEntry("recorded", 0L)
+        .containsEntry("pending", 0L)
+        .containsEntry("failed", 0L)
+        .containsKeys(
+            "stored", "rejected", "dropped", "commands", "roundTrips", "flushes", "retries")
         .doesNotContainKeys("reason", "failureReasons");
   }
 
   @Test
   void growingFailuresAreDownUntilTheNextCheckWithoutNewOnes() {
     sink.stats.set(stats(10, 8, 0, 2));
-    sink.reasons.set(Map.of("usage:k1: WRONGTYPE Operation against a key holding the wrong kind of value", 2L));
+    sink.reasons.set(
+        Map.of("usage:k1: WRONGTYPE Operation against a key holding the wrong kind of value", 2L));
     Health down = indicator.health();
     assertThat(down.getStatus()).isEqualTo(Status.DOWN);
-    assertThat(down.getDetails()).containsEntry("reason", "2 events failed since the previous check")
+    assertThat(down.getDetails())
+        .containsEntry("reason", "2 events failed since the previous check")
         .containsEntry("failed", 2L)
-        .containsEntry("failureReasons",
-            Map.of("usage:k1: WRONGTYPE Operation against a key holding the wrong kind of value", 2L));
+        .containsEntry(
+            "failureReasons",
+            Map.of(
+                "usage:k1: WRONGTYPE Operation against a key holding the wrong kind of value", 2L));
 
     assertThat(indicator.health().getStatus()).as("no new failure").isEqualTo(Status.UP);
     sink.stats.set(stats(11, 8, 0, 3));
-    assertThat(indicator.health().getDetails()).containsEntry("reason", "1 event failed since the previous check");
+    assertThat(indicator.health().getDetails())
+        .containsEntry("reason", "1 event failed since the previous check");
   }
 
   @Test
@@ -96,8 +104,9 @@ class UsageSinkHealthIndicatorTest {
     advance(Duration.ofSeconds(16));
     Health down = indicator.health();
     assertThat(down.getStatus()).isEqualTo(Status.DOWN);
-    assertThat(down.getDetails()).containsEntry("reason",
-        "9 pending and no progress for 75s (usagesink.health.stall-threshold 60s)");
+    assertThat(down.getDetails())
+        .containsEntry(
+            "reason", "9 pending and no progress for 75s (usagesink.health.stall-threshold 60s)");
 
     sink.stats.set(stats(9, 4, 5, 0)); // Redis is back: stored grows
     assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
@@ -123,8 +132,10 @@ class UsageSinkHealthIndicatorTest {
   void theThresholdMustBePositive() {
     assertThatThrownBy(() -> new UsageSinkHealthIndicator(sink, Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("usagesink.health.stall-threshold must be a positive duration like 60s but was PT0S");
+        .hasMessage(
+            "usagesink.health.stall-threshold must be a positive duration like 60s but was PT0S");
     assertThatThrownBy(() -> new UsageSinkHealthIndicator(null, Duration.ofSeconds(1)))
-        .isInstanceOf(NullPointerException.class).hasMessage("sink");
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("sink");
   }
 }

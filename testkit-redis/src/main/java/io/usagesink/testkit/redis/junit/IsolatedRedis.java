@@ -8,15 +8,15 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * On a {@code RedisServer} or {@code RedisClusterHandle} parameter resolved by {@link RedisExtension}:
- * a server (or cluster) of the test's own, started with these options instead of the shared one, and
- * closed when its scope ends (after the test method for a test-method parameter; after the class for a
- * constructor or {@code @BeforeAll} parameter). Use it for fault tests (kill, restart, pause) and for
- * options (AOF, passwords, TLS).
+ * On a {@code RedisServer} or {@code RedisClusterHandle} parameter resolved by {@link
+ * RedisExtension}: a server (or cluster) of the test's own, started with these options instead of
+ * the shared one, and closed when its scope ends (after the test method for a test-method
+ * parameter; after the class for a constructor or {@code @BeforeAll} parameter). Use it for fault
+ * tests (kill, restart, pause) and for options (AOF, passwords, TLS).
  *
- * <p>When this machine cannot provide such a server (no {@code redis-server} on PATH for kill/restart,
- * a redis-server without TLS, ...) while it can provide a plain one, the test is skipped with the reason.
- * Clusters accept only {@link #persistence()}.
+ * <p>When this machine cannot provide such a server (no {@code redis-server} on PATH for
+ * kill/restart, a redis-server without TLS, ...) while it can provide a plain one, the test is
+ * skipped with the reason. Clusters accept only {@link #persistence()}.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
@@ -38,8 +38,9 @@ public @interface IsolatedRedis {
   boolean tls() default false;
 
   /**
-   * The test kills, stops or restarts the server, so it must be a local redis-server process (default
-   * true: the usual reason for an isolated server is a fault test). Set false to accept a container too.
+   * The test kills, stops or restarts the server, so it must be a local redis-server process
+   * (default true: the usual reason for an isolated server is a fault test). Set false to accept a
+   * container too.
    */
   boolean processControl() default true;
 }

@@ -26,25 +26,27 @@ import org.junit.platform.commons.support.AnnotationSupport;
 import org.junit.platform.commons.support.HierarchyTraversalMode;
 
 /**
- * JUnit 5 access to real Redis: {@code @ExtendWith(RedisExtension.class)}, then declare a
- * {@link RedisServer} or {@link RedisClusterHandle} parameter on a test method, a lifecycle method or
- * the constructor.
+ * JUnit 5 access to real Redis: {@code @ExtendWith(RedisExtension.class)}, then declare a {@link
+ * RedisServer} or {@link RedisClusterHandle} parameter on a test method, a lifecycle method or the
+ * constructor.
  *
  * <ul>
- *   <li><b>Plain parameter: the shared one.</b> One server (and, when asked for, one 3-master cluster)
- *       per test run (JVM), started on first use from the source {@link RedisFixture} picks, reused by
- *       every test class and closed when the run ends. Before each test the extension empties it
- *       ({@code FLUSHALL}) and zeroes its command stats ({@code CONFIG RESETSTAT}), so every test starts
- *       on an empty server with {@code commandStats()} counting from zero (the script cache is kept). A
- *       shared server a test killed or stopped is restarted before the next test. Do not close it.</li>
- *   <li><b>{@link IsolatedRedis @IsolatedRedis} parameter: an own one</b>, with options (AOF, passwords,
- *       TLS, kill/restart), closed when its scope ends; also emptied before each test when it outlives one.</li>
+ *   <li><b>Plain parameter: the shared one.</b> One server (and, when asked for, one 3-master
+ *       cluster) per test run (JVM), started on first use from the source {@link RedisFixture}
+ *       picks, reused by every test class and closed when the run ends. Before each test the
+ *       extension empties it ({@code FLUSHALL}) and zeroes its command stats ({@code CONFIG
+ *       RESETSTAT}), so every test starts on an empty server with {@code commandStats()} counting
+ *       from zero (the script cache is kept). A shared server a test killed or stopped is restarted
+ *       before the next test. Do not close it.
+ *   <li><b>{@link IsolatedRedis @IsolatedRedis} parameter: an own one</b>, with options (AOF,
+ *       passwords, TLS, kill/restart), closed when its scope ends; also emptied before each test
+ *       when it outlives one.
  * </ul>
  *
  * <p>No Redis at all on the machine fails the test with a message saying what to install or set. A
- * machine that has Redis but not what a parameter asks for (no local redis-server for a cluster or for
- * kill/restart, no TLS build) skips the test with the reason. Tests must not run in parallel within one
- * JVM (JUnit's default), since they share the server.
+ * machine that has Redis but not what a parameter asks for (no local redis-server for a cluster or
+ * for kill/restart, no TLS build) skips the test with the reason. Tests must not run in parallel
+ * within one JVM (JUnit's default), since they share the server.
  *
  * <pre>{@code
  * @ExtendWith(RedisExtension.class)
@@ -55,8 +57,10 @@ import org.junit.platform.commons.support.HierarchyTraversalMode;
  * }
  * }</pre>
  */
-public final class RedisExtension implements ParameterResolver, BeforeEachCallback, ExecutionCondition {
-  private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(RedisExtension.class);
+public final class RedisExtension
+    implements ParameterResolver, BeforeEachCallback, ExecutionCondition {
+  private static final ExtensionContext.Namespace NAMESPACE =
+      ExtensionContext.Namespace.create(RedisExtension.class);
   private static final String MANAGED = "managed";
   private static final String SHARED_SERVER = "shared-server";
   private static final String SHARED_CLUSTER = "shared-cluster";
@@ -66,36 +70,55 @@ public final class RedisExtension implements ParameterResolver, BeforeEachCallba
   public RedisExtension() {}
 
   @Override
-  public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+  public boolean supportsParameter(
+      ParameterContext parameterContext, ExtensionContext extensionContext) {
     Class<?> type = parameterContext.getParameter().getType();
     return type == RedisServer.class || type == RedisClusterHandle.class;
   }
 
   @Override
-  public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+  public Object resolveParameter(
+      ParameterContext parameterContext, ExtensionContext extensionContext) {
     Parameter parameter = parameterContext.getParameter();
     boolean cluster = parameter.getType() == RedisClusterHandle.class;
     Optional<IsolatedRedis> isolated = parameterContext.findAnnotation(IsolatedRedis.class);
     try {
       if (isolated.isEmpty()) {
         ExtensionContext root = extensionContext.getRoot();
-        Managed shared = root.getStore(NAMESPACE).getOrComputeIfAbsent(cluster ? SHARED_CLUSTER : SHARED_SERVER,
-            key -> register(root, new Managed(cluster ? RedisFixture.startCluster() : RedisFixture.start())),
-            Managed.class);
+        Managed shared =
+            root.getStore(NAMESPACE)
+                .getOrComputeIfAbsent(
+                    cluster ? SHARED_CLUSTER : SHARED_SERVER,
+                    key ->
+                        register(
+                            root,
+                            new Managed(
+                                cluster ? RedisFixture.startCluster() : RedisFixture.start())),
+                    Managed.class);
         return shared.resource;
       }
       RedisFixture.Builder builder = builder(isolated.get());
-      Managed own = register(extensionContext, new Managed(cluster ? builder.startCluster() : builder.start()));
+      Managed own =
+          register(
+              extensionContext, new Managed(cluster ? builder.startCluster() : builder.start()));
       return own.resource;
     } catch (RuntimeException e) {
-      throw new ParameterResolutionException("cannot provide " + parameter.getType().getSimpleName() + " for "
-          + parameter.getDeclaringExecutable().getName() + ": " + e.getMessage(), e);
+      throw new ParameterResolutionException(
+          "cannot provide "
+              + parameter.getType().getSimpleName()
+              + " for "
+              + parameter.getDeclaringExecutable().getName()
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
   @Override
   public void beforeEach(ExtensionContext context) {
-    for (Optional<ExtensionContext> c = Optional.of(context); c.isPresent(); c = c.get().getParent()) {
+    for (Optional<ExtensionContext> c = Optional.of(context);
+        c.isPresent();
+        c = c.get().getParent()) {
       ManagedList list = c.get().getStore(NAMESPACE).get(MANAGED, ManagedList.class);
       if (list != null) {
         list.resetAll();
@@ -113,9 +136,11 @@ public final class RedisExtension implements ParameterResolver, BeforeEachCallba
       for (Constructor<?> constructor : testClass.getDeclaredConstructors()) {
         executables.add(constructor);
       }
-      for (Class<? extends java.lang.annotation.Annotation> lifecycle
-          : List.of(BeforeAll.class, BeforeEach.class, AfterEach.class, AfterAll.class)) {
-        List<Method> methods = AnnotationSupport.findAnnotatedMethods(testClass, lifecycle, HierarchyTraversalMode.TOP_DOWN);
+      for (Class<? extends java.lang.annotation.Annotation> lifecycle :
+          List.of(BeforeAll.class, BeforeEach.class, AfterEach.class, AfterAll.class)) {
+        List<Method> methods =
+            AnnotationSupport.findAnnotatedMethods(
+                testClass, lifecycle, HierarchyTraversalMode.TOP_DOWN);
         executables.addAll(methods);
       }
     }
@@ -130,7 +155,10 @@ public final class RedisExtension implements ParameterResolver, BeforeEachCallba
     return ConditionEvaluationResult.enabled("the Redis this test asks for is available");
   }
 
-  /** Why the parameter's Redis cannot be had while a plain server can (a skip); empty otherwise (run, maybe fail loudly). */
+  /**
+   * Why the parameter's Redis cannot be had while a plain server can (a skip); empty otherwise
+   * (run, maybe fail loudly).
+   */
   private static Optional<String> unavailableReason(Parameter parameter) {
     boolean cluster = parameter.getType() == RedisClusterHandle.class;
     if (!cluster && parameter.getType() != RedisServer.class) {
@@ -154,10 +182,11 @@ public final class RedisExtension implements ParameterResolver, BeforeEachCallba
   }
 
   static RedisFixture.Builder builder(IsolatedRedis options) {
-    RedisFixture.Builder builder = RedisFixture.builder()
-        .persistence(options.persistence())
-        .tls(options.tls())
-        .processControl(options.processControl());
+    RedisFixture.Builder builder =
+        RedisFixture.builder()
+            .persistence(options.persistence())
+            .tls(options.tls())
+            .processControl(options.processControl());
     if (!options.requirePass().isEmpty()) {
       builder = builder.requirePass(options.requirePass());
     }
@@ -168,7 +197,10 @@ public final class RedisExtension implements ParameterResolver, BeforeEachCallba
   }
 
   private static Managed register(ExtensionContext context, Managed managed) {
-    context.getStore(NAMESPACE).getOrComputeIfAbsent(MANAGED, key -> new ManagedList(), ManagedList.class).add(managed);
+    context
+        .getStore(NAMESPACE)
+        .getOrComputeIfAbsent(MANAGED, key -> new ManagedList(), ManagedList.class)
+        .add(managed);
     return managed;
   }
 
@@ -214,7 +246,10 @@ public final class RedisExtension implements ParameterResolver, BeforeEachCallba
     }
   }
 
-  /** The servers of one extension-context scope; JUnit closes it (an AutoCloseable store value) when the scope ends. */
+  /**
+   * The servers of one extension-context scope; JUnit closes it (an AutoCloseable store value) when
+   * the scope ends.
+   */
   private static final class ManagedList implements AutoCloseable {
     private final List<Managed> items = new ArrayList<>();
 

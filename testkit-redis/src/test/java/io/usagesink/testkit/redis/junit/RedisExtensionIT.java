@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** What a test class using the extension sees: the shared server, own servers, the shared cluster. */
+/**
+ * What a test class using the extension sees: the shared server, own servers, the shared cluster.
+ */
 @ExtendWith(RedisExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RedisExtensionIT {
@@ -77,7 +79,8 @@ class RedisExtensionIT {
 
   @Test
   @Order(7)
-  void anIsolatedServerCanRequireAnAclUser(@IsolatedRedis(aclUser = "app", aclPassword = "pw-1") RedisServer own) {
+  void anIsolatedServerCanRequireAnAclUser(
+      @IsolatedRedis(aclUser = "app", aclPassword = "pw-1") RedisServer own) {
     assertThat(own.authenticatedUri()).startsWith("redis://app:pw-1@127.0.0.1:");
     assertThat(own.command("ACL", "WHOAMI")).isEqualTo("default");
     assertThat(own.command("ACL", "LIST").toString()).contains("user app on");
