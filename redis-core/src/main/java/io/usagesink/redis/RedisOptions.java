@@ -28,8 +28,8 @@ import java.util.Optional;
  *       <td>{@code background} (default) or {@code fail}</td></tr>
  * </table>
  *
- * <p>The TLS trust file ({@link RedisConnection#TLS_CA_FILE_PROPERTY}) is read when a TLS
- * connection is made. {@link #toString()} masks the password of the URI.
+ * <p>The TLS trust file ({@link io.usagesink.redis.connect.RedisConnection#TLS_CA_FILE_PROPERTY})
+ * is read when a TLS connection is made. {@link #toString()} masks the password of the URI.
  *
  * @param uri the Redis URI, if set; may hold a password
  * @param cluster forced ({@code true}) or forbidden ({@code false}) cluster mode; empty detects
