@@ -344,6 +344,11 @@ class FailoverAndReshardingIT {
    * test's failover).
    */
   private static void failover(RedisServer replica, String what) {
+    // a replica demoted by the previous test may still be resyncing: a manual failover needs its
+    // link up
+    await(
+        what + ": the replica's link to its master is up",
+        () -> replica.info("replication").contains("master_link_status:up"));
     long deadline = System.nanoTime() + DEADLINE_NANOS;
     while (!role(replica).equals("master")) {
       if (System.nanoTime() > deadline) {
