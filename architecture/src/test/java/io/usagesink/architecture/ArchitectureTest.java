@@ -82,7 +82,8 @@ class ArchitectureTest {
             "io.usagesink.bench.buffered",
             "io.usagesink.bench.buffered.jmh_generated",
             "io.usagesink.bench.journal",
-            "io.usagesink.bench.journal.jmh_generated"));
+            "io.usagesink.bench.journal.jmh_generated",
+            "io.usagesink.redis.write.jmh_generated"));
     MODULES.put("micrometer", Set.of("io.usagesink.micrometer"));
     MODULES.put("spring-boot-autoconfigure", Set.of("io.usagesink.spring.boot.autoconfigure"));
   }
