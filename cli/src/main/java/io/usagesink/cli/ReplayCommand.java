@@ -1,5 +1,6 @@
 package io.usagesink.cli;
 
+import com.google.common.base.Ascii;
 import io.usagesink.SinkConfig;
 import io.usagesink.SinkStats;
 import io.usagesink.UsageSink;
@@ -480,7 +481,7 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
 
   private static String oneLine(String reason) {
     String r = reason.replaceAll("\\s+", " ").strip();
-    return r.length() > 300 ? r.substring(0, 297) + "..." : r;
+    return Ascii.truncate(r, 300, "...");
   }
 
   /**

@@ -91,4 +91,33 @@ class RunnableJarIT {
         .contains("redis-pipeline");
     assertThat(Files.size(jar())).isGreaterThan(1_000_000);
   }
+
+  @Test
+  void replayPacesEventsWithTheGuavaClassesShippedInTheJar() throws Exception {
+    StringBuilder lines = new StringBuilder();
+    for (int i = 0; i < 21; i++) {
+      lines.append(
+          String.format(
+              "{\"at\":\"2025-07-31T16:30:%02dZ\",\"keyId\":\"k1\",\"accountId\":\"a1\","
+                  + "\"inputTokens\":5}%n",
+              i));
+    }
+    String[] r =
+        run(lines.toString(), "replay", "--backend", "noop", "--input", "-", "--rate", "100");
+    assertThat(r[0]).as(r[1] + r[2]).isEqualTo("0");
+    assertThat(r[1]).containsPattern("events read +21").contains("rate: 100 events/s");
+    // 21 events at 100 per second: the first at once, then one every 10 ms, so at least 0.2 s
+    java.util.regex.Matcher elapsed =
+        java.util.regex.Pattern.compile("elapsed +([0-9.]+) s").matcher(r[1]);
+    assertThat(elapsed.find()).as(r[1]).isTrue();
+    assertThat(Double.parseDouble(elapsed.group(1))).isGreaterThanOrEqualTo(0.2);
+    assertThat(r[2]).isEmpty();
+    try (JarFile j = new JarFile(jar().toFile())) {
+      // minimized: the Guava classes the cli reaches, not all of Guava (about 2,000 classes)
+      long guava = j.stream().filter(e -> e.getName().startsWith("com/google/common/")).count();
+      assertThat(guava).isBetween(1L, 400L);
+      assertThat(j.getEntry("com/google/common/util/concurrent/RateLimiter.class")).isNotNull();
+      assertThat(j.getEntry("com/google/common/html/HtmlEscapers.class")).isNotNull();
+    }
+  }
 }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.google.common.base.Ascii;
 import io.usagesink.Measure;
 import io.usagesink.UsageEvent;
 import java.io.Closeable;
@@ -584,7 +585,7 @@ public final class EventLines {
   }
 
   private static String shortName(String field) {
-    return field.length() > 60 ? field.substring(0, 57) + "..." : field;
+    return Ascii.truncate(field, 60, "...");
   }
 
   /** A number shown in a message: whole up to 40 characters, else its start and its length. */
@@ -595,8 +596,7 @@ public final class EventLines {
   }
 
   private static String quote(String s) {
-    String shown = s.length() > 60 ? s.substring(0, 57) + "..." : s;
-    return "\"" + shown + "\"";
+    return "\"" + Ascii.truncate(s, 60, "...") + "\"";
   }
 
   private static BadLineException bad(long line, String field, String problem) {

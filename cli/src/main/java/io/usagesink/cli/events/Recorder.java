@@ -1,5 +1,6 @@
 package io.usagesink.cli.events;
 
+import com.google.common.util.concurrent.RateLimiter;
 import io.usagesink.SinkStats;
 import io.usagesink.UsageEvent;
 import io.usagesink.UsageSink;
@@ -38,7 +39,7 @@ public final class Recorder {
   private static final long SETTLE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
   /** How long a wait (for the rate, for a slot) goes before looking at the stop condition again. */
-  private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+  private static final Duration WAIT_SLICE = Duration.ofMillis(50);
 
   private final int maxInFlight;
   private EventClock clock;
@@ -61,7 +62,10 @@ public final class Recorder {
     return this;
   }
 
-  /** Pace recording at this many events per real second; 0 means as fast as possible. */
+  /**
+   * Pace recording at this many events per real second (Guava's {@link RateLimiter}: a run that
+   * fell behind catches up by at most one second's worth of events); 0 means as fast as possible.
+   */
   public Recorder rate(double eventsPerSecond) {
     this.ratePerSecond = eventsPerSecond;
     return this;
@@ -192,6 +196,7 @@ public final class Recorder {
     AtomicLong completed = new AtomicLong();
     AtomicLong failed = new AtomicLong();
     AtomicReference<String> firstFailure = new AtomicReference<>();
+    RateLimiter limiter = ratePerSecond > 0 ? RateLimiter.create(ratePerSecond) : null;
     long offered = 0;
     long start = System.nanoTime();
     long recordingEnd;
@@ -202,14 +207,12 @@ public final class Recorder {
         if (now - start >= deadlineNanos) {
           break;
         }
-        if (ratePerSecond > 0) {
-          long due = start + (long) (offered * 1e9 / ratePerSecond);
-          while ((now = System.nanoTime()) < due) {
-            if (stop.getAsBoolean()) {
-              break events;
-            }
-            LockSupport.parkNanos(Math.min(due - now, WAIT_SLICE_NANOS));
+        // a permit due within the slice is waited for; a later one after another look at stop
+        while (limiter != null && !limiter.tryAcquire(WAIT_SLICE)) {
+          if (stop.getAsBoolean()) {
+            break events;
           }
+          LockSupport.parkNanos(WAIT_SLICE.toNanos());
         }
         while (!tryAcquire(slots)) {
           if (stop.getAsBoolean()) {
@@ -273,7 +276,7 @@ public final class Recorder {
   /** Takes a slot, waiting at most one slice; keeps the interrupt flag. */
   private static boolean tryAcquire(Semaphore slots) {
     try {
-      return slots.tryAcquire(WAIT_SLICE_NANOS, TimeUnit.NANOSECONDS);
+      return slots.tryAcquire(WAIT_SLICE.toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return slots.tryAcquire();

@@ -1,5 +1,8 @@
 package io.usagesink.cli.report;
 
+import com.google.common.base.Ascii;
+import com.google.common.base.CharMatcher;
+import com.google.common.html.HtmlEscapers;
 import io.usagesink.cli.compare.BackendSpec;
 import io.usagesink.cli.compare.RunResult;
 import io.usagesink.cli.events.Recorder;
@@ -498,7 +501,7 @@ public final class HtmlReport {
                 "<text class=\"label\" x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>",
                 LABEL_WIDTH - 8,
                 top + BAR - 3,
-                esc(shorten(b.label(), 34))));
+                esc(Ascii.truncate(b.label(), 34, "…"))));
         if (w > 0) {
           h.append(
               String.format(
@@ -616,7 +619,7 @@ public final class HtmlReport {
                 "<text class=\"label\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>",
                 labelWidth - 8,
                 mid + 4,
-                esc(shorten(b.label(), 32))));
+                esc(Ascii.truncate(b.label(), 32, "…"))));
         h.append(
             String.format(
                 Locale.ROOT,
@@ -761,43 +764,13 @@ public final class HtmlReport {
         .toPlainString();
   }
 
-  private static String shorten(String s, int max) {
-    return s.length() <= max ? s : s.substring(0, max - 1) + "…";
-  }
+  /** Control characters XML 1.0 does not allow (tab and newline it does; CR is folded too). */
+  private static final CharMatcher NOT_XHTML =
+      CharMatcher.inRange('\u0000', '\u001f').and(CharMatcher.noneOf("\n\t"));
 
-  /** Escapes text for XHTML content and attributes. */
+  /** Escapes text for XHTML content and attributes; control characters become spaces. */
   static String esc(String s) {
-    if (s == null) {
-      return "";
-    }
-    StringBuilder b = new StringBuilder(s.length() + 8);
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '&':
-          b.append("&amp;");
-          break;
-        case '<':
-          b.append("&lt;");
-          break;
-        case '>':
-          b.append("&gt;");
-          break;
-        case '"':
-          b.append("&quot;");
-          break;
-        case '\'':
-          b.append("&#39;");
-          break;
-        default:
-          if (c < 0x20 && c != '\n' && c != '\t') {
-            b.append(' ');
-          } else {
-            b.append(c);
-          }
-      }
-    }
-    return b.toString();
+    return s == null ? "" : HtmlEscapers.htmlEscaper().escape(NOT_XHTML.replaceFrom(s, ' '));
   }
 
   private static final String CSS =

@@ -189,6 +189,12 @@ class HtmlReportTest {
   }
 
   @Test
+  void controlCharactersXmlForbidsBecomeSpacesAndApostrophesAreEscaped() {
+    assertThat(HtmlReport.esc("a\u0000b\rc\u001fd'e\tf\ng")).isEqualTo("a b c d&#39;e\tf\ng");
+    assertThat(HtmlReport.esc(null)).isEmpty();
+  }
+
+  @Test
   void withoutSeedDayThereIsNoCostChart() {
     CompareReport busyOnly =
         new CompareReport(
