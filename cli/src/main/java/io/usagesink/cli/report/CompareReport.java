@@ -50,6 +50,24 @@ public record CompareReport(
   }
 
   /**
+   * What went wrong, one line per problem or state difference of a run: {@code workload<separator>
+   * backend: what}, in run order; empty when every run is clean.
+   */
+  List<String> problems(String separator) {
+    List<String> notes = new java.util.ArrayList<>();
+    for (RunResult r : results) {
+      String run = r.workload() + separator + r.backend().label();
+      for (String p : r.problems()) {
+        notes.add(run + ": " + p);
+      }
+      for (String d : r.stateDifferences()) {
+        notes.add(run + " differs from the expected state: " + d);
+      }
+    }
+    return notes;
+  }
+
+  /**
    * The policy in words: "full layout", "statistics off", or "full layout without hourly, model".
    */
   public static String describe(io.usagesink.layout.StatsPolicy p) {

@@ -11,6 +11,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The self-contained HTML report of {@code compare}: no script, no fonts or images from the
@@ -164,21 +166,15 @@ public final class HtmlReport {
   }
 
   private static void billedChart(StringBuilder h, CompareReport report) {
-    List<Group> groups = new ArrayList<>();
-    for (String w : report.workloads().keySet()) {
-      List<Bar> bars = new ArrayList<>();
-      for (RunResult r : report.resultsOf(w)) {
-        bars.add(
-            new Bar(
-                r.backend().label(),
-                r.serverCommandsPerEvent(),
+    List<Group> groups =
+        perWorkload(
+            report,
+            " (measured)",
+            RunResult::serverCommandsPerEvent,
+            r ->
                 r.serverCommandsPerEvent() == 0
                     ? "0 (nothing sent)"
-                    : Column.BILLED_COMMANDS.text(r),
-                css(r)));
-      }
-      groups.add(new Group(w + " (measured)", bars));
-    }
+                    : Column.BILLED_COMMANDS.text(r));
     List<Bar> note = new ArrayList<>();
     double today = RunResult.NOTE_FIGURES.get(0).perRequest();
     note.add(noteBar("today (full statistics)", today));
@@ -198,36 +194,53 @@ public final class HtmlReport {
         true);
   }
 
+  /**
+   * A group per workload (its name and {@code suffix}) with a bar per run: the run's {@code value},
+   * labelled with its {@code text}.
+   */
+  private static List<Group> perWorkload(
+      CompareReport report,
+      String suffix,
+      ToDoubleFunction<RunResult> value,
+      Function<RunResult, String> text) {
+    List<Group> groups = new ArrayList<>();
+    for (String w : report.workloads().keySet()) {
+      List<Bar> bars = new ArrayList<>();
+      for (RunResult r : report.resultsOf(w)) {
+        bars.add(runBar(r, value.applyAsDouble(r), text.apply(r)));
+      }
+      groups.add(new Group(w + suffix, bars));
+    }
+    return groups;
+  }
+
+  /** A run's bar: its backend's label and colour. */
+  private static Bar runBar(RunResult r, double value, String text) {
+    return new Bar(r.backend().label(), value, text, css(r));
+  }
+
   /** A grey bar of the originating note's billed commands per request. */
   private static Bar noteBar(String label, double perRequest) {
     return new Bar(label, perRequest, Column.BILLED_COMMANDS.text(perRequest), "note");
   }
 
   private static void throughputChart(StringBuilder h, CompareReport report) {
-    List<Group> groups = new ArrayList<>();
-    for (String w : report.workloads().keySet()) {
-      List<Bar> bars = new ArrayList<>();
-      for (RunResult r : report.resultsOf(w)) {
-        bars.add(
-            new Bar(
-                r.backend().label(),
-                r.eventsPerSecond(),
-                Column.EVENTS_PER_SECOND.textWithUnit(r.eventsPerSecond()),
-                css(r)));
-      }
-      groups.add(new Group(w, bars));
-    }
+    List<Group> groups =
+        perWorkload(
+            report,
+            "",
+            RunResult::eventsPerSecond,
+            r -> Column.EVENTS_PER_SECOND.textWithUnit(r.eventsPerSecond()));
     List<Bar> sustained = new ArrayList<>();
     String first =
         report.workloads().isEmpty() ? null : report.workloads().keySet().iterator().next();
     for (RunResult r : first == null ? List.<RunResult>of() : report.resultsOf(first)) {
       if (r.sustainedEventsPerSecond() != null) {
         sustained.add(
-            new Bar(
-                r.backend().label(),
+            runBar(
+                r,
                 r.sustainedEventsPerSecond(),
-                Column.SUSTAINED_EVENTS_PER_SECOND.textWithUnit(r.sustainedEventsPerSecond()),
-                css(r)));
+                Column.SUSTAINED_EVENTS_PER_SECOND.textWithUnit(r.sustainedEventsPerSecond())));
       }
     }
     if (!sustained.isEmpty()) {
@@ -249,24 +262,18 @@ public final class HtmlReport {
   }
 
   private static void latencyChart(StringBuilder h, CompareReport report) {
-    List<Group> groups = new ArrayList<>();
-    for (String w : report.workloads().keySet()) {
-      List<Bar> rows = new ArrayList<>();
-      for (RunResult r : report.resultsOf(w)) {
-        // one row per run: value = p50, the range p99 / max is drawn by rangeFigure
-        rows.add(
-            new Bar(
-                r.backend().label(),
-                r.p50Micros(),
+    // one row per run: value = p50, the range p99 / max is drawn by rangeFigure
+    List<Group> groups =
+        perWorkload(
+            report,
+            "",
+            RunResult::p50Micros,
+            r ->
                 Column.P50_MICROS.text(r)
                     + " / "
                     + Column.P99_MICROS.text(r)
                     + " / "
-                    + Column.MAX_MICROS.textWithUnit(r.maxMicros()),
-                css(r)));
-      }
-      groups.add(new Group(w, rows));
-    }
+                    + Column.MAX_MICROS.textWithUnit(r.maxMicros()));
     List<double[]> ranges = new ArrayList<>();
     for (String w : report.workloads().keySet()) {
       for (RunResult r : report.resultsOf(w)) {
@@ -292,11 +299,10 @@ public final class HtmlReport {
     List<Bar> bars = new ArrayList<>();
     for (RunResult r : seed) {
       bars.add(
-          new Bar(
-              r.backend().label(),
+          runBar(
+              r,
               r.projection().usdPerMonth(),
-              Column.USD_PER_MONTH.textWithUnit(r.projection().usdPerMonth()),
-              css(r)));
+              Column.USD_PER_MONTH.textWithUnit(r.projection().usdPerMonth())));
     }
     List<Bar> note = new ArrayList<>();
     for (RunResult.NoteFigure f : RunResult.NOTE_FIGURES) {
@@ -351,16 +357,7 @@ public final class HtmlReport {
           .append("</td></tr>\n");
     }
     h.append("</tbody>\n</table></div>\n");
-    List<String> notes = new ArrayList<>();
-    for (RunResult r : report.results()) {
-      for (String p : r.problems()) {
-        notes.add(r.workload() + " · " + r.backend().label() + ": " + p);
-      }
-      for (String d : r.stateDifferences()) {
-        notes.add(
-            r.workload() + " · " + r.backend().label() + " differs from the expected state: " + d);
-      }
-    }
+    List<String> notes = report.problems(" · ");
     if (!notes.isEmpty()) {
       h.append("<ul class=\"problems\">\n");
       notes.forEach(n -> h.append("<li>").append(esc(n)).append("</li>\n"));
@@ -419,11 +416,7 @@ public final class HtmlReport {
       String caption,
       List<Group> groups,
       boolean log) {
-    int rows = 0;
-    for (Group g : groups) {
-      rows += g.bars().size();
-    }
-    int height = AXIS + groups.size() * GROUP_HEADER + rows * ROW + AXIS;
+    int height = height(groups);
     double max = 0;
     double minPositive = Double.MAX_VALUE;
     for (Group g : groups) {
@@ -438,58 +431,10 @@ public final class HtmlReport {
         log
             ? Scale.log(minPositive == Double.MAX_VALUE ? 1 : minPositive, Math.max(max, 1e-9))
             : Scale.linear(max);
-    h.append("<figure class=\"chart\" id=\"")
-        .append(metric)
-        .append("\" data-metric=\"")
-        .append(metric)
-        .append("\">\n")
-        .append("<h2>")
-        .append(esc(title))
-        .append("</h2>\n")
-        .append("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" viewBox=\"0 0 ")
-        .append(WIDTH)
-        .append(' ')
-        .append(height)
-        .append("\" width=\"100%\" aria-label=\"")
-        .append(esc(title))
-        .append("\">\n")
-        .append("<title>")
-        .append(esc(title))
-        .append("</title>\n");
-    // grid and tick labels
-    for (double t : scale.ticks()) {
-      double x = LABEL_WIDTH + scale.x(t) * PLOT_WIDTH;
-      h.append(
-          String.format(
-              Locale.ROOT,
-              "<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>%n",
-              x,
-              AXIS - 4,
-              x,
-              height - AXIS + 4));
-      h.append(
-          String.format(
-              Locale.ROOT,
-              "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
-              x,
-              AXIS - 8,
-              esc(tick(t))));
-      h.append(
-          String.format(
-              Locale.ROOT,
-              "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
-              x,
-              height - 6,
-              esc(tick(t))));
-    }
+    figureStart(h, metric, title, height, scale, LABEL_WIDTH, PLOT_WIDTH);
     int y = AXIS;
     for (Group g : groups) {
-      h.append(
-          String.format(
-              Locale.ROOT,
-              "<text class=\"group\" x=\"4\" y=\"%d\">%s</text>%n",
-              y + 18,
-              esc(g.title())));
+      groupTitle(h, y, g.title());
       y += GROUP_HEADER;
       for (Bar b : g.bars()) {
         double w = b.value() > 0 ? Math.max(1.5, scale.x(b.value()) * PLOT_WIDTH) : 0;
@@ -526,7 +471,7 @@ public final class HtmlReport {
         y += ROW;
       }
     }
-    h.append("</svg>\n<figcaption>").append(esc(caption)).append("</figcaption>\n</figure>\n");
+    figureEnd(h, caption);
   }
 
   /** Draws one row per run with p50, p99 and max on a log scale (a range plot), as a figure. */
@@ -540,8 +485,7 @@ public final class HtmlReport {
     int labelWidth = 220;
     int valueWidth = 230;
     int plotWidth = WIDTH - labelWidth - valueWidth;
-    int rows = ranges.size();
-    int height = AXIS + groups.size() * GROUP_HEADER + rows * ROW + AXIS;
+    int height = height(groups);
     double min = Double.MAX_VALUE;
     double max = 0;
     for (double[] r : ranges) {
@@ -553,58 +497,11 @@ public final class HtmlReport {
       }
     }
     Scale scale = Scale.log(min == Double.MAX_VALUE ? 1 : min, Math.max(max, 1e-9));
-    h.append("<figure class=\"chart\" id=\"")
-        .append(metric)
-        .append("\" data-metric=\"")
-        .append(metric)
-        .append("\">\n")
-        .append("<h2>")
-        .append(esc(title))
-        .append("</h2>\n")
-        .append("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" viewBox=\"0 0 ")
-        .append(WIDTH)
-        .append(' ')
-        .append(height)
-        .append("\" width=\"100%\" aria-label=\"")
-        .append(esc(title))
-        .append("\">\n")
-        .append("<title>")
-        .append(esc(title))
-        .append("</title>\n");
-    for (double t : scale.ticks()) {
-      double x = labelWidth + scale.x(t) * plotWidth;
-      h.append(
-          String.format(
-              Locale.ROOT,
-              "<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>%n",
-              x,
-              AXIS - 4,
-              x,
-              height - AXIS + 4));
-      h.append(
-          String.format(
-              Locale.ROOT,
-              "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
-              x,
-              AXIS - 8,
-              esc(tick(t))));
-      h.append(
-          String.format(
-              Locale.ROOT,
-              "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
-              x,
-              height - 6,
-              esc(tick(t))));
-    }
+    figureStart(h, metric, title, height, scale, labelWidth, plotWidth);
     int y = AXIS;
     int i = 0;
     for (Group g : groups) {
-      h.append(
-          String.format(
-              Locale.ROOT,
-              "<text class=\"group\" x=\"4\" y=\"%d\">%s</text>%n",
-              y + 18,
-              esc(g.title())));
+      groupTitle(h, y, g.title());
       y += GROUP_HEADER;
       for (Bar b : g.bars()) {
         double[] r = ranges.get(i++);
@@ -662,6 +559,80 @@ public final class HtmlReport {
         y += ROW;
       }
     }
+    figureEnd(h, caption);
+  }
+
+  /** The height of a chart: an axis above and below, a header per group and a row per bar. */
+  private static int height(List<Group> groups) {
+    int rows = 0;
+    for (Group g : groups) {
+      rows += g.bars().size();
+    }
+    return AXIS + groups.size() * GROUP_HEADER + rows * ROW + AXIS;
+  }
+
+  /**
+   * Opens a chart: the figure with its heading, the SVG element with its title, a grid line per
+   * tick of {@code scale} and the tick's label above and below the plot (which starts at {@code
+   * plotLeft} and is {@code plotWidth} wide).
+   */
+  private static void figureStart(
+      StringBuilder h,
+      String metric,
+      String title,
+      int height,
+      Scale scale,
+      int plotLeft,
+      int plotWidth) {
+    h.append("<figure class=\"chart\" id=\"")
+        .append(metric)
+        .append("\" data-metric=\"")
+        .append(metric)
+        .append("\">\n")
+        .append("<h2>")
+        .append(esc(title))
+        .append("</h2>\n")
+        .append("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" viewBox=\"0 0 ")
+        .append(WIDTH)
+        .append(' ')
+        .append(height)
+        .append("\" width=\"100%\" aria-label=\"")
+        .append(esc(title))
+        .append("\">\n")
+        .append("<title>")
+        .append(esc(title))
+        .append("</title>\n");
+    for (double t : scale.ticks()) {
+      double x = plotLeft + scale.x(t) * plotWidth;
+      h.append(
+          String.format(
+              Locale.ROOT,
+              "<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>%n",
+              x,
+              AXIS - 4,
+              x,
+              height - AXIS + 4));
+      for (int labelY : new int[] {AXIS - 8, height - 6}) {
+        h.append(
+            String.format(
+                Locale.ROOT,
+                "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
+                x,
+                labelY,
+                esc(tick(t))));
+      }
+    }
+  }
+
+  /** A group's heading in a chart, in the group header that starts at {@code y}. */
+  private static void groupTitle(StringBuilder h, int y, String title) {
+    h.append(
+        String.format(
+            Locale.ROOT, "<text class=\"group\" x=\"4\" y=\"%d\">%s</text>%n", y + 18, esc(title)));
+  }
+
+  /** Closes a chart: the SVG element, the caption and the figure. */
+  private static void figureEnd(StringBuilder h, String caption) {
     h.append("</svg>\n<figcaption>").append(esc(caption)).append("</figcaption>\n</figure>\n");
   }
 

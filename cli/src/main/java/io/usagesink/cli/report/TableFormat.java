@@ -96,16 +96,7 @@ public final class TableFormat {
       table(sb, p, new boolean[] {true, true, false, false, false, true});
     }
 
-    List<String> notes = new ArrayList<>();
-    for (RunResult r : report.results()) {
-      for (String problem : r.problems()) {
-        notes.add(r.workload() + " / " + r.backend().label() + ": " + problem);
-      }
-      for (String d : r.stateDifferences()) {
-        notes.add(
-            r.workload() + " / " + r.backend().label() + " differs from the expected state: " + d);
-      }
-    }
+    List<String> notes = report.problems(" / ");
     if (!notes.isEmpty()) {
       sb.append('\n');
       notes.forEach(n -> sb.append("! ").append(n).append('\n'));
