@@ -356,8 +356,8 @@ public final class BufferedSink implements UsageSink {
       journal.cancel(position);
     } catch (RuntimeException e) {
       LOG.error(
-          "{}: cannot cancel journal record {} of an event that was not accepted; a recovery after"
-              + " a crash would store it: {}",
+          "{}: cannot cancel journal record {} of an event that was not accepted; "
+              + "a recovery after a crash would store it: {}",
           name,
           position,
           e.toString());
@@ -380,8 +380,7 @@ public final class BufferedSink implements UsageSink {
                 + event.accountId()
                 + ", "
                 + event.model()
-                + "), or its all-token total,"
-                + " would exceed "
+                + "), or its all-token total, would exceed "
                 + Accumulator.LIMIT
                 + ", the largest counter Redis holds"));
   }
@@ -441,8 +440,8 @@ public final class BufferedSink implements UsageSink {
     }
     LOG.atLevel(s.failed() > 0 || s.dropped() > 0 ? Level.WARN : Level.DEBUG)
         .log(
-            "{} closed: recorded={} stored={} failed={} dropped={} rejected={} flushes={}"
-                + " retries={} commands={}",
+            "{} closed: recorded={} stored={} failed={} dropped={} rejected={} flushes={} "
+                + "retries={} commands={}",
             name,
             s.recorded(),
             s.stored(),
@@ -587,9 +586,10 @@ public final class BufferedSink implements UsageSink {
                 + journalConfig.get().dir()
                 + " with "
                 + UsageLayouts.LAYOUT_PROPERTY
-                + "=compact and an injected writer or layout. The journal recovers into the compact"
-                + " layout through the sink's own compact writer only (it saves what it sends in"
-                + " the journal directory): do not inject one, or unset one of them.");
+                + "=compact and an injected writer or layout. "
+                + "The journal recovers into the compact layout through the sink's own compact "
+                + "writer only (it saves what it sends in the journal directory): "
+                + "do not inject one, or unset one of them.");
       }
       Journal j = journalConfig.map(Journal::open).orElse(null);
       try {

@@ -450,8 +450,8 @@ final class FlushWorker {
       Journal.Range r = pending.get();
       if (r.from() < released) {
         LOG.warn(
-            "{}: journal {}: the pending batch {} does not start at the released position {};"
-                + " recovering it first anyway",
+            "{}: journal {}: the pending batch {} does not start at the released position {}; "
+                + "recovering it first anyway",
             name,
             journal.dir(),
             r,
@@ -549,8 +549,8 @@ final class FlushWorker {
                     + badBytes
                     + " bytes, the first at position "
                     + firstBad
-                    + ": a record torn by a crash or corrupted on disk) were skipped: whatever they"
-                    + " held is lost");
+                    + ": a record torn by a crash or corrupted on disk) were skipped: "
+                    + "whatever they held is lost");
     LOG.atLevel(bad > 0 || !complete ? Level.WARN : Level.INFO).log(summary);
   }
 
@@ -585,8 +585,7 @@ final class FlushWorker {
               + e.accountId()
               + ", "
               + e.model()
-              + ") refused:"
-              + " a sum would exceed "
+              + ") refused: a sum would exceed "
               + Accumulator.LIMIT,
           true);
     }
@@ -715,8 +714,7 @@ final class FlushWorker {
               counterCount,
               events,
               budgeted,
-              "the close deadline passed before it was"
-                  + " stored"
+              "the close deadline passed before it was stored"
                   + (firstFailure == null
                       ? ""
                       : "; last error: " + FailurePolicy.describe(firstFailure)),
@@ -832,8 +830,7 @@ final class FlushWorker {
             budgeted,
             "its retries would outlive the exactly-once guard (retry window "
                 + TimeUnit.NANOSECONDS.toMillis(retryWindowNanos)
-                + " ms = usagesink.guard-ttl minus the command timeout);"
-                + " last error: "
+                + " ms = usagesink.guard-ttl minus the command timeout); last error: "
                 + FailurePolicy.describe(failure),
             failure);
         return false;
@@ -881,8 +878,8 @@ final class FlushWorker {
         if (!logged) {
           logged = true;
           LOG.warn(
-              "{}: Redis has not answered batch {} for {} ms on an open connection; waiting"
-                  + " (re-sending could count it twice)",
+              "{}: Redis has not answered batch {} for {} ms on an open connection; waiting "
+                  + "(re-sending could count it twice)",
               name,
               batchId,
               TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
@@ -914,8 +911,8 @@ final class FlushWorker {
       }
     }
     LOG.warn(
-        "{}: {} of {} events of a batch were not stored because Redis refused their keys for good:"
-            + " {}; every other update was stored",
+        "{}: {} of {} events of a batch were not stored because Redis refused their keys for good: "
+            + "{}; every other update was stored",
         name,
         failedEvents,
         events,

@@ -70,8 +70,7 @@ import picocli.CommandLine.Spec;
           + Long.MAX_VALUE
           + " (at most "
           + EventLines.MAX_NUMBER_CHARS
-          + " characters as written); field names "
-          + "at most "
+          + " characters as written); field names at most "
           + EventLines.MAX_NAME_CHARS
           + " characters; nesting at most "
           + EventLines.MAX_NESTING

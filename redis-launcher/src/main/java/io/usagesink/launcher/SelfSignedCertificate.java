@@ -61,8 +61,7 @@ final class SelfSignedCertificate {
         throw new RedisFixtureException(
             "openssl failed (exit "
                 + p.exitValue()
-                + ") making a self-signed"
-                + " certificate: "
+                + ") making a self-signed certificate: "
                 + Files.readString(log, StandardCharsets.UTF_8).strip());
       }
       return new SelfSignedCertificate(cert, key);

@@ -38,8 +38,7 @@ record SourceChoice(RedisServer.Source source, String reason) {
               forced
                   + " but this server asks for "
                   + needs(spec)
-                  + ", which an external server"
-                  + " (USAGESINK_TEST_REDIS_URL) cannot give");
+                  + ", which an external server (USAGESINK_TEST_REDIS_URL) cannot give");
         }
         return of(RedisServer.Source.EXTERNAL);
       case CONTAINER:
@@ -48,8 +47,7 @@ record SourceChoice(RedisServer.Source source, String reason) {
               forced
                   + " but this server asks for "
                   + needs(spec)
-                  + ", which only a local"
-                  + " redis-server process gives");
+                  + ", which only a local redis-server process gives");
         }
         if (!env.dockerReachable()) {
           return none(
@@ -84,11 +82,9 @@ record SourceChoice(RedisServer.Source source, String reason) {
         if (url) {
           return none(
               FixtureEnvironment.REDIS_URL_ENV
-                  + " is set, but it serves only servers without options and"
-                  + " this one asks for "
+                  + " is set, but it serves only servers without options and this one asks for "
                   + needs(spec)
-                  + "; no Docker engine is reachable and redis-server is not"
-                  + " on PATH; "
+                  + "; no Docker engine is reachable and redis-server is not on PATH; "
                   + INSTALL
                   + " or run a Docker engine");
         }
@@ -96,8 +92,7 @@ record SourceChoice(RedisServer.Source source, String reason) {
             "redis-server not found on PATH, USAGESINK_TEST_REDIS_URL is not set and no Docker"
                 + " engine is reachable (no DOCKER_HOST, no docker.sock); "
                 + INSTALL
-                + ", set USAGESINK_TEST_REDIS_URL=redis://host:port, or run a"
-                + " Docker engine");
+                + ", set USAGESINK_TEST_REDIS_URL=redis://host:port, or run a Docker engine");
     }
   }
 

@@ -547,8 +547,7 @@ public final class EventLines {
             "json",
             "a number longer than "
                 + MAX_NUMBER_CHARS
-                + " characters; event lines hold "
-                + "integers from 0 to "
+                + " characters; event lines hold integers from 0 to "
                 + Long.MAX_VALUE);
       }
       if (!FIELDS.contains(field)) {

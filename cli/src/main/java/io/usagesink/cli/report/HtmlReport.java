@@ -331,8 +331,7 @@ public final class HtmlReport {
 
   private static void numbersTable(StringBuilder h, CompareReport report) {
     h.append(
-        "<h2>Every number</h2>\n"
-            + "<div class=\"table\"><table>\n"
+        "<h2>Every number</h2>\n<div class=\"table\"><table>\n"
             + "<thead><tr><th>workload</th><th>backend</th>");
     Column.MEASURED.forEach(c -> h.append("<th>").append(esc(c.header())).append("</th>"));
     h.append("<th>state = expected</th><th>")

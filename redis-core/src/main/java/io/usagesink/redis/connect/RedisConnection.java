@@ -529,8 +529,7 @@ public final class RedisConnection implements AutoCloseable {
             + ": the server did not complete a TLS handshake, and a plain (non-TLS) Redis answers"
             + " on port "
             + target.first().getPort()
-            + ": rediss:// is pointing at a non-TLS port; use redis:// or the"
-            + " server's tls-port",
+            + ": rediss:// is pointing at a non-TLS port; use redis:// or the server's tls-port",
         null,
         true);
   }
@@ -562,8 +561,7 @@ public final class RedisConnection implements AutoCloseable {
                 + at
                 + ": "
                 + m
-                + " (the ACL user of"
-                + " usagesink.redis.uri lacks a permission this library needs)",
+                + " (the ACL user of usagesink.redis.uri lacks a permission this library needs)",
             null,
             true);
       }
@@ -579,11 +577,9 @@ public final class RedisConnection implements AutoCloseable {
         return new RedisConnectFailedException(
             "cannot connect to "
                 + at
-                + ": the server did not complete a TLS"
-                + " handshake within "
+                + ": the server did not complete a TLS handshake within "
                 + target.connectTimeout().toMillis()
-                + " ms; rediss:// may be pointing at a"
-                + " non-TLS port",
+                + " ms; rediss:// may be pointing at a non-TLS port",
             null);
       }
       boolean certificate =
