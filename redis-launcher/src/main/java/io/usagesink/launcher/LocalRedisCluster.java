@@ -5,6 +5,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 /**
@@ -24,6 +27,18 @@ final class LocalRedisCluster implements RedisClusterHandle {
 
   /** Replica {@code r} of master {@code m} is {@code replicas.get(r * MASTERS + m)}. */
   private final List<LocalRedisServer> replicas;
+
+  /**
+   * Redis's manual failover window ({@code CLUSTER_MF_TIMEOUT}): a request not carried out by then
+   * is dropped silently.
+   */
+  static final Duration MANUAL_FAILOVER_WINDOW = Duration.ofSeconds(5);
+
+  /**
+   * When each node's last election asked by {@link #failover} ended ({@link System#nanoTime()}), by
+   * port.
+   */
+  private final Map<Integer, Long> lastElection = new ConcurrentHashMap<>();
 
   private volatile boolean closed;
 
@@ -159,6 +174,184 @@ final class LocalRedisCluster implements RedisClusterHandle {
   }
 
   @Override
+  public RedisServer failover(RedisServer master, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    LocalRedisServer old = local(master);
+    LocalRedisServer replica = replicaOf(old);
+    long retryAfter = electionRetryNanos(replica);
+    String what = "CLUSTER FAILOVER of " + replica + " (replica of " + old + ")";
+    int attempts = 0;
+    while (true) {
+      awaitUntil(
+          what + ": every node sees the replica as a replica of the master, its link up",
+          () -> agreed(old, replica) && linkUp(replica),
+          deadline,
+          old,
+          replica);
+      Long last = lastElection.get(replica.port());
+      if (last != null) {
+        long wait = last + retryAfter - System.nanoTime();
+        if (wait > 0) {
+          if (System.nanoTime() + wait > deadline) {
+            throw new RedisFixtureException(
+                what
+                    + ": its previous election ended "
+                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - last)
+                    + " ms ago and Redis refuses a new one for 4 * cluster-node-timeout; that"
+                    + " does not fit in the "
+                    + timeout.toSeconds()
+                    + " s asked");
+          }
+          sleepNanos(wait);
+        }
+      }
+      attempts++;
+      replica.call("CLUSTER", "FAILOVER");
+      long attemptEnd = System.nanoTime() + MANUAL_FAILOVER_WINDOW.plusSeconds(2).toNanos();
+      boolean settled =
+          waitUntil(() -> agreed(replica, old) && linkUp(old), Math.min(attemptEnd, deadline));
+      lastElection.put(replica.port(), System.nanoTime());
+      if (settled) {
+        return replica;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new RedisFixtureException(
+            what
+                + ": not settled within "
+                + timeout.toSeconds()
+                + " s ("
+                + attempts
+                + " attempts): "
+                + views()
+                + logs(old, replica));
+      }
+    }
+  }
+
+  /** The replica of {@code master} (by its {@code ROLE}). */
+  private LocalRedisServer replicaOf(LocalRedisServer master) {
+    for (LocalRedisServer n : everyNode()) {
+      if (n.isRunning()) {
+        List<?> role = (List<?>) n.call("ROLE");
+        if ("slave".equals(role.get(0)) && ((Number) role.get(2)).longValue() == master.port()) {
+          return n;
+        }
+      }
+    }
+    throw new RedisFixtureException(master + " has no replica in " + this);
+  }
+
+  /**
+   * {@code 4 * max(2 * cluster-node-timeout, 2 s)} plus a margin: how long Redis keeps a replica
+   * from starting a new election after its previous one ({@code auth_retry_time}).
+   */
+  private static long electionRetryNanos(LocalRedisServer node) {
+    List<?> reply = (List<?>) node.call("CONFIG", "GET", "cluster-node-timeout");
+    long timeoutMillis = Long.parseLong((String) reply.get(1));
+    return TimeUnit.MILLISECONDS.toNanos(2 * Math.max(2 * timeoutMillis, 2_000) + 500);
+  }
+
+  /**
+   * True when {@code master} reports itself master, {@code replica} reports itself its replica, and
+   * every running node's {@code CLUSTER NODES} says so too (master with slots, replica of it
+   * without slots) with no node flagged failing or in handshake.
+   */
+  private boolean agreed(LocalRedisServer master, LocalRedisServer replica) {
+    try {
+      List<?> masterRole = (List<?>) master.call("ROLE");
+      List<?> replicaRole = (List<?>) replica.call("ROLE");
+      if (!"master".equals(masterRole.get(0))
+          || !"slave".equals(replicaRole.get(0))
+          || ((Number) replicaRole.get(2)).longValue() != master.port()) {
+        return false;
+      }
+      String masterId = (String) master.call("CLUSTER", "MYID");
+      String replicaId = (String) replica.call("CLUSTER", "MYID");
+      for (LocalRedisServer n : everyNode()) {
+        for (String line : ((String) n.call("CLUSTER", "NODES")).split("\n")) {
+          String[] f = line.trim().split(" ");
+          if (f.length < 8) {
+            continue;
+          }
+          List<String> flags = List.of(f[2].split(","));
+          if (flags.contains("fail?")
+              || flags.contains("fail")
+              || flags.contains("handshake")
+              || flags.contains("noaddr")) {
+            return false;
+          }
+          if (f[0].equals(masterId) && (!flags.contains("master") || f.length < 9)) {
+            return false;
+          }
+          if (f[0].equals(replicaId)
+              && (!flags.contains("slave") || !f[3].equals(masterId) || f.length > 8)) {
+            return false;
+          }
+        }
+      }
+      return true;
+    } catch (RedisFixtureException e) {
+      return false;
+    }
+  }
+
+  private static LocalRedisServer local(RedisServer node) {
+    if (node instanceof LocalRedisServer l) {
+      return l;
+    }
+    throw new IllegalArgumentException(node + " is not a node of a local cluster");
+  }
+
+  private String views() {
+    StringBuilder sb = new StringBuilder();
+    for (LocalRedisServer n : everyNode()) {
+      sb.append("\n  CLUSTER NODES of ").append(n.port()).append(":");
+      try {
+        for (String line : ((String) n.call("CLUSTER", "NODES")).split("\n")) {
+          sb.append("\n    ").append(line.trim());
+        }
+      } catch (RuntimeException e) {
+        sb.append(' ').append(e.getMessage());
+      }
+    }
+    return sb.toString();
+  }
+
+  private static String logs(LocalRedisServer... nodes) {
+    StringBuilder sb = new StringBuilder();
+    for (LocalRedisServer n : nodes) {
+      sb.append("\n  log of ").append(n.port()).append(":\n").append(n.logTail());
+    }
+    return sb.toString();
+  }
+
+  private void awaitUntil(
+      String what, BooleanSupplier condition, long deadline, LocalRedisServer... nodes) {
+    if (!waitUntil(condition, deadline)) {
+      throw new RedisFixtureException(what + ": not in time" + views() + logs(nodes));
+    }
+  }
+
+  private static boolean waitUntil(BooleanSupplier condition, long deadline) {
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      pause();
+    }
+    return true;
+  }
+
+  private static void sleepNanos(long nanos) {
+    try {
+      TimeUnit.NANOSECONDS.sleep(nanos);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RedisFixtureException("interrupted while waiting to ask for a failover", e);
+    }
+  }
+
+  @Override
   public String uri() {
     return nodes.get(0).uri();
   }
@@ -276,6 +469,16 @@ final class LocalRedisCluster implements RedisClusterHandle {
       }
     }
     return true;
+  }
+
+  /** True for a replica whose replication link is up (its initial sync done). */
+  private static boolean linkUp(LocalRedisServer node) {
+    try {
+      return "up"
+          .equals(Info.parse((String) node.call("INFO", "replication")).get("master_link_status"));
+    } catch (RedisFixtureException e) {
+      return false;
+    }
   }
 
   /** True for a master, and for a replica whose replication link is up (its initial sync done). */

@@ -193,6 +193,11 @@ final class LocalRedisServer extends BaseRedisServer {
     }
   }
 
+  /** The last lines of this server's log (for failure messages). */
+  String logTail() {
+    return process.logTail();
+  }
+
   int clusterBusPort() {
     return clusterBusPort;
   }

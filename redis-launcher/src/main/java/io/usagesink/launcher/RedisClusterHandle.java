@@ -76,6 +76,35 @@ public interface RedisClusterHandle extends AutoCloseable {
         "no running node of " + this + " knows the owner of slot " + slot);
   }
 
+  /**
+   * A manual {@code CLUSTER FAILOVER} of {@code master}'s shard, done so that it takes effect and
+   * the next one can follow: returns the promoted replica once the failover has settled, that is
+   * once the replica reports itself master, {@code master} reports itself its replica with its
+   * replication link up, and every node's {@code CLUSTER NODES} agrees (the promoted node is a
+   * master serving slots, {@code master} a replica of it without slots, no node flagged failing).
+   *
+   * <p>Before asking, it waits until every node's {@code CLUSTER NODES} shows the replica as {@code
+   * master}'s replica (a master ignores a failover request from a node it does not know as its
+   * replica, and voters refuse a node they still see as a master) and until the replica's own
+   * previous election is at least {@code 4 * cluster-node-timeout} old: Redis (7.0) keeps a
+   * replica's election state when it is demoted, so a failover asked within {@code 2 *
+   * cluster-node-timeout} of its previous election "wins" with the old election's votes and its
+   * old, lower config epoch, reports itself master for a few milliseconds and then returns to being
+   * a replica (the old master, holding the newer epoch, never steps down); one asked between 2 and
+   * 4 times the timeout is refused ("Failover attempt expired"). An attempt that has not settled
+   * after the manual failover's 5 s window is asked again after that wait.
+   *
+   * @param master a node that is a master now, with a replica
+   * @param timeout the whole operation's deadline
+   * @return the promoted replica
+   * @throws RedisFixtureException when the failover does not settle in time (with both nodes' log
+   *     tails) or {@code master} has no replica
+   * @throws UnsupportedOperationException when this cluster cannot do it
+   */
+  default RedisServer failover(RedisServer master, Duration timeout) {
+    throw new UnsupportedOperationException("failover() needs a cluster started by the fixture");
+  }
+
   /** One seed, {@code redis://127.0.0.1:P1} (node 0). */
   String uri();
 

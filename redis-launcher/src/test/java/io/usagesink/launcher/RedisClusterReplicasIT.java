@@ -46,6 +46,32 @@ class RedisClusterReplicasIT {
     }
   }
 
+  /**
+   * Three failovers of one shard in a row, each asked as soon as the previous one settled: without
+   * the fixture's wait, the third (the first replica again, within 2 * cluster-node-timeout of its
+   * first election) "won" with its old votes and old config epoch, reported itself master for a few
+   * milliseconds and went back to being a replica while the old master never stepped down.
+   */
+  @Test
+  void failoversOfOneShardInARowEachSettle() throws Exception {
+    try (RedisClusterHandle cluster = RedisFixture.builder().replicasPerMaster(1).startCluster()) {
+      RedisServer master = cluster.nodes().get(0);
+      for (int i = 0; i < 3; i++) {
+        RedisServer promoted = cluster.failover(master, java.time.Duration.ofSeconds(90));
+        assertThat(promoted).isNotEqualTo(master);
+        assertThat(((List<?>) promoted.command("ROLE")).get(0)).isEqualTo("master");
+        List<?> role = (List<?>) master.command("ROLE");
+        assertThat(role.get(0))
+            .as("ROLE of the old master after failover %d", i)
+            .isEqualTo("slave");
+        assertThat(((Number) role.get(2)).longValue()).isEqualTo(promoted.port());
+        assertThat(cluster.masterOfSlot(0)).isEqualTo(promoted);
+        master = promoted;
+      }
+      cluster.awaitHealthy(java.time.Duration.ofSeconds(30));
+    }
+  }
+
   private static void await(BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + 30_000_000_000L;
     while (!condition.getAsBoolean()) {
