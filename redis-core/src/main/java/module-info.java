@@ -4,9 +4,9 @@
  * results every layer uses. The per-event engine and the failure policy ({@code internal}, {@code
  * internal.failure}) are not API: they are exported only to the backends built on them.
  */
-// "module": the backends named below are built after this module; "requires-transitive-automatic"
-// and
-// "requires-automatic": Lettuce has no module descriptor, only an Automatic-Module-Name
+// "module": the backends named below are built after this module;
+// "requires-automatic" and "requires-transitive-automatic": Lettuce has no module descriptor,
+// only an Automatic-Module-Name
 @SuppressWarnings({"module", "requires-automatic", "requires-transitive-automatic"})
 module io.usagesink.redis {
   requires transitive io.usagesink;
