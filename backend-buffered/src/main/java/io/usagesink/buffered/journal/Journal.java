@@ -32,17 +32,19 @@ import org.slf4j.LoggerFactory;
 /**
  * A crash-safe local log of usage events: segmented, memory-mapped, checksummed, append-only.
  *
- * <p><b>Appending</b> ({@link #append}) is lock-free and O(1): the event is encoded into a
- * per-thread buffer, space is reserved in the current segment with one atomic add, the record
- * (length, CRC32C of position + length + payload, payload) is copied into the mapping, and its
- * position, a byte offset that only grows across segments and processes, is returned. Once {@code
- * append} returns, the record is in the page cache: a crash of the process (kill -9, the OOM
- * killer) loses nothing appended. Power loss is covered by the {@link FsyncPolicy}. The first
- * reservation that does not fit ends a segment; its thread switches to the next one, which the
- * preparer thread has usually created already: it keeps {@link #PREPARED_AHEAD} segments ready,
- * written in full and their pages touched (so a full disk fails the switch with a {@link
- * JournalException}, never a fault in a mapped write, and appends take no page faults). Forcing
- * under {@code interval} runs on a thread of its own, so a slow fsync never delays the preparer.
+ * <p><b>Appending</b> ({@link #append}) is lock-free and O(1): the event's names (key, account,
+ * model) are looked up in the current segment's dictionary (a name the segment has not seen yet is
+ * first appended as a record of its own, see {@link EventCodec}), the event is encoded into a
+ * per-thread buffer, space is reserved in the segment with one atomic add, the record (length,
+ * CRC32C of position + length + payload, payload) is copied into the mapping, and its position, a
+ * byte offset that only grows across segments and processes, is returned. Once {@code append}
+ * returns, the record is in the page cache: a crash of the process (kill -9, the OOM killer) loses
+ * nothing appended. Power loss is covered by the {@link FsyncPolicy}. The first reservation that
+ * does not fit ends a segment; its thread switches to the next one, which the preparer thread has
+ * usually created already: it keeps {@link #PREPARED_AHEAD} segments ready, written in full and
+ * their pages touched (so a full disk fails the switch with a {@link JournalException}, never a
+ * fault in a mapped write, and appends take no page faults). Forcing under {@code interval} runs on
+ * a thread of its own, so a slow fsync never delays the preparer.
  *
  * <p><b>Reading</b> ({@link #reader}) covers the records of earlier processes only (positions
  * before {@link #recoverableEnd()}; this process appends to new segments). A record torn by the
