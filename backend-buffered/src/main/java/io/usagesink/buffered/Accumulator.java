@@ -47,8 +47,21 @@ final class Accumulator extends AccumulatorKey {
 
   private static final VarHandle STATE_H;
   private static final VarHandle CELL = MethodHandles.arrayElementVarHandle(long[].class);
-  private static final Measure[] TALLIED =
-      Measure.all().subList(0, Measure.TALLIED).toArray(new Measure[0]);
+
+  /** The tallied measures an event gives on its own: {@link Measure#REQUESTS} and its fields. */
+  private static final Measure[] DIRECT =
+      Measure.all().subList(0, Measure.TALLIED).stream()
+          .filter(m -> m.longContextOf() == null)
+          .toArray(Measure[]::new);
+
+  /**
+   * The long-context shares ({@link Measure#longContextOf()}): zero unless the event is
+   * long-context, so most events skip them.
+   */
+  private static final Measure[] LONG_CONTEXT =
+      Measure.all().subList(0, Measure.TALLIED).stream()
+          .filter(m -> m.longContextOf() != null)
+          .toArray(Measure[]::new);
 
   /**
    * The cells of each {@linkplain Measure#sums() sum of measures}, by ordinal: plain arrays, so the
@@ -104,18 +117,27 @@ final class Accumulator extends AccumulatorKey {
    *     then backed out
    */
   boolean add(UsageEvent e) {
+    boolean longContext = e.longContext();
+    // every cell is added (non-short-circuit), so backing out subtracts every cell alike
     boolean fits = true;
-    for (Measure m : TALLIED) {
-      fits &=
-          add(
-              m.ordinal(),
-              m.of(e)); // every cell is added, so backing out subtracts every cell alike
+    for (Measure m : DIRECT) {
+      fits &= add(m.ordinal(), m.of(e));
+    }
+    if (longContext) {
+      for (Measure m : LONG_CONTEXT) {
+        fits &= add(m.ordinal(), m.of(e));
+      }
     }
     if (fits && sumsFit()) {
       return true;
     }
-    for (Measure m : TALLIED) {
+    for (Measure m : DIRECT) {
       add(m.ordinal(), -m.of(e));
+    }
+    if (longContext) {
+      for (Measure m : LONG_CONTEXT) {
+        add(m.ordinal(), -m.of(e));
+      }
     }
     return false;
   }
@@ -130,12 +152,16 @@ final class Accumulator extends AccumulatorKey {
     return ((before ^ sum) & (amount ^ sum)) >= 0;
   }
 
-  /** Whether every sum of measures of the cells fits a long (all cells are >= 0). */
+  /**
+   * Whether every sum of measures of the cells fits a long (all cells are >= 0). Plain reads: the
+   * caller's atomic adds just before are full fences, and a concurrent add checks its own sums.
+   */
   private boolean sumsFit() {
+    long[] c = cells;
     for (int[] parts : SUM_PARTS) {
       long s = 0;
       for (int part : parts) {
-        s += (long) CELL.getVolatile(cells, part);
+        s += c[part];
         if (s < 0) { // each cell is in [0, Long.MAX_VALUE], so a wrapped partial sum is negative
           return false;
         }

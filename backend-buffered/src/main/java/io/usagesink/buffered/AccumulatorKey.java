@@ -8,18 +8,20 @@ import java.util.Objects;
  * layout's finest time bucket of the event. Two events with equal keys land in exactly the same
  * Redis counters, so their usage may be summed before planning. Immutable.
  *
- * <p>{@code record()} builds one as the probe of its map lookup; the map stores the {@link
- * Accumulator} itself as the key (it extends this class), so a lookup touches one object, not a key
- * and a value. The bucket start is kept as epoch second and nano rather than an {@link Instant},
- * and the hash is computed once: both spare a memory access per comparison.
+ * <p>{@code record()} looks its accumulator up with a per-thread {@linkplain #probe() probe},
+ * refilled for each event ({@link #set}), so recording allocates nothing; the map stores the {@link
+ * Accumulator} itself as the key (it extends this class, and its fields are set once, in its
+ * constructor, before the map publishes it), so a lookup touches one object, not a key and a value.
+ * The bucket start is kept as epoch second and nano rather than an {@link Instant}, and the hash is
+ * computed once: both spare a memory access per comparison.
  */
 class AccumulatorKey {
-  final String keyId;
-  final String accountId;
-  final String model;
-  final long bucketSecond;
-  final int bucketNano;
-  private final int hash;
+  String keyId;
+  String accountId;
+  String model;
+  long bucketSecond;
+  int bucketNano;
+  private int hash;
 
   AccumulatorKey(String keyId, String accountId, String model, Instant bucketStart) {
     this(keyId, accountId, model, bucketStart.getEpochSecond(), bucketStart.getNano());
@@ -30,6 +32,25 @@ class AccumulatorKey {
   }
 
   private AccumulatorKey(
+      String keyId, String accountId, String model, long bucketSecond, int bucketNano) {
+    set(keyId, accountId, model, bucketSecond, bucketNano);
+  }
+
+  /**
+   * A key to be refilled with {@link #set} for each lookup: owned by one thread, never stored (an
+   * insert copies it into a new {@link Accumulator}).
+   */
+  static AccumulatorKey probe() {
+    return new AccumulatorKey(null, null, null, 0, 0);
+  }
+
+  /** Refills this probe; returns it. Never called on an {@link Accumulator}. */
+  final AccumulatorKey set(String keyId, String accountId, String model, Instant bucketStart) {
+    set(keyId, accountId, model, bucketStart.getEpochSecond(), bucketStart.getNano());
+    return this;
+  }
+
+  private void set(
       String keyId, String accountId, String model, long bucketSecond, int bucketNano) {
     this.keyId = keyId;
     this.accountId = accountId;

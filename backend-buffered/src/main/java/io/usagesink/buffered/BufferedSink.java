@@ -40,13 +40,13 @@ import org.slf4j.event.Level;
  *
  * <p><b>Recording.</b> {@link #record(UsageEvent)} adds the event to one small accumulator per
  * (key, account, model, start of the layout's finest time bucket of the event) and returns. It is
- * O(1), lock-free when the accumulator exists (one cache lookup, a few atomic adds), allocates two
- * small objects, and never blocks on I/O; creating an accumulator locks one bin of the cache's map,
- * and the cache's upkeep (evicting at the cap) runs on the recording thread, amortised O(1). The
- * returned stage is already complete: it means <em>accepted into the buffer</em>, not stored;
- * {@link #flush()} and {@link #close()} say when the data is stored. <b>Event time decides the
- * bucket</b>, never flush time: an event at 10:59:59.9 lands in hour 10 even when it is flushed at
- * 11:00:01.
+ * O(1), lock-free when the accumulator exists (one cache lookup through a per-thread probe key, a
+ * few atomic adds), allocates nothing then (the cache's bookkeeping aside), and never blocks on
+ * I/O; creating an accumulator locks one bin of the cache's map, and the cache's upkeep (evicting
+ * at the cap) runs on the recording thread, amortised O(1). The returned stage is already complete:
+ * it means <em>accepted into the buffer</em>, not stored; {@link #flush()} and {@link #close()} say
+ * when the data is stored. <b>Event time decides the bucket</b>, never flush time: an event at
+ * 10:59:59.9 lands in hour 10 even when it is flushed at 11:00:01.
  *
  * <p><b>Flushing.</b> One daemon worker thread writes batches, one at a time and in order. The
  * accumulators of a flush interval form a generation; a cut closes the current generation and the
@@ -171,6 +171,9 @@ public final class BufferedSink implements UsageSink {
   /** The journal, or {@code null}: record() then never touches it (the lock-free path). */
   private final Journal journal;
 
+  /** Each recording thread's lookup key, refilled per event: record() allocates no key. */
+  private final ThreadLocal<AccumulatorKey> probes = ThreadLocal.withInitial(AccumulatorKey::probe);
+
   private final Thread shutdownHook;
   private final AtomicBoolean closeCalled = new AtomicBoolean();
 
@@ -253,8 +256,9 @@ public final class BufferedSink implements UsageSink {
       }
     }
     AccumulatorKey key =
-        new AccumulatorKey(
-            event.keyId(), event.accountId(), event.model(), layout.bucketStart(event.at()));
+        probes
+            .get()
+            .set(event.keyId(), event.accountId(), event.model(), layout.bucketStart(event.at()));
     if (journal != null) {
       return recordJournaled(event, key);
     }

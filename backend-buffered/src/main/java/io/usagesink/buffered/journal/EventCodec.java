@@ -10,20 +10,38 @@ import java.util.Arrays;
  * The binary form of a journal record's payload. Not thread-safe: each appending thread owns one (a
  * thread-local in {@link Journal}); decoding is static.
  *
- * <p>Payload: a type byte; for {@link #TYPE_EVENT} a flags byte (id, keyId, accountId present,
- * longContext), the epoch second (zig-zag varlong) and nanos (varint) of {@code at}, the present
- * strings (varint byte length + UTF-8; model always), then the eight counts as varlongs. For {@link
- * #TYPE_CANCEL} the position of the cancelled event record as a varlong.
+ * <p>Payload: a type byte, then by type:
+ *
+ * <ul>
+ *   <li>{@link #TYPE_STRING} (format 2): a string of the segment's dictionary: its id (varint) and
+ *       the string (varint byte length + UTF-8). It precedes, in the same segment, every record
+ *       that refers to the id.
+ *   <li>{@link #TYPE_EVENT_REFS} (format 2, what this version writes): a flags byte (id, keyId,
+ *       accountId present, longContext, millis), the epoch second (zig-zag varlong) of {@code at}
+ *       and its nanos (varint), or its millis of the second when the nanos are whole millis; the
+ *       event id in full when present (ids are unique); the keyId, accountId (when present) and
+ *       model as dictionary ids (varints); a byte whose bit {@code k} says the {@code k}-th of the
+ *       eight counts is not zero; those counts as varlongs. About 32 bytes framed, against 72 for
+ *       {@link #TYPE_EVENT} with typical names.
+ *   <li>{@link #TYPE_EVENT} (format 1, read only): flags (id, keyId, accountId present,
+ *       longContext), the epoch second (zig-zag varlong) and nanos (varint) of {@code at}, the
+ *       present strings in full (varint byte length + UTF-8; model always), the eight counts as
+ *       varlongs.
+ *   <li>{@link #TYPE_CANCEL}: the position of the cancelled event record as a varlong.
+ * </ul>
  */
 final class EventCodec {
 
   static final byte TYPE_EVENT = 1;
   static final byte TYPE_CANCEL = 2;
+  static final byte TYPE_STRING = 3;
+  static final byte TYPE_EVENT_REFS = 4;
 
   private static final int F_ID = 1;
   private static final int F_KEY = 2;
   private static final int F_ACCOUNT = 4;
   private static final int F_LONG_CONTEXT = 8;
+  private static final int F_MILLIS = 16;
 
   /** Bytes encoded so far (after {@link #encodeEvent}, the payload length). */
   int length;
@@ -64,6 +82,79 @@ final class EventCodec {
     putVarLong(e.ephemeral1hTokens());
     putVarLong(e.realCostMicros());
     putVarLong(e.ratedCostMicros());
+    return length - offset;
+  }
+
+  /**
+   * Encodes {@code e} as a {@link #TYPE_EVENT_REFS} record at {@code offset}, its names given as
+   * the dictionary ids {@code key} and {@code account} (-1 when absent) and {@code model}; returns
+   * the payload length.
+   */
+  int encodeEventRefs(UsageEvent e, int key, int account, int model, int offset) {
+    length = offset;
+    ensure(2 + 10 + 5 + 3 * 5 + 1 + 8 * 10);
+    int flagsAt = length + 1;
+    buf[length] = TYPE_EVENT_REFS;
+    length += 2;
+    Instant at = e.at();
+    long s = at.getEpochSecond();
+    putVarLong((s << 1) ^ (s >> 63));
+    int nano = at.getNano();
+    int flags =
+        (e.id() != null ? F_ID : 0)
+            | (key >= 0 ? F_KEY : 0)
+            | (account >= 0 ? F_ACCOUNT : 0)
+            | (e.longContext() ? F_LONG_CONTEXT : 0);
+    if (nano % 1_000_000 == 0) {
+      flags |= F_MILLIS;
+      putVarLong(nano / 1_000_000);
+    } else {
+      putVarLong(nano);
+    }
+    buf[flagsAt] = (byte) flags;
+    if (e.id() != null) {
+      putString(e.id());
+      ensure(3 * 5 + 1 + 8 * 10);
+    }
+    if (key >= 0) {
+      putVarLong(key);
+    }
+    if (account >= 0) {
+      putVarLong(account);
+    }
+    putVarLong(model);
+    int maskAt = length++;
+    int mask = 0;
+    mask |= putCount(e.inputTokens(), 0);
+    mask |= putCount(e.outputTokens(), 1);
+    mask |= putCount(e.cacheCreateTokens(), 2);
+    mask |= putCount(e.cacheReadTokens(), 3);
+    mask |= putCount(e.ephemeral5mTokens(), 4);
+    mask |= putCount(e.ephemeral1hTokens(), 5);
+    mask |= putCount(e.realCostMicros(), 6);
+    mask |= putCount(e.ratedCostMicros(), 7);
+    buf[maskAt] = (byte) mask;
+    return length - offset;
+  }
+
+  private int putCount(long v, int bit) {
+    if (v == 0) {
+      return 0;
+    }
+    putVarLong(v);
+    return 1 << bit;
+  }
+
+  /**
+   * Encodes a {@link #TYPE_STRING} record defining {@code id} as {@code s} at {@code offset};
+   * returns the payload length.
+   */
+  int encodeString(int id, String s, int offset) {
+    length = offset;
+    ensure(1 + 5);
+    buf[length++] = TYPE_STRING;
+    putVarLong(id);
+    putString(s);
     return length - offset;
   }
 
@@ -135,8 +226,33 @@ final class EventCodec {
     length += bytes.length;
   }
 
-  /** A decoded payload: an event, or the position a cancel record cancels. */
+  /**
+   * A decoded payload: an event, or the position a cancel record cancels (else -1), or neither (a
+   * dictionary string, added to the segment's {@link Strings}).
+   */
   record Decoded(UsageEvent event, long cancelled) {}
+
+  private static final Decoded STRING = new Decoded(null, -1);
+
+  /** The dictionary of one segment as a reader met it: ids to strings. Not thread-safe. */
+  static final class Strings {
+    private String[] byId = new String[16];
+
+    void put(int id, String s) {
+      if (id >= byId.length) {
+        byId = Arrays.copyOf(byId, Math.max(byId.length * 2, id + 1));
+      }
+      byId[id] = s;
+    }
+
+    String get(long id) {
+      String s = id >= 0 && id < byId.length ? byId[(int) id] : null;
+      if (s == null) {
+        throw new IllegalArgumentException("dictionary id " + id + " not defined before its use");
+      }
+      return s;
+    }
+  }
 
   /**
    * Decodes the payload of {@code len} bytes at {@code b.position()} (the position is advanced).
@@ -145,11 +261,55 @@ final class EventCodec {
    *     range or bytes left over); a record with a valid checksum never is, unless written by a
    *     newer version
    */
-  static Decoded decode(ByteBuffer b, int len) {
+  static Decoded decode(ByteBuffer b, int len, Strings strings) {
     int end = b.position() + len;
     byte type = b.get();
     Decoded d;
-    if (type == TYPE_CANCEL) {
+    if (type == TYPE_EVENT_REFS) {
+      int flags = b.get();
+      long zz = getVarLong(b);
+      long seconds = (zz >>> 1) ^ -(zz & 1);
+      long nanos = getVarLong(b);
+      if ((flags & F_MILLIS) != 0) {
+        nanos *= 1_000_000;
+      }
+      String id = (flags & F_ID) != 0 ? getString(b) : null;
+      String key = (flags & F_KEY) != 0 ? strings.get(getVarLong(b)) : null;
+      String account = (flags & F_ACCOUNT) != 0 ? strings.get(getVarLong(b)) : null;
+      String model = strings.get(getVarLong(b));
+      int mask = b.get() & 0xFF;
+      long[] c = new long[8];
+      for (int k = 0; k < 8; k++) {
+        if ((mask & (1 << k)) != 0) {
+          c[k] = getVarLong(b);
+        }
+      }
+      d =
+          new Decoded(
+              new UsageEvent(
+                  id,
+                  Instant.ofEpochSecond(seconds, nanos),
+                  key,
+                  account,
+                  model,
+                  c[0],
+                  c[1],
+                  c[2],
+                  c[3],
+                  c[4],
+                  c[5],
+                  (flags & F_LONG_CONTEXT) != 0,
+                  c[6],
+                  c[7]),
+              -1);
+    } else if (type == TYPE_STRING) {
+      long id = getVarLong(b);
+      if (id < 0 || id > Integer.MAX_VALUE - 8) {
+        throw new IllegalArgumentException("dictionary id " + id + " out of range");
+      }
+      strings.put((int) id, getString(b));
+      d = STRING;
+    } else if (type == TYPE_CANCEL) {
       d = new Decoded(null, getVarLong(b));
     } else if (type == TYPE_EVENT) {
       int flags = b.get();

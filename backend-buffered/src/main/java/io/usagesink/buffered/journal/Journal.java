@@ -32,15 +32,19 @@ import org.slf4j.LoggerFactory;
 /**
  * A crash-safe local log of usage events: segmented, memory-mapped, checksummed, append-only.
  *
- * <p><b>Appending</b> ({@link #append}) is lock-free and O(1): the event is encoded into a
- * per-thread buffer, space is reserved in the current segment with one atomic add, the record
- * (length, CRC32C of position + length + payload, payload) is copied into the mapping, and its
- * position, a byte offset that only grows across segments and processes, is returned. Once {@code
- * append} returns, the record is in the page cache: a crash of the process (kill -9, the OOM
- * killer) loses nothing appended. Power loss is covered by the {@link FsyncPolicy}. The first
- * reservation that does not fit ends a segment; its thread switches to the next one, which a
- * background thread has usually created already (files are written in full when created, so a full
- * disk fails the switch with a {@link JournalException}, never a fault in a mapped write).
+ * <p><b>Appending</b> ({@link #append}) is lock-free and O(1): the event's names (key, account,
+ * model) are looked up in the current segment's dictionary (a name the segment has not seen yet is
+ * first appended as a record of its own, see {@link EventCodec}), the event is encoded into a
+ * per-thread buffer, space is reserved in the segment with one atomic add, the record (length,
+ * CRC32C of position + length + payload, payload) is copied into the mapping, and its position, a
+ * byte offset that only grows across segments and processes, is returned. Once {@code append}
+ * returns, the record is in the page cache: a crash of the process (kill -9, the OOM killer) loses
+ * nothing appended. Power loss is covered by the {@link FsyncPolicy}. The first reservation that
+ * does not fit ends a segment; its thread switches to the next one, which the preparer thread has
+ * usually created already: it keeps {@link #PREPARED_AHEAD} segments ready, written in full and
+ * their pages touched (so a full disk fails the switch with a {@link JournalException}, never a
+ * fault in a mapped write, and appends take no page faults). Forcing under {@code interval} runs on
+ * a thread of its own, so a slow fsync never delays the preparer.
  *
  * <p><b>Reading</b> ({@link #reader}) covers the records of earlier processes only (positions
  * before {@link #recoverableEnd()}; this process appends to new segments). A record torn by the
@@ -51,8 +55,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Progress</b>: {@link #beginBatch} persists the range a batch covers before it is written
  * elsewhere, {@link #release} persists that everything before a position is stored and deletes the
  * segments entirely before it; both go to {@code journal.state} (forced to storage unless the
- * policy is {@code none}). Disk use is bounded by what is not yet released plus one segment
- * prepared ahead.
+ * policy is {@code none}). Disk use is bounded by what is not yet released plus {@link
+ * #PREPARED_AHEAD} segments prepared ahead.
  *
  * <p><b>One process per directory</b>: {@code journal.lock} is locked for the journal's lifetime; a
  * second {@link #open} fails with a {@link JournalException} naming the directory.
@@ -89,15 +93,20 @@ public final class Journal implements AutoCloseable {
   private final long recoverableEnd;
   private final boolean syncDir;
 
-  /** Guards live, old, spare and segment creation. */
+  /**
+   * Segments the preparer keeps ready after the current one: two, so that an appender finds the
+   * next segment ready even when the preparer was descheduled while the previous one filled.
+   */
+  static final int PREPARED_AHEAD = 2;
+
+  /** Guards live, old, spares and segment creation. */
   private final Object segments = new Object();
 
   private final ArrayDeque<Segment> live = new ArrayDeque<>();
   private final List<OldFile> old;
-  private Segment spare;
 
-  /** Whether the directory entry of {@link #spare} is known to be on storage. */
-  private volatile boolean spareSynced;
+  /** Prepared segments, each following the previous one (the first follows the current one). */
+  private final ArrayDeque<Segment> spares = new ArrayDeque<>();
 
   private volatile Segment current;
   private volatile boolean closed;
@@ -106,7 +115,13 @@ public final class Journal implements AutoCloseable {
   private final LongAdder failures = new LongAdder();
   private final AtomicLong fsyncs = new AtomicLong();
   private final AtomicLong fsyncNanos = new AtomicLong();
-  private final Thread background;
+
+  /** Prepares the next segments ahead of need. */
+  private final Thread preparer;
+
+  /** Forces what was appended every interval (policy {@code interval} only), else {@code null}. */
+  private final Thread syncer;
+
   private volatile IOException spareError;
 
   private Journal(
@@ -128,9 +143,17 @@ public final class Journal implements AutoCloseable {
     this.live.add(first);
     this.recoverableEnd = first.base;
     this.syncDir = config.fsync() != FsyncPolicy.NONE;
-    this.background = new Thread(this::runBackground, "usagesink-journal-" + dir.getFileName());
-    background.setDaemon(true);
-    background.start();
+    this.preparer = new Thread(this::runPreparer, "usagesink-journal-" + dir.getFileName());
+    preparer.setDaemon(true);
+    this.syncer =
+        config.fsync() == FsyncPolicy.INTERVAL
+            ? new Thread(this::runSyncer, "usagesink-journal-sync-" + dir.getFileName())
+            : null;
+    preparer.start();
+    if (syncer != null) {
+      syncer.setDaemon(true);
+      syncer.start();
+    }
   }
 
   /**
@@ -300,9 +323,26 @@ public final class Journal implements AutoCloseable {
    * @throws IllegalStateException after {@link #close()}
    */
   public long append(UsageEvent event) {
+    checkFits(event);
     Writer w = writers.get();
-    int len = w.codec.encodeEvent(event, Records.HEADER);
-    return write(w, len);
+    for (; ; ) {
+      Segment s = enterCurrent();
+      try {
+        int key = stringId(w, s, event.keyId());
+        int account = key == FULL ? FULL : stringId(w, s, event.accountId());
+        int model = account == FULL ? FULL : stringId(w, s, event.model());
+        if (model != FULL) {
+          long position = put(w, s, w.codec.encodeEventRefs(event, key, account, model, HEADER));
+          if (position >= 0) {
+            appended.increment();
+            return position;
+          }
+        }
+      } finally {
+        s.exit();
+      }
+      roll(s);
+    }
   }
 
   /**
@@ -311,11 +351,100 @@ public final class Journal implements AutoCloseable {
    */
   public long cancel(long position) {
     Writer w = writers.get();
-    int len = w.codec.encodeCancel(position, Records.HEADER);
-    return write(w, len);
+    for (; ; ) {
+      Segment s = enterCurrent();
+      try {
+        long at = put(w, s, w.codec.encodeCancel(position, HEADER));
+        if (at >= 0) {
+          appended.increment();
+          return at;
+        }
+      } finally {
+        s.exit();
+      }
+      roll(s);
+    }
   }
 
-  private long write(Writer w, int len) {
+  /**
+   * Refuses an event whose records (its names' definitions and itself) could not fit together in an
+   * empty segment, so {@link #append} never rolls in vain. Names of usual lengths pass at a glance;
+   * the bytes are counted only for very long ones.
+   */
+  private void checkFits(UsageEvent e) {
+    int room = config.segmentBytes() - Segment.HEADER;
+    long chars = chars(e.id()) + chars(e.keyId()) + chars(e.accountId()) + chars(e.model());
+    long worst = 3 * chars + 4 * 32 + 128; // UTF-8 takes at most 3 bytes a char; framing, counts
+    if (worst <= room) {
+      return;
+    }
+    long bytes =
+        utf8(e.id()) + utf8(e.keyId()) + utf8(e.accountId()) + utf8(e.model()) + 4 * 32 + 128;
+    if (bytes > room) {
+      throw new IllegalArgumentException(
+          "journal record of "
+              + bytes
+              + " bytes is larger than a segment of "
+              + config.segmentBytes()
+              + " bytes allows (usagesink.buffered.journal segment size)");
+    }
+  }
+
+  private static long chars(String s) {
+    return s == null ? 0 : s.length();
+  }
+
+  private static long utf8(String s) {
+    return s == null ? 0 : s.getBytes(StandardCharsets.UTF_8).length;
+  }
+
+  /** A {@link #stringId} of a segment too full for the string's record. */
+  private static final int FULL = -2;
+
+  private static final int HEADER = Records.HEADER;
+
+  /** The current segment, entered (exit it when done). */
+  private Segment enterCurrent() {
+    for (; ; ) {
+      Segment s = current;
+      if (s.enter()) {
+        return s;
+      }
+      if (closed) {
+        throw new IllegalStateException("journal " + dir + " is closed");
+      }
+    }
+  }
+
+  /**
+   * The id of {@code string} in the dictionary of {@code s} (entered): the published one, or a new
+   * one whose {@link EventCodec#TYPE_STRING} record this call writes (and forces under {@code
+   * always}) before it publishes the id, so every record that refers to an id lies after the record
+   * defining it and is acknowledged only once that record is written. -1 for {@code null}; {@link
+   * #FULL} when the record does not fit in {@code s}. Two threads may define one string twice; one
+   * id is published and both records are valid.
+   */
+  private int stringId(Writer w, Segment s, String string) {
+    if (string == null) {
+      return -1;
+    }
+    Integer id = s.strings.get(string);
+    if (id != null) {
+      return id;
+    }
+    int fresh = s.nextStringId();
+    if (put(w, s, w.codec.encodeString(fresh, string, HEADER)) < 0) {
+      return FULL;
+    }
+    Integer won = s.strings.putIfAbsent(string, fresh);
+    return won != null ? won : fresh;
+  }
+
+  /**
+   * Writes the payload of {@code len} bytes in {@code w}'s buffer as one record in {@code s}
+   * (entered); its position, or -1 when it does not fit (the segment is full: roll).
+   */
+  private long put(Writer w, Segment s, int len) {
     int total = Records.total(len);
     if (len > Records.MAX_PAYLOAD || total > config.segmentBytes() - Segment.HEADER) {
       throw new IllegalArgumentException(
@@ -325,32 +454,18 @@ public final class Journal implements AutoCloseable {
               + config.segmentBytes()
               + " bytes allows (usagesink.buffered.journal segment size)");
     }
-    byte[] buf = w.codec.buf;
-    for (; ; ) {
-      Segment s = current;
-      if (!s.enter()) {
-        if (closed) {
-          throw new IllegalStateException("journal " + dir + " is closed");
-        }
-        continue;
-      }
-      try {
-        long off = s.reserve(total);
-        if (off + total <= s.capacity) {
-          long position = s.base + off;
-          Records.frame(buf, len, position, w.crc, w.scratch);
-          s.buffer.put((int) off, buf, 0, Records.HEADER + len);
-          if (config.fsync() == FsyncPolicy.ALWAYS) {
-            force(s, (int) off, total);
-          }
-          appended.increment();
-          return position;
-        }
-      } finally {
-        s.exit();
-      }
-      roll(s);
+    long off = s.reserve(total);
+    if (off + total > s.capacity) {
+      return -1;
     }
+    long position = s.base + off;
+    byte[] buf = w.codec.buf;
+    Records.frame(buf, len, position, w.crc, w.scratch);
+    s.buffer.put((int) off, buf, 0, HEADER + len);
+    if (config.fsync() == FsyncPolicy.ALWAYS) {
+      force(s, (int) off, total);
+    }
+    return position;
   }
 
   private void force(Segment s, int off, int len) {
@@ -376,9 +491,16 @@ public final class Journal implements AutoCloseable {
         throw new IllegalStateException("journal " + dir + " is closed");
       }
       long base = s.base + s.capacity;
-      Segment n = spare;
-      spare = null;
-      if (n != null && n.base == base && !spareSynced && config.fsync() == FsyncPolicy.ALWAYS) {
+      Segment n = spares.peekFirst();
+      if (n != null && n.base == base) {
+        spares.pollFirst();
+      } else {
+        while (!spares.isEmpty()) {
+          discard(spares.pollFirst());
+        }
+        n = null;
+      }
+      if (n != null && !n.dirSynced && config.fsync() == FsyncPolicy.ALWAYS) {
         try {
           syncDirectory(dir); // its directory entry must be durable before an append there returns
         } catch (IOException e) {
@@ -387,10 +509,7 @@ public final class Journal implements AutoCloseable {
               "journal " + dir + ": cannot force the directory: " + describe(e), e);
         }
       }
-      if (n == null || n.base != base) {
-        if (n != null) {
-          discard(n);
-        }
+      if (n == null) {
         try {
           n = Segment.create(dir, base, config.segmentBytes());
           if (syncDir) {
@@ -407,7 +526,7 @@ public final class Journal implements AutoCloseable {
       live.add(n);
       current = n;
     }
-    LockSupport.unpark(background);
+    LockSupport.unpark(preparer);
   }
 
   private static void discard(Segment s) {
@@ -555,9 +674,9 @@ public final class Journal implements AutoCloseable {
         count++;
         bytes += s.capacity;
       }
-      if (spare != null) {
+      for (Segment s : spares) {
         count++;
-        bytes += spare.capacity;
+        bytes += s.capacity;
       }
       for (OldFile f : old) {
         count++;
@@ -575,62 +694,75 @@ public final class Journal implements AutoCloseable {
         nextPosition());
   }
 
-  private void runBackground() {
-    long intervalNanos = config.fsyncInterval().toNanos();
-    boolean interval = config.fsync() == FsyncPolicy.INTERVAL;
+  private void runPreparer() {
     while (!closed) {
       try {
-        prepareSpare();
-        if (interval) {
-          syncPass();
-        }
+        prepareSpares();
+      } catch (RuntimeException e) {
+        LOG.error("journal {}: preparing segments failed", dir, e);
+      }
+      LockSupport.parkNanos(this, TimeUnit.SECONDS.toNanos(1)); // a roll unparks it at once
+    }
+  }
+
+  private void runSyncer() {
+    long intervalNanos = config.fsyncInterval().toNanos();
+    while (!closed) {
+      try {
+        syncPass();
       } catch (RuntimeException e) {
         LOG.error("journal {}: background work failed", dir, e);
       }
-      LockSupport.parkNanos(this, interval ? intervalNanos : TimeUnit.SECONDS.toNanos(1));
+      LockSupport.parkNanos(this, intervalNanos);
     }
   }
 
   /**
-   * Creates the next segment ahead of need: writes its file outside the segments lock (appends and
-   * rolls go on), then installs it under the lock unless a roll created that segment meanwhile.
+   * Creates the next segments ahead of need, up to {@link #PREPARED_AHEAD}: writes each file
+   * outside the segments lock (appends and rolls go on), then installs it under the lock unless a
+   * roll moved past its base meanwhile. Runs on the preparer thread only.
    */
-  private void prepareSpare() {
-    long base;
-    synchronized (segments) {
-      if (spare != null || closed) {
-        return;
-      }
-      base = current.base + current.capacity;
-    }
-    try {
-      Segment prepared = Segment.prepare(dir, base, config.segmentBytes());
+  private void prepareSpares() {
+    for (; ; ) {
+      long base;
       synchronized (segments) {
-        if (spare != null || closed || current.base + current.capacity != base) {
-          prepared.abandon(); // a roll got there first
+        if (spares.size() >= PREPARED_AHEAD || closed) {
           return;
         }
-        spareSynced = false;
-        prepared.install();
-        spare = prepared;
+        Segment last = spares.isEmpty() ? current : spares.peekLast();
+        base = last.base + last.capacity;
       }
-      if (syncDir) {
-        syncDirectory(dir);
-        spareSynced = true;
+      Segment prepared;
+      try {
+        prepared = Segment.prepare(dir, base, config.segmentBytes());
+        synchronized (segments) {
+          Segment last = spares.isEmpty() ? current : spares.peekLast();
+          if (closed || last.base + last.capacity != base) {
+            prepared.abandon(); // a roll got there first
+            continue;
+          }
+          prepared.install();
+          spares.addLast(prepared);
+        }
+        if (syncDir) {
+          syncDirectory(dir);
+          prepared.dirSynced = true;
+        }
+        if (spareError != null) {
+          LOG.info("journal {}: segments can be created again", dir);
+          spareError = null;
+        }
+      } catch (IOException e) {
+        if (spareError == null) {
+          LOG.warn(
+              "journal {}: cannot prepare the next segment (appends will fail when the current one"
+                  + " is full unless this clears): {}",
+              dir,
+              describe(e));
+        }
+        spareError = e;
+        return;
       }
-      if (spareError != null) {
-        LOG.info("journal {}: segments can be created again", dir);
-        spareError = null;
-      }
-    } catch (IOException e) {
-      if (spareError == null) {
-        LOG.warn(
-            "journal {}: cannot prepare the next segment (appends will fail when the current one is"
-                + " full unless this clears): {}",
-            dir,
-            describe(e));
-      }
-      spareError = e;
     }
   }
 
@@ -683,14 +815,17 @@ public final class Journal implements AutoCloseable {
       }
       closed = true;
       all = new ArrayList<>(live);
-      if (spare != null) {
-        discard(spare);
-        spare = null;
+      while (!spares.isEmpty()) {
+        discard(spares.pollFirst());
       }
     }
-    LockSupport.unpark(background);
     try {
-      background.join(TimeUnit.SECONDS.toMillis(10));
+      for (Thread t : new Thread[] {preparer, syncer}) {
+        if (t != null) {
+          LockSupport.unpark(t);
+          t.join(TimeUnit.SECONDS.toMillis(10));
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -40,7 +40,7 @@ public final class JournalReader implements AutoCloseable {
     this.nextPosition = from;
     try (Cursor pass1 = new Cursor(files, from, Math.max(end, cancelScanEnd))) {
       while (pass1.advance()) {
-        if (pass1.decoded.event() == null) {
+        if (pass1.decoded.cancelled() >= 0) {
           cancelled.add(pass1.decoded.cancelled());
         }
       }
@@ -114,6 +114,10 @@ public final class JournalReader implements AutoCloseable {
     private final long end;
     private final CRC32C crc = new CRC32C();
     private final byte[] scratch = new byte[8];
+
+    /** The dictionary of the open segment. */
+    private EventCodec.Strings strings;
+
     private int fileIndex = -1;
     private Segment seg;
     private ByteBuffer buf;
@@ -167,6 +171,8 @@ public final class JournalReader implements AutoCloseable {
         limit = (int) Math.min(seg.capacity, end - seg.base);
         off = (int) Math.max(Segment.HEADER, from - seg.base);
         off = (off + 7) & ~7;
+        strings = new EventCodec.Strings();
+        readStringsBefore(off);
         return true;
       }
       return false;
@@ -212,6 +218,31 @@ public final class JournalReader implements AutoCloseable {
       return false;
     }
 
+    /**
+     * Reads the dictionary strings the segment defines before {@code until} (where reading starts),
+     * so the events after it can be decoded.
+     */
+    private void readStringsBefore(int until) {
+      int o = Segment.HEADER;
+      while (o + Records.HEADER <= until) {
+        int len = Records.validLength(buf, o, limit, seg.base, crc, scratch);
+        if (len <= 0) {
+          o += 8;
+          continue;
+        }
+        if (buf.get(o + Records.HEADER) == EventCodec.TYPE_STRING) {
+          ByteBuffer b = buf.duplicate().order(buf.order());
+          b.position(o + Records.HEADER);
+          try {
+            EventCodec.decode(b, len, strings);
+          } catch (RuntimeException e) {
+            // unreadable: the events referring to it are reported bad when read
+          }
+        }
+        o += Records.total(len);
+      }
+    }
+
     private int firstNonZero(int at) {
       while (buf.getLong(at) == 0) {
         at += 8;
@@ -223,7 +254,7 @@ public final class JournalReader implements AutoCloseable {
       ByteBuffer b = buf.duplicate().order(buf.order());
       b.position(off + Records.HEADER);
       try {
-        decoded = EventCodec.decode(b, len);
+        decoded = EventCodec.decode(b, len, strings);
       } catch (RuntimeException e) {
         return false; // a valid checksum over a payload this version cannot read: treat as bad
       }

@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -30,6 +32,13 @@ final class Segment {
   static final int HEADER = 64;
 
   static final int MAGIC = 0x55534A31; // "USJ1"
+
+  /**
+   * The record format this version writes: 2, events naming keys, accounts and models through the
+   * segment's dictionary ({@link EventCodec}). Version 1 segments (names in full) are read too.
+   */
+  static final int VERSION = 2;
+
   static final String SUFFIX = ".seg";
 
   private static final VarHandle TAIL;
@@ -60,6 +69,17 @@ final class Segment {
   private volatile int users;
 
   private volatile boolean retired;
+
+  /**
+   * The dictionary of this segment's strings (names), written by appenders: a string's id is
+   * published here only after its {@link EventCodec#TYPE_STRING} record is written.
+   */
+  final ConcurrentHashMap<String, Integer> strings = new ConcurrentHashMap<>();
+
+  private final AtomicInteger nextStringId = new AtomicInteger();
+
+  /** Whether the directory entry of this (prepared) segment is known to be on storage. */
+  volatile boolean dirSynced;
 
   /** Bytes of this segment known to be forced to storage (the sync thread's business). */
   volatile long synced = HEADER;
@@ -95,7 +115,7 @@ final class Segment {
     try (FileChannel ch =
         FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       ByteBuffer header = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
-      header.putInt(MAGIC).putInt(1).putLong(base).putInt(capacity).rewind();
+      header.putInt(MAGIC).putInt(VERSION).putLong(base).putInt(capacity).rewind();
       writeFully(ch, header, 0);
       ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
       for (long off = HEADER; off < capacity; ) {
@@ -149,6 +169,16 @@ final class Segment {
         Unmapper.unmap(b);
         return null;
       }
+      int version = b.getInt(4);
+      if (version > VERSION) {
+        Unmapper.unmap(b);
+        throw new IOException(
+            "segment format version "
+                + version
+                + " was written by a newer usagesink; this one reads versions 1 to "
+                + VERSION
+                + " (recover with the version that wrote it)");
+      }
       Segment s = new Segment(file, base, (int) size, b);
       s.tail = size + 1; // nothing may be appended
       return s;
@@ -161,6 +191,11 @@ final class Segment {
       n += ch.write(b, at + n);
     }
     return n;
+  }
+
+  /** A fresh id for this segment's dictionary. */
+  int nextStringId() {
+    return nextStringId.getAndIncrement();
   }
 
   /** Enters as a user of the buffer; {@code false} (not entered) once retired. */

@@ -245,7 +245,7 @@ class JournalTest {
     List<Long> positions;
     try (Journal j = Journal.open(config(FsyncPolicy.INTERVAL, SMALL))) {
       positions = new ArrayList<>();
-      for (UsageEvent e : events(5000)) {
+      for (UsageEvent e : events(12000)) {
         positions.add(j.append(e));
       }
       JournalStats before = j.stats();
@@ -255,21 +255,21 @@ class JournalTest {
           .isBetween((int) before.segments(), (int) before.segments() + 1);
       assertThat(before.diskBytes()).isEqualTo(before.segments() * SMALL);
 
-      j.release(positions.get(4000));
+      j.release(positions.get(10000));
       JournalStats after = j.stats();
-      assertThat(after.released()).isEqualTo(positions.get(4000));
+      assertThat(after.released()).isEqualTo(positions.get(10000));
       assertThat(after.segments()).isLessThan(before.segments());
       assertThat(segmentFiles().size())
           .isBetween((int) after.segments(), (int) after.segments() + 1);
       assertThat(segmentFiles())
-          .allSatisfy(f -> assertThat(baseOf(f) + SMALL).isGreaterThan(positions.get(4000)));
+          .allSatisfy(f -> assertThat(baseOf(f) + SMALL).isGreaterThan(positions.get(10000)));
       j.release(positions.get(10)); // earlier than released: ignored
-      assertThat(j.released()).isEqualTo(positions.get(4000));
+      assertThat(j.released()).isEqualTo(positions.get(10000));
     }
 
     Read read = readAll(config(FsyncPolicy.INTERVAL, SMALL));
-    assertThat(read.events()).containsExactlyElementsOf(events(5000).subList(4000, 5000));
-    assertThat(read.positions().get(0)).isEqualTo(positions.get(4000));
+    assertThat(read.events()).containsExactlyElementsOf(events(12000).subList(10000, 12000));
+    assertThat(read.positions().get(0)).isEqualTo(positions.get(10000));
   }
 
   @Test
@@ -442,6 +442,79 @@ class JournalTest {
         .hasMessage(
             "Invalid value for property usagesink.buffered.journal-fsync=sometimes."
                 + " Must be none, interval or always.");
+  }
+
+  @Test
+  void namesAreWrittenOncePerSegmentSoAnEventTakesAboutThirtyTwoBytes() {
+    List<UsageEvent> same = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      same.add(event(i).toBuilder().keyId("key-with-a-long-name").build());
+    }
+    List<Long> positions = appendAll(config(FsyncPolicy.NONE, SMALL), same);
+    // the records defining the three names precede the first event; every event refers to them by
+    // id (about 72 bytes each with the names in full, format 1)
+    assertThat(positions.get(0)).isGreaterThan(Segment.HEADER);
+    assertThat(positions.get(2) - positions.get(1)).isEqualTo(32);
+    assertThat(positions.get(3) - positions.get(2)).isEqualTo(32);
+    assertThat(readAll(config(FsyncPolicy.NONE, SMALL)).events()).isEqualTo(same);
+  }
+
+  @Test
+  void aDamagedNameFailsOnlyTheEventsThatUseItAndIsReported() throws IOException {
+    appendAll(config(FsyncPolicy.NONE, SMALL), events(10));
+    Path seg = onlySegmentWithData();
+    // the first record of the segment defines the first event's key, "key-0" (events 0 and 5)
+    flipByte(seg, baseOf(seg) + Segment.HEADER + Records.HEADER + 2);
+
+    Read read = readAll(config(FsyncPolicy.NONE, SMALL));
+    List<UsageEvent> expected = new ArrayList<>(events(10));
+    expected.remove(5);
+    expected.remove(0);
+    assertThat(read.events()).containsExactlyElementsOf(expected);
+    assertThat(read.report().clean()).isFalse();
+    assertThat(read.report().firstBadPosition()).isEqualTo(baseOf(seg) + Segment.HEADER);
+  }
+
+  @Test
+  void aSegmentOfTheFirstFormatIsRecovered() throws IOException {
+    List<UsageEvent> events = events(50);
+    writeFormat1Segment(events, 1);
+
+    Read read = readAll(config(FsyncPolicy.NONE, SMALL));
+    assertThat(read.events()).containsExactlyElementsOf(events);
+    assertThat(read.report().clean()).isTrue();
+  }
+
+  @Test
+  void aSegmentOfANewerFormatIsRefusedWithTheReason() throws IOException {
+    writeFormat1Segment(events(5), Segment.VERSION + 1);
+
+    try (Journal j = Journal.open(config(FsyncPolicy.NONE, SMALL))) {
+      assertThatThrownBy(() -> j.reader(0).close())
+          .isInstanceOf(java.io.UncheckedIOException.class)
+          .hasMessageContaining("segment format version " + (Segment.VERSION + 1))
+          .hasMessageContaining("reads versions 1 to " + Segment.VERSION);
+    }
+  }
+
+  /**
+   * A segment at base 0 as format 1 wrote it (names in full), its header saying {@code version}.
+   */
+  private void writeFormat1Segment(List<UsageEvent> events, int version) throws IOException {
+    java.nio.ByteBuffer b =
+        java.nio.ByteBuffer.allocate(SMALL).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    b.putInt(Segment.MAGIC).putInt(version).putLong(0).putInt(SMALL);
+    EventCodec codec = new EventCodec();
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    byte[] scratch = new byte[8];
+    int off = Segment.HEADER;
+    for (UsageEvent e : events) {
+      int len = codec.encodeEvent(e, Records.HEADER);
+      Records.frame(codec.buf, len, off, crc, scratch);
+      b.put(off, codec.buf, 0, Records.HEADER + len);
+      off += Records.total(len);
+    }
+    Files.write(dir.resolve(String.format("%020d", 0) + Segment.SUFFIX), b.array());
   }
 
   private Path onlySegmentWithData() throws IOException {
