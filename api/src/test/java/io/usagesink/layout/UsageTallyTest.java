@@ -205,4 +205,18 @@ class UsageTallyTest {
     t.cells()[INPUT_TOKENS.ordinal()] = 99;
     assertThat(t.get(INPUT_TOKENS)).isEqualTo(10);
   }
+
+  @Test
+  void talliesAreEqualExactlyWhenTheirInstantIdsModelAndCellsAre() {
+    UsageTally t = UsageTally.of(AT, "k", "a", "m", counts(1, 10, 20));
+    assertThat(t)
+        .isEqualTo(UsageTally.of(AT, "k", "a", "m", counts(1, 10, 20)))
+        .hasSameHashCodeAs(UsageTally.of(AT, "k", "a", "m", counts(1, 10, 20)))
+        .isNotEqualTo(UsageTally.of(AT.plusMillis(1), "k", "a", "m", counts(1, 10, 20)))
+        .isNotEqualTo(UsageTally.of(AT, "k2", "a", "m", counts(1, 10, 20)))
+        .isNotEqualTo(UsageTally.of(AT, "k", null, "m", counts(1, 10, 20)))
+        .isNotEqualTo(UsageTally.of(AT, "k", "a", "m2", counts(1, 10, 20)))
+        .isNotEqualTo(UsageTally.of(AT, "k", "a", "m", counts(1, 10, 21)))
+        .isNotEqualTo("k");
+  }
 }
