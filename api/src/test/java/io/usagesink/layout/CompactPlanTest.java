@@ -185,7 +185,14 @@ class CompactPlanTest {
   @ParameterizedTest
   @CsvSource(
       delimiter = ';',
-      value = {"plain; plain", "a|b; a%7Cb", "100%; 100%25", "%7C; %257C", "|%|; %7C%25%7C"})
+      value = {
+        "plain; plain",
+        "a|b; a%7Cb",
+        "100%; 100%25",
+        "%7C; %257C",
+        "|%|; %7C%25%7C",
+        "|a; %7Ca"
+      })
   void escapingIsReversible(String raw, String escaped) {
     assertThat(CompactLayout.escape(raw)).isEqualTo(escaped);
     assertThat(CompactLayout.unescape(escaped)).isEqualTo(raw);

@@ -114,6 +114,15 @@ class UsageTallyTest {
                 AT, "k", "a", "m", counts(3, 110, 220, 33, 44, 55, 66, 1, 10, 20, 77, 88)));
   }
 
+  /** Requests without tokens (errors, refusals) merge too: a sum of measures may well be 0. */
+  @Test
+  void plusOfTalliesWithoutTokensAddsTheRequests() {
+    UsageTally a = UsageTally.of(AT, "k", "a", "m", counts(1));
+    UsageTally sum = a.plus(UsageTally.of(AT.plusSeconds(1), "k", "a", "m", counts(2)));
+    assertThat(sum).isEqualTo(UsageTally.of(AT, "k", "a", "m", counts(3)));
+    assertThat(sum.get(ALL_TOKENS)).isZero();
+  }
+
   @Test
   void plusRejectsDifferentIdsOrModel() {
     UsageTally a = tally(1, 1, 1, 0, 0, 0);
@@ -204,5 +213,19 @@ class UsageTallyTest {
     assertThat(t.get(INPUT_TOKENS)).isEqualTo(10);
     t.cells()[INPUT_TOKENS.ordinal()] = 99;
     assertThat(t.get(INPUT_TOKENS)).isEqualTo(10);
+  }
+
+  @Test
+  void talliesAreEqualExactlyWhenTheirInstantIdsModelAndCellsAre() {
+    UsageTally t = UsageTally.of(AT, "k", "a", "m", counts(1, 10, 20));
+    assertThat(t)
+        .isEqualTo(UsageTally.of(AT, "k", "a", "m", counts(1, 10, 20)))
+        .hasSameHashCodeAs(UsageTally.of(AT, "k", "a", "m", counts(1, 10, 20)))
+        .isNotEqualTo(UsageTally.of(AT.plusMillis(1), "k", "a", "m", counts(1, 10, 20)))
+        .isNotEqualTo(UsageTally.of(AT, "k2", "a", "m", counts(1, 10, 20)))
+        .isNotEqualTo(UsageTally.of(AT, "k", null, "m", counts(1, 10, 20)))
+        .isNotEqualTo(UsageTally.of(AT, "k", "a", "m2", counts(1, 10, 20)))
+        .isNotEqualTo(UsageTally.of(AT, "k", "a", "m", counts(1, 10, 21)))
+        .isNotEqualTo("k");
   }
 }

@@ -119,6 +119,28 @@ class UsagePlanTest {
     assertThat(b.expire("k", 7).build().expiries()).containsExactly(new Expiry("k", 7));
   }
 
+  /**
+   * One builder cleared and reused for many plans (as the buffered flush worker reuses one per
+   * batch) builds each plan exactly as a fresh builder does: nothing of an earlier plan leaks into
+   * a later one, and the lookup tables do not fill up with forgotten entries.
+   */
+  @Test
+  void aClearedBuilderReusedManyTimesBuildsWhatAFreshBuilderBuilds() {
+    UsagePlan.Builder reused = UsagePlan.builder(4);
+    for (int round = 0; round < 200; round++) {
+      UsagePlan.Builder fresh = UsagePlan.builder(4);
+      for (UsagePlan.Builder b : List.of(reused.clear(), fresh)) {
+        for (int i = 0; i < 3; i++) {
+          String key = "r" + round + ":k" + i;
+          b.increment(key, "f", i + 1).increment("shared", "f" + (round % 5), 1).expire(key, 60);
+        }
+        b.expire("shared", 600);
+      }
+      assertThat(reused.build()).as("round %d", round).isEqualTo(fresh.build());
+      assertThat(reused.counterCount()).isEqualTo(4);
+    }
+  }
+
   @Test
   void emptyBuilderBuildsTheEmptyPlan() {
     assertThat(UsagePlan.builder().build()).isSameAs(UsagePlan.empty());

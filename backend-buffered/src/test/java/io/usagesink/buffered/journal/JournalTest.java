@@ -22,6 +22,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -136,6 +137,7 @@ class JournalTest {
   }
 
   @Test
+  @Tag("slow") // 80,000 appends from 8 threads: seconds; left out of mutation runs
   void eightThreadsAppendConcurrentlyAndEveryAcknowledgedEventIsReadBackOnce() throws Exception {
     int threads = 8;
     int perThread = 10_000;
@@ -348,6 +350,7 @@ class JournalTest {
   }
 
   @Test
+  @Tag("slow") // a child JVM (running unmutated code); left out of mutation runs
   void aSecondProcessOnTheSameDirectoryFailsWithAClearMessage() throws Exception {
     Process child = ChildJvm.start(JournalChild.class, "hold", dir.toString());
     try {
@@ -370,6 +373,7 @@ class JournalTest {
   }
 
   @Test
+  @Tag("slow") // a child JVM (running unmutated code); left out of mutation runs
   void killMinus9LosesNothingAcknowledged() throws Exception {
     Process child = ChildJvm.start(JournalChild.class, "append", dir.toString());
     Map<Long, Long> acked = new HashMap<>();
