@@ -294,8 +294,8 @@ public final class BufferedSink implements UsageSink {
       if (closing) {
         return rejectClosed();
       }
-      Thread.onSpinWait(); // sealed after a cut, or evicted at the cap: retry with the current
-      // accumulator
+      // sealed after a cut, or evicted at the cap: retry with the current accumulator
+      Thread.onSpinWait();
     }
   }
 
@@ -331,8 +331,8 @@ public final class BufferedSink implements UsageSink {
         } catch (JournalException | IllegalArgumentException | IllegalStateException e) {
           return journalFailed(e);
         }
-        if (!acc
-            .tryEnter()) { // evicted at the cap meanwhile: keep the journal and the sums in step
+        // evicted at the cap meanwhile: keep the journal and the sums in step
+        if (!acc.tryEnter()) {
           cancel(position);
           continue;
         }
