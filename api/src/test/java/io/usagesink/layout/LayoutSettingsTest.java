@@ -109,6 +109,13 @@ class LayoutSettingsTest {
                 + "Must be a whole number of minutes like 5m.");
     assertThat(from(Map.of("usagesink.metrics-window", "120s"), Map.of()).metricsWindow())
         .isEqualTo(Duration.ofMinutes(2));
+    // one minute, the smallest window, is accepted; anything shorter (zero included) is not
+    assertThat(from(Map.of("usagesink.metrics-window", "1m"), Map.of()).metricsWindow())
+        .isEqualTo(Duration.ofMinutes(1));
+    assertThat(failure(Map.of("usagesink.metrics-window", "30s"), Map.of()))
+        .hasMessageEndingWith("Must be a whole number of minutes like 5m.");
+    assertThat(failure(Map.of("usagesink.metrics-window", "0m"), Map.of()))
+        .hasMessageEndingWith("Must be a whole number of minutes like 5m.");
     assertThat(failure(Map.of("usagesink.metrics-window", "100000000000000000m"), Map.of()))
         .hasMessageEndingWith("Must be a whole number of minutes like 5m.");
   }
