@@ -77,8 +77,7 @@ public final class SinkConfig {
   public static final String DEFAULT_BUFFERED_WRITER = "lua";
 
   // Properties of settings owned elsewhere, written by the typed setters kept for compatibility;
-  // each
-  // owner's tests check that it reads what these setters write.
+  // each owner's tests check that it reads what these setters write.
   private static final String REDIS_URI = "usagesink.redis.uri"; // RedisOptions
   private static final String REDIS_URI_VARIABLE = "REDIS_URL"; // RedisOptions
   private static final String REDIS_CLUSTER = "usagesink.redis.cluster"; // RedisOptions

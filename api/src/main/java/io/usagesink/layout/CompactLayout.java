@@ -242,9 +242,8 @@ public final class CompactLayout implements UsageLayout {
     for (int i = 0; i < MEASURES; i++) {
       v[i] = t.get(VECTOR.get(i));
     }
-    if (!policy
-        .detailedCache()) { // only the all-token sums show cache tokens: keep their sum, not the
-      // detail
+    // only the all-token sums show cache tokens: keep their sum, not the detail
+    if (!policy.detailedCache()) {
       v[CACHE_CREATE] += v[CACHE_READ];
       v[CACHE_READ] = 0;
       v[EPHEMERAL_5M] = 0;

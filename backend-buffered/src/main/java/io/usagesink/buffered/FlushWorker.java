@@ -344,8 +344,8 @@ final class FlushWorker {
       long from,
       long to) {
     if (journal != null && keepInJournal) {
-      // it stays in the journal for the next sink whatever happens: planning it would only delay
-      // close
+      // it stays in the journal for the next sink whatever happens: planning it would
+      // only delay close
       keep(
           requestId,
           batchId,
@@ -365,8 +365,7 @@ final class FlushWorker {
       plan = b.build();
     } catch (RuntimeException e) {
       // rare: a merged counter beyond Long.MAX_VALUE, which no Redis counter can hold: fail only
-      // the
-      // tallies that cannot be merged, store the rest
+      // the tallies that cannot be merged, store the rest
       tallies = withoutUnplannable(tallies);
       UsagePlan.Builder b = UsagePlan.builder();
       for (UsageTally t : tallies) {
@@ -762,8 +761,8 @@ final class FlushWorker {
       } catch (ExecutionException e) {
         failure = FailurePolicy.unwrap(e.getCause());
       } catch (TimeoutException e) {
-        if (w != null) { // the close deadline passed with the write unanswered: stored or not,
-          // unknown
+        // the close deadline passed with the write unanswered: stored or not, unknown
+        if (w != null) {
           return keep(
               requestId,
               batchId,
@@ -950,8 +949,8 @@ final class FlushWorker {
         }
       }
       LockSupport.parkNanos(this, remaining);
-      Thread.interrupted(); // never interrupted on purpose; do not let a stray interrupt spin the
-      // loop
+      // never interrupted on purpose; do not let a stray interrupt spin the loop
+      Thread.interrupted();
     }
   }
 

@@ -211,8 +211,8 @@ final class Generation {
     List<Accumulator> all = new ArrayList<>();
     if (accumulators != null) {
       for (Accumulator a : accumulators.asMap().values()) {
-        if (a.seal()) { // else the eviction listener claimed it: it is (or is about to be) in the
-          // queue
+        // else the eviction listener claimed it: it is (or is about to be) in the queue
+        if (a.seal()) {
           all.add(a);
         }
       }

@@ -151,8 +151,8 @@ final class GenerationClock {
       return false;
     }
     if (journal != null) {
-      // record() calls that saw g current are appending for g; later ones see n and wait for its
-      // start
+      // record() calls that saw g current are appending for g; later ones see n and wait
+      // for its start
       g.awaitJournalQuiet();
       long end = journal.nextPosition();
       g.journalTo = end;

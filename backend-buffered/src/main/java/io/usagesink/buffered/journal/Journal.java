@@ -517,8 +517,8 @@ public final class Journal implements AutoCloseable {
           }
         } catch (IOException e) {
           failures.increment();
-          // the reason without the (random) temporary file name: one failure reason while the cause
-          // lasts
+          // the reason without the (random) temporary file name: one failure reason while
+          // the cause lasts
           throw new JournalException(
               "journal " + dir + ": cannot create the next segment: " + reason(e), e);
         }

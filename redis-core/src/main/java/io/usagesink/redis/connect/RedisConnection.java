@@ -271,11 +271,10 @@ public final class RedisConnection implements AutoCloseable {
     Target target =
         new Target(RedisUriMask.mask(uri), uri, nodes.get(0), connectTimeout(config), timeout);
     boolean cluster = settings.cluster().orElseGet(() -> detectCluster(target, resources, ssl));
-    // TCP keep-alive probes after 5 s idle, every 1 s, 3 at most: a half-open connection (a peer
-    // gone
-    // without a reset) is found in about 8 s, which fails its unanswered commands (the pipeline
-    // writer
-    // never times out commands on a connection that is still open, see PipelinePlanWriter)
+    // TCP keep-alive probes after 5 s idle, every 1 s, 3 at most: a half-open connection
+    // (a peer gone without a reset) is found in about 8 s, which fails its unanswered
+    // commands (the pipeline writer never times out commands on a connection that is still
+    // open, see PipelinePlanWriter)
     SocketOptions socket =
         SocketOptions.builder()
             .connectTimeout(target.connectTimeout())
@@ -287,11 +286,11 @@ public final class RedisConnection implements AutoCloseable {
                     .count(3)
                     .build())
             .build();
-    // useHashIndexQueue(false): a plain deque as the command stack; the hash index only speeds up
-    // removing cancelled commands, which the writers never do, and costs a HashMap operation per
-    // command.
-    // no per-command timer in Lettuce: the writers time out a whole write with one timer (see
-    // Timeouts)
+    // useHashIndexQueue(false): a plain deque as the command stack; the hash index only speeds
+    // up removing cancelled commands, which the writers never do, and costs a HashMap operation
+    // per command.
+    // No per-command timer in Lettuce: the writers time out a whole write with one timer (see
+    // Timeouts).
     TimeoutOptions timeouts = TimeoutOptions.builder().timeoutCommands(false).build();
     if (cluster) {
       if (nodes.get(0).getDatabase() != 0) {

@@ -212,8 +212,7 @@ public final class PerEventSink implements UsageSink {
       this.retryScheduler = s;
     }
     // a Netty FastThreadLocalThread: the writer hands every command to Netty, whose per-write
-    // recycler
-    // look-ups are much cheaper on such a thread than on a plain one
+    // recycler look-ups are much cheaper on such a thread than on a plain one
     this.writerThread =
         new FastThreadLocalThread(this::writeLoop, "usagesink-" + options.name() + "-writer");
     this.writerThread.setDaemon(true);

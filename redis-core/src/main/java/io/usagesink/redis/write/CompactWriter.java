@@ -787,8 +787,8 @@ public final class CompactWriter implements PlanWriter, AutoCloseable {
                         Map<String, Map<String, String>> read = new HashMap<>();
                         reads.forEach((k, f) -> read.put(k, f.join()));
                         List<CompactFold.Cas> cas = new ArrayList<>();
-                        // month hashes: the ids whose watermark there is their (totals) watermark
-                        // bucket
+                        // month hashes: the ids whose watermark there is their
+                        // (totals) watermark bucket
                         Map<String, Set<String>> idsByMonth = new TreeMap<>();
                         Map<String, Map<String, long[]>> unfoldedByMonth = new TreeMap<>();
                         Map<String, long[]> unfoldedTotals = new TreeMap<>();

@@ -293,10 +293,9 @@ final class LuaPlanWriter implements PlanWriter {
       case FATAL:
         return Outcome.failed(Status.FATAL, clientCommands, roundTrips, cause);
       default:
-        // the call itself was refused for good (a script error, a CROSSSLOT, a guard key of another
-        // type):
-        // every key of the group fails; a script that ran may have stopped after some writes:
-        // "partial"
+        // the call itself was refused for good (a script error, a CROSSSLOT, a guard key of
+        // another type): every key of the group fails; a script that ran may have stopped after
+        // some writes: "partial"
         String reason = FailurePolicy.describe(cause);
         List<KeyFailure> keys = new ArrayList<>(g.keys().size());
         for (String key : g.keys()) {

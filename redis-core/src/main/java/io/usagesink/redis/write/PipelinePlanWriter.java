@@ -151,8 +151,7 @@ final class PipelinePlanWriter implements PlanWriter {
       return withArgs(plan, batch); // the cluster connection routes by the arguments' first key
     }
     // single server: RESP encoded here, on the calling (writer) thread, into one array per plan;
-    // the
-    // I/O thread, which is the bottleneck of a pipeline, then only copies each command's bytes
+    // the I/O thread, which is the bottleneck of a pipeline, then only copies each command's bytes
     Resp resp = new Resp(n * 96);
     byte[] lastKeyBytes = null;
     String lastKey = null;

@@ -79,8 +79,8 @@ public final class WriterChecks {
       await(c, a.multi(), "MULTI");
     } catch (RedisConnectFailedException e) {
       if (e.getMessage().contains("NOPERM")) {
-        return; // the writer does not need MULTI; without it the ACL cannot be checked without
-        // writing
+        // the writer does not need MULTI; without it the ACL cannot be checked without writing
+        return;
       }
       throw e;
     }
@@ -145,8 +145,8 @@ public final class WriterChecks {
             true);
       }
       if (cause instanceof RedisCommandExecutionException) {
-        return null; // NOSCRIPT, LOADING, OOM, a key pattern the user may not write: not decided
-        // here
+        // NOSCRIPT, LOADING, OOM, a key pattern the user may not write: not decided here
+        return null;
       }
       throw cause instanceof RuntimeException
           ? (RuntimeException) cause
