@@ -242,8 +242,9 @@ final class LocalRedisCluster implements RedisClusterHandle {
   }
 
   /**
-   * {@code 4 * max(2 * cluster-node-timeout, 2 s)} plus a margin: how long Redis keeps a replica
-   * from starting a new election after its previous one ({@code auth_retry_time}).
+   * {@code 2 * max(2 * cluster-node-timeout, 2 s)} (4 * cluster-node-timeout from 1 s up) plus 0.5
+   * s: how long Redis keeps a replica from starting a new election after its previous one ({@code
+   * auth_retry_time}).
    */
   private static long electionRetryNanos(LocalRedisServer node) {
     List<?> reply = (List<?>) node.call("CONFIG", "GET", "cluster-node-timeout");
