@@ -34,6 +34,8 @@ import java.util.Objects;
  *   <li>a command Redis refused transiently ({@code OOM}, {@code LOADING}, {@code READONLY}, ...)
  *       was not applied: it is re-sent with backoff until applied or until {@code close()}'s
  *       deadline, so an OOM episode or a restart loses nothing and counts nothing twice;
+ *   <li>on a cluster, a command answered {@code MOVED} (failover, resharding) was not applied
+ *       either: it is re-sent once the connection has refreshed its slot table, to the new owner;
  *   <li>a command without a reply because the connection broke (the connection fails every
  *       unanswered command at once; it does not replay them itself) may or may not have run: it is
  *       re-sent, and <b>may count twice</b>. A command on a connection that is still open is never

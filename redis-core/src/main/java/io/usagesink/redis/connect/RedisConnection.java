@@ -46,6 +46,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -118,7 +119,8 @@ public final class RedisConnection implements AutoCloseable {
    * would cost commands on every node all day). A refresh right after a {@code CLUSTER FAILOVER}
    * can still read a node that has not learnt the new owner yet; with the 5 s pause every command
    * for the moved slots then paid a {@code MOVED} redirect until the next refresh
-   * (FailoverAndReshardingIT measured it).
+   * (FailoverAndReshardingIT measured it). The pipeline writer does not rely on these triggers: it
+   * answers {@code MOVED} itself and asks for a refresh with {@link #refreshTopologyAfterMoved()}.
    */
   static final ClusterTopologyRefreshOptions TOPOLOGY_REFRESH =
       ClusterTopologyRefreshOptions.builder()
@@ -133,6 +135,7 @@ public final class RedisConnection implements AutoCloseable {
   private final ClientResources resources;
   private volatile boolean ownsResources;
   private final Duration commandTimeout;
+  private final TopologyRefresher refresher; // null for a single server
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private RedisConnection(
@@ -152,6 +155,10 @@ public final class RedisConnection implements AutoCloseable {
     this.resources = resources;
     this.ownsResources = ownsResources;
     this.commandTimeout = commandTimeout;
+    this.refresher =
+        client instanceof RedisClusterClient c
+            ? new TopologyRefresher(c::refreshPartitionsAsync, resources.timer())
+            : null;
   }
 
   /**
@@ -654,6 +661,31 @@ public final class RedisConnection implements AutoCloseable {
 
   private static Duration min(Duration a, Duration b) {
     return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  /**
+   * For the writers that answer {@code MOVED} themselves: a command routed by this connection's
+   * slot table was just answered {@code MOVED}, so the table is stale. Returns a stage that
+   * completes (never exceptionally) once a refresh of the table that started after this call has
+   * ended, starting one in the background if none runs: one refresh at a time, and calls while one
+   * runs get one more after it (at least 100 ms after the previous start). A command sent again
+   * after the stage completed is routed by a table read from the nodes after the {@code MOVED}
+   * reply. Completed at once on a single-server or closed connection. Never blocks; thread-safe
+   * (called on Netty's I/O threads).
+   */
+  public CompletionStage<Void> refreshTopologyAfterMoved() {
+    if (refresher == null || closed.get()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return refresher.request(System.nanoTime());
+  }
+
+  /**
+   * Topology refreshes {@link #refreshTopologyAfterMoved} started so far (0 on a single server);
+   * for diagnostics and tests.
+   */
+  public long topologyRefreshesAfterMoved() {
+    return refresher == null ? 0 : refresher.refreshes();
   }
 
   /** Whether this is a Redis Cluster connection (commands routed by slot). */

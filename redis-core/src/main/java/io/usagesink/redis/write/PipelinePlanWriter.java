@@ -19,6 +19,7 @@ import io.usagesink.redis.KeyFailure;
 import io.usagesink.redis.WriteResult;
 import io.usagesink.redis.connect.RedisConnection;
 import io.usagesink.redis.internal.failure.FailurePolicy;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -62,6 +64,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * plan holds only such commands and refused ones, never one whose reply said it was applied. The
  * connection does not replay written commands after a reconnect by itself (see {@link
  * RedisConnection}), so every re-send is the caller's, and counted.
+ *
+ * <p><b>{@code MOVED} (a cluster's slot moved: failover, resharding).</b> Redis did not apply the
+ * command, so it goes into the remaining plan like a transient refusal (re-sending it counts
+ * nothing twice), and the write is answered only once the connection's slot table has been
+ * refreshed by a refresh that started after the reply ({@link
+ * RedisConnection#refreshTopologyAfterMoved()}): what remains is sent again by the new table, to
+ * the new owner, in one batch. Lettuce would redirect each such command by itself, one write and
+ * one flush at a time on its I/O threads; at about 50 commands per event for the slots of a failed
+ * over master that starved the I/O threads its own topology refresh runs on (a refresh took 4-8 s,
+ * every trigger meanwhile dropped, 45,000-130,000 {@code MOVED} replies after the failover had
+ * settled). {@code ASK} (a slot being migrated) is still redirected by Lettuce.
  */
 final class PipelinePlanWriter implements PlanWriter {
 
@@ -146,7 +159,7 @@ final class PipelinePlanWriter implements PlanWriter {
 
   private Batch batch(UsagePlan plan) {
     int n = commandCount(plan);
-    Batch batch = new Batch(n);
+    Batch batch = new Batch(n, connection);
     if (connection.isCluster()) {
       return withArgs(plan, batch); // the cluster connection routes by the arguments' first key
     }
@@ -257,10 +270,18 @@ final class PipelinePlanWriter implements PlanWriter {
     final List<BatchCommand> commands;
     final CompletableFuture<WriteResult> done = new CompletableFuture<>();
     final AtomicInteger unsettled;
+    final RedisConnection connection;
 
-    Batch(int n) {
+    /**
+     * Completes once the slot table was refreshed after a {@code MOVED} reply to one of the
+     * commands; null while none was answered {@code MOVED} (written before the count goes down).
+     */
+    volatile CompletionStage<Void> refreshed;
+
+    Batch(int n, RedisConnection connection) {
       this.commands = new ArrayList<>(n);
       this.unsettled = new AtomicInteger(n);
+      this.connection = connection;
     }
 
     Resp resp; // the RESP of every command, on a single server (null on a cluster)
@@ -303,10 +324,10 @@ final class PipelinePlanWriter implements PlanWriter {
         String key = c.key();
         switch (c.outcome) {
           case APPLIED -> touched.add(key);
-          case REFUSED -> refused.putIfAbsent(key, c.error.getMessage());
-          case FATAL -> fatal = fatal == null ? c.error : fatal;
+          case REFUSED -> refused.putIfAbsent(key, c.errorMessage());
+          case FATAL -> fatal = fatal == null ? c.error() : fatal;
           default -> {
-            unknown = unknown == null ? c.error : unknown;
+            unknown = unknown == null ? c.error() : unknown;
             remaining = remaining == null ? UsagePlan.builder() : remaining;
             if (c.source instanceof CounterDelta d) {
               remaining.increment(d.key(), d.field(), d.delta());
@@ -346,12 +367,19 @@ final class PipelinePlanWriter implements PlanWriter {
       refused.forEach(
           (key, reason) -> failed.add(new KeyFailure(key, reason, touched.contains(key))));
       WriteResult result = new WriteResult(n, 1, 0, 1, 0, true, failed);
-      if (remaining != null) {
-        done.completeExceptionally(
-            new IncompleteWriteException(remaining.build(), failed, result, unknown));
-      } else {
+      if (remaining == null) {
         done.complete(result);
+        return;
       }
+      IncompleteWriteException incomplete =
+          new IncompleteWriteException(remaining.build(), failed, result, unknown);
+      if (refreshed == null) {
+        done.completeExceptionally(incomplete);
+        return;
+      }
+      // a command was answered MOVED: answer once the slot table is refreshed, so that what remains
+      // is not sent again by the stale table (to the old owner, for one more MOVED)
+      refreshed.whenComplete((x, e) -> done.completeExceptionally(incomplete));
     }
 
     /**
@@ -364,6 +392,35 @@ final class PipelinePlanWriter implements PlanWriter {
           c.completeExceptionally(error);
         }
       }
+    }
+  }
+
+  /**
+   * The integer reply of a command, which keeps a {@code MOVED} error reply to itself, so that
+   * Lettuce's cluster connection, which redirects a command whose output holds {@code MOVED},
+   * leaves it to the writer (see the class documentation). Any other error reply, {@code ASK}
+   * included, is an ordinary error reply (Lettuce redirects {@code ASK} with {@code ASKING}).
+   */
+  private static final class MovedAwareOutput extends IntegerOutput<String, String> {
+    String moved; // written and read on the connection's I/O thread
+
+    MovedAwareOutput() {
+      super(CODEC);
+    }
+
+    @Override
+    public void setError(ByteBuffer error) {
+      setError(decodeString(error));
+    }
+
+    @Override
+    public void setError(String error) {
+      if (error != null && error.startsWith("MOVED ")) {
+        moved = error;
+        return;
+      }
+      moved = null;
+      super.setError(error);
     }
   }
 
@@ -388,7 +445,9 @@ final class PipelinePlanWriter implements PlanWriter {
     private final int respLength;
     Outcome outcome =
         Outcome.UNSETTLED; // written before the batch's count goes down, read after it reaches 0
-    Throwable error;
+
+    private Throwable error; // the failure, or null for an error reply (see reply)
+    private String reply; // the error reply; its exception is made only when it is needed
 
     BatchCommand(
         Batch batch,
@@ -397,7 +456,7 @@ final class PipelinePlanWriter implements PlanWriter {
         CommandArgs<String, String> args,
         int respStart,
         int respLength) {
-      super(type, new IntegerOutput<>(CODEC), args);
+      super(type, new MovedAwareOutput(), args);
       this.batch = batch;
       this.source = source;
       this.respStart = respStart;
@@ -424,17 +483,39 @@ final class PipelinePlanWriter implements PlanWriter {
     @Override
     public void complete() {
       super.complete();
-      String reply = getOutput().getError();
-      if (reply == null) {
-        settle(Outcome.APPLIED, null);
+      String moved = ((MovedAwareOutput) getOutput()).moved;
+      if (moved != null) {
+        // not applied: sent again with what remains of the write, after the slot table is refreshed
+        if (batch.refreshed == null) {
+          batch.refreshed = batch.connection.refreshTopologyAfterMoved();
+        }
+        settle(Outcome.UNKNOWN, null, moved);
         return;
       }
-      RedisCommandExecutionException e = new RedisCommandExecutionException(reply);
-      switch (FailurePolicy.classifyReply(reply)) {
-        case PERMANENT -> settle(Outcome.REFUSED, e);
-        case FATAL -> settle(Outcome.FATAL, e);
-        default -> settle(Outcome.UNKNOWN, e); // TRANSIENT: not applied, send again
+      String error = getOutput().getError();
+      if (error == null) {
+        settle(Outcome.APPLIED, null, null);
+        return;
       }
+      switch (FailurePolicy.classifyReply(error)) {
+        case PERMANENT -> settle(Outcome.REFUSED, null, error);
+        case FATAL -> settle(Outcome.FATAL, null, error);
+        default -> settle(Outcome.UNKNOWN, null, error); // TRANSIENT: not applied, send again
+      }
+    }
+
+    /**
+     * Why the command was not applied (or may not have been): its failure, or its error reply as a
+     * {@link RedisCommandExecutionException} (made here, not for every error reply: after a
+     * failover thousands of commands are answered {@code MOVED} at once on an I/O thread).
+     */
+    Throwable error() {
+      return error != null ? error : new RedisCommandExecutionException(reply);
+    }
+
+    /** The error reply, or the failure's message. */
+    String errorMessage() {
+      return reply != null ? reply : error.getMessage();
     }
 
     @Override
@@ -445,23 +526,25 @@ final class PipelinePlanWriter implements PlanWriter {
           FailurePolicy.classify(throwable) == FailurePolicy.Kind.FATAL
               ? Outcome.FATAL
               : Outcome.UNKNOWN,
-          throwable);
+          throwable,
+          null);
       return first;
     }
 
     @Override
     public void cancel() {
       super.cancel();
-      settle(Outcome.UNKNOWN, new CancellationException(getType() + " cancelled"));
+      settle(Outcome.UNKNOWN, new CancellationException(getType() + " cancelled"), null);
     }
 
-    private void settle(Outcome o, Throwable e) {
+    private void settle(Outcome o, Throwable e, String errorReply) {
       synchronized (this) {
         if (outcome != Outcome.UNSETTLED) {
           return;
         }
         outcome = o;
         error = e;
+        reply = errorReply;
       }
       batch.settled();
     }
