@@ -531,6 +531,11 @@ final class FlushWorker {
       }
       release(end);
     }
+    // stopped at the close deadline: what was read after the batch kept (the event that would
+    // have started the next chunk) is counted recorded, stays in the journal and is recovered
+    // next time
+    counters.deferred.add(recoveredUnsettled);
+    recoveredUnsettled = 0;
     long bad = 0;
     long badBytes = 0;
     long firstBad = -1;

@@ -178,6 +178,48 @@ class JournalDeferredTest {
     assertThat(writer.redis.hashes()).isEqualTo(reference(all).hashes());
   }
 
+  /**
+   * A recovery stopped at the close deadline: the chunk being written stays in the journal, and so
+   * does the event read after it (it would have started the next chunk); both are counted deferred.
+   * Before, that one event was counted recorded and nothing else (seen in a recovery of 1M events
+   * stopped at its deadline: recorded 544,659, stored 12, deferred 544,646).
+   */
+  @Test
+  void aRecoveryStoppedAtTheCloseDeadlineDefersEveryEventItRead() throws Exception {
+    ScriptedWriter writer = new ScriptedWriter().script(n -> Outcome.FAIL);
+    List<UsageEvent> early = Workloads.random(18, 10, T0, Duration.ofDays(1));
+    List<UsageEvent> late = Workloads.random(19, 2_990, T0, Duration.ofDays(3));
+    BufferedSink first = sink(writer, config());
+    early.forEach(first::record);
+    CompletableFuture<Void> inFlight = first.flush().toCompletableFuture(); // the pending batch
+    while (writer.calls.isEmpty()) {
+      Thread.onSpinWait(); // cut and being written: later events go to the next generation
+    }
+    late.forEach(first::record); // journaled behind it
+    first.close();
+    assertThat(inFlight).isCompletedExceptionally();
+    assertThat(first.stats().deferred()).isEqualTo(3_000);
+
+    // the pending batch (10 events) is stored, then the first chunk of the rest (100 counters)
+    // fails until the close deadline
+    int before = writer.calls.size();
+    writer.script(n -> n == before + 1 ? Outcome.APPLY : Outcome.FAIL);
+    BufferedSink second = sink(writer, config().maxPendingCounters(200));
+    second.close();
+    SinkStats s = second.stats();
+    assertSettled(s);
+    assertThat(s.stored()).as("the pending batch: %s", s).isEqualTo(10);
+    assertThat(s.recorded()).as("read: the pending batch and one chunk").isLessThan(3_000);
+    assertThat(s.deferred()).isEqualTo(s.recorded() - 10);
+
+    writer.script(n -> Outcome.APPLY);
+    SinkStats third = recoverWith(writer);
+    assertThat(third.recorded()).as("everything but the stored pending batch").isEqualTo(2_990);
+    List<UsageEvent> all = new ArrayList<>(early);
+    all.addAll(late);
+    assertThat(writer.redis.hashes()).isEqualTo(reference(all).hashes());
+  }
+
   @Test
   void eventsGivenUpForGoodAreFailedNotDeferredAndNotRecovered() throws Exception {
     // NOPERM for the script: fatal, so the batch is given up at once and released
