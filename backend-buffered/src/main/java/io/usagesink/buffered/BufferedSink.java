@@ -429,11 +429,11 @@ public final class BufferedSink implements UsageSink {
    * what could not be stored by then is counted failed, or with a journal deferred (it stays in the
    * journal and the next sink opened on the directory stores it), and logged. Returns once every
    * recorded event is counted stored, failed or deferred ({@code pending} is then 0): that is
-   * counting in memory after the deadline, proportional to the counters still pending (a few
-   * hundred milliseconds for a million), waited for at most {@value #SETTLE_WAIT_MILLIS} ms more.
-   * Runs once; later calls return at once. Interrupting the caller ends the wait early (pending
-   * data is then given up at once, and the counts may not be final yet) and keeps the interrupt
-   * flag set.
+   * counting in memory after the deadline, proportional to the counters still pending (seconds for
+   * a million events on a loaded 2-core machine), waited for at most {@value #SETTLE_WAIT_MILLIS}
+   * ms more. Runs once; later calls return at once. Interrupting the caller ends the wait early
+   * (pending data is then given up at once, and the counts may not be final yet) and keeps the
+   * interrupt flag set.
    */
   @Override
   public void close() {
