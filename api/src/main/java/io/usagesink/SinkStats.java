@@ -7,17 +7,21 @@ package io.usagesink;
  *
  * <p><b>The accounting invariant</b>, which every backend keeps and the testkit contract checks:
  * every event offered to {@code record} is counted exactly once as either {@code recorded} or
- * {@code rejected}, and every recorded event ends as {@code stored}, {@code failed} or {@code
- * dropped}. So at quiescence (no {@code record}, {@code flush} or {@code close} in progress), after
- * {@code close()} returned, or after a {@code flush()} whose stage completed normally:
+ * {@code rejected}, and every recorded event ends as {@code stored}, {@code failed}, {@code
+ * dropped} or {@code deferred}. So at quiescence (no {@code record}, {@code flush} or {@code close}
+ * in progress), after {@code close()} returned, or after a {@code flush()} whose stage completed
+ * normally:
  *
- * <pre>{@code pending == 0  &&  recorded == stored + failed + dropped}</pre>
+ * <pre>{@code pending == 0  &&  recorded == stored + failed + dropped + deferred}</pre>
  *
- * (After close nothing is pending: what could not be stored by the deadline is counted {@code
- * failed}.) Before that, per-event backends also keep {@code recorded == stored + failed + dropped
- * + pending} at quiescence; aggregating backends count {@code pending} in distinct counters rather
- * than events, so for them only the form above holds. {@code stored} is in events for every
- * backend.
+ * All five counts are in events. After close nothing is pending: what could not be stored by the
+ * deadline is counted {@code failed} when it is given up, or {@code deferred} when the backend
+ * keeps it durably for the next sink opened on the same storage (the buffered backend with a
+ * journal: the next sink opened on that journal directory stores it, and counts it there as
+ * recorded and stored). {@code deferred} is 0 for every backend without such a store. Before close,
+ * per-event backends also keep {@code recorded == stored + failed + dropped + deferred + pending}
+ * at quiescence; aggregating backends count {@code pending} in distinct counters rather than
+ * events, so for them only the form above holds.
  *
  * @param recorded events accepted by {@code record} (a null event is neither recorded nor rejected)
  * @param rejected events refused by {@code record} (after close, over a capacity limit, ...); a
@@ -27,16 +31,19 @@ package io.usagesink;
  * @param pending units accepted but not yet confirmed stored: events for per-event backends,
  *     distinct counters for aggregating ones
  * @param failed recorded events whose data could not be stored and was given up (e.g. at the close
- *     deadline)
+ *     deadline, when nothing keeps it)
  * @param dropped recorded events the backend discards by design or by its overflow policy (noop
  *     drops every event)
  * @param commands Redis commands sent by the client (an EVALSHA counts one)
  * @param roundTrips network round trips (a pipelined batch counts one)
  * @param flushes completed flushes (batches written)
  * @param retries writes retried after a failure
+ * @param deferred recorded events not stored by this sink but kept durably for the next one opened
+ *     on the same storage, which stores them (the buffered backend's journal at the close
+ *     deadline); neither stored nor lost
  *     <p>Build one by name with {@link #builder()} (a custom sink's {@code stats()} usually does:
- *     {@code SinkStats.builder().recorded(r).stored(s).pending(p).build()}); the canonical
- *     constructor takes all ten counters by position and stays for existing code.
+ *     {@code SinkStats.builder().recorded(r).stored(s).pending(p).build()}); the constructor that
+ *     takes the first ten counters by position stays for existing code ({@code deferred} 0).
  */
 public record SinkStats(
     long recorded,
@@ -48,10 +55,40 @@ public record SinkStats(
     long commands,
     long roundTrips,
     long flushes,
-    long retries) {
+    long retries,
+    long deferred) {
 
   /** All counters zero. */
-  public static final SinkStats EMPTY = new SinkStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  public static final SinkStats EMPTY = new SinkStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+  /**
+   * The counters before {@code deferred} existed, by position; {@code deferred} is 0. Kept for code
+   * written against the ten-counter record; new code builds by name with {@link #builder()}.
+   */
+  public SinkStats(
+      long recorded,
+      long rejected,
+      long stored,
+      long pending,
+      long failed,
+      long dropped,
+      long commands,
+      long roundTrips,
+      long flushes,
+      long retries) {
+    this(
+        recorded,
+        rejected,
+        stored,
+        pending,
+        failed,
+        dropped,
+        commands,
+        roundTrips,
+        flushes,
+        retries,
+        0);
+  }
 
   /** A builder with every counter zero. */
   public static Builder builder() {
@@ -73,7 +110,8 @@ public record SinkStats(
         .commands(commands)
         .roundTrips(roundTrips)
         .flushes(flushes)
-        .retries(retries);
+        .retries(retries)
+        .deferred(deferred);
   }
 
   /**
@@ -92,6 +130,7 @@ public record SinkStats(
     private long roundTrips;
     private long flushes;
     private long retries;
+    private long deferred;
 
     private Builder() {}
 
@@ -155,6 +194,12 @@ public record SinkStats(
       return this;
     }
 
+    /** See {@link SinkStats#deferred()}. */
+    public Builder deferred(long value) {
+      deferred = count("deferred", value);
+      return this;
+    }
+
     /** The snapshot of the counters set so far. */
     public SinkStats build() {
       return new SinkStats(
@@ -167,7 +212,8 @@ public record SinkStats(
           commands,
           roundTrips,
           flushes,
-          retries);
+          retries,
+          deferred);
     }
 
     private static long count(String name, long value) {

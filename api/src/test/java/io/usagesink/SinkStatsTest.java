@@ -21,8 +21,18 @@ class SinkStatsTest {
             .roundTrips(8)
             .flushes(9)
             .retries(10)
+            .deferred(11)
             .build();
-    assertThat(s).isEqualTo(new SinkStats(1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
+    assertThat(s).isEqualTo(new SinkStats(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11));
+    assertThat(s.deferred()).isEqualTo(11);
+  }
+
+  @Test
+  void theTenCounterConstructorStaysAndDefersNothing() {
+    SinkStats s = new SinkStats(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+    assertThat(s.deferred()).isZero();
+    assertThat(s).isEqualTo(new SinkStats(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0));
+    assertThat(s.retries()).isEqualTo(10);
   }
 
   @Test
@@ -34,10 +44,12 @@ class SinkStatsTest {
 
   @Test
   void toBuilderKeepsEveryCounter() {
-    SinkStats s = new SinkStats(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+    SinkStats s = new SinkStats(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
     assertThat(s.toBuilder().build()).isEqualTo(s);
     assertThat(s.toBuilder().failed(50).build())
-        .isEqualTo(new SinkStats(1, 2, 3, 4, 50, 6, 7, 8, 9, 10));
+        .isEqualTo(new SinkStats(1, 2, 3, 4, 50, 6, 7, 8, 9, 10, 11));
+    assertThat(s.toBuilder().deferred(0).build())
+        .isEqualTo(new SinkStats(1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
   }
 
   @Test
@@ -45,5 +57,8 @@ class SinkStatsTest {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> SinkStats.builder().roundTrips(-1))
         .withMessage("roundTrips must be >= 0 but was -1");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> SinkStats.builder().deferred(-2))
+        .withMessage("deferred must be >= 0 but was -2");
   }
 }

@@ -29,6 +29,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,15 +101,19 @@ import org.slf4j.event.Level;
  * window:</b> with the Lua writer a recovered batch is applied exactly once if the recovery runs
  * within {@code usagesink.guard-ttl} (10 min by default) of the crashed process's last attempt of
  * it; later, a batch whose reply was lost may count twice. The pipeline writer stays at-least-once.
- * Batches given up at the close deadline stay in the journal for the next sink. An event refused
- * for overflow is cancelled in the journal. When an append fails (full disk), the event fails: its
- * stage fails with the {@link JournalException}, it is counted {@link SinkStats#failed()} under the
- * reason, and nothing is stored for it. <b>Compact layout:</b> the writer saves what each send
- * carries ({@link CompactOutboxFile}) before it goes out; a recovery resends the pending batch's
- * saved absolute values under the dead writer's ids (idempotent, hash by hash) and stores every
- * later range under its own id. Exact within 7 hours of the dead writer's last confirmed heartbeat
- * (its ids' lease); later, the pending batch is counted failed. Only with the sink's own compact
- * writer (not an injected writer or layout).
+ * Batches not stored by the close deadline stay in the journal for the next sink: their events are
+ * counted {@link SinkStats#deferred()}, not failed (after close {@code recorded == stored + failed
+ * + dropped + deferred}), and the next sink opened on the directory counts them as recorded and
+ * stores them. Batches given up for good (a refusal that is not transient, the guard's retry
+ * window) are counted failed and released from the journal. An event refused for overflow is
+ * cancelled in the journal. When an append fails (full disk), the event fails: its stage fails with
+ * the {@link JournalException}, it is counted {@link SinkStats#failed()} under the reason, and
+ * nothing is stored for it. <b>Compact layout:</b> the writer saves what each send carries ({@link
+ * CompactOutboxFile}) before it goes out; a recovery resends the pending batch's saved absolute
+ * values under the dead writer's ids (idempotent, hash by hash) and stores every later range under
+ * its own id. Exact within 7 hours of the dead writer's last confirmed heartbeat (its ids' lease);
+ * later, the pending batch is counted failed. Only with the sink's own compact writer (not an
+ * injected writer or layout).
  *
  * <p><b>Connecting.</b> The sink returns while Redis is unreachable and connects in the background;
  * events aggregate meanwhile ({@code usagesink.redis.connect=fail} fails instead). What a reachable
@@ -127,9 +132,10 @@ import org.slf4j.event.Level;
  *
  * <p><b>Close.</b> {@link #close()} runs once: it stops accepting events (later ones are {@link
  * SinkStats#rejected() rejected}), writes everything pending within {@link
- * SinkConfig#closeTimeout()}, counts what could not be stored as failed, logs a summary and closes
- * the Redis connection it opened. A JVM shutdown hook closes the sink when {@link
- * SinkConfig#shutdownHook()} is on (the default); {@code close()} removes it.
+ * SinkConfig#closeTimeout()}, counts what could not be stored as failed (with a journal: deferred,
+ * kept for the next sink), logs a summary and closes the Redis connection it opened. A JVM shutdown
+ * hook closes the sink when {@link SinkConfig#shutdownHook()} is on (the default); {@code close()}
+ * removes it.
  *
  * <p><b>Frugal CRS writes.</b> On the CRS layout, {@code usagesink.crs.skip-zero} and {@code
  * usagesink.crs.expire-memo} filter each merged plan before it is written (see {@link
@@ -152,6 +158,18 @@ public final class BufferedSink implements UsageSink {
 
   /** The {@link #gauges()} name of the journal's segment file count. */
   public static final String JOURNAL_SEGMENTS = "journal.segments";
+
+  /** How long close waits after its deadline for the worker to count what it gave up: {@value}. */
+  static final long CLOSE_MARGIN_MILLIS = 1_000;
+
+  /**
+   * How much longer close waits, at most, when counting what was left takes longer than {@link
+   * #CLOSE_MARGIN_MILLIS} (a loaded machine, a million pending counters): {@value} ms.
+   */
+  static final long SETTLE_WAIT_MILLIS = 30_000;
+
+  /** How long close waits, at least, for the worker to close the connection: {@value} ms. */
+  static final long CONNECTION_CLOSE_WAIT_MILLIS = 2_000;
 
   /** The stage of every accepted event: complete and immutable, so it is shared. */
   private static final CompletionStage<Void> ACCEPTED = CompletableFuture.completedStage(null);
@@ -408,9 +426,14 @@ public final class BufferedSink implements UsageSink {
 
   /**
    * Stops accepting events and writes everything pending within {@link SinkConfig#closeTimeout()};
-   * what could not be stored by then is counted failed and logged. Runs once; later calls return at
-   * once. Interrupting the caller ends the wait early (pending data is then given up at once) and
-   * keeps the interrupt flag set.
+   * what could not be stored by then is counted failed, or with a journal deferred (it stays in the
+   * journal and the next sink opened on the directory stores it), and logged. Returns once every
+   * recorded event is counted stored, failed or deferred ({@code pending} is then 0): that is
+   * counting in memory after the deadline, proportional to the counters still pending (seconds for
+   * a million events on a loaded 2-core machine), waited for at most {@value #SETTLE_WAIT_MILLIS}
+   * ms more. Runs once; later calls return at once. Interrupting the caller ends the wait early
+   * (pending data is then given up at once, and the counts may not be final yet) and keeps the
+   * interrupt flag set.
    */
   @Override
   public void close() {
@@ -419,7 +442,8 @@ public final class BufferedSink implements UsageSink {
     }
     Duration timeout = config.closeTimeout();
     closing = true;
-    flusher.beginClose(System.nanoTime() + timeout.toNanos());
+    long deadline = System.nanoTime() + timeout.toNanos();
+    flusher.beginClose(deadline);
     if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
       try {
         Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -427,34 +451,55 @@ public final class BufferedSink implements UsageSink {
         // the JVM is already shutting down; the hook will find the sink closed
       }
     }
-    boolean finished = false;
+    boolean settled = false;
     try {
-      // the worker gives up at the deadline; allow it a moment to finish its books
-      finished = flusher.join(timeout.toMillis() + 1000);
+      // the worker gives up at the deadline; allow it a moment to count what it gave up
+      settled = flusher.awaitSettled(timeout.toMillis() + CLOSE_MARGIN_MILLIS);
+      if (!settled) {
+        LOG.info(
+            "{}: still counting what was not stored by the close deadline ({} counters pending);"
+                + " waiting up to {} ms more",
+            name,
+            pending.pending(),
+            SETTLE_WAIT_MILLIS);
+        settled = flusher.awaitSettled(SETTLE_WAIT_MILLIS);
+      }
+      // then the worker closes the connection and the journal
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + CLOSE_MARGIN_MILLIS;
+      flusher.join(Math.max(left, CONNECTION_CLOSE_WAIT_MILLIS));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       flusher.beginClose(System.nanoTime());
     }
     SinkStats s = stats();
-    if (!finished) {
+    if (!settled) {
       LOG.warn(
-          "{}: close returned before the flush worker finished; {} counters still pending",
+          "{}: close returned before the flush worker had counted everything; {} counters still"
+              + " pending",
           name,
           s.pending());
     }
-    LOG.atLevel(s.failed() > 0 || s.dropped() > 0 ? Level.WARN : Level.DEBUG)
+    LOG.atLevel(s.failed() > 0 || s.dropped() > 0 || s.deferred() > 0 ? Level.WARN : Level.DEBUG)
         .log(
-            "{} closed: recorded={} stored={} failed={} dropped={} rejected={} flushes={} "
-                + "retries={} commands={}",
+            "{} closed: recorded={} stored={} failed={} dropped={} deferred={} rejected={}"
+                + " flushes={} retries={} commands={}{}",
             name,
             s.recorded(),
             s.stored(),
             s.failed(),
             s.dropped(),
+            s.deferred(),
             s.rejected(),
             s.flushes(),
             s.retries(),
-            s.commands());
+            s.commands(),
+            s.deferred() == 0 || journal == null
+                ? ""
+                : "; "
+                    + s.deferred()
+                    + " events were not stored by the close deadline and stay in the journal "
+                    + journal.dir()
+                    + ": the next sink opened on that directory stores them");
   }
 
   /** Counters of this sink; {@code pending} counts pending accumulators, the rest count events. */

@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -98,6 +99,9 @@ final class FlushWorker {
   private volatile long closeDeadlineNanos;
   private volatile boolean done;
 
+  /** Counted down when the worker has counted every batch (stored, failed or deferred). */
+  private final CountDownLatch settled = new CountDownLatch(1);
+
   /** The newest request: concurrent flush() calls for the same generation share it. */
   private volatile FlushRequest latestRequest;
 
@@ -112,6 +116,12 @@ final class FlushWorker {
    * id.
    */
   private boolean keepInJournal;
+
+  /**
+   * Recovered events counted recorded and not yet handed to a batch (which counts them stored,
+   * failed or deferred); if the recovery fails they stay in the journal and are counted deferred.
+   */
+  private long recoveredUnsettled;
 
   /**
    * Whether the last write that succeeded applied its plan ({@code false}: its guard was found).
@@ -170,6 +180,15 @@ final class FlushWorker {
     return !thread.isAlive();
   }
 
+  /**
+   * Waits at most {@code millis} until every batch has an outcome in the counters (stored, failed
+   * or deferred), which the worker reaches before it closes the connection and the journal; returns
+   * whether it did.
+   */
+  boolean awaitSettled(long millis) throws InterruptedException {
+    return settled.await(Math.max(0, millis), TimeUnit.MILLISECONDS);
+  }
+
   String writerName() {
     return writerName;
   }
@@ -214,9 +233,11 @@ final class FlushWorker {
       done = true;
       pullRequests();
       for (FlushRequest r : waiting) {
-        r.future.complete(null); // nothing is pending after close: stored, or counted failed
+        // nothing is pending after close: stored, or counted failed or deferred
+        r.future.complete(null);
       }
       waiting.clear();
+      settled.countDown(); // the counts are final; closing the connection may take a while
       if (ownedConnection != null) {
         try {
           ownedConnection.close();
@@ -239,11 +260,13 @@ final class FlushWorker {
         recover();
       } catch (RuntimeException e) {
         keepInJournal = true;
+        counters.deferred.add(recoveredUnsettled); // read, counted recorded, still journaled
+        recoveredUnsettled = 0;
         // storing newer batches now could store them twice (they could not be released) or lose the
-        // pending batch's guard: keep everything journaled, counted failed, for the next sink
+        // pending batch's guard: keep everything journaled, counted deferred, for the next sink
         LOG.error(
-            "{}: recovering the journal {} failed; this sink stores nothing: every batch is counted"
-                + " failed and stays in the journal for the next sink opened on it",
+            "{}: recovering the journal {} failed; this sink stores nothing: every batch stays in"
+                + " the journal (counted deferred) for the next sink opened on it",
             name,
             journal.dir(),
             e);
@@ -438,6 +461,7 @@ final class FlushWorker {
     long t0 = System.nanoTime();
     long stored0 = counters.stored.sum();
     long failed0 = counters.failed.sum();
+    long deferred0 = counters.deferred.sum();
     long read = 0;
     int batches = 0;
     List<ReadReport> reports = new ArrayList<>();
@@ -507,6 +531,11 @@ final class FlushWorker {
       }
       release(end);
     }
+    // stopped at the close deadline: what was read after the batch kept (the event that would
+    // have started the next chunk) is counted recorded, stays in the journal and is recovered
+    // next time
+    counters.deferred.add(recoveredUnsettled);
+    recoveredUnsettled = 0;
     long bad = 0;
     long badBytes = 0;
     long firstBad = -1;
@@ -533,7 +562,9 @@ final class FlushWorker {
             + (counters.stored.sum() - stored0)
             + " stored, "
             + (counters.failed.sum() - failed0)
-            + " failed, in "
+            + " failed, "
+            + (counters.deferred.sum() - deferred0)
+            + " left in the journal, in "
             + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)
             + " ms"
             + inFlight
@@ -575,7 +606,9 @@ final class FlushWorker {
     } finally {
       a.exit();
     }
-    if (!fits) {
+    if (fits) {
+      recoveredUnsettled++;
+    } else {
       counters.fail(
           1,
           "recovered event of ("
@@ -602,6 +635,7 @@ final class FlushWorker {
         tallies.add(t);
       }
     }
+    recoveredUnsettled -= events(tallies); // storeTallies counts each: stored, failed or deferred
     // recovered batches serve no flush() request: those cover this process's events only
     return storeTallies(
         Long.MAX_VALUE, journalBatchId(from, to), tallies, accs.size(), false, from, to);
@@ -982,8 +1016,11 @@ final class FlushWorker {
   }
 
   /**
-   * Gives up a batch at the close deadline. With a journal it stays there (nothing from here on is
-   * released): the next sink opened on the directory stores it; returns whether that is the case.
+   * Gives up a batch at the close deadline. Without a journal it is counted failed. With a journal
+   * it stays there (nothing from here on is released) and the next sink opened on the directory
+   * stores it: its events are counted {@linkplain io.usagesink.SinkStats#deferred() deferred}, not
+   * failed; returns whether that is the case. The first batch kept is logged; later ones (every
+   * batch after it is kept too) only at debug, the close summary gives the total.
    */
   private boolean keep(
       long requestId,
@@ -997,18 +1034,30 @@ final class FlushWorker {
       giveUp(requestId, batchId, counterCount, events, budgeted, why, cause);
       return false;
     }
+    boolean first = !keepInJournal;
     keepInJournal = true;
-    giveUp(
-        requestId,
-        batchId,
-        counterCount,
-        events,
-        budgeted,
-        why
-            + " (it stays in the journal "
-            + journal.dir()
-            + ": the next sink opened on it stores it)",
-        cause);
+    if (writerReady.isDone() && !writerReady.isCompletedExceptionally()) {
+      // this writer must not store it later: the next sink does, from the journal
+      writerReady.join().abandon(batchId);
+    }
+    counters.deferred.add(events);
+    if (budgeted) {
+      pending.release(counterCount);
+    }
+    generations.holdCuts(false);
+    failRequests(requestId, cause != null ? cause : new IllegalStateException(why));
+    LOG.atLevel(first ? Level.WARN : Level.DEBUG)
+        .log(
+            "{}: batch {} was not stored because {}; its {} events ({} counters) stay in the"
+                + " journal {} and the next sink opened on it stores them (counted deferred, not"
+                + " failed){}",
+            name,
+            batchId,
+            why,
+            events,
+            counterCount,
+            journal.dir(),
+            first ? "; every later batch of this sink stays there too" : "");
     return true;
   }
 

@@ -78,7 +78,8 @@ import picocli.CommandLine.Spec;
       "SIGTERM / SIGINT: stops reading, closes the sink (storing what is pending, up to"
           + " --close-timeout), prints the counts.",
       "Exit codes: 0 every recorded event stored (noop: dropped, by design); 1 something was not"
-          + " stored (failed, rejected, dropped or still pending; the reasons are printed) or the"
+          + " stored (failed, rejected, dropped, still pending, or deferred: kept in the --journal"
+          + " directory for the next run on it; the reasons are printed) or the"
           + " work could not be done (e.g. Redis unreachable); 2 bad options or input, nothing"
           + " recorded; 130 stopped by SIGINT; 143 stopped by SIGTERM."
     })
@@ -371,11 +372,17 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
     row(out, "stored", s.stored());
     row(out, "failed", s.failed());
     row(out, "dropped", s.dropped());
+    row(out, "deferred", s.deferred());
     row(out, "rejected", s.rejected());
     row(out, "pending", s.pending());
     row(out, "commands", s.commands());
     row(out, "round trips", s.roundTrips());
     row(out, "flushes", s.flushes());
+    // the journal directory: --journal, or usagesink.buffered.journal-dir from the environment
+    Path journalDir =
+        io.usagesink.buffered.journal.JournalSettings.from(config)
+            .map(j -> j.dir().toAbsolutePath())
+            .orElse(null);
     if (sink instanceof io.usagesink.buffered.BufferedSink bs) {
       bs.journalStats()
           .ifPresent(
@@ -384,7 +391,7 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
                       Locale.ROOT,
                       "%-12s %s (%d segments, %d bytes on disk)%n",
                       "journal",
-                      journal.toAbsolutePath(),
+                      journalDir,
                       j.segments(),
                       j.diskBytes()));
     }
@@ -401,6 +408,17 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
       for (String line : reasonLines(sink.failureReasons(), MAX_REASONS)) {
         err.println(secrets.scrub(line));
       }
+    }
+    if (s.deferred() > 0) {
+      err.println(
+          "replay: "
+              + s.deferred()
+              + " events were not stored by the close deadline and stay in the journal "
+              + journalDir
+              + "; they are not lost: the next sink opened on that directory stores them (e.g."
+              + " replay --backend buffered --journal "
+              + journalDir
+              + " --input /dev/null)");
     }
     if (stopped) {
       err.println(
@@ -425,7 +443,7 @@ final class ReplayCommand implements Callable<Integer>, Main.SecretAware {
   private static SinkStats settled(UsageSink sink, Duration max) {
     long until = System.nanoTime() + max.toNanos();
     SinkStats s = sink.stats();
-    while ((s.pending() > 0 || s.stored() + s.failed() + s.dropped() < s.recorded())
+    while ((s.pending() > 0 || s.stored() + s.failed() + s.dropped() + s.deferred() < s.recorded())
         && System.nanoTime() < until) {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
       s = sink.stats();

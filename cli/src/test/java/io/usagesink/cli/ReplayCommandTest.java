@@ -152,6 +152,11 @@ class ReplayCommandTest {
         .containsExactly("only 7 of 10 recorded events were confirmed stored");
     assertThat(outcome(10, new SinkStats(9, 0, 9, 0, 0, 0, 8, 8, 0, 0)).problems("redis-pipeline"))
         .containsExactly("1 events offered but neither recorded nor rejected");
+    // deferred (last): kept in the journal for the next sink; not stored yet, not lost
+    assertThat(outcome(10, new SinkStats(10, 0, 6, 0, 0, 0, 8, 8, 0, 0, 4)).problems("buffered"))
+        .containsExactly(
+            "4 deferred (not stored by the close deadline but kept in the journal: the next sink"
+                + " opened on it stores them)");
   }
 
   @Test

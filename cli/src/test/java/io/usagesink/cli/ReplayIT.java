@@ -128,8 +128,19 @@ class ReplayIT {
             "--close-timeout",
             "2s");
     assertThat(left.exitCode()).as(left.toString()).isEqualTo(1);
-    assertThat(left.out()).containsPattern("recorded +300\n").containsPattern("stored +0\n");
-    assertThat(left.err()).contains("stays in the journal");
+    assertThat(left.out())
+        .containsPattern("recorded +300\n")
+        .containsPattern("stored +0\n")
+        .containsPattern("failed +0\n")
+        .containsPattern("deferred +300\n")
+        .containsPattern("pending +0\n");
+    assertSummaryAddsUp(left.out());
+    assertThat(left.err())
+        .contains(
+            "300 events were not stored by the close deadline and stay in the journal "
+                + journal.toAbsolutePath()
+                + "; they are not lost: the next sink opened on that directory stores them")
+        .contains("300 deferred");
 
     Cli.Result recovered =
         Cli.run(
@@ -148,7 +159,9 @@ class ReplayIT {
         .containsPattern("recorded +300\n")
         .containsPattern("stored +300\n")
         .containsPattern("failed +0\n")
+        .containsPattern("deferred +0\n")
         .contains("journal ");
+    assertSummaryAddsUp(recovered.out());
     assertThat(dump().differences(expectedState, 30, 5)).isEmpty();
 
     Cli.Result again =
@@ -167,6 +180,23 @@ class ReplayIT {
     assertThat(dump().differences(expectedState, 30, 5))
         .as("recovering twice changes nothing")
         .isEmpty();
+  }
+
+  /**
+   * The summary's counts of one replay: {@code recorded = stored + failed + dropped + deferred}.
+   */
+  private static void assertSummaryAddsUp(String out) {
+    assertThat(row(out, "pending")).as(out).isZero();
+    assertThat(row(out, "stored") + row(out, "failed") + row(out, "dropped") + row(out, "deferred"))
+        .as("stored + failed + dropped + deferred in%n%s", out)
+        .isEqualTo(row(out, "recorded"));
+  }
+
+  private static long row(String out, String name) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(?m)^" + name + " +(\\d+)$").matcher(out);
+    assertThat(m.find()).as("row %s in%n%s", name, out).isTrue();
+    return Long.parseLong(m.group(1));
   }
 
   @Test

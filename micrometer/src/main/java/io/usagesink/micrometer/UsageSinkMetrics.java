@@ -20,7 +20,7 @@ import java.util.function.ToLongFunction;
  *   <caption>Meters</caption>
  *   <tr><th>name</th><th>type</th><th>value</th></tr>
  *   <tr><td>{@value #EVENTS}</td><td>function counter, tag {@code outcome} = {@code recorded},
- *       {@code stored}, {@code failed}, {@code dropped}, {@code rejected}</td>
+ *       {@code stored}, {@code failed}, {@code dropped}, {@code deferred}, {@code rejected}</td>
  *       <td>the {@link SinkStats} counter of that name</td></tr>
  *   <tr><td>{@value #PENDING}</td><td>gauge</td><td>{@link SinkStats#pending()}: events, or distinct
  *       counters for an aggregating backend</td></tr>
@@ -80,6 +80,11 @@ public final class UsageSinkMetrics implements MeterBinder {
               "dropped",
               SinkStats::dropped,
               "Recorded events discarded by design or by an overflow policy"),
+          new Outcome(
+              "deferred",
+              SinkStats::deferred,
+              "Recorded events not stored by close but kept (in the buffered backend's journal) for"
+                  + " the next sink, which stores them"),
           new Outcome(
               "rejected", SinkStats::rejected, "Events refused by record (closed, over capacity)"));
 

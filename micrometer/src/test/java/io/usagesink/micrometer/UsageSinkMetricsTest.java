@@ -80,13 +80,14 @@ class UsageSinkMetricsTest {
   @Test
   void everyMeterReadsItsStatsCounterWhenSampled() {
     new UsageSinkMetrics(sink, "redis-lua").bindTo(registry);
-    sink.stats.set(new SinkStats(10, 1, 7, 2, 3, 4, 50, 20, 6, 5));
+    sink.stats.set(new SinkStats(10, 1, 7, 2, 3, 4, 50, 20, 6, 5, 8));
 
     assertThat(events("recorded")).isEqualTo(10);
     assertThat(events("rejected")).isEqualTo(1);
     assertThat(events("stored")).isEqualTo(7);
     assertThat(events("failed")).isEqualTo(3);
     assertThat(events("dropped")).isEqualTo(4);
+    assertThat(events("deferred")).isEqualTo(8);
     assertThat(registry.get(UsageSinkMetrics.PENDING).gauge().value()).isEqualTo(2);
     assertThat(registry.get(UsageSinkMetrics.COMMANDS).functionCounter().count()).isEqualTo(50);
     assertThat(registry.get(UsageSinkMetrics.ROUND_TRIPS).functionCounter().count()).isEqualTo(20);
@@ -111,7 +112,7 @@ class UsageSinkMetricsTest {
     new UsageSinkMetrics(sink, " buffered ", Tags.of("app", "gateway")).bindTo(registry);
 
     assertThat(registry.getMeters())
-        .hasSize(10)
+        .hasSize(11)
         .allSatisfy(
             m -> {
               assertThat(m.getId().getTag("backend")).isEqualTo("buffered");
@@ -120,7 +121,8 @@ class UsageSinkMetricsTest {
     assertThat(registry.getMeters())
         .filteredOn(m -> m.getId().getName().equals(UsageSinkMetrics.EVENTS))
         .extracting(m -> m.getId().getTag("outcome"))
-        .containsExactlyInAnyOrder("recorded", "stored", "failed", "dropped", "rejected");
+        .containsExactlyInAnyOrder(
+            "recorded", "stored", "failed", "dropped", "deferred", "rejected");
     assertThat(registry.getMeters())
         .extracting(m -> m.getId().getType())
         .containsOnly(Meter.Type.COUNTER, Meter.Type.GAUGE);

@@ -158,6 +158,12 @@ public final class Recorder {
       if (s.dropped() > 0 && !"noop".equals(backend)) {
         p.add(s.dropped() + " dropped");
       }
+      if (s.deferred() > 0) {
+        p.add(
+            s.deferred()
+                + " deferred (not stored by the close deadline but kept in the journal: the next"
+                + " sink opened on it stores them)");
+      }
       if (s.pending() > 0) {
         p.add(s.pending() + " still pending after close (close timeout reached)");
       }

@@ -23,6 +23,7 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.NettyCustomizer;
+import io.lettuce.core.resource.Transports;
 import io.netty.channel.Channel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
@@ -51,6 +52,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,6 +112,11 @@ public final class RedisConnection implements AutoCloseable {
   static final long TLS_PROBE_AFTER_MILLIS = 1_000;
 
   private static final long TLS_PROBE_TIMEOUT_MILLIS = 1_000;
+
+  /** How often a connect step that is waited for looks whether its attempt was abandoned. */
+  static final long ABANDON_POLL_MILLIS = 50;
+
+  private static final long ABANDON_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(ABANDON_POLL_MILLIS);
   private static final Logger LOG = LoggerFactory.getLogger(RedisConnection.class);
 
   /**
@@ -218,26 +225,43 @@ public final class RedisConnection implements AutoCloseable {
   }
 
   /**
-   * The client resources {@link #open(SinkConfig)} creates: reconnect quickly (10 ms doubling to at
-   * most 1 s) rather than Lettuce's default of up to 30 s; no command latency metrics (one recorder
-   * call per command); a write buffer high-water mark far above a batch of plans (Netty's default
-   * of 64 KiB is crossed by every batch, and the writability flag then bounces between the writer
-   * and the I/O thread on every command; Lettuce ignores it).
+   * The client resources {@link #open(SinkConfig)} and {@link RedisConnector} create: reconnect
+   * quickly (10 ms doubling to at most 1 s) rather than Lettuce's default of up to 30 s; no command
+   * latency metrics (one recorder call per command); a write buffer high-water mark far above a
+   * batch of plans (Netty's default of 64 KiB is crossed by every batch, and the writability flag
+   * then bounces between the writer and the I/O thread on every command; Lettuce ignores it).
+   *
+   * <p><b>The event loop group lives as long as the resources.</b> Lettuce counts references to the
+   * group of its transport ({@link Transports#eventLoopGroupClass()}): each client takes one at its
+   * first connect and gives it back at its shutdown, and the last one back terminates the group.
+   * The connector makes a new client per attempt (and a probe client for cluster detection), so
+   * while Redis refused connections the group terminated after every attempt. Lettuce also arms a
+   * handshake timeout (the connect timeout) for every channel it registers and cancels it only once
+   * the handshake ends, which a refused connect never starts: that timeout then fired on the
+   * terminated loop, and Netty logged "Failed to submit a listener notification task. Event loop
+   * shut down?" with a {@code RejectedExecutionException} at ERROR, once per attempt (seen in
+   * {@code replay} with Redis down). So the group is allocated once here and never given back: it
+   * ends with {@link ClientResources#shutdown}, which stops the timer before it terminates the
+   * groups, so a pending timeout never runs against a terminated loop.
    */
   static ClientResources newResources() {
-    return DefaultClientResources.builder()
-        .reconnectDelay(
-            Delay.exponential(
-                Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
-        .commandLatencyRecorder(CommandLatencyRecorder.disabled())
-        .nettyCustomizer(
-            new NettyCustomizer() {
-              @Override
-              public void afterChannelInitialized(Channel channel) {
-                channel.config().setWriteBufferWaterMark(WRITE_BUFFER_WATER_MARK);
-              }
-            })
-        .build();
+    ClientResources resources =
+        DefaultClientResources.builder()
+            .reconnectDelay(
+                Delay.exponential(
+                    Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+            .commandLatencyRecorder(CommandLatencyRecorder.disabled())
+            .nettyCustomizer(
+                new NettyCustomizer() {
+                  @Override
+                  public void afterChannelInitialized(Channel channel) {
+                    channel.config().setWriteBufferWaterMark(WRITE_BUFFER_WATER_MARK);
+                  }
+                })
+            .build();
+    // a reference held until shutdown: threads start lazily, at the first connect
+    resources.eventLoopGroupProvider().allocate(Transports.eventLoopGroupClass());
+    return resources;
   }
 
   /**
@@ -252,31 +276,45 @@ public final class RedisConnection implements AutoCloseable {
   }
 
   /**
-   * One connect attempt with {@code resources}; {@code owns}: {@link #close()} shuts them down.
-   * Blocks for at most about twice the connect timeout plus the command timeout.
-   *
-   * @throws ConfigurationException when no URI is configured or the URI is unusable
-   * @throws RedisConnectFailedException when Redis cannot be reached or refuses this client
+   * {@link #connect(SinkConfig, ClientResources, boolean, boolean, BooleanSupplier)}, never
+   * abandoned.
    */
+  static RedisConnection connect(
+      SinkConfig config, ClientResources resources, boolean owns, boolean forWriters) {
+    return connect(config, resources, owns, forWriters, () -> false);
+  }
+
   /**
-   * Connects once.
+   * One connect attempt with {@code resources}. Blocks for at most about twice the connect timeout
+   * plus the command timeout.
    *
+   * @param owns whether {@link #close()} shuts the resources down
    * @param forWriters {@code true} for the sinks' writers (through {@link RedisConnector}): when
    *     the connection breaks, every command written and not yet answered fails at once and
    *     commands issued while disconnected are refused, so the writers see each unknown outcome and
    *     decide about re-sending themselves (Lettuce would otherwise re-send them after the
    *     reconnect, which double-counts silently); {@code false} for readers and tools: commands
    *     wait for the reconnect (re-running a read is harmless)
+   * @param abandoned polled while waiting for a connect step (every {@value #ABANDON_POLL_MILLIS}
+   *     ms): once it says {@code true} the attempt gives up (its client shut down, the resources
+   *     left alone) with a fatal {@link RedisConnectFailedException}; for a connector being closed
+   * @throws ConfigurationException when no URI is configured or the URI is unusable
+   * @throws RedisConnectFailedException when Redis cannot be reached or refuses this client
    */
   static RedisConnection connect(
-      SinkConfig config, ClientResources resources, boolean owns, boolean forWriters) {
+      SinkConfig config,
+      ClientResources resources,
+      boolean owns,
+      boolean forWriters,
+      BooleanSupplier abandoned) {
     RedisOptions settings = RedisOptions.from(config);
     String uri = settings.requireUri();
     Duration timeout = settings.commandTimeout();
     List<RedisURI> nodes = RedisUriParsing.parse(uri, timeout);
     SslOptions ssl = sslOptions(config);
     Target target =
-        new Target(RedisUriMask.mask(uri), uri, nodes.get(0), connectTimeout(config), timeout);
+        new Target(
+            RedisUriMask.mask(uri), uri, nodes.get(0), connectTimeout(config), timeout, abandoned);
     boolean cluster = settings.cluster().orElseGet(() -> detectCluster(target, resources, ssl));
     // TCP keep-alive probes after 5 s idle, every 1 s, 3 at most: a half-open connection
     // (a peer gone without a reset) is found in about 8 s, which fails its unanswered
@@ -370,7 +408,8 @@ public final class RedisConnection implements AutoCloseable {
       String secretUri,
       RedisURI first,
       Duration connectTimeout,
-      Duration commandTimeout) {
+      Duration commandTimeout,
+      BooleanSupplier abandoned) {
     @Override
     public String toString() {
       return masked;
@@ -463,15 +502,32 @@ public final class RedisConnection implements AutoCloseable {
    */
   private static <T> T await(CompletableFuture<T> future, Target target, boolean cluster) {
     long total = target.connectTimeout().toNanos() * 2 + target.commandTimeout().toNanos();
-    long deadline = System.nanoTime() + total;
+    long start = System.nanoTime();
+    long deadline = start + total;
     boolean probed = !target.first().isSsl();
     while (true) {
-      long left = deadline - System.nanoTime();
-      long wait =
-          probed ? left : Math.min(left, TimeUnit.MILLISECONDS.toNanos(TLS_PROBE_AFTER_MILLIS));
+      if (target.abandoned().getAsBoolean()) {
+        future.cancel(false);
+        throw new RedisConnectFailedException(
+            "stopped connecting to "
+                + what(cluster)
+                + " at "
+                + target.masked()
+                + ": the connector was closed",
+            null,
+            true);
+      }
+      long until =
+          probed
+              ? deadline
+              : Math.min(deadline, start + TimeUnit.MILLISECONDS.toNanos(TLS_PROBE_AFTER_MILLIS));
+      long slice = Math.min(until - System.nanoTime(), ABANDON_POLL_NANOS);
       try {
-        return future.get(Math.max(wait, 0), TimeUnit.NANOSECONDS);
+        return future.get(Math.max(slice, 0), TimeUnit.NANOSECONDS);
       } catch (TimeoutException e) {
+        if (System.nanoTime() - until < 0) {
+          continue; // a poll slice passed: look at abandoned again
+        }
         if (!probed) {
           probed = true;
           if (plainRedisAnswers(target)) {

@@ -70,6 +70,13 @@ public final class RedisConnector implements AutoCloseable {
   private String lastError;
   private Thread worker;
 
+  /**
+   * Whether the background thread is inside an attempt (until its outcome is handled): the
+   * resources then stay up until it ends, and the attempt shuts them down if the connector was
+   * closed meanwhile (see {@link #close()}).
+   */
+  private boolean attempting;
+
   private RedisConnector(SinkConfig config, ConnectionCheck check, String uri) {
     this.config = config;
     this.check = check;
@@ -167,11 +174,17 @@ public final class RedisConnector implements AutoCloseable {
   /**
    * Stops the background attempts, fails {@link #connection()} if it is not complete yet, and
    * closes the connection if there is one. Idempotent.
+   *
+   * <p>Order matters to Netty: the client resources (event loops, timer) are shut down only after
+   * every client using them. An attempt in progress is abandoned (it stops waiting within {@value
+   * RedisConnection#ABANDON_POLL_MILLIS} ms, shuts its client down) and its thread then shuts the
+   * resources down; shutting them down under it made Netty log a {@code RejectedExecutionException}
+   * ("event executor terminated") for the attempt's channel and left event loop threads running.
    */
   @Override
   public void close() {
     RedisConnection toClose;
-    ClientResources toShutdown;
+    ClientResources toShutdown = null;
     Thread w;
     synchronized (lock) {
       if (closed) {
@@ -179,7 +192,10 @@ public final class RedisConnector implements AutoCloseable {
       }
       closed = true;
       toClose = current;
-      toShutdown = current == null ? resources : null;
+      if (current == null && !attempting) {
+        toShutdown = resources; // else the attempt's thread shuts them down when it ends
+        resources = null;
+      }
       w = worker;
       lock.notifyAll();
     }
@@ -194,7 +210,7 @@ public final class RedisConnector implements AutoCloseable {
     if (toClose != null) {
       toClose.close();
     } else if (toShutdown != null) {
-      toShutdown.shutdown(0, 2, TimeUnit.SECONDS); // an attempt in progress fails fast
+      toShutdown.shutdown(0, 2, TimeUnit.SECONDS);
     }
     if (w != null && w != Thread.currentThread()) {
       try {
@@ -227,7 +243,7 @@ public final class RedisConnector implements AutoCloseable {
       attempts++;
       r = resources;
     }
-    RedisConnection c = RedisConnection.connect(config, r, false, true);
+    RedisConnection c = RedisConnection.connect(config, r, false, true, this::isClosed);
     try {
       check.check(c);
       return c;
@@ -249,7 +265,7 @@ public final class RedisConnector implements AutoCloseable {
   private void connected(RedisConnection c) {
     synchronized (lock) {
       if (closed) {
-        c.close(); // not adopted: the resources were shut down by close()
+        c.close(); // not adopted: the attempt's thread shuts the resources down next
         return;
       }
       c.adoptResources();
@@ -335,6 +351,7 @@ public final class RedisConnector implements AutoCloseable {
         if (closed) {
           return;
         }
+        attempting = true;
       }
       try {
         connected(attempt());
@@ -366,7 +383,27 @@ public final class RedisConnector implements AutoCloseable {
                 null,
                 true));
         return;
+      } finally {
+        attemptEnded();
       }
+    }
+  }
+
+  /**
+   * Ends an attempt of the background thread: when the connector was closed meanwhile and nothing
+   * adopted the resources, shuts them down now that no client uses them.
+   */
+  private void attemptEnded() {
+    ClientResources orphaned = null;
+    synchronized (lock) {
+      attempting = false;
+      if (closed && current == null && resources != null) {
+        orphaned = resources;
+        resources = null;
+      }
+    }
+    if (orphaned != null) {
+      orphaned.shutdown(0, 2, TimeUnit.SECONDS);
     }
   }
 

@@ -46,6 +46,12 @@ public final class SinkCounters {
   public final LongAdder flushes = new LongAdder();
   public final LongAdder retries = new LongAdder();
 
+  /**
+   * Events kept durably for the next sink on the same storage (the buffered backend's journal at
+   * the close deadline): see {@link SinkStats#deferred()}.
+   */
+  public final LongAdder deferred = new LongAdder();
+
   private final Logger log;
   private final String sinkName;
   private final Map<String, Reason> reasons = new ConcurrentHashMap<>();
@@ -176,6 +182,7 @@ public final class SinkCounters {
         commands.sum(),
         roundTrips.sum(),
         flushes.sum(),
-        retries.sum());
+        retries.sum(),
+        deferred.sum());
   }
 }

@@ -501,9 +501,16 @@ public abstract class UsageSinkContract {
     void newSinkCountsNoEvents() {
       SinkStats s = sink.stats();
       assertEquals(
-          List.of(0L, 0L, 0L, 0L, 0L, 0L),
-          List.of(s.recorded(), s.rejected(), s.stored(), s.pending(), s.failed(), s.dropped()),
-          "recorded, rejected, stored, pending, failed, dropped of a new sink");
+          List.of(0L, 0L, 0L, 0L, 0L, 0L, 0L),
+          List.of(
+              s.recorded(),
+              s.rejected(),
+              s.stored(),
+              s.pending(),
+              s.failed(),
+              s.dropped(),
+              s.deferred()),
+          "recorded, rejected, stored, pending, failed, dropped, deferred of a new sink");
     }
 
     @Test
@@ -616,10 +623,11 @@ public abstract class UsageSinkContract {
     assertEquals(recorded, s.recorded(), String.format("recorded in %s", s));
     assertEquals(0L, s.pending(), String.format("pending in %s", s));
     assertEquals(0L, s.failed(), String.format("failed in %s", s));
+    assertEquals(0L, s.deferred(), String.format("deferred in %s (its store is working)", s));
     assertEquals(
         recorded,
-        s.stored() + s.failed() + s.dropped(),
-        String.format("stored + failed + dropped in %s", s));
+        s.stored() + s.failed() + s.dropped() + s.deferred(),
+        String.format("stored + failed + dropped + deferred in %s", s));
     if (stored.isPresent()) {
       assertEquals(
           0L, s.dropped(), String.format("dropped in %s (a storing sink drops nothing)", s));
@@ -635,6 +643,7 @@ public abstract class UsageSinkContract {
                 s.pending(),
                 s.failed(),
                 s.dropped(),
+                s.deferred(),
                 s.commands(),
                 s.roundTrips(),
                 s.flushes(),
@@ -650,6 +659,7 @@ public abstract class UsageSinkContract {
     assertNotShrunk("stored", before.stored(), after.stored());
     assertNotShrunk("failed", before.failed(), after.failed());
     assertNotShrunk("dropped", before.dropped(), after.dropped());
+    assertNotShrunk("deferred", before.deferred(), after.deferred());
     assertNotShrunk("commands", before.commands(), after.commands());
     assertNotShrunk("roundTrips", before.roundTrips(), after.roundTrips());
     assertNotShrunk("flushes", before.flushes(), after.flushes());

@@ -80,6 +80,15 @@ class UsageSinkContractSelfTest {
   }
 
   @Test
+  void aStoringSinkWhoseBooksAlsoCountStoredEventsAsDeferredFails() {
+    TestExecutionSummary s = run(DeferringTooSinkContract.class);
+    assertThat(s.getFailures().stream().map(f -> f.getException().getMessage()).toList())
+        .as("failures")
+        .isNotEmpty()
+        .allSatisfy(m -> assertThat(m).contains("deferred"));
+  }
+
+  @Test
   void aSinkThatDoesNotStoreIsCheckedOnItsStatsOnly() {
     TestExecutionSummary s = run(NonStoringDroppingSinkContract.class);
     assertThat(s.getFailures()).as("failures").isEmpty();
@@ -298,6 +307,20 @@ class UsageSinkContractSelfTest {
           true,
           false,
           e -> e.keyId() == null ? null : e.toBuilder().accountId(null).build());
+    }
+  }
+
+  /** Stores every event, and its stats count each stored event as deferred too. */
+  static class DeferringTooSinkContract extends MemoryContract {
+    @Override
+    MemorySink sink(Store store) {
+      return new MemorySink(store, true, false, e -> e) {
+        @Override
+        public SinkStats stats() {
+          SinkStats s = super.stats();
+          return s.toBuilder().deferred(s.stored()).build();
+        }
+      };
     }
   }
 

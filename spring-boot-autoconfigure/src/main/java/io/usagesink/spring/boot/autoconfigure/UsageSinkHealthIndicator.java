@@ -134,6 +134,7 @@ public final class UsageSinkHealthIndicator implements HealthIndicator {
     d.put("pending", s.pending());
     d.put("failed", s.failed());
     d.put("dropped", s.dropped());
+    d.put("deferred", s.deferred());
     d.put("commands", s.commands());
     d.put("roundTrips", s.roundTrips());
     d.put("flushes", s.flushes());

@@ -69,7 +69,14 @@ class UsageSinkHealthIndicatorTest {
         .containsEntry("pending", 0L)
         .containsEntry("failed", 0L)
         .containsKeys(
-            "stored", "rejected", "dropped", "commands", "roundTrips", "flushes", "retries")
+            "stored",
+            "rejected",
+            "dropped",
+            "deferred",
+            "commands",
+            "roundTrips",
+            "flushes",
+            "retries")
         .doesNotContainKeys("reason", "failureReasons");
   }
 
