@@ -257,7 +257,11 @@ class ReplayIT {
             "--redis",
             "redis://app:pa55-w0rd@127.0.0.1:1",
             "--input",
-            events.toString());
+            events.toString(),
+            // nothing can be stored: a short close deadline (the default would wait 30 s) reaches
+            // the same exit and messages
+            "--close-timeout",
+            "2s");
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
     assertThat(r.err()).contains("redis://app:***@127.0.0.1:1");
     assertThat(r.out() + r.err()).doesNotContain("pa55-w0rd");
@@ -287,7 +291,24 @@ class ReplayIT {
     redis.pauseWrites(
         java.time.Duration.ofMinutes(5)); // connecting (HELLO, INFO) still works; the HINCRBYs wait
     try {
-      Cli.Result r = replay("redis-pipeline", "--close-timeout", "300ms");
+      // the sink's connection check waits on the paused server for a command timeout before it
+      // retries in the background: 2 s instead of the default 10 s, still far beyond the close
+      // timeout, so it is the close deadline that leaves the events unstored
+      Cli.Result r =
+          Cli.run(
+              Map.of("USAGESINK_COMMAND_TIMEOUT", "2s"),
+              "",
+              "replay",
+              "--backend",
+              "redis-pipeline",
+              "--redis",
+              redis.authenticatedUri(),
+              "--input",
+              events.toString(),
+              "--clock",
+              "events",
+              "--close-timeout",
+              "300ms");
       assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
       assertThat(r.err()).contains("replay: not all data was stored: ").contains("failed");
       assertThat(r.out())

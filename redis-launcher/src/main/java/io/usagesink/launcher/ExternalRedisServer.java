@@ -12,7 +12,9 @@ import java.util.Optional;
  * redis://[[user]:password@]host[:port][/db]} or {@code rediss://...} (TLS, trusted through the
  * JVM's default trust store). The fixture does not own it: {@link #close()} only closes the admin
  * connection, and kill/restart are unsupported. Admin calls (FLUSHALL included) act on that server,
- * so point USAGESINK_TEST_REDIS_URL at a server meant for tests.
+ * so point USAGESINK_TEST_REDIS_URL at a server meant for tests. Test JVMs running at once on one
+ * machine (a parallel build) take turns at it ({@link ExternalServerTurns}): {@link #connect} waits
+ * while another JVM uses it.
  */
 final class ExternalRedisServer extends BaseRedisServer {
   private final String url;
@@ -21,6 +23,9 @@ final class ExternalRedisServer extends BaseRedisServer {
   private final boolean tls;
   private final String user;
   private final String password;
+
+  /** This server's turn, taken by {@link #connect} and given back on close; null before. */
+  private volatile String turn;
 
   private ExternalRedisServer(
       String url, String host, int port, boolean tls, String user, String password) {
@@ -35,6 +40,7 @@ final class ExternalRedisServer extends BaseRedisServer {
 
   static ExternalRedisServer connect(String url) {
     ExternalRedisServer server = parse(url);
+    server.turn = ExternalServerTurns.take(server.host, server.port, server.toString());
     try {
       Object pong = server.admin.call("PING");
       if (!"PONG".equals(pong)) {
@@ -152,7 +158,10 @@ final class ExternalRedisServer extends BaseRedisServer {
 
   @Override
   void release() {
-    // not ours: leave the server running
+    // not ours: leave the server running, and let the next test JVM have it
+    if (turn != null) {
+      ExternalServerTurns.giveBack(turn);
+    }
   }
 
   @Override
