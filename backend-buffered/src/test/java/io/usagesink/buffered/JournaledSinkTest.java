@@ -190,17 +190,16 @@ class JournaledSinkTest {
     for (int t = 0; t < 4; t++) {
       List<UsageEvent> events = Workloads.random(100 + t, 20_000, T0, Duration.ofHours(2));
       perThread.add(events);
-      // paced: a 1 ms pause every 1,000 events makes recording span at least 20 ms on any machine,
-      // so the
-      // 2 ms flush interval cuts many generations while the threads record (a precondition,
-      // asserted below)
+      // halfway, each thread waits until the worker has made more than 6 writes (the flushes
+      // below and the 2 ms interval cut them), so batches are cut while the threads record, on a
+      // machine of any speed (a precondition, asserted below)
       Thread th =
           new Thread(
               () -> {
                 for (int i = 0; i < events.size(); i++) {
                   first.record(events.get(i));
-                  if (i % 1_000 == 999) {
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                  if (i == events.size() / 2) {
+                    awaitCalls(writer, 7);
                   }
                 }
               });
@@ -239,6 +238,14 @@ class JournaledSinkTest {
     perThread.forEach(all::addAll);
     assertThat(writer.redis.hashes()).isEqualTo(reference(all).hashes());
     assertThat(first.stats().stored() + second.stats().stored()).isEqualTo(80_000);
+  }
+
+  /** Waits (60 s at most) until {@code writer} has been called {@code n} times. */
+  private static void awaitCalls(ScriptedWriter writer, int n) {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (writer.calls.size() < n && System.nanoTime() < until) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+    }
   }
 
   @Test
