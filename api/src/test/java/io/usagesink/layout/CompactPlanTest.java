@@ -182,6 +182,23 @@ class CompactPlanTest {
     assertThat(new CompactLayout.Cell('m', null, null, 29253790).name()).isEqualTo("m|29253790");
   }
 
+  @Test
+  void cellsParseFromFieldPartsAndPartsThatAreNoCellGiveNull() {
+    assertThat(CompactLayout.Cell.parse(new String[] {"w1", "k", "a%7Cb", "m%25"}, 1))
+        .isEqualTo(new CompactLayout.Cell('k', "a|b", "m%", 0));
+    assertThat(CompactLayout.Cell.parse(new String[] {"w1", "a", "acct"}, 1))
+        .as("a subject without a model (its totals cell)")
+        .isEqualTo(new CompactLayout.Cell('a', "acct", "", 0));
+    assertThat(CompactLayout.Cell.parse(new String[] {"w1", "m", "29253790"}, 1))
+        .isEqualTo(new CompactLayout.Cell('m', null, null, 29253790));
+    // the boundary: a kind with nothing after it is no cell (nor read past the parts)
+    assertThat(CompactLayout.Cell.parse(new String[] {"w1", "k"}, 1)).isNull();
+    assertThat(CompactLayout.Cell.parse(new String[] {"w1", "m"}, 1)).isNull();
+    assertThat(CompactLayout.Cell.parse(new String[] {"w1"}, 1)).isNull();
+    assertThat(CompactLayout.Cell.parse(new String[] {"w1", "x", "y", "z"}, 1)).isNull();
+    assertThat(CompactLayout.Cell.parse(new String[] {"w1", "kk", "y", "z"}, 1)).isNull();
+  }
+
   @ParameterizedTest
   @CsvSource(
       delimiter = ';',

@@ -116,10 +116,13 @@ public final class Journal implements AutoCloseable {
   private final AtomicLong fsyncs = new AtomicLong();
   private final AtomicLong fsyncNanos = new AtomicLong();
 
-  /** Prepares the next segments ahead of need. */
+  /** Prepares the next segments ahead of need; {@code null} without background threads (tests). */
   private final Thread preparer;
 
-  /** Forces what was appended every interval (policy {@code interval} only), else {@code null}. */
+  /**
+   * Forces what was appended every interval (policy {@code interval} only, with background
+   * threads), else {@code null}.
+   */
   private final Thread syncer;
 
   private volatile IOException spareError;
@@ -131,7 +134,8 @@ public final class Journal implements AutoCloseable {
       String id,
       JournalState state,
       List<OldFile> old,
-      Segment first) {
+      Segment first,
+      boolean background) {
     this.config = config;
     this.dir = config.dir();
     this.lockChannel = lockChannel;
@@ -143,13 +147,16 @@ public final class Journal implements AutoCloseable {
     this.live.add(first);
     this.recoverableEnd = first.base;
     this.syncDir = config.fsync() != FsyncPolicy.NONE;
-    this.preparer = new Thread(this::runPreparer, "usagesink-journal-" + dir.getFileName());
-    preparer.setDaemon(true);
+    this.preparer =
+        background ? new Thread(this::runPreparer, "usagesink-journal-" + dir.getFileName()) : null;
     this.syncer =
-        config.fsync() == FsyncPolicy.INTERVAL
+        background && config.fsync() == FsyncPolicy.INTERVAL
             ? new Thread(this::runSyncer, "usagesink-journal-sync-" + dir.getFileName())
             : null;
-    preparer.start();
+    if (preparer != null) {
+      preparer.setDaemon(true);
+      preparer.start();
+    }
     if (syncer != null) {
       syncer.setDaemon(true);
       syncer.start();
@@ -165,6 +172,15 @@ public final class Journal implements AutoCloseable {
    *     another journal in this one) holds it, or the first segment cannot be created (full disk)
    */
   public static Journal open(JournalConfig config) {
+    return open(config, true);
+  }
+
+  /**
+   * {@link #open(JournalConfig)}; {@code background} {@code false} starts neither the preparer nor
+   * the sync thread, so that a test runs their passes itself ({@link #prepareSpares()}, {@link
+   * #syncPass()}), one at a time, and observes each.
+   */
+  static Journal open(JournalConfig config, boolean background) {
     Objects.requireNonNull(config, "config");
     Path dir = config.dir().toAbsolutePath();
     try {
@@ -220,7 +236,8 @@ public final class Journal implements AutoCloseable {
           id,
           state,
           old,
-          first);
+          first,
+          background);
     } catch (IOException | RuntimeException e) {
       try {
         if (lock != null) {
@@ -720,9 +737,10 @@ public final class Journal implements AutoCloseable {
   /**
    * Creates the next segments ahead of need, up to {@link #PREPARED_AHEAD}: writes each file
    * outside the segments lock (appends and rolls go on), then installs it under the lock unless a
-   * roll moved past its base meanwhile. Runs on the preparer thread only.
+   * roll moved past its base meanwhile. Runs on the preparer thread only (or, without background
+   * threads, on a test's).
    */
-  private void prepareSpares() {
+  void prepareSpares() {
     for (; ; ) {
       long base;
       synchronized (segments) {
@@ -766,8 +784,11 @@ public final class Journal implements AutoCloseable {
     }
   }
 
-  /** Forces what was appended since the last pass; each segment until it is full and complete. */
-  private void syncPass() {
+  /**
+   * Forces what was appended since the last pass; each segment until it is full and complete. Runs
+   * on the sync thread only (or, without background threads, on a test's).
+   */
+  void syncPass() {
     Segment[] all;
     synchronized (segments) {
       all = live.toArray(new Segment[0]);

@@ -1,0 +1,232 @@
+package io.usagesink.buffered;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.usagesink.SinkConfig;
+import io.usagesink.SinkStats;
+import io.usagesink.UsageEvent;
+import io.usagesink.buffered.ScriptedWriter.Outcome;
+import io.usagesink.buffered.journal.FsyncPolicy;
+import io.usagesink.buffered.journal.Journal;
+import io.usagesink.buffered.journal.JournalConfig;
+import io.usagesink.layout.UsageLayout;
+import io.usagesink.layout.UsageLayouts;
+import io.usagesink.plan.UsagePlan;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a sink recovers from a journal an earlier process left, the journal written directly so that
+ * its content and positions are known: the pending batch first, exactly its range, then the rest in
+ * batches of at most {@code maxPendingCounters / 2} counters, each under the guard id of its range;
+ * recovered events that would overflow a sum are counted failed; a recovery cut short by the close
+ * deadline leaves the rest journaled for the next sink.
+ */
+class JournalRecoveryTest {
+
+  private static final ZoneOffset PLUS_8 = ZoneOffset.ofHours(8);
+  private static final Instant T0 = Instant.parse("2025-08-15T03:10:00Z");
+
+  @TempDir Path dir;
+
+  private final List<BufferedSink> sinks = new ArrayList<>();
+  private final UsageLayout layout = UsageLayouts.crs(config().build());
+
+  @AfterEach
+  void closeSinks() {
+    sinks.forEach(BufferedSink::close);
+  }
+
+  private static SinkConfig.Builder config() {
+    return SinkConfig.builder()
+        .zone(PLUS_8)
+        .shutdownHook(false)
+        .closeTimeout(Duration.ofSeconds(10))
+        .flushInterval(Duration.ofHours(1));
+  }
+
+  private JournalConfig journal() {
+    return JournalConfig.of(dir).withFsync(FsyncPolicy.NONE).withSegmentBytes(64 << 10);
+  }
+
+  private BufferedSink sink(ScriptedWriter writer, SinkConfig.Builder config) {
+    BufferedSink s =
+        BufferedSink.builder(config.build())
+            .writer(writer)
+            .clock(new ManualClock(T0))
+            .journal(journal())
+            .build();
+    sinks.add(s);
+    return s;
+  }
+
+  private InMemoryRedis reference(List<UsageEvent> events) {
+    InMemoryRedis r = new InMemoryRedis();
+    for (UsageEvent e : events) {
+      r.apply(layout.plan(e), null);
+    }
+    return r;
+  }
+
+  private static UsageEvent event(int i, long in) {
+    return UsageEvent.builder()
+        .at(T0)
+        .keyId("k" + i)
+        .accountId("a1")
+        .model("claude-sonnet-4-20250514")
+        .inputTokens(in)
+        .outputTokens(1)
+        .build();
+  }
+
+  /** What an earlier process left: its journal's id, positions and end. */
+  private record Left(String id, List<Long> positions, long end) {}
+
+  /** Journals {@code events} as an earlier process would, with {@code pending} as its batch. */
+  private Left leave(List<UsageEvent> events, int pendingTo) {
+    try (Journal j = Journal.open(journal())) {
+      List<Long> positions = new ArrayList<>();
+      for (UsageEvent e : events) {
+        positions.add(j.append(e));
+      }
+      if (pendingTo > 0) {
+        j.beginBatch(0, positions.get(pendingTo));
+      }
+      return new Left(j.id(), positions, j.nextPosition());
+    }
+  }
+
+  private static void flush(BufferedSink sink) throws Exception {
+    sink.flush().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void theRestIsRecoveredInBatchesOfHalfTheCapEachUnderTheGuardIdOfItsRange() throws Exception {
+    List<UsageEvent> events = new ArrayList<>();
+    for (int i = 0; i < 35; i++) {
+      events.add(event(i, 10 + i));
+    }
+    Left left = leave(events, 0);
+    ScriptedWriter writer = new ScriptedWriter();
+    BufferedSink sink = sink(writer, config().maxPendingCounters(20)); // 10 counters a batch
+    flush(sink);
+
+    assertThat(writer.calls.stream().map(ScriptedWriter.Call::guardId))
+        .containsExactly(
+            left.id() + ":0-" + left.positions().get(10),
+            left.id() + ":" + left.positions().get(10) + "-" + left.positions().get(20),
+            left.id() + ":" + left.positions().get(20) + "-" + left.positions().get(30),
+            left.id()
+                + ":"
+                + left.positions().get(30)
+                + "-"
+                + sink.journalStats().get().released());
+    assertThat(writer.redis.hashes()).isEqualTo(reference(events).hashes());
+    SinkStats s = sink.stats();
+    assertThat(s.recorded()).isEqualTo(35);
+    assertThat(s.stored()).isEqualTo(35);
+    assertThat(s.failed()).isZero();
+    assertThat(s.pending()).isZero();
+    assertThat(sink.journalStats().get().released()).isGreaterThanOrEqualTo(left.end());
+  }
+
+  @Test
+  void eventsOfOneCounterShareARecoveredBatchWhateverTheirNumber() throws Exception {
+    List<UsageEvent> events = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      events.add(event(i % 3, 1)); // three counters only
+    }
+    Left left = leave(events, 0);
+    ScriptedWriter writer = new ScriptedWriter();
+    BufferedSink sink = sink(writer, config().maxPendingCounters(6)); // 3 counters a batch
+    flush(sink);
+    assertThat(writer.calls).hasSize(1);
+    assertThat(writer.calls.get(0).guardId()).startsWith(left.id() + ":0-");
+    assertThat(writer.redis.field("usage:k0", "totalRequests")).isEqualTo(10);
+    assertThat(sink.stats().stored()).isEqualTo(30);
+  }
+
+  @Test
+  void thePendingBatchIsRewrittenFirstExactlyItsRangeThenTheRest() throws Exception {
+    List<UsageEvent> events = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      events.add(event(i, 5));
+    }
+    Left left = leave(events, 4); // the batch [0, position of event 4) was being written
+    ScriptedWriter writer = new ScriptedWriter();
+    // it had been applied: its guard is set, so rewriting it changes nothing
+    writer.redis.apply(planOf(events.subList(0, 4)), left.id() + ":0-" + left.positions().get(4));
+    BufferedSink sink = sink(writer, config().maxPendingCounters(1_000));
+    flush(sink);
+
+    assertThat(writer.calls.stream().map(ScriptedWriter.Call::guardId))
+        .containsExactly(
+            left.id() + ":0-" + left.positions().get(4),
+            left.id() + ":" + left.positions().get(4) + "-" + sink.journalStats().get().released());
+    assertThat(writer.redis.hashes())
+        .as("the applied batch counts once")
+        .isEqualTo(reference(events).hashes());
+    assertThat(sink.stats().stored()).isEqualTo(12);
+    assertThat(sink.journalStats().get().released()).isGreaterThanOrEqualTo(left.end());
+  }
+
+  private UsagePlan planOf(List<UsageEvent> events) {
+    UsagePlan.Builder b = UsagePlan.builder();
+    for (UsageEvent e : events) {
+      b.addAll(layout.plan(e));
+    }
+    return b.build();
+  }
+
+  @Test
+  void aRecoveredEventThatWouldOverflowItsCounterIsCountedFailed() throws Exception {
+    long big = Long.MAX_VALUE - 10;
+    List<UsageEvent> events = List.of(event(1, big), event(1, big), event(2, 3));
+    leave(events, 0);
+    ScriptedWriter writer = new ScriptedWriter();
+    BufferedSink sink = sink(writer, config());
+    flush(sink);
+    SinkStats s = sink.stats();
+    assertThat(s.recorded()).isEqualTo(3);
+    assertThat(s.stored()).isEqualTo(2);
+    assertThat(s.failed()).isEqualTo(1);
+    assertThat(writer.redis.field("usage:k1", "totalInputTokens")).isEqualTo(big);
+    assertThat(writer.redis.field("usage:k2", "totalInputTokens")).isEqualTo(3);
+    assertThat(sink.failureReasons())
+        .containsOnlyKeys(
+            "recovered event of (k1, a1, claude-sonnet-4-20250514) refused: a sum would exceed "
+                + Long.MAX_VALUE);
+  }
+
+  @Test
+  void aRecoveryCutShortByTheCloseDeadlineLeavesTheRestForTheNextSink() throws Exception {
+    List<UsageEvent> events = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      events.add(event(i, 7));
+    }
+    leave(events, 0);
+    ScriptedWriter writer = new ScriptedWriter().script(n -> Outcome.FAIL);
+    BufferedSink second =
+        sink(writer, config().maxPendingCounters(10).closeTimeout(Duration.ofMillis(300)));
+    second.close();
+    assertThat(writer.calls).isNotEmpty();
+    assertThat(writer.calls.stream().map(ScriptedWriter.Call::guardId).distinct())
+        .as("the first recovered batch only: nothing after it is begun")
+        .hasSize(1);
+    assertThat(writer.redis.hashes()).isEmpty();
+
+    writer.script(n -> Outcome.APPLY);
+    BufferedSink third = sink(writer, config().maxPendingCounters(1_000));
+    flush(third);
+    assertThat(writer.redis.hashes()).isEqualTo(reference(events).hashes());
+    assertThat(third.stats().stored()).isEqualTo(20);
+  }
+}

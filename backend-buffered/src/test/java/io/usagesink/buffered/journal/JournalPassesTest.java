@@ -1,0 +1,171 @@
+package io.usagesink.buffered.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.usagesink.UsageEvent;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The journal's background work, one pass at a time: a journal opened without its threads lets the
+ * test run the preparer's pass ({@link Journal#prepareSpares()}) and the sync thread's pass ({@link
+ * Journal#syncPass()}) itself and observe each (segment files, {@link JournalStats}); the threads
+ * themselves are checked to run those passes.
+ */
+class JournalPassesTest {
+
+  private static final Instant AT = Instant.parse("2025-08-15T03:10:00Z");
+  private static final int SMALL = JournalConfig.MIN_SEGMENT_BYTES;
+
+  @TempDir Path dir;
+
+  private JournalConfig config(FsyncPolicy fsync, Duration interval) {
+    return new JournalConfig(dir, fsync, interval, SMALL);
+  }
+
+  private static UsageEvent event(long i) {
+    return UsageEvent.builder()
+        .id("e" + i)
+        .at(AT.plusMillis(i))
+        .keyId("key-" + i % 5)
+        .accountId("acct")
+        .model("claude-sonnet-4")
+        .inputTokens(i)
+        .outputTokens(2 * i)
+        .build();
+  }
+
+  /** The bases of the segment files in the directory, ascending. */
+  private List<Long> segmentBases() throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files
+          .map(f -> f.getFileName().toString())
+          .filter(n -> n.endsWith(Segment.SUFFIX))
+          .map(n -> Long.parseLong(n.substring(0, n.length() - Segment.SUFFIX.length())))
+          .sorted()
+          .collect(Collectors.toList());
+    }
+  }
+
+  private List<String> leftovers() throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files
+          .map(f -> f.getFileName().toString())
+          .filter(n -> n.endsWith(".tmp"))
+          .collect(Collectors.toList());
+    }
+  }
+
+  /**
+   * Appends until a record lies in the next segment (a segment filled to its last byte has not
+   * rolled yet); returns the number of the next event.
+   */
+  private static int appendUntilRoll(Journal j, int from) {
+    long nextBase = (j.nextPosition() / SMALL + 1) * SMALL;
+    int i = from;
+    while (j.nextPosition() <= nextBase) {
+      j.append(event(i++));
+    }
+    return i;
+  }
+
+  private static void eventually(BooleanSupplier condition) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); // generous: a loaded machine
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime() - end).as("condition not reached within 60 s").isNegative();
+      Thread.sleep(2);
+    }
+  }
+
+  @Test
+  void aSyncPassForcesWhatWasAppendedSinceTheLastPassAndAFullSegmentOnce() {
+    long t0 = System.nanoTime();
+    try (Journal j = Journal.open(config(FsyncPolicy.NONE, Duration.ofHours(1)), false)) {
+      j.syncPass();
+      assertThat(j.stats().fsyncs()).as("nothing appended yet").isZero();
+
+      j.append(event(1));
+      j.syncPass();
+      assertThat(j.stats().fsyncs()).isEqualTo(1);
+      j.syncPass();
+      assertThat(j.stats().fsyncs()).as("nothing new since the last pass").isEqualTo(1);
+
+      j.append(event(2));
+      j.append(event(3));
+      j.syncPass();
+      assertThat(j.stats().fsyncs()).isEqualTo(2);
+
+      appendUntilRoll(j, 4); // fills the first segment (no spare: the roll creates the next one)
+      assertThat(j.stats().segments()).isEqualTo(2);
+      j.syncPass();
+      assertThat(j.stats().fsyncs()).as("the full segment's tail and the new one").isEqualTo(4);
+      j.syncPass();
+      assertThat(j.stats().fsyncs())
+          .as("a full segment forced to its end is never forced again")
+          .isEqualTo(4);
+
+      j.append(event(100_000));
+      j.syncPass();
+      assertThat(j.stats().fsyncs()).as("only the current segment").isEqualTo(5);
+      long elapsed = System.nanoTime() - t0;
+      assertThat(j.stats().fsyncNanos()).isBetween(0L, elapsed);
+    }
+  }
+
+  @Test
+  void thePreparerPassKeepsTwoSegmentsReadyWhichRollsTakeAndCloseDeletes() throws IOException {
+    Journal j = Journal.open(config(FsyncPolicy.NONE, Duration.ofHours(1)), false);
+    try {
+      assertThat(j.stats().segments()).isEqualTo(1);
+      assertThat(segmentBases()).containsExactly(0L);
+
+      j.prepareSpares();
+      assertThat(segmentBases()).containsExactly(0L, (long) SMALL, 2L * SMALL);
+      assertThat(leftovers()).isEmpty();
+      assertThat(j.stats().segments()).isEqualTo(1 + Journal.PREPARED_AHEAD);
+      assertThat(j.stats().diskBytes()).isEqualTo(3L * SMALL);
+      j.prepareSpares();
+      assertThat(segmentBases()).as("two ahead at most").hasSize(3);
+
+      int next = appendUntilRoll(j, 0);
+      assertThat(j.nextPosition()).isGreaterThan(SMALL).isLessThan(2L * SMALL);
+      assertThat(segmentBases()).as("the roll took the first spare").hasSize(3);
+      assertThat(j.stats().segments()).isEqualTo(3);
+
+      j.prepareSpares();
+      assertThat(segmentBases()).containsExactly(0L, (long) SMALL, 2L * SMALL, 3L * SMALL);
+      assertThat(j.stats().segments()).isEqualTo(4);
+      assertThat(j.stats().diskBytes()).isEqualTo(4L * SMALL);
+
+      appendUntilRoll(j, next);
+      assertThat(j.nextPosition()).isGreaterThan(2L * SMALL).isLessThan(3L * SMALL);
+      j.close();
+      assertThat(segmentBases())
+          .as("the spare nobody used is deleted at close; written segments stay")
+          .containsExactly(0L, (long) SMALL, 2L * SMALL);
+    } finally {
+      j.close(); // idempotent
+    }
+  }
+
+  @Test
+  void theBackgroundThreadsPrepareSegmentsAndForceAppendsOnTheirOwn() throws Exception {
+    try (Journal j = Journal.open(config(FsyncPolicy.INTERVAL, Duration.ofMillis(5)))) {
+      eventually(() -> j.stats().segments() == 1 + Journal.PREPARED_AHEAD);
+      j.append(event(1));
+      eventually(() -> j.stats().fsyncs() > 0);
+      appendUntilRoll(j, 2);
+      eventually(() -> j.stats().segments() == 2 + Journal.PREPARED_AHEAD);
+    }
+  }
+}
