@@ -819,7 +819,6 @@ final class FlushWorker {
         toSend = incomplete.remaining();
       }
       generations.holdCuts(true); // no new batch is cut until this one is stored
-      failRequests(requestId, failure);
       FailurePolicy.Kind kind =
           failure instanceof InterruptedException
               ? FailurePolicy.Kind.TRANSIENT
@@ -836,6 +835,8 @@ final class FlushWorker {
             failure);
         return false;
       }
+      // after giveUp's books: a caller whose flush failed for good sees the events counted failed
+      failRequests(requestId, failure);
       if (firstFailure == null) {
         firstFailure = failure;
         LOG.warn(
