@@ -1,5 +1,7 @@
 package io.usagesink.buffered;
 
+import static io.usagesink.buffered.JournaledSinks.PLUS_8;
+import static io.usagesink.buffered.JournaledSinks.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.RedisCommandExecutionException;
@@ -7,24 +9,19 @@ import io.usagesink.SinkConfig;
 import io.usagesink.SinkStats;
 import io.usagesink.UsageEvent;
 import io.usagesink.buffered.ScriptedWriter.Outcome;
-import io.usagesink.buffered.journal.FsyncPolicy;
-import io.usagesink.buffered.journal.JournalConfig;
-import io.usagesink.layout.UsageLayout;
-import io.usagesink.layout.UsageLayouts;
 import io.usagesink.plan.UsagePlan;
 import io.usagesink.redis.WriteResult;
 import io.usagesink.redis.write.PlanWriter;
 import io.usagesink.testkit.workload.Workloads;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,17 +35,18 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class JournalDeferredTest {
 
-  private static final ZoneOffset PLUS_8 = ZoneOffset.ofHours(8);
-  private static final Instant T0 = Instant.parse("2025-08-15T03:10:00Z");
-
   @TempDir Path dir;
 
-  private final List<BufferedSink> sinks = new ArrayList<>();
-  private final UsageLayout layout = UsageLayouts.crs(config().build());
+  private JournaledSinks sinks;
+
+  @BeforeEach
+  void openFixture() {
+    sinks = new JournaledSinks(dir);
+  }
 
   @AfterEach
   void closeSinks() {
-    sinks.forEach(BufferedSink::close);
+    sinks.close();
   }
 
   private static SinkConfig.Builder config() {
@@ -57,25 +55,6 @@ class JournalDeferredTest {
         .shutdownHook(false)
         .closeTimeout(Duration.ofSeconds(1))
         .flushInterval(Duration.ofHours(1));
-  }
-
-  private BufferedSink sink(PlanWriter writer, SinkConfig.Builder config) {
-    BufferedSink s =
-        BufferedSink.builder(config.build())
-            .writer(writer)
-            .clock(new ManualClock(T0))
-            .journal(JournalConfig.of(dir).withFsync(FsyncPolicy.NONE).withSegmentBytes(64 << 10))
-            .build();
-    sinks.add(s);
-    return s;
-  }
-
-  private InMemoryRedis reference(List<UsageEvent> events) {
-    InMemoryRedis r = new InMemoryRedis();
-    for (UsageEvent e : events) {
-      r.apply(layout.plan(e), null);
-    }
-    return r;
   }
 
   /** The invariant of {@link SinkStats} after close, in events. */
@@ -88,7 +67,7 @@ class JournalDeferredTest {
 
   /** Opens the next sink on the directory, waits for its recovery and closes it. */
   private SinkStats recoverWith(ScriptedWriter writer) throws Exception {
-    BufferedSink next = sink(writer, config().closeTimeout(Duration.ofSeconds(30)));
+    BufferedSink next = sinks.open(writer, config().closeTimeout(Duration.ofSeconds(30)));
     next.flush().toCompletableFuture().get(30, TimeUnit.SECONDS);
     next.close();
     SinkStats s = next.stats();
@@ -100,7 +79,7 @@ class JournalDeferredTest {
   void eventsNotStoredByTheCloseDeadlineAreDeferredAndTheNextSinkStoresExactlyThem()
       throws Exception {
     ScriptedWriter writer = new ScriptedWriter().script(n -> Outcome.FAIL); // Redis down
-    BufferedSink first = sink(writer, config());
+    BufferedSink first = sinks.open(writer, config());
     List<UsageEvent> events = Workloads.random(11, 2_000, T0, Duration.ofDays(2));
     events.forEach(first::record);
     first.close();
@@ -119,17 +98,17 @@ class JournalDeferredTest {
     assertThat(next.recorded()).as("the next sink records the deferred events").isEqualTo(2_000);
     assertThat(next.stored()).isEqualTo(2_000);
     assertThat(next.failed() + next.deferred()).isZero();
-    assertThat(writer.redis.hashes()).isEqualTo(reference(events).hashes());
+    assertThat(writer.redis.hashes()).isEqualTo(sinks.reference(events).hashes());
 
     SinkStats again = recoverWith(writer);
     assertThat(again.recorded()).as("nothing is left to recover").isZero();
-    assertThat(writer.redis.hashes()).isEqualTo(reference(events).hashes());
+    assertThat(writer.redis.hashes()).isEqualTo(sinks.reference(events).hashes());
   }
 
   @Test
   void whatWasStoredBeforeTheDeadlineIsStoredAndOnlyTheRestIsDeferred() throws Exception {
     ScriptedWriter writer = new ScriptedWriter().script(n -> n == 1 ? Outcome.APPLY : Outcome.FAIL);
-    BufferedSink first = sink(writer, config());
+    BufferedSink first = sinks.open(writer, config());
     List<UsageEvent> early = Workloads.random(12, 700, T0, Duration.ofDays(1));
     List<UsageEvent> late = Workloads.random(13, 900, T0, Duration.ofDays(1));
     early.forEach(first::record);
@@ -143,7 +122,7 @@ class JournalDeferredTest {
     assertThat(s.stored()).isEqualTo(700);
     assertThat(s.deferred()).isEqualTo(900);
     assertThat(s.failed()).isZero();
-    assertThat(writer.redis.hashes()).isEqualTo(reference(early).hashes());
+    assertThat(writer.redis.hashes()).isEqualTo(sinks.reference(early).hashes());
 
     writer.script(n -> Outcome.APPLY);
     SinkStats next = recoverWith(writer);
@@ -151,13 +130,13 @@ class JournalDeferredTest {
     assertThat(next.stored()).isEqualTo(900);
     List<UsageEvent> all = new ArrayList<>(early);
     all.addAll(late);
-    assertThat(writer.redis.hashes()).isEqualTo(reference(all).hashes());
+    assertThat(writer.redis.hashes()).isEqualTo(sinks.reference(all).hashes());
   }
 
   @Test
   void aBatchFailingAtCloseIsDeferredWithEveryBatchBehindIt() throws Exception {
     ScriptedWriter writer = new ScriptedWriter().script(n -> Outcome.FAIL);
-    BufferedSink first = sink(writer, config());
+    BufferedSink first = sinks.open(writer, config());
     List<UsageEvent> inFlight = Workloads.random(14, 300, T0, Duration.ofDays(1));
     List<UsageEvent> behind = Workloads.random(17, 200, T0, Duration.ofDays(1));
     inFlight.forEach(first::record);
@@ -175,7 +154,7 @@ class JournalDeferredTest {
     assertThat(next.stored()).isEqualTo(500);
     List<UsageEvent> all = new ArrayList<>(inFlight);
     all.addAll(behind);
-    assertThat(writer.redis.hashes()).isEqualTo(reference(all).hashes());
+    assertThat(writer.redis.hashes()).isEqualTo(sinks.reference(all).hashes());
   }
 
   /**
@@ -189,7 +168,7 @@ class JournalDeferredTest {
     ScriptedWriter writer = new ScriptedWriter().script(n -> Outcome.FAIL);
     List<UsageEvent> early = Workloads.random(18, 10, T0, Duration.ofDays(1));
     List<UsageEvent> late = Workloads.random(19, 2_990, T0, Duration.ofDays(3));
-    BufferedSink first = sink(writer, config());
+    BufferedSink first = sinks.open(writer, config());
     early.forEach(first::record);
     CompletableFuture<Void> inFlight = first.flush().toCompletableFuture(); // the pending batch
     while (writer.calls.isEmpty()) {
@@ -204,7 +183,7 @@ class JournalDeferredTest {
     // fails until the close deadline
     int before = writer.calls.size();
     writer.script(n -> n == before + 1 ? Outcome.APPLY : Outcome.FAIL);
-    BufferedSink second = sink(writer, config().maxPendingCounters(200));
+    BufferedSink second = sinks.open(writer, config().maxPendingCounters(200));
     second.close();
     SinkStats s = second.stats();
     assertSettled(s);
@@ -217,7 +196,7 @@ class JournalDeferredTest {
     assertThat(third.recorded()).as("everything but the stored pending batch").isEqualTo(2_990);
     List<UsageEvent> all = new ArrayList<>(early);
     all.addAll(late);
-    assertThat(writer.redis.hashes()).isEqualTo(reference(all).hashes());
+    assertThat(writer.redis.hashes()).isEqualTo(sinks.reference(all).hashes());
   }
 
   @Test
@@ -237,7 +216,7 @@ class JournalDeferredTest {
             return "refusing";
           }
         };
-    BufferedSink first = sink(refusing, config());
+    BufferedSink first = sinks.open(refusing, config());
     Workloads.random(15, 400, T0, Duration.ofDays(1)).forEach(first::record);
     first.close();
     SinkStats s = first.stats();
@@ -277,7 +256,7 @@ class JournalDeferredTest {
                     Thread.currentThread().interrupt();
                   }
                 });
-    BufferedSink first = sink(writer, config());
+    BufferedSink first = sinks.open(writer, config());
     List<UsageEvent> events = Workloads.random(16, 1_000, T0, Duration.ofDays(1));
     events.forEach(first::record);
     CompletableFuture<Void> flush = first.flush().toCompletableFuture();

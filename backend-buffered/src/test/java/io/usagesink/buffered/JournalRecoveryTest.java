@@ -1,25 +1,24 @@
 package io.usagesink.buffered;
 
+import static io.usagesink.buffered.JournaledSinks.PLUS_8;
+import static io.usagesink.buffered.JournaledSinks.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.usagesink.SinkConfig;
 import io.usagesink.SinkStats;
 import io.usagesink.UsageEvent;
 import io.usagesink.buffered.ScriptedWriter.Outcome;
-import io.usagesink.buffered.journal.FsyncPolicy;
 import io.usagesink.buffered.journal.Journal;
-import io.usagesink.buffered.journal.JournalConfig;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
 import io.usagesink.plan.UsagePlan;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,17 +31,19 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class JournalRecoveryTest {
 
-  private static final ZoneOffset PLUS_8 = ZoneOffset.ofHours(8);
-  private static final Instant T0 = Instant.parse("2025-08-15T03:10:00Z");
-
   @TempDir Path dir;
 
-  private final List<BufferedSink> sinks = new ArrayList<>();
+  private JournaledSinks sinks;
   private final UsageLayout layout = UsageLayouts.crs(config().build());
+
+  @BeforeEach
+  void openFixture() {
+    sinks = new JournaledSinks(dir);
+  }
 
   @AfterEach
   void closeSinks() {
-    sinks.forEach(BufferedSink::close);
+    sinks.close();
   }
 
   private static SinkConfig.Builder config() {
@@ -51,29 +52,6 @@ class JournalRecoveryTest {
         .shutdownHook(false)
         .closeTimeout(Duration.ofSeconds(10))
         .flushInterval(Duration.ofHours(1));
-  }
-
-  private JournalConfig journal() {
-    return JournalConfig.of(dir).withFsync(FsyncPolicy.NONE).withSegmentBytes(64 << 10);
-  }
-
-  private BufferedSink sink(ScriptedWriter writer, SinkConfig.Builder config) {
-    BufferedSink s =
-        BufferedSink.builder(config.build())
-            .writer(writer)
-            .clock(new ManualClock(T0))
-            .journal(journal())
-            .build();
-    sinks.add(s);
-    return s;
-  }
-
-  private InMemoryRedis reference(List<UsageEvent> events) {
-    InMemoryRedis r = new InMemoryRedis();
-    for (UsageEvent e : events) {
-      r.apply(layout.plan(e), null);
-    }
-    return r;
   }
 
   private static UsageEvent event(int i, long in) {
@@ -92,7 +70,7 @@ class JournalRecoveryTest {
 
   /** Journals {@code events} as an earlier process would, with {@code pending} as its batch. */
   private Left leave(List<UsageEvent> events, int pendingTo) {
-    try (Journal j = Journal.open(journal())) {
+    try (Journal j = Journal.open(sinks.journal())) {
       List<Long> positions = new ArrayList<>();
       for (UsageEvent e : events) {
         positions.add(j.append(e));
@@ -116,7 +94,7 @@ class JournalRecoveryTest {
     }
     Left left = leave(events, 0);
     ScriptedWriter writer = new ScriptedWriter();
-    BufferedSink sink = sink(writer, config().maxPendingCounters(20)); // 10 counters a batch
+    BufferedSink sink = sinks.open(writer, config().maxPendingCounters(20)); // 10 counters a batch
     flush(sink);
 
     assertThat(writer.calls.stream().map(ScriptedWriter.Call::guardId))
@@ -129,7 +107,7 @@ class JournalRecoveryTest {
                 + left.positions().get(30)
                 + "-"
                 + sink.journalStats().get().released());
-    assertThat(writer.redis.hashes()).isEqualTo(reference(events).hashes());
+    assertThat(writer.redis.hashes()).isEqualTo(sinks.reference(events).hashes());
     SinkStats s = sink.stats();
     assertThat(s.recorded()).isEqualTo(35);
     assertThat(s.stored()).isEqualTo(35);
@@ -146,7 +124,7 @@ class JournalRecoveryTest {
     }
     Left left = leave(events, 0);
     ScriptedWriter writer = new ScriptedWriter();
-    BufferedSink sink = sink(writer, config().maxPendingCounters(6)); // 3 counters a batch
+    BufferedSink sink = sinks.open(writer, config().maxPendingCounters(6)); // 3 counters a batch
     flush(sink);
     assertThat(writer.calls).hasSize(1);
     assertThat(writer.calls.get(0).guardId()).startsWith(left.id() + ":0-");
@@ -164,7 +142,7 @@ class JournalRecoveryTest {
     ScriptedWriter writer = new ScriptedWriter();
     // it had been applied: its guard is set, so rewriting it changes nothing
     writer.redis.apply(planOf(events.subList(0, 4)), left.id() + ":0-" + left.positions().get(4));
-    BufferedSink sink = sink(writer, config().maxPendingCounters(1_000));
+    BufferedSink sink = sinks.open(writer, config().maxPendingCounters(1_000));
     flush(sink);
 
     assertThat(writer.calls.stream().map(ScriptedWriter.Call::guardId))
@@ -173,7 +151,7 @@ class JournalRecoveryTest {
             left.id() + ":" + left.positions().get(4) + "-" + sink.journalStats().get().released());
     assertThat(writer.redis.hashes())
         .as("the applied batch counts once")
-        .isEqualTo(reference(events).hashes());
+        .isEqualTo(sinks.reference(events).hashes());
     assertThat(sink.stats().stored()).isEqualTo(12);
     assertThat(sink.journalStats().get().released()).isGreaterThanOrEqualTo(left.end());
   }
@@ -192,7 +170,7 @@ class JournalRecoveryTest {
     List<UsageEvent> events = List.of(event(1, big), event(1, big), event(2, 3));
     leave(events, 0);
     ScriptedWriter writer = new ScriptedWriter();
-    BufferedSink sink = sink(writer, config());
+    BufferedSink sink = sinks.open(writer, config());
     flush(sink);
     SinkStats s = sink.stats();
     assertThat(s.recorded()).isEqualTo(3);
@@ -215,7 +193,7 @@ class JournalRecoveryTest {
     leave(events, 0);
     ScriptedWriter writer = new ScriptedWriter().script(n -> Outcome.FAIL);
     BufferedSink second =
-        sink(writer, config().maxPendingCounters(10).closeTimeout(Duration.ofMillis(300)));
+        sinks.open(writer, config().maxPendingCounters(10).closeTimeout(Duration.ofMillis(300)));
     second.close();
     assertThat(writer.calls).isNotEmpty();
     assertThat(writer.calls.stream().map(ScriptedWriter.Call::guardId).distinct())
@@ -224,9 +202,9 @@ class JournalRecoveryTest {
     assertThat(writer.redis.hashes()).isEmpty();
 
     writer.script(n -> Outcome.APPLY);
-    BufferedSink third = sink(writer, config().maxPendingCounters(1_000));
+    BufferedSink third = sinks.open(writer, config().maxPendingCounters(1_000));
     flush(third);
-    assertThat(writer.redis.hashes()).isEqualTo(reference(events).hashes());
+    assertThat(writer.redis.hashes()).isEqualTo(sinks.reference(events).hashes());
     assertThat(third.stats().stored()).isEqualTo(20);
   }
 }

@@ -1,5 +1,7 @@
 package io.usagesink.buffered;
 
+import static io.usagesink.buffered.JournaledSinks.PLUS_8;
+import static io.usagesink.buffered.JournaledSinks.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,17 +10,12 @@ import io.usagesink.SinkConfig;
 import io.usagesink.SinkStats;
 import io.usagesink.UsageEvent;
 import io.usagesink.buffered.ScriptedWriter.Outcome;
-import io.usagesink.buffered.journal.FsyncPolicy;
-import io.usagesink.buffered.journal.JournalConfig;
 import io.usagesink.buffered.journal.JournalException;
 import io.usagesink.buffered.journal.JournalStats;
-import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
 import io.usagesink.testkit.workload.Workloads;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -26,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,17 +37,18 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class JournaledSinkTest {
 
-  private static final ZoneOffset PLUS_8 = ZoneOffset.ofHours(8);
-  private static final Instant T0 = Instant.parse("2025-08-15T03:10:00Z");
-
   @TempDir Path dir;
 
-  private final List<BufferedSink> sinks = new ArrayList<>();
-  private final UsageLayout layout = UsageLayouts.crs(config().build());
+  private JournaledSinks sinks;
+
+  @BeforeEach
+  void openFixture() {
+    sinks = new JournaledSinks(dir);
+  }
 
   @AfterEach
   void closeSinks() {
-    sinks.forEach(BufferedSink::close);
+    sinks.close();
   }
 
   private static SinkConfig.Builder config() {
@@ -58,29 +57,6 @@ class JournaledSinkTest {
         .shutdownHook(false)
         .closeTimeout(Duration.ofSeconds(3))
         .flushInterval(Duration.ofHours(1));
-  }
-
-  private JournalConfig journal() {
-    return JournalConfig.of(dir).withFsync(FsyncPolicy.NONE).withSegmentBytes(64 << 10);
-  }
-
-  private BufferedSink sink(ScriptedWriter writer, SinkConfig.Builder config) {
-    BufferedSink s =
-        BufferedSink.builder(config.build())
-            .writer(writer)
-            .clock(new ManualClock(T0))
-            .journal(journal())
-            .build();
-    sinks.add(s);
-    return s;
-  }
-
-  private InMemoryRedis reference(List<UsageEvent> events) {
-    InMemoryRedis r = new InMemoryRedis();
-    for (UsageEvent e : events) {
-      r.apply(layout.plan(e), null);
-    }
-    return r;
   }
 
   /** Waits until the recovery of a fresh sink is done (its flush completes after it). */
@@ -93,33 +69,33 @@ class JournaledSinkTest {
       throws Exception {
     ScriptedWriter writer =
         new ScriptedWriter().script(n -> Outcome.APPLY_THEN_FAIL); // applied, reply lost
-    BufferedSink first = sink(writer, config());
+    BufferedSink first = sinks.open(writer, config());
     List<UsageEvent> events = Workloads.random(7, 3_000, T0, Duration.ofDays(2));
     events.forEach(first::record);
     first.close();
     SinkStats s1 = first.stats();
     assertThat(s1.deferred()).as("kept in the journal, not failed: %s", s1).isEqualTo(3_000);
     assertThat(writer.redis.hashes())
-        .isEqualTo(reference(events).hashes()); // the lost reply: applied once
+        .isEqualTo(sinks.reference(events).hashes()); // the lost reply: applied once
 
     writer.script(n -> Outcome.APPLY);
     int callsBefore = writer.calls.size();
-    BufferedSink second = sink(writer, config());
+    BufferedSink second = sinks.open(writer, config());
     flush(second);
     assertThat(writer.redis.hashes())
         .as("rewritten under the same guard: not applied twice")
-        .isEqualTo(reference(events).hashes());
+        .isEqualTo(sinks.reference(events).hashes());
     assertThat(writer.calls.subList(callsBefore, writer.calls.size())).hasSize(1);
     assertThat(writer.calls.get(callsBefore).guardId()).isEqualTo(writer.calls.get(0).guardId());
     assertThat(second.stats().recorded()).isEqualTo(3_000);
     assertThat(second.stats().stored()).isEqualTo(3_000);
     second.close();
 
-    BufferedSink third = sink(writer, config());
+    BufferedSink third = sinks.open(writer, config());
     flush(third);
     assertThat(writer.calls).as("recovering twice sends nothing").hasSize(callsBefore + 1);
     assertThat(third.stats().recorded()).isZero();
-    assertThat(writer.redis.hashes()).isEqualTo(reference(events).hashes());
+    assertThat(writer.redis.hashes()).isEqualTo(sinks.reference(events).hashes());
   }
 
   @Test
@@ -127,7 +103,7 @@ class JournaledSinkTest {
     ScriptedWriter writer = new ScriptedWriter().script(n -> Outcome.FAIL);
     List<UsageEvent> events = Workloads.random(3, 4_000, T0, Duration.ofDays(3));
     BufferedSink first =
-        sink(writer, config().maxPendingCounters(6_000)); // an early batch at 3,000 counters
+        sinks.open(writer, config().maxPendingCounters(6_000)); // an early batch at 3,000 counters
     events.forEach(first::record);
     first.close();
     assertThat(writer.redis.hashes()).isEmpty();
@@ -135,13 +111,13 @@ class JournaledSinkTest {
     writer.script(n -> Outcome.APPLY);
     int callsBefore = writer.calls.size();
     BufferedSink second =
-        sink(writer, config().maxPendingCounters(200)); // recovered 100 counters per batch
+        sinks.open(writer, config().maxPendingCounters(200)); // recovered 100 counters per batch
     List<UsageEvent> more = Workloads.random(4, 50, T0, Duration.ofDays(1));
     more.forEach(second::record);
     flush(second);
     List<UsageEvent> all = new ArrayList<>(events);
     all.addAll(more);
-    assertThat(writer.redis.hashes()).isEqualTo(reference(all).hashes());
+    assertThat(writer.redis.hashes()).isEqualTo(sinks.reference(all).hashes());
     // how many chunks depends on where the first sink had cut when it closed (its early flush races
     // the
     // close on a loaded machine: everything may sit in the one pending batch); at least the
@@ -183,7 +159,7 @@ class JournaledSinkTest {
             .closeTimeout(Duration.ofSeconds(3))
             .flushInterval(Duration.ofMillis(2));
     BufferedSink first =
-        BufferedSink.builder(fast.build()).writer(writer).journal(journal()).build();
+        BufferedSink.builder(fast.build()).writer(writer).journal(sinks.journal()).build();
     sinks.add(first);
     List<List<UsageEvent>> perThread = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
@@ -224,7 +200,7 @@ class JournaledSinkTest {
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (second == null) {
       try {
-        second = sink(writer, config());
+        second = sinks.open(writer, config());
       } catch (JournalException stillOpen) {
         if (System.nanoTime() > until
             || !stillOpen.getMessage().contains("already open in this process")) {
@@ -236,7 +212,7 @@ class JournaledSinkTest {
     flush(second);
     List<UsageEvent> all = new ArrayList<>();
     perThread.forEach(all::addAll);
-    assertThat(writer.redis.hashes()).isEqualTo(reference(all).hashes());
+    assertThat(writer.redis.hashes()).isEqualTo(sinks.reference(all).hashes());
     assertThat(first.stats().stored() + second.stats().stored()).isEqualTo(80_000);
   }
 
@@ -250,8 +226,8 @@ class JournaledSinkTest {
 
   @Test
   void aSecondSinkOnTheSameDirectoryFailsAtBuild() {
-    sink(new ScriptedWriter(), config());
-    assertThatThrownBy(() -> sink(new ScriptedWriter(), config()))
+    sinks.open(new ScriptedWriter(), config());
+    assertThatThrownBy(() -> sinks.open(new ScriptedWriter(), config()))
         .isInstanceOf(JournalException.class)
         .hasMessageContaining(dir.toAbsolutePath().toString())
         .hasMessageContaining("only one sink may use a journal directory at a time");
@@ -264,7 +240,7 @@ class JournaledSinkTest {
             () ->
                 BufferedSink.builder(config)
                     .writer(new ScriptedWriter())
-                    .journal(journal())
+                    .journal(sinks.journal())
                     .build())
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("usagesink.buffered.journal-dir")
@@ -274,7 +250,7 @@ class JournaledSinkTest {
   @Test
   void eventsRefusedForOverflowAreNotRecoveredAndEventsPastTheCapAre() throws Exception {
     ScriptedWriter writer = new ScriptedWriter().script(n -> Outcome.FAIL);
-    BufferedSink first = sink(writer, config().maxPendingCounters(4));
+    BufferedSink first = sinks.open(writer, config().maxPendingCounters(4));
     UsageEvent big =
         UsageEvent.builder().at(T0).keyId("k1").model("m").inputTokens(Long.MAX_VALUE - 10).build();
     UsageEvent again = UsageEvent.builder().at(T0).keyId("k1").model("m").inputTokens(100).build();
@@ -295,9 +271,9 @@ class JournaledSinkTest {
     first.close();
 
     writer.script(n -> Outcome.APPLY);
-    BufferedSink second = sink(writer, config());
+    BufferedSink second = sinks.open(writer, config());
     flush(second);
-    assertThat(writer.redis.hashes()).isEqualTo(reference(kept).hashes());
+    assertThat(writer.redis.hashes()).isEqualTo(sinks.reference(kept).hashes());
     assertThat(second.stats().recorded()).isEqualTo(kept.size());
   }
 }
