@@ -39,11 +39,12 @@ public interface UsageSink extends AutoCloseable {
   /**
    * Stops accepting events, stores what is pending within {@link SinkConfig#closeTimeout()} and
    * releases connections and threads. Runs once; later calls return at once. Blocks for about the
-   * close timeout at most (plus the moment a backend takes to count what it leaves); what could not
-   * be stored by then is counted in {@link SinkStats#failed()} (or, when the backend keeps it
-   * durably for the next sink, such as the buffered backend's journal, in {@link
-   * SinkStats#deferred()}) and logged, so that {@link #stats()} then shows nothing pending.
-   * Interrupting the caller ends the wait early and keeps the interrupt flag set.
+   * close timeout at most, plus the time a backend takes to count what it leaves (the buffered
+   * backend: up to 30 s more for a million pending counters on a loaded machine); what could not be
+   * stored by then is counted in {@link SinkStats#failed()} (or, when the backend keeps it durably
+   * for the next sink, such as the buffered backend's journal, in {@link SinkStats#deferred()}) and
+   * logged, so that {@link #stats()} then shows nothing pending. Interrupting the caller ends the
+   * wait early and keeps the interrupt flag set.
    */
   @Override
   void close();
