@@ -120,8 +120,8 @@ public final class Journal implements AutoCloseable {
   private final Thread preparer;
 
   /**
-   * Forces what was appended every interval (policy {@code interval} only, with background
-   * threads), else {@code null}.
+   * Every interval unmaps the windows appenders have left and, under policy {@code interval},
+   * forces what was appended ({@link #syncPass}); {@code null} without background threads (tests).
    */
   private final Thread syncer;
 
@@ -150,7 +150,7 @@ public final class Journal implements AutoCloseable {
     this.preparer =
         background ? new Thread(this::runPreparer, "usagesink-journal-" + dir.getFileName()) : null;
     this.syncer =
-        background && config.fsync() == FsyncPolicy.INTERVAL
+        background
             ? new Thread(this::runSyncer, "usagesink-journal-sync-" + dir.getFileName())
             : null;
     if (preparer != null) {
@@ -420,6 +420,11 @@ public final class Journal implements AutoCloseable {
 
   private static final int HEADER = Records.HEADER;
 
+  /** The segment appends go to now (for tests). */
+  Segment currentSegment() {
+    return current;
+  }
+
   /** The current segment, entered (exit it when done). */
   private Segment enterCurrent() {
     for (; ; ) {
@@ -478,7 +483,7 @@ public final class Journal implements AutoCloseable {
     long position = s.base + off;
     byte[] buf = w.codec.buf;
     Records.frame(buf, len, position, w.crc, w.scratch);
-    s.buffer.put((int) off, buf, 0, HEADER + len);
+    s.write(off, buf, HEADER + len);
     if (config.fsync() == FsyncPolicy.ALWAYS) {
       force(s, (int) off, total);
     }
@@ -488,7 +493,7 @@ public final class Journal implements AutoCloseable {
   private void force(Segment s, int off, int len) {
     long t0 = System.nanoTime();
     try {
-      s.buffer.force(off, len);
+      s.force(off, len);
     } catch (RuntimeException e) {
       failures.increment();
       throw new JournalException(
@@ -726,7 +731,7 @@ public final class Journal implements AutoCloseable {
     long intervalNanos = config.fsyncInterval().toNanos();
     while (!closed) {
       try {
-        syncPass();
+        pass(config.fsync() == FsyncPolicy.INTERVAL);
       } catch (RuntimeException e) {
         LOG.error("journal {}: background work failed", dir, e);
       }
@@ -789,6 +794,16 @@ public final class Journal implements AutoCloseable {
    * on the sync thread only (or, without background threads, on a test's).
    */
   void syncPass() {
+    pass(true);
+  }
+
+  /**
+   * Unmaps the windows appenders have left ({@link Segment#unmapWindowsBelow}) and, when {@code
+   * force}, forces what was appended since the last pass. Unmapping matters under every policy: the
+   * kernel writes dirty pages back on its own too (after 30 s by default), and every page still
+   * mapped then costs the appending thread an interrupt.
+   */
+  void pass(boolean force) {
     Segment[] all;
     synchronized (segments) {
       all = live.toArray(new Segment[0]);
@@ -798,21 +813,24 @@ public final class Journal implements AutoCloseable {
         continue;
       }
       try {
+        // the end first: a reservation below it was made by a user who entered before, so once
+        // nobody else is inside, every byte below it is written and no later append goes there
         boolean full = s.full();
-        boolean quiet =
-            s.usersBesideMe() == 0; // no append in progress: every reserved byte is written
         long end = s.end();
-        if (end > s.synced || !quiet) {
+        boolean quiet = s.usersBesideMe() == 0;
+        if (quiet) {
+          s.unmapWindowsBelow(end); // before forcing: pages without mappings to write-protect
+        }
+        if (force && (end > s.synced || !quiet)) {
           long t0 = System.nanoTime();
           // from what the last quiet pass forced on: bytes below it are on storage and never
-          // written again;
-          // an append still in progress lies above it, so the range always covers it
+          // written again; an append still in progress lies above it, so the range covers it
           int from = (int) Math.min(s.synced, end);
-          s.buffer.force(from, (int) end - from);
+          s.force(from, (int) end - from);
           fsyncs.incrementAndGet();
           fsyncNanos.addAndGet(System.nanoTime() - t0);
         }
-        if (quiet) {
+        if (quiet && force) {
           s.synced = full ? s.capacity : end;
         }
       } catch (RuntimeException e) {
@@ -853,7 +871,7 @@ public final class Journal implements AutoCloseable {
     for (Segment s : all) {
       if (config.fsync() != FsyncPolicy.NONE && s.synced < s.capacity && s.enter()) {
         try {
-          s.buffer.force(0, (int) s.end());
+          s.force(0, (int) s.end());
         } catch (RuntimeException e) {
           LOG.error("journal {}: forcing {} at close failed: {}", dir, s, e.toString());
         } finally {

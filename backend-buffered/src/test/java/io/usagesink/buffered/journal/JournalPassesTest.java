@@ -122,6 +122,82 @@ class JournalPassesTest {
     }
   }
 
+  /**
+   * The sync pass unmaps the appenders' windows they have left before it forces them (so writing
+   * them back write-protects no mapping), keeps the window still being appended to, and records
+   * written across a window boundary read back whole.
+   */
+  @Test
+  void aSyncPassUnmapsTheWindowsAppendersLeftAndEveryRecordReadsBack() {
+    assertThat(Unmapper.available()).as("this JVM unmaps at once").isTrue();
+    int windows = 4;
+    JournalConfig config =
+        new JournalConfig(dir, FsyncPolicy.INTERVAL, Duration.ofHours(1), windows * Segment.WINDOW);
+    int appended = 0;
+    try (Journal j = Journal.open(config, false)) {
+      Segment s = j.currentSegment();
+      assertThat(s.mappedWindows()).isEqualTo(windows);
+      j.syncPass();
+      assertThat(s.mappedWindows()).as("nothing appended: no window left").isEqualTo(windows);
+
+      while (j.nextPosition() < 2L * Segment.WINDOW + Segment.WINDOW / 2) {
+        j.append(event(appended++));
+      }
+      j.syncPass();
+      assertThat(s.mappedWindows()).as("two windows left behind, two ahead").isEqualTo(2);
+      assertThat(j.stats().fsyncs()).isEqualTo(1);
+
+      j.syncPass();
+      assertThat(s.mappedWindows()).isEqualTo(2);
+      while (j.nextPosition() < 3L * Segment.WINDOW + 100) {
+        j.append(event(appended++));
+      }
+      j.syncPass();
+      assertThat(s.mappedWindows()).isEqualTo(1);
+      while (j.currentSegment() == s) {
+        j.append(event(appended++));
+      }
+      j.syncPass();
+      assertThat(s.mappedWindows()).as("the full segment").isZero();
+    }
+    try (Journal j = Journal.open(config, false);
+        JournalReader r = j.reader(0)) {
+      int read = 0;
+      while (r.next()) {
+        assertThat(r.event()).isEqualTo(event(read++));
+      }
+      assertThat(read).isEqualTo(appended);
+      assertThat(r.report().clean()).as("%s", r.report()).isTrue();
+    }
+  }
+
+  /**
+   * Under {@code none} the sync thread forces nothing but still unmaps, the last window of a
+   * segment whose size is not a multiple of the window's included.
+   */
+  @Test
+  void withoutForcingAPassStillUnmapsEveryWindowOfAFullSegment() {
+    int capacity = 2 * Segment.WINDOW + Segment.WINDOW / 4;
+    try (Journal j =
+        Journal.open(
+            new JournalConfig(dir, FsyncPolicy.NONE, Duration.ofHours(1), capacity), false)) {
+      Segment s = j.currentSegment();
+      assertThat(s.mappedWindows()).isEqualTo(3);
+      int i = 0;
+      while (j.nextPosition() < Segment.WINDOW + 1) {
+        j.append(event(i++));
+      }
+      j.pass(false);
+      assertThat(s.mappedWindows()).isEqualTo(2);
+      while (j.currentSegment() == s) {
+        j.append(event(i++));
+      }
+      j.pass(false);
+      assertThat(s.mappedWindows()).isZero();
+      assertThat(j.stats().fsyncs()).isZero();
+    }
+  }
+
   @Test
   void thePreparerPassKeepsTwoSegmentsReadyWhichRollsTakeAndCloseDeletes() throws IOException {
     Journal j = Journal.open(config(FsyncPolicy.NONE, Duration.ofHours(1)), false);
