@@ -26,9 +26,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -237,18 +239,31 @@ class FlushWorkerTest {
 
   @Test
   void aFatalReplyGivesTheBatchUpAtOnceNamingItAndIntervalCutsResume() throws Exception {
+    CountDownLatch reply = new CountDownLatch(1);
     ScriptedWriter writer =
-        new ScriptedWriter().script(n -> n == 1 ? Outcome.NOPERM : Outcome.APPLY);
+        new ScriptedWriter()
+            .script(
+                n -> {
+                  if (n != 1) {
+                    return Outcome.APPLY;
+                  }
+                  awaitUninterruptibly(reply);
+                  return Outcome.NOPERM;
+                });
     ManualClock clock = new ManualClock(T0);
     BufferedSink sink = sink(config().flushInterval(Duration.ofSeconds(1)), writer, clock);
     for (int i = 0; i < 3; i++) {
       sink.record(event(T0, "k1", 10, 1));
     }
     CompletionStage<Void> flushed = sink.flush();
+    // attached before the reply: runs as the stage fails, and must see the batch counted failed
+    AtomicReference<SinkStats> whenFailed = new AtomicReference<>();
+    flushed.whenComplete((v, t) -> whenFailed.set(sink.stats()));
+    reply.countDown();
     assertThatThrownBy(() -> await(flushed))
         .hasCauseInstanceOf(RedisCommandExecutionException.class)
         .hasMessageContaining("NOPERM");
-    eventually(() -> sink.stats().failed() == 3);
+    assertThat(whenFailed.get().failed()).as("failed, as the caller's stage failed").isEqualTo(3);
     SinkStats s = sink.stats();
     assertThat(s.retries()).isZero();
     assertThat(s.stored()).isZero();
@@ -519,5 +534,16 @@ class FlushWorkerTest {
     assertThat(h.counters.failureReasons())
         .containsOnlyKeys("IllegalStateException: no usable Redis");
     assertThat(h.pending.pending()).isZero();
+  }
+
+  private static void awaitUninterruptibly(CountDownLatch latch) {
+    try {
+      if (!latch.await(60, TimeUnit.SECONDS)) {
+        throw new AssertionError("the test never released the writer");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
   }
 }
