@@ -96,6 +96,10 @@ final class FlushWorker {
   private final ConcurrentLinkedQueue<FlushRequest> requests = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean earlyFlush = new AtomicBoolean();
   private volatile boolean closeRequested;
+
+  /** Completed by {@link #beginClose}: ends a wait for a reply that began before the request. */
+  private final CompletableFuture<Void> closeSignal = new CompletableFuture<>();
+
   private volatile long closeDeadlineNanos;
   private volatile boolean done;
 
@@ -223,6 +227,7 @@ final class FlushWorker {
   void beginClose(long deadlineNanos) {
     closeDeadlineNanos = deadlineNanos;
     closeRequested = true;
+    closeSignal.complete(null);
     wake();
   }
 
@@ -889,7 +894,8 @@ final class FlushWorker {
    * Waits for the reply of a write that was sent. A write in flight is never sent again while it
    * may still be answered (a re-sent pipeline command would count twice once the first copy runs):
    * the writers complete their futures when Redis answers, when the connection breaks, or (Lua) at
-   * their own timeout. Only the close deadline ends the wait early.
+   * their own timeout. Only the close deadline ends the wait early, also for a wait that began
+   * before close was requested.
    *
    * @throws TimeoutException when the close deadline passes first
    */
@@ -899,7 +905,8 @@ final class FlushWorker {
     boolean logged = false;
     while (true) {
       long slice = attemptTimeoutNanos;
-      if (closeRequested) {
+      boolean closing = closeRequested;
+      if (closing) {
         slice = Math.min(slice, closeDeadlineNanos - System.nanoTime());
         if (slice <= 0) {
           throw new TimeoutException(
@@ -907,7 +914,18 @@ final class FlushWorker {
         }
       }
       try {
-        return reply.get(slice, TimeUnit.NANOSECONDS);
+        if (closing) {
+          return reply.get(slice, TimeUnit.NANOSECONDS);
+        }
+        try {
+          // a close request ends this wait at once: from then on the close deadline bounds it
+          CompletableFuture.anyOf(reply, closeSignal).get(slice, TimeUnit.NANOSECONDS);
+        } catch (ExecutionException failed) {
+          // the reply failed: reply.get() below throws its own failure
+        }
+        if (reply.isDone()) {
+          return reply.get();
+        }
       } catch (TimeoutException stillWaiting) {
         if (!logged) {
           logged = true;

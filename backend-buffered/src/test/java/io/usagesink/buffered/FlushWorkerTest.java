@@ -322,6 +322,32 @@ class FlushWorkerTest {
   }
 
   @Test
+  void aWaitForAReplyThatBeganBeforeCloseEndsAtTheCloseDeadline() throws InterruptedException {
+    ScriptedWriter writer = new ScriptedWriter().script(n -> Outcome.NO_REPLY);
+    // a wait slice of 3 x 60 s + 1 s: close must not wait for its end
+    BufferedSink sink =
+        sink(
+            config().closeTimeout(Duration.ofMillis(300)).commandTimeout(Duration.ofSeconds(60)),
+            writer,
+            new ManualClock(T0));
+    for (int i = 0; i < 5; i++) {
+      sink.record(event(T0, "k" + i, 1, 1));
+    }
+    sink.flush();
+    eventually(() -> writer.calls.size() == 1); // the worker waits for the reply now
+    sink.close();
+
+    SinkStats s = sink.stats();
+    assertThat(s.pending()).as("counted by close, not left in the wait").isZero();
+    assertThat(s.failed()).isEqualTo(5);
+    assertThat(writer.calls).as("a write in flight is never sent again").hasSize(1);
+    assertThat(sink.failureReasons())
+        .containsOnlyKeys(
+            "the close deadline passed while Redis had not answered the write (its outcome is"
+                + " unknown)");
+  }
+
+  @Test
   void aBatchStillFailingAtTheCloseDeadlineNamesTheDeadlineAndTheLastError() {
     ScriptedWriter writer = new ScriptedWriter().script(n -> Outcome.FAIL);
     BufferedSink sink =
