@@ -36,7 +36,10 @@ import java.util.stream.Collectors;
  * broken or incomplete jar: {@link ServiceConfigurationError}, a missing dependency, a constructor
  * or {@code name()} that throws) is logged as a {@code WARNING} naming the problem and skipped; if
  * that leaves nothing usable, the error message lists it too. Two different providers with the same
- * name are an error when that name is selected.
+ * name are an error when that name is selected. A chosen provider whose {@code create} meets a
+ * missing class (a thin backend jar without its dependencies) fails with a {@link
+ * ConfigurationException} naming the class and, for the backends this project ships, the artifacts
+ * to add.
  *
  * <p>Thread-safe and stateless; every call discovers afresh. Logs through {@link System.Logger}
  * {@code io.usagesink.UsageSinks}.
@@ -102,7 +105,15 @@ public final class UsageSinks {
       SinkConfig config, Iterable<? extends UsageSinkProvider> providers, Logger logger) {
     Objects.requireNonNull(config, "config");
     Candidate chosen = select(config, discover(providers, logger), logger);
-    UsageSink sink = chosen.provider.create(config);
+    UsageSink sink;
+    try {
+      sink = chosen.provider.create(config);
+    } catch (NoClassDefFoundError e) {
+      throw new ConfigurationException(
+          ShippedBackends.missingDependency(
+              chosen.name, e, chosen.provider.getClass().getModule().isNamed()),
+          e);
+    }
     if (sink == null) {
       throw new IllegalStateException(
           "usagesink provider " + chosen.describe() + " returned null from create()");

@@ -204,6 +204,45 @@ class UsageSinksTest {
     }
 
     @Test
+    void aCreateThatMeetsAMissingClassNamesItAndForAShippedBackendTheArtifactsToAdd() {
+      NoClassDefFoundError missing = new NoClassDefFoundError("io/usagesink/redis/RedisOptions");
+      assertThatExceptionOfType(ConfigurationException.class)
+          .isThrownBy(() -> UsageSinks.open(NO_NAME, List.of(creating("buffered", missing)), log))
+          // then, on the module path (as this test may run), what to resolve there
+          .withMessageStartingWith(
+              "usagesink backend buffered cannot start: NoClassDefFoundError:"
+                  + " io.usagesink.redis.RedisOptions. usagesink-redis-core and its dependencies"
+                  + " (lettuce-core, netty, reactor-core, slf4j-api) are missing from the class"
+                  + " path: use the self-contained usagesink-backend-buffered-<version>-all.jar"
+                  + " instead of usagesink-backend-buffered-<version>.jar, or add"
+                  + " io.usagesink:usagesink-backend-buffered as a Maven/Gradle dependency (or"
+                  + " copy its dependencies with mvn dependency:copy-dependencies)")
+          .withCause(missing);
+      assertThatExceptionOfType(ConfigurationException.class)
+          .isThrownBy(
+              () ->
+                  UsageSinks.open(
+                      NO_NAME, List.of(creating("acme", new NoClassDefFoundError())), log))
+          .withMessage(
+              "usagesink backend acme cannot start: NoClassDefFoundError: a class. A dependency"
+                  + " of its jar is missing from the class path");
+    }
+
+    private UsageSinkProvider creating(String name, Error thrown) {
+      return new UsageSinkProvider() {
+        @Override
+        public String name() {
+          return name;
+        }
+
+        @Override
+        public UsageSink create(SinkConfig config) {
+          throw thrown;
+        }
+      };
+    }
+
+    @Test
     void twoDifferentProvidersWithTheSelectedNameAreAnError() {
       UsageSinkProvider other =
           new UsageSinkProvider() {

@@ -1,6 +1,5 @@
 package io.usagesink.buffered.internal;
 
-import io.usagesink.ConfigurationException;
 import io.usagesink.SinkConfig;
 import io.usagesink.UsageSink;
 import io.usagesink.UsageSinkProvider;
@@ -33,38 +32,13 @@ public final class BufferedSinkProvider implements UsageSinkProvider {
   }
 
   /**
-   * Creates the sink.
-   *
-   * @throws ConfigurationException also when a class it needs is missing (the thin jar without
-   *     usagesink-redis-core, Lettuce or Netty): the message names what to add
+   * Creates the sink. A class it needs that is missing (the thin jar without usagesink-redis-core,
+   * Lettuce or Netty) throws {@link NoClassDefFoundError}, which {@link
+   * io.usagesink.UsageSinks#open} turns into a {@link io.usagesink.ConfigurationException} naming
+   * what to add.
    */
   @Override
   public UsageSink create(SinkConfig config) {
-    try {
-      return BufferedSink.builder(config).build();
-    } catch (NoClassDefFoundError e) {
-      throw missingDependencies(e);
-    }
-  }
-
-  /** The error for a thin backend jar whose dependencies are not on the class path. */
-  ConfigurationException missingDependencies(NoClassDefFoundError e) {
-    String missing = e.getMessage() == null ? "a class" : e.getMessage().replace('/', '.');
-    return new ConfigurationException(
-        "usagesink backend "
-            + name()
-            + " cannot start: NoClassDefFoundError: "
-            + missing
-            + ". usagesink-redis-core and its dependencies (lettuce-core, netty, reactor-core,"
-            + " slf4j-api) are missing from the class path: use the self-contained"
-            + " usagesink-backend-buffered-<version>-all.jar instead of"
-            + " usagesink-backend-buffered-<version>.jar, or add"
-            + " io.usagesink:usagesink-backend-buffered as a Maven/Gradle dependency (or copy its"
-            + " dependencies with mvn dependency:copy-dependencies)"
-            + (getClass().getModule().isNamed()
-                ? "; on the module path they must also be resolved: --add-modules"
-                    + " ALL-MODULE-PATH,jdk.net,jdk.unsupported"
-                : ""),
-        e);
+    return BufferedSink.builder(config).build();
   }
 }
