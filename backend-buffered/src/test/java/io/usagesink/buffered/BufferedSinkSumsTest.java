@@ -1,5 +1,6 @@
 package io.usagesink.buffered;
 
+import static io.usagesink.redis.testing.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,7 +14,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -71,10 +71,6 @@ class BufferedSinkSumsTest {
     InMemoryRedis r = new InMemoryRedis();
     events.forEach(e -> r.apply(layout.plan(e), null));
     return r;
-  }
-
-  private static void await(CompletionStage<Void> stage) throws Exception {
-    stage.toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.usagesink.buffered;
 
+import static io.usagesink.redis.testing.Waits.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.usagesink.SinkConfig;
@@ -15,7 +16,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,14 +53,6 @@ class BufferedSinkSurfaceTest {
 
   private static UsageEvent event(Instant at, String key, long in) {
     return UsageEvent.builder().at(at).keyId(key).model("m").inputTokens(in).build();
-  }
-
-  private static void eventually(BooleanSupplier condition) throws InterruptedException {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); // generous: a loaded machine
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime() - end).as("condition not reached within 60 s").isNegative();
-      Thread.sleep(2);
-    }
   }
 
   @Test

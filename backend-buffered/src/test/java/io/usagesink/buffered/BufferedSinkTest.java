@@ -1,5 +1,7 @@
 package io.usagesink.buffered;
 
+import static io.usagesink.redis.testing.Waits.await;
+import static io.usagesink.redis.testing.Waits.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -27,7 +29,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -91,19 +92,6 @@ class BufferedSinkTest {
         .inputTokens(in)
         .outputTokens(out)
         .build();
-  }
-
-  private static void await(CompletionStage<Void> stage) throws Exception {
-    stage.toCompletableFuture().get(60, TimeUnit.SECONDS);
-  }
-
-  private static void eventually(BooleanSupplier condition) throws InterruptedException {
-    long end =
-        System.nanoTime() + TimeUnit.SECONDS.toNanos(60); // generous: a loaded 2-core machine
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime() - end).as("condition not reached within 60 s").isNegative();
-      Thread.sleep(5);
-    }
   }
 
   @Test

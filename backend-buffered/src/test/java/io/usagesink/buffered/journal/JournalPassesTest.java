@@ -1,5 +1,6 @@
 package io.usagesink.buffered.journal;
 
+import static io.usagesink.redis.testing.Waits.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.usagesink.UsageEvent;
@@ -9,8 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -77,14 +76,6 @@ class JournalPassesTest {
       j.append(event(i++));
     }
     return i;
-  }
-
-  private static void eventually(BooleanSupplier condition) throws InterruptedException {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); // generous: a loaded machine
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime() - end).as("condition not reached within 60 s").isNegative();
-      Thread.sleep(2);
-    }
   }
 
   @Test
