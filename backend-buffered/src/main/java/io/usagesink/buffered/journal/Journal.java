@@ -43,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * does not fit ends a segment; its thread switches to the next one, which the preparer thread has
  * usually created already: it keeps {@link #PREPARED_AHEAD} segments ready, written in full and
  * their pages touched (so a full disk fails the switch with a {@link JournalException}, never a
- * fault in a mapped write, and appends take no page faults). Forcing under {@code interval} runs on
- * a thread of its own, so a slow fsync never delays the preparer.
+ * fault in a mapped write, and appends take no page faults). A sync thread of its own, so a slow
+ * fsync never delays the preparer, forces under {@code interval} and, under every policy, unmaps
+ * the windows appenders have left (see {@link Segment}: no TLB-shootdown interrupts on appenders).
  *
  * <p><b>Reading</b> ({@link #reader}) covers the records of earlier processes only (positions
  * before {@link #recoverableEnd()}; this process appends to new segments). A record torn by the
