@@ -16,6 +16,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -166,5 +167,35 @@ class BufferedSinkSurfaceTest {
               assertThat(c.delta()).isEqualTo(1);
             });
     assertThat(writer.redis.field("usage:k1", "totalInputTokens")).isEqualTo(3);
+  }
+
+  /**
+   * close() returns once every event is counted, also when the worker counts them after the close
+   * timeout, its margin and the wait for the worker to end: here a write that blocks 5 s past a 300
+   * ms timeout (the margin is 1 s, the wait for the worker's end at least 2 s).
+   */
+  @Test
+  void closeWaitsPastItsTimeoutUntilTheWorkerHasCountedEveryEvent() {
+    ScriptedWriter writer =
+        new ScriptedWriter()
+            .script(
+                n -> {
+                  // the worker is stuck in a write that answers long after the close deadline
+                  LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(5));
+                  return Outcome.FAIL;
+                });
+    BufferedSink sink =
+        keep(
+            BufferedSink.builder(config().closeTimeout(Duration.ofMillis(300)).build())
+                .writer(writer)
+                .clock(new ManualClock(T0))
+                .build());
+    for (int i = 0; i < 5; i++) {
+      sink.record(event(T0, "k" + i, 1));
+    }
+    sink.close();
+
+    assertThat(sink.stats().pending()).as("counted before close returned").isZero();
+    assertThat(sink.stats().failed()).isEqualTo(5);
   }
 }
