@@ -198,4 +198,24 @@ class BufferedSinkSurfaceTest {
     assertThat(sink.stats().pending()).as("counted before close returned").isZero();
     assertThat(sink.stats().failed()).isEqualTo(5);
   }
+
+  /** The CRS layout's frugal writes (usagesink.crs.*) apply to what the buffered sink writes. */
+  @Test
+  void frugalCrsWritesLeaveZeroIncrementsOut() throws Exception {
+    ScriptedWriter writer = new ScriptedWriter();
+    BufferedSink sink =
+        keep(
+            BufferedSink.builder(config().property("usagesink.crs.skip-zero", "true").build())
+                .writer(writer)
+                .clock(new ManualClock(T0))
+                .build());
+    sink.record(event(T0, "k1", 5)); // input tokens only: output, cache and cost are 0
+    sink.flush().toCompletableFuture().get(60, TimeUnit.SECONDS);
+
+    assertThat(writer.calls).hasSize(1);
+    assertThat(writer.calls.get(0).plan().counters())
+        .isNotEmpty()
+        .allSatisfy(c -> assertThat(c.delta()).as("%s %s", c.key(), c.field()).isNotZero());
+    assertThat(writer.redis.field("usage:k1", "totalInputTokens")).isEqualTo(5);
+  }
 }
