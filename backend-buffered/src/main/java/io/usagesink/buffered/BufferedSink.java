@@ -517,6 +517,14 @@ public final class BufferedSink implements UsageSink {
   }
 
   /**
+   * What the journal recovery of this sink did (the figures of the summary it logs), or empty
+   * before it ended, without a journal, or when the journal held nothing to recover. For tests.
+   */
+  Optional<RecoverySummary> lastRecovery() {
+    return Optional.ofNullable(flusher.lastRecovery());
+  }
+
+  /**
    * The journal's figures (segments, bytes on disk, appends, fsyncs, released position), or empty
    * without a journal. Cheap: a few reads under the journal's segment lock.
    */

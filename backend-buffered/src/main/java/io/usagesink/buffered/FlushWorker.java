@@ -132,6 +132,9 @@ final class FlushWorker {
    */
   private boolean lastApplied;
 
+  /** What the journal recovery did; set by the worker when it ends (see {@link #lastRecovery}). */
+  private volatile RecoverySummary lastRecovery;
+
   /** A {@link BufferedSink#flush()} waiting for generation {@code target} and all before it. */
   private record FlushRequest(long target, CompletableFuture<Void> future) {}
 
@@ -473,10 +476,14 @@ final class FlushWorker {
     long from = released;
     Optional<Journal.Range> pending = journal.pendingBatch();
     boolean complete = true;
-    String inFlight = "";
+    Journal.Range inFlightRange = null;
+    long inFlightEvents = 0;
+    boolean pendingBeforeReleased = false;
+    RecoverySummary.InFlight inFlight = RecoverySummary.InFlight.NONE;
     if (pending.isPresent() && pending.get().to() > released) {
       Journal.Range r = pending.get();
       if (r.from() < released) {
+        pendingBeforeReleased = true;
         LOG.warn(
             "{}: journal {}: the pending batch {} does not start at the released position {}; "
                 + "recovering it first anyway",
@@ -493,22 +500,16 @@ final class FlushWorker {
         }
         reports.add(reader.report());
         batches++;
-        long events = reader.report().events();
+        inFlightRange = r;
+        inFlightEvents = reader.report().events();
         lastApplied = true;
         complete = storeRecovered(accs, r.from(), r.to());
         inFlight =
-            "; the batch in flight at the stop (positions "
-                + r.from()
-                + " to "
-                + r.to()
-                + ", "
-                + events
-                + " events) "
-                + (!complete
-                    ? "is not stored yet"
-                    : lastApplied
-                        ? "had not been applied: stored now"
-                        : "had been applied: its guard kept it from counting twice");
+            !complete
+                ? RecoverySummary.InFlight.NOT_STORED
+                : lastApplied
+                    ? RecoverySummary.InFlight.STORED_NOW
+                    : RecoverySummary.InFlight.ALREADY_APPLIED;
       }
       from = r.to();
     }
@@ -551,42 +552,36 @@ final class FlushWorker {
         firstBad = r.firstBadPosition();
       }
     }
-    String summary =
-        name
-            + ": recovered journal "
-            + journal.dir()
-            + " (positions "
-            + released
-            + " to "
-            + end
-            + "): "
-            + read
-            + " events read in "
-            + batches
-            + " batches, "
-            + (counters.stored.sum() - stored0)
-            + " stored, "
-            + (counters.failed.sum() - failed0)
-            + " failed, "
-            + (counters.deferred.sum() - deferred0)
-            + " left in the journal, in "
-            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)
-            + " ms"
-            + inFlight
-            + (complete
-                ? ""
-                : "; stopped at the close deadline, the rest stays journaled for the next sink")
-            + (bad == 0
-                ? ""
-                : "; "
-                    + bad
-                    + " damaged regions ("
-                    + badBytes
-                    + " bytes, the first at position "
-                    + firstBad
-                    + ": a record torn by a crash or corrupted on disk) were skipped: "
-                    + "whatever they held is lost");
-    LOG.atLevel(bad > 0 || !complete ? Level.WARN : Level.INFO).log(summary);
+    RecoverySummary summary =
+        new RecoverySummary(
+            released,
+            end,
+            read,
+            batches,
+            counters.stored.sum() - stored0,
+            counters.failed.sum() - failed0,
+            counters.deferred.sum() - deferred0,
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0),
+            inFlightRange,
+            inFlightEvents,
+            pendingBeforeReleased,
+            inFlight,
+            complete,
+            bad,
+            badBytes,
+            firstBad);
+    lastRecovery = summary;
+    LOG.atLevel(summary.warning() ? Level.WARN : Level.INFO)
+        .log(summary.message(name, journal.dir()));
+  }
+
+  /**
+   * What the journal recovery of this worker did, or {@code null} before it ended or when there was
+   * nothing to recover (no journal, or everything released). For tests: the figures of the summary
+   * {@link #recover()} logs.
+   */
+  RecoverySummary lastRecovery() {
+    return lastRecovery;
   }
 
   private AccumulatorKey keyOf(UsageEvent e) {
