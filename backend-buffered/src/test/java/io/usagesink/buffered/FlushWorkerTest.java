@@ -727,6 +727,49 @@ class FlushWorkerTest {
     assertThat(h.counters.stored.sum()).as("the newer event, stored at close").isEqualTo(2);
   }
 
+  @Test
+  void aCloseWhoseDeadlineHasPassedWritesNothingAndCountsThePendingBatchFailed() throws Exception {
+    ScriptedWriter writer = new ScriptedWriter();
+    Harness h = new Harness(CompletableFuture.completedFuture(writer), config());
+    h.record(event(T0, "k1", 6, 1));
+    h.record(event(T0, "k2", 6, 1));
+    h.close(Duration.ZERO);
+
+    assertThat(writer.calls).as("nothing is sent after the deadline").isEmpty();
+    assertThat(h.counters.failed.sum()).isEqualTo(2);
+    assertThat(h.counters.stored.sum()).isZero();
+    assertThat(h.pending.pending()).isZero();
+    assertThat(h.counters.failureReasons())
+        .containsOnlyKeys("the close deadline passed before it was stored");
+    assertThat(writer.abandoned).hasSize(1);
+  }
+
+  @Test
+  void eventsRecordedWhileABatchIsFailingMergeIntoOneBatchWhateverTheIntervalsPassed()
+      throws Exception {
+    AtomicBoolean redisBack = new AtomicBoolean();
+    ScriptedWriter writer =
+        new ScriptedWriter().script(n -> redisBack.get() ? Outcome.APPLY : Outcome.FAIL);
+    ManualClock clock = new ManualClock(T0);
+    BufferedSink sink = sink(config(), writer, clock);
+    sink.record(event(T0, "k0", 1, 0));
+    sink.flush();
+    eventually(() -> writer.calls.size() >= 2); // failed once: interval cuts are held
+    clock.advance(Duration.ofHours(2));
+    sink.record(event(T0, "k1", 1, 0));
+    clock.advance(Duration.ofHours(2)); // a second interval passed with an event pending
+    sink.record(event(T0, "k2", 1, 0));
+    redisBack.set(true);
+    eventually(() -> sink.stats().stored() == 1);
+    await(sink.flush());
+
+    assertThat(sink.stats().stored()).isEqualTo(3);
+    UsagePlan last = writer.calls.get(writer.calls.size() - 1).plan();
+    assertThat(last.counters().stream().map(CounterDelta::key))
+        .as("one batch after the failing one")
+        .contains("usage:k1", "usage:k2");
+  }
+
   private static void awaitUninterruptibly(CountDownLatch latch) {
     try {
       if (!latch.await(60, TimeUnit.SECONDS)) {
