@@ -760,7 +760,7 @@ class FlushWorkerTest {
     clock.advance(Duration.ofHours(2)); // a second interval passed with an event pending
     sink.record(event(T0, "k2", 1, 0));
     redisBack.set(true);
-    eventually(() -> sink.stats().stored() == 1);
+    eventually(() -> sink.stats().stored() >= 1); // then the worker cuts what waited
     await(sink.flush());
 
     assertThat(sink.stats().stored()).isEqualTo(3);
@@ -768,6 +768,56 @@ class FlushWorkerTest {
     assertThat(last.counters().stream().map(CounterDelta::key))
         .as("one batch after the failing one")
         .contains("usage:k1", "usage:k2");
+  }
+
+  @Test
+  void aFlushAskedForTheBatchBeingWrittenIsServedByItWithoutCuttingTheNext() throws Exception {
+    ScriptedWriter writer = new ScriptedWriter();
+    AtomicReference<Harness> harness = new AtomicReference<>();
+    AtomicReference<CompletionStage<Void>> askedMeanwhile = new AtomicReference<>();
+    // while batch 1 is written: a newer event, and a flush() that only needs batch 1
+    writer.beforeEachCall(
+        () -> {
+          if (askedMeanwhile.get() == null) {
+            harness.get().record(event(T0, "k2", 1, 0));
+            askedMeanwhile.set(harness.get().worker.requestFlush(1));
+          }
+        });
+    Harness h = new Harness(CompletableFuture.completedFuture(writer), config());
+    harness.set(h);
+    h.record(event(T0, "k1", 6, 1));
+    h.worker.requestEarlyFlush(); // cuts batch 1 (no flush() is waiting for it)
+    eventually(() -> askedMeanwhile.get() != null);
+    await(askedMeanwhile.get());
+
+    assertThat(writer.calls).as("the newer event waits for its own cut").hasSize(1);
+    assertThat(h.counters.stored.sum()).isEqualTo(1);
+  }
+
+  @Test
+  void aBatchFailingAfterCloseBeganIsRetriedUntilTheDeadlineAndStored() throws Exception {
+    AtomicReference<Harness> harness = new AtomicReference<>();
+    ScriptedWriter writer =
+        new ScriptedWriter()
+            .script(
+                n -> {
+                  if (n == 1) { // close is asked while the first attempt is on its way
+                    harness.get().worker.beginClose(System.nanoTime() + 30_000_000_000L);
+                    return Outcome.FAIL;
+                  }
+                  return Outcome.APPLY;
+                });
+    Harness h = new Harness(CompletableFuture.completedFuture(writer), config());
+    harness.set(h);
+    h.record(event(T0, "k1", 6, 1));
+    h.flush();
+    assertThat(h.worker.join(60_000)).isTrue();
+
+    assertThat(writer.calls).hasSize(2);
+    assertThat(h.counters.stored.sum()).isEqualTo(1);
+    assertThat(h.counters.failed.sum()).isZero();
+    assertThat(h.counters.retries.sum()).isEqualTo(1);
+    assertThat(writer.redis.field("usage:k1", "totalInputTokens")).isEqualTo(6);
   }
 
   private static void awaitUninterruptibly(CountDownLatch latch) {
