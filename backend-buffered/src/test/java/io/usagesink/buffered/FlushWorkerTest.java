@@ -820,6 +820,36 @@ class FlushWorkerTest {
     assertThat(writer.redis.field("usage:k1", "totalInputTokens")).isEqualTo(6);
   }
 
+  @Test
+  void aWriteSentWhileClosingWaitsForItsReplyUntilTheDeadline() throws Exception {
+    AtomicReference<Harness> harness = new AtomicReference<>();
+    ScriptedWriter writer =
+        new ScriptedWriter()
+            .script(
+                n -> { // close is asked as the write goes out; Redis answers later
+                  harness.get().worker.beginClose(System.nanoTime() + 60_000_000_000L);
+                  return Outcome.NO_REPLY;
+                });
+    // a short command timeout: one wait slice is 3 x 100 ms + 1 s
+    Harness h =
+        new Harness(
+            CompletableFuture.completedFuture(writer),
+            config().commandTimeout(Duration.ofMillis(100)));
+    harness.set(h);
+    h.record(event(T0, "k1", 6, 1));
+    CompletionStage<Void> flushed = h.flush();
+    eventually(() -> writer.unanswered.size() == 1);
+    ScriptedWriter.Call call = writer.calls.get(0);
+    writer.redis.apply(call.plan(), call.guardId());
+    writer.unanswered.get(0).complete(new WriteResult(1, 1, call.plan().size(), 1, 0, true));
+    await(flushed);
+    assertThat(h.worker.join(60_000)).isTrue();
+
+    assertThat(h.counters.stored.sum()).isEqualTo(1);
+    assertThat(h.counters.failed.sum()).isZero();
+    assertThat(writer.calls).hasSize(1);
+  }
+
   private static void awaitUninterruptibly(CountDownLatch latch) {
     try {
       if (!latch.await(60, TimeUnit.SECONDS)) {
