@@ -17,10 +17,12 @@ import io.usagesink.plan.CounterDelta;
 import io.usagesink.plan.UsagePlan;
 import io.usagesink.redis.IncompleteWriteException;
 import io.usagesink.redis.PoisonedKeysException;
+import io.usagesink.redis.WriteResult;
 import io.usagesink.redis.internal.CrsPlanFilter;
 import io.usagesink.redis.internal.SinkCounters;
 import io.usagesink.redis.write.PlanWriter;
 import io.usagesink.testkit.workload.Workloads;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -35,6 +37,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -549,6 +552,302 @@ class FlushWorkerTest {
     assertThat(h.counters.failureReasons())
         .containsOnlyKeys("IllegalStateException: no usable Redis");
     assertThat(h.pending.pending()).isZero();
+  }
+
+  @Test
+  void aBatchWhoseRetriesWouldOutliveTheGuardIsGivenUpNamingTheRetryWindow() throws Exception {
+    // window: 1 s guard - 0.7 s command timeout = 300 ms; the backoffs of the first four failures
+    // are at least 25 + 50 + 100 + 200 ms, so the fourth failure gives up at the latest
+    ScriptedWriter writer = new ScriptedWriter().script(n -> Outcome.FAIL);
+    BufferedSink sink =
+        sink(
+            config().guardTtl(Duration.ofSeconds(1)).commandTimeout(Duration.ofMillis(700)),
+            writer,
+            new ManualClock(T0));
+    sink.record(event(T0, "k1", 4, 0));
+    sink.record(event(T0, "k2", 4, 0));
+    CompletionStage<Void> flushed = sink.flush();
+    assertThatThrownBy(() -> await(flushed)).isInstanceOf(ExecutionException.class);
+    eventually(() -> sink.stats().failed() == 2);
+
+    SinkStats s = sink.stats();
+    assertThat(s.stored()).isZero();
+    assertThat(s.pending()).isZero();
+    assertThat(writer.calls).as("given up within the window").hasSizeBetween(1, 4);
+    assertThat(s.retries()).isEqualTo(writer.calls.size() - 1);
+    assertThat(sink.failureReasons())
+        .containsOnlyKeys(
+            "its retries would outlive the exactly-once guard (retry window 300 ms ="
+                + " usagesink.guard-ttl minus the command timeout); last error:"
+                + " RedisConnectionException: scripted failure before applying");
+    assertThat(writer.abandoned).containsExactly(writer.calls.get(0).guardId());
+
+    // Redis is back: the next batch is stored as usual
+    writer.script(n -> Outcome.APPLY);
+    sink.record(event(T0, "k1", 1, 0));
+    await(sink.flush());
+    assertThat(sink.stats().stored()).isEqualTo(1);
+    assertThat(writer.redis.field("usage:k1", "totalInputTokens")).isEqualTo(1);
+  }
+
+  @Test
+  void retriesWithinTheGuardWindowGoOnUntilTheBatchIsStored() throws Exception {
+    // window: 2 s guard - 0.7 s command timeout = 1.3 s; three failures back off at most 350 ms
+    ScriptedWriter writer = new ScriptedWriter().script(n -> n <= 3 ? Outcome.FAIL : Outcome.APPLY);
+    BufferedSink sink =
+        sink(
+            config().guardTtl(Duration.ofSeconds(2)).commandTimeout(Duration.ofMillis(700)),
+            writer,
+            new ManualClock(T0));
+    sink.record(event(T0, "k1", 4, 0));
+    sink.flush();
+    eventually(() -> sink.stats().stored() == 1);
+    SinkStats s = sink.stats();
+    assertThat(s.failed()).isZero();
+    assertThat(s.retries()).isEqualTo(3);
+    assertThat(s.pending()).isZero();
+    assertThat(writer.calls).hasSize(4);
+    assertThat(writer.abandoned).isEmpty();
+    assertThat(writer.redis.field("usage:k1", "totalInputTokens")).isEqualTo(4);
+  }
+
+  @Test
+  void halfTheCounterCapPendingFlushesBeforeTheIntervalEndsAgainAndAgain() throws Exception {
+    ScriptedWriter writer = new ScriptedWriter();
+    // the interval is an hour and nobody calls flush(): only the pending counters start a write
+    BufferedSink sink = sink(config().maxPendingCounters(4), writer, new ManualClock(T0));
+    sink.record(event(T0, "k1", 1, 0));
+    sink.record(event(T0, "k2", 1, 0)); // 2 counters pending: half the cap
+    eventually(() -> !writer.calls.isEmpty());
+    // the event that crossed the threshold may have raced with the cut into the next batch
+    await(sink.flush());
+    assertThat(sink.stats().stored()).isEqualTo(2);
+    assertThat(sink.stats().pending()).as("the stored batches' counters are released").isZero();
+
+    int before = writer.calls.size();
+    sink.record(event(T0, "k3", 1, 0));
+    sink.record(event(T0, "k4", 1, 0));
+    eventually(() -> writer.calls.size() > before);
+    await(sink.flush());
+    assertThat(sink.stats().stored()).isEqualTo(4);
+    assertThat(sink.stats().pending()).isZero();
+  }
+
+  @Test
+  void aBatchLeftInTheJournalAtTheCloseDeadlineIsAbandonedAndCountedDeferred(@TempDir Path dir)
+      throws Exception {
+    ScriptedWriter writer = new ScriptedWriter().script(n -> Outcome.FAIL);
+    try (JournaledSinks journaled = new JournaledSinks(dir)) {
+      BufferedSink sink = journaled.open(writer, config().closeTimeout(Duration.ofMillis(300)));
+      sink.record(event(T0, "k1", 1, 0));
+      sink.record(event(T0, "k2", 1, 0));
+      sink.record(event(T0, "k2", 1, 0));
+      CompletableFuture<Void> flushed = sink.flush().toCompletableFuture();
+      eventually(() -> writer.calls.size() >= 1);
+      sink.close();
+
+      assertThat(flushed).isCompletedExceptionally();
+      SinkStats s = sink.stats();
+      assertThat(s.deferred()).isEqualTo(3);
+      assertThat(s.failed()).isZero();
+      assertThat(s.stored()).isZero();
+      assertThat(s.pending()).as("the kept batch's counters are released").isZero();
+      assertThat(writer.abandoned)
+          .as("the writer must not store it later: the next sink does, from the journal")
+          .containsExactly(writer.calls.get(0).guardId());
+    }
+  }
+
+  @Test
+  void aReplyArrivingAfterCloseBeganButBeforeItsDeadlineIsStored() throws Exception {
+    ScriptedWriter writer = new ScriptedWriter().script(n -> Outcome.NO_REPLY);
+    // a short command timeout: one wait slice is 3 x 100 ms + 1 s
+    Harness h =
+        new Harness(
+            CompletableFuture.completedFuture(writer),
+            config().commandTimeout(Duration.ofMillis(100)));
+    h.record(event(T0, "k1", 6, 1));
+    h.record(event(T0, "k2", 6, 1));
+    CompletionStage<Void> flushed = h.flush();
+    eventually(() -> writer.unanswered.size() == 1);
+    h.worker.beginClose(System.nanoTime() + TimeUnit.SECONDS.toNanos(60));
+    ScriptedWriter.Call call = writer.calls.get(0);
+    writer.redis.apply(call.plan(), call.guardId());
+    writer.unanswered.get(0).complete(new WriteResult(1, 1, call.plan().size(), 1, 0, true));
+    await(flushed);
+    assertThat(h.worker.join(60_000)).isTrue();
+
+    assertThat(h.counters.stored.sum()).isEqualTo(2);
+    assertThat(h.counters.failed.sum()).isZero();
+    assertThat(h.pending.pending()).isZero();
+    assertThat(writer.calls).hasSize(1);
+    assertThat(writer.abandoned).isEmpty();
+    assertThat(writer.redis.field("usage:k1", "totalInputTokens")).isEqualTo(6);
+  }
+
+  @Test
+  void aCloseRequestShortensALongBackoffSoTheBatchIsStoredBeforeTheDeadline() throws Exception {
+    AtomicBoolean redisBack = new AtomicBoolean();
+    ScriptedWriter writer =
+        new ScriptedWriter().script(n -> redisBack.get() ? Outcome.APPLY : Outcome.FAIL);
+    Harness h = new Harness(CompletableFuture.completedFuture(writer), config());
+    h.record(event(T0, "k1", 6, 1));
+    h.flush();
+    // the sixth failure backs off 800 to 1,600 ms, longer than the close timeout below
+    eventually(() -> writer.calls.size() == 6);
+    redisBack.set(true);
+    h.close(Duration.ofMillis(700));
+
+    assertThat(h.counters.stored.sum()).isEqualTo(1);
+    assertThat(h.counters.failed.sum()).isZero();
+    assertThat(h.pending.pending()).isZero();
+    assertThat(writer.redis.field("usage:k1", "totalInputTokens")).isEqualTo(6);
+  }
+
+  @Test
+  void aFlushIsServedOnceItsBatchIsStoredWhileNewerEventsKeepComing() throws Exception {
+    ScriptedWriter writer = new ScriptedWriter();
+    AtomicBoolean recording = new AtomicBoolean(true);
+    Harness h = new Harness(CompletableFuture.completedFuture(writer), config());
+    // every write sees a newer event recorded meanwhile: the current generation is never empty
+    writer.beforeEachCall(
+        () -> {
+          if (recording.get()) {
+            h.record(event(T0, "k2", 1, 0));
+          }
+        });
+    h.record(event(T0, "k1", 6, 1));
+    await(h.flush());
+    recording.set(false);
+
+    assertThat(writer.calls).as("only the batch the flush needed").hasSize(1);
+    assertThat(writer.redis.field("usage:k1", "totalInputTokens")).isEqualTo(6);
+    assertThat(h.counters.stored.sum()).isEqualTo(1);
+    h.close(Duration.ofSeconds(10));
+    assertThat(h.counters.stored.sum()).as("the newer event, stored at close").isEqualTo(2);
+  }
+
+  @Test
+  void aCloseWhoseDeadlineHasPassedWritesNothingAndCountsThePendingBatchFailed() throws Exception {
+    ScriptedWriter writer = new ScriptedWriter();
+    Harness h = new Harness(CompletableFuture.completedFuture(writer), config());
+    h.record(event(T0, "k1", 6, 1));
+    h.record(event(T0, "k2", 6, 1));
+    h.close(Duration.ZERO);
+
+    assertThat(writer.calls).as("nothing is sent after the deadline").isEmpty();
+    assertThat(h.counters.failed.sum()).isEqualTo(2);
+    assertThat(h.counters.stored.sum()).isZero();
+    assertThat(h.pending.pending()).isZero();
+    assertThat(h.counters.failureReasons())
+        .containsOnlyKeys("the close deadline passed before it was stored");
+    assertThat(writer.abandoned).hasSize(1);
+  }
+
+  @Test
+  void eventsRecordedWhileABatchIsFailingMergeIntoOneBatchWhateverTheIntervalsPassed()
+      throws Exception {
+    AtomicBoolean redisBack = new AtomicBoolean();
+    ScriptedWriter writer =
+        new ScriptedWriter().script(n -> redisBack.get() ? Outcome.APPLY : Outcome.FAIL);
+    ManualClock clock = new ManualClock(T0);
+    BufferedSink sink = sink(config(), writer, clock);
+    sink.record(event(T0, "k0", 1, 0));
+    sink.flush();
+    eventually(() -> writer.calls.size() >= 2); // failed once: interval cuts are held
+    clock.advance(Duration.ofHours(2));
+    sink.record(event(T0, "k1", 1, 0));
+    clock.advance(Duration.ofHours(2)); // a second interval passed with an event pending
+    sink.record(event(T0, "k2", 1, 0));
+    redisBack.set(true);
+    eventually(() -> sink.stats().stored() >= 1); // then the worker cuts what waited
+    await(sink.flush());
+
+    assertThat(sink.stats().stored()).isEqualTo(3);
+    UsagePlan last = writer.calls.get(writer.calls.size() - 1).plan();
+    assertThat(last.counters().stream().map(CounterDelta::key))
+        .as("one batch after the failing one")
+        .contains("usage:k1", "usage:k2");
+  }
+
+  @Test
+  void aFlushAskedForTheBatchBeingWrittenIsServedByItWithoutCuttingTheNext() throws Exception {
+    ScriptedWriter writer = new ScriptedWriter();
+    AtomicReference<Harness> harness = new AtomicReference<>();
+    AtomicReference<CompletionStage<Void>> askedMeanwhile = new AtomicReference<>();
+    // while batch 1 is written: a newer event, and a flush() that only needs batch 1
+    writer.beforeEachCall(
+        () -> {
+          if (askedMeanwhile.get() == null) {
+            harness.get().record(event(T0, "k2", 1, 0));
+            askedMeanwhile.set(harness.get().worker.requestFlush(1));
+          }
+        });
+    Harness h = new Harness(CompletableFuture.completedFuture(writer), config());
+    harness.set(h);
+    h.record(event(T0, "k1", 6, 1));
+    h.worker.requestEarlyFlush(); // cuts batch 1 (no flush() is waiting for it)
+    eventually(() -> askedMeanwhile.get() != null);
+    await(askedMeanwhile.get());
+
+    assertThat(writer.calls).as("the newer event waits for its own cut").hasSize(1);
+    assertThat(h.counters.stored.sum()).isEqualTo(1);
+  }
+
+  @Test
+  void aBatchFailingAfterCloseBeganIsRetriedUntilTheDeadlineAndStored() throws Exception {
+    AtomicReference<Harness> harness = new AtomicReference<>();
+    ScriptedWriter writer =
+        new ScriptedWriter()
+            .script(
+                n -> {
+                  if (n == 1) { // close is asked while the first attempt is on its way
+                    harness.get().worker.beginClose(System.nanoTime() + 30_000_000_000L);
+                    return Outcome.FAIL;
+                  }
+                  return Outcome.APPLY;
+                });
+    Harness h = new Harness(CompletableFuture.completedFuture(writer), config());
+    harness.set(h);
+    h.record(event(T0, "k1", 6, 1));
+    h.flush();
+    assertThat(h.worker.join(60_000)).isTrue();
+
+    assertThat(writer.calls).hasSize(2);
+    assertThat(h.counters.stored.sum()).isEqualTo(1);
+    assertThat(h.counters.failed.sum()).isZero();
+    assertThat(h.counters.retries.sum()).isEqualTo(1);
+    assertThat(writer.redis.field("usage:k1", "totalInputTokens")).isEqualTo(6);
+  }
+
+  @Test
+  void aWriteSentWhileClosingWaitsForItsReplyUntilTheDeadline() throws Exception {
+    AtomicReference<Harness> harness = new AtomicReference<>();
+    ScriptedWriter writer =
+        new ScriptedWriter()
+            .script(
+                n -> { // close is asked as the write goes out; Redis answers later
+                  harness.get().worker.beginClose(System.nanoTime() + 60_000_000_000L);
+                  return Outcome.NO_REPLY;
+                });
+    // a short command timeout: one wait slice is 3 x 100 ms + 1 s
+    Harness h =
+        new Harness(
+            CompletableFuture.completedFuture(writer),
+            config().commandTimeout(Duration.ofMillis(100)));
+    harness.set(h);
+    h.record(event(T0, "k1", 6, 1));
+    CompletionStage<Void> flushed = h.flush();
+    eventually(() -> writer.unanswered.size() == 1);
+    ScriptedWriter.Call call = writer.calls.get(0);
+    writer.redis.apply(call.plan(), call.guardId());
+    writer.unanswered.get(0).complete(new WriteResult(1, 1, call.plan().size(), 1, 0, true));
+    await(flushed);
+    assertThat(h.worker.join(60_000)).isTrue();
+
+    assertThat(h.counters.stored.sum()).isEqualTo(1);
+    assertThat(h.counters.failed.sum()).isZero();
+    assertThat(writer.calls).hasSize(1);
   }
 
   private static void awaitUninterruptibly(CountDownLatch latch) {
