@@ -395,4 +395,32 @@ class JournalBoundsTest {
       assertThat(j.id()).isNotBlank();
     }
   }
+
+  /**
+   * What an interrupted segment creation or a stranger leaves in the directory does not disturb a
+   * recovery: a temporary file is deleted at open, a segment file shorter than its header or with
+   * another base in its header holds no events, a file of another name is left alone.
+   */
+  @Test
+  void leftoversOfAnInterruptedCreationAreDeletedOrSkipped() throws IOException {
+    List<UsageEvent> appended = new ArrayList<>();
+    try (Journal j = Journal.open(config(), false)) {
+      for (int i = 0; i < 10; i++) {
+        appended.add(event(i));
+        j.append(event(i));
+      }
+    }
+    Path tmp = dir.resolve(Segment.fileOf(dir, SMALL).getFileName() + "123.tmp");
+    Files.write(tmp, new byte[100]);
+    Files.write(Segment.fileOf(dir, SMALL), new byte[Segment.HEADER - 1]);
+    Files.copy(Segment.fileOf(dir, 0), Segment.fileOf(dir, 2L * SMALL)); // its header names 0
+    Path stranger = dir.resolve("notes.seg");
+    Files.write(stranger, new byte[10]);
+
+    Read read = readAll();
+    assertThat(tmp).doesNotExist();
+    assertThat(stranger).exists();
+    assertThat(read.events()).containsExactlyElementsOf(appended);
+    assertThat(read.report().clean()).isTrue();
+  }
 }
