@@ -423,4 +423,50 @@ class JournalBoundsTest {
     assertThat(read.events()).containsExactlyElementsOf(appended);
     assertThat(read.report().clean()).isTrue();
   }
+
+  /**
+   * A name of three-byte characters counts by its bytes: one whose characters, times three, still
+   * pass the quick estimate but whose bytes do not fit is refused with its size.
+   */
+  @Test
+  void aNameOfThreeByteCharactersIsRefusedByItsBytes() {
+    int room = SMALL - Segment.HEADER;
+    int n = 21_800; // 3 x (n + 2) <= room < 3 x n + 2 + 4 x 32 + 128
+    UsageEvent e =
+        UsageEvent.builder().at(AT).keyId("k").model("m").accountId("\u20ac".repeat(n)).build();
+    try (Journal j = Journal.open(config(), false)) {
+      assertThatIllegalArgumentException()
+          .isThrownBy(() -> j.append(e))
+          .withMessage(
+              "journal record of "
+                  + (3 * n + 2 + 4 * 32 + 128)
+                  + " bytes is larger than a segment of "
+                  + SMALL
+                  + " bytes allows (usagesink.buffered.journal segment size)");
+      assertThat(room).isLessThan(3 * n + 2 + 4 * 32 + 128);
+      assertThat(j.stats().appended()).isZero();
+    }
+  }
+
+  /**
+   * A release at the end of the current segment, filled to its last byte, keeps it: the next append
+   * rolls from it and is read back by the next process.
+   */
+  @Test
+  void aReleaseAtTheEndOfAnExactlyFullCurrentSegmentKeepsAppending() {
+    try (Journal j = Journal.open(config(), false)) {
+      long p = j.append(event(0));
+      for (int k = 1; (SMALL - j.nextPosition()) % CANCEL != 0; k++) {
+        j.append(event(k).toBuilder().id("x".repeat(k)).build());
+      }
+      while (j.nextPosition() < SMALL) {
+        j.cancel(p);
+      }
+      assertThat(j.nextPosition()).isEqualTo(SMALL);
+      j.release(SMALL);
+      assertThat(j.stats().segments()).isEqualTo(1);
+      assertThat(j.append(event(7))).isGreaterThan(SMALL);
+    }
+    assertThat(readAll().events()).containsExactly(event(7));
+  }
 }
