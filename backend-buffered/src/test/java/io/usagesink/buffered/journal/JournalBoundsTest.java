@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,33 +45,6 @@ class JournalBoundsTest {
         .model("m")
         .inputTokens(i)
         .build();
-  }
-
-  /** What a reader of the whole journal delivers, with its report. */
-  private record Read(List<Long> positions, List<UsageEvent> events, ReadReport report) {}
-
-  private Read readAll() {
-    try (Journal j = Journal.open(config(), false);
-        JournalReader r = j.reader(0)) {
-      List<Long> positions = new ArrayList<>();
-      List<UsageEvent> events = new ArrayList<>();
-      while (r.next()) {
-        positions.add(r.position());
-        events.add(r.event());
-      }
-      return new Read(positions, events, r.report());
-    }
-  }
-
-  private List<Long> segmentBases() throws IOException {
-    try (Stream<Path> files = Files.list(dir)) {
-      return files
-          .map(f -> f.getFileName().toString())
-          .filter(n -> n.endsWith(Segment.SUFFIX))
-          .map(n -> Long.parseLong(n.substring(0, n.length() - Segment.SUFFIX.length())))
-          .sorted()
-          .collect(Collectors.toList());
-    }
   }
 
   /** Writes {@code bytes} at {@code position} of the first segment (base 0). */
@@ -134,7 +106,7 @@ class JournalBoundsTest {
           .as("events, the cancel records, the event after them")
           .isEqualTo(count + cancels + 1);
     }
-    Read read = readAll();
+    JournalContents read = readAll();
     List<UsageEvent> expected = new ArrayList<>();
     expected.add(event(3));
     expected.add(event(4));
@@ -221,7 +193,7 @@ class JournalBoundsTest {
     overwrite(p.get(9) + 8, filled((int) (p.get(10) - p.get(9) - 8), 0));
     overwrite(p.get(12), filled((int) (p.get(13) - p.get(12)), 0));
 
-    Read read = readAll();
+    JournalContents read = readAll();
     List<Long> expected = new ArrayList<>(p);
     expected.removeAll(List.of(p.get(3), p.get(6), p.get(9), p.get(12)));
     assertThat(read.positions()).containsExactlyElementsOf(expected);
@@ -417,7 +389,7 @@ class JournalBoundsTest {
     Path stranger = dir.resolve("notes.seg");
     Files.write(stranger, new byte[10]);
 
-    Read read = readAll();
+    JournalContents read = readAll();
     assertThat(tmp).doesNotExist();
     assertThat(stranger).exists();
     assertThat(read.events()).containsExactlyElementsOf(appended);
@@ -468,5 +440,13 @@ class JournalBoundsTest {
       assertThat(j.append(event(7))).isGreaterThan(SMALL);
     }
     assertThat(readAll().events()).containsExactly(event(7));
+  }
+
+  private JournalContents readAll() {
+    return JournalContents.read(config(), false);
+  }
+
+  private List<Long> segmentBases() throws IOException {
+    return JournalContents.segmentBases(dir);
   }
 }

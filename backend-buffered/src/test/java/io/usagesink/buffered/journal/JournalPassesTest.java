@@ -44,18 +44,6 @@ class JournalPassesTest {
         .build();
   }
 
-  /** The bases of the segment files in the directory, ascending. */
-  private List<Long> segmentBases() throws IOException {
-    try (Stream<Path> files = Files.list(dir)) {
-      return files
-          .map(f -> f.getFileName().toString())
-          .filter(n -> n.endsWith(Segment.SUFFIX))
-          .map(n -> Long.parseLong(n.substring(0, n.length() - Segment.SUFFIX.length())))
-          .sorted()
-          .collect(Collectors.toList());
-    }
-  }
-
   private List<String> leftovers() throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
       return files
@@ -234,5 +222,9 @@ class JournalPassesTest {
       appendUntilRoll(j, 2);
       eventually(() -> j.stats().segments() == 2 + Journal.PREPARED_AHEAD);
     }
+  }
+
+  private List<Long> segmentBases() throws IOException {
+    return JournalContents.segmentBases(dir);
   }
 }

@@ -49,22 +49,6 @@ class JournalTest {
         .build();
   }
 
-  /** Every event of the journal's earlier processes, in order, with the reader's report. */
-  private record Read(List<Long> positions, List<UsageEvent> events, ReadReport report) {}
-
-  private Read readAll(JournalConfig config) {
-    try (Journal j = Journal.open(config);
-        JournalReader r = j.reader(0)) {
-      List<Long> positions = new ArrayList<>();
-      List<UsageEvent> events = new ArrayList<>();
-      while (r.next()) {
-        positions.add(r.position());
-        events.add(r.event());
-      }
-      return new Read(positions, events, r.report());
-    }
-  }
-
   private List<Long> appendAll(JournalConfig config, List<UsageEvent> events) {
     try (Journal j = Journal.open(config)) {
       List<Long> positions = new ArrayList<>();
@@ -129,7 +113,7 @@ class JournalTest {
                 .build());
     List<Long> positions = appendAll(config(FsyncPolicy.INTERVAL, SMALL), events);
 
-    Read read = readAll(config(FsyncPolicy.INTERVAL, SMALL));
+    JournalContents read = readAll(config(FsyncPolicy.INTERVAL, SMALL));
     assertThat(read.events()).containsExactlyElementsOf(events);
     assertThat(read.positions()).containsExactlyElementsOf(positions);
     assertThat(read.report().clean()).isTrue();
@@ -171,7 +155,7 @@ class JournalTest {
       assertThat(j.stats().segments()).isGreaterThan(10); // many rolls happened under contention
     }
 
-    Read read = readAll(config(FsyncPolicy.INTERVAL, SMALL));
+    JournalContents read = readAll(config(FsyncPolicy.INTERVAL, SMALL));
     assertThat(read.report().clean()).isTrue();
     assertThat(read.positions()).isSorted().doesNotHaveDuplicates().hasSize(threads * perThread);
     Map<Long, UsageEvent> readBack = new HashMap<>();
@@ -190,7 +174,7 @@ class JournalTest {
       f.setLength(last + 12); // the last record is cut 4 bytes into its payload
     }
 
-    Read read = readAll(config(FsyncPolicy.NONE, SMALL));
+    JournalContents read = readAll(config(FsyncPolicy.NONE, SMALL));
     assertThat(read.events()).containsExactlyElementsOf(events(99));
     assertThat(read.report().badRegions()).isEqualTo(1);
     assertThat(read.report().firstBadPosition()).isEqualTo(last);
@@ -201,7 +185,7 @@ class JournalTest {
     List<Long> positions = appendAll(config(FsyncPolicy.NONE, SMALL), events(100));
     flipByte(onlySegmentWithData(), positions.get(97) + 10);
 
-    Read read = readAll(config(FsyncPolicy.NONE, SMALL));
+    JournalContents read = readAll(config(FsyncPolicy.NONE, SMALL));
     List<UsageEvent> expected = new ArrayList<>(events(100));
     expected.remove(97);
     assertThat(read.events())
@@ -221,7 +205,7 @@ class JournalTest {
       f.write(new byte[(int) (to - from)]);
     }
 
-    Read read = readAll(config(FsyncPolicy.NONE, SMALL));
+    JournalContents read = readAll(config(FsyncPolicy.NONE, SMALL));
     List<UsageEvent> expected = new ArrayList<>(events(10));
     expected.remove(4);
     assertThat(read.events()).containsExactlyElementsOf(expected);
@@ -234,8 +218,8 @@ class JournalTest {
     List<Long> positions = appendAll(config(FsyncPolicy.NONE, SMALL), events(3000));
     flipByte(lastSegmentWithData(), positions.get(2999) + 9);
 
-    Read first = readAll(config(FsyncPolicy.NONE, SMALL));
-    Read second = readAll(config(FsyncPolicy.NONE, SMALL));
+    JournalContents first = readAll(config(FsyncPolicy.NONE, SMALL));
+    JournalContents second = readAll(config(FsyncPolicy.NONE, SMALL));
     assertThat(first.events()).hasSize(2999);
     assertThat(second.events()).isEqualTo(first.events());
     assertThat(second.positions()).isEqualTo(first.positions());
@@ -269,7 +253,7 @@ class JournalTest {
       assertThat(j.released()).isEqualTo(positions.get(10000));
     }
 
-    Read read = readAll(config(FsyncPolicy.INTERVAL, SMALL));
+    JournalContents read = readAll(config(FsyncPolicy.INTERVAL, SMALL));
     assertThat(read.events()).containsExactlyElementsOf(events(12000).subList(10000, 12000));
     assertThat(read.positions().get(0)).isEqualTo(positions.get(10000));
   }
@@ -300,7 +284,7 @@ class JournalTest {
       j.append(event(3));
       j.cancel(p);
     }
-    Read read = readAll(config(FsyncPolicy.NONE, SMALL));
+    JournalContents read = readAll(config(FsyncPolicy.NONE, SMALL));
     assertThat(read.events()).containsExactly(event(1), event(3));
     assertThat(read.report().cancelled()).isEqualTo(1);
   }
@@ -398,7 +382,7 @@ class JournalTest {
     }
     assertThat(child.exitValue()).isEqualTo(137);
 
-    Read read = readAll(config(FsyncPolicy.NONE, 256 << 10));
+    JournalContents read = readAll(config(FsyncPolicy.NONE, 256 << 10));
     Map<Long, Long> recovered = new HashMap<>();
     for (int i = 0; i < read.events().size(); i++) {
       recovered.put(Long.parseLong(read.events().get(i).id()), read.positions().get(i));
@@ -470,7 +454,7 @@ class JournalTest {
     // the first record of the segment defines the first event's key, "key-0" (events 0 and 5)
     flipByte(seg, baseOf(seg) + Segment.HEADER + Records.HEADER + 2);
 
-    Read read = readAll(config(FsyncPolicy.NONE, SMALL));
+    JournalContents read = readAll(config(FsyncPolicy.NONE, SMALL));
     List<UsageEvent> expected = new ArrayList<>(events(10));
     expected.remove(5);
     expected.remove(0);
@@ -484,7 +468,7 @@ class JournalTest {
     List<UsageEvent> events = events(50);
     writeFormat1Segment(events, 1);
 
-    Read read = readAll(config(FsyncPolicy.NONE, SMALL));
+    JournalContents read = readAll(config(FsyncPolicy.NONE, SMALL));
     assertThat(read.events()).containsExactlyElementsOf(events);
     assertThat(read.report().clean()).isTrue();
   }
@@ -558,5 +542,9 @@ class JournalTest {
       f.seek(off);
       f.write(b ^ 0x5A);
     }
+  }
+
+  private static JournalContents readAll(JournalConfig config) {
+    return JournalContents.read(config, true);
   }
 }
