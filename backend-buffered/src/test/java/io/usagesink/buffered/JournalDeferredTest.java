@@ -1,6 +1,5 @@
 package io.usagesink.buffered;
 
-import static io.usagesink.buffered.JournaledSinks.PLUS_8;
 import static io.usagesink.buffered.JournaledSinks.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -50,11 +49,7 @@ class JournalDeferredTest {
   }
 
   private static SinkConfig.Builder config() {
-    return SinkConfig.builder()
-        .zone(PLUS_8)
-        .shutdownHook(false)
-        .closeTimeout(Duration.ofSeconds(1))
-        .flushInterval(Duration.ofHours(1));
+    return JournaledSinks.config(Duration.ofSeconds(1));
   }
 
   /** The invariant of {@link SinkStats} after close, in events. */

@@ -1,18 +1,16 @@
 package io.usagesink.buffered;
 
-import static io.usagesink.buffered.JournaledSinks.PLUS_8;
-import static io.usagesink.buffered.JournaledSinks.T0;
+import static io.usagesink.buffered.JournaledSinks.event;
+import static io.usagesink.redis.testing.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.usagesink.SinkConfig;
 import io.usagesink.UsageEvent;
+import io.usagesink.buffered.JournaledSinks.Left;
 import io.usagesink.buffered.RecoverySummary.InFlight;
 import io.usagesink.buffered.ScriptedWriter.Outcome;
 import io.usagesink.buffered.journal.Journal;
 import io.usagesink.buffered.journal.JournalReader;
-import io.usagesink.layout.UsageLayout;
-import io.usagesink.layout.UsageLayouts;
-import io.usagesink.plan.UsagePlan;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -41,7 +39,6 @@ class JournalRecoverySummaryTest {
   @TempDir Path dir;
 
   private JournaledSinks sinks;
-  private final UsageLayout layout = UsageLayouts.crs(config().build());
 
   @BeforeEach
   void openFixture() {
@@ -54,22 +51,7 @@ class JournalRecoverySummaryTest {
   }
 
   private static SinkConfig.Builder config() {
-    return SinkConfig.builder()
-        .zone(PLUS_8)
-        .shutdownHook(false)
-        .closeTimeout(Duration.ofSeconds(10))
-        .flushInterval(Duration.ofHours(1));
-  }
-
-  private static UsageEvent event(int key, long in) {
-    return UsageEvent.builder()
-        .at(T0)
-        .keyId("k" + key)
-        .accountId("a1")
-        .model("claude-sonnet-4-20250514")
-        .inputTokens(in)
-        .outputTokens(1)
-        .build();
+    return JournaledSinks.config(Duration.ofSeconds(10));
   }
 
   private static List<UsageEvent> events(int n) {
@@ -80,34 +62,12 @@ class JournalRecoverySummaryTest {
     return events;
   }
 
-  /** What an earlier process left: its journal's id, the events' positions and its end. */
-  private record Left(String id, List<Long> positions, long end) {
-    String guard(long from, long to) {
-      return id + ":" + from + "-" + to;
-    }
-  }
-
-  /**
-   * Journals {@code events} as an earlier process would; {@code then} is given the journal and the
-   * events' positions after (to begin a batch, say).
-   */
   private Left leave(List<UsageEvent> events, BiConsumer<Journal, List<Long>> then) {
-    try (Journal j = Journal.open(sinks.journal())) {
-      List<Long> positions = new ArrayList<>();
-      for (UsageEvent e : events) {
-        positions.add(j.append(e));
-      }
-      then.accept(j, positions);
-      return new Left(j.id(), positions, j.nextPosition());
-    }
+    return sinks.leave(events, then);
   }
 
   private Left leave(List<UsageEvent> events) {
-    return leave(events, (j, p) -> {});
-  }
-
-  private static void flush(BufferedSink sink) throws Exception {
-    sink.flush().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    return sinks.leave(events, (j, p) -> {});
   }
 
   private static RecoverySummary summaryOf(BufferedSink sink) {
@@ -117,14 +77,6 @@ class JournalRecoverySummaryTest {
 
   private static List<String> guards(ScriptedWriter writer) {
     return writer.calls.stream().map(ScriptedWriter.Call::guardId).toList();
-  }
-
-  private UsagePlan planOf(List<UsageEvent> events) {
-    UsagePlan.Builder b = UsagePlan.builder();
-    for (UsageEvent e : events) {
-      b.addAll(layout.plan(e));
-    }
-    return b.build();
   }
 
   /** Flips a byte {@code offset} bytes into the record at {@code position}: a corrupted record. */
@@ -165,7 +117,7 @@ class JournalRecoverySummaryTest {
   void aJournalWithNothingLeftIsNotRecovered() throws Exception {
     BufferedSink sink = sinks.open(new ScriptedWriter(), config());
     sink.record(event(1, 5));
-    flush(sink);
+    await(sink.flush());
     assertThat(sink.lastRecovery()).as("nothing was journaled before this sink").isEmpty();
     assertThat(sink.stats().stored()).isEqualTo(1);
   }
@@ -177,7 +129,7 @@ class JournalRecoverySummaryTest {
     ScriptedWriter writer = new ScriptedWriter();
     long before = System.nanoTime();
     BufferedSink sink = sinks.open(writer, config().maxPendingCounters(6)); // 3 counters a batch
-    flush(sink);
+    await(sink.flush());
     long observedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - before);
 
     RecoverySummary s = summaryOf(sink);
@@ -234,7 +186,7 @@ class JournalRecoverySummaryTest {
     Left left = leave(events);
     ScriptedWriter writer = new ScriptedWriter();
     BufferedSink sink = sinks.open(writer, config().maxPendingCounters(7));
-    flush(sink);
+    await(sink.flush());
 
     RecoverySummary s = summaryOf(sink);
     List<Long> p = left.positions();
@@ -253,9 +205,9 @@ class JournalRecoverySummaryTest {
     // the earlier process began [0, p4) and applied it: its guard is set
     Left left = leave(events, (j, p) -> j.beginBatch(0, p.get(4)));
     ScriptedWriter writer = new ScriptedWriter();
-    writer.redis.apply(planOf(events.subList(0, 4)), left.guard(0, left.positions().get(4)));
+    writer.redis.apply(sinks.plan(events.subList(0, 4)), left.guard(0, left.positions().get(4)));
     BufferedSink sink = sinks.open(writer, config().maxPendingCounters(1_000));
-    flush(sink);
+    await(sink.flush());
 
     RecoverySummary s = summaryOf(sink);
     assertThat(s.pendingBatch()).isEqualTo(new Journal.Range(0, left.positions().get(4)));
@@ -280,7 +232,7 @@ class JournalRecoverySummaryTest {
     Left left = leave(events, (j, p) -> j.beginBatch(0, p.get(2)));
     ScriptedWriter writer = new ScriptedWriter();
     BufferedSink sink = sinks.open(writer, config().maxPendingCounters(1_000));
-    flush(sink);
+    await(sink.flush());
 
     RecoverySummary s = summaryOf(sink);
     assertThat(s.pendingBatch()).isEqualTo(new Journal.Range(0, left.positions().get(2)));
@@ -310,7 +262,7 @@ class JournalRecoverySummaryTest {
     List<Long> p = left.positions();
     ScriptedWriter writer = new ScriptedWriter();
     BufferedSink sink = sinks.open(writer, config().maxPendingCounters(1_000));
-    flush(sink);
+    await(sink.flush());
 
     RecoverySummary s = summaryOf(sink);
     assertThat(s.from()).isEqualTo(p.get(2));
@@ -338,7 +290,7 @@ class JournalRecoverySummaryTest {
     List<Long> p = left.positions();
     ScriptedWriter writer = new ScriptedWriter();
     BufferedSink sink = sinks.open(writer, config().maxPendingCounters(1_000));
-    flush(sink);
+    await(sink.flush());
 
     RecoverySummary s = summaryOf(sink);
     assertThat(s.pendingBatch()).isNull();
@@ -364,7 +316,7 @@ class JournalRecoverySummaryTest {
         });
     ScriptedWriter writer = new ScriptedWriter();
     BufferedSink sink = sinks.open(writer, config().maxPendingCounters(1_000));
-    flush(sink);
+    await(sink.flush());
 
     RecoverySummary s = summaryOf(sink);
     assertThat(s.read()).isEqualTo(4);
@@ -383,7 +335,7 @@ class JournalRecoverySummaryTest {
     leave(events);
     ScriptedWriter writer = new ScriptedWriter();
     BufferedSink sink = sinks.open(writer, config());
-    flush(sink);
+    await(sink.flush());
 
     RecoverySummary s = summaryOf(sink);
     assertThat(s.read()).isEqualTo(3);
@@ -448,7 +400,7 @@ class JournalRecoverySummaryTest {
     long badBytes = badBytesRead();
     ScriptedWriter writer = new ScriptedWriter();
     BufferedSink sink = sinks.open(writer, config().maxPendingCounters(1_000));
-    flush(sink);
+    await(sink.flush());
 
     RecoverySummary s = summaryOf(sink);
     assertThat(s.read()).isEqualTo(7);
@@ -482,7 +434,7 @@ class JournalRecoverySummaryTest {
     long badBytes = badBytesRead();
     ScriptedWriter writer = new ScriptedWriter();
     BufferedSink sink = sinks.open(writer, config().maxPendingCounters(1_000));
-    flush(sink);
+    await(sink.flush());
 
     RecoverySummary s = summaryOf(sink);
     assertThat(s.read()).isEqualTo(6);

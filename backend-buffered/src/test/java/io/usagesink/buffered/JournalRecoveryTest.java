@@ -1,22 +1,18 @@
 package io.usagesink.buffered;
 
-import static io.usagesink.buffered.JournaledSinks.PLUS_8;
-import static io.usagesink.buffered.JournaledSinks.T0;
+import static io.usagesink.buffered.JournaledSinks.event;
+import static io.usagesink.redis.testing.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.usagesink.SinkConfig;
 import io.usagesink.SinkStats;
 import io.usagesink.UsageEvent;
+import io.usagesink.buffered.JournaledSinks.Left;
 import io.usagesink.buffered.ScriptedWriter.Outcome;
-import io.usagesink.buffered.journal.Journal;
-import io.usagesink.layout.UsageLayout;
-import io.usagesink.layout.UsageLayouts;
-import io.usagesink.plan.UsagePlan;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,7 +30,6 @@ class JournalRecoveryTest {
   @TempDir Path dir;
 
   private JournaledSinks sinks;
-  private final UsageLayout layout = UsageLayouts.crs(config().build());
 
   @BeforeEach
   void openFixture() {
@@ -47,43 +42,18 @@ class JournalRecoveryTest {
   }
 
   private static SinkConfig.Builder config() {
-    return SinkConfig.builder()
-        .zone(PLUS_8)
-        .shutdownHook(false)
-        .closeTimeout(Duration.ofSeconds(10))
-        .flushInterval(Duration.ofHours(1));
+    return JournaledSinks.config(Duration.ofSeconds(10));
   }
-
-  private static UsageEvent event(int i, long in) {
-    return UsageEvent.builder()
-        .at(T0)
-        .keyId("k" + i)
-        .accountId("a1")
-        .model("claude-sonnet-4-20250514")
-        .inputTokens(in)
-        .outputTokens(1)
-        .build();
-  }
-
-  /** What an earlier process left: its journal's id, positions and end. */
-  private record Left(String id, List<Long> positions, long end) {}
 
   /** Journals {@code events} as an earlier process would, with {@code pending} as its batch. */
   private Left leave(List<UsageEvent> events, int pendingTo) {
-    try (Journal j = Journal.open(sinks.journal())) {
-      List<Long> positions = new ArrayList<>();
-      for (UsageEvent e : events) {
-        positions.add(j.append(e));
-      }
-      if (pendingTo > 0) {
-        j.beginBatch(0, positions.get(pendingTo));
-      }
-      return new Left(j.id(), positions, j.nextPosition());
-    }
-  }
-
-  private static void flush(BufferedSink sink) throws Exception {
-    sink.flush().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    return sinks.leave(
+        events,
+        (j, positions) -> {
+          if (pendingTo > 0) {
+            j.beginBatch(0, positions.get(pendingTo));
+          }
+        });
   }
 
   @Test
@@ -95,7 +65,7 @@ class JournalRecoveryTest {
     Left left = leave(events, 0);
     ScriptedWriter writer = new ScriptedWriter();
     BufferedSink sink = sinks.open(writer, config().maxPendingCounters(20)); // 10 counters a batch
-    flush(sink);
+    await(sink.flush());
 
     assertThat(writer.calls.stream().map(ScriptedWriter.Call::guardId))
         .containsExactly(
@@ -125,7 +95,7 @@ class JournalRecoveryTest {
     Left left = leave(events, 0);
     ScriptedWriter writer = new ScriptedWriter();
     BufferedSink sink = sinks.open(writer, config().maxPendingCounters(6)); // 3 counters a batch
-    flush(sink);
+    await(sink.flush());
     assertThat(writer.calls).hasSize(1);
     assertThat(writer.calls.get(0).guardId()).startsWith(left.id() + ":0-");
     assertThat(writer.redis.field("usage:k0", "totalRequests")).isEqualTo(10);
@@ -141,9 +111,10 @@ class JournalRecoveryTest {
     Left left = leave(events, 4); // the batch [0, position of event 4) was being written
     ScriptedWriter writer = new ScriptedWriter();
     // it had been applied: its guard is set, so rewriting it changes nothing
-    writer.redis.apply(planOf(events.subList(0, 4)), left.id() + ":0-" + left.positions().get(4));
+    writer.redis.apply(
+        sinks.plan(events.subList(0, 4)), left.id() + ":0-" + left.positions().get(4));
     BufferedSink sink = sinks.open(writer, config().maxPendingCounters(1_000));
-    flush(sink);
+    await(sink.flush());
 
     assertThat(writer.calls.stream().map(ScriptedWriter.Call::guardId))
         .containsExactly(
@@ -156,14 +127,6 @@ class JournalRecoveryTest {
     assertThat(sink.journalStats().get().released()).isGreaterThanOrEqualTo(left.end());
   }
 
-  private UsagePlan planOf(List<UsageEvent> events) {
-    UsagePlan.Builder b = UsagePlan.builder();
-    for (UsageEvent e : events) {
-      b.addAll(layout.plan(e));
-    }
-    return b.build();
-  }
-
   @Test
   void aRecoveredEventThatWouldOverflowItsCounterIsCountedFailed() throws Exception {
     long big = Long.MAX_VALUE - 10;
@@ -171,7 +134,7 @@ class JournalRecoveryTest {
     leave(events, 0);
     ScriptedWriter writer = new ScriptedWriter();
     BufferedSink sink = sinks.open(writer, config());
-    flush(sink);
+    await(sink.flush());
     SinkStats s = sink.stats();
     assertThat(s.recorded()).isEqualTo(3);
     assertThat(s.stored()).isEqualTo(2);
@@ -203,7 +166,7 @@ class JournalRecoveryTest {
 
     writer.script(n -> Outcome.APPLY);
     BufferedSink third = sinks.open(writer, config().maxPendingCounters(1_000));
-    flush(third);
+    await(third.flush());
     assertThat(writer.redis.hashes()).isEqualTo(sinks.reference(events).hashes());
     assertThat(third.stats().stored()).isEqualTo(20);
   }

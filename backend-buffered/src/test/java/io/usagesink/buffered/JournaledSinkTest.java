@@ -52,11 +52,7 @@ class JournaledSinkTest {
   }
 
   private static SinkConfig.Builder config() {
-    return SinkConfig.builder()
-        .zone(PLUS_8)
-        .shutdownHook(false)
-        .closeTimeout(Duration.ofSeconds(3))
-        .flushInterval(Duration.ofHours(1));
+    return JournaledSinks.config(Duration.ofSeconds(3));
   }
 
   /** Waits until the recovery of a fresh sink is done (its flush completes after it). */
