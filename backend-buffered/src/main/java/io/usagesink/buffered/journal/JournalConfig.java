@@ -10,7 +10,8 @@ import java.util.Objects;
  *
  * @param dir the journal directory; created if absent; one process at a time
  * @param fsync when appended records are forced to storage
- * @param fsyncInterval the interval of {@link FsyncPolicy#INTERVAL} (ignored by the others)
+ * @param fsyncInterval the interval of {@link FsyncPolicy#INTERVAL}; under every policy also how
+ *     often the sync thread unmaps the windows appenders have left
  * @param segmentBytes the size of each segment file, {@value #MIN_SEGMENT_BYTES} to {@value
  *     #MAX_SEGMENT_BYTES}; also the largest record
  */

@@ -22,7 +22,10 @@ public final class JournalSettings {
   /** {@code none}, {@code interval} (the default) or {@code always}. */
   public static final String FSYNC = "usagesink.buffered.journal-fsync";
 
-  /** The interval of {@code interval}, e.g. {@code 200ms}; default 500 ms. */
+  /**
+   * The interval of {@code interval}, e.g. {@code 200ms}; default 500 ms. Under every policy also
+   * how often the windows appenders have left are unmapped.
+   */
   public static final String FSYNC_INTERVAL = "usagesink.buffered.journal-fsync-interval";
 
   private JournalSettings() {}
