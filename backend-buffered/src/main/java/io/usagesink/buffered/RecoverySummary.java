@@ -46,6 +46,17 @@ record RecoverySummary(
     long badBytes,
     long firstBadPosition) {
 
+  /**
+   * @throws IllegalArgumentException when {@code inFlight} and {@code pendingBatch} disagree: there
+   *     is an in-flight outcome exactly when there is a pending batch
+   */
+  RecoverySummary {
+    if ((pendingBatch == null) != (inFlight == InFlight.NONE)) {
+      throw new IllegalArgumentException(
+          "inFlight " + inFlight + " does not match pendingBatch " + pendingBatch);
+    }
+  }
+
   /** What became of the batch that was in flight when the earlier process stopped. */
   enum InFlight {
     /** There was no such batch. */

@@ -3,6 +3,7 @@ package io.usagesink.buffered;
 import static io.usagesink.buffered.JournaledSinks.event;
 import static io.usagesink.redis.testing.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.usagesink.SinkConfig;
 import io.usagesink.UsageEvent;
@@ -442,5 +443,23 @@ class JournalRecoverySummaryTest {
     assertThat(s.badRegions()).isEqualTo(2);
     assertThat(s.badBytes()).as("both regions").isEqualTo(badBytes).isPositive();
     assertThat(s.firstBadPosition()).isEqualTo(p.get(1));
+  }
+
+  @Test
+  void anInFlightOutcomeGoesWithAPendingBatchAndOnlyWithOne() {
+    Journal.Range batch = new Journal.Range(64, 128);
+    assertThatThrownBy(() -> summary(null, InFlight.STORED_NOW))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("inFlight STORED_NOW does not match pendingBatch null");
+    assertThatThrownBy(() -> summary(batch, InFlight.NONE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("inFlight NONE does not match pendingBatch Range[from=64, to=128]");
+    assertThat(summary(null, InFlight.NONE).pendingBatch()).isNull();
+    assertThat(summary(batch, InFlight.ALREADY_APPLIED).pendingBatch()).isEqualTo(batch);
+  }
+
+  private static RecoverySummary summary(Journal.Range pendingBatch, InFlight inFlight) {
+    return new RecoverySummary(
+        64, 128, 2, 1, 2, 0, 0, 1, pendingBatch, 0, false, inFlight, true, 0, 0, -1);
   }
 }

@@ -430,6 +430,15 @@ class JournalTest {
         .hasMessage(
             "Invalid value for property usagesink.buffered.journal-fsync=sometimes."
                 + " Must be none, interval or always.");
+    assertThatThrownBy(() -> FsyncPolicy.parse("fsync", null))
+        .hasMessage("Invalid value for property fsync=null. Must be none, interval or always.");
+  }
+
+  @Test
+  void eachPolicyParsesFromItsNameInAnyCaseAndPadded() {
+    assertThat(FsyncPolicy.parse("fsync", "none")).isEqualTo(FsyncPolicy.NONE);
+    assertThat(FsyncPolicy.parse("fsync", " Interval ")).isEqualTo(FsyncPolicy.INTERVAL);
+    assertThat(FsyncPolicy.parse("fsync", "ALWAYS")).isEqualTo(FsyncPolicy.ALWAYS);
   }
 
   @Test
