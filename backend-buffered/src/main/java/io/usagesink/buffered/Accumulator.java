@@ -5,7 +5,6 @@ import io.usagesink.UsageEvent;
 import io.usagesink.layout.UsageTally;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The summed usage of one {@link AccumulatorKey} within one {@link Generation}: one cell per
@@ -194,11 +193,7 @@ final class Accumulator extends AccumulatorKey {
     int spins = 0;
     while (((long) STATE_H.getVolatile(this) & ~SEALED) != 0) {
       // a writer is between tryEnter and exit: a few adds, unless it was descheduled
-      if (++spins < 100) {
-        Thread.onSpinWait();
-      } else {
-        LockSupport.parkNanos(10_000);
-      }
+      spins = SpinWait.pause(spins, 10_000);
     }
     return UsageTally.of(bucketStart(), keyId, accountId, model, cells);
   }

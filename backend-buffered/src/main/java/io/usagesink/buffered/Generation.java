@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The accumulators of one flush interval. The sink records into the <em>current</em> generation; a
@@ -173,11 +172,7 @@ final class Generation {
   void awaitJournalQuiet() {
     int spins = 0;
     while (journaling.get() != 0 || journalFrom < 0) {
-      if (++spins < 100) {
-        Thread.onSpinWait();
-      } else {
-        LockSupport.parkNanos(1_000);
-      }
+      spins = SpinWait.pause(spins, 1_000);
     }
   }
 
@@ -186,11 +181,7 @@ final class Generation {
     long from;
     int spins = 0;
     while ((from = journalFrom) < 0) {
-      if (++spins < 100) {
-        Thread.onSpinWait();
-      } else {
-        LockSupport.parkNanos(1_000);
-      }
+      spins = SpinWait.pause(spins, 1_000);
     }
     return from;
   }
@@ -228,11 +219,7 @@ final class Generation {
   private static void awaitZero(AtomicInteger count) {
     int spins = 0;
     while (count.get() != 0) {
-      if (++spins < 100) {
-        Thread.onSpinWait();
-      } else {
-        LockSupport.parkNanos(10_000);
-      }
+      spins = SpinWait.pause(spins, 10_000);
     }
   }
 }

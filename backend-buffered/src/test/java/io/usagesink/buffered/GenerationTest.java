@@ -8,6 +8,7 @@ import io.usagesink.buffered.journal.FsyncPolicy;
 import io.usagesink.buffered.journal.Journal;
 import io.usagesink.buffered.journal.JournalConfig;
 import io.usagesink.layout.UsageTally;
+import io.usagesink.redis.testing.Waits;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -15,6 +16,8 @@ import java.time.InstantSource;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -156,6 +159,26 @@ class GenerationTest {
       assertThat(first.journalTo).isEqualTo(end);
       assertThat(c.current().journalFrom).isEqualTo(end);
       assertThat(c.current().journalTo).isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void aCutWaitsForAnAppendInProgressForTheGenerationItCloses() throws Exception {
+    try (Journal j =
+        Journal.open(
+            JournalConfig.of(dir).withFsync(FsyncPolicy.NONE).withSegmentBytes(64 << 10))) {
+      GenerationClock c = clock(new ManualClock(T0), 60_000, j);
+      Generation first = c.current();
+      first.enterJournal(); // a record() that saw `first` current and is about to append
+      CompletableFuture<Boolean> cut = CompletableFuture.supplyAsync(() -> c.cut(first, false));
+      Waits.eventually(() -> c.current() != first); // the cut has replaced it and now waits
+      j.append(event("k1", 1, 1, false));
+      long end = j.nextPosition();
+      assertThat(cut).as("waiting for the append in progress").isNotDone();
+      first.exitJournal();
+      assertThat(cut.get(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(first.journalTo).as("the append belongs to the generation cut").isEqualTo(end);
+      assertThat(c.current().journalFrom).isEqualTo(end);
     }
   }
 

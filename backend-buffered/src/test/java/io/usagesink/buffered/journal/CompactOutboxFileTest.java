@@ -3,9 +3,12 @@ package io.usagesink.buffered.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.usagesink.redis.write.CompactWriter;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,5 +90,54 @@ class CompactOutboxFileTest {
     try (Journal j = Journal.open(config())) {
       assertThat(CompactOutboxFile.open(j).toResend()).isEmpty();
     }
+  }
+
+  @Test
+  void aPendingBatchThatEndsAtTheReleasedPositionIsNotResent() throws Exception {
+    try (Journal j = Journal.open(config())) {
+      j.release(128);
+      j.beginBatch(64, 128); // ends where the released position is: nothing of it is left
+      CompactOutboxFile.open(j).save(unsent(j.batchId(64, 128)));
+    }
+    try (Journal j = Journal.open(config())) {
+      assertThat(CompactOutboxFile.open(j).toResend()).isEmpty();
+    }
+  }
+
+  @Test
+  void aPendingBatchThatEndsPastTheReleasedPositionIsResent() throws Exception {
+    CompactWriter.Unsent saved;
+    try (Journal j = Journal.open(config())) {
+      j.release(128);
+      j.beginBatch(64, 192);
+      saved = unsent(j.batchId(64, 192));
+      CompactOutboxFile.open(j).save(saved);
+    }
+    try (Journal j = Journal.open(config())) {
+      assertThat(CompactOutboxFile.open(j).toResend()).contains(saved);
+    }
+  }
+
+  @Test
+  void theRecordRoundTripsWithAndWithoutAGuard() throws Exception {
+    for (String guard : new String[] {null, "buffered:w:64-128"}) {
+      CompactWriter.Unsent u = unsent(guard);
+      assertThat(CompactOutboxFile.decode(CompactOutboxFile.encode(u))).isEqualTo(u);
+    }
+    CompactWriter.Unsent empty = new CompactWriter.Unsent(null, Map.of(), Map.of());
+    assertThat(CompactOutboxFile.decode(CompactOutboxFile.encode(empty))).isEqualTo(empty);
+  }
+
+  @Test
+  void aRecordOfAnotherFormatOrCutShortIsDamaged() throws Exception {
+    byte[] good = CompactOutboxFile.encode(unsent("g"));
+    byte[] otherMagic = good.clone();
+    otherMagic[0] ^= 1;
+    CRC32C crc = new CRC32C();
+    crc.update(otherMagic, 0, otherMagic.length - 4);
+    ByteBuffer.wrap(otherMagic, otherMagic.length - 4, 4).putInt((int) crc.getValue());
+    assertThat(CompactOutboxFile.decode(otherMagic)).as("checksum right, magic wrong").isNull();
+    assertThat(CompactOutboxFile.decode(Arrays.copyOf(good, 7))).isNull();
+    assertThat(CompactOutboxFile.decode(new byte[0])).isNull();
   }
 }
