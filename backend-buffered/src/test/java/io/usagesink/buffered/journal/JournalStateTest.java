@@ -108,4 +108,19 @@ class JournalStateTest {
       assertThat(s.pendingTo).isEqualTo(-1);
     }
   }
+
+  @Test
+  void aSlotCutRightAfterItsChecksumIsIntact() throws IOException {
+    try (JournalState s = open()) {
+      s.write(100, 64, 128); // slot 1
+    }
+    try (RandomAccessFile f = new RandomAccessFile(dir.resolve(JournalState.FILE).toFile(), "rw")) {
+      f.setLength(64 + 40); // magic, sequence, three positions and the checksum: 40 bytes
+    }
+    try (JournalState s = open()) {
+      assertThat(s.released).isEqualTo(100);
+      assertThat(s.pendingFrom).isEqualTo(64);
+      assertThat(s.pendingTo).isEqualTo(128);
+    }
+  }
 }
