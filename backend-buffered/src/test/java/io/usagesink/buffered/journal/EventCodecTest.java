@@ -181,6 +181,49 @@ class EventCodecTest {
   }
 
   @Test
+  void everyRecordTypeGrowsTheBufferWhenEncodedAtItsLastByte() {
+    // each encoding starts at the last byte of the buffer as the one before left it
+    UsageEvent e = full(AT, "id-1", 1L << 58);
+    assertThat(fullRoundTrip(e, codec.buf.length - 1)).isEqualTo(e);
+    assertThat(refsRoundTrip(e, codec.buf.length - 1)).isEqualTo(e);
+    UsageEvent noId = full(AT.plusNanos(1), null, 1L << 58);
+    assertThat(refsRoundTrip(noId, codec.buf.length - 1)).isEqualTo(noId);
+
+    int at = codec.buf.length - 1;
+    int len = codec.encodeString(300, "model", at);
+    EventCodec.Strings strings = new EventCodec.Strings();
+    decode(at, len, strings);
+    assertThat(strings.get(300)).isEqualTo("model");
+
+    int cancelAt = codec.buf.length - 1;
+    int cancel = codec.encodeCancel(Long.MAX_VALUE, cancelAt);
+    assertThat(decode(cancelAt, cancel, new EventCodec.Strings()).cancelled())
+        .isEqualTo(Long.MAX_VALUE);
+  }
+
+  @Test
+  void countsFollowingANameThatFillsTheBufferStillFit() {
+    // the model name leaves fewer bytes than eight maximal counts take before the buffer's end
+    long big = 1L << 59; // nine bytes each, and their sums fit a long
+    String model = "m".repeat(new EventCodec().buf.length - 30);
+    UsageEvent e =
+        new UsageEvent(null, AT, "k", null, model, big, big, big, big, big, big, false, big, big);
+    assertThat(fullRoundTrip(e, 0)).isEqualTo(e);
+  }
+
+  @Test
+  void textBeyondAsciiIsEncodedAsUtf8FromTheFirstCharPastSevenBits() {
+    for (String text :
+        new String[] {"\u0080", "a\u0080b", "\u00e9".repeat(200), "\u20ac".repeat(150)}) {
+      EventCodec fresh = new EventCodec();
+      int len = fresh.encodeString(1, text, 0);
+      EventCodec.Strings strings = new EventCodec.Strings();
+      EventCodec.decode(ByteBuffer.wrap(fresh.buf), len, strings);
+      assertThat(strings.get(1)).as("%d chars", text.length()).isEqualTo(text);
+    }
+  }
+
+  @Test
   void damagedPayloadsAreRefusedWithTheirReason() {
     // a dictionary id beyond what an array holds
     byte[] bigId = {EventCodec.TYPE_STRING, (byte) 0xF9, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 7};
