@@ -2,13 +2,17 @@ package io.usagesink.buffered;
 
 import static io.usagesink.redis.testing.Waits.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.usagesink.ConfigurationException;
 import io.usagesink.SinkConfig;
 import io.usagesink.UsageEvent;
 import io.usagesink.buffered.ScriptedWriter.Outcome;
 import io.usagesink.buffered.journal.FsyncPolicy;
 import io.usagesink.buffered.journal.JournalConfig;
 import io.usagesink.layout.UsageLayouts;
+import io.usagesink.redis.RedisConnectFailedException;
+import io.usagesink.redis.connect.RedisConnector;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -217,5 +221,76 @@ class BufferedSinkSurfaceTest {
         .isNotEmpty()
         .allSatisfy(c -> assertThat(c.delta()).as("%s %s", c.key(), c.field()).isNotZero());
     assertThat(writer.redis.field("usage:k1", "totalInputTokens")).isEqualTo(5);
+  }
+
+  private JournalConfig journal() {
+    return JournalConfig.of(dir).withFsync(FsyncPolicy.NONE).withSegmentBytes(64 << 10);
+  }
+
+  @Test
+  void aBuildThatFailsAfterOpeningTheJournalReleasesItAndThrowsTheCause() {
+    SinkConfig refusing =
+        config()
+            .redisUri("redis://127.0.0.1:1")
+            .property(RedisConnector.CONNECT_PROPERTY, "fail")
+            .build();
+    assertThatThrownBy(() -> BufferedSink.builder(refusing).journal(journal()).build())
+        .isInstanceOf(RedisConnectFailedException.class);
+    assertThatThrownBy(() -> BufferedSink.builder(refusing).build())
+        .as("without a journal too")
+        .isInstanceOf(RedisConnectFailedException.class);
+    // the journal's lock was released: another sink opens on the directory
+    assertThat(
+            keep(
+                BufferedSink.builder(config().build())
+                    .writer(new ScriptedWriter())
+                    .clock(new ManualClock(T0))
+                    .journal(journal())
+                    .build()))
+        .asString()
+        .contains("journal=" + dir.toAbsolutePath());
+  }
+
+  @Test
+  void theCompactLayoutWithAJournalBuildsItsOwnCompactWriterButRefusesAnInjectedLayout() {
+    SinkConfig compact =
+        config()
+            .redisUri("redis://127.0.0.1:1")
+            .property(UsageLayouts.LAYOUT_PROPERTY, "compact")
+            .build();
+    assertThatThrownBy(
+            () ->
+                BufferedSink.builder(compact)
+                    .layout(UsageLayouts.compact(compact))
+                    .journal(journal())
+                    .build())
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("usagesink.layout=compact and an injected writer or layout");
+    // a CRS layout injected into a compact configuration is not the compact layout: journaled
+    BufferedSink crs =
+        keep(
+            BufferedSink.builder(compact)
+                .writer(new ScriptedWriter())
+                .layout(UsageLayouts.crs(compact))
+                .journal(journal())
+                .build());
+    assertThat(crs.journalStats()).isPresent();
+    crs.close();
+    assertThat(keep(BufferedSink.builder(compact).journal(journal()).build()))
+        .asString()
+        .contains("writer=compact", "journal=" + dir.toAbsolutePath());
+  }
+
+  @Test
+  void aJournalOfNullOnTheBuilderOverridesTheConfiguredJournalDirectory() {
+    BufferedSink sink =
+        keep(
+            BufferedSink.builder(
+                    config().property("usagesink.buffered.journal-dir", dir.toString()).build())
+                .writer(new ScriptedWriter())
+                .journal(null)
+                .build());
+    assertThat(sink.journalStats()).isEmpty();
+    assertThat(sink.gauges()).isEmpty();
   }
 }

@@ -13,10 +13,12 @@ import io.usagesink.buffered.ScriptedWriter.Outcome;
 import io.usagesink.layout.StatsPolicy;
 import io.usagesink.layout.UsageLayout;
 import io.usagesink.layout.UsageLayouts;
+import io.usagesink.layout.UsageTally;
 import io.usagesink.plan.CounterDelta;
 import io.usagesink.plan.UsagePlan;
 import io.usagesink.redis.IncompleteWriteException;
 import io.usagesink.redis.PoisonedKeysException;
+import io.usagesink.redis.RedisNotConnectedException;
 import io.usagesink.redis.WriteResult;
 import io.usagesink.redis.internal.CrsPlanFilter;
 import io.usagesink.redis.internal.SinkCounters;
@@ -33,6 +35,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -433,6 +436,94 @@ class FlushWorkerTest {
                 + big
                 + " \\+ "
                 + big);
+  }
+
+  /**
+   * The CRS layout, plus an index of each account's keys (a set {@code keys:<account>}, as a custom
+   * layout may add); a tally of key {@code unplannable} cannot be planned.
+   */
+  private final class IndexingLayout implements UsageLayout {
+    @Override
+    public void plan(UsageTally tally, UsagePlan.Builder into) {
+      if (tally.keyId().equals("unplannable")) {
+        throw new IllegalArgumentException("no plan for this key");
+      }
+      layout.plan(tally, into);
+      into.indexAdd("keys:" + tally.accountId(), tally.keyId(), 0);
+    }
+
+    @Override
+    public Instant bucketStart(Instant at) {
+      return layout.bucketStart(at);
+    }
+
+    @Override
+    public StatsPolicy policy() {
+      return layout.policy();
+    }
+  }
+
+  private BufferedSink indexingSink(ScriptedWriter writer) {
+    BufferedSink s =
+        BufferedSink.builder(config().build())
+            .writer(writer)
+            .clock(new ManualClock(T0))
+            .layout(new IndexingLayout())
+            .build();
+    sinks.add(s);
+    return s;
+  }
+
+  @Test
+  void aTallyTheLayoutCannotPlanFailsOnlyItsOwnEventsNamingTheReason() throws Exception {
+    ScriptedWriter writer = new ScriptedWriter();
+    BufferedSink sink = indexingSink(writer);
+    sink.record(event(T0, "k1", 5, 1));
+    sink.record(event(T0, "unplannable", 7, 1));
+    sink.record(event(T0, "unplannable", 7, 1));
+    sink.record(event(T0, "k2", 3, 1));
+    await(sink.flush());
+
+    SinkStats s = sink.stats();
+    assertThat(s.stored()).isEqualTo(2);
+    assertThat(s.failed()).isEqualTo(2);
+    assertThat(s.pending()).isZero();
+    assertThat(sink.failureReasons())
+        .containsOnlyKeys(
+            "usage of (key unplannable, account a1, model "
+                + MODEL
+                + ") cannot be stored: no plan for this key");
+    assertThat(writer.calls).hasSize(1);
+    assertThat(writer.redis.field("usage:k1", "totalInputTokens")).isEqualTo(5);
+    assertThat(writer.redis.field("usage:k2", "totalInputTokens")).isEqualTo(3);
+    assertThat(writer.redis.sets()).containsEntry("keys:a1", java.util.Set.of("k1", "k2"));
+  }
+
+  @Test
+  void aRefusedIndexSetFailsOnlyTheEventsWhoseUsageAddsToIt() throws Exception {
+    ScriptedWriter writer = new ScriptedWriter();
+    writer.redis.poison("keys:a2");
+    BufferedSink sink = indexingSink(writer);
+    sink.record(event(T0, "k1", 5, 1));
+    sink.record(
+        UsageEvent.builder()
+            .at(T0)
+            .keyId("k2")
+            .accountId("a2")
+            .model(MODEL)
+            .inputTokens(3)
+            .build());
+    CompletionStage<Void> flushed = sink.flush();
+    assertThatThrownBy(() -> await(flushed))
+        .hasCauseInstanceOf(PoisonedKeysException.class)
+        .hasMessageContaining("keys:a2");
+
+    SinkStats s = sink.stats();
+    assertThat(s.stored()).isEqualTo(1);
+    assertThat(s.failed()).isEqualTo(1);
+    assertThat(sink.failureReasons())
+        .containsOnlyKeys(
+            "keys:a2: WRONGTYPE Operation against a key holding the wrong kind of value");
   }
 
   // ---- the worker built directly: the writer's connection is the point ----
@@ -848,6 +939,82 @@ class FlushWorkerTest {
     assertThat(h.counters.stored.sum()).isEqualTo(1);
     assertThat(h.counters.failed.sum()).isZero();
     assertThat(writer.calls).hasSize(1);
+  }
+
+  @Test
+  void aConnectionThatNeverComesIsGivenUpWhenItsRetriesWouldOutliveTheGuard() throws Exception {
+    // window: 1 s guard - 0.7 s command timeout = 300 ms; each attempt waits 1 s for the connection
+    Harness h =
+        new Harness(
+            new CompletableFuture<>(),
+            config().guardTtl(Duration.ofSeconds(1)).commandTimeout(Duration.ofMillis(700)));
+    h.record(event(T0, "k1", 6, 1));
+    h.record(event(T0, "k2", 6, 1));
+    CompletionStage<Void> flushed = h.flush();
+    assertThatThrownBy(() -> await(flushed))
+        .hasCauseInstanceOf(RedisNotConnectedException.class)
+        .hasMessageContaining("not connected to Redis");
+    eventually(() -> h.counters.failed.sum() == 2); // the flush failed with the first attempt
+    assertThat(h.counters.retries.sum()).isZero();
+    assertThat(h.pending.pending()).isZero();
+    assertThat(h.counters.failureReasons())
+        .containsOnlyKeys(
+            "its retries would outlive the exactly-once guard (retry window 300 ms ="
+                + " usagesink.guard-ttl minus the command timeout); last error:"
+                + " RedisNotConnectedException: not connected to Redis");
+  }
+
+  @Test
+  void aStrayInterruptOfTheWorkerIsATransientFailureAndTheBatchIsStoredOnceConnected()
+      throws Exception {
+    ScriptedWriter writer = new ScriptedWriter();
+    AtomicBoolean interrupted = new AtomicBoolean();
+    // the first wait for the connection is interrupted (nobody does on purpose)
+    CompletableFuture<PlanWriter> ready =
+        new CompletableFuture<>() {
+          @Override
+          public PlanWriter get(long timeout, TimeUnit unit)
+              throws InterruptedException, ExecutionException, TimeoutException {
+            if (interrupted.compareAndSet(false, true)) {
+              Thread.currentThread().interrupt();
+            }
+            return super.get(timeout, unit);
+          }
+        };
+    Harness h = new Harness(ready, config());
+    h.record(event(T0, "k1", 6, 1));
+    CompletionStage<Void> flushed = h.flush();
+    assertThatThrownBy(() -> await(flushed)).hasCauseInstanceOf(InterruptedException.class);
+    ready.complete(writer);
+    await(h.flush());
+
+    assertThat(h.counters.failed.sum()).isZero();
+    assertThat(h.counters.stored.sum()).isEqualTo(1);
+    assertThat(h.counters.retries.sum()).isPositive();
+    assertThat(writer.redis.field("usage:k1", "totalInputTokens")).isEqualTo(6);
+  }
+
+  @Test
+  void aFlushAskedWhileCloseWritesTheLastBatchCompletesWhenTheWorkerEnds() throws Exception {
+    CountDownLatch[] release = {new CountDownLatch(1), new CountDownLatch(1)};
+    ScriptedWriter writer = new ScriptedWriter();
+    writer.beforeEachCall(() -> awaitUninterruptibly(release[writer.calls.size() - 1]));
+    Harness h = new Harness(CompletableFuture.completedFuture(writer), config());
+    h.record(event(T0, "k1", 6, 1));
+    h.worker.requestEarlyFlush(); // batch 1 is written (and held by the writer)
+    eventually(() -> writer.calls.size() == 1);
+    h.record(event(T0, "k2", 6, 1)); // batch 2, cut by close
+    h.worker.beginClose(System.nanoTime() + TimeUnit.SECONDS.toNanos(60));
+    release[0].countDown();
+    eventually(() -> writer.calls.size() == 2);
+    // the current generation is now the sealed, empty one close installed: nothing to write
+    CompletableFuture<Void> flushed = h.flush().toCompletableFuture();
+    assertThat(flushed).isNotDone();
+    release[1].countDown();
+    assertThat(h.worker.join(60_000)).isTrue();
+
+    assertThat(flushed).isCompleted();
+    assertThat(h.counters.stored.sum()).isEqualTo(2);
   }
 
   private static void awaitUninterruptibly(CountDownLatch latch) {

@@ -57,21 +57,25 @@ final class InMemoryRedis {
           .computeIfAbsent(c.key(), k -> new TreeMap<>())
           .merge(c.field(), c.delta(), Math::addExact);
     }
-    for (String key : refused) {
-      failed.add(
-          new KeyFailure(
-              key, "WRONGTYPE Operation against a key holding the wrong kind of value", false));
-    }
     for (Expiry e : plan.expiries()) {
       if (!poisoned.contains(e.key())) {
         ttls.put(e.key(), e.ttlSeconds());
       }
     }
     for (IndexAdd a : plan.indexAdds()) {
+      if (poisoned.contains(a.setKey())) {
+        refused.add(a.setKey());
+        continue;
+      }
       sets.computeIfAbsent(a.setKey(), k -> new TreeSet<>()).add(a.member());
       if (a.ttlSeconds() > 0) {
         ttls.put(a.setKey(), a.ttlSeconds());
       }
+    }
+    for (String key : refused) {
+      failed.add(
+          new KeyFailure(
+              key, "WRONGTYPE Operation against a key holding the wrong kind of value", false));
     }
     return true;
   }

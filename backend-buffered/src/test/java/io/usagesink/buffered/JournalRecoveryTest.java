@@ -9,6 +9,8 @@ import io.usagesink.SinkStats;
 import io.usagesink.UsageEvent;
 import io.usagesink.buffered.JournaledSinks.Left;
 import io.usagesink.buffered.ScriptedWriter.Outcome;
+import io.usagesink.layout.StatsPolicy;
+import io.usagesink.layout.UsageLayouts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -169,5 +171,39 @@ class JournalRecoveryTest {
     await(third.flush());
     assertThat(writer.redis.hashes()).isEqualTo(sinks.reference(events).hashes());
     assertThat(third.stats().stored()).isEqualTo(20);
+  }
+
+  @Test
+  void aLayoutThatWritesNothingCountsRecoveredAndNewEventsStoredAndReleasesTheirJournal()
+      throws Exception {
+    Left left = leave(List.of(event(1, 5), event(2, 3), event(3, 1)), 2);
+    ScriptedWriter writer = new ScriptedWriter();
+    BufferedSink sink =
+        sinks.add(
+            BufferedSink.builder(config().build())
+                .writer(writer)
+                .clock(new ManualClock(JournaledSinks.T0))
+                .layout(
+                    UsageLayouts.crs(JournaledSinks.PLUS_8, Duration.ofMinutes(5), StatsPolicy.OFF))
+                .journal(sinks.journal())
+                .build());
+    await(sink.flush());
+
+    assertThat(writer.calls).isEmpty();
+    assertThat(sink.stats().stored()).isEqualTo(3);
+    assertThat(sink.stats().pending()).isZero();
+    assertThat(sink.journalStats().get().released()).isGreaterThanOrEqualTo(left.end());
+    assertThat(sink.lastRecovery().orElseThrow().inFlight())
+        .isEqualTo(RecoverySummary.InFlight.STORED_NOW);
+
+    sink.record(event(4, 2));
+    sink.record(event(5, 2));
+    await(sink.flush());
+    assertThat(writer.calls).isEmpty();
+    assertThat(sink.stats().stored()).isEqualTo(5);
+    assertThat(sink.stats().pending()).isZero();
+    assertThat(sink.journalStats().get().released())
+        .as("the new events' range is released too")
+        .isEqualTo(sink.journalStats().get().nextPosition());
   }
 }
