@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One segment on its own: its file and mappings (what this process maps of the directory is read
- * from {@code /proc/self/maps}, so an unmapping that did not happen shows), writes across windows,
- * the retire handshake, and the files it refuses to read.
+ * One segment on its own: its file and mappings (read from {@code /proc/self/maps}, see {@link
+ * ProcSelf}, so an unmapping that did not happen shows), writes across windows, the retire
+ * handshake, and the files it refuses to read.
  */
 class SegmentTest {
 
@@ -31,27 +31,16 @@ class SegmentTest {
   /** Two windows and a quarter: the last window is shorter than the others. */
   private static final int UNEVEN = 2 * Segment.WINDOW + Segment.WINDOW / 4;
 
-  private static final Path MAPS = Path.of("/proc/self/maps");
-
   @TempDir Path dir;
 
   @BeforeEach
   void unmappingIsObservable() {
-    assumeThat(Files.isReadable(MAPS)).as("Linux /proc/self/maps").isTrue();
+    assumeThat(ProcSelf.available()).as("Linux /proc/self").isTrue();
     assertThat(Unmapper.available()).as("this JVM unmaps at once").isTrue();
   }
 
-  /** The bytes of files in the test directory that this process has mapped. */
   private long mappedBytes() throws IOException {
-    String where = dir.toRealPath().toString() + "/";
-    long bytes = 0;
-    for (String line : Files.readAllLines(MAPS)) {
-      if (line.contains(where)) {
-        String[] range = line.substring(0, line.indexOf(' ')).split("-");
-        bytes += Long.parseUnsignedLong(range[1], 16) - Long.parseUnsignedLong(range[0], 16);
-      }
-    }
-    return bytes;
+    return ProcSelf.mappedBytes(dir);
   }
 
   private List<String> files() throws IOException {
