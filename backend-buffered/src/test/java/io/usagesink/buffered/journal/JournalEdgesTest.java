@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 import io.usagesink.UsageEvent;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -133,5 +136,73 @@ class JournalEdgesTest {
           .allSatisfy(
               f -> assertThat(Long.parseLong(f.substring(0, 20))).isGreaterThanOrEqualTo(end));
     }
+  }
+
+  /**
+   * While its directory is gone, preparing segments fails quietly and the append that needs a new
+   * segment fails with the reason, counted; once the directory is back, both work again.
+   */
+  @Test
+  void aSegmentThatCannotBeCreatedFailsTheAppendWithTheReasonUntilTheDirectoryIsBack()
+      throws IOException {
+    Path sub = dir.resolve("journal");
+    JournalConfig config =
+        JournalConfig.of(sub).withFsync(FsyncPolicy.NONE).withSegmentBytes(SMALL);
+    try (Journal j = Journal.open(config, false)) {
+      j.append(event("k", 0));
+      try (Stream<Path> files = Files.list(sub)) {
+        for (Path f : files.toList()) {
+          Files.delete(f);
+        }
+      }
+      Files.delete(sub);
+
+      j.prepareSpares();
+      assertThat(j.stats().segments()).as("nothing prepared").isEqualTo(1);
+      JournalException e = null;
+      for (int i = 1; e == null; i++) {
+        try {
+          j.append(event("k", i));
+        } catch (JournalException failed) {
+          e = failed;
+        }
+      }
+      assertThat(e)
+          .hasMessage(
+              "journal "
+                  + sub.toAbsolutePath()
+                  + ": cannot create the next segment: no such file or directory");
+      assertThat(j.stats().appendFailures()).isEqualTo(1);
+
+      Files.createDirectories(sub);
+      j.prepareSpares();
+      assertThat(j.stats().segments()).isEqualTo(1 + Journal.PREPARED_AHEAD);
+      assertThat(j.append(event("k", 1_000))).isGreaterThan(SMALL);
+      assertThat(j.stats().appendFailures()).isEqualTo(1);
+    }
+  }
+
+  /** Failure reasons name the cause without the file; descriptions name both. */
+  @Test
+  void reasonsAndDescriptionsOfIoFailures() {
+    assertThat(Journal.reason(new AccessDeniedException("/j/a.tmp")))
+        .isEqualTo("permission denied");
+    assertThat(Journal.reason(new NoSuchFileException("/j/a.tmp")))
+        .isEqualTo("no such file or directory");
+    assertThat(Journal.reason(new FileSystemException("/j/a.tmp", null, "Not a directory")))
+        .isEqualTo("Not a directory");
+    assertThat(Journal.reason(new FileSystemException("/j/a.tmp"))).isEqualTo("/j/a.tmp");
+    assertThat(Journal.reason(new IOException("boom"))).isEqualTo("boom");
+
+    assertThat(Journal.describe(new AccessDeniedException("/j/a")))
+        .isEqualTo("permission denied: /j/a");
+    assertThat(Journal.describe(new NoSuchFileException("/j/a")))
+        .isEqualTo("no such file or directory: /j/a");
+    assertThat(Journal.describe(new FileSystemException("/j/a", null, "Not a directory")))
+        .isEqualTo("Not a directory: /j/a");
+    assertThat(Journal.describe(new FileSystemException(null, null, "No space left on device")))
+        .isEqualTo("No space left on device");
+    assertThat(Journal.describe(new FileSystemException("/j/a"))).isEqualTo("/j/a");
+    assertThat(Journal.describe(new IOException())).isEqualTo("IOException");
   }
 }

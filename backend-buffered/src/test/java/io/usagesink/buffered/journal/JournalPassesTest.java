@@ -224,6 +224,68 @@ class JournalPassesTest {
     }
   }
 
+  /**
+   * A pass that finds an append in progress (here the test, entered in the segment) forces the
+   * range but neither unmaps a window nor counts it as forced, so the next pass forces it again; a
+   * busy pass forces even when nothing new was reserved.
+   */
+  @Test
+  void aPassBesideAnAppendInProgressUnmapsNothingAndTheNextPassForcesAgain() {
+    JournalConfig config =
+        new JournalConfig(dir, FsyncPolicy.INTERVAL, Duration.ofHours(1), 2 * Segment.WINDOW);
+    try (Journal j = Journal.open(config, false)) {
+      Segment s = j.currentSegment();
+      for (int i = 0; j.nextPosition() < Segment.WINDOW + 100; i++) {
+        j.append(event(i));
+      }
+      assertThat(s.enter()).isTrue();
+      try {
+        j.syncPass();
+        assertThat(s.mappedWindows()).as("not alone: the window stays").isEqualTo(2);
+        assertThat(j.stats().fsyncs()).isEqualTo(1);
+      } finally {
+        s.exit();
+      }
+      j.syncPass();
+      assertThat(s.mappedWindows()).as("alone: the window left is unmapped").isEqualTo(1);
+      assertThat(j.stats().fsyncs()).as("forced again, alone").isEqualTo(2);
+      j.syncPass();
+      assertThat(j.stats().fsyncs()).as("nothing new, nobody inside").isEqualTo(2);
+
+      assertThat(s.enter()).isTrue();
+      try {
+        j.syncPass();
+        assertThat(j.stats().fsyncs()).as("nothing new, but somebody inside").isEqualTo(3);
+      } finally {
+        s.exit();
+      }
+    }
+  }
+
+  /**
+   * Under {@code none} the sync thread unmaps the windows appenders left, pass after pass, and
+   * forces nothing.
+   */
+  @Test
+  void underNoneTheSyncThreadUnmapsWindowsAndNeverForces() throws Exception {
+    JournalConfig config =
+        new JournalConfig(dir, FsyncPolicy.NONE, Duration.ofMillis(5), 4 * Segment.WINDOW);
+    try (Journal j = Journal.open(config)) {
+      Segment s = j.currentSegment();
+      int i = 0;
+      while (j.nextPosition() < Segment.WINDOW + 100) {
+        j.append(event(i++));
+      }
+      eventually(() -> s.mappedWindows() == 3);
+      while (j.nextPosition() < 2L * Segment.WINDOW + 100) {
+        j.append(event(i++));
+      }
+      // a later pass unmapped this one: the pass that unmapped the first has ended
+      eventually(() -> s.mappedWindows() == 2);
+      assertThat(j.stats().fsyncs()).isZero();
+    }
+  }
+
   private List<Long> segmentBases() throws IOException {
     return JournalContents.segmentBases(dir);
   }
