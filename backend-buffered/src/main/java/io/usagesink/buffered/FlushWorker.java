@@ -899,6 +899,9 @@ final class FlushWorker {
     long start = System.nanoTime();
     boolean logged = false;
     while (true) {
+      if (reply.isDone()) {
+        return reply.get(); // an answer that came is counted, even past the close deadline
+      }
       long slice = attemptTimeoutNanos;
       boolean closing = closeRequested;
       if (closing) {

@@ -942,6 +942,28 @@ class FlushWorkerTest {
   }
 
   @Test
+  void aReplyThatArrivedIsCountedEvenWhenTheCloseDeadlineHasPassed() throws Exception {
+    AtomicReference<Harness> harness = new AtomicReference<>();
+    ScriptedWriter writer =
+        new ScriptedWriter()
+            .script(
+                n -> { // close is asked with a deadline already past; Redis answers at once
+                  harness.get().worker.beginClose(System.nanoTime() - 1);
+                  return Outcome.APPLY;
+                });
+    Harness h = new Harness(CompletableFuture.completedFuture(writer), config());
+    harness.set(h);
+    h.record(event(T0, "k1", 6, 1));
+    CompletionStage<Void> flushed = h.flush();
+    await(flushed);
+    assertThat(h.worker.join(60_000)).isTrue();
+
+    assertThat(h.counters.stored.sum()).as("Redis applied it and said so").isEqualTo(1);
+    assertThat(h.counters.failed.sum()).isZero();
+    assertThat(writer.abandoned).as("nothing to abandon").isEmpty();
+  }
+
+  @Test
   void aConnectionThatNeverComesIsGivenUpWhenItsRetriesWouldOutliveTheGuard() throws Exception {
     // window: 1 s guard - 0.7 s command timeout = 300 ms; each attempt waits 1 s for the connection
     Harness h =
