@@ -252,13 +252,16 @@ class FlushWorkerTest {
     }
     CompletionStage<Void> flushed = sink.flush();
     // attached before the reply: runs as the stage fails, and must see the batch counted failed
-    AtomicReference<SinkStats> whenFailed = new AtomicReference<>();
-    flushed.whenComplete((v, t) -> whenFailed.set(sink.stats()));
+    // (awaited itself: the flush's waiter may wake before the worker has run this dependent)
+    CompletableFuture<SinkStats> whenFailed =
+        flushed.toCompletableFuture().handle((v, t) -> sink.stats());
     reply.countDown();
     assertThatThrownBy(() -> await(flushed))
         .hasCauseInstanceOf(RedisCommandExecutionException.class)
         .hasMessageContaining("NOPERM");
-    assertThat(whenFailed.get().failed()).as("failed, as the caller's stage failed").isEqualTo(3);
+    assertThat(whenFailed.get(10, TimeUnit.SECONDS).failed())
+        .as("failed, as the caller's stage failed")
+        .isEqualTo(3);
     SinkStats s = sink.stats();
     assertThat(s.retries()).isZero();
     assertThat(s.stored()).isZero();

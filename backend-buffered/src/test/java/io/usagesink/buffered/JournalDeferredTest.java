@@ -19,9 +19,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,18 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class JournalDeferredTest {
 
-  @TempDir Path dir;
+  @RegisterExtension final JournaledSinks sinks;
 
-  private JournaledSinks sinks;
-
-  @BeforeEach
-  void openFixture() {
+  JournalDeferredTest(@TempDir Path dir) {
     sinks = new JournaledSinks(dir);
-  }
-
-  @AfterEach
-  void closeSinks() {
-    sinks.close();
   }
 
   private static SinkConfig.Builder config() {

@@ -22,9 +22,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,18 +36,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class JournalRecoverySummaryTest {
 
-  @TempDir Path dir;
+  private final Path dir;
 
-  private JournaledSinks sinks;
+  @RegisterExtension final JournaledSinks sinks;
 
-  @BeforeEach
-  void openFixture() {
+  JournalRecoverySummaryTest(@TempDir Path dir) {
+    this.dir = dir;
     sinks = new JournaledSinks(dir);
-  }
-
-  @AfterEach
-  void closeSinks() {
-    sinks.close();
   }
 
   private static SinkConfig.Builder config() {

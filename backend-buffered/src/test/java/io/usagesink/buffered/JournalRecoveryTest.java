@@ -15,9 +15,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,18 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class JournalRecoveryTest {
 
-  @TempDir Path dir;
+  @RegisterExtension final JournaledSinks sinks;
 
-  private JournaledSinks sinks;
-
-  @BeforeEach
-  void openFixture() {
+  JournalRecoveryTest(@TempDir Path dir) {
     sinks = new JournaledSinks(dir);
-  }
-
-  @AfterEach
-  void closeSinks() {
-    sinks.close();
   }
 
   private static SinkConfig.Builder config() {

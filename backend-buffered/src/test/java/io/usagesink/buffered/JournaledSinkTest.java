@@ -22,10 +22,9 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,18 +36,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class JournaledSinkTest {
 
-  @TempDir Path dir;
+  private final Path dir;
 
-  private JournaledSinks sinks;
+  @RegisterExtension final JournaledSinks sinks;
 
-  @BeforeEach
-  void openFixture() {
+  JournaledSinkTest(@TempDir Path dir) {
+    this.dir = dir;
     sinks = new JournaledSinks(dir);
-  }
-
-  @AfterEach
-  void closeSinks() {
-    sinks.close();
   }
 
   private static SinkConfig.Builder config() {

@@ -16,6 +16,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Test support for buffered sinks on one journal directory against in-memory writers: the zone and
@@ -23,8 +25,19 @@ import java.util.function.BiConsumer;
  * would ({@link #leave}), sinks built on a {@link ManualClock} at {@link #T0} and all closed by
  * {@link #close()}, and the reference state of events planned and applied one by one, as the
  * per-event backends do. One per test; not thread-safe.
+ *
+ * <p>A test class registers one on its {@code @TempDir}, and the sinks are closed after each test
+ * (before JUnit deletes the directory):
+ *
+ * <pre>{@code
+ * @RegisterExtension final JournaledSinks sinks;
+ *
+ * MyTest(@TempDir Path dir) {
+ *   sinks = new JournaledSinks(dir);
+ * }
+ * }</pre>
  */
-final class JournaledSinks implements AutoCloseable {
+final class JournaledSinks implements AfterEachCallback, AutoCloseable {
 
   static final ZoneOffset PLUS_8 = ZoneOffset.ofHours(8);
   static final Instant T0 = Instant.parse("2025-08-15T03:10:00Z");
@@ -127,5 +140,11 @@ final class JournaledSinks implements AutoCloseable {
   @Override
   public void close() {
     sinks.forEach(BufferedSink::close);
+  }
+
+  /** {@link #close()} after each test of the class that registers this. */
+  @Override
+  public void afterEach(ExtensionContext context) {
+    close();
   }
 }

@@ -37,8 +37,13 @@ class RedisConnectorIT {
   private static final String WRONG = "wr0ng-Pw-0815";
   private static final Duration AWAIT = Duration.ofSeconds(30);
 
+  /**
+   * Ten seconds, the longest connect timeout: a first attempt that timed out on a loaded machine
+   * would be transient, and {@code start} would then connect in the background instead of throwing
+   * the refusal these tests expect from it.
+   */
   private static SinkConfig config(String uri) {
-    return SinkConfig.builder().redisUri(uri).commandTimeout(Duration.ofSeconds(2)).build();
+    return SinkConfig.builder().redisUri(uri).commandTimeout(Duration.ofSeconds(10)).build();
   }
 
   private static String appUri(RedisServer redis, String password) {
