@@ -655,7 +655,10 @@ class FlushWorkerTest {
     ScriptedWriter writer = new ScriptedWriter().script(n -> Outcome.FAIL);
     BufferedSink sink =
         sink(
-            config().guardTtl(Duration.ofSeconds(1)).commandTimeout(Duration.ofMillis(700)),
+            config()
+                .guardTtl(Duration.ofSeconds(1))
+                .commandTimeout(Duration.ofMillis(700))
+                .property(CrsPlanFilter.EXPIRE_MEMO, "1h"),
             writer,
             new ManualClock(T0));
     sink.record(event(T0, "k1", 4, 0));
@@ -676,12 +679,42 @@ class FlushWorkerTest {
                 + " RedisConnectionException: scripted failure before applying");
     assertThat(writer.abandoned).containsExactly(writer.calls.get(0).guardId());
 
-    // Redis is back: the next batch is stored as usual
+    // Redis is back: the next batch is stored as usual, with the expiries the given-up batch
+    // carried (forgotten by the expire memo, so sent again)
     writer.script(n -> Outcome.APPLY);
-    sink.record(event(T0, "k1", 1, 0));
+    UsageEvent next = event(T0, "k1", 1, 0);
+    sink.record(next);
     await(sink.flush());
     assertThat(sink.stats().stored()).isEqualTo(1);
     assertThat(writer.redis.field("usage:k1", "totalInputTokens")).isEqualTo(1);
+    assertThat(writer.redis.ttls()).isEqualTo(reference(List.of(next)).ttls());
+  }
+
+  @Test
+  void aBatchRefusedForGoodForgetsItsExpiriesSoTheNextBatchSendsThem() throws Exception {
+    ScriptedWriter writer =
+        new ScriptedWriter().script(n -> n == 1 ? Outcome.NOPERM : Outcome.APPLY);
+    BufferedSink sink =
+        sink(config().property(CrsPlanFilter.EXPIRE_MEMO, "1h"), writer, new ManualClock(T0));
+    UsageEvent e = event(T0, "k1", 10, 1);
+    sink.record(e);
+    CompletionStage<Void> refused = sink.flush();
+    assertThatThrownBy(() -> await(refused)).hasMessageContaining("NOPERM");
+    sink.record(e);
+    await(sink.flush());
+
+    assertThat(writer.calls).hasSize(2);
+    assertThat(writer.calls.get(0).plan().expiries())
+        .as("the memo keeps some expiries: the 1 h memo leaves out longer TTLs it sent")
+        .isNotEmpty();
+    assertThat(writer.calls.get(1).plan().expiries())
+        .containsExactlyInAnyOrderElementsOf(writer.calls.get(0).plan().expiries());
+    assertThat(writer.redis.ttls()).isEqualTo(reference(List.of(e)).ttls());
+    // a third batch within the hour: the memo leaves out what the second one sent
+    sink.record(e);
+    await(sink.flush());
+    assertThat(writer.calls.get(2).plan().expiries())
+        .hasSizeLessThan(writer.calls.get(1).plan().expiries().size());
   }
 
   @Test
@@ -749,6 +782,31 @@ class FlushWorkerTest {
       assertThat(writer.abandoned)
           .as("the writer must not store it later: the next sink does, from the journal")
           .containsExactly(writer.calls.get(0).guardId());
+    }
+  }
+
+  @Test
+  void aFlushWaitingForABatchLeftInTheJournalAtTheCloseDeadlineFails(@TempDir Path dir)
+      throws Exception {
+    ScriptedWriter writer = new ScriptedWriter().script(n -> Outcome.NO_REPLY);
+    try (JournaledSinks journaled = new JournaledSinks(dir)) {
+      BufferedSink sink = journaled.open(writer, config().closeTimeout(Duration.ofMillis(300)));
+      sink.record(event(T0, "k1", 1, 0));
+      CompletableFuture<Void> flushed = sink.flush().toCompletableFuture();
+      eventually(() -> writer.calls.size() == 1);
+      assertThat(flushed).as("no failure yet: Redis has not answered").isNotDone();
+      sink.close();
+
+      assertThat(flushed)
+          .as("stored or not is unknown: the caller must not be told it was")
+          .failsWithin(Duration.ofSeconds(10))
+          .withThrowableOfType(ExecutionException.class)
+          .withCauseInstanceOf(TimeoutException.class)
+          .withMessageContaining("the close deadline passed while Redis had not answered");
+      SinkStats s = sink.stats();
+      assertThat(s.deferred()).isEqualTo(1);
+      assertThat(s.failed()).isZero();
+      assertThat(s.stored()).isZero();
     }
   }
 

@@ -2,6 +2,7 @@ package io.usagesink.buffered;
 
 import static io.usagesink.buffered.JournaledSinks.PLUS_8;
 import static io.usagesink.buffered.JournaledSinks.T0;
+import static io.usagesink.redis.testing.Waits.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -238,6 +239,21 @@ class JournaledSinkTest {
   }
 
   @Test
+  void halfTheCapPendingCutsABatchBeforeTheIntervalWithAJournalToo() throws Exception {
+    ScriptedWriter writer = new ScriptedWriter();
+    // an hour's interval: only the threshold (4 of 8 counters pending) can cut before close
+    BufferedSink sink = sinks.open(writer, config().maxPendingCounters(8));
+    List<UsageEvent> events = new ArrayList<>();
+    for (int k = 1; k <= 4; k++) {
+      events.add(JournaledSinks.event(k, k));
+      sink.record(events.get(k - 1)).toCompletableFuture().get();
+    }
+    eventually(() -> writer.calls.size() == 1); // no flush() asked
+    assertThat(writer.redis.hashes()).isEqualTo(sinks.reference(events).hashes());
+    eventually(() -> sink.journalStats().orElseThrow().released() > 0);
+  }
+
+  @Test
   void eventsRefusedForOverflowAreNotRecoveredAndEventsPastTheCapAre() throws Exception {
     ScriptedWriter writer = new ScriptedWriter().script(n -> Outcome.FAIL);
     BufferedSink first = sinks.open(writer, config().maxPendingCounters(4));
@@ -258,6 +274,8 @@ class JournaledSinkTest {
       kept.add(e);
     }
     assertThat(first.stats().dropped()).isZero();
+    assertThat(first.stats().rejected()).as("the overflowing event").isEqualTo(1);
+    assertThat(first.stats().recorded()).isEqualTo(kept.size());
     first.close();
 
     writer.script(n -> Outcome.APPLY);
