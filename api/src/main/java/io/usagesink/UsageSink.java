@@ -1,5 +1,6 @@
 package io.usagesink;
 
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -61,8 +62,8 @@ public interface UsageSink extends AutoCloseable {
    * (e.g. {@code usage:k1: WRONGTYPE Operation against a key holding the wrong kind of value}).
    * Cheap, never blocks. The default, for sinks that keep no reasons, is empty.
    */
-  default java.util.Map<String, Long> failureReasons() {
-    return java.util.Map.of();
+  default Map<String, Long> failureReasons() {
+    return Map.of();
   }
 
   /**
@@ -72,7 +73,7 @@ public interface UsageSink extends AutoCloseable {
    * its life; metrics binders publish each as a gauge {@code usagesink.<name>}. Cheap, never
    * blocks. The default, for sinks that measure nothing more, is empty.
    */
-  default java.util.Map<String, Long> gauges() {
-    return java.util.Map.of();
+  default Map<String, Long> gauges() {
+    return Map.of();
   }
 }

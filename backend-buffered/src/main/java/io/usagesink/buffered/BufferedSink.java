@@ -24,6 +24,7 @@ import io.usagesink.redis.write.PlanWriters;
 import io.usagesink.redis.write.WriterChecks;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -537,16 +538,16 @@ public final class BufferedSink implements UsageSink {
    * #JOURNAL_SEGMENTS}; without one, empty. Cheap: a few reads under the journal's segment lock.
    */
   @Override
-  public java.util.Map<String, Long> gauges() {
+  public Map<String, Long> gauges() {
     if (journal == null) {
-      return java.util.Map.of();
+      return Map.of();
     }
     JournalStats s = journal.stats();
-    return java.util.Map.of(JOURNAL_BYTES, s.diskBytes(), JOURNAL_SEGMENTS, s.segments());
+    return Map.of(JOURNAL_BYTES, s.diskBytes(), JOURNAL_SEGMENTS, s.segments());
   }
 
   @Override
-  public java.util.Map<String, Long> failureReasons() {
+  public Map<String, Long> failureReasons() {
     return counters.failureReasons();
   }
 

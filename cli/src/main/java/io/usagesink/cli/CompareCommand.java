@@ -27,10 +27,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ExitCode;
@@ -325,7 +329,7 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
   static List<RunResult> withSustained(
       List<RunResult> results, Map<BackendSpec, Comparison.Sustained> sustained) {
     List<RunResult> out = new ArrayList<>();
-    java.util.Set<BackendSpec> problemsShown = new java.util.HashSet<>();
+    Set<BackendSpec> problemsShown = new HashSet<>();
     for (RunResult r : results) {
       Comparison.Sustained s = sustained.get(r.backend());
       if (s == null) {
@@ -384,8 +388,7 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
           }
           if (frugalMemo != null) {
             specs.add(
-                new BackendSpec(n, writer, java.util.Collections.max(flushIntervals))
-                    .frugal(frugalMemo));
+                new BackendSpec(n, writer, Collections.max(flushIntervals)).frugal(frugalMemo));
           }
         }
         if (compact) {
@@ -424,7 +427,7 @@ final class CompareCommand implements Callable<Integer>, Main.SecretAware {
     List<String> names = workloads == null || workloads.isEmpty() ? BUILT_IN : workloads;
     List<Workload> list = new ArrayList<>();
     long max = events == null ? Long.MAX_VALUE : events;
-    for (String n : new java.util.LinkedHashSet<>(names)) {
+    for (String n : new LinkedHashSet<>(names)) {
       switch (n) {
         case "seed-day":
           list.add(

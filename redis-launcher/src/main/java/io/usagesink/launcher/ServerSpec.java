@@ -1,5 +1,6 @@
 package io.usagesink.launcher;
 
+import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -25,7 +26,7 @@ record ServerSpec(
   private static final Pattern PASSWORD = Pattern.compile("[!#-&(-\\[\\]-~]{1,128}");
 
   ServerSpec {
-    java.util.Objects.requireNonNull(persistence, "persistence");
+    Objects.requireNonNull(persistence, "persistence");
     if (requirePass != null && !PASSWORD.matcher(requirePass).matches()) {
       throw new IllegalArgumentException(
           "requirePass must be 1-128 printable ASCII characters without"

@@ -2,6 +2,7 @@ package io.usagesink.launcher;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Where a server with given options comes from on this machine (see {@link RedisFixture}), or why
@@ -25,9 +26,7 @@ record SourceChoice(RedisServer.Source source, String reason) {
     String forced =
         spec.source() != null
             ? "source(" + spec.source() + ") was asked"
-            : FixtureEnvironment.MODE_PROPERTY
-                + "="
-                + mode.name().toLowerCase(java.util.Locale.ROOT);
+            : FixtureEnvironment.MODE_PROPERTY + "=" + mode.name().toLowerCase(Locale.ROOT);
     switch (mode) {
       case EXTERNAL:
         if (!url) {

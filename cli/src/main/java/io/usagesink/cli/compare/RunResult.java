@@ -1,5 +1,6 @@
 package io.usagesink.cli.compare;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -66,7 +67,7 @@ public record RunResult(
 
   /** This result with the sustained phase's figure and its problems (if any) added. */
   public RunResult withSustained(Double sustained, List<String> sustainProblems) {
-    List<String> all = new java.util.ArrayList<>(problems);
+    List<String> all = new ArrayList<>(problems);
     all.addAll(sustainProblems);
     return new RunResult(
         workload,

@@ -23,6 +23,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
@@ -530,7 +531,7 @@ public final class EventLines {
     if (n.isObject()) {
       return "an object";
     }
-    return n.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
+    return n.getNodeType().toString().toLowerCase(Locale.ROOT);
   }
 
   /**

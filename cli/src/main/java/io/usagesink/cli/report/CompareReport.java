@@ -2,6 +2,9 @@ package io.usagesink.cli.report;
 
 import io.usagesink.cli.compare.RunResult;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -29,9 +32,9 @@ public record CompareReport(
   public CompareReport {
     Objects.requireNonNull(redis, "redis");
     Objects.requireNonNull(statistics, "statistics");
-    workloads = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(workloads));
+    workloads = Collections.unmodifiableMap(new LinkedHashMap<>(workloads));
     results = List.copyOf(results);
-    machine = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(machine));
+    machine = Collections.unmodifiableMap(new LinkedHashMap<>(machine));
   }
 
   /**
@@ -54,7 +57,7 @@ public record CompareReport(
    * backend: what}, in run order; empty when every run is clean.
    */
   List<String> problems(String separator) {
-    List<String> notes = new java.util.ArrayList<>();
+    List<String> notes = new ArrayList<>();
     for (RunResult r : results) {
       String run = r.workload() + separator + r.backend().label();
       for (String p : r.problems()) {
@@ -74,7 +77,7 @@ public record CompareReport(
     if (!p.enabled()) {
       return "statistics off (ENABLE_USAGE_STATISTICS=false)";
     }
-    List<String> off = new java.util.ArrayList<>();
+    List<String> off = new ArrayList<>();
     if (!p.hourly()) {
       off.add("hourly");
     }
@@ -94,7 +97,7 @@ public record CompareReport(
 
   /** Facts about this JVM and machine. */
   public static Map<String, String> thisMachine() {
-    Map<String, String> m = new java.util.LinkedHashMap<>();
+    Map<String, String> m = new LinkedHashMap<>();
     m.put("java", System.getProperty("java.vm.name", "Java") + " " + Runtime.version());
     m.put("os", System.getProperty("os.name", "?") + " " + System.getProperty("os.arch", ""));
     m.put("processors", String.valueOf(Runtime.getRuntime().availableProcessors()));

@@ -41,10 +41,14 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -677,9 +681,8 @@ public final class RedisConnection implements AutoCloseable {
    * cluster connect).
    */
   private static <X extends Throwable> X find(Throwable e, Class<X> type) {
-    java.util.ArrayDeque<Throwable> todo = new java.util.ArrayDeque<>();
-    java.util.Set<Throwable> seen =
-        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    ArrayDeque<Throwable> todo = new ArrayDeque<>();
+    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     todo.add(e);
     while (!todo.isEmpty() && seen.size() < 64) {
       Throwable t = todo.poll();

@@ -7,6 +7,7 @@ import io.usagesink.RedisUriMask;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Turns a configured Redis URI (possibly with several comma-separated seed nodes) into Lettuce
@@ -27,7 +28,7 @@ final class RedisUriParsing {
     String masked = RedisUriMask.mask(uri);
     List<RedisURI> nodes;
     try {
-      String lower = uri.toLowerCase(java.util.Locale.ROOT);
+      String lower = uri.toLowerCase(Locale.ROOT);
       int hostStart = uri.indexOf("://") + 3;
       int hostEnd = firstOf(uri, hostStart, '/', '?');
       boolean several = uri.substring(hostStart, hostEnd).contains(",");

@@ -1,7 +1,9 @@
 package io.usagesink.redis.read;
 
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -26,12 +28,12 @@ public record StoredKey(
   }
 
   /** A hash. */
-  public static StoredKey hash(java.util.Map<String, String> fields, long ttl) {
+  public static StoredKey hash(Map<String, String> fields, long ttl) {
     return new StoredKey("hash", new TreeMap<>(fields), List.of(), null, ttl);
   }
 
   /** A set. */
-  public static StoredKey set(java.util.Collection<String> members, long ttl) {
+  public static StoredKey set(Collection<String> members, long ttl) {
     return new StoredKey("set", new TreeMap<>(), List.copyOf(members), null, ttl);
   }
 

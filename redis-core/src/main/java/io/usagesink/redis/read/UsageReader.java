@@ -19,12 +19,15 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -338,7 +341,7 @@ public final class UsageReader {
       Predicate<String> subject) {
     Map<String, Map<String, String>> raw = new HashMap<>(fetch(keys));
     if (open) {
-      Set<String> buckets = new java.util.TreeSet<>();
+      Set<String> buckets = new TreeSet<>();
       raw.forEach(
           (key, fields) ->
               fields.forEach(
@@ -367,7 +370,7 @@ public final class UsageReader {
    */
   private Map<String, Map<String, String>> fetch(List<String> keys) {
     Map<String, Map<String, String>> out = new HashMap<>();
-    Map<String, RedisFuture<Map<String, String>>> sent = new java.util.LinkedHashMap<>();
+    Map<String, RedisFuture<Map<String, String>>> sent = new LinkedHashMap<>();
     for (String k : keys) {
       Map<String, String> known = memo == null ? null : memo.get(k);
       if (known != null) {
@@ -490,9 +493,7 @@ public final class UsageReader {
           continue; // expired or deleted since the scan
         }
         Object value =
-            content == null
-                ? null
-                : await(content, type.toUpperCase(java.util.Locale.ROOT) + " " + k);
+            content == null ? null : await(content, type.toUpperCase(Locale.ROOT) + " " + k);
         out.put(
             k,
             switch (type) {

@@ -14,6 +14,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -177,9 +178,8 @@ public final class CompactWriter implements PlanWriter, AutoCloseable {
     public Unsent {
       leases = Map.copyOf(leases);
       Map<String, Map<String, String>> copy = new LinkedHashMap<>();
-      hashes.forEach(
-          (k, v) -> copy.put(k, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(v))));
-      hashes = java.util.Collections.unmodifiableMap(copy);
+      hashes.forEach((k, v) -> copy.put(k, Collections.unmodifiableMap(new LinkedHashMap<>(v))));
+      hashes = Collections.unmodifiableMap(copy);
     }
   }
 
@@ -702,7 +702,7 @@ public final class CompactWriter implements PlanWriter, AutoCloseable {
                             held.putIfAbsent(leased, new IdLease(l.born, l.confirmed));
                           }
                         }));
-    return new Unsent(lastGuard, held, java.util.Collections.unmodifiableMap(batch));
+    return new Unsent(lastGuard, held, Collections.unmodifiableMap(batch));
   }
 
   /** Notes the heartbeats of a confirmed write of the totals hash. */

@@ -23,6 +23,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -93,7 +94,7 @@ final class PipelinePlanWriter implements PlanWriter {
 
   @Override
   public CompletableFuture<WriteResult> write(UsagePlan plan, String guardId) {
-    return writeAll(List.of(plan), java.util.Collections.singletonList(guardId)).get(0);
+    return writeAll(List.of(plan), Collections.singletonList(guardId)).get(0);
   }
 
   @Override

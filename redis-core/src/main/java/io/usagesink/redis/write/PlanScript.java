@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 
 /** The constant, generic plan script ({@code apply-plan.lua}) and its SHA-1 digest. */
 final class PlanScript {
@@ -31,7 +32,7 @@ final class PlanScript {
 
   static String sha1Hex(String s) {
     try {
-      return java.util.HexFormat.of()
+      return HexFormat.of()
           .formatHex(MessageDigest.getInstance("SHA-1").digest(s.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-1 is not available", e);

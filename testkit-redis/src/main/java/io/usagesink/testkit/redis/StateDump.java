@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -65,11 +66,11 @@ public record StateDump(SortedMap<String, StoredKey> keys) {
     return new StateDump(out);
   }
 
-  private static java.util.Optional<StoredKey> read(RedisServer redis, String key) {
+  private static Optional<StoredKey> read(RedisServer redis, String key) {
     String type = (String) redis.command("TYPE", key);
     long ttl = (Long) redis.command("TTL", key);
     if (type.equals("none") || ttl == -2) {
-      return java.util.Optional.empty(); // expired or deleted since SCAN saw it
+      return Optional.empty(); // expired or deleted since SCAN saw it
     }
     switch (type) {
       case StoredKey.HASH:
@@ -79,18 +80,18 @@ public record StateDump(SortedMap<String, StoredKey> keys) {
           for (int i = 0; i + 1 < flat.size(); i += 2) {
             fields.put((String) flat.get(i), (String) flat.get(i + 1));
           }
-          return java.util.Optional.of(StoredKey.hash(fields, ttl));
+          return Optional.of(StoredKey.hash(fields, ttl));
         }
       case StoredKey.SET:
         {
           List<String> members = new ArrayList<>();
           ((List<?>) redis.command("SMEMBERS", key)).forEach(m -> members.add((String) m));
-          return java.util.Optional.of(StoredKey.set(members, ttl));
+          return Optional.of(StoredKey.set(members, ttl));
         }
       case StoredKey.STRING:
-        return java.util.Optional.of(StoredKey.string((String) redis.command("GET", key), ttl));
+        return Optional.of(StoredKey.string((String) redis.command("GET", key), ttl));
       default:
-        return java.util.Optional.of(new StoredKey(type, new TreeMap<>(), List.of(), null, ttl));
+        return Optional.of(new StoredKey(type, new TreeMap<>(), List.of(), null, ttl));
     }
   }
 
