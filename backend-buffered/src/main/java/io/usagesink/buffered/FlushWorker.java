@@ -383,7 +383,7 @@ final class FlushWorker {
           counterCount,
           events(tallies),
           budgeted,
-          "an earlier batch was left in the journal at" + " the close deadline",
+          "an earlier batch was left in the journal at the close deadline",
           null);
       return false;
     }
@@ -718,17 +718,7 @@ final class FlushWorker {
       long from,
       long to) {
     if (journal != null) {
-      if (keepInJournal) {
-        return keep(
-            requestId,
-            batchId,
-            counterCount,
-            events,
-            budgeted,
-            "an earlier batch was left in the journal at" + " the close deadline",
-            null);
-      }
-      beginBatch(from, to);
+      beginBatch(from, to); // storeTallies kept the batch instead when keepInJournal is set
     }
     long first = System.nanoTime();
     UsagePlan toSend = plan;

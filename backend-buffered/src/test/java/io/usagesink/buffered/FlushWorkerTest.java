@@ -597,6 +597,16 @@ class FlushWorkerTest {
   }
 
   @Test
+  void theWorkerIsANamedDaemonThreadSoASinkNeverClosedDoesNotKeepTheJvmAlive() throws Exception {
+    Harness h = new Harness(new CompletableFuture<>(), config());
+    assertThat(Thread.getAllStackTraces().keySet())
+        .filteredOn(t -> t.getName().equals("test-flush"))
+        .isNotEmpty()
+        .allMatch(Thread::isDaemon, "daemon");
+    h.close(Duration.ofMillis(100));
+  }
+
+  @Test
   void aBatchWaitsForTheConnectionAndIsStoredOnceItIsReady() throws Exception {
     CompletableFuture<PlanWriter> ready = new CompletableFuture<>();
     Harness h = new Harness(ready, config());
