@@ -715,7 +715,7 @@ class FlushWorkerTest {
 
     assertThat(writer.calls).hasSize(2);
     assertThat(writer.calls.get(0).plan().expiries())
-        .as("the memo keeps some expiries: the 1 h memo leaves out longer TTLs it sent")
+        .as("the refused batch carried expiries")
         .isNotEmpty();
     assertThat(writer.calls.get(1).plan().expiries())
         .containsExactlyInAnyOrderElementsOf(writer.calls.get(0).plan().expiries());
