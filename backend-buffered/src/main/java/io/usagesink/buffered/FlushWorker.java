@@ -909,10 +909,7 @@ final class FlushWorker {
           // a close request ends this wait at once: from then on the close deadline bounds it
           CompletableFuture.anyOf(reply, closeSignal).get(slice, TimeUnit.NANOSECONDS);
         } catch (ExecutionException failed) {
-          // the reply failed: reply.get() below throws its own failure
-        }
-        if (reply.isDone()) {
-          return reply.get();
+          // the reply failed: the loop's first check throws its own failure
         }
       } catch (TimeoutException stillWaiting) {
         if (!logged) {
